@@ -1,0 +1,176 @@
+"""Command line: ``civicgraph build | run | info | export | inspect | template``.
+
+Errors print as one line naming what to fix; ``--verbose`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from graph.errors import (ConfigError, GraphStoreError, GraphValidationError, SourceFormatError,
+                          UnknownLoaderError, UnknownTermError)
+
+#: Errors a user can act on: shown as one line, not a traceback.
+USER_ERRORS = (ConfigError, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
+               UnknownTermError, FileNotFoundError, PermissionError, ValueError)
+
+
+def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    table.add_column(key)
+    table.add_column(value, justify="right")
+    for name, count in counts.items():
+        table.add_row(str(name), f"{count:,}" if isinstance(count, (int, float)) else str(count))
+    return table
+
+
+def command_build(args: argparse.Namespace, console: Console) -> None:
+    from pipeline.build import build_to_folder
+    from pipeline.config import read_config
+
+    outcome = build_to_folder(read_config(args.config), args.out, progress=not args.quiet)
+    graph = outcome.graph
+    console.print(f"built {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges into {args.out}; "
+                  f"{len(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
+
+
+def command_run(args: argparse.Namespace, console: Console) -> None:
+    from pipeline.config import read_config
+    from pipeline.run import run_all
+
+    written = run_all(read_config(args.config), args.out, progress=not args.quiet)
+    console.print(f"wrote {len(written)} outputs to {args.out}:")
+    for path in written:
+        console.print(f"  {path}")
+
+
+def command_info(args: argparse.Namespace, console: Console) -> None:
+    from graph.export import graph_summary, summary_json
+    from graph.store import load_graph
+
+    graph = load_graph(args.graph)
+    if args.json:
+        print(summary_json(graph))
+        return
+    summary = graph_summary(graph)
+    console.print(f"[bold]{summary['authority']}[/bold]: {summary['nodes']:,} nodes, {summary['edges']:,} edges, "
+                  f"built {summary['built']}; {summary['nodes_with_several_sources']:,} nodes from several sources, "
+                  f"{summary['conflicts']:,} recorded conflicts")
+    console.print(_table("nodes by kind", summary["nodes_by_kind"], key="kind", value="nodes"))
+    console.print(_table("edges by relation", summary["edges_by_relation"], key="relation", value="edges"))
+    console.print(_table("provenance: nodes by source", summary["nodes_by_source"], key="source", value="nodes"))
+    console.print(_table("provenance: edges by source", summary["edges_by_source"], key="source", value="edges"))
+    console.print(_table("data dates (latest record per source)", summary["data_dates"], key="source", value="as of"))
+
+
+def command_export(args: argparse.Namespace, console: Console) -> None:
+    from graph.export import export_graph
+    from graph.store import load_graph
+
+    written = export_graph(load_graph(args.graph), args.format, args.out)
+    console.print("wrote " + ", ".join(map(str, written)))
+
+
+def command_inspect(args: argparse.Namespace, console: Console) -> None:
+    from pipeline.inspect import inspect_source
+
+    report = inspect_source(args.loader, Path(args.file), config=args.config, authority=args.authority,
+                            options=dict(o.split("=", 1) for o in args.option))
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return
+    console.print(f"[bold]{report['file']}[/bold] read by '{report['loader']}'; filter: {report['filter']}")
+    console.print(_table("nodes it would add", report["nodes"], key="kind", value="nodes"))
+    console.print(_table("edges it would add", report["edges"], key="relation", value="edges"))
+    console.print(_table("money", report["money"], key="currency", value="total"))
+    rejected = report["rejections"]
+    console.print(f"{report['rejected_rows']:,} rejected rows" + (":" if rejected else ""))
+    if rejected:
+        table = Table()
+        for column in ("row", "field", "value", "reason"):
+            table.add_column(column)
+        for row in rejected[:50]:
+            table.add_row(*(str(row[c]) for c in ("row", "field", "value", "reason")))
+        console.print(table)
+
+
+def command_template(args: argparse.Namespace, console: Console) -> None:
+    from loaders.local_knowledge import write_template
+
+    console.print(f"wrote {write_template(args.out)}")
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``civicgraph`` command."""
+    from graph.export import EXPORT_FORMATS
+    from loaders.registry import available_loaders
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
+    common.add_argument("--quiet", action="store_true", help="no progress bars")
+    top = argparse.ArgumentParser(prog="civicgraph", description="Knowledge graph of a local civil-society ecosystem.")
+    commands = top.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", parents=[common], help="the main job: build the graph and write every output to a folder")
+    run.add_argument("config", help="build configuration (TOML), e.g. config/hounslow.toml")
+    run.add_argument("--out", default="output", help="output folder, replaced atomically (default: output)")
+    run.set_defaults(handler=command_run)
+
+    build = commands.add_parser("build", parents=[common], help="build the graph a configuration describes")
+    build.add_argument("config", help="build configuration (TOML)")
+    build.add_argument("--out", default="output/graph", help="graph folder, replaced atomically")
+    build.set_defaults(handler=command_build)
+
+    info = commands.add_parser("info", parents=[common], help="counts by kind and source, provenance summary, data dates")
+    info.add_argument("graph", help="a graph folder")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(handler=command_info)
+
+    export = commands.add_parser("export", parents=[common], help="export a graph")
+    export.add_argument("graph", help="a graph folder")
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    export.add_argument("--out", required=True, help="file, or folder for parquet and csv")
+    export.set_defaults(handler=command_export)
+
+    inspect = commands.add_parser("inspect", parents=[common], help="report what a source file would load, without building")
+    inspect.add_argument("loader", choices=available_loaders())
+    inspect.add_argument("file")
+    inspect.add_argument("--config", help="take the authority (and places) from this build configuration")
+    inspect.add_argument("--authority", help="GSS code of the local authority to filter to (default E09000018)")
+    inspect.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                         help="a loader option, e.g. filter=none")
+    inspect.add_argument("--json", action="store_true")
+    inspect.set_defaults(handler=command_inspect)
+
+    template = commands.add_parser("template", parents=[common], help="write a blank, documented local knowledge workbook")
+    template.add_argument("out", help="path of the .xlsx file to write")
+    template.set_defaults(handler=command_template)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 success, 2 an error the user can act on)."""
+    args = parser().parse_args(argv)
+    console = Console(stderr=False)
+    try:
+        args.handler(args, console)
+    except USER_ERRORS as error:
+        if args.verbose:
+            raise
+        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(f"civicgraph: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("civicgraph: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

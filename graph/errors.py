@@ -1,0 +1,39 @@
+"""Exceptions people can act on. Each subclasses a built-in so callers may catch broadly."""
+
+from __future__ import annotations
+
+
+class SourceFormatError(ValueError):
+    """A source file is not in the expected format. The message names the file, row and field.
+
+    Examples
+    --------
+    >>> str(SourceFormatError("grants.csv row 5, field Amount Awarded: 'n/a' is not a number"))
+    "grants.csv row 5, field Amount Awarded: 'n/a' is not a number"
+    """
+
+
+class UnknownTermError(KeyError):
+    """A node kind, relation or attribute is not in the ontology; the message lists the valid ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnknownLoaderError(KeyError):
+    """No loader is registered under the name asked for; the message lists the registered ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ConfigError(ValueError):
+    """A build configuration file is invalid; the message names the file and the key."""
+
+
+class GraphStoreError(OSError):
+    """A saved graph folder is missing, incomplete or from an incompatible version."""
+
+
+class GraphValidationError(ValueError):
+    """The built graph breaks the ontology's SHACL shapes; the message lists the first violations."""

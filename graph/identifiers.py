@@ -1,0 +1,89 @@
+"""Identifier schemes: Org-ID for organisations, versioned GSS codes for places, our scheme for groups.
+
+* Organisations use Org-ID (``GB-CHC-1234567`` charity, ``GB-COH-01234567`` company,
+  ``GB-LAE-HNS`` English local authority, ``GB-NHS-…``), as listed in the Org-ID register.
+* Places use their GSS code and the year of the boundary set: ``E05000346@2017`` is Bedfont ward as
+  drawn in 2017. Codes of different generations are different nodes.
+* Groups on no register use ``LOCAL-{authority three-letter code}-{slug of name}``, e.g.
+  ``LOCAL-HNS-feltham-mums-walking-group``; see ``docs/identifiers.md``.
+* Grants and contracts keep their publishers' identifiers (``360G-…``, ``ocds-…``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+#: When identifiers of one entity meet, the canonical one is the first scheme here.
+SCHEME_PRIORITY = ("GB-CHC", "GB-SC", "GB-NIC", "GB-COH", "GB-MPR", "GB-LAE", "GB-LAS", "GB-NHS", "GB-GOR")
+
+
+def place_id(gss_code: str, generation: int) -> str:
+    """Node id of a place: its GSS code and the year of its boundary set.
+
+    Examples
+    --------
+    >>> place_id("E05000346", 2017)
+    'E05000346@2017'
+    """
+    return f"{gss_code.strip().upper()}@{int(generation)}"
+
+
+def slugify(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens.
+
+    Examples
+    --------
+    >>> slugify("Feltham Mums' Walking Group (FMWG)")
+    'feltham-mums-walking-group-fmwg'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = ascii_text.replace("'", "")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def local_group_id(authority_code: str, name: str) -> str:
+    """Identifier for a group on no register, in our ``LOCAL-`` scheme.
+
+    Examples
+    --------
+    >>> local_group_id("HNS", "Bedfont Tuesday Lunch Club")
+    'LOCAL-HNS-bedfont-tuesday-lunch-club'
+    """
+    return f"LOCAL-{authority_code.upper()}-{slugify(name)}"
+
+
+def charity_id(number: str | int) -> str:
+    """Org-ID of a charity registered in England and Wales.
+
+    Examples
+    --------
+    >>> charity_id(" 1106260 ")
+    'GB-CHC-1106260'
+    """
+    return f"GB-CHC-{str(number).strip()}"
+
+
+def company_id(number: str) -> str:
+    """Org-ID of a company, with the company number padded to eight characters as Companies House does.
+
+    Examples
+    --------
+    >>> company_id("8591698")
+    'GB-COH-08591698'
+    """
+    return f"GB-COH-{str(number).strip().upper().zfill(8)}"
+
+
+def scheme_rank(identifier: str) -> int:
+    """Rank of an identifier's scheme in :data:`SCHEME_PRIORITY` (unlisted schemes rank last).
+
+    Examples
+    --------
+    >>> scheme_rank("GB-CHC-1") < scheme_rank("GB-COH-01") < scheme_rank("360G-x")
+    True
+    """
+    for rank, prefix in enumerate(SCHEME_PRIORITY):
+        if identifier.startswith(prefix + "-"):
+            return rank
+    return len(SCHEME_PRIORITY)

@@ -1,0 +1,82 @@
+"""Where things are: an index of the authority's places, for loaders that locate organisations.
+
+The build reads the geography sources first and gives every other loader a :class:`PlaceIndex`, so
+that a grant's LSOA code, a GrantNav ward code or an organisation's postcode resolves to a place node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from loaders.base import LoadResult
+from loaders.tabular import normalise_postcode
+
+
+@dataclass
+class PlaceIndex:
+    """Where things are: LSOA -> ward -> authority, and postcode -> LSOA, for locating organisations.
+
+    Built from the geography sources of a build (:meth:`from_results`) and given to the other
+    loaders, so that a grant with an LSOA code or an organisation with a postcode can be placed.
+
+    Examples
+    --------
+    >>> index = PlaceIndex(lsoa_ward={"E01002555@2011": "E05000346@2017"},
+    ...                    postcode_lsoa={"TW14 9AA": "E01002555@2011"})
+    >>> index.ward_of_postcode("tw149aa")
+    'E05000346@2017'
+    """
+
+    lsoa_ward: dict[str, str] = field(default_factory=dict)
+    ward_authority: dict[str, str] = field(default_factory=dict)
+    postcode_lsoa: dict[str, str] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    ward_names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_results(cls, results: list[LoadResult]) -> PlaceIndex:
+        """Index the places and ``PART_OF`` / ``LOCATED_IN`` links in geography load results."""
+        index = cls()
+        for result in results:
+            kinds = dict(zip(result.nodes["id"], result.nodes["kind"])) if len(result.nodes) else {}
+            for node_id in kinds:
+                index.codes.setdefault(node_id.split("@")[0], node_id)
+            for row in result.nodes.itertuples(index=False):
+                if row.kind == "Ward" and isinstance(getattr(row, "name", None), str):
+                    index.ward_names.setdefault(row.name.strip().lower(), row.id)
+            for edge in result.edges.itertuples(index=False):
+                source_kind = kinds.get(edge.source)
+                if edge.relation == "PART_OF" and source_kind == "LSOA":
+                    index.lsoa_ward[edge.source] = edge.target
+                elif edge.relation == "PART_OF" and source_kind == "Ward":
+                    index.ward_authority[edge.source] = edge.target
+            postcodes = result.lookups.get("postcode_lsoa")
+            if postcodes is not None:
+                index.postcode_lsoa.update(zip(postcodes["postcode"], postcodes["place"]))
+        return index
+
+    def place_of_code(self, code: str) -> str | None:
+        """The node id of a GSS code known to the index (any generation), or None."""
+        return self.codes.get(str(code).strip().upper())
+
+    def lsoa_of_postcode(self, postcode: str) -> str | None:
+        """The LSOA node of a postcode, or None if the postcode is not in the authority's lookup."""
+        return self.postcode_lsoa.get(normalise_postcode(postcode))
+
+    def ward_of_postcode(self, postcode: str) -> str | None:
+        """The ward node of a postcode, or None."""
+        lsoa = self.lsoa_of_postcode(postcode)
+        return self.lsoa_ward.get(lsoa) if lsoa else None
+
+    def ward_named(self, name: str) -> str | None:
+        """The ward node with this name (any case), or None."""
+        return self.ward_names.get(name.strip().lower())
+
+    def ward_of(self, place: str) -> str | None:
+        """The ward containing a place node (itself if it is a ward), or None."""
+        if place in self.ward_authority:
+            return place
+        return self.lsoa_ward.get(place)
+
+    def __len__(self) -> int:
+        return len(self.codes)

@@ -1,0 +1,50 @@
+"""The registry of loaders: name -> class, imported only when asked for (after rdflib's plugins)."""
+
+from __future__ import annotations
+
+import importlib
+
+from graph.errors import UnknownLoaderError
+from loaders.base import Loader
+
+_LOADERS: dict[str, str] = {
+    "ons-lookup": "loaders.ons_geography:LookupLoader",
+    "ons-postcodes": "loaders.ons_geography:PostcodeLookupLoader",
+    "imd": "loaders.ons_geography:DeprivationLoader",
+    "360giving": "loaders.threesixtygiving:ThreeSixtyGivingLoader",
+    "workbook": "loaders.local_knowledge:WorkbookLoader",
+}
+
+
+def available_loaders() -> list[str]:
+    """Names of every registered loader, sorted.
+
+    Examples
+    --------
+    >>> "360giving" in available_loaders()
+    True
+    """
+    return sorted(_LOADERS)
+
+
+def get_loader(name: str) -> Loader:
+    """A new instance of the loader registered as ``name``.
+
+    Raises
+    ------
+    UnknownLoaderError
+        Listing the registered names.
+
+    Examples
+    --------
+    >>> get_loader("360giving").licence
+    'CC-BY-4.0'
+    >>> get_loader("360givng")
+    Traceback (most recent call last):
+    ...
+    graph.errors.UnknownLoaderError: loader '360givng' is not registered. Use one of: ...
+    """
+    if name not in _LOADERS:
+        raise UnknownLoaderError(f"loader {name!r} is not registered. Use one of: {', '.join(available_loaders())}.")
+    module_name, class_name = _LOADERS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)()

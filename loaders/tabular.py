@@ -1,0 +1,131 @@
+"""Reading the tabular files councils and ONS publish: encodings, BOMs, header blocks, column checks."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from graph.errors import SourceFormatError
+
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def decode_bytes(path: Path) -> str:
+    """The text of a file, trying UTF-8 (with or without BOM), then Windows-1252, then Latin-1.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.csv"
+    >>> _ = p.write_bytes("Name\\nCaf\\u00e9".encode("cp1252"))
+    >>> decode_bytes(p).splitlines()[1]
+    'Café'
+    """
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise SourceFormatError(f"{path.name}: the file is empty")
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SourceFormatError(f"{path.name}: not readable as UTF-8, Windows-1252 or Latin-1")  # pragma: no cover
+
+
+def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
+    """Read a CSV file as text cells (no type guessing), whatever its encoding.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    header_row : int
+        Zero-based line of the header (after any title block).
+
+    Returns
+    -------
+    DataFrame
+        All cells as strings, blanks as NaN, column names stripped of spaces.
+    """
+    text = decode_bytes(path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, skiprows=header_row, keep_default_na=False,
+                            na_values=[""], skip_blank_lines=False)
+    except pd.errors.ParserError as error:
+        raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+def find_header_row(path: Path, required: Iterable[str], *, search_lines: int = 50) -> int:
+    """The line holding the header, for files that start with a title block (council spend files).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "spend.csv"
+    >>> _ = p.write_text("Payments over 500\\n,,\\nBody,Supplier Name\\nX,Y\\n")
+    >>> find_header_row(p, ["Supplier Name"])
+    2
+    """
+    wanted = {c.lower() for c in required}
+    for number, line in enumerate(decode_bytes(path).splitlines()[:search_lines]):
+        cells = {cell.strip().strip('"').lower() for cell in line.split(",")}
+        if wanted <= cells:
+            return number
+    raise SourceFormatError(
+        f"{path.name}: no header row with the columns {', '.join(sorted(required))} in the first {search_lines} lines"
+    )
+
+
+def require_columns(frame: pd.DataFrame, path: Path, options: Iterable[Iterable[str]], what: str) -> list[str]:
+    """Pick the first set of column names that the frame has; else raise naming what is missing.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table read.
+    path : Path
+        Its file, for the message.
+    options : iterable of iterable of str
+        Alternative column layouts (e.g. 2017 and 2022 ward columns), first match wins.
+    what : str
+        What the table is, for the message.
+
+    Returns
+    -------
+    list of str
+        The matching layout.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame(columns=["a", "b"]), Path("x.csv"), [["a", "c"], ["a", "b"]], "demo")
+    ['a', 'b']
+    """
+    options = [list(o) for o in options]
+    for layout in options:
+        if all(c in frame.columns for c in layout):
+            return layout
+    closest = min(options, key=lambda layout: sum(c not in frame.columns for c in layout))
+    missing = [c for c in closest if c not in frame.columns]
+    raise SourceFormatError(
+        f"{path.name} row 1 (header): missing column(s) {', '.join(missing)} for a {what}; "
+        f"found {', '.join(map(str, frame.columns[:12]))}"
+    )
+
+
+def normalise_postcode(value: str) -> str:
+    """A postcode in the single-space form (``TW3 1AA``), upper case; '' if it cannot be one.
+
+    Examples
+    --------
+    >>> normalise_postcode(" tw134nd ")
+    'TW13 4ND'
+    """
+    compact = "".join(str(value).split()).upper()
+    if not 5 <= len(compact) <= 7:
+        return ""
+    return f"{compact[:-3]} {compact[-3:]}"

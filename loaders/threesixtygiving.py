@@ -1,0 +1,458 @@
+"""360Giving Data Standard: grants as JSON packages or as the flattened spreadsheet (CSV, XLSX).
+
+Spreadsheet columns are the standard's titles joined by colons (``Recipient Org:Identifier``,
+``Beneficiary Location:0:Geographic Code``); the mapping to JSON fields is read from the schema's own
+titles, so every published column is understood. GrantNav's added columns (recipient district and
+ward codes) are read too. Each grant is checked against the 360Giving schema after its dates are
+normalised; an invalid grant goes to the rejection report and the rest load.
+
+Per grant, the graph gains: the funder, the recipient (kind from its Org-ID scheme; ``360G-`` ids are
+organisations of unknown legal form), a ``Grant`` node, ``recipient -FUNDED_BY-> funder`` carrying
+grant id, amount and date, ``grant -AWARDED_TO-> recipient``, ``grant -SERVES_AREA-> place`` for
+beneficiary locations in the authority, and ``recipient -LOCATED_IN-> place`` where known.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jsonschema import Draft202012Validator, FormatChecker
+
+from graph.errors import SourceFormatError
+from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
+from loaders.tabular import decode_bytes, normalise_postcode
+
+SCHEMA_FILE = Path(__file__).parent / "schemas" / "360-giving-schema.json"
+DATE_FIELDS = ("awardDate",)
+PLANNED_DATE_FIELDS = ("startDate", "endDate")
+#: Fields the schema types as text that spreadsheets often store as numbers.
+STRING_FIELDS = frozenset({"id", "charityNumber", "companyNumber", "postalCode", "code", "geoCode", "telephone"})
+GRANTNAV_COLUMNS = {
+    "recipient district geographic code": "recipientDistrictGeoCode",
+    "recipient ward geographic code": "recipientWardNameGeoCode",
+}
+KIND_BY_SCHEME = {
+    "GB-CHC": "Charity", "GB-SC": "Charity", "GB-NIC": "Charity", "GB-COH": "Company",
+    "GB-MPR": "Mutual", "GB-LAE": "Council", "GB-LAS": "Council", "GB-NHS": "NHSBody",
+}
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_FILE.read_text())
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(_schema(), format_checker=FormatChecker())
+
+
+@cache
+def column_paths() -> dict[str, tuple[str, ...]]:
+    """Flattened column title (lower case) -> JSON path, from the schema's titles.
+
+    Arrays of objects take index 0 unless the column names one (``Beneficiary Location:1:Name``).
+
+    Examples
+    --------
+    >>> column_paths()["recipient org:identifier"]
+    ('recipientOrganization', '0', 'id')
+    >>> column_paths()["planned dates:duration (months)"]
+    ('plannedDates', '0', 'duration')
+    """
+    schema = _schema()
+    paths: dict[str, tuple[str, ...]] = {}
+
+    def walk(node: dict[str, Any], titles: list[str], keys: list[str], depth: int) -> None:
+        if "$ref" in node:
+            node = {**schema["$defs"][node["$ref"].split("/")[-1]], **{k: v for k, v in node.items() if k != "$ref"}}
+        if depth > 3:
+            return
+        for key, child in node.get("properties", {}).items():
+            resolved = schema["$defs"][child["$ref"].split("/")[-1]] if "$ref" in child else child
+            title = child.get("title") or resolved.get("title") or key
+            if resolved.get("type") == "array" and isinstance(resolved.get("items"), dict) and (
+                "properties" in resolved["items"] or "$ref" in resolved["items"]
+            ):
+                walk(resolved["items"], titles + [title], keys + [key, "0"], depth + 1)
+            else:
+                paths[":".join(titles + [title]).lower()] = tuple(keys + [key])
+
+    walk(schema, [], [], 0)
+    return paths
+
+
+_INDEXED = re.compile(r":(\d+):")
+
+
+def unflatten_row(row: dict[str, Any]) -> dict[str, Any]:
+    """One spreadsheet row as a 360Giving JSON grant.
+
+    Examples
+    --------
+    >>> unflatten_row({"Identifier": "360G-x-1", "Recipient Org:Name": "A", "Amount Awarded": "10"})
+    {'id': '360G-x-1', 'recipientOrganization': [{'name': 'A'}], 'amountAwarded': '10'}
+    """
+    paths = column_paths()
+    grant: dict[str, Any] = {}
+    for column, value in row.items():
+        if is_missing(value):
+            continue
+        title = str(column).strip().lower()
+        if title in GRANTNAV_COLUMNS:
+            grant[GRANTNAV_COLUMNS[title]] = value
+            continue
+        index = "0"
+        match = _INDEXED.search(title)
+        if match:
+            index, title = match.group(1), _INDEXED.sub(":", title, count=1)
+        path = paths.get(title)
+        if path is None:
+            continue  # a publisher's own column: not part of the standard
+        path = tuple(index if part == "0" else part for part in path)
+        value = native(value) if not isinstance(value, pd.Timestamp) else value.isoformat()
+        if path[-1] in STRING_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(int(value)) if float(value).is_integer() else str(value)
+        _set(grant, path, value)
+    return grant
+
+
+def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    node: Any = target
+    for part, following in zip(path, path[1:]):
+        if following.isdigit():
+            items = node.setdefault(part, [])
+            while len(items) <= int(following):
+                items.append({})
+            node = items
+        elif part.isdigit():
+            node = node[int(part)]
+        else:
+            node = node.setdefault(part, {})
+    last = path[-1]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+_DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%m/%Y",
+                 "%d %B %Y", "%d %b %Y")
+
+
+def parse_date(value: Any) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) from the date forms publishers use; None if unreadable.
+
+    ``MM/YYYY`` (month precision) becomes the first of the month.
+
+    Examples
+    --------
+    >>> parse_date("2015-02-04T00:00:00+00:00"), parse_date("05/06/2014"), parse_date("05/2011")
+    ('2015-02-04', '2014-06-05', '2011-05-01')
+    >>> parse_date("23 May 2011"), parse_date("soon")
+    ('2011-05-23', None)
+    """
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.date().isoformat()
+    text = str(value).strip()
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        try:
+            return datetime.fromisoformat(text[:10]).date().isoformat()
+        except ValueError:
+            return None
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, form).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _to_number(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.replace(",", "").replace("£", "").strip()
+        try:
+            return float(text)
+        except ValueError:
+            return value
+    return value
+
+
+class ThreeSixtyGivingLoader(Loader):
+    """360Giving grants (JSON package, CSV or XLSX), filtered to one local authority."""
+
+    name = "360giving"
+    title = "360Giving Data Standard grants"
+    source_url = "https://grantnav.threesixtygiving.org/"
+    licence = "CC-BY-4.0"
+
+    def load(self, path: Path, context: LoadContext, *, filter: str = "authority",  # noqa: A002
+             licence: str | None = None, date: str = "") -> LoadResult:
+        """Read grants, check each against the schema, keep those in the authority.
+
+        Parameters
+        ----------
+        path : Path
+            ``.json`` (a package ``{"grants": [...]}`` or a list), ``.csv`` or ``.xlsx``.
+        context : LoadContext
+            The authority and its places.
+        filter : {"authority", "none"}
+            ``authority`` keeps a grant whose recipient or beneficiary location code, GrantNav
+            district or ward code, or recipient postcode lies in the authority; ``none`` keeps every
+            grant (for files already cut to the area).
+        licence : str, optional
+            The publisher's licence, if not CC-BY-4.0.
+        date : str, optional
+            Date the file was published; defaults to each grant's ``dateModified`` or award date.
+
+        Examples
+        --------
+        >>> ctx = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")
+        >>> result = ThreeSixtyGivingLoader().load(
+        ...     Path("data/360giving/hounslow_360giving_grants.json"), ctx, filter="none")
+        >>> result.summary()["nodes"]["Grant"], round(result.summary()["money"]["GBP"])
+        (12, 481363)
+        """
+        if filter not in ("authority", "none"):
+            raise SourceFormatError(f"{path.name}: filter {filter!r} is not supported. Use one of: 'authority', 'none'.")
+        grants = list(self._read(path))
+        sink = RecordSink(self.name, path)
+        licence = licence or self.licence
+        kept = 0
+        for row_label, grant in grants:
+            if not self._check(sink, row_label, grant):
+                continue
+            if filter == "authority" and not self._in_authority(grant, context):
+                continue
+            kept += 1
+            self._emit(sink, grant, context, licence, date)
+        described = "none (file already cut to the area)" if filter == "none" else \
+            f"recipient or beneficiary in {context.authority_gss}"
+        return sink.result(f"{described}: {kept} of {len(grants)} grants")
+
+    # -- reading ---------------------------------------------------------------------------
+    def _read(self, path: Path) -> list[tuple[str, dict[str, Any]]]:
+        suffix = path.suffix.lower()
+        if suffix == ".json":
+            try:
+                data = json.loads(decode_bytes(path))
+            except json.JSONDecodeError as error:
+                raise SourceFormatError(
+                    f"{path.name} line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); "
+                    "is the file truncated?") from None
+            grants = data.get("grants") if isinstance(data, dict) else data
+            if not isinstance(grants, list):
+                raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list")
+            return [(f"grants[{i}]", g) for i, g in enumerate(grants)]
+        if suffix in (".csv", ".xlsx"):
+            if suffix == ".csv":
+                import io
+                frame = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False, na_values=[""])
+            else:
+                frame = pd.read_excel(path, sheet_name=0, dtype=object)
+            frame.columns = [str(c).strip() for c in frame.columns]
+            titles = {c.lower() for c in frame.columns}
+            missing = [t for t in ("Identifier", "Amount Awarded", "Funding Org:Identifier") if t.lower() not in titles]
+            if missing:
+                raise SourceFormatError(
+                    f"{path.name} row 1 (header): missing 360Giving column(s) {', '.join(missing)}; "
+                    f"found {', '.join(frame.columns[:10])}")
+            return [(f"row {n + 2}", unflatten_row(r)) for n, r in enumerate(frame.to_dict("records"))]
+        raise SourceFormatError(f"{path.name}: 360Giving data must be .json, .csv or .xlsx, not {suffix or 'no extension'}")
+
+    # -- checking --------------------------------------------------------------------------
+    def _check(self, sink: RecordSink, row_label: str, grant: dict[str, Any]) -> bool:
+        if not isinstance(grant, dict):
+            sink.reject(row_label, "grant", grant, "not a JSON object")
+            return False
+        clean_legacy_forms(grant)
+        ok = True
+        for error in _validator().iter_errors(grant):
+            for detail in _explain(error):
+                where = ".".join(str(p) for p in detail.absolute_path)
+                if detail.validator == "required":
+                    where = ".".join(filter(None, [where, str(detail.message).split("'")[1]]))
+                value = detail.instance if not isinstance(detail.instance, (dict, list)) else ""
+                sink.reject(f"{row_label} ({grant.get('id', 'no id')})", where or "grant", value,
+                            _short_message(detail))
+            ok = False
+        if ok and grant["amountAwarded"] < 0:
+            sink.reject(f"{row_label} ({grant['id']})", "amountAwarded", grant["amountAwarded"], "negative amount")
+            ok = False
+        return ok
+
+    def _in_authority(self, grant: dict[str, Any], context: LoadContext) -> bool:
+        codes = set(self._location_codes(grant))
+        if context.authority_gss in codes:
+            return True
+        places = context.places
+        if places is None:
+            return False
+        if any(places.place_of_code(code) for code in codes):
+            return True
+        postcode = (grant.get("recipientOrganization") or [{}])[0].get("postalCode", "")
+        return bool(postcode and places.lsoa_of_postcode(postcode))
+
+    @staticmethod
+    def _location_codes(grant: dict[str, Any]) -> list[str]:
+        codes = [grant.get("recipientDistrictGeoCode"), grant.get("recipientWardNameGeoCode")]
+        for org in grant.get("recipientOrganization", []) or []:
+            codes += [loc.get("geoCode") for loc in org.get("location", []) or [] if isinstance(loc, dict)]
+        codes += [loc.get("geoCode") for loc in grant.get("beneficiaryLocation", []) or [] if isinstance(loc, dict)]
+        return [str(c).strip().upper() for c in codes if not is_missing(c)]
+
+    # -- mapping ---------------------------------------------------------------------------
+    def _emit(self, sink: RecordSink, grant: dict[str, Any], context: LoadContext, licence: str, date: str) -> None:
+        grant_id = str(grant["id"]).strip()
+        as_of = date or parse_date(grant.get("dateModified", "")) or grant.get("awardDate", "")
+        prov = sink.provenance(grant_id, as_of, licence)
+        funder = grant["fundingOrganization"][0]
+        recipient = grant["recipientOrganization"][0]
+        funder_id, recipient_id = str(funder["id"]).strip(), str(recipient["id"]).strip()
+        sink.node(funder_id, "Funder", prov, name=str(funder.get("name", "")).strip() or funder_id)
+        sink.node(recipient_id, _recipient_kind(recipient_id, recipient), prov, **_recipient_attributes(recipient))
+        planned = (grant.get("plannedDates") or [{}])[0]
+        programme = (grant.get("grantProgramme") or [{}])[0].get("title")
+        amount = float(grant["amountAwarded"])
+        sink.node(
+            grant_id, "Grant", prov, name=grant.get("title"), title=grant.get("title"),
+            description=grant.get("description"), amount=amount, currency=grant.get("currency"),
+            award_date=grant.get("awardDate"), start_date=planned.get("startDate"), end_date=planned.get("endDate"),
+            duration_months=float(planned["duration"]) if _is_number(planned.get("duration")) else None,
+            programme=programme, open_call=_yes_no(grant.get("fromOpenCall")),
+        )
+        sink.edge(recipient_id, funder_id, "FUNDED_BY", prov, grant=grant_id, amount=amount,
+                  currency=grant.get("currency"), award_date=grant.get("awardDate"), programme=programme)
+        sink.edge(grant_id, recipient_id, "AWARDED_TO", prov)
+        places = context.places
+        if places is None:
+            return
+        for location in grant.get("beneficiaryLocation", []) or []:
+            place = places.place_of_code(location.get("geoCode", "")) if isinstance(location, dict) else None
+            if place:
+                sink.edge(grant_id, place, "SERVES_AREA", prov)
+        home = _recipient_place(grant, recipient, places)
+        if home:
+            sink.edge(recipient_id, home, "LOCATED_IN", prov)
+
+
+def _clean_dates(node: dict[str, Any], fields: tuple[str, ...]) -> None:
+    for field in fields:
+        if field in node and (iso := parse_date(node[field])):
+            node[field] = iso
+    if "dateModified" in node and (iso := parse_date(node["dateModified"])) and "T" not in str(node["dateModified"]):
+        node["dateModified"] = f"{iso}T00:00:00+00:00"
+
+
+def clean_legacy_forms(grant: dict[str, Any]) -> None:
+    """Normalise, in place, forms that older 360Giving files use and the current schema does not.
+
+    Dates in ``dd/mm/yyyy``, ``mm/yyyy`` or ``23 May 2011`` become ISO dates; ``fromOpenCall`` of
+    ``Y``/``N`` becomes ``Yes``/``No``; durations like ``12 months`` and amounts like ``"1,500"``
+    become numbers. What is still invalid after this is rejected by the schema check.
+
+    Examples
+    --------
+    >>> g = {"awardDate": "05/06/2014", "fromOpenCall": "Y", "amountAwarded": "1,500",
+    ...      "plannedDates": [{"duration": "12 months"}]}
+    >>> clean_legacy_forms(g); g["awardDate"], g["fromOpenCall"], g["amountAwarded"], g["plannedDates"]
+    ('2014-06-05', 'Yes', 1500.0, [{'duration': 12.0}])
+    """
+    _clean_dates(grant, DATE_FIELDS)
+    for planned in grant.get("plannedDates", []) or []:
+        if isinstance(planned, dict):
+            _clean_dates(planned, PLANNED_DATE_FIELDS)
+            if isinstance(planned.get("duration"), str) and (m := re.match(r"^\s*(\d+(\.\d+)?)", planned["duration"])):
+                planned["duration"] = float(m.group(1))
+    for key in ("recipientOrganization", "fundingOrganization", "beneficiaryLocation"):
+        for node in grant.get(key, []) or []:
+            if isinstance(node, dict):
+                _clean_dates(node, ())
+    open_call = str(grant.get("fromOpenCall", "")).strip().lower()
+    if open_call in ("y", "n", "yes", "no", "true", "false"):
+        grant["fromOpenCall"] = "Yes" if open_call in ("y", "yes", "true") else "No"
+    for amount in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
+        if amount in grant:
+            grant[amount] = _to_number(grant[amount])
+
+
+def _explain(error: Any) -> list[Any]:
+    """The errors that say what to fix: for a failed ``oneOf``, those of the closest branch."""
+    if not error.context:
+        return [error]
+    branches: dict[int, list[Any]] = {}
+    for detail in error.context:
+        branches.setdefault(detail.relative_schema_path[0], []).append(detail)
+    return min(branches.values(), key=len)
+
+
+def _short_message(error: Any) -> str:
+    message = error.message
+    return message if len(message) <= 160 else message[:157] + "..."
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _yes_no(value: Any) -> bool | None:
+    if is_missing(value):
+        return None
+    return str(value).strip().lower() in ("y", "yes", "true", "1")
+
+
+def _recipient_kind(identifier: str, recipient: dict[str, Any]) -> str:
+    form = str(recipient.get("organisationType", "")).lower()
+    if "charitable incorporated" in form:
+        return "CharitableIncorporatedOrganisation"
+    if "community interest" in form:
+        return "CommunityInterestCompany"
+    for scheme, kind in KIND_BY_SCHEME.items():
+        if identifier.startswith(scheme + "-"):
+            return kind
+    return "Organisation"
+
+
+def _recipient_attributes(recipient: dict[str, Any]) -> dict[str, Any]:
+    identifier = str(recipient["id"]).strip()
+    other_ids = []
+    charity = str(recipient.get("charityNumber", "")).strip().removesuffix(".0")
+    company = str(recipient.get("companyNumber", "")).strip().removesuffix(".0")
+    if charity.isdigit() and identifier != f"GB-CHC-{charity}":
+        other_ids.append(f"GB-CHC-{charity}")
+    if company and company.upper() not in ("NAN", "N/A"):
+        company_org_id = f"GB-COH-{company.upper().zfill(8)}"
+        if identifier != company_org_id:
+            other_ids.append(company_org_id)
+    address = ", ".join(str(recipient[k]).strip() for k in ("streetAddress", "addressLocality")
+                        if not is_missing(recipient.get(k)))
+    postcode = normalise_postcode(recipient.get("postalCode", "")) if recipient.get("postalCode") else None
+    return {
+        "name": str(recipient.get("name", "")).strip() or identifier,
+        "charity_number": charity if charity.isdigit() else None,
+        "company_number": company.upper().zfill(8) if company and company.upper() not in ("NAN", "N/A") else None,
+        "postcode": postcode or None,
+        "address": address.replace("\n", ", ") or None,
+        "website": recipient.get("url"),
+        "other_ids": other_ids or None,
+    }
+
+
+def _recipient_place(grant: dict[str, Any], recipient: dict[str, Any], places: Any) -> str | None:
+    for code in [grant.get("recipientWardNameGeoCode")] + [
+        loc.get("geoCode") for loc in recipient.get("location", []) or [] if isinstance(loc, dict)
+    ]:
+        if not is_missing(code) and (place := places.place_of_code(code)) and places.ward_of(place):
+            return places.ward_of(place)
+    postcode = recipient.get("postalCode")
+    return places.ward_of_postcode(postcode) if postcode else None

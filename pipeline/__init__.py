@@ -1,0 +1,1 @@
+"""The build pipeline: configuration -> loaders -> resolve -> validate -> save."""

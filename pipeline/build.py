@@ -1,0 +1,203 @@
+"""Build a borough's graph: run the configured loaders, merge, locate, validate, save atomically.
+
+``build_graph`` returns the graph in memory; ``build_to_folder`` also writes it, with its rejection
+report and a manifest of the sources read (paths and SHA-256), to a folder that is replaced only when
+everything has succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from tqdm.auto import tqdm
+
+from graph.assemble import assemble_graph
+from graph.errors import ConfigError, GraphValidationError, SourceFormatError
+from graph.rdf import graph_to_rdf, validate_rdf
+from graph.store import atomic_directory, graph_to_frames, write_graph_tables
+from loaders.base import REJECTION_COLUMNS, LoadResult, RecordSink
+from loaders.place_index import PlaceIndex
+from loaders.registry import get_loader
+from pipeline.config import BuildConfig, pseudonym_key_from_environment
+from pipeline.locate import locate_by_postcode
+
+#: Loaders whose output the others need (to place organisations); they run first.
+GEOGRAPHY_LOADERS = ("ons-lookup", "ons-postcodes")
+
+
+@dataclass
+class BuildOutcome:
+    """A built graph and what the build reports about it.
+
+    Attributes
+    ----------
+    graph : networkx.MultiDiGraph
+    results : list of LoadResult
+        One per configured source, in configuration order.
+    rejections : DataFrame
+        Every row not loaded, from every source, with file, row, field, value and reason.
+    violations : DataFrame
+        SHACL violations (empty when the graph conforms or validation is off).
+    """
+
+    graph: nx.MultiDiGraph
+    results: list[LoadResult]
+    rejections: pd.DataFrame
+    violations: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        with file.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
+    """The council itself, from the configuration, located in its area when the area is known.
+
+    Examples
+    --------
+    >>> from pipeline.config import read_config
+    >>> authority_result(read_config("config/hounslow.toml"), PlaceIndex()).nodes["id"].tolist()
+    ['GB-LAE-HNS']
+    """
+    sink = RecordSink("config", config.path)
+    prov = sink.provenance("[authority]", "", "CC0-1.0")
+    sink.node(config.authority_id, "Council", prov, name=config.authority_name, gss_code=config.authority_gss,
+              scale="local")
+    area = places.place_of_code(config.authority_gss)
+    if area:
+        sink.edge(config.authority_id, area, "LOCATED_IN", prov)
+    return sink.result()
+
+
+def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, progress: bool = True
+                ) -> tuple[list[LoadResult], PlaceIndex]:
+    """Run every configured loader, geography first, and index the authority's places.
+
+    Returns
+    -------
+    results : list of LoadResult
+        In configuration order.
+    places : PlaceIndex
+    """
+    context = config.context(pseudonym_key)
+    geography = [i for i, s in enumerate(config.sources) if s.loader in GEOGRAPHY_LOADERS]
+    others = [i for i, s in enumerate(config.sources) if s.loader not in GEOGRAPHY_LOADERS]
+    results: dict[int, LoadResult] = {}
+    places = PlaceIndex()
+    bar = tqdm(total=len(config.sources), desc="loading sources", unit="source", disable=not progress)
+    for i in geography + others:
+        if i == (others or [None])[0]:
+            places = PlaceIndex.from_results([results[j] for j in geography])
+            context = replace(context, places=places)
+        source = config.sources[i]
+        bar.set_postfix_str(f"{source.loader}: {source.path.name}")
+        try:
+            results[i] = get_loader(source.loader).load(source.path, context, **source.options)
+        except TypeError as error:
+            raise ConfigError(f"{config.path.name}: [[source]] {source.path.name}: {error}") from None
+        bar.update()
+    bar.close()
+    if not others:
+        places = PlaceIndex.from_results([results[j] for j in geography])
+    return [results[i] for i in range(len(config.sources))], places
+
+
+def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, progress: bool = True) -> BuildOutcome:
+    """Build the graph a configuration describes, in memory.
+
+    Parameters
+    ----------
+    config : BuildConfig
+        From :func:`pipeline.config.read_config`.
+    pseudonym_key : bytes, optional
+        Key for pseudonymising people; defaults to ``$CIVICGRAPH_PSEUDONYM_KEY``.
+    progress : bool
+        Show progress bars.
+
+    Returns
+    -------
+    BuildOutcome
+
+    Raises
+    ------
+    SourceFormatError
+        A source that cannot be read at all (the message names the file, row and field), or, with
+        ``strict``, any rejected row.
+    GraphValidationError
+        The graph breaks the ontology's shapes (with ``validate``).
+
+    Examples
+    --------
+    >>> from pipeline.config import read_config
+    >>> outcome = build_graph(read_config("config/hounslow.toml"), progress=False)
+    >>> outcome.graph.nodes["GB-LAE-HNS"]["kind"]
+    'Council'
+    """
+    key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
+    results, places = run_loaders(config, pseudonym_key=key, progress=progress)
+    results = [authority_result(config, places), *results]
+    graph, dangling = assemble_graph(results, attributes={
+        "authority_name": config.authority_name, "authority_gss": config.authority_gss,
+        "authority_id": config.authority_id,
+        "built": datetime.now(UTC).isoformat(timespec="seconds"),
+        "data_dates": _data_dates(results),
+    })
+    locate_by_postcode(graph, places)
+    rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
+    rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
+    if config.strict and len(rejections):
+        first = rejections.iloc[0]
+        raise SourceFormatError(
+            f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
+            f"({len(rejections)} rejected rows; strict build stopped)")
+    violations = pd.DataFrame()
+    if config.validate:
+        violations = validate_rdf(graph_to_rdf(graph))
+        if len(violations):
+            shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in violations.head(3).itertuples())
+            raise GraphValidationError(f"the graph breaks {len(violations)} shape constraint(s): {shown}")
+    return BuildOutcome(graph, results, rejections, violations)
+
+
+def _data_dates(results: list[LoadResult]) -> dict[str, str]:
+    """Latest provenance date of each source dataset (what the data is as of)."""
+    dates: dict[str, str] = {}
+    for result in results:
+        for frame in (result.nodes, result.edges):
+            for prov in frame.get("provenance", []):
+                if prov.get("date"):
+                    dataset = prov["dataset"]
+                    dates[dataset] = max(dates.get(dataset, ""), prov["date"][:10])
+    return dict(sorted(dates.items()))
+
+
+def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: bytes | None = None,
+                    progress: bool = True) -> BuildOutcome:
+    """Build and save to ``folder`` atomically: a failed build leaves the previous one as it was.
+
+    The folder holds the graph tables and manifest (see :mod:`graph.store`), ``rejections.csv`` and
+    the manifest's ``sources``: each file's loader, path, SHA-256 and counts.
+    """
+    outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
+    sources = [
+        {"loader": r.loader, "path": str(r.path), "sha256": _sha256(r.path) if r.path.exists() else "",
+         "filter": r.filter_applied, "nodes": len(r.nodes), "edges": len(r.edges), "rejected": len(r.rejections)}
+        for r in outcome.results
+    ]
+    nodes, edges = graph_to_frames(outcome.graph)
+    with atomic_directory(folder) as staging:
+        write_graph_tables(nodes, edges, outcome.graph.graph, staging,
+                           extra={"config": str(config.path), "sources": sources})
+        outcome.rejections.to_csv(staging / "rejections.csv", index=False)
+    return outcome

@@ -1,0 +1,153 @@
+"""Build configuration: which authority, which source files, read from one TOML file.
+
+A borough's graph is a configuration, not code. Example (``config/hounslow.toml``)::
+
+    [authority]
+    name = "London Borough of Hounslow"
+    gss_code = "E09000018"
+    org_id = "GB-LAE-HNS"
+    code = "HNS"
+
+    [build]
+    validate = true      # check the graph against the SHACL shapes
+    strict = false       # true: any rejected row aborts the build
+
+    [[source]]
+    loader = "ons-lookup"
+    path = "../data/geography/hounslow_lsoa11_ward17_lookup.csv"
+
+Paths are relative to the configuration file. Sources are listed in priority order: where two
+disagree on a field, the earlier one's value is kept and the disagreement recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import ConfigError
+from loaders.base import LoadContext
+
+PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One source file and the loader that reads it; other keys are the loader's options."""
+
+    loader: str
+    path: Path
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """A parsed build configuration.
+
+    Attributes
+    ----------
+    path : Path
+        The configuration file.
+    authority_name, authority_gss, authority_id, authority_code : str
+        The local authority: name, GSS code, Org-ID and three-letter code.
+    sources : list of SourceConfig
+        In priority order.
+    validate : bool
+        Whether the build checks the graph against the SHACL shapes.
+    strict : bool
+        Whether any rejected row aborts the build.
+    """
+
+    path: Path
+    authority_name: str
+    authority_gss: str
+    authority_id: str
+    authority_code: str
+    sources: list[SourceConfig]
+    validate: bool = True
+    strict: bool = False
+
+    def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
+        """The :class:`LoadContext` loaders get for this authority."""
+        return LoadContext(self.authority_gss, self.authority_id, self.authority_name, pseudonym_key)
+
+
+def _require(table: dict[str, Any], key: str, where: str, path: Path) -> Any:
+    if key not in table or table[key] in ("", None):
+        raise ConfigError(f"{path}: [{where}] needs '{key}'")
+    return table[key]
+
+
+def read_config(path: str | os.PathLike[str]) -> BuildConfig:
+    """Read and check a build configuration file.
+
+    Parameters
+    ----------
+    path : path
+        A TOML file as described in this module's docstring.
+
+    Returns
+    -------
+    BuildConfig
+
+    Raises
+    ------
+    ConfigError
+        Naming the file and the missing or wrong key, or a source file that does not exist.
+
+    Examples
+    --------
+    >>> read_config("config/hounslow.toml").authority_gss
+    'E09000018'
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: no such configuration file")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    authority = raw.get("authority")
+    if not isinstance(authority, dict):
+        raise ConfigError(f"{path}: an [authority] table is required")
+    for key in ("name", "gss_code", "org_id", "code"):
+        _require(authority, key, "authority", path)
+    sources = []
+    for number, source in enumerate(raw.get("source", []), start=1):
+        where = f"source {number}"
+        loader = _require(source, "loader", where, path)
+        file = (path.parent / _require(source, "path", where, path)).resolve()
+        if not file.exists():
+            raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file})")
+        options = {k: v for k, v in source.items() if k not in ("loader", "path")}
+        sources.append(SourceConfig(loader, file, options))
+    if not sources:
+        raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
+    build = raw.get("build", {})
+    return BuildConfig(
+        path=path.resolve(),
+        authority_name=_require(authority, "name", "authority", path),
+        authority_gss=_require(authority, "gss_code", "authority", path),
+        authority_id=_require(authority, "org_id", "authority", path),
+        authority_code=_require(authority, "code", "authority", path),
+        sources=sources,
+        validate=bool(build.get("validate", True)),
+        strict=bool(build.get("strict", False)),
+    )
+
+
+def pseudonym_key_from_environment() -> bytes | None:
+    """The user's pseudonymisation key, from ``$CIVICGRAPH_PSEUDONYM_KEY`` (never from the repo).
+
+    Examples
+    --------
+    >>> os.environ[PSEUDONYM_KEY_VARIABLE] = "s3cret"
+    >>> pseudonym_key_from_environment()
+    b's3cret'
+    >>> del os.environ[PSEUDONYM_KEY_VARIABLE]
+    """
+    value = os.environ.get(PSEUDONYM_KEY_VARIABLE)
+    return value.encode() if value else None

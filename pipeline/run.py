@@ -1,0 +1,51 @@
+"""The main job: build a borough's graph and write every output to one folder, atomically.
+
+Output folder layout::
+
+    graph/              the graph (Parquet tables + manifest), reloadable with graph.store.load_graph
+    rejections.csv      every row not loaded, with file, row, field and reason
+    summary.json        counts by kind, relation and source; data dates
+    exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from graph.export import export_graph, summary_json
+from graph.store import atomic_directory, graph_to_frames, write_graph_tables
+from pipeline.build import build_graph
+from pipeline.config import BuildConfig
+
+EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
+           ("excel", "{code}.xlsx"), ("csv", "csv"))
+
+
+def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> list[Path]:
+    """Build the graph and write the graph, report and exports under ``out``.
+
+    ``out`` is replaced only when everything is written: a failure leaves the previous outputs.
+
+    Returns
+    -------
+    list of Path
+        Every file and folder written, as they are after the swap.
+    """
+    out = Path(out)
+    outcome = build_graph(config, progress=progress)
+    graph = outcome.graph
+    code = config.authority_code.lower()
+    written: list[Path] = []
+    with atomic_directory(out) as staging:
+        nodes, edges = graph_to_frames(graph)
+        (staging / "graph").mkdir()
+        write_graph_tables(nodes, edges, graph.graph, staging / "graph", extra={"config": str(config.path)})
+        outcome.rejections.to_csv(staging / "rejections.csv", index=False)
+        (staging / "summary.json").write_text(summary_json(graph) + "\n")
+        written += [Path("graph"), Path("rejections.csv"), Path("summary.json")]
+        for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
+            for path in export_graph(graph, fmt, staging / "exports" / name.format(code=code)):
+                written.append(path.relative_to(staging))
+    return [out / p for p in written]

@@ -1,0 +1,112 @@
+"""Merging sources: one node per entity, provenance per field, conflicts recorded, ids united."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.assemble import assemble_graph
+from graph.errors import UnknownTermError
+from loaders.base import RecordSink
+
+
+def _sink(name: str) -> RecordSink:
+    return RecordSink(name, Path(f"{name}.csv"))
+
+
+def test_entity_seen_in_two_sources_is_one_node_with_both_provenances() -> None:
+    register, grants = _sink("ccew"), _sink("360giving")
+    register.node("GB-CHC-1106260", "Charity", register.provenance("row 7", "2024-09-10", "OGL-UK-3.0"),
+                  name="Feltham Community Chaplaincy Trust", latest_income=72000.0)
+    grants.node("GB-CHC-1106260", "Organisation", grants.provenance("360G-LBFEW-111219", "2015-02-04", "CC-BY-4.0"),
+                name="Feltham Community Chaplaincy Trust", postcode="TW13 4ND")
+    graph, _ = assemble_graph([register.result(), grants.result()])
+    assert graph.number_of_nodes() == 1
+    node = graph.nodes["GB-CHC-1106260"]
+    assert [p["dataset"] for p in node["provenance"]] == ["ccew:ccew.csv", "360giving:360giving.csv"]
+    assert node["field_provenance"] == {"name": [0, 1], "latest_income": [0], "postcode": [1]}
+    assert node["kind"] == "Charity"
+    assert node["conflicts"] == []
+
+
+def test_more_specific_kind_wins_whatever_the_order() -> None:
+    grants, register = _sink("360giving"), _sink("ccew")
+    grants.node("GB-CHC-1", "Organisation", grants.provenance("g", "", "x"), name="A")
+    register.node("GB-CHC-1", "CharitableIncorporatedOrganisation", register.provenance("r", "", "x"), name="A")
+    graph, _ = assemble_graph([grants.result(), register.result()])
+    assert graph.nodes["GB-CHC-1"]["kind"] == "CharitableIncorporatedOrganisation"
+
+
+def test_disagreement_is_recorded_not_overwritten() -> None:
+    first, second = _sink("ccew"), _sink("directory")
+    first.node("GB-CHC-1", "Charity", first.provenance("row 2", "", "OGL-UK-3.0"), name="Age UK Hounslow")
+    second.node("GB-CHC-1", "Charity", second.provenance("row 9", "", "none"), name="Age Concern Hounslow")
+    graph, _ = assemble_graph([first.result(), second.result()])
+    node = graph.nodes["GB-CHC-1"]
+    assert node["name"] == "Age UK Hounslow"
+    [conflict] = node["conflicts"]
+    assert conflict["field"] == "name" and conflict["other"] == "Age Concern Hounslow"
+    assert conflict["other_from"]["dataset"] == "directory:directory.csv"
+    assert conflict["kept_from"][0]["dataset"] == "ccew:ccew.csv"
+
+
+def test_incompatible_kinds_are_a_conflict() -> None:
+    first, second = _sink("a"), _sink("b")
+    first.node("X", "Charity", first.provenance("1", "", "x"), name="X")
+    second.node("X", "Ward", second.provenance("1", "", "x"), name="X")
+    graph, _ = assemble_graph([first.result(), second.result()])
+    assert graph.nodes["X"]["kind"] == "Charity"
+    assert graph.nodes["X"]["conflicts"][0]["field"] == "kind"
+
+
+def test_declared_other_ids_unite_on_the_register_id() -> None:
+    companies, grants = _sink("companies"), _sink("grants")
+    companies.node("GB-COH-04123456", "Company", companies.provenance("row 3", "", "OGL-UK-3.0"), name="Hounslow Action")
+    grants.node("360G-x-org-1", "Organisation", grants.provenance("g1", "", "CC-BY-4.0"), name="Hounslow Action",
+                other_ids=["GB-CHC-1090000", "GB-COH-04123456"])
+    grants.node("F", "Funder", grants.provenance("g1", "", "CC-BY-4.0"), name="Funder")
+    grants.edge("360G-x-org-1", "F", "FUNDED_BY", grants.provenance("g1", "", "CC-BY-4.0"), amount=10.0)
+    graph, _ = assemble_graph([companies.result(), grants.result()])
+    assert "GB-CHC-1090000" in graph and "GB-COH-04123456" not in graph and "360G-x-org-1" not in graph
+    node = graph.nodes["GB-CHC-1090000"]
+    assert set(node["other_ids"]) == {"GB-COH-04123456", "360G-x-org-1"}
+    assert node["kind"] == "Company"
+    assert list(graph.successors("GB-CHC-1090000")) == ["F"]
+
+
+def test_edge_to_unknown_node_is_reported() -> None:
+    sink = _sink("workbook")
+    sink.node("A", "UnregisteredGroup", sink.provenance("row 2", "", "x"), name="A")
+    sink.edge("A", "NOBODY", "MEMBER_OF", sink.provenance("relationships row 4", "", "x"))
+    graph, rejections = assemble_graph([sink.result()])
+    assert graph.number_of_edges() == 0
+    row = rejections.iloc[0]
+    assert (row["row"], row["field"], row["value"]) == ("relationships row 4", "target", "NOBODY")
+
+
+def test_enrich_only_records_add_to_existing_nodes_only() -> None:
+    lookup, imd = _sink("lookup"), _sink("imd")
+    lookup.node("E01002555@2011", "LSOA", lookup.provenance("row 2", "", "OGL"), gss_code="E01002555", code_generation=2011)
+    imd.node("E01002555@2011", "LSOA", imd.provenance("E01002555", "", "OGL"), enrich_only=True, imd_decile=6)
+    imd.node("E01000001@2011", "LSOA", imd.provenance("E01000001", "", "OGL"), enrich_only=True, imd_decile=9)
+    graph, _ = assemble_graph([lookup.result(), imd.result()])
+    assert list(graph) == ["E01002555@2011"]
+    assert graph.nodes["E01002555@2011"]["imd_decile"] == 6
+
+
+def test_unknown_attribute_is_refused_at_the_edge() -> None:
+    sink = _sink("x")
+    with pytest.raises(UnknownTermError, match="latest_incme"):
+        sink.node("A", "Charity", sink.provenance("1", "", "x"), latest_incme=3)
+
+
+def test_same_edge_twice_in_one_record_is_one_edge() -> None:
+    sink = _sink("a")
+    prov = sink.provenance("row 1", "", "x")
+    sink.node("A", "Charity", prov, name="A")
+    sink.node("B", "Forum", prov, name="B")
+    sink.edge("A", "B", "MEMBER_OF", prov)
+    sink.edge("A", "B", "MEMBER_OF", prov)
+    graph, _ = assemble_graph([sink.result()])
+    assert graph.number_of_edges() == 1

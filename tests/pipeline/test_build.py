@@ -1,0 +1,109 @@
+"""Building a borough's graph from its configuration: complete, or the previous build untouched."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from cli import main
+from graph.errors import ConfigError, SourceFormatError
+from graph.store import load_graph
+from pipeline.build import build_graph, build_to_folder
+from pipeline.config import read_config
+
+
+def _tree_digest(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_hounslow_builds_with_every_source_and_provenance(hounslow_config: Path) -> None:
+    outcome = build_graph(read_config(hounslow_config), progress=False)
+    graph = outcome.graph
+    kinds = nx.get_node_attributes(graph, "kind")
+    assert sum(k == "Ward" for k in kinds.values()) == 20
+    assert sum(k == "LSOA" for k in kinds.values()) == 142
+    assert sum(k == "Grant" for k in kinds.values()) == 12
+    assert graph.nodes["GB-LAE-HNS"]["kind"] == "Council"
+    assert all(data["provenance"] for _, data in graph.nodes(data=True))
+    assert all(data["provenance"] for *_, data in graph.edges(data=True))
+    # the council is described by the configuration and by the workbook: one node, both sources
+    datasets = {p["dataset"] for p in graph.nodes["GB-LAE-HNS"]["provenance"]}
+    assert datasets == {"config:hounslow.toml", "workbook:hounslow"}
+    assert graph.nodes["E01002555@2011"]["imd_decile"] == 6
+    assert outcome.violations.empty
+
+
+def test_build_writes_a_loadable_graph_and_report(hounslow_config: Path, tmp_path: Path) -> None:
+    outcome = build_to_folder(read_config(hounslow_config), tmp_path / "graph", progress=False)
+    assert nx.utils.graphs_equal(load_graph(tmp_path / "graph"), outcome.graph)
+    assert (tmp_path / "graph" / "rejections.csv").exists()
+
+
+def _break_ward_column(config: Path) -> None:
+    lookup = config.parent.parent / "data" / "geography" / "hounslow_lsoa11_ward17_lookup.csv"
+    lookup.write_text(lookup.read_text(encoding="utf-8-sig").replace("WD17CD", "WARD_CODE"), encoding="utf-8")
+
+
+def test_broken_source_aborts_and_leaves_previous_build_byte_for_byte(hounslow_config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "builds" / "graph"
+    build_to_folder(read_config(hounslow_config), out, progress=False)
+    before = _tree_digest(out)
+    _break_ward_column(hounslow_config)
+    with pytest.raises(SourceFormatError, match=r"hounslow_lsoa11_ward17_lookup.csv row 1 \(header\): no WDyyCD column"):
+        build_to_folder(read_config(hounslow_config), out, progress=False)
+    assert _tree_digest(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == ["graph"]  # no staging folder left behind
+
+
+def test_strict_build_stops_on_a_rejected_row_naming_file_row_and_field(hounslow_config: Path) -> None:
+    organisations = hounslow_config.parent.parent / "data" / "local_knowledge" / "hounslow" / "organisations.csv"
+    lines = organisations.read_text().splitlines()
+    lines.append(',Bedfont Lunch Club,UnregisteredGrop,,,,local,,,,active,,"workshop 2024-03-01",2024-03-01')
+    organisations.write_text("\n".join(lines) + "\n")
+    config = read_config(hounslow_config)
+    lenient = build_graph(config, progress=False)
+    bad = lenient.rejections.iloc[0]
+    assert (bad["row"], bad["field"], bad["value"]) == ("organisations.csv row 20", "kind", "UnregisteredGrop")
+    hounslow_config.write_text(hounslow_config.read_text().replace("strict = false", "strict = true"))
+    with pytest.raises(SourceFormatError, match="organisations.csv row 20, field kind"):
+        build_graph(read_config(hounslow_config), progress=False)
+
+
+def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
+    config = tmp_path / "borough.toml"
+    config.write_text('[authority]\nname = "X"\ngss_code = "E09000001"\norg_id = "GB-LAE-LND"\n'
+                      '[[source]]\nloader = "workbook"\npath = "missing"\n')
+    with pytest.raises(ConfigError, match=r"borough.toml: \[authority\] needs 'code'"):
+        read_config(config)
+    config.write_text(config.read_text().replace('[[source]]', 'code = "LND"\n[[source]]'))
+    with pytest.raises(ConfigError, match="path 'missing': no such file"):
+        read_config(config)
+
+
+def test_cli_prints_one_line_error_not_a_traceback(hounslow_config: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    _break_ward_column(hounslow_config)
+    code = main(["build", str(hounslow_config), "--out", str(tmp_path / "g"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("civicgraph: error: hounslow_lsoa11_ward17_lookup.csv row 1 (header)")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_unknown_loader_in_config_lists_the_choices(hounslow_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hounslow_config.write_text(hounslow_config.read_text().replace('loader = "imd"', 'loader = "imdx"'))
+    assert main(["build", str(hounslow_config), "--out", "unused", "--quiet"]) == 2
+    assert "loader 'imdx' is not registered. Use one of: 360giving" in capsys.readouterr().err
+
+
+def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_path: Path) -> None:
+    assert main(["run", str(hounslow_config), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    out = tmp_path / "out"
+    for name in ("graph/manifest.json", "rejections.csv", "summary.json", "exports/hns.ttl", "exports/hns.jsonld",
+                 "exports/hns.graphml", "exports/hns.xlsx", "exports/csv/nodes.csv", "exports/csv/edges.csv"):
+        assert (out / name).is_file(), name
+    assert load_graph(out / "graph").number_of_nodes() > 200
