@@ -12,6 +12,8 @@ _LOADERS: dict[str, str] = {
     "ons-postcodes": "loaders.ons_geography:PostcodeLookupLoader",
     "imd": "loaders.ons_geography:DeprivationLoader",
     "360giving": "loaders.threesixtygiving:ThreeSixtyGivingLoader",
+    "open-referral": "loaders.open_referral:OpenReferralLoader",
+    "hounslow-connect": "loaders.open_referral:HounslowConnectLoader",
     "workbook": "loaders.local_knowledge:WorkbookLoader",
 }
 

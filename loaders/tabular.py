@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -48,16 +49,18 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        All cells as strings, blanks as NaN, column names stripped of spaces.
+        All cells as strings, blanks as NaN, column names stripped of spaces. Blank lines are
+        dropped; the index stays the data line number (index 0 is the line after the header).
     """
-    text = decode_bytes(path)
+    # some exports end lines with \r\r\n; blank lines are dropped but keep their numbers in the index
+    text = re.sub(r"\r+\n", "\n", decode_bytes(path))
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, skiprows=header_row, keep_default_na=False,
                             na_values=[""], skip_blank_lines=False)
     except pd.errors.ParserError as error:
         raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame
+    return frame.dropna(how="all")
 
 
 def find_header_row(path: Path, required: Iterable[str], *, search_lines: int = 50) -> int:
