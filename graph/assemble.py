@@ -11,7 +11,8 @@ Merge rules, applied in the order sources are listed in the build configuration:
 * A node kind is refined when a later source is more specific (``Organisation`` -> ``Charity``);
   any other disagreement of kind is a conflict.
 * Edges keep one provenance list; an edge whose end is no node is reported, not silently dropped.
-* Nodes marked ``enrich_only`` (e.g. national deprivation scores) only add to nodes already present.
+* Nodes marked ``enrich_only`` (e.g. national deprivation scores) only add to nodes already present;
+  edges so marked (national tables of links) are kept only when both ends are present.
 """
 
 from __future__ import annotations
@@ -198,6 +199,8 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
             source, target = identities.find(record.pop("source")), identities.find(record.pop("target"))
             missing = [(f, v) for f, v in (("source", source), ("target", target)) if v not in graph]
             provenance = record["provenance"]
+            if record.pop(ENRICH_ONLY, False) and missing:
+                continue
             if missing:
                 field, value = missing[0]
                 rejections.append({

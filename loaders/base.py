@@ -185,16 +185,29 @@ class RecordSink:
         self._nodes.append(record)
 
     def edge(
-        self, source: str, target: str, relation: str, provenance: dict[str, str], **attributes: Any
+        self,
+        source: str,
+        target: str,
+        relation: str,
+        provenance: dict[str, str],
+        *,
+        enrich_only: bool = False,
+        **attributes: Any,
     ) -> None:
-        """Add an edge ``source -[relation]-> target``; attributes with no value are left out."""
+        """Add an edge ``source -[relation]-> target``; attributes with no value are left out.
+
+        With ``enrich_only`` the edge is kept only if both ends are in the graph (national lookup
+        tables of links are filtered this way); otherwise a missing end is reported.
+        """
         vocab = vocabulary()
-        record = {
+        record: dict[str, Any] = {
             "source": source,
             "target": target,
             "relation": vocab.check_relation(relation),
             "provenance": provenance,
         }
+        if enrich_only:
+            record["enrich_only"] = True
         for key, value in attributes.items():
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
@@ -203,7 +216,7 @@ class RecordSink:
     def reject(self, row: int | str, field_name: str, value: Any, reason: str) -> None:
         """Record a row that could not be loaded, naming the row, the field and why."""
         self._rejections.append(
-            {"file": str(self.path), "row": row, "field": field_name, "value": _short(value), "reason": reason}
+            {"file": self.path.name, "row": row, "field": field_name, "value": _short(value), "reason": reason}
         )
 
     def result(self, filter_applied: str = "") -> LoadResult:

@@ -14,6 +14,11 @@ _LOADERS: dict[str, str] = {
     "360giving": "loaders.threesixtygiving:ThreeSixtyGivingLoader",
     "open-referral": "loaders.open_referral:OpenReferralLoader",
     "hounslow-connect": "loaders.open_referral:HounslowConnectLoader",
+    "ccew": "loaders.ccew:CharityCommissionLoader",
+    "charity-links": "loaders.charity_links:CharityLinksLoader",
+    "spend": "loaders.transparency:SpendLoader",
+    "assets": "loaders.transparency:AssetsLoader",
+    "companies-house": "loaders.companies_house:CompaniesHouseLoader",
     "workbook": "loaders.local_knowledge:WorkbookLoader",
 }
 
