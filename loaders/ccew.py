@@ -180,8 +180,10 @@ class CharityCommissionLoader(Loader):
         --------
         >>> ctx = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", pseudonym_key=b"example")
         >>> result = CharityCommissionLoader().load(Path("tests/fixtures/ccew"), ctx)
-        >>> result.summary()["nodes"]["Charity"]
-        3
+        >>> result.filter_applied
+        'area of operation hounslow, or contact postcode in E09000018: 5 of 7 register rows'
+        >>> sorted(result.nodes.query("kind == 'Charity'")["id"].unique())
+        ['GB-CHC-1061681', 'GB-CHC-1061681-1', 'GB-CHC-1106260', 'GB-CHC-1128267', 'GB-CHC-296742']
         """
         if not path.is_dir():
             raise SourceFormatError(f"{path.name}: give the folder holding the register extract tables")
