@@ -208,7 +208,12 @@ class CharityCommissionLoader(Loader):
                 continue
             postcode = normalise_postcode(record.get("charity_contact_postcode") or "")
             registered_here = bool(postcode and context.places and context.places.lsoa_of_postcode(postcode))
-            if (organisation in operating_here or registered_here) and self._charity(sink, label, record, key, scale, date):
+            if not (organisation in operating_here or registered_here):
+                continue
+            if key in kept:
+                sink.reject(label, "registered_charity_number", f"{key[0]}/{key[1]}", "duplicate charity in the table")
+                continue
+            if self._charity(sink, label, record, key, scale, date):
                 kept[key] = organisation
         self._details(path, sink, set(kept), context, date, trustees)
         self._serves_authority(sink, kept, operating_here, context, date)

@@ -68,6 +68,7 @@ class CompaniesHouseLoader(Loader):
                               "to the area")
         sink = RecordSink(self.name, path)
         scanned = kept = 0
+        seen: set[str] = set()
         try:
             reader = pd.read_csv(path, dtype=str, chunksize=chunk_rows, keep_default_na=False, na_values=[""],
                                  encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
@@ -84,6 +85,11 @@ class CompaniesHouseLoader(Loader):
                     postcode = normalise_postcode(row.get("RegAddress.PostCode") or "")
                     if filter == "postcode" and not (postcode and places.lsoa_of_postcode(postcode)):
                         continue
+                    number = "" if is_missing(row.get("CompanyNumber")) else str(row["CompanyNumber"]).strip().upper()
+                    if number and number in seen:
+                        sink.reject(line, "CompanyNumber", number, "duplicate company number")
+                        continue
+                    seen.add(number)
                     kept += self._company(sink, line, row, postcode, date)
         except UnicodeDecodeError:
             raise SourceFormatError(f"{path.name}: not UTF-8 text, as Companies House publishes it") from None

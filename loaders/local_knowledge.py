@@ -275,6 +275,7 @@ class WorkbookLoader(Loader):
             if sheet_name not in tables:
                 continue
             frame, label = tables[sheet_name]
+            first_seen: dict[str, int] = {}
             for number, row in frame.iterrows():
                 if all(is_missing(v) for v in row.values):
                     continue
@@ -290,9 +291,14 @@ class WorkbookLoader(Loader):
                 prov = self._provenance(sink, label, number, row, licence)
                 node_id = _cell(row, "id") or (local_group_id(code, _cell(row, "name")) if sheet_name == "organisations"
                                                else f"LOCAL-{code}-{sheet_name[:-1]}-{slugify(_cell(row, 'name'))}")
+                if node_id in first_seen:
+                    sink.reject(f"{label} row {number + 2}", "id" if _cell(row, "id") else "name", node_id,
+                                f"duplicate (first at row {first_seen[node_id]}); give each its own id")
+                    continue
                 attributes = self._attributes(sheet_name, row, sink, f"{label} row {number + 2}")
                 if attributes is None:
                     continue
+                first_seen[node_id] = number + 2
                 names[_cell(row, "name").lower()] = node_id
                 names[node_id.lower()] = node_id
                 sink.node(node_id, kind, prov, **attributes)

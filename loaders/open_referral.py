@@ -66,14 +66,22 @@ def map_directory(directory: Directory, sink: RecordSink, context: LoadContext, 
         if not name:
             sink.reject(org["row"], "name", "", "an organisation needs a name")
             continue
+        if org["id"] in org_node:
+            sink.reject(org["row"], "id", org["id"], "duplicate organisation id")
+            continue
         official = _org_ids(org.get("identifiers", []))
         node_id = official[0] if official else local_group_id(code, name)
         org_node[org["id"]] = node_id
         sink.node(node_id, "Organisation", prov, name=name, description=_text(org.get("description")) or None,
                   website=_text(org.get("website")) or None,
                   other_ids=[*official[1:], f"{prefix}:organisation:{org['id']}"])
+    services_seen: set[str] = set()
     for service in directory.services:
         prov = sink.provenance(service["row"], date, licence)
+        if service["id"] in services_seen:
+            sink.reject(service["row"], "id", service["id"], "duplicate service id")
+            continue
+        services_seen.add(service["id"])
         owner = org_node.get(_text(service.get("organization_id")))
         if owner is None:
             sink.reject(service["row"], "organization_id", service.get("organization_id"), "no organisation with this id")

@@ -14,6 +14,7 @@ beneficiary locations in the authority, and ``recipient -LOCATED_IN-> place`` wh
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import datetime
@@ -225,9 +226,15 @@ class ThreeSixtyGivingLoader(Loader):
         sink = RecordSink(self.name, path)
         licence = licence or self.licence
         kept = 0
+        first_seen: dict[str, str] = {}
         for row_label, grant in grants:
             if not self._check(sink, row_label, grant):
                 continue
+            grant_id = str(grant["id"]).strip()
+            if grant_id in first_seen:
+                sink.reject(f"{row_label} ({grant_id})", "id", grant_id, f"duplicate grant id (first at {first_seen[grant_id]})")
+                continue
+            first_seen[grant_id] = row_label
             if filter == "authority" and not self._in_authority(grant, context):
                 continue
             kept += 1
@@ -252,8 +259,10 @@ class ThreeSixtyGivingLoader(Loader):
             return [(f"grants[{i}]", g) for i, g in enumerate(grants)]
         if suffix in (".csv", ".xlsx"):
             if suffix == ".csv":
-                import io
-                frame = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False, na_values=[""])
+                try:
+                    frame = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False, na_values=[""])
+                except pd.errors.ParserError as error:
+                    raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
             else:
                 frame = pd.read_excel(path, sheet_name=0, dtype=object)
             frame.columns = [str(c).strip() for c in frame.columns]

@@ -234,8 +234,10 @@ class AssetsLoader(Loader):
                                     f"postcode column ({' / '.join(ASSET_COLUMNS['id'])})")
         sink = RecordSink(self.name, path)
         licence = licence or self.licence
+        first_seen: dict[str, int] = {}
         for number, row in frame.iterrows():
             line = number + header + 2
+
             def cell(role: str) -> str:
                 return clean_text(row[columns[role]]) if columns[role] else ""
             name = cell("name")
@@ -244,6 +246,11 @@ class AssetsLoader(Loader):
                 continue
             prov = sink.provenance(f"row {line}", date, licence)
             asset_id = f"ASSET-{code}-{slugify(cell('id'))}" if cell("id") else f"ASSET-{code}-{slugify(name)}"
+            if asset_id in first_seen:
+                sink.reject(line, columns["id"] or columns["name"], cell("id") or name,
+                            f"duplicate asset (first at row {first_seen[asset_id]})")
+                continue
+            first_seen[asset_id] = line
             kind = "Land" if "land" in cell("kind").lower() or cell("use").lower() in ("land", "open space") else "Building"
             rent = None
             if cell("rent"):

@@ -1,0 +1,154 @@
+"""360Giving: the JSON and spreadsheet forms agree, invalid grants are rejected, the rest load."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph.errors import SourceFormatError
+from loaders.base import LoadContext
+from loaders.place_index import PlaceIndex
+from loaders.threesixtygiving import ThreeSixtyGivingLoader
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "360giving"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "threesixtygiving"
+HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")
+
+
+def load(path: Path, context: LoadContext = HOUNSLOW, **options):  # noqa: ANN201
+    return ThreeSixtyGivingLoader().load(path, context, **options)
+
+
+def test_hounslow_grants_load_with_funders_recipients_and_money() -> None:
+    result = load(DATA / "hounslow_360giving_grants.json", filter="none")
+    assert result.rejections.empty
+    grants = result.nodes[result.nodes["kind"] == "Grant"].set_index("id")
+    assert len(grants) == 12
+    assert grants.loc["360G-LBFEW-111219", "amount"] == 72863.0
+    assert grants.loc["360G-LBFEW-111219", "award_date"] == "2015-02-04"
+    funded = result.edges[result.edges["relation"] == "FUNDED_BY"]
+    assert funded["amount"].sum() == 481363.0
+    assert set(funded["target"]) >= {"GB-CHC-327114"}
+    # groups without an Org-ID keep their 360G- identifier
+    assert (result.nodes["id"].str.startswith("360G-") & (result.nodes["kind"] == "Organisation")).any()
+
+
+def test_three_date_formats_become_iso_dates() -> None:
+    result = load(DATA / "hounslow_360giving_grants.json", filter="none")
+    dates = result.nodes.loc[result.nodes["kind"] == "Grant", "award_date"]
+    assert dates.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert "2011-05-01" in set(dates)  # "05/2011", month precision
+
+
+def test_json_and_xlsx_of_the_same_file_agree() -> None:
+    from_json = load(FIXTURES / "lloyds_bank_foundation_2010_2015.json", filter="none")
+    from_xlsx = load(FIXTURES / "lloyds_bank_foundation_2010_2015.xlsx", filter="none")
+    grants_json = from_json.nodes[from_json.nodes["kind"] == "Grant"].set_index("id")["amount"]
+    grants_xlsx = from_xlsx.nodes[from_xlsx.nodes["kind"] == "Grant"].set_index("id")["amount"]
+    common = grants_json.index.intersection(grants_xlsx.index)
+    assert len(common) >= 4100
+    assert (grants_json[common] == grants_xlsx[common]).all()
+    assert set(from_json.rejections["reason"]) == {"'description' is a required property"}
+
+
+def test_csv_with_publisher_column_titles_loads(tmp_path: Path) -> None:
+    result = load(FIXTURES / "indigo_trust_sample.csv", filter="none")
+    assert len(result.nodes[result.nodes["kind"] == "Grant"]) == 4
+    bad = result.rejections.iloc[0]
+    assert bad["field"] == "plannedDates.0.duration" and bad["value"] == "Undefined" and "number" in bad["reason"]
+
+
+def test_cp1252_and_bom_csv_read_the_same(tmp_path: Path) -> None:
+    text = (FIXTURES / "indigo_trust_sample.csv").read_text(encoding="utf-8")
+    (tmp_path / "bom.csv").write_text(text, encoding="utf-8-sig")
+    (tmp_path / "cp1252.csv").write_text(text.replace("Discover", "Café Discover £"), encoding="cp1252")
+    with_bom = load(tmp_path / "bom.csv", filter="none")
+    windows = load(tmp_path / "cp1252.csv", filter="none")
+    assert len(with_bom.nodes) == len(load(FIXTURES / "indigo_trust_sample.csv", filter="none").nodes)
+    assert "Café Discover £" in set(windows.nodes["name"])
+
+
+def test_truncated_json_is_a_clear_error(tmp_path: Path) -> None:
+    text = (DATA / "hounslow_360giving_grants.json").read_text()
+    (tmp_path / "cut.json").write_text(text[: len(text) // 2])
+    with pytest.raises(SourceFormatError, match=r"cut.json line \d+, column \d+: not valid JSON .*truncated"):
+        load(tmp_path / "cut.json")
+
+
+def test_empty_file_and_missing_columns_are_clear_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_text("")
+    with pytest.raises(SourceFormatError, match="empty.csv: the file is empty"):
+        load(tmp_path / "empty.csv")
+    (tmp_path / "renamed.csv").write_text("Grant ID,Amount,Funder\n1,2,3\n")
+    with pytest.raises(SourceFormatError, match=r"renamed.csv row 1 \(header\): missing 360Giving column\(s\) Identifier"):
+        load(tmp_path / "renamed.csv")
+
+
+def _package(tmp_path: Path, grants: list[dict]) -> Path:
+    path = tmp_path / "grants.json"
+    path.write_text(json.dumps({"grants": grants}))
+    return path
+
+
+def _grant(**changes: object) -> dict:
+    base = json.loads((DATA / "hounslow_360giving_grants.json").read_text())["grants"][0]
+    return {**base, **changes}
+
+
+def test_bad_grants_are_rejected_and_the_rest_load(tmp_path: Path) -> None:
+    path = _package(tmp_path, [
+        _grant(),
+        _grant(id="360G-x-2", amountAwarded="n/a"),
+        _grant(id="360G-x-3", amountAwarded=-5),
+        _grant(id="360G-x-4", currency="POUNDS"),
+        _grant(),  # the first one again
+    ])
+    result = load(path, filter="none")
+    assert result.nodes["kind"].eq("Grant").sum() == 1
+    reasons = dict(zip(result.rejections["field"], result.rejections["reason"]))
+    assert "not of type 'number'" in reasons["amountAwarded"] or "negative" in reasons["amountAwarded"]
+    assert set(result.rejections["row"].str.extract(r"\((.*)\)")[0]) == {"360G-x-2", "360G-x-3", "360G-x-4",
+                                                                         "360G-LBFEW-111219"}
+    assert result.rejections["reason"].str.contains("duplicate grant id").any()
+
+
+def test_authority_filter_uses_location_codes(tmp_path: Path) -> None:
+    places = PlaceIndex(codes={"E05000348": "E05000348@2017", "E01002555": "E01002555@2011"},
+                        ward_authority={"E05000348@2017": "E09000018@2017"},
+                        lsoa_ward={"E01002555@2011": "E05000346@2017"})
+    context = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", places=places)
+    path = _package(tmp_path, [
+        _grant(id="360G-a", beneficiaryLocation=[{"geoCode": "E01002555", "geoCodeType": "LSOA"}]),
+        _grant(id="360G-b", recipientWardNameGeoCode="E05000348"),
+        _grant(id="360G-c", beneficiaryLocation=[{"geoCode": "E01000001", "geoCodeType": "LSOA"}]),
+        _grant(id="360G-d", recipientDistrictGeoCode="E09000018"),
+    ])
+    result = load(path, context)
+    kept = set(result.nodes.loc[result.nodes["kind"] == "Grant", "id"])
+    assert kept == {"360G-a", "360G-b", "360G-d"}
+    assert result.filter_applied.endswith("3 of 4 grants")
+    serves = result.edges[result.edges["relation"] == "SERVES_AREA"]
+    assert serves[["source", "target"]].values.tolist() == [["360G-a", "E01002555@2011"]]
+    located = result.edges[result.edges["relation"] == "LOCATED_IN"]
+    assert located["target"].tolist() == ["E05000348@2017"]
+
+
+def test_unknown_filter_lists_the_choices() -> None:
+    with pytest.raises(SourceFormatError, match="Use one of: 'authority', 'none'"):
+        load(DATA / "hounslow_360giving_grants.json", filter="borough")
+
+
+def test_recipient_charity_and_company_numbers_become_other_ids(tmp_path: Path) -> None:
+    recipient = {"id": "360G-x-org-1", "name": "Group", "charityNumber": "1106260", "companyNumber": "5123456"}
+    result = load(_package(tmp_path, [_grant(recipientOrganization=[recipient])]), filter="none")
+    node = result.nodes.set_index("id").loc["360G-x-org-1"]
+    assert node["other_ids"] == ["GB-CHC-1106260", "GB-COH-05123456"]
+
+
+def test_wrong_extension_is_refused(tmp_path: Path) -> None:
+    shutil.copy(DATA / "hounslow_360giving_grants.json", tmp_path / "grants.txt")
+    with pytest.raises(SourceFormatError, match="must be .json, .csv or .xlsx"):
+        load(tmp_path / "grants.txt")
