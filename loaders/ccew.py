@@ -95,18 +95,21 @@ def stream_table(path: Path, table: str, *, chunk_rows: int = 50_000) -> Iterato
         with path.open("rb") as handle:
             if handle.read(3) != b"\xef\xbb\xbf":
                 handle.seek(0)
+            count = 0
             try:
-                for number, record in enumerate(ijson.items(handle, "item", use_float=True)):
-                    if number == 0:
+                for record in ijson.items(handle, "item", use_float=True):
+                    if count == 0:
                         _check_columns(path, "item 0", record.keys(), required)
-                    yield f"{path.name} item {number}", record
+                    yield f"{path.name} item {count}", record
+                    count += 1
             except ijson.JSONError as error:
-                raise SourceFormatError(f"{path.name}: not valid JSON after item {locals().get('number', 0)} "
-                                        f"({error}); is the file truncated?") from None
+                reason = str(error).splitlines()[0]
+                raise SourceFormatError(f"{path.name}: not valid JSON after {count} records ({reason}); "
+                                        "is the file truncated?") from None
         return
-    reader = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False, na_values=[""],
-                         chunksize=chunk_rows, encoding="utf-8-sig", on_bad_lines="error")
     try:
+        reader = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False,
+                             na_values=[""], chunksize=chunk_rows, encoding="utf-8-sig", on_bad_lines="error")
         for chunk_number, chunk in enumerate(reader):
             if chunk_number == 0:
                 _check_columns(path, "row 1 (header)", chunk.columns, required)
@@ -207,7 +210,7 @@ class CharityCommissionLoader(Loader):
                 sink.reject(label, "organisation_number", record.get("organisation_number"), "not a number")
                 continue
             postcode = normalise_postcode(record.get("charity_contact_postcode") or "")
-            registered_here = bool(postcode and context.places and context.places.lsoa_of_postcode(postcode))
+            registered_here = bool(postcode and context.places is not None and context.places.lsoa_of_postcode(postcode))
             if not (organisation in operating_here or registered_here):
                 continue
             if key in kept:

@@ -77,6 +77,3 @@ class PlaceIndex:
         if place in self.ward_authority:
             return place
         return self.lsoa_ward.get(place)
-
-    def __len__(self) -> int:
-        return len(self.codes)
