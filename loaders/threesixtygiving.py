@@ -18,10 +18,12 @@ import io
 import json
 import re
 from datetime import datetime
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import ijson
 import pandas as pd
 from jsonschema import Draft202012Validator, FormatChecker
 
@@ -222,12 +224,19 @@ class ThreeSixtyGivingLoader(Loader):
         """
         if filter not in ("authority", "none"):
             raise SourceFormatError(f"{path.name}: filter {filter!r} is not supported. Use one of: 'authority', 'none'.")
-        grants = list(self._read(path))
         sink = RecordSink(self.name, path)
         licence = licence or self.licence
-        kept = 0
+        kept = read = 0
         first_seen: dict[str, str] = {}
-        for row_label, grant in grants:
+        for row_label, grant in self._read(path):
+            read += 1
+            if not isinstance(grant, dict):
+                sink.reject(row_label, "grant", grant, "not a JSON object")
+                continue
+            clean_legacy_forms(grant)
+            # filter before the (slow) schema check: a national file is mostly other authorities' grants
+            if filter == "authority" and not self._in_authority(grant, context):
+                continue
             if not self._check(sink, row_label, grant):
                 continue
             grant_id = str(grant["id"]).strip()
@@ -235,52 +244,27 @@ class ThreeSixtyGivingLoader(Loader):
                 sink.reject(f"{row_label} ({grant_id})", "id", grant_id, f"duplicate grant id (first at {first_seen[grant_id]})")
                 continue
             first_seen[grant_id] = row_label
-            if filter == "authority" and not self._in_authority(grant, context):
-                continue
             kept += 1
             self._emit(sink, grant, context, licence, date)
         described = "none (file already cut to the area)" if filter == "none" else \
             f"recipient or beneficiary in {context.authority_gss}"
-        return sink.result(f"{described}: {kept} of {len(grants)} grants")
+        return sink.result(f"{described}: {kept} of {read} grants")
 
     # -- reading ---------------------------------------------------------------------------
-    def _read(self, path: Path) -> list[tuple[str, dict[str, Any]]]:
+    def _read(self, path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Yield ``(row label, grant)`` one at a time: a national file is never held in memory whole."""
         suffix = path.suffix.lower()
         if suffix == ".json":
-            try:
-                data = json.loads(decode_bytes(path))
-            except json.JSONDecodeError as error:
-                raise SourceFormatError(
-                    f"{path.name} line {error.lineno}, column {error.colno}: not valid JSON ({error.msg}); "
-                    "is the file truncated?") from None
-            grants = data.get("grants") if isinstance(data, dict) else data
-            if not isinstance(grants, list):
-                raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list")
-            return [(f"grants[{i}]", g) for i, g in enumerate(grants)]
-        if suffix in (".csv", ".xlsx"):
-            if suffix == ".csv":
-                try:
-                    frame = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False, na_values=[""])
-                except pd.errors.ParserError as error:
-                    raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
-            else:
-                frame = pd.read_excel(path, sheet_name=0, dtype=object)
-            frame.columns = [str(c).strip() for c in frame.columns]
-            titles = {c.lower() for c in frame.columns}
-            missing = [t for t in ("Identifier", "Amount Awarded", "Funding Org:Identifier") if t.lower() not in titles]
-            if missing:
-                raise SourceFormatError(
-                    f"{path.name} row 1 (header): missing 360Giving column(s) {', '.join(missing)}; "
-                    f"found {', '.join(frame.columns[:10])}")
-            return [(f"row {n + 2}", unflatten_row(r)) for n, r in enumerate(frame.to_dict("records"))]
-        raise SourceFormatError(f"{path.name}: 360Giving data must be .json, .csv or .xlsx, not {suffix or 'no extension'}")
+            yield from _stream_json(path)
+        elif suffix == ".csv":
+            yield from _stream_csv(path)
+        elif suffix == ".xlsx":
+            yield from _stream_xlsx(path)
+        else:
+            raise SourceFormatError(f"{path.name}: 360Giving data must be .json, .csv or .xlsx, not {suffix or 'no extension'}")
 
     # -- checking --------------------------------------------------------------------------
     def _check(self, sink: RecordSink, row_label: str, grant: dict[str, Any]) -> bool:
-        if not isinstance(grant, dict):
-            sink.reject(row_label, "grant", grant, "not a JSON object")
-            return False
-        clean_legacy_forms(grant)
         ok = True
         for error in _validator().iter_errors(grant):
             for detail in _explain(error):
@@ -349,6 +333,71 @@ class ThreeSixtyGivingLoader(Loader):
         home = _recipient_place(grant, recipient, places)
         if home:
             sink.edge(recipient_id, home, "LOCATED_IN", prov)
+
+
+REQUIRED_COLUMNS = ("Identifier", "Amount Awarded", "Funding Org:Identifier")
+
+
+def _stream_json(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+        if not head.strip():
+            raise SourceFormatError(f"{path.name}: the file is empty")
+        start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+        first = head[start:].lstrip()[:1]
+        handle.seek(start)
+        prefix = "item" if first == b"[" else "grants.item"
+        count = 0
+        try:
+            for grant in ijson.items(handle, prefix, use_float=True):
+                yield f"grants[{count}]", grant
+                count += 1
+        except ijson.JSONError as error:
+            reason = str(error).splitlines()[0]
+            raise SourceFormatError(f"{path.name}: not valid JSON after {count} grants ({reason}); "
+                                    "is the file truncated?") from None
+        if count == 0 and first != b"[":
+            raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list")
+
+
+def _check_titles(path: Path, columns: list[str]) -> None:
+    titles = {c.lower() for c in columns}
+    missing = [t for t in REQUIRED_COLUMNS if t.lower() not in titles]
+    if missing:
+        raise SourceFormatError(f"{path.name} row 1 (header): missing 360Giving column(s) {', '.join(missing)}; "
+                                f"found {', '.join(columns[:10])}")
+
+
+def _stream_csv(path: Path, chunk_rows: int = 50_000) -> Iterator[tuple[str, dict[str, Any]]]:
+    try:
+        reader = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False, na_values=[""],
+                             chunksize=chunk_rows)
+        for number, chunk in enumerate(reader):
+            chunk.columns = [str(c).strip() for c in chunk.columns]
+            if number == 0:
+                _check_titles(path, list(chunk.columns))
+            for offset, row in enumerate(chunk.to_dict("records")):
+                yield f"row {number * chunk_rows + offset + 2}", unflatten_row(row)
+    except pd.errors.ParserError as error:
+        raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
+
+
+def _stream_xlsx(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    from openpyxl import load_workbook  # streams rows in read-only mode
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises zipfile, KeyError and its own errors for a bad file
+        raise SourceFormatError(f"{path.name}: not a readable XLSX workbook ({error})") from None
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows, [])]
+        _check_titles(path, header)
+        for number, values in enumerate(rows, start=2):
+            if any(v is not None for v in values):
+                yield f"row {number}", unflatten_row(dict(zip(header, values)))
+    finally:
+        book.close()
 
 
 def _clean_dates(node: dict[str, Any], fields: tuple[str, ...]) -> None:
