@@ -64,15 +64,29 @@ def charity_id(number: str | int) -> str:
     return f"GB-CHC-{str(number).strip()}"
 
 
+def company_number(number: str) -> str:
+    """A company number as Companies House writes it: upper case, all-digit numbers padded to eight.
+
+    Numbers with a prefix (``SC``, ``NI``, ``IP``, ``RS``) are kept as they are.
+
+    Examples
+    --------
+    >>> company_number("8591698"), company_number(" sc222222 "), company_number("IP55555")
+    ('08591698', 'SC222222', 'IP55555')
+    """
+    text = str(number).strip().upper().removesuffix(".0")
+    return text.zfill(8) if text.isdigit() else text
+
+
 def company_id(number: str) -> str:
-    """Org-ID of a company, with the company number padded to eight characters as Companies House does.
+    """Org-ID of a company (see :func:`company_number`).
 
     Examples
     --------
     >>> company_id("8591698")
     'GB-COH-08591698'
     """
-    return f"GB-COH-{str(number).strip().upper().zfill(8)}"
+    return f"GB-COH-{company_number(number)}"
 
 
 def scheme_rank(identifier: str) -> int:

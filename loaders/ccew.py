@@ -27,7 +27,7 @@ import ijson
 import pandas as pd
 
 from graph.errors import SourceFormatError
-from graph.identifiers import charity_id, company_id, place_id, slugify
+from graph.identifiers import charity_id, company_id, company_number, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.income_bands import income_band
 from loaders.pseudonyms import pseudonym
@@ -276,7 +276,7 @@ class CharityCommissionLoader(Loader):
             removal_date=removed, latest_income=money["latest_income"], latest_expenditure=money["latest_expenditure"],
             income_band=income_band(money["latest_income"]),
             postcode=normalise_postcode(record.get("charity_contact_postcode") or "") or None,
-            website=record.get("charity_contact_web"), company_number=company.zfill(8) if company else None,
+            website=record.get("charity_contact_web"), company_number=company_number(company) if company else None,
             other_ids=[company_id(company)] if company else None,
             scale=scale.get(int(_number(record["organisation_number"]) or -1)),
         )

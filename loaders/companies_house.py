@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.errors import ConfigError, SourceFormatError
-from graph.identifiers import company_id
+from graph.identifiers import company_id, company_number
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.tabular import normalise_postcode
 
@@ -117,7 +117,7 @@ class CompaniesHouseLoader(Loader):
                     and not is_missing(row[c])]
         prov = sink.provenance(f"row {line}", date, self.licence)
         sink.node(company_id(number), KIND_BY_CATEGORY.get(category.lower(), "Company"), prov, name=name,
-                  company_number=number.zfill(8), legal_form=category or None,
+                  company_number=company_number(number), legal_form=category or None,
                   status=row.get("CompanyStatus"), registration_date=_date(row.get("IncorporationDate")),
                   removal_date=_date(row.get("DissolutionDate")), postcode=postcode or None,
                   sic_codes=sic or None, other_names=previous or None)

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 
 from graph.errors import SourceFormatError
-from graph.identifiers import local_group_id, slugify
+from graph.identifiers import company_id, local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.tabular import decode_bytes, normalise_postcode, read_csv_text, require_columns
 
@@ -51,7 +51,7 @@ def _org_ids(identifiers: list[dict[str, Any]]) -> list[str]:
     for item in identifiers or []:
         scheme, value = _text(item.get("identifier_scheme")), _text(item.get("identifier"))
         if scheme.startswith(("GB-", "XI-", "360G")) and value:
-            ids.append(f"{scheme}-{value.zfill(8) if scheme == 'GB-COH' else value}")
+            ids.append(company_id(value) if scheme == "GB-COH" else f"{scheme}-{value}")
     return ids
 
 

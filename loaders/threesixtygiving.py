@@ -28,6 +28,7 @@ import pandas as pd
 from jsonschema import Draft202012Validator, FormatChecker
 
 from graph.errors import SourceFormatError
+from graph.identifiers import company_id, company_number
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
 from loaders.tabular import decode_bytes, normalise_postcode
 
@@ -489,7 +490,7 @@ def _recipient_attributes(recipient: dict[str, Any]) -> dict[str, Any]:
     if charity.isdigit() and identifier != f"GB-CHC-{charity}":
         other_ids.append(f"GB-CHC-{charity}")
     if company and company.upper() not in ("NAN", "N/A"):
-        company_org_id = f"GB-COH-{company.upper().zfill(8)}"
+        company_org_id = company_id(company)
         if identifier != company_org_id:
             other_ids.append(company_org_id)
     address = ", ".join(str(recipient[k]).strip() for k in ("streetAddress", "addressLocality")
@@ -498,7 +499,7 @@ def _recipient_attributes(recipient: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": str(recipient.get("name", "")).strip() or identifier,
         "charity_number": charity if charity.isdigit() else None,
-        "company_number": company.upper().zfill(8) if company and company.upper() not in ("NAN", "N/A") else None,
+        "company_number": company_number(company) if company and company.upper() not in ("NAN", "N/A") else None,
         "postcode": postcode or None,
         "address": address.replace("\n", ", ") or None,
         "website": recipient.get("url"),
