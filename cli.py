@@ -13,11 +13,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from graph.errors import (ConfigError, GraphStoreError, GraphValidationError, SourceFormatError,
+from graph.errors import (ConfigError, FetchError, GraphStoreError, GraphValidationError, SourceFormatError,
                           UnknownLoaderError, UnknownTermError)
 
 #: Errors a user can act on: shown as one line, not a traceback.
-USER_ERRORS = (ConfigError, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
+USER_ERRORS = (ConfigError, FetchError, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
                UnknownTermError, FileNotFoundError, PermissionError, ValueError)
 
 
@@ -100,6 +100,15 @@ def command_inspect(args: argparse.Namespace, console: Console) -> None:
         console.print(table)
 
 
+def command_fetch(args: argparse.Namespace, console: Console) -> None:
+    from pipeline.config import read_config
+    from pipeline.fetch import DEFAULT_CACHE, fetch_sources
+
+    for item in fetch_sources(read_config(args.config, require_files=False), cache=Path(args.cache or DEFAULT_CACHE),
+                              progress=not args.quiet):
+        console.print(f"{'cached' if item.from_cache else 'fetched'} {item.url} (sha256 {item.sha256[:12]}...)")
+
+
 def command_template(args: argparse.Namespace, console: Console) -> None:
     from loaders.local_knowledge import write_template
 
@@ -147,6 +156,11 @@ def parser() -> argparse.ArgumentParser:
                          help="a loader option, e.g. filter=none")
     inspect.add_argument("--json", action="store_true")
     inspect.set_defaults(handler=command_inspect)
+
+    fetch = commands.add_parser("fetch", parents=[common], help="download the sources that have a url (cached, checksummed)")
+    fetch.add_argument("config", help="build configuration (TOML)")
+    fetch.add_argument("--cache", help="cache folder (default ~/.cache/civicgraph)")
+    fetch.set_defaults(handler=command_fetch)
 
     template = commands.add_parser("template", parents=[common], help="write a blank, documented local knowledge workbook")
     template.add_argument("out", help="path of the .xlsx file to write")

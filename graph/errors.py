@@ -37,3 +37,7 @@ class GraphStoreError(OSError):
 
 class GraphValidationError(ValueError):
     """The built graph breaks the ontology's SHACL shapes; the message lists the first violations."""
+
+
+class FetchError(OSError):
+    """A download failed or did not match its checksum; the message names the URL."""

@@ -36,11 +36,17 @@ PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """One source file and the loader that reads it; other keys are the loader's options."""
+    """One source file and the loader that reads it; other keys are the loader's options.
+
+    ``url`` and ``sha256``, where given, say where ``civicgraph fetch`` downloads the file from and
+    the checksum it must have.
+    """
 
     loader: str
     path: Path
     options: dict[str, Any] = field(default_factory=dict)
+    url: str | None = None
+    sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,13 +87,15 @@ def _require(table: dict[str, Any], key: str, where: str, path: Path) -> Any:
     return table[key]
 
 
-def read_config(path: str | os.PathLike[str]) -> BuildConfig:
+def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> BuildConfig:
     """Read and check a build configuration file.
 
     Parameters
     ----------
     path : path
         A TOML file as described in this module's docstring.
+    require_files : bool
+        Check that every source file exists (not before ``fetch`` has downloaded them).
 
     Returns
     -------
@@ -120,10 +128,11 @@ def read_config(path: str | os.PathLike[str]) -> BuildConfig:
         where = f"source {number}"
         loader = _require(source, "loader", where, path)
         file = (path.parent / _require(source, "path", where, path)).resolve()
-        if not file.exists():
-            raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file})")
-        options = {k: v for k, v in source.items() if k not in ("loader", "path")}
-        sources.append(SourceConfig(loader, file, options))
+        if require_files and not file.exists():
+            hint = "; run 'civicgraph fetch' first" if source.get("url") else ""
+            raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file}){hint}")
+        options = {k: v for k, v in source.items() if k not in ("loader", "path", "url", "sha256")}
+        sources.append(SourceConfig(loader, file, options, source.get("url"), source.get("sha256")))
     if not sources:
         raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
     build = raw.get("build", {})

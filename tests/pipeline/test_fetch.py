@@ -1,0 +1,110 @@
+"""Fetching sources from a server on loopback: cached, checksummed, unzipped, errors named."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import zipfile
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from graph.errors import FetchError
+from pipeline.config import read_config
+from pipeline.fetch import download, fetch_sources
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class _CountingHandler(SimpleHTTPRequestHandler):
+    requests_seen: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        type(self).requests_seen.append(self.path)
+        super().do_GET()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, list[str]]]:
+    """An HTTP server on 127.0.0.1 serving a folder; yields (base URL, folder, request log)."""
+    root = tmp_path / "served"
+    root.mkdir()
+    (root / "grants.json").write_bytes((REPO / "data/360giving/hounslow_360giving_grants.json").read_bytes())
+    with zipfile.ZipFile(root / "extract.zip", "w") as archive:
+        archive.write(REPO / "tests/fixtures/ccew/publicextract.charity.txt", "publicextract.charity.txt")
+    handler = type("Handler", (_CountingHandler,), {"requests_seen": []})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", root, handler.requests_seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_download_is_cached_and_checked(server: tuple[str, Path, list[str]], tmp_path: Path) -> None:
+    base, root, seen = server
+    expected = hashlib.sha256((root / "grants.json").read_bytes()).hexdigest()
+    first = download(f"{base}/grants.json", tmp_path / "cache", expected_sha256=expected, progress=False)
+    second = download(f"{base}/grants.json", tmp_path / "cache", expected_sha256=expected, progress=False)
+    assert (first.from_cache, second.from_cache) == (False, True)
+    assert first.sha256 == expected and first.path.read_bytes() == (root / "grants.json").read_bytes()
+    assert seen == ["/grants.json"]  # the second call made no request
+
+
+def test_checksum_mismatch_keeps_nothing(server: tuple[str, Path, list[str]], tmp_path: Path) -> None:
+    base, _, _ = server
+    with pytest.raises(FetchError, match="grants.json: checksum .* does not match the expected 00ff"):
+        download(f"{base}/grants.json", tmp_path / "cache", expected_sha256="00ff", progress=False)
+    assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
+
+
+def test_missing_file_names_the_url(server: tuple[str, Path, list[str]], tmp_path: Path) -> None:
+    base, _, _ = server
+    with pytest.raises(FetchError, match=r"/nothing.json: download failed \(404"):
+        download(f"{base}/nothing.json", tmp_path / "cache", progress=False)
+
+
+def test_fetch_places_files_and_unzips_extracts_then_build_reads_them(server: tuple[str, Path, list[str]],
+                                                                       tmp_path: Path) -> None:
+    base, _, _ = server
+    config = tmp_path / "borough.toml"
+    config.write_text(f"""
+[authority]
+name = "London Borough of Hounslow"
+gss_code = "E09000018"
+org_id = "GB-LAE-HNS"
+code = "HNS"
+
+[[source]]
+loader = "360giving"
+path = "downloads/grants.json"
+url = "{base}/grants.json"
+filter = "none"
+
+[[source]]
+loader = "ccew"
+path = "downloads/ccew"
+url = "{base}/extract.zip"
+trustees = false
+""")
+    fetched = fetch_sources(read_config(config, require_files=False), cache=tmp_path / "cache", progress=False)
+    assert [f.from_cache for f in fetched] == [False, False]
+    assert (tmp_path / "downloads/ccew/publicextract.charity.txt").is_file()
+    assert main(["build", str(config), "--out", str(tmp_path / "graph"), "--quiet"]) == 0
+
+
+def test_build_before_fetch_says_to_fetch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "borough.toml"
+    config.write_text('[authority]\nname = "X"\ngss_code = "E09000018"\norg_id = "GB-LAE-HNS"\ncode = "HNS"\n'
+                      '[[source]]\nloader = "360giving"\npath = "g.json"\nurl = "http://127.0.0.1:9/g.json"\n')
+    assert main(["build", str(config), "--quiet"]) == 2
+    assert "run 'civicgraph fetch' first" in capsys.readouterr().err
