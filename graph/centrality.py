@@ -1,0 +1,287 @@
+"""Brokers and single points of failure (question 4): centrality, structural holes, brokerage,
+cut points, communities, and what happens when one organisation goes.
+
+All measures are computed on :func:`graph.network.organisation_network`: organisations (council
+bodies, funders, NHS and businesses included) joined by the relations between them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+import networkx as nx
+import pandas as pd
+
+from graph.network import ORGANISATION_RELATIONS, name, organisation_network, organisations, sector
+
+#: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
+EXACT_BETWEENNESS_LIMIT = 5_000
+
+
+def _eigenvector(simple: nx.Graph) -> dict[str, float]:
+    """Eigenvector centrality within each connected component of three or more nodes (0 elsewhere);
+    on a disconnected graph the measure is only defined component by component."""
+    scores = dict.fromkeys(simple, 0.0)
+    for component in nx.connected_components(simple):
+        if len(component) < 3:
+            continue
+        sub = simple.subgraph(component)
+        try:
+            values = nx.eigenvector_centrality_numpy(sub, weight=None)
+        except (nx.NetworkXException, ValueError, TypeError):
+            continue
+        scale = len(component) / simple.number_of_nodes()
+        scores.update({n: abs(v) * scale for n, v in values.items()})
+    return scores
+
+
+def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Centrality of every organisation, with structural holes, cut points and communities.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A built ecosystem graph.
+    betweenness_sample : int, optional
+        Estimate betweenness from this many source nodes. By default it is exact up to
+        :data:`EXACT_BETWEENNESS_LIMIT` nodes and sampled from 1,000 sources above; the frame's
+        ``attrs["betweenness"]`` says which, with the sampling's relative standard error
+        (about ``1/sqrt(k)``).
+    seed : int
+        For the sample and the community detection.
+
+    Returns
+    -------
+    DataFrame
+        One row per organisation: ``id``, ``name``, ``kind``, ``sector``, ``degree`` (distinct
+        partners), ``links`` (relations), ``funding_gbp`` (money on its edges), ``betweenness``,
+        ``pagerank``, ``eigenvector``, ``constraint`` (Burt; high = no structural holes, NaN for
+        isolates), ``cut_point`` (its loss disconnects others), ``community``; sorted by betweenness.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> for n, k in [("a", "Charity"), ("b", "InfrastructureBody"), ("c", "Charity"), ("f", "Funder")]:
+    ...     g.add_node(n, kind=k, name=n.upper())
+    >>> for s, t in [("a", "b"), ("c", "b")]:
+    ...     _ = g.add_edge(s, t, relation="MEMBER_OF")
+    >>> _ = g.add_edge("b", "f", relation="FUNDED_BY", amount=1000.0)
+    >>> table = centrality_table(g)
+    >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
+    ('b', True)
+    """
+    simple = organisation_network(graph)
+    columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "pagerank",
+               "eigenvector", "constraint", "cut_point", "community"]
+    if simple.number_of_nodes() == 0:
+        return pd.DataFrame(columns=columns)
+    n = simple.number_of_nodes()
+    k = betweenness_sample or (1_000 if n > EXACT_BETWEENNESS_LIMIT else None)
+    if k is not None and k < n:
+        betweenness = nx.betweenness_centrality(simple, k=k, seed=seed, normalized=True)
+        note = f"sampled from {k} sources (relative standard error about {1 / math.sqrt(k):.1%})"
+    else:
+        betweenness = nx.betweenness_centrality(simple, normalized=True)
+        note = "exact"
+    links = nx.get_edge_attributes(simple, "links")
+    pagerank = nx.pagerank(simple, weight="links") if links else dict.fromkeys(simple, 1 / n)
+    constraint = nx.constraint(simple)
+    cut_points = set(nx.articulation_points(simple))
+    communities = nx.community.louvain_communities(simple, seed=seed)
+    community_of = {node: number for number, members in enumerate(sorted(communities, key=len, reverse=True))
+                    for node in members}
+    eigenvector = _eigenvector(simple)
+    rows = []
+    for node, data in simple.nodes(data=True):
+        rows.append({
+            "id": node, "name": name(graph, node), "kind": data["kind"], "sector": data["sector"],
+            "degree": simple.degree(node), "links": simple.degree(node, weight="links"),
+            "funding_gbp": simple.degree(node, weight="weight"), "betweenness": betweenness[node],
+            "pagerank": pagerank[node], "eigenvector": eigenvector[node], "constraint": constraint.get(node, math.nan),
+            "cut_point": node in cut_points, "community": community_of[node],
+        })
+    table = pd.DataFrame(rows, columns=columns).sort_values(["betweenness", "degree"], ascending=False)
+    table = table.reset_index(drop=True)
+    table.attrs["betweenness"] = note
+    return table
+
+
+def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Relations whose loss splits the organisation network, with what each one joins.
+
+    Returns
+    -------
+    DataFrame
+        ``source``, ``target``, their names, ``relations`` and ``cut_off``: the number of
+        organisations on the smaller side.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity"); g.add_node("b", kind="Funder")
+    >>> _ = g.add_edge("a", "b", relation="FUNDED_BY")
+    >>> bridges(g)["cut_off"].tolist()
+    [1]
+    """
+    simple = organisation_network(graph)
+    rows = []
+    for source, target in nx.bridges(simple):
+        cut = simple.copy()
+        cut.remove_edge(source, target)
+        side = len(nx.node_connected_component(cut, source))
+        other = len(nx.node_connected_component(cut, target))
+        rows.append({"source": source, "source_name": name(graph, source), "target": target,
+                     "target_name": name(graph, target), "relations": ", ".join(sorted(simple.edges[source, target]["relations"])),
+                     "cut_off": min(side, other)})
+    frame = pd.DataFrame(rows, columns=["source", "source_name", "target", "target_name", "relations", "cut_off"])
+    return frame.sort_values("cut_off", ascending=False).reset_index(drop=True)
+
+
+BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
+
+
+def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Gould–Fernandez brokerage roles of each organisation across sectors.
+
+    For every two-step path ``a -> b -> c`` between organisations with no direct ``a -> c`` tie
+    (edges in the direction the relation is stated, e.g. recipient ``FUNDED_BY`` funder), ``b``
+    brokers in the role set by the sectors of the three: coordinator (all one sector), itinerant
+    (``a`` and ``c`` share a sector, ``b`` does not), gatekeeper (``b`` and ``c`` share one),
+    representative (``a`` and ``b`` share one), liaison (all different).
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``name``, ``sector``, one count column per role, ``total``; brokers only, most first.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("g", kind="UnregisteredGroup"); g.add_node("i", kind="InfrastructureBody")
+    >>> g.add_node("d", kind="Directorate")
+    >>> _ = g.add_edge("g", "i", relation="MEMBER_OF"); _ = g.add_edge("i", "d", relation="CO_PRODUCES_WITH")
+    >>> brokerage_roles(g)[["id", "representative"]].values.tolist()
+    [['i', 1]]
+    """
+    nodes = set(organisations(graph))
+    successors: dict[str, set[str]] = defaultdict(set)
+    for source, target, data in graph.edges(data=True):
+        if data["relation"] in ORGANISATION_RELATIONS and source in nodes and target in nodes and source != target:
+            successors[source].add(target)
+    predecessors: dict[str, set[str]] = defaultdict(set)
+    for source, targets in successors.items():
+        for target in targets:
+            predecessors[target].add(source)
+    group = {n: sector(graph.nodes[n]["kind"]) for n in nodes}
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for broker in nodes:
+        for a in predecessors[broker]:
+            for c in successors[broker]:
+                if a == c or c in successors[a]:
+                    continue
+                ga, gb, gc = group[a], group[broker], group[c]
+                role = ("coordinator" if ga == gb == gc else "itinerant" if ga == gc else
+                        "gatekeeper" if gb == gc else "representative" if ga == gb else "liaison")
+                counts[broker][role] += 1
+    rows = [{"id": n, "name": name(graph, n), "sector": group[n], **{r: counts[n][r] for r in BROKERAGE_ROLES},
+             "total": sum(counts[n].values())} for n in counts]
+    frame = pd.DataFrame(rows, columns=["id", "name", "sector", *BROKERAGE_ROLES, "total"])
+    return frame.sort_values("total", ascending=False).reset_index(drop=True)
+
+
+def links_in(graph: nx.MultiDiGraph, node: str, *, into: tuple[str, ...] = ("council", "funder")) -> set[str]:
+    """The council bodies and funders (by default) an organisation is directly joined to.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder"); g.add_node("x", kind="Charity")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY"); _ = g.add_edge("a", "x", relation="PARTNERS_WITH")
+    >>> links_in(g, "a")
+    {'f'}
+    """
+    found = set()
+    for other in set(graph.successors(node)) | set(graph.predecessors(node)):
+        relations = {d["relation"] for d in graph.get_edge_data(node, other, default={}).values()}
+        relations |= {d["relation"] for d in graph.get_edge_data(other, node, default={}).values()}
+        if relations & set(ORGANISATION_RELATIONS) and graph.nodes[other]["kind"] and \
+                sector(graph.nodes[other]["kind"]) in into and other != node:
+            found.add(other)
+    return found
+
+
+def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
+    """Who loses their only link into the council and funders, or their connection to the rest of
+    the network, if one organisation (a funder, an infrastructure body) goes.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``name``, ``kind``, ``effect`` ("loses its only link in" or "cut off from the
+        network"), ``links_in_before``, ``links_in_after``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="UnregisteredGroup", name="A"); g.add_node("f", kind="Funder", name="F")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY")
+    >>> what_if_removed(g, "f")[["id", "effect"]].values.tolist()
+    [['a', 'loses its only link in']]
+    """
+    if removed not in graph:
+        raise KeyError(f"{removed!r} is not a node of the graph")
+    rows = []
+    before_network = organisation_network(graph)
+    after = graph.copy()
+    after.remove_node(removed)
+    after_network = organisation_network(after)
+    main_before = max(nx.connected_components(before_network), key=len, default=set())
+    reachable_after = set()
+    if removed in main_before:
+        rest = main_before - {removed}
+        pieces = [c for c in nx.connected_components(after_network.subgraph(rest))]
+        reachable_after = max(pieces, key=len, default=set())
+    for node in organisations(after):
+        if sector(graph.nodes[node]["kind"]) in ("council", "funder"):
+            continue
+        before, now = links_in(graph, node), links_in(after, node)
+        effect = None
+        if before and not now:
+            effect = "loses its only link in"
+        elif removed in main_before and node in main_before and node not in reachable_after:
+            effect = "cut off from the network"
+        if effect:
+            rows.append({"id": node, "name": name(graph, node), "kind": graph.nodes[node]["kind"], "effect": effect,
+                         "links_in_before": len(before), "links_in_after": len(now)})
+    return pd.DataFrame(rows, columns=["id", "name", "kind", "effect", "links_in_before", "links_in_after"])
+
+
+def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """How concentrated each funded organisation's grants are: total, funders, top funder's share,
+    and the Herfindahl–Hirschman index of funder shares (1 = one funder only).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> for n, k in [("a", "Charity"), ("f", "Funder"), ("h", "Funder")]:
+    ...     g.add_node(n, kind=k)
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=75.0)
+    >>> _ = g.add_edge("a", "h", relation="FUNDED_BY", amount=25.0)
+    >>> [float(v) for v in funding_concentration(g).iloc[0][["top_funder_share", "hhi"]]]
+    [0.75, 0.625]
+    """
+    totals: dict[str, Counter[str]] = defaultdict(Counter)
+    for source, target, data in graph.edges(data=True):
+        if data["relation"] == "FUNDED_BY":
+            totals[source][target] += float(data.get("amount") or 0.0)
+    rows = []
+    for node, by_funder in totals.items():
+        total = sum(by_funder.values())
+        shares = [v / total for v in by_funder.values()] if total else []
+        top = max(by_funder, key=by_funder.get)
+        rows.append({"id": node, "name": name(graph, node), "funding_gbp": total, "funders": len(by_funder),
+                     "top_funder": name(graph, top), "top_funder_share": max(shares, default=math.nan),
+                     "hhi": sum(s * s for s in shares) if shares else math.nan})
+    frame = pd.DataFrame(rows, columns=["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"])
+    return frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True)
