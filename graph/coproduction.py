@@ -1,0 +1,129 @@
+"""How the council works with the sector (question 2) and who sits on the forum (question 8)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import networkx as nx
+import pandas as pd
+
+from graph.network import is_large_or_national, name, sector, ward_of
+
+#: How a relation shows a directorate working with an organisation, unless the edge's ``mode`` says.
+MODE_OF_RELATION = {"COMMISSIONED_BY": "purchaser-provider", "PAID_BY": "purchaser-provider",
+                    "FUNDED_BY": "grant-maker", "CO_PRODUCES_WITH": "co-design", "SUPPORTS": "co-design",
+                    "PARTNERS_WITH": "co-design"}
+MODES = ("purchaser-provider", "grant-maker", "co-design")
+
+
+def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
+    """(partner, mode) for each relation between a council unit and a non-council organisation.
+
+    Contracts count through the contract: ``contract -COMMISSIONED_BY-> unit`` and
+    ``contract -AWARDED_TO-> provider``.
+    """
+    found = []
+    edges = [(s, d) for s, _, d in graph.in_edges(unit, data=True)] + [(t, d) for _, t, d in graph.out_edges(unit, data=True)]
+    for other, data in edges:
+        mode = data.get("mode") or MODE_OF_RELATION.get(data["relation"])
+        if mode is None:
+            continue
+        kind = graph.nodes[other]["kind"]
+        if kind == "Contract":
+            providers = [t for _, t, d in graph.out_edges(other, data=True) if d["relation"] == "AWARDED_TO"]
+            found += [(p, mode) for p in providers] or [(other, mode)]
+        elif sector(kind) not in ("council",):
+            found.append((other, mode))
+    return found
+
+
+def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """For each directorate and team: how it works with the VCSE, and the Review's warning signs.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``Directorate`` or ``Team``: ``id``, ``name``, ``kind``, one count column per
+        mode (``purchaser-provider``, ``grant-maker``, ``co-design``), ``partners`` (distinct
+        organisations), ``share_large_or_national`` (of partners), ``coproduction_share`` (co-design
+        links over all), ``sector_champion`` (yes/no/unknown), and the flags ``no_link``,
+        ``only_large_national`` and ``no_champion``; with ``evidence``, the partners by mode.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("d", kind="Directorate", name="Adult Social Care", sector_champion="no")
+    >>> g.add_node("e", kind="Directorate", name="Environment")
+    >>> g.add_node("n", kind="Charity", name="National charity", scale="national")
+    >>> _ = g.add_edge("n", "d", relation="COMMISSIONED_BY")
+    >>> directorate_coproduction(g)[["name", "no_link", "only_large_national"]].values.tolist()
+    [['Adult Social Care', False, True], ['Environment', True, False]]
+    """
+    rows = []
+    for unit, data in graph.nodes(data=True):
+        if data["kind"] not in ("Directorate", "Team"):
+            continue
+        links = _partners(graph, unit)
+        modes = Counter(mode for _, mode in links)
+        partners = sorted({p for p, _ in links})
+        large = [p for p in partners if is_large_or_national(graph.nodes[p])]
+        champions = [s for s, _, d in graph.in_edges(unit, data=True) if d["relation"] == "CHAMPION_FOR"]
+        champion = "yes" if champions else data.get("sector_champion", "unknown")
+        evidence = "; ".join(f"{mode}: {', '.join(sorted({name(graph, p) for p, m in links if m == mode}))}"
+                             for mode in MODES if modes[mode])
+        rows.append({
+            "id": unit, "name": name(graph, unit), "kind": data["kind"], **{mode: modes[mode] for mode in MODES},
+            "partners": len(partners), "share_large_or_national": len(large) / len(partners) if partners else None,
+            "coproduction_share": modes["co-design"] / len(links) if links else None,
+            "sector_champion": champion, "no_link": not partners,
+            "only_large_national": bool(partners) and len(large) == len(partners), "no_champion": champion != "yes",
+            "evidence": evidence,
+        })
+    columns = ["id", "name", "kind", *MODES, "partners", "share_large_or_national", "coproduction_share",
+               "sector_champion", "no_link", "only_large_national", "no_champion", "evidence"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["partners", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Who sits on each forum, by kind, size and ward; and whether the council attends senior.
+
+    Returns
+    -------
+    DataFrame
+        One row per ``Forum``: ``members``, ``by_kind``, ``by_income_band``, ``by_ward`` (counts as
+        text), ``large_members``, ``council_members``, ``council_senior`` (a council member marked
+        ``seniority = senior``), ``member_names``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("F", kind="Forum", name="VCSE Partnership")
+    >>> g.add_node("a", kind="UnregisteredGroup", name="A"); g.add_node("d", kind="Directorate", name="D")
+    >>> _ = g.add_edge("a", "F", relation="MEMBER_OF"); _ = g.add_edge("d", "F", relation="MEMBER_OF", seniority="officer")
+    >>> forum_representativeness(g)[["members", "council_members", "council_senior"]].to_dict("records")
+    [{'members': 2, 'council_members': 1, 'council_senior': False}]
+    """
+    rows = []
+    for forum, data in graph.nodes(data=True):
+        if data["kind"] != "Forum":
+            continue
+        memberships = [(s, d) for s, _, d in graph.in_edges(forum, data=True) if d["relation"] in ("MEMBER_OF", "PARTICIPATED_IN")]
+        members = sorted({s for s, _ in memberships})
+        council = [(s, d) for s, d in memberships if sector(graph.nodes[s]["kind"]) == "council"]
+        wards = Counter(name(graph, w) if (w := ward_of(graph, m)) else "unknown" for m in members)
+        rows.append({
+            "id": forum, "name": name(graph, forum), "members": len(members),
+            "by_kind": _counts(graph.nodes[m]["kind"] for m in members),
+            "by_income_band": _counts(graph.nodes[m].get("income_band", "unknown") for m in members),
+            "by_ward": _counts(wards.elements()),
+            "large_members": sum(is_large_or_national(graph.nodes[m]) for m in members),
+            "council_members": len({s for s, _ in council}),
+            "council_senior": any(d.get("seniority") == "senior" for _, d in council),
+            "member_names": "; ".join(name(graph, m) for m in members),
+        })
+    return pd.DataFrame(rows, columns=["id", "name", "members", "by_kind", "by_income_band", "by_ward", "large_members",
+                                       "council_members", "council_senior", "member_names"])
+
+
+def _counts(values: object) -> str:
+    return ", ".join(f"{k} {v}" for k, v in sorted(Counter(values).items()))

@@ -1,0 +1,174 @@
+"""Who is missing (question 1) and what is missing (question 12).
+
+Below-the-radar groups are organisations on no register, or micro (income under 10k GBP, or none
+known), that the graph sees in directories, surveys or workshops but that have at most one link into
+the council or funders. A confidence score weighs the evidence; it is a prompt for local knowledge,
+not a verdict: an organisation can look "below the radar" only because no source records its links.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import networkx as nx
+
+from graph.centrality import links_in
+from graph.network import datasets, name, organisations, sector, ward_of
+
+#: Sources that see groups without registering them.
+GRASSROOTS_SOURCES = frozenset({"workbook", "hounslow-connect", "open-referral", "assets"})
+#: Kinds that cannot be below the radar (public bodies, funders, partnerships).
+EXCLUDED_SECTORS = ("council", "funder", "nhs", "partnership")
+REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
+#: Weight of each piece of evidence in the confidence score (they sum to 1).
+WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
+
+
+def _registered(node: str, data: dict) -> bool:
+    ids = [node, *data.get("other_ids", [])]
+    return any(i.startswith(REGISTERED_PREFIXES) for i in ids) or data.get("kind") in (
+        "Charity", "CharitableIncorporatedOrganisation", "CommunityInterestCompany", "Company", "Mutual")
+
+
+def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: float = 10_000, max_links_in: int = 1,
+                           min_confidence: float = 0.5) -> pd.DataFrame:
+    """Unregistered or micro groups seen locally but (almost) absent from funders' and the council's networks.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A built ecosystem graph.
+    income_threshold_gbp : float
+        Below this latest annual income (GBP) a group counts as micro.
+    max_links_in : int
+        Groups with more direct links into council bodies and funders than this are not listed.
+    min_confidence : float
+        Smallest confidence score (0 to 1) to list.
+
+    Returns
+    -------
+    DataFrame
+        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered``, ``income_gbp``,
+        ``links_in`` (count), ``one_link_in`` (the name of its only link, if it has one), ``sources``,
+        ``evidence`` (the reasons, in words) and ``confidence``; most confident first.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("LOCAL-HNS-club", kind="UnregisteredGroup", name="Lunch club",
+    ...            provenance=[{"dataset": "workbook:x"}])
+    >>> g.add_node("GB-CHC-1", kind="Charity", name="Big charity", latest_income=2e6,
+    ...            provenance=[{"dataset": "ccew:x"}])
+    >>> below_the_radar_groups(g)[["name", "confidence"]].values.tolist()
+    [['Lunch club', 1.0]]
+    """
+    rows = []
+    for node in organisations(graph):
+        data = graph.nodes[node]
+        if sector(data["kind"]) in EXCLUDED_SECTORS:
+            continue
+        registered = _registered(node, data)
+        income = data.get("latest_income")
+        micro = income is None or income < income_threshold_gbp
+        if registered and not micro:
+            continue
+        sources = datasets(data)
+        linked = sorted(links_in(graph, node), key=lambda n: name(graph, n))
+        if len(linked) > max_links_in:
+            continue
+        evidence = {
+            "unregistered": not registered,
+            "micro_or_unknown_income": micro,
+            "only_grassroots_sources": bool(sources) and set(sources) <= GRASSROOTS_SOURCES,
+            "few_links_in": True,
+        }
+        confidence = sum(WEIGHTS[k] for k, v in evidence.items() if v) - (0.1 if len(linked) == 1 else 0.0)
+        if confidence < min_confidence:
+            continue
+        ward = ward_of(graph, node)
+        reasons = ["on no register" if not registered else "registered",
+                   "no income known" if income is None else f"income {income:,.0f} GBP",
+                   f"seen only in {', '.join(sources)}" if evidence["only_grassroots_sources"] else f"seen in {', '.join(sources)}",
+                   "no link into the council or funders" if not linked else f"one link in: {name(graph, linked[0])}"]
+        rows.append({
+            "id": node, "name": name(graph, node), "kind": data["kind"],
+            "ward": name(graph, ward) if ward else None, "registered": registered, "income_gbp": income,
+            "links_in": len(linked), "one_link_in": name(graph, linked[0]) if linked else None,
+            "sources": ", ".join(sources), "evidence": "; ".join(reasons), "confidence": round(confidence, 2),
+        })
+    columns = ["id", "name", "kind", "ward", "registered", "income_gbp", "links_in", "one_link_in", "sources",
+               "evidence", "confidence"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)
+
+
+def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> pd.DataFrame:
+    """Themes or needs with no provider in a ward.
+
+    A provider addresses a theme directly (``ADDRESSES``) or through a service it delivers, and is
+    in a ward (see :func:`graph.network.ward_of`; a service's ward is that of its organisation).
+
+    Parameters
+    ----------
+    themes : list of str, optional
+        Theme node ids to check; by default every theme in the graph.
+
+    Returns
+    -------
+    DataFrame
+        One row per ward and theme: ``ward``, ``ward_name``, ``theme``, ``theme_name``,
+        ``providers`` (count), ``provider_names``, ``gap`` (no provider), and the ward's mean IMD
+        score ``imd_score`` to rank gaps by need.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("W1", kind="Ward", name="Bedfont"); g.add_node("W2", kind="Ward", name="Cranford")
+    >>> g.add_node("T", kind="Theme", name="older people"); g.add_node("o", kind="Charity", name="O")
+    >>> _ = g.add_edge("o", "T", relation="ADDRESSES"); _ = g.add_edge("o", "W1", relation="LOCATED_IN")
+    >>> service_gaps(g)[["ward_name", "gap"]].values.tolist()
+    [['Cranford', True], ['Bedfont', False]]
+    """
+    wards = [n for n, d in graph.nodes(data=True) if d["kind"] == "Ward"]
+    wanted = themes if themes is not None else [n for n, d in graph.nodes(data=True) if d["kind"] == "Theme"]
+    imd = ward_deprivation(graph)
+    providers: dict[tuple[str, str], set[str]] = {}
+    for theme in wanted:
+        for addresser, _, data in graph.in_edges(theme, data=True):
+            if data["relation"] != "ADDRESSES":
+                continue
+            owners = [addresser] if graph.nodes[addresser]["kind"] != "Service" else [
+                s for s, _, d in graph.in_edges(addresser, data=True) if d["relation"] == "DELIVERS"]
+            for owner in owners:
+                ward = ward_of(graph, owner)
+                if ward:
+                    providers.setdefault((ward, theme), set()).add(owner)
+    rows = []
+    for ward in wards:
+        for theme in wanted:
+            found = sorted(name(graph, p) for p in providers.get((ward, theme), ()))
+            rows.append({"ward": ward, "ward_name": name(graph, ward), "theme": theme, "theme_name": name(graph, theme),
+                         "providers": len(found), "provider_names": "; ".join(found), "gap": not found,
+                         "imd_score": imd.get(ward)})
+    frame = pd.DataFrame(rows, columns=["ward", "ward_name", "theme", "theme_name", "providers", "provider_names",
+                                        "gap", "imd_score"])
+    return frame.sort_values(["gap", "imd_score", "ward_name"], ascending=[False, False, True],
+                             na_position="last").reset_index(drop=True)
+
+
+def ward_deprivation(graph: nx.MultiDiGraph) -> dict[str, float]:
+    """Mean IMD score of each ward's LSOAs (higher is more deprived).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("W", kind="Ward"); g.add_node("L1", kind="LSOA", imd_score=10.0); g.add_node("L2", kind="LSOA", imd_score=20.0)
+    >>> _ = g.add_edge("L1", "W", relation="PART_OF"); _ = g.add_edge("L2", "W", relation="PART_OF")
+    >>> ward_deprivation(g)
+    {'W': 15.0}
+    """
+    scores: dict[str, list[float]] = {}
+    for lsoa, ward, data in graph.edges(data=True):
+        if data["relation"] == "PART_OF" and graph.nodes[lsoa]["kind"] == "LSOA" and graph.nodes[ward]["kind"] == "Ward":
+            if graph.nodes[lsoa].get("imd_score") is not None:
+                scores.setdefault(ward, []).append(float(graph.nodes[lsoa]["imd_score"]))
+    return {ward: sum(v) / len(v) for ward, v in scores.items()}
