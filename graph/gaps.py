@@ -16,8 +16,9 @@ from graph.network import datasets, name, organisations, sector, ward_of
 
 #: Sources that see groups without registering them.
 GRASSROOTS_SOURCES = frozenset({"workbook", "hounslow-connect", "open-referral", "assets"})
-#: Kinds that cannot be below the radar (public bodies, funders, partnerships).
+#: Kinds that cannot be below the radar (public bodies, funders, partnerships, infrastructure bodies).
 EXCLUDED_SECTORS = ("council", "funder", "nhs", "partnership")
+EXCLUDED_KINDS = frozenset({"InfrastructureBody"})
 REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
 #: Weight of each piece of evidence in the confidence score (they sum to 1).
 WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
@@ -64,7 +65,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     rows = []
     for node in organisations(graph):
         data = graph.nodes[node]
-        if sector(data["kind"]) in EXCLUDED_SECTORS:
+        if sector(data["kind"]) in EXCLUDED_SECTORS or data["kind"] in EXCLUDED_KINDS:
             continue
         registered = _registered(node, data)
         income = data.get("latest_income")
@@ -116,8 +117,9 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     -------
     DataFrame
         One row per ward and theme: ``ward``, ``ward_name``, ``theme``, ``theme_name``,
-        ``providers`` (count), ``provider_names``, ``gap`` (no provider), and the ward's mean IMD
-        score ``imd_score`` to rank gaps by need.
+        ``providers`` (count), ``provider_names``, ``gap`` (no provider), ``unlocated_providers``
+        (providers of the theme whose ward no source gives: a gap is only certain when this is 0),
+        and the ward's mean IMD score ``imd_score`` to rank gaps by need.
 
     Examples
     --------
@@ -132,6 +134,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     wanted = themes if themes is not None else [n for n, d in graph.nodes(data=True) if d["kind"] == "Theme"]
     imd = ward_deprivation(graph)
     providers: dict[tuple[str, str], set[str]] = {}
+    unlocated: dict[str, set[str]] = {}
     for theme in wanted:
         for addresser, _, data in graph.in_edges(theme, data=True):
             if data["relation"] != "ADDRESSES":
@@ -142,15 +145,17 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
                 ward = ward_of(graph, owner)
                 if ward:
                     providers.setdefault((ward, theme), set()).add(owner)
+                else:
+                    unlocated.setdefault(theme, set()).add(owner)
     rows = []
     for ward in wards:
         for theme in wanted:
             found = sorted(name(graph, p) for p in providers.get((ward, theme), ()))
             rows.append({"ward": ward, "ward_name": name(graph, ward), "theme": theme, "theme_name": name(graph, theme),
                          "providers": len(found), "provider_names": "; ".join(found), "gap": not found,
-                         "imd_score": imd.get(ward)})
+                         "unlocated_providers": len(unlocated.get(theme, ())), "imd_score": imd.get(ward)})
     frame = pd.DataFrame(rows, columns=["ward", "ward_name", "theme", "theme_name", "providers", "provider_names",
-                                        "gap", "imd_score"])
+                                        "gap", "unlocated_providers", "imd_score"])
     return frame.sort_values(["gap", "imd_score", "ward_name"], ascending=[False, False, True],
                              na_position="last").reset_index(drop=True)
 

@@ -295,7 +295,7 @@ class ThreeSixtyGivingLoader(Loader):
 
     @staticmethod
     def _location_codes(grant: dict[str, Any]) -> list[str]:
-        codes = [grant.get("recipientDistrictGeoCode"), grant.get("recipientWardNameGeoCode")]
+        codes = [_grantnav(grant, "recipientDistrictGeoCode"), _grantnav(grant, "recipientWardNameGeoCode")]
         for org in grant.get("recipientOrganization", []) or []:
             codes += [loc.get("geoCode") for loc in org.get("location", []) or [] if isinstance(loc, dict)]
         codes += [loc.get("geoCode") for loc in grant.get("beneficiaryLocation", []) or [] if isinstance(loc, dict)]
@@ -451,6 +451,12 @@ def _explain(error: Any) -> list[Any]:
     return min(branches.values(), key=len)
 
 
+def _grantnav(grant: dict[str, Any], key: str) -> Any:
+    """A field GrantNav adds: at the top level in some exports, under ``additional_data`` in others."""
+    extra = grant.get("additional_data")
+    return grant.get(key) or (extra.get(key) if isinstance(extra, dict) else None)
+
+
 def _short_message(error: Any) -> str:
     message = error.message
     return message if len(message) <= 160 else message[:157] + "..."
@@ -508,7 +514,7 @@ def _recipient_attributes(recipient: dict[str, Any]) -> dict[str, Any]:
 
 
 def _recipient_place(grant: dict[str, Any], recipient: dict[str, Any], places: Any) -> str | None:
-    for code in [grant.get("recipientWardNameGeoCode")] + [
+    for code in [_grantnav(grant, "recipientWardNameGeoCode")] + [
         loc.get("geoCode") for loc in recipient.get("location", []) or [] if isinstance(loc, dict)
     ]:
         if not is_missing(code) and (place := places.place_of_code(code)) and places.ward_of(place):

@@ -5,6 +5,7 @@ Output folder layout::
     graph/              the graph (Parquet tables + manifest), reloadable with graph.store.load_graph
     rejections.csv      every row not loaded, with file, row, field and reason
     summary.json        counts by kind, relation and source; data dates
+    answers/            the twelve questions: one CSV each, answers.xlsx, answers.md
     exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
 """
 
@@ -16,6 +17,7 @@ from tqdm.auto import tqdm
 
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, graph_to_frames, write_graph_tables
+from pipeline.answers import answer_all, write_answers
 from pipeline.build import build_graph
 from pipeline.config import BuildConfig
 
@@ -45,6 +47,9 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
         (staging / "summary.json").write_text(summary_json(graph) + "\n")
         written += [Path("graph"), Path("rejections.csv"), Path("summary.json")]
+        answers = answer_all(graph)
+        for path in write_answers(answers, staging / "answers", title=config.authority_name):
+            written.append(path.relative_to(staging))
         for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
             for path in export_graph(graph, fmt, staging / "exports" / name.format(code=code)):
                 written.append(path.relative_to(staging))

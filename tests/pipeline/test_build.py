@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from cli import main
@@ -107,3 +108,10 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
                  "exports/hns.graphml", "exports/hns.xlsx", "exports/csv/nodes.csv", "exports/csv/edges.csv"):
         assert (out / name).is_file(), name
     assert load_graph(out / "graph").number_of_nodes() > 200
+    answers = out / "answers"
+    assert len(list(answers.glob("*.csv"))) == 19
+    report = (answers / "answers.md").read_text()
+    assert "Life project (mixed provider group)" in report  # question 7, from the Review's own facts
+    assert "Hounslow Voluntary Sector Support Service" in report  # question 9
+    directorates = pd.read_csv(answers / "02_directorate_coproduction.csv")
+    assert "Adult Social Care" in set(directorates["name"])

@@ -1,0 +1,196 @@
+"""The twelve questions on small hand-built ecosystems whose answers are known by construction."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graph.assets import asset_transfer_candidates, asset_use
+from graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration, what_if_removed
+from graph.contracts import contract_consolidation
+from graph.coproduction import directorate_coproduction, forum_representativeness
+from graph.gaps import below_the_radar_groups, service_gaps
+from graph.infrastructure import alliance_candidates, duplicated_infrastructure
+from graph.interlocks import board_interlocks
+from graph.money import co_funding, funding_by_funder, funding_by_income_band, funding_by_ward, gini
+from pipeline.answers import ANSWERS, answer_all, write_answers
+
+
+def node(g: nx.MultiDiGraph, node_id: str, kind: str, *sources: str, **attributes: object) -> None:
+    g.add_node(node_id, kind=kind, name=attributes.pop("name", node_id),
+               provenance=[{"dataset": f"{s}:file", "record": "1", "date": "", "licence": "x"} for s in sources or ("workbook",)],
+               **attributes)
+
+
+def edge(g: nx.MultiDiGraph, source: str, target: str, relation: str, **attributes: object) -> None:
+    g.add_edge(source, target, relation=relation, provenance=[], **attributes)
+
+
+@pytest.fixture
+def borough() -> nx.MultiDiGraph:
+    """A small borough: two wards, a council with two directorates, funders, infrastructure, groups."""
+    g = nx.MultiDiGraph(authority_gss="E09000018")
+    node(g, "LA", "LocalAuthorityArea", "ons", gss_code="E09000018")
+    for ward, score in (("W-rich", 8.0), ("W-poor", 40.0)):
+        node(g, ward, "Ward", "ons", name=ward)
+        node(g, f"L-{ward}", "LSOA", "ons", imd_score=score)
+        edge(g, f"L-{ward}", ward, "PART_OF")
+        edge(g, ward, "LA", "PART_OF")
+    node(g, "council", "Council", "config")
+    node(g, "asc", "Directorate", name="Adult Social Care", sector_champion="yes")
+    node(g, "env", "Directorate", name="Environment", sector_champion="no")
+    node(g, "kids", "Directorate", name="Children's Services")
+    for unit in ("asc", "env", "kids"):
+        edge(g, unit, "council", "PART_OF")
+    node(g, "lottery", "Funder", "360giving", name="Lottery")
+    node(g, "bridge", "Funder", "360giving", name="City Bridge")
+    node(g, "cvs", "InfrastructureBody", name="CVS")
+    node(g, "vc", "InfrastructureBody", name="Volunteer Centre")
+    for function in ("volunteering", "capacity building", "representation"):
+        node(g, f"F-{function}", "SupportFunction", name=function)
+    edge(g, "cvs", "F-capacity building", "OFFERS_FUNCTION")
+    edge(g, "cvs", "F-volunteering", "OFFERS_FUNCTION")
+    edge(g, "vc", "F-volunteering", "OFFERS_FUNCTION")
+    node(g, "national", "Charity", "ccew", name="National Charity", scale="national", income_band="major",
+         latest_income=50e6)
+    node(g, "local", "Charity", "ccew", name="Local Charity", income_band="small", latest_income=40_000.0)
+    node(g, "club", "UnregisteredGroup", "workbook", name="Lunch Club")
+    node(g, "choir", "Organisation", "hounslow-connect", name="Community Choir")
+    node(g, "micro", "Charity", "ccew", name="Micro Charity", income_band="micro", latest_income=3_000.0)
+    edge(g, "club", "W-poor", "LOCATED_IN")
+    edge(g, "local", "W-rich", "LOCATED_IN")
+    edge(g, "club", "cvs", "MEMBER_OF")
+    edge(g, "micro", "bridge", "FUNDED_BY", amount=2_000.0, award_date="2019-05-01")
+    edge(g, "local", "lottery", "FUNDED_BY", amount=9_000.0, award_date="2018-05-01")
+    edge(g, "local", "bridge", "FUNDED_BY", amount=1_000.0, award_date="2018-06-01")
+    edge(g, "national", "asc", "COMMISSIONED_BY", mode="purchaser-provider")
+    edge(g, "national", "kids", "COMMISSIONED_BY")
+    edge(g, "asc", "cvs", "CO_PRODUCES_WITH")
+    return g
+
+
+def test_below_the_radar_lists_unlinked_grassroots_groups_with_their_one_link_in(borough: nx.MultiDiGraph) -> None:
+    table = below_the_radar_groups(borough).set_index("id")
+    assert set(table.index) == {"club", "choir"}  # the micro charity is in the register and funded
+    assert table.loc["club", "ward"] == "W-poor"
+    assert table.loc["club", "one_link_in"] is None  # a CVS member: the CVS is no council body or funder
+    wider = below_the_radar_groups(borough, min_confidence=0.3).set_index("id")
+    assert wider.loc["micro", "one_link_in"] == "City Bridge"
+    assert wider.loc["choir", "confidence"] > wider.loc["micro", "confidence"]
+    assert "local" not in wider.index  # registered and not micro
+    assert "micro" not in set(below_the_radar_groups(borough, max_links_in=0, min_confidence=0.0)["id"])
+
+
+def test_directorates_by_mode_with_the_reviews_warning_signs(borough: nx.MultiDiGraph) -> None:
+    table = directorate_coproduction(borough).set_index("name")
+    assert table.loc["Adult Social Care", "purchaser-provider"] == 1
+    assert table.loc["Adult Social Care", "co-design"] == 1
+    assert not table.loc["Adult Social Care", "no_champion"]
+    assert table.loc["Environment", "no_link"]
+    assert table.loc["Children's Services", "only_large_national"]
+    assert table.loc["Children's Services", "sector_champion"] == "unknown"
+
+
+def test_duplicated_infrastructure_and_alliance(borough: nx.MultiDiGraph) -> None:
+    pairs = duplicated_infrastructure(borough)
+    assert pairs[["a_name", "b_name", "shared_functions"]].values.tolist() == [["CVS", "Volunteer Centre", "volunteering"]]
+    assert pairs.loc[0, "functions_overlap"] == 0.5
+    alliance = alliance_candidates(borough)
+    assert alliance["name"].tolist() == ["CVS"]  # covers both offered functions; the volunteer centre only duplicates
+    needed = alliance_candidates(borough, functions=["F-volunteering", "F-representation"])
+    assert needed.attrs["uncovered"] == ["representation"]
+
+
+def test_cut_points_bridges_and_what_if(borough: nx.MultiDiGraph) -> None:
+    table = centrality_table(borough).set_index("id")
+    assert table.loc["cvs", "cut_point"]  # the club reaches everyone through the CVS
+    assert table.attrs["betweenness"] == "exact"
+    assert not table.loc["club", "cut_point"]
+    assert math.isclose(table.loc["local", "funding_gbp"], 10_000.0)
+    cut = bridges(borough)
+    assert ("cvs", "club") in set(zip(cut["source"], cut["target"])) | set(zip(cut["target"], cut["source"]))
+    lost = what_if_removed(borough, "bridge").set_index("id")
+    assert lost.loc["micro", "effect"] == "loses its only link in"
+    assert "local" not in lost.index  # still funded by the Lottery
+    with pytest.raises(KeyError):
+        what_if_removed(borough, "nobody")
+
+
+def test_brokerage_and_funding_concentration(borough: nx.MultiDiGraph) -> None:
+    roles = brokerage_roles(borough).set_index("id")
+    # national -> Adult Social Care -> council (gatekeeper); national -> Adult Social Care -> CVS (itinerant)
+    assert roles.loc["asc", ["gatekeeper", "itinerant", "total"]].tolist() == [1, 1, 2]
+    concentration = funding_concentration(borough).set_index("id")
+    assert concentration.loc["micro", "hhi"] == 1.0
+    assert concentration.loc["local", "top_funder_share"] == pytest.approx(0.9)
+
+
+def test_money_by_ward_band_funder_and_co_funding(borough: nx.MultiDiGraph) -> None:
+    wards = funding_by_ward(borough).set_index("ward")
+    assert wards.loc["W-rich", "amount_gbp"] == 10_000.0
+    assert wards.loc["unknown", "amount_gbp"] == 2_000.0  # the micro charity is placed nowhere
+    assert wards.loc["W-poor", "imd_rank_in_authority"] == 1
+    assert funding_by_ward(borough, years=(2019, 2019))["amount_gbp"].sum() == 2_000.0
+    bands = funding_by_income_band(borough).set_index("income_band")
+    assert bands.loc["small", "share_of_amount"] == pytest.approx(10 / 12)
+    funders = funding_by_funder(borough).set_index("funder_name")
+    assert funders.loc["City Bridge", "recipients"] == 2
+    pairs = co_funding(borough)
+    assert pairs[["funder_a", "funder_b", "shared_recipients"]].values.tolist() == [["City Bridge", "Lottery", 1]]
+    assert gini([1.0]) == 0.0 and gini([]) is None
+
+
+def test_assets_contracts_forums_interlocks_and_gaps() -> None:
+    g = nx.MultiDiGraph()
+    node(g, "council", "Council")
+    node(g, "hall", "Building", name="Hall")
+    node(g, "depot", "Building", name="Depot")
+    node(g, "club", "UnregisteredGroup", name="Club")
+    node(g, "shop", "Business", name="Shop")
+    edge(g, "council", "hall", "OWNS")
+    edge(g, "council", "depot", "OWNS")
+    edge(g, "club", "hall", "OCCUPIES", rent_terms="market")
+    edge(g, "shop", "depot", "OCCUPIES", rent_terms="market")
+    assert asset_use(g).set_index("name").loc["Hall", "vcse_users"] == 1
+    assert asset_transfer_candidates(g)["name"].tolist() == ["Hall"]
+    node(g, "old", "Contract", provider_count=30)
+    node(g, "new", "Contract")
+    for provider in ("a", "b"):
+        node(g, provider, "Charity")
+    edge(g, "new", "a", "AWARDED_TO")
+    edge(g, "new", "old", "SUCCEEDS")
+    edge(g, "new", "council", "COMMISSIONED_BY")
+    [row] = contract_consolidation(g).to_dict("records")
+    assert (row["providers_before"], row["providers_after"], row["consolidated"]) == (30, 1, True)
+    node(g, "forum", "Forum", name="VCSE Partnership")
+    node(g, "ceo", "Directorate", name="Chief Executive's")
+    edge(g, "club", "forum", "MEMBER_OF")
+    edge(g, "ceo", "forum", "MEMBER_OF", seniority="senior")
+    [forum] = forum_representativeness(g).to_dict("records")
+    assert forum["members"] == 2 and forum["council_senior"]
+    node(g, "P-1", "Person", pseudonym="P-1")
+    edge(g, "P-1", "a", "TRUSTEE_OF")
+    edge(g, "P-1", "b", "TRUSTEE_OF")
+    assert board_interlocks(g)["pseudonyms"].tolist() == ["P-1"]
+    node(g, "W", "Ward", name="Ward")
+    node(g, "T", "Theme", name="older people")
+    node(g, "svc", "Service")
+    edge(g, "a", "svc", "DELIVERS")
+    edge(g, "svc", "T", "ADDRESSES")
+    [gap] = service_gaps(g).to_dict("records")
+    assert gap["gap"] and gap["unlocated_providers"] == 1
+    edge(g, "a", "W", "LOCATED_IN")
+    [filled] = service_gaps(g).to_dict("records")
+    assert not filled["gap"] and filled["provider_names"] == "a"
+
+
+def test_every_answer_is_written_and_no_personal_names(borough: nx.MultiDiGraph, tmp_path: Path) -> None:
+    answers = answer_all(borough)
+    assert set(answers) == {a.key for a in ANSWERS}
+    written = write_answers(answers, tmp_path, title="Test borough")
+    assert {p.name for p in written} >= {"answers.md", "answers.xlsx", "01_below_the_radar_groups.csv"}
+    text = (tmp_path / "answers.md").read_text()
+    assert "## 12. Themes or needs with no provider in a ward" in text and "Lunch Club" in text
