@@ -13,8 +13,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from graph.errors import (ConfigError, FetchError, GraphStoreError, GraphValidationError, SourceFormatError,
-                          UnknownLoaderError, UnknownTermError)
+from graph.errors import (
+    ConfigError,
+    FetchError,
+    GraphStoreError,
+    GraphValidationError,
+    SourceFormatError,
+    UnknownLoaderError,
+    UnknownTermError,
+)
 
 #: Errors a user can act on: shown as one line, not a traceback.
 USER_ERRORS = (ConfigError, FetchError, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,

@@ -8,8 +8,8 @@ not a verdict: an organisation can look "below the radar" only because no source
 
 from __future__ import annotations
 
-import pandas as pd
 import networkx as nx
+import pandas as pd
 
 from graph.centrality import links_in
 from graph.network import datasets, name, organisations, sector, ward_of

@@ -23,7 +23,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import ijson
 import pandas as pd
 
 from graph.errors import SourceFormatError
@@ -31,7 +30,7 @@ from graph.identifiers import charity_id, company_id, company_number, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.income_bands import income_band
 from loaders.pseudonyms import pseudonym
-from loaders.tabular import normalise_postcode
+from loaders.tabular import normalise_postcode, stream_json_items
 
 REFERENCE = Path(__file__).parent / "reference"
 TABLES = {
@@ -92,20 +91,10 @@ def stream_table(path: Path, table: str, *, chunk_rows: int = 50_000) -> Iterato
     if path.stat().st_size == 0:
         raise SourceFormatError(f"{path.name}: the file is empty")
     if path.suffix == ".json":
-        with path.open("rb") as handle:
-            if handle.read(3) != b"\xef\xbb\xbf":
-                handle.seek(0)
-            count = 0
-            try:
-                for record in ijson.items(handle, "item", use_float=True):
-                    if count == 0:
-                        _check_columns(path, "item 0", record.keys(), required)
-                    yield f"{path.name} item {count}", record
-                    count += 1
-            except ijson.JSONError as error:
-                reason = str(error).splitlines()[0]
-                raise SourceFormatError(f"{path.name}: not valid JSON after {count} records ({reason}); "
-                                        "is the file truncated?") from None
+        for count, record in stream_json_items(path, what="records"):
+            if count == 0:
+                _check_columns(path, "item 0", record.keys(), required)
+            yield f"{path.name} item {count}", record
         return
     try:
         reader = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
+import ijson
 import pandas as pd
 
 from graph.errors import SourceFormatError
@@ -118,6 +120,55 @@ def require_columns(frame: pd.DataFrame, path: Path, options: Iterable[Iterable[
         f"{path.name} row 1 (header): missing column(s) {', '.join(missing)} for a {what}; "
         f"found {', '.join(map(str, frame.columns[:12]))}"
     )
+
+
+def stream_json_items(path: Path, prefix: str | None = None, *, what: str = "records") -> Iterator[tuple[int, Any]]:
+    """Yield ``(number, item)`` from a large JSON file one item at a time (ijson), BOM or not.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    prefix : str, optional
+        ijson path of the items (``"item"`` for a top-level list, ``"grants.item"`` for a
+        360Giving package). By default a top-level list's items.
+    what : str
+        What the items are, for the message if the file is cut short.
+
+    Raises
+    ------
+    SourceFormatError
+        If the file is empty or not valid JSON (naming how many items were read first).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.json"
+    >>> _ = p.write_text('[{"a": 1}, {"a": 2}]')
+    >>> [item["a"] for _, item in stream_json_items(p)]
+    [1, 2]
+    """
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+        if not head.strip():
+            raise SourceFormatError(f"{path.name}: the file is empty")
+        handle.seek(3 if head.startswith(b"\xef\xbb\xbf") else 0)
+        count = 0
+        try:
+            for item in ijson.items(handle, prefix or "item", use_float=True):
+                yield count, item
+                count += 1
+        except ijson.JSONError as error:
+            reason = str(error).splitlines()[0]
+            raise SourceFormatError(f"{path.name}: not valid JSON after {count} {what} ({reason}); "
+                                    "is the file truncated?") from None
+
+
+def first_json_character(path: Path) -> bytes:
+    """The first non-blank byte of a JSON file after any BOM: ``b"["`` for a list, ``b"{"`` for an object."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    return head.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
 
 
 def normalise_postcode(value: str) -> str:

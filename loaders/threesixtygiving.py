@@ -17,8 +17,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from datetime import datetime
 from collections.abc import Iterator
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from graph.errors import SourceFormatError
 from graph.identifiers import company_id, company_number
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
-from loaders.tabular import decode_bytes, normalise_postcode
+from loaders.tabular import decode_bytes, first_json_character, normalise_postcode, stream_json_items
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "360-giving-schema.json"
 DATE_FIELDS = ("awardDate",)
@@ -340,25 +340,17 @@ REQUIRED_COLUMNS = ("Identifier", "Amount Awarded", "Funding Org:Identifier")
 
 
 def _stream_json(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    package = first_json_character(path) != b"["
+    count = 0
+    for count, grant in stream_json_items(path, "grants.item" if package else "item", what="grants"):
+        yield f"grants[{count}]", grant
+    if package and count == 0 and not _has_grants(path):
+        raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list")
+
+
+def _has_grants(path: Path) -> bool:
     with path.open("rb") as handle:
-        head = handle.read(4096)
-        if not head.strip():
-            raise SourceFormatError(f"{path.name}: the file is empty")
-        start = 3 if head.startswith(b"\xef\xbb\xbf") else 0
-        first = head[start:].lstrip()[:1]
-        handle.seek(start)
-        prefix = "item" if first == b"[" else "grants.item"
-        count = 0
-        try:
-            for grant in ijson.items(handle, prefix, use_float=True):
-                yield f"grants[{count}]", grant
-                count += 1
-        except ijson.JSONError as error:
-            reason = str(error).splitlines()[0]
-            raise SourceFormatError(f"{path.name}: not valid JSON after {count} grants ({reason}); "
-                                    "is the file truncated?") from None
-        if count == 0 and first != b"[":
-            raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list")
+        return any(prefix == "grants" for prefix, _, _ in ijson.parse(handle))
 
 
 def _check_titles(path: Path, columns: list[str]) -> None:

@@ -6,6 +6,7 @@ Output folder layout::
     rejections.csv      every row not loaded, with file, row, field and reason
     summary.json        counts by kind, relation and source; data dates
     answers/            the twelve questions: one CSV each, answers.xlsx, answers.md
+    maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
     exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
 """
 
@@ -20,6 +21,7 @@ from graph.store import atomic_directory, graph_to_frames, write_graph_tables
 from pipeline.answers import answer_all, write_answers
 from pipeline.build import build_graph
 from pipeline.config import BuildConfig
+from visualise import write_all_maps
 
 EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
            ("excel", "{code}.xlsx"), ("csv", "csv"))
@@ -49,6 +51,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         written += [Path("graph"), Path("rejections.csv"), Path("summary.json")]
         answers = answer_all(graph)
         for path in write_answers(answers, staging / "answers", title=config.authority_name):
+            written.append(path.relative_to(staging))
+        for path in write_all_maps(graph, staging / "maps"):
             written.append(path.relative_to(staging))
         for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
             for path in export_graph(graph, fmt, staging / "exports" / name.format(code=code)):

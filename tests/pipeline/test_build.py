@@ -113,5 +113,7 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
     report = (answers / "answers.md").read_text()
     assert "Life project (mixed provider group)" in report  # question 7, from the Review's own facts
     assert "Hounslow Voluntary Sector Support Service" in report  # question 9
+    for preset in ("below-the-radar", "coproduction", "infrastructure", "funding", "network"):
+        assert (out / "maps" / f"{preset}.html").is_file()
     directorates = pd.read_csv(answers / "02_directorate_coproduction.csv")
     assert "Adult Social Care" in set(directorates["name"])
