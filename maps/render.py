@@ -21,7 +21,7 @@ import networkx as nx
 import pyvis
 from pyvis.network import Network
 
-from graph.centrality import centrality_table
+from graph.centrality import MEASURES, centrality
 from graph.network import datasets, is_organisation, name, sector, ward_of
 
 TEMPLATE = Path(__file__).with_name("template.html")
@@ -148,12 +148,10 @@ def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind") -> nx.MultiDiGraph:
 def _sizes(graph: nx.MultiDiGraph, size_by: str) -> dict[str, float]:
     if size_by == "members":
         values = {n: float(d.get("members", 1)) for n, d in graph.nodes(data=True)}
+    elif size_by in MEASURES:
+        values = {n: float(v) for n, v in centrality(graph, size_by).items()}
     else:
-        table = centrality_table(graph)
-        if size_by not in table.columns:
-            raise ValueError(f"size_by {size_by!r} is not a centrality. Use one of: degree, links, funding_gbp, "
-                             "betweenness, pagerank, eigenvector, members.")
-        values = dict(zip(table["id"], table[size_by].astype(float)))
+        raise ValueError(f"size_by {size_by!r} is not a centrality. Use one of: {', '.join(MEASURES)}, members.")
     top = max((v for v in values.values() if not math.isnan(v)), default=0.0) or 1.0
     return {n: 10 + 35 * math.sqrt(max(v, 0.0) / top) for n, v in values.items() if not math.isnan(v)}
 
@@ -177,9 +175,10 @@ def map_data(graph: nx.MultiDiGraph, *, size_by: str = "pagerank") -> dict[str, 
         node_themes = _themes(graph, node)
         wards.add(ward_name)
         themes.update(node_themes)
-        net.add_node(node, label=label(graph, node), title=card(graph, node), color=_colour(data["kind"]),
+        hover = card(graph, node)
+        net.add_node(node, label=label(graph, node), title=hover, color=_colour(data["kind"]),
                      size=sizes.get(node, 8 if not is_organisation(graph, node) else 10), kind=data["kind"],
-                     ward=ward_name, themes=node_themes, card=card(graph, node), sector=sector(data["kind"]))
+                     ward=ward_name, themes=node_themes, card=hover, sector=sector(data["kind"]))
     widest = max((float(d.get("amount") or 0.0) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
     for source, target, data in graph.edges(data=True):
         amount = float(data.get("amount") or 0.0)
