@@ -1,4 +1,5 @@
-"""Where the money goes (question 5) and who funds together (question 10).
+"""Where the money goes (question 5), who funds together (question 10), and how the authority
+compares with its peers.
 
 Amounts are GBP as published. A grant counts towards a ward when its beneficiary area (``SERVES_AREA``)
 is the ward or an LSOA in it, otherwise when its recipient is located there; grants placed nowhere are
@@ -224,3 +225,50 @@ def local_programmes(graph: nx.MultiDiGraph) -> pd.DataFrame:
                          "end_date": node.get("end_date"), "note": node.get("note"),
                          "source": "; ".join(p["record"] for p in node.get("provenance", []))})
     return pd.DataFrame(rows, columns=["programme", "delivered_by", "amount_gbp", "start_date", "end_date", "note", "source"])
+
+
+def compare_authorities(grants: pd.DataFrame, authorities: pd.DataFrame, *, focus: str,
+                        peers: list[str] | None = None) -> pd.DataFrame:
+    """Grant funding of one authority against its peers, in total and per head (the Review's Figure 3).
+
+    Parameters
+    ----------
+    grants : DataFrame
+        From :func:`loaders.threesixtygiving.grants_by_authority` (one or more files concatenated).
+    authorities : DataFrame
+        ``gss_code``, ``name``, ``population`` of every authority that may appear.
+    focus : str
+        GSS code of the authority the graph is about.
+    peers : list of str, optional
+        GSS codes to compare with (e.g. similar outer-London boroughs); by default every authority
+        in ``grants``.
+
+    Returns
+    -------
+    DataFrame
+        One row per authority (the focus always included, with zeros if it received nothing):
+        ``gss_code``, ``name``, ``grants``, ``amount_gbp``, ``recipients``, ``funders``,
+        ``population``, ``gbp_per_head``, ``rank_per_head`` (1 = most), ``focus``.
+
+    Examples
+    --------
+    >>> grants = pd.DataFrame({"authority": ["A", "A", "B"], "amount": [100.0, 50.0, 300.0],
+    ...                        "recipient": ["x", "y", "z"], "funder": ["f", "f", "f"]})
+    >>> places = pd.DataFrame({"gss_code": ["A", "B"], "name": ["Ay", "Bee"], "population": [10, 100]})
+    >>> compare_authorities(grants, places, focus="A")[["name", "gbp_per_head", "rank_per_head"]].values.tolist()
+    [['Ay', 15.0, 1.0], ['Bee', 3.0, 2.0]]
+    """
+    wanted = set(peers or grants["authority"].dropna()) | {focus}
+    chosen = grants[grants["authority"].isin(wanted)]
+    totals = chosen.groupby("authority").agg(grants=("amount", "size"), amount_gbp=("amount", "sum"),
+                                             recipients=("recipient", "nunique"), funders=("funder", "nunique"))
+    frame = authorities[authorities["gss_code"].isin(wanted)].set_index("gss_code")[["name", "population"]]
+    frame = frame.join(totals, how="left").fillna({"grants": 0, "amount_gbp": 0.0, "recipients": 0, "funders": 0})
+    frame = frame.astype({"grants": int, "recipients": int, "funders": int})
+    frame["gbp_per_head"] = frame["amount_gbp"] / frame["population"].astype(float)
+    frame["rank_per_head"] = frame["gbp_per_head"].rank(ascending=False, method="min")
+    frame["focus"] = frame.index == focus
+    frame = frame.reset_index().rename(columns={"index": "gss_code"})
+    columns = ["gss_code", "name", "grants", "amount_gbp", "recipients", "funders", "population", "gbp_per_head",
+               "rank_per_head", "focus"]
+    return frame[columns].sort_values("gbp_per_head", ascending=False).reset_index(drop=True)

@@ -443,6 +443,49 @@ def _explain(error: Any) -> list[Any]:
     return min(branches.values(), key=len)
 
 
+_AUTHORITY_CODE = re.compile(r"^(E0[6-9]|W06|S12|N09)\d{6}$")
+
+
+def grants_by_authority(path: Path) -> pd.DataFrame:
+    """Every valid grant of a 360Giving file with the local authority it went to, unfiltered: the
+    input for comparing authorities (:func:`graph.money.compare_authorities`).
+
+    The authority is GrantNav's recipient district code, else a beneficiary or recipient location
+    that is a local authority code. Grants placed in no authority have ``authority`` None.
+
+    Returns
+    -------
+    DataFrame
+        ``grant``, ``funder``, ``funder_name``, ``recipient``, ``amount``, ``currency``,
+        ``award_date``, ``authority`` (GSS code).
+
+    Examples
+    --------
+    >>> frame = grants_by_authority(Path("data/360giving/london_powertochange_grants.json"))
+    >>> len(frame), frame["authority"].value_counts().index[0]
+    (102, 'E09000022')
+    """
+    loader = ThreeSixtyGivingLoader()
+    sink = RecordSink(loader.name, path)
+    rows = []
+    for label, grant in loader._read(path):  # noqa: SLF001 - the same reading, without the area filter
+        if not isinstance(grant, dict):
+            continue
+        clean_legacy_forms(grant)
+        if not loader._check(sink, label, grant):  # noqa: SLF001
+            continue
+        codes = [c for c in loader._location_codes(grant) if _AUTHORITY_CODE.match(c)]  # noqa: SLF001
+        district = _grantnav(grant, "recipientDistrictGeoCode")
+        funder, recipient = grant["fundingOrganization"][0], grant["recipientOrganization"][0]
+        rows.append({"grant": grant["id"], "funder": funder.get("id"), "funder_name": funder.get("name"),
+                     "recipient": recipient.get("id"), "amount": float(grant["amountAwarded"]),
+                     "currency": grant.get("currency"), "award_date": grant.get("awardDate"),
+                     "authority": district if district and _AUTHORITY_CODE.match(str(district)) else
+                     (codes[0] if codes else None)})
+    return pd.DataFrame(rows, columns=["grant", "funder", "funder_name", "recipient", "amount", "currency",
+                                       "award_date", "authority"])
+
+
 def _grantnav(grant: dict[str, Any], key: str) -> Any:
     """A field GrantNav adds: at the top level in some exports, under ``additional_data`` in others."""
     extra = grant.get("additional_data")

@@ -21,7 +21,31 @@ from graph.coproduction import directorate_coproduction, forum_representativenes
 from graph.gaps import below_the_radar_groups, service_gaps
 from graph.infrastructure import alliance_candidates, duplicated_infrastructure
 from graph.interlocks import board_interlocks
-from graph.money import co_funding, funding_by_funder, funding_by_income_band, funding_by_ward, local_programmes
+from graph.money import (
+    co_funding,
+    compare_authorities,
+    funding_by_funder,
+    funding_by_income_band,
+    funding_by_ward,
+    local_programmes,
+)
+from pipeline.authorities import authority_table
+
+
+@dataclass(frozen=True)
+class AnswerInputs:
+    """What some answers need besides the graph: grants of other authorities to compare with.
+
+    Attributes
+    ----------
+    comparison_grants : DataFrame or None
+        From :func:`loaders.threesixtygiving.grants_by_authority`.
+    peers : list of str
+        GSS codes of the authorities to compare with.
+    """
+
+    comparison_grants: pd.DataFrame | None = None
+    peers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -30,39 +54,53 @@ class Answer:
 
     key: str
     question: str
-    compute: Callable[[nx.MultiDiGraph], pd.DataFrame]
+    compute: Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]
+
+
+def _on_graph(function: Callable[[nx.MultiDiGraph], pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:
+    return lambda graph, _: function(graph)
+
+
+def _comparison(graph: nx.MultiDiGraph, inputs: AnswerInputs) -> pd.DataFrame:
+    focus = graph.graph.get("authority_gss", "")
+    if inputs.comparison_grants is None or not focus:
+        return pd.DataFrame(columns=["gss_code", "name", "grants", "amount_gbp", "recipients", "funders", "population",
+                                     "gbp_per_head", "rank_per_head", "focus"])
+    return compare_authorities(inputs.comparison_grants, authority_table(), focus=focus, peers=list(inputs.peers))
 
 
 ANSWERS = (
     Answer("01_below_the_radar_groups", "1. Below-the-radar groups: unregistered or micro groups absent from funders' "
-           "and the council's networks, where they are, and their one link in", below_the_radar_groups),
+           "and the council's networks, where they are, and their one link in", _on_graph(below_the_radar_groups)),
     Answer("02_directorate_coproduction", "2. Co-production: how each directorate works with the VCSE; no links, "
-           "only large national charities, no sector champion", directorate_coproduction),
+           "only large national charities, no sector champion", _on_graph(directorate_coproduction)),
     Answer("03_duplicated_infrastructure", "3. Duplicated infrastructure: support bodies offering the same function "
-           "to the same area, members and funders", duplicated_infrastructure),
+           "to the same area, members and funders", _on_graph(duplicated_infrastructure)),
     Answer("04_brokers", "4. Brokers and single points of failure: centrality, structural holes, cut points",
-           centrality_table),
-    Answer("04_bridges", "4. Relations whose loss splits the network", bridges),
-    Answer("04_brokerage_roles", "4. Brokerage roles across sectors (Gould-Fernandez)", brokerage_roles),
-    Answer("04_funding_concentration", "4. How concentrated each organisation's funding is", funding_concentration),
-    Answer("05_funding_by_ward", "5. Where the money goes: grants by ward against deprivation (IMD)", funding_by_ward),
-    Answer("05_funding_by_income_band", "5. Grants by the recipient's income band", funding_by_income_band),
-    Answer("05_funding_by_funder", "5. Grants by funder, and how concentrated", funding_by_funder),
-    Answer("05_local_programmes", "5. The council's own programmes (Local CIL allocations)", local_programmes),
-    Answer("06_asset_use", "6. Community buildings and land: who uses them, on what terms", asset_use),
-    Answer("06_asset_transfer_candidates", "6. Asset-transfer candidates", asset_transfer_candidates),
-    Answer("07_contract_consolidation", "7. Contracts re-let from many providers to one", contract_consolidation),
+           _on_graph(centrality_table)),
+    Answer("04_bridges", "4. Relations whose loss splits the network", _on_graph(bridges)),
+    Answer("04_brokerage_roles", "4. Brokerage roles across sectors (Gould-Fernandez)", _on_graph(brokerage_roles)),
+    Answer("04_funding_concentration", "4. How concentrated each organisation's funding is", _on_graph(funding_concentration)),
+    Answer("05_funding_by_ward", "5. Where the money goes: grants by ward against deprivation (IMD)", _on_graph(funding_by_ward)),
+    Answer("05_funding_by_income_band", "5. Grants by the recipient's income band", _on_graph(funding_by_income_band)),
+    Answer("05_funding_by_funder", "5. Grants by funder, and how concentrated", _on_graph(funding_by_funder)),
+    Answer("05_local_programmes", "5. The council's own programmes (Local CIL allocations)", _on_graph(local_programmes)),
+    Answer("05_compare_authorities", "5. The authority against its peers: grants in total and per head (the "
+           "Review's Figure 3)", _comparison),
+    Answer("06_asset_use", "6. Community buildings and land: who uses them, on what terms", _on_graph(asset_use)),
+    Answer("06_asset_transfer_candidates", "6. Asset-transfer candidates", _on_graph(asset_transfer_candidates)),
+    Answer("07_contract_consolidation", "7. Contracts re-let from many providers to one", _on_graph(contract_consolidation)),
     Answer("08_forum_representativeness", "8. Who sits on the VCSE forum; does the council attend at senior level",
-           forum_representativeness),
+           _on_graph(forum_representativeness)),
     Answer("09_alliance_candidates", "9. Alliance candidates: the support functions covered with least overlap",
-           alliance_candidates),
-    Answer("10_co_funding", "10. Funders that fund the same organisations", co_funding),
-    Answer("11_board_interlocks", "11. Organisations sharing trustees (pseudonymised)", board_interlocks),
-    Answer("12_service_gaps", "12. Themes or needs with no provider in a ward", service_gaps),
+           _on_graph(alliance_candidates)),
+    Answer("10_co_funding", "10. Funders that fund the same organisations", _on_graph(co_funding)),
+    Answer("11_board_interlocks", "11. Organisations sharing trustees (pseudonymised)", _on_graph(board_interlocks)),
+    Answer("12_service_gaps", "12. Themes or needs with no provider in a ward", _on_graph(service_gaps)),
 )
 
 
-def answer_all(graph: nx.MultiDiGraph) -> dict[str, pd.DataFrame]:
+def answer_all(graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> dict[str, pd.DataFrame]:
     """Every answer, keyed by :attr:`Answer.key`.
 
     Examples
@@ -70,7 +108,7 @@ def answer_all(graph: nx.MultiDiGraph) -> dict[str, pd.DataFrame]:
     >>> sorted(answer_all(nx.MultiDiGraph()))[:2]
     ['01_below_the_radar_groups', '02_directorate_coproduction']
     """
-    return {answer.key: answer.compute(graph) for answer in ANSWERS}
+    return {answer.key: answer.compute(graph, inputs or AnswerInputs()) for answer in ANSWERS}
 
 
 def write_answers(answers: dict[str, pd.DataFrame], folder: Path, *, title: str, rows_shown: int = 10) -> list[Path]:

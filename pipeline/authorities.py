@@ -36,3 +36,19 @@ def authority_context(gss_code: str) -> LoadContext:
     row = match.iloc[0]
     scheme = SCHEME_BY_NATION.get(row["nation"], "GB-LAE")
     return LoadContext(row["gss-code"], f"{scheme}-{row['local-authority-code']}", row["official-name"])
+
+
+def authority_table() -> pd.DataFrame:
+    """Every current UK local authority: ``gss_code``, ``name``, ``population`` (2020), ``region``.
+
+    Examples
+    --------
+    >>> table = authority_table().set_index("gss_code")
+    >>> table.loc["E09000018", "name"], int(table.loc["E09000018", "population"])
+    ('Hounslow', 271767)
+    """
+    rows = _register()
+    current = rows[rows["current-authority"] == "True"]
+    return pd.DataFrame({"gss_code": current["gss-code"], "name": current["nice-name"],
+                         "population": pd.to_numeric(current["pop-2020"], errors="coerce"),
+                         "region": current["region"]}).reset_index(drop=True)

@@ -16,6 +16,10 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     loader = "ons-lookup"
     path = "../data/geography/hounslow_lsoa11_ward17_lookup.csv"
 
+    [comparison]         # optional: compare the authority's grant funding with its peers
+    grants = ["../data/360giving/london_powertochange_grants.json"]
+    peers = ["E09000009", "E09000017"]
+
 Paths are relative to the configuration file. Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
 """
@@ -65,6 +69,10 @@ class BuildConfig:
         Whether the build checks the graph against the SHACL shapes.
     strict : bool
         Whether any rejected row aborts the build.
+    comparison_grants : list of Path
+        360Giving files read unfiltered to compare the authority with its peers (``[comparison]``).
+    peers : list of str
+        GSS codes of the peer authorities.
     """
 
     path: Path
@@ -75,6 +83,8 @@ class BuildConfig:
     sources: list[SourceConfig]
     validate: bool = True
     strict: bool = False
+    comparison_grants: list[Path] = field(default_factory=list)
+    peers: list[str] = field(default_factory=list)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -136,6 +146,13 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     if not sources:
         raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
     build = raw.get("build", {})
+    comparison = raw.get("comparison", {})
+    comparison_grants = []
+    for name in comparison.get("grants", []):
+        file = (path.parent / name).resolve()
+        if require_files and not file.exists():
+            raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
+        comparison_grants.append(file)
     return BuildConfig(
         path=path.resolve(),
         authority_name=_require(authority, "name", "authority", path),
@@ -145,6 +162,8 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         sources=sources,
         validate=bool(build.get("validate", True)),
         strict=bool(build.get("strict", False)),
+        comparison_grants=comparison_grants,
+        peers=[str(code) for code in comparison.get("peers", [])],
     )
 
 

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 from tqdm.auto import tqdm
 
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, graph_to_frames, write_graph_tables
-from pipeline.answers import answer_all, write_answers
+from loaders.threesixtygiving import grants_by_authority
+from pipeline.answers import AnswerInputs, answer_all, write_answers
 from pipeline.build import build_graph
 from pipeline.config import BuildConfig
 from visualise import write_all_maps
@@ -49,7 +51,10 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
         (staging / "summary.json").write_text(summary_json(graph) + "\n")
         written += [Path("graph"), Path("rejections.csv"), Path("summary.json")]
-        answers = answer_all(graph)
+        comparison = None
+        if config.comparison_grants:
+            comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
+        answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers)))
         for path in write_answers(answers, staging / "answers", title=config.authority_name):
             written.append(path.relative_to(staging))
         for path in write_all_maps(graph, staging / "maps"):

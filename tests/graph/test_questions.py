@@ -194,3 +194,19 @@ def test_every_answer_is_written_and_no_personal_names(borough: nx.MultiDiGraph,
     assert {p.name for p in written} >= {"answers.md", "answers.xlsx", "01_below_the_radar_groups.csv"}
     text = (tmp_path / "answers.md").read_text()
     assert "## 12. Themes or needs with no provider in a ward" in text and "Lunch Club" in text
+
+
+def test_authority_against_its_peers_per_head() -> None:
+
+    from graph.money import compare_authorities
+    from loaders.threesixtygiving import grants_by_authority
+    from pipeline.authorities import authority_table
+
+    grants = grants_by_authority(Path(__file__).resolve().parents[2] / "data/360giving/london_powertochange_grants.json")
+    assert len(grants) == 102 and grants["authority"].notna().all()
+    table = compare_authorities(grants, authority_table(), focus="E09000018", peers=["E09000022", "E09000012"])
+    assert set(table["name"]) == {"Hounslow", "Lambeth", "Hackney"}
+    lambeth = table.set_index("name").loc["Lambeth"]
+    assert lambeth["grants"] == 18
+    assert lambeth["gbp_per_head"] == pytest.approx(grants.loc[grants["authority"] == "E09000022", "amount"].sum() / 321813)
+    assert table.set_index("name").loc["Hounslow", "amount_gbp"] == 0.0

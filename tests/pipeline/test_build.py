@@ -109,7 +109,10 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
         assert (out / name).is_file(), name
     assert load_graph(out / "graph").number_of_nodes() > 200
     answers = out / "answers"
-    assert len(list(answers.glob("*.csv"))) == 19
+    assert len(list(answers.glob("*.csv"))) == 20
+    peers = pd.read_csv(answers / "05_compare_authorities.csv").set_index("name")
+    assert peers.loc["Hounslow", "focus"] and peers.loc["Hounslow", "grants"] == 0  # none of Power to Change's
+    assert peers.loc["Waltham Forest", "rank_per_head"] == 1
     report = (answers / "answers.md").read_text()
     assert "Life project (mixed provider group)" in report  # question 7, from the Review's own facts
     assert "Hounslow Voluntary Sector Support Service" in report  # question 9
