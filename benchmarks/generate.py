@@ -73,3 +73,89 @@ def grants_package(path: Path, grants: int, *, seed: int = 2, local_share: float
             out.write(("," if number else "") + json.dumps(grant) + "\n")
         out.write("]}\n")
     return path
+
+
+def national_graph(scale: float = 1.0, *, seed: int = 3):  # noqa: ANN201 - returns a networkx MultiDiGraph
+    """A built graph of national shape, made directly (no files): about 200,000 organisations and
+    1,000,000 grants at ``scale=1``, with councils, directorates, wards, LSOAs, funders, trustees.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        With the node kinds, relations and attributes the loaders produce (provenance kept short).
+    """
+    import networkx as nx
+
+    rng = random.Random(seed)
+    prov = [{"dataset": "generated:national", "record": "1", "date": "2024-01-01", "licence": "CC0-1.0"}]
+    graph = nx.MultiDiGraph(authority_gss="E09000018", authority_name="Generated")
+    authorities = max(int(330 * min(scale * 4, 1)), 2)
+    wards_per, lsoas_per_ward = 24, 4
+    wards, directorates = [], []
+    for a in range(authorities):
+        area = f"E0{6 + a % 4}{a:06d}@2021"
+        graph.add_node(area, kind="LocalAuthorityArea", gss_code=area[:9], code_generation=2021, name=f"Area {a}",
+                       provenance=prov)
+        council = f"GB-LAE-{a:03d}"
+        graph.add_node(council, kind="Council", name=f"Council {a}", provenance=prov)
+        for d in range(8):
+            unit = f"{council}-dir-{d}"
+            graph.add_node(unit, kind="Directorate", name=f"Directorate {d} of {a}", provenance=prov)
+            graph.add_edge(unit, council, relation="PART_OF", provenance=prov)
+            directorates.append(unit)
+        for w in range(wards_per):
+            ward = f"E05{a:03d}{w:03d}@2022"
+            graph.add_node(ward, kind="Ward", gss_code=ward[:9], code_generation=2022, name=f"Ward {a}-{w}", provenance=prov)
+            graph.add_edge(ward, area, relation="PART_OF", provenance=prov)
+            wards.append(ward)
+            for s in range(lsoas_per_ward):
+                lsoa = f"E01{a:03d}{w:02d}{s}@2021"
+                graph.add_node(lsoa, kind="LSOA", gss_code=lsoa[:9], code_generation=2021,
+                               imd_score=round(rng.uniform(2, 60), 2), provenance=prov)
+                graph.add_edge(lsoa, ward, relation="PART_OF", provenance=prov)
+    organisations = int(200_000 * scale)
+    orgs = []
+    for number in range(organisations):
+        roll = rng.random()
+        kind = "Charity" if roll < 0.6 else "Organisation" if roll < 0.8 else "CommunityInterestCompany" \
+            if roll < 0.9 else "UnregisteredGroup"
+        node = f"GB-CHC-{1_000_000 + number}" if kind == "Charity" else f"LOCAL-GEN-{number}"
+        income = round(rng.lognormvariate(10.5, 2.0), 2) if kind == "Charity" else None
+        graph.add_node(node, kind=kind, name=f"Organisation {number}", latest_income=income,
+                       income_band=None if income is None else
+                       ("micro" if income < 1e4 else "small" if income < 1e5 else "medium" if income < 1e6 else "large"),
+                       provenance=prov)
+        graph.add_edge(node, rng.choice(wards), relation="LOCATED_IN", provenance=prov)
+        orgs.append(node)
+    funders = [f"GB-CHC-{200_000 + i}" for i in range(400)]
+    for funder in funders:
+        graph.add_node(funder, kind="Funder", name=f"Funder {funder}", provenance=prov)
+    for number in range(int(1_000_000 * scale)):
+        funder = funders[rng.randrange(5)] if rng.random() < 0.5 else rng.choice(funders)
+        graph.add_edge(rng.choice(orgs), funder, relation="FUNDED_BY", amount=round(min(rng.lognormvariate(8.5, 1.3), 5e6), 2),
+                       currency="GBP", award_date=f"20{rng.randint(10, 23)}-06-01", grant=f"360G-gen-{number}",
+                       provenance=prov)
+    for _ in range(int(50_000 * scale)):
+        graph.add_edge(rng.choice(orgs), rng.choice(directorates), relation="COMMISSIONED_BY", provenance=prov)
+    functions = [f"FUNCTION-{name}" for name in ("volunteering", "capacity", "representation", "funding-advice", "convening")]
+    for function in functions:
+        graph.add_node(function, kind="SupportFunction", name=function[9:], provenance=prov)
+    for number in range(max(int(2_000 * scale), 10)):
+        body = f"LOCAL-GEN-infra-{number}"
+        graph.add_node(body, kind="InfrastructureBody", name=f"Infrastructure {number}", provenance=prov)
+        graph.add_edge(body, rng.choice(wards), relation="LOCATED_IN", provenance=prov)
+        for function in rng.sample(functions, rng.randint(1, 3)):
+            graph.add_edge(body, function, relation="OFFERS_FUNCTION", provenance=prov)
+        for _ in range(rng.randint(1, 20)):
+            graph.add_edge(rng.choice(orgs), body, relation="MEMBER_OF", provenance=prov)
+    for number in range(int(100_000 * scale)):
+        person = f"P-{number:016x}"
+        graph.add_node(person, kind="Person", pseudonym=person, provenance=prov)
+        for organisation in rng.sample(orgs, 1 if rng.random() < 0.9 else 2):
+            graph.add_edge(person, organisation, relation="TRUSTEE_OF", provenance=prov)
+    themes = [f"THEME-{i}" for i in range(30)]
+    for theme in themes:
+        graph.add_node(theme, kind="Theme", name=f"theme {theme}", provenance=prov)
+    for organisation in rng.sample(orgs, len(orgs) // 2):
+        graph.add_edge(organisation, rng.choice(themes), relation="ADDRESSES", provenance=prov)
+    return graph

@@ -17,6 +17,9 @@ from graph.network import ORGANISATION_RELATIONS, name, organisation_network, or
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
 EXACT_BETWEENNESS_LIMIT = 5_000
+#: Above this many nodes ``backend="auto"`` computes with igraph (see :mod:`graph.fast`).
+IGRAPH_ABOVE = 2_000
+BACKENDS = ("auto", "networkx", "igraph")
 
 
 def _eigenvector(simple: nx.Graph) -> dict[str, float]:
@@ -40,7 +43,19 @@ def _eigenvector(simple: nx.Graph) -> dict[str, float]:
 MEASURES = ("degree", "links", "funding_gbp", "betweenness", "pagerank", "eigenvector")
 
 
-def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0) -> dict[str, float]:
+def _use_igraph(simple: nx.Graph, backend: str) -> bool:
+    if backend not in BACKENDS:
+        raise ValueError(f"backend {backend!r} is not supported. Use one of: {', '.join(BACKENDS)}.")
+    return backend == "igraph" or (backend == "auto" and simple.number_of_nodes() > IGRAPH_ABOVE)
+
+
+def _sample(simple: nx.Graph, betweenness_sample: int | None) -> int | None:
+    size = simple.number_of_nodes()
+    k = betweenness_sample or (1_000 if size > EXACT_BETWEENNESS_LIMIT else None)
+    return k if k is not None and k < size else None
+
+
+def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: str = "auto") -> dict[str, float]:
     """One centrality measure of every organisation (cheaper than the whole table).
 
     Examples
@@ -52,13 +67,16 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0) -> dict[s
     {'a': 10.0, 'f': 10.0}
     """
     simple = organisation_network(graph)
+    if measure in ("betweenness", "pagerank", "eigenvector") and _use_igraph(simple, backend):
+        from graph.fast import measures
+
+        return measures(simple, betweenness_sample=_sample(simple, None), seed=seed)[measure]
     if measure == "degree":
         return dict(simple.degree())
     if measure in ("links", "funding_gbp"):
         return dict(simple.degree(weight="links" if measure == "links" else "weight"))
     if measure == "betweenness":
-        k = 1_000 if simple.number_of_nodes() > EXACT_BETWEENNESS_LIMIT else None
-        return nx.betweenness_centrality(simple, k=k, seed=seed)
+        return nx.betweenness_centrality(simple, k=_sample(simple, None), seed=seed)
     if measure == "pagerank":
         return nx.pagerank(simple, weight="links") if simple.number_of_edges() else \
             dict.fromkeys(simple, 1 / max(simple.number_of_nodes(), 1))
@@ -67,7 +85,8 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0) -> dict[s
     raise ValueError(f"measure {measure!r} is not a centrality. Use one of: {', '.join(MEASURES)}.")
 
 
-def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0) -> pd.DataFrame:
+def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0,
+                     backend: str = "auto") -> pd.DataFrame:
     """Centrality of every organisation, with structural holes, cut points and communities.
 
     Parameters
@@ -81,6 +100,9 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         (about ``1/sqrt(k)``).
     seed : int
         For the sample and the community detection.
+    backend : {"auto", "networkx", "igraph"}
+        Where the measures are computed. ``auto`` uses networkx up to :data:`IGRAPH_ABOVE`
+        organisations and igraph (:mod:`graph.fast`) above; the results are the same measures.
 
     Returns
     -------
@@ -108,21 +130,25 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     if simple.number_of_nodes() == 0:
         return pd.DataFrame(columns=columns)
     n = simple.number_of_nodes()
-    k = betweenness_sample or (1_000 if n > EXACT_BETWEENNESS_LIMIT else None)
-    if k is not None and k < n:
-        betweenness = nx.betweenness_centrality(simple, k=k, seed=seed, normalized=True)
-        note = f"sampled from {k} sources (relative standard error about {1 / math.sqrt(k):.1%})"
+    k = _sample(simple, betweenness_sample)
+    note = "exact" if k is None else f"sampled from {k} sources (relative standard error about {1 / math.sqrt(k):.1%})"
+    if _use_igraph(simple, backend):
+        from graph.fast import measures
+
+        found = measures(simple, betweenness_sample=k, seed=seed)
+        betweenness, pagerank, eigenvector = found["betweenness"], found["pagerank"], found["eigenvector"]
+        constraint, community_of = found["constraint"], found["community"]
+        cut_points = {node for node, cut in found["cut_point"].items() if cut}
     else:
-        betweenness = nx.betweenness_centrality(simple, normalized=True)
-        note = "exact"
-    links = nx.get_edge_attributes(simple, "links")
-    pagerank = nx.pagerank(simple, weight="links") if links else dict.fromkeys(simple, 1 / n)
-    constraint = nx.constraint(simple)
-    cut_points = set(nx.articulation_points(simple))
-    communities = nx.community.louvain_communities(simple, seed=seed)
-    community_of = {node: number for number, members in enumerate(sorted(communities, key=len, reverse=True))
-                    for node in members}
-    eigenvector = _eigenvector(simple)
+        betweenness = nx.betweenness_centrality(simple, k=k, seed=seed, normalized=True)
+        links = nx.get_edge_attributes(simple, "links")
+        pagerank = nx.pagerank(simple, weight="links") if links else dict.fromkeys(simple, 1 / n)
+        constraint = nx.constraint(simple)
+        cut_points = set(nx.articulation_points(simple))
+        communities = nx.community.louvain_communities(simple, seed=seed)
+        community_of = {node: number for number, members in enumerate(sorted(communities, key=len, reverse=True))
+                        for node in members}
+        eigenvector = _eigenvector(simple)
     rows = []
     for node, data in simple.nodes(data=True):
         rows.append({
@@ -156,15 +182,24 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     [1]
     """
     simple = organisation_network(graph)
+    # every bridge is an edge of any depth-first spanning tree: the side it cuts off is a subtree
+    subtree: dict[str, int] = {}
+    parent: dict[str, str] = {}
+    component_size: dict[str, int] = {}
+    for component in nx.connected_components(simple):
+        root = next(iter(component))
+        parent.update({child: above for above, child in nx.dfs_edges(simple, root)})
+        for node in nx.dfs_postorder_nodes(simple, root):
+            subtree[node] = 1 + sum(subtree[c] for c in simple[node] if parent.get(c) == node)
+            component_size[node] = len(component)
     rows = []
     for source, target in nx.bridges(simple):
-        cut = simple.copy()
-        cut.remove_edge(source, target)
-        side = len(nx.node_connected_component(cut, source))
-        other = len(nx.node_connected_component(cut, target))
+        child = target if parent.get(target) == source else source
+        side = subtree[child]
         rows.append({"source": source, "source_name": name(graph, source), "target": target,
-                     "target_name": name(graph, target), "relations": ", ".join(sorted(simple.edges[source, target]["relations"])),
-                     "cut_off": min(side, other)})
+                     "target_name": name(graph, target),
+                     "relations": ", ".join(sorted(simple.edges[source, target]["relations"])),
+                     "cut_off": min(side, component_size[child] - side)})
     frame = pd.DataFrame(rows, columns=["source", "source_name", "target", "target_name", "relations", "cut_off"])
     return frame.sort_values("cut_off", ascending=False).reset_index(drop=True)
 
