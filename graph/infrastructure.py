@@ -7,6 +7,7 @@ areas, to the same members, with the same funders.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import combinations
 
 import networkx as nx
@@ -58,7 +59,8 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
     Parameters
     ----------
     min_score : float
-        Smallest overlap score (0 to 1) to list; pairs sharing no function are never listed.
+        Smallest overlap score (0 to 1) to list. Only pairs offering a function in the same area
+        are compared (a body with no area recorded serves the whole authority).
 
     Returns
     -------
@@ -81,12 +83,17 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
     [['CVS', 'NET', 'organisational development'], ['CVS', 'VC', 'volunteering']]
     """
     profiles = infrastructure_profiles(graph)
+    # candidate pairs share a function in an area: an inverted index, not every pair of bodies
+    offering: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for body, profile in profiles.items():
+        for function in profile["functions"]:
+            for area in profile["areas"] or {None}:
+                offering[(function, area)].append(body)
+    candidates = {tuple(sorted(pair)) for bodies in offering.values() for pair in combinations(sorted(set(bodies)), 2)}
     rows = []
-    for a, b in combinations(sorted(profiles), 2):
+    for a, b in sorted(candidates):
         pa, pb = profiles[a], profiles[b]
         shared = {dim: pa[dim] & pb[dim] for dim in OVERLAP_WEIGHTS}
-        if not shared["functions"]:
-            continue
         overlaps = {dim: _jaccard(pa[dim], pb[dim]) for dim in OVERLAP_WEIGHTS}
         known = {dim: v for dim, v in overlaps.items() if v is not None}
         score = sum(OVERLAP_WEIGHTS[d] * v for d, v in known.items()) / sum(OVERLAP_WEIGHTS[d] for d in known)

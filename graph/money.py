@@ -192,15 +192,22 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
     [['C', 'L', 1]]
     """
     recipients: dict[str, set[str]] = defaultdict(set)
+    funders_of: dict[str, set[str]] = defaultdict(set)
     for grant in _grants(graph):
         recipients[grant["funder"]].add(grant["recipient"])
+        funders_of[grant["recipient"]].add(grant["funder"])
+    # count shared recipients through each recipient's funders: no comparison of every pair of funders
+    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for recipient, funders in funders_of.items():
+        for pair in combinations(sorted(funders, key=lambda f: (name(graph, f), f)), 2):
+            shared[pair].append(recipient)
     rows = []
-    for a, b in combinations(sorted(recipients, key=lambda f: name(graph, f)), 2):
-        shared = recipients[a] & recipients[b]
-        if len(shared) >= min_shared:
-            rows.append({"funder_a": name(graph, a), "funder_b": name(graph, b), "shared_recipients": len(shared),
-                         "jaccard": len(shared) / len(recipients[a] | recipients[b]),
-                         "recipient_names": "; ".join(sorted(name(graph, r) for r in shared))})
+    for (a, b), common in shared.items():
+        if len(common) >= min_shared:
+            names = sorted(name(graph, r) for r in common)
+            rows.append({"funder_a": name(graph, a), "funder_b": name(graph, b), "shared_recipients": len(common),
+                         "jaccard": len(common) / (len(recipients[a]) + len(recipients[b]) - len(common)),
+                         "recipient_names": "; ".join(names[:50]) + (f"; and {len(names) - 50} more" if len(names) > 50 else "")})
     frame = pd.DataFrame(rows, columns=["funder_a", "funder_b", "shared_recipients", "jaccard", "recipient_names"])
     return frame.sort_values(["shared_recipients", "jaccard"], ascending=False).reset_index(drop=True)
 
