@@ -107,6 +107,34 @@ def command_inspect(args: argparse.Namespace, console: Console) -> None:
         console.print(table)
 
 
+def command_serve(args: argparse.Namespace, console: Console) -> None:
+    import os
+    import secrets
+
+    from cypher.endpoint import EndpointSettings, serve
+    from cypher.store import DATABASE_FILE, write_database
+    from graph.store import load_graph, read_manifest
+
+    source = Path(args.graph)
+    database = source / DATABASE_FILE
+    if not database.exists():
+        read_manifest(source)  # a graph folder: build its database beside it once
+        database = source.parent / "cypher" / DATABASE_FILE
+        if not database.exists() or database.stat().st_mtime < (source / "manifest.json").stat().st_mtime:
+            database = write_database(load_graph(source), source.parent / "cypher")
+    token = args.token or os.environ.get("CIVICGRAPH_TOKEN") or secrets.token_urlsafe(24)
+    server = serve(EndpointSettings(database, token, timeout_ms=int(args.timeout * 1000), max_rows=args.max_rows),
+                   host=args.host, port=args.port)
+    host, port = server.server_address[:2]
+    console.print(f"Cypher endpoint on http://{host}:{port}/ (console) and POST http://{host}:{port}/db/ecosystem/query/v2")
+    if not (args.token or os.environ.get("CIVICGRAPH_TOKEN")):
+        console.print(f"token: {token}")
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
 def command_fetch(args: argparse.Namespace, console: Console) -> None:
     from pipeline.config import read_config
     from pipeline.fetch import DEFAULT_CACHE, fetch_sources
@@ -163,6 +191,15 @@ def parser() -> argparse.ArgumentParser:
                          help="a loader option, e.g. filter=none")
     inspect.add_argument("--json", action="store_true")
     inspect.set_defaults(handler=command_inspect)
+
+    serve_cmd = commands.add_parser("serve", parents=[common], help="a read-only Cypher endpoint on a built graph")
+    serve_cmd.add_argument("graph", help="a graph folder (its database is built beside it) or a cypher folder")
+    serve_cmd.add_argument("--token", help="bearer token clients must send (default $CIVICGRAPH_TOKEN, or a new one)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="listen address (default loopback only)")
+    serve_cmd.add_argument("--port", type=int, default=7474)
+    serve_cmd.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    serve_cmd.add_argument("--max-rows", type=int, default=10_000, help="most rows returned (default 10,000)")
+    serve_cmd.set_defaults(handler=command_serve)
 
     fetch = commands.add_parser("fetch", parents=[common], help="download the sources that have a url (cached, checksummed)")
     fetch.add_argument("config", help="build configuration (TOML)")

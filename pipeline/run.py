@@ -7,6 +7,7 @@ Output folder layout::
     summary.json        counts by kind, relation and source; data dates
     answers/            the twelve questions: one CSV each, answers.xlsx, answers.md
     maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
+    cypher/graph.lbug   the embedded Cypher database ('civicgraph serve output/cypher')
     exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from cypher.store import write_database
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, graph_to_frames, write_graph_tables
 from loaders.threesixtygiving import grants_by_authority
@@ -59,6 +61,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
             written.append(path.relative_to(staging))
         for path in write_all_maps(graph, staging / "maps"):
             written.append(path.relative_to(staging))
+        written.append(write_database(graph, staging / "cypher").relative_to(staging))
         for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
             for path in export_graph(graph, fmt, staging / "exports" / name.format(code=code)):
                 written.append(path.relative_to(staging))

@@ -1,0 +1,88 @@
+"""LadybugDB node and relationship tables generated from the ontology and the graph's contents.
+
+Every node kind becomes a node table (``Charity``, ``Ward``, ...) with ``id`` as primary key, the
+attributes its nodes carry (typed from the ontology's ranges), ``sources`` (dataset names) and
+``provenance`` (JSON). Every relation becomes a relationship table over the pairs of kinds it joins
+in the data, with the edge ``key``, its attributes and ``provenance``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import networkx as nx
+from rdflib import XSD
+
+from graph.assemble import LIST_ATTRIBUTES, RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from ontology.vocabulary import vocabulary
+
+#: Attributes held as JSON text (nested lists).
+JSON_ATTRIBUTES = frozenset({"income_history"})
+
+
+def column_type(key: str) -> str:
+    """The LadybugDB type of an attribute, from its range in the ontology.
+
+    Examples
+    --------
+    >>> column_type("latest_income"), column_type("code_generation"), column_type("other_names")
+    ('DOUBLE', 'INT64', 'STRING[]')
+    """
+    if key in LIST_ATTRIBUTES:
+        return "STRING[]"
+    if key in JSON_ATTRIBUTES:
+        return "STRING"
+    datatype = vocabulary().attributes[key].datatype
+    return {XSD.double: "DOUBLE", XSD.integer: "INT64", XSD.boolean: "BOOLEAN"}.get(datatype, "STRING")
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Tables to create: node kind -> attribute keys, relation -> (from kind, to kind) pairs and keys."""
+
+    nodes: dict[str, list[str]]
+    relations: dict[str, tuple[list[tuple[str, str]], list[str]]]
+
+    def statements(self) -> list[str]:
+        """The ``CREATE NODE TABLE`` and ``CREATE REL TABLE`` statements.
+
+        Examples
+        --------
+        >>> Schema({"Ward": ["name"]}, {}).statements()
+        ['CREATE NODE TABLE Ward(id STRING PRIMARY KEY, name STRING, sources STRING[], provenance STRING)']
+        """
+        created = []
+        for kind, keys in self.nodes.items():
+            columns = ", ".join(f"{key} {column_type(key)}" for key in keys)
+            created.append(f"CREATE NODE TABLE {kind}(id STRING PRIMARY KEY, {columns + ', ' if columns else ''}"
+                           "sources STRING[], provenance STRING)")
+        for relation, (pairs, keys) in self.relations.items():
+            ends = ", ".join(f"FROM {a} TO {b}" for a, b in pairs)
+            columns = "".join(f", {key} {column_type(key)}" for key in keys)
+            created.append(f"CREATE REL TABLE {relation}({ends}, key STRING{columns}, provenance STRING)")
+        return created
+
+
+def schema_of(graph: nx.MultiDiGraph) -> Schema:
+    """The tables a graph needs: one per node kind and relation present in it.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity", name="A"); g.add_node("f", kind="Funder", name="F")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
+    >>> schema_of(g).relations
+    {'FUNDED_BY': ([('Charity', 'Funder')], ['amount'])}
+    """
+    node_keys: dict[str, set[str]] = defaultdict(set)
+    for _, data in graph.nodes(data=True):
+        node_keys[data["kind"]].update(k for k in data if k not in RESERVED_NODE_KEYS)
+    pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    edge_keys: dict[str, set[str]] = defaultdict(set)
+    for source, target, data in graph.edges(data=True):
+        pairs[data["relation"]].add((graph.nodes[source]["kind"], graph.nodes[target]["kind"]))
+        edge_keys[data["relation"]].update(k for k in data if k not in RESERVED_EDGE_KEYS)
+    nodes = {kind: sorted(keys) for kind, keys in sorted(node_keys.items())}
+    relations = {rel: (sorted(pairs[rel]), sorted(edge_keys[rel])) for rel in sorted(pairs)}
+    return Schema(nodes, relations)
