@@ -74,6 +74,36 @@ def eigenvector(graph: igraph.Graph) -> list[float]:
     return scores
 
 
+#: Burt's constraint is left out (NaN) for organisations with more partners than this: its cost
+#: grows with the square of the partners, and for such hubs it is close to 0 (no closure) anyway.
+CONSTRAINT_MAX_DEGREE = 2_000
+
+
+def constraint(simple: nx.Graph, *, max_degree: int = CONSTRAINT_MAX_DEGREE) -> dict[str, float]:
+    """Burt's constraint, unweighted as :func:`networkx.constraint` computes it, in O(degree^2) per node
+    with set look-ups; NaN for isolates and for nodes with more than ``max_degree`` partners.
+
+    Examples
+    --------
+    >>> star = nx.star_graph(3)
+    >>> round(constraint(star)[0], 4), round(nx.constraint(star)[0], 4)
+    (0.3333, 0.3333)
+    """
+    neighbours = {node: set(simple[node]) - {node} for node in simple}
+    result = {}
+    for node, partners in neighbours.items():
+        if not partners or len(partners) > max_degree:
+            result[node] = math.nan
+            continue
+        share = 1.0 / len(partners)
+        total = 0.0
+        for partner in partners:
+            indirect = sum(share / len(neighbours[q]) for q in partners if q != partner and partner in neighbours[q])
+            total += (share + indirect) ** 2
+        result[node] = total
+    return result
+
+
 def measures(simple: nx.Graph, *, betweenness_sample: int | None, seed: int) -> dict[str, dict]:
     """Betweenness, PageRank, eigenvector, Burt's constraint, cut points and Louvain communities.
 
@@ -87,7 +117,7 @@ def measures(simple: nx.Graph, *, betweenness_sample: int | None, seed: int) -> 
     igraph.set_random_number_generator(random.Random(seed))
     links = graph.es["links"] if graph.ecount() else None
     pagerank = graph.pagerank(weights=links, directed=False) if graph.ecount() else [1 / len(ids)] * len(ids)
-    constraint = graph.constraint()
+    burt = constraint(simple)
     cut = set(graph.articulation_points())
     communities = sorted(graph.community_multilevel(), key=len, reverse=True)
     community_of = {vertex: number for number, members in enumerate(communities) for vertex in members}
@@ -95,7 +125,7 @@ def measures(simple: nx.Graph, *, betweenness_sample: int | None, seed: int) -> 
         "betweenness": dict(zip(ids, betweenness(graph, sample=betweenness_sample, seed=seed))),
         "pagerank": dict(zip(ids, pagerank)),
         "eigenvector": dict(zip(ids, eigenvector(graph))),
-        "constraint": {node: (math.nan if graph.degree(v) == 0 else constraint[v]) for v, node in enumerate(ids)},
+        "constraint": burt,
         "cut_point": {node: v in cut for v, node in enumerate(ids)},
         "community": {node: community_of[v] for v, node in enumerate(ids)},
     }
