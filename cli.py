@@ -13,6 +13,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from cypher.guard import StatementRefused
+from cypher.neo4j_push import Neo4jPushError
 from graph.errors import (
     ConfigError,
     FetchError,
@@ -24,7 +26,7 @@ from graph.errors import (
 )
 
 #: Errors a user can act on: shown as one line, not a traceback.
-USER_ERRORS = (ConfigError, FetchError, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
+USER_ERRORS = (ConfigError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
                UnknownTermError, FileNotFoundError, PermissionError, ValueError)
 
 
@@ -80,7 +82,12 @@ def command_export(args: argparse.Namespace, console: Console) -> None:
     from graph.export import export_graph
     from graph.store import load_graph
 
-    written = export_graph(load_graph(args.graph), args.format, args.out)
+    if args.format == "neo4j-import":
+        from cypher.neo4j_push import export_neo4j_import
+
+        written = export_neo4j_import(load_graph(args.graph), args.out)
+    else:
+        written = export_graph(load_graph(args.graph), args.format, args.out)
     console.print("wrote " + ", ".join(map(str, written)))
 
 
@@ -135,6 +142,21 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
         server.server_close()
 
 
+def command_push(args: argparse.Namespace, console: Console) -> None:
+    import os
+
+    from cypher.neo4j_push import push_to_neo4j
+    from graph.store import load_graph
+
+    password = os.environ.get(args.password_env)
+    if not password:
+        raise ValueError(f"set the Neo4j password in ${args.password_env} (it is never taken on the command line)")
+    sent = push_to_neo4j(load_graph(args.graph), args.uri, (args.user, password), database=args.database,
+                         batch_size=args.batch_size, progress=not args.quiet)
+    console.print(f"pushed {sent['nodes']:,} nodes and {sent['relationships']:,} relationships "
+                  f"in {sent['batches']:,} batches to {args.uri}")
+
+
 def command_fetch(args: argparse.Namespace, console: Console) -> None:
     from pipeline.config import read_config
     from pipeline.fetch import DEFAULT_CACHE, fetch_sources
@@ -178,7 +200,7 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="export a graph")
     export.add_argument("graph", help="a graph folder")
-    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
+    export.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, "neo4j-import"])
     export.add_argument("--out", required=True, help="file, or folder for parquet and csv")
     export.set_defaults(handler=command_export)
 
@@ -200,6 +222,15 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     serve_cmd.add_argument("--max-rows", type=int, default=10_000, help="most rows returned (default 10,000)")
     serve_cmd.set_defaults(handler=command_serve)
+
+    push = commands.add_parser("push", parents=[common], help="push a built graph to Neo4j (idempotent)")
+    push.add_argument("graph", help="a graph folder")
+    push.add_argument("--uri", required=True, help="neo4j://host:7687 or bolt://host:7687")
+    push.add_argument("--user", default="neo4j")
+    push.add_argument("--password-env", default="NEO4J_PASSWORD", help="environment variable holding the password")
+    push.add_argument("--database", help="Neo4j database (default: the server's default)")
+    push.add_argument("--batch-size", type=int, default=5_000)
+    push.set_defaults(handler=command_push)
 
     fetch = commands.add_parser("fetch", parents=[common], help="download the sources that have a url (cached, checksummed)")
     fetch.add_argument("config", help="build configuration (TOML)")

@@ -65,7 +65,7 @@ class Schema:
 
 
 def schema_of(graph: nx.MultiDiGraph) -> Schema:
-    """The tables a graph needs: one per node kind and relation present in it.
+    """The tables for a graph: one per node kind of the ontology, one per relation present.
 
     Examples
     --------
@@ -83,6 +83,7 @@ def schema_of(graph: nx.MultiDiGraph) -> Schema:
     for source, target, data in graph.edges(data=True):
         pairs[data["relation"]].add((graph.nodes[source]["kind"], graph.nodes[target]["kind"]))
         edge_keys[data["relation"]].update(k for k in data if k not in RESERVED_EDGE_KEYS)
-    nodes = {kind: sorted(keys) for kind, keys in sorted(node_keys.items())}
+    # every kind gets a table, empty or not, so that any query naming a kind binds
+    nodes = {kind: sorted(node_keys.get(kind, {"name"})) for kind in sorted(vocabulary().kinds)}
     relations = {rel: (sorted(pairs[rel]), sorted(edge_keys[rel])) for rel in sorted(pairs)}
     return Schema(nodes, relations)
