@@ -49,9 +49,14 @@ def _use_igraph(simple: nx.Graph, backend: str) -> bool:
     return backend == "igraph" or (backend == "auto" and simple.number_of_nodes() > IGRAPH_ABOVE)
 
 
+#: Work budget of a sampled betweenness (sources x edges): the sample shrinks on big graphs to fit it.
+BETWEENNESS_BUDGET = 200_000_000
+
+
 def _sample(simple: nx.Graph, betweenness_sample: int | None) -> int | None:
     size = simple.number_of_nodes()
-    k = betweenness_sample or (1_000 if size > EXACT_BETWEENNESS_LIMIT else None)
+    default = max(100, min(1_000, BETWEENNESS_BUDGET // max(simple.number_of_edges(), 1)))
+    k = betweenness_sample or (default if size > EXACT_BETWEENNESS_LIMIT else None)
     return k if k is not None and k < size else None
 
 
@@ -95,9 +100,11 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         A built ecosystem graph.
     betweenness_sample : int, optional
         Estimate betweenness from this many source nodes. By default it is exact up to
-        :data:`EXACT_BETWEENNESS_LIMIT` nodes and sampled from 1,000 sources above; the frame's
-        ``attrs["betweenness"]`` says which, with the sampling's relative standard error
-        (about ``1/sqrt(k)``).
+        :data:`EXACT_BETWEENNESS_LIMIT` nodes and sampled above, from 1,000 sources or fewer (at
+        least 100) to keep within :data:`BETWEENNESS_BUDGET`; the frame's ``attrs["betweenness"]``
+        says which, with the sampling's relative standard error (about ``1/sqrt(k)``). With the
+        igraph backend, Burt's constraint is NaN for organisations with more than
+        :data:`graph.fast.CONSTRAINT_MAX_DEGREE` partners.
     seed : int
         For the sample and the community detection.
     backend : {"auto", "networkx", "igraph"}

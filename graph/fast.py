@@ -75,8 +75,9 @@ def eigenvector(graph: igraph.Graph) -> list[float]:
 
 
 #: Burt's constraint is left out (NaN) for organisations with more partners than this: its cost
-#: grows with the square of the partners, and for such hubs it is close to 0 (no closure) anyway.
-CONSTRAINT_MAX_DEGREE = 2_000
+#: grows with the square of the partners, and for such hubs it is close to 0 (at most about
+#: 1/partners plus what their partners share) anyway.
+CONSTRAINT_MAX_DEGREE = 250
 
 
 def constraint(simple: nx.Graph, *, max_degree: int = CONSTRAINT_MAX_DEGREE) -> dict[str, float]:

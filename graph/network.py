@@ -6,6 +6,7 @@ data.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 import networkx as nx
@@ -151,17 +152,18 @@ def organisation_network(graph: nx.MultiDiGraph, *, weight: str = "amount") -> n
     for node in organisations(graph):
         data = graph.nodes[node]
         simple.add_node(node, kind=data["kind"], sector=sector(data["kind"]), name=data.get("name"))
+    wanted = set(ORGANISATION_RELATIONS)
+    weights: dict[tuple[str, str], float] = defaultdict(float)
+    links: dict[tuple[str, str], int] = defaultdict(int)
+    relations: dict[tuple[str, str], set[str]] = defaultdict(set)
     for source, target, data in graph.edges(data=True):
-        if data["relation"] not in ORGANISATION_RELATIONS or source == target:
-            continue
-        if source not in simple or target not in simple:
-            continue
-        if simple.has_edge(source, target):
-            edge = simple.edges[source, target]
-        else:
-            simple.add_edge(source, target, weight=0.0, links=0, relations=set())
-            edge = simple.edges[source, target]
-        edge["weight"] += float(data.get(weight) or 0.0)
-        edge["links"] += 1
-        edge["relations"].add(data["relation"])
+        relation = data["relation"]
+        if relation in wanted and source != target and source in simple and target in simple:
+            # combine parallel relations in plain dictionaries: networkx edge views are slow to update
+            pair = (source, target) if source < target else (target, source)
+            weights[pair] += float(data.get(weight) or 0.0)
+            links[pair] += 1
+            relations[pair].add(relation)
+    simple.add_edges_from((a, b, {"weight": weights[(a, b)], "links": links[(a, b)], "relations": relations[(a, b)]})
+                          for a, b in weights)
     return simple
