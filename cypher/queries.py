@@ -52,6 +52,13 @@ LIBRARY = (
     Query("unlinked_groups", "1. Organisations with no relation to any other organisation",
           "MATCH (o:{Organisation}) WHERE NOT (o)-[:FUNDED_BY|COMMISSIONED_BY|PAID_BY|MEMBER_OF|PARTNERS_WITH|"
           "CO_PRODUCES_WITH|SUPPORTS]-() RETURN count(o) AS organisations"),
+    Query("asset_users", "6. Buildings and land: who uses them, on what terms",
+          "MATCH (o:{Organisation})-[r:OCCUPIES]->(a:{Asset}) "
+          "RETURN a.id AS id, a.name AS asset, count(DISTINCT o) AS users, collect(DISTINCT r.rent_terms) AS rent_terms "
+          "ORDER BY users DESC, asset"),
+    Query("forum_members", "8. Who sits on each forum",
+          "MATCH (m:{Organisation})-[r:MEMBER_OF]->(f:Forum) "
+          "RETURN f.name AS forum, m.name AS member, r.seniority AS seniority ORDER BY forum, member"),
     Query("organisations_by_ward", "12. Organisations placed in each ward",
           "MATCH (o:{Organisation})-[:LOCATED_IN]->(w:Ward) RETURN w.name AS ward, count(o) AS organisations "
           "ORDER BY organisations DESC, ward"),

@@ -90,3 +90,13 @@ def test_translation_between_dialects() -> None:
     assert "[:FUNDED_BY|MEMBER_OF]" in translate(query.cypher, "ladybug", relations={"FUNDED_BY", "MEMBER_OF"})
     with pytest.raises(ValueError, match="Use one of: ladybug, neo4j"):
         translate(query.cypher, "memgraph")
+
+
+def test_asset_users_match_the_analysis_function(run, hounslow: nx.MultiDiGraph) -> None:  # noqa: ANN001
+    from graph.assets import asset_use
+
+    cypher = run("asset_users")
+    expected = asset_use(hounslow)
+    expected = expected[expected["users"] > 0]
+    assert cypher["users"].sum() == expected["users"].sum()
+    assert len(cypher) == len(expected)
