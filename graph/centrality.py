@@ -188,21 +188,33 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> bridges(g)["cut_off"].tolist()
     [1]
     """
+    from graph.fast import to_igraph
+
     simple = organisation_network(graph)
+    fast, ids = to_igraph(simple)
     # every bridge is an edge of any depth-first spanning tree: the side it cuts off is a subtree
-    subtree: dict[str, int] = {}
-    parent: dict[str, str] = {}
-    component_size: dict[str, int] = {}
-    for component in nx.connected_components(simple):
-        root = next(iter(component))
-        parent.update({child: above for above, child in nx.dfs_edges(simple, root)})
-        for node in nx.dfs_postorder_nodes(simple, root):
-            subtree[node] = 1 + sum(subtree[c] for c in simple[node] if parent.get(c) == node)
-            component_size[node] = len(component)
+    parent = [-1] * fast.vcount()
+    subtree = [1] * fast.vcount()
+    component_size = [0] * fast.vcount()
+    seen = [False] * fast.vcount()
+    for root in range(fast.vcount()):
+        if seen[root]:
+            continue
+        order, parents = fast.dfs(root)  # parents[i] is the parent of order[i]; -1 for the root
+        for vertex, above in zip(order, parents):
+            seen[vertex] = True
+            parent[vertex] = above
+        for vertex in reversed(order):
+            if parent[vertex] >= 0:
+                subtree[parent[vertex]] += subtree[vertex]
+        for vertex in order:
+            component_size[vertex] = len(order)
     rows = []
-    for source, target in nx.bridges(simple):
-        child = target if parent.get(target) == source else source
+    for edge in fast.bridges():
+        a, b = fast.es[edge].tuple
+        child = b if parent[b] == a else a
         side = subtree[child]
+        source, target = ids[a], ids[b]
         rows.append({"source": source, "source_name": name(graph, source), "target": target,
                      "target_name": name(graph, target),
                      "relations": ", ".join(sorted(simple.edges[source, target]["relations"])),

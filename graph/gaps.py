@@ -12,7 +12,7 @@ import networkx as nx
 import pandas as pd
 
 from graph.centrality import links_in
-from graph.network import datasets, name, organisations, sector, ward_of
+from graph.network import datasets, name, organisations, sector, ward_index
 
 #: Sources that see groups without registering them.
 GRASSROOTS_SOURCES = frozenset({"workbook", "hounslow-connect", "open-referral", "assets"})
@@ -63,6 +63,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     [['Lunch club', 1.0]]
     """
     rows = []
+    index = ward_index(graph)
     for node in organisations(graph):
         data = graph.nodes[node]
         if sector(data["kind"]) in EXCLUDED_SECTORS or data["kind"] in EXCLUDED_KINDS:
@@ -85,7 +86,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         confidence = sum(WEIGHTS[k] for k, v in evidence.items() if v) - (0.1 if len(linked) == 1 else 0.0)
         if confidence < min_confidence:
             continue
-        ward = ward_of(graph, node)
+        ward = index.get(node)
         reasons = ["on no register" if not registered else "registered",
                    "no income known" if income is None else f"income {income:,.0f} GBP",
                    f"seen only in {', '.join(sources)}" if evidence["only_grassroots_sources"] else f"seen in {', '.join(sources)}",
@@ -133,6 +134,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     wards = [n for n, d in graph.nodes(data=True) if d["kind"] == "Ward"]
     wanted = themes if themes is not None else [n for n, d in graph.nodes(data=True) if d["kind"] == "Theme"]
     imd = ward_deprivation(graph)
+    index = ward_index(graph)
     providers: dict[tuple[str, str], set[str]] = {}
     unlocated: dict[str, set[str]] = {}
     for theme in wanted:
@@ -142,7 +144,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
             owners = [addresser] if graph.nodes[addresser]["kind"] != "Service" else [
                 s for s, _, d in graph.in_edges(addresser, data=True) if d["relation"] == "DELIVERS"]
             for owner in owners:
-                ward = ward_of(graph, owner)
+                ward = index.get(owner)
                 if ward:
                     providers.setdefault((ward, theme), set()).add(owner)
                 else:

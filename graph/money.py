@@ -15,8 +15,26 @@ import networkx as nx
 import pandas as pd
 
 from graph.gaps import ward_deprivation
-from graph.network import name, organisations, ward_of
+from graph.network import name, organisations, ward_index
 from loaders.income_bands import BANDS
+
+
+def grants_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Every ``FUNDED_BY`` edge as a row: ``recipient``, ``funder``, ``amount`` (GBP), ``year``, ``grant``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, award_date="2019-04-01", grant="G1")
+    >>> grants_frame(g).to_dict("records")
+    [{'recipient': 'a', 'funder': 'f', 'amount': 5.0, 'grant': 'G1', 'year': 2019}]
+    """
+    rows = [(s, t, d.get("amount"), d.get("award_date") or d.get("date"), d.get("grant"))
+            for s, t, d in graph.edges(data=True) if d["relation"] == "FUNDED_BY"]
+    frame = pd.DataFrame(rows, columns=["recipient", "funder", "amount", "date", "grant"])
+    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce").fillna(0.0).astype(float)
+    frame["year"] = pd.to_numeric(frame["date"].astype(str).str.slice(0, 4), errors="coerce").astype("Int64")
+    return frame.drop(columns=["date"])
 
 
 def _grants(graph: nx.MultiDiGraph) -> list[dict]:
@@ -30,7 +48,7 @@ def _grants(graph: nx.MultiDiGraph) -> list[dict]:
     return found
 
 
-def _ward_of_grant(graph: nx.MultiDiGraph, grant: dict) -> str | None:
+def _ward_of_grant(graph: nx.MultiDiGraph, grant: dict, wards: dict[str, str]) -> str | None:
     grant_id = grant.get("grant")
     if grant_id and grant_id in graph:
         for _, place, data in graph.out_edges(grant_id, data=True):
@@ -43,7 +61,7 @@ def _ward_of_grant(graph: nx.MultiDiGraph, grant: dict) -> str | None:
                              if d["relation"] == "PART_OF" and graph.nodes[w]["kind"] == "Ward"]
                     if wards:
                         return wards[0]
-    return ward_of(graph, grant["recipient"])
+    return wards.get(grant["recipient"])
 
 
 def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -71,18 +89,19 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     [['Feltham West', 500.0]]
     """
     wards = {n: d for n, d in graph.nodes(data=True) if d["kind"] == "Ward"}
+    index = ward_index(graph)
     totals: dict[str, dict] = {w: {"grants": 0, "amount_gbp": 0.0, "recipients": set()} for w in wards}
     for grant in _grants(graph):
         if years and (grant["year"] is None or not years[0] <= grant["year"] <= years[1]):
             continue
-        ward = _ward_of_grant(graph, grant) or "unknown"
+        ward = _ward_of_grant(graph, grant, index) or "unknown"
         entry = totals.setdefault(ward, {"grants": 0, "amount_gbp": 0.0, "recipients": set()})
         entry["grants"] += 1
         entry["amount_gbp"] += grant["amount"]
         entry["recipients"].add(grant["recipient"])
     located: dict[str, int] = defaultdict(int)
-    for node, data in graph.nodes(data=True):
-        if data["kind"] not in ("Ward", "LSOA") and (ward := ward_of(graph, node)):
+    for node, ward in index.items():
+        if graph.nodes[node]["kind"] not in ("Ward", "LSOA"):
             located[ward] += 1
     imd = ward_deprivation(graph)
     rows = [{"ward": w, "ward_name": name(graph, w) if w in graph else w, "grants": t["grants"],
@@ -116,18 +135,18 @@ def funding_by_income_band(graph: nx.MultiDiGraph) -> pd.DataFrame:
     population = defaultdict(int)
     for node in organisations(graph, ["vcse"]):
         population[graph.nodes[node].get("income_band", "unknown")] += 1
-    totals = {b: {"recipients": set(), "grants": 0, "amount_gbp": 0.0} for b in bands}
-    for grant in _grants(graph):
-        band = graph.nodes[grant["recipient"]].get("income_band", "unknown")
-        totals.setdefault(band, {"recipients": set(), "grants": 0, "amount_gbp": 0.0})
-        totals[band]["recipients"].add(grant["recipient"])
-        totals[band]["grants"] += 1
-        totals[band]["amount_gbp"] += grant["amount"]
-    all_money = sum(t["amount_gbp"] for t in totals.values())
-    rows = [{"income_band": b, "organisations": population[b], "recipients": len(t["recipients"]), "grants": t["grants"],
-             "amount_gbp": t["amount_gbp"], "share_of_amount": t["amount_gbp"] / all_money if all_money else None}
-            for b, t in totals.items()]
-    return pd.DataFrame(rows)
+    grants = grants_frame(graph)
+    band_of = {n: b for n, b in graph.nodes(data="income_band") if b}
+    grants["band"] = grants["recipient"].map(band_of).fillna("unknown")
+    totals = grants.groupby("band").agg(recipients=("recipient", "nunique"), grants=("recipient", "size"),
+                                        amount_gbp=("amount", "sum"))
+    frame = pd.DataFrame({"income_band": [*bands, *sorted(set(totals.index) - set(bands))]})
+    frame["organisations"] = frame["income_band"].map(population).fillna(0).astype(int)
+    frame = frame.join(totals, on="income_band").fillna({"recipients": 0, "grants": 0, "amount_gbp": 0.0})
+    frame = frame.astype({"recipients": int, "grants": int})
+    total = frame["amount_gbp"].sum()
+    frame["share_of_amount"] = frame["amount_gbp"] / total if total else None
+    return frame[["income_band", "organisations", "recipients", "grants", "amount_gbp", "share_of_amount"]]
 
 
 def gini(values: list[float]) -> float | None:
@@ -157,17 +176,16 @@ def funding_by_funder(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> funding_by_funder(g)[["funder_name", "amount_gbp", "recipients"]].values.tolist()
     [['F', 100.0, 2]]
     """
-    by_funder: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    grants: dict[str, int] = defaultdict(int)
-    for grant in _grants(graph):
-        by_funder[grant["funder"]][grant["recipient"]] += grant["amount"]
-        grants[grant["funder"]] += 1
+    grants = grants_frame(graph)
+    per_recipient = grants.groupby(["funder", "recipient"])["amount"].sum()
+    counts = grants["funder"].value_counts()
     rows = []
-    for funder, recipients in by_funder.items():
-        total = sum(recipients.values())
-        rows.append({"funder": funder, "funder_name": name(graph, funder), "grants": grants[funder], "amount_gbp": total,
-                     "recipients": len(recipients), "gini": gini(list(recipients.values())),
-                     "hhi": sum((v / total) ** 2 for v in recipients.values()) if total else None})
+    for funder, amounts in per_recipient.groupby(level=0):
+        values = amounts.to_numpy()
+        total = float(values.sum())
+        rows.append({"funder": funder, "funder_name": name(graph, funder), "grants": int(counts[funder]),
+                     "amount_gbp": total, "recipients": len(values),
+                     "gini": gini(list(values)), "hhi": float(((values / total) ** 2).sum()) if total else None})
     frame = pd.DataFrame(rows, columns=["funder", "funder_name", "grants", "amount_gbp", "recipients", "gini", "hhi"])
     return frame.sort_values("amount_gbp", ascending=False).reset_index(drop=True)
 

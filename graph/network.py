@@ -114,6 +114,35 @@ def ward_of(graph: nx.MultiDiGraph, node: str) -> str | None:
     return None
 
 
+def ward_index(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """The ward of every node that has one (as :func:`ward_of` finds it), in one pass over the edges.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("W", kind="Ward"); g.add_node("L", kind="LSOA"); g.add_node("o", kind="Charity")
+    >>> _ = g.add_edge("L", "W", relation="PART_OF"); _ = g.add_edge("o", "L", relation="LOCATED_IN")
+    >>> ward_index(g)
+    {'W': 'W', 'L': 'W', 'o': 'W'}
+    """
+    kind = nx.get_node_attributes(graph, "kind")
+    wards = {n: n for n, k in kind.items() if k == "Ward"}
+    lsoa_ward = {s: t for s, t, r in graph.edges(data="relation")
+                 if r == "PART_OF" and kind.get(s) == "LSOA" and kind.get(t) == "Ward"}
+    index = {**wards, **lsoa_ward}
+    located: dict[str, str] = {}
+    occupies: list[tuple[str, str]] = []
+    for source, target, relation in graph.edges(data="relation"):
+        if relation == "LOCATED_IN" and source not in located and target in index:
+            located[source] = index[target]
+        elif relation == "OCCUPIES":
+            occupies.append((source, target))
+    for source, building in occupies:
+        if source not in located and building in located:
+            located[source] = located[building]
+    return {**index, **located}
+
+
 def datasets(data: dict) -> list[str]:
     """The source datasets (loader names) behind a node or edge, in order.
 
