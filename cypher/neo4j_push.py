@@ -138,8 +138,11 @@ def push_to_neo4j(graph: nx.MultiDiGraph, uri: str, auth: tuple[str, str], *, da
     Neo4jPushError
         If the server cannot be reached or refuses the credentials.
     """
-    from neo4j import GraphDatabase
-    from neo4j.exceptions import AuthError, ServiceUnavailable
+    try:
+        from neo4j import GraphDatabase
+        from neo4j.exceptions import AuthError, ServiceUnavailable
+    except ImportError:  # an optional part: say how to get it
+        raise Neo4jPushError("pushing to Neo4j needs the neo4j extra: pip install -e '.[neo4j]'") from None
 
     if not uri.startswith(("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")):
         raise Neo4jPushError(f"{uri!r} is not a Neo4j URI; use neo4j://host:7687 or bolt://host:7687")

@@ -137,7 +137,7 @@ def funding_by_income_band(graph: nx.MultiDiGraph) -> pd.DataFrame:
         population[graph.nodes[node].get("income_band", "unknown")] += 1
     grants = grants_frame(graph)
     band_of = {n: b for n, b in graph.nodes(data="income_band") if b}
-    grants["band"] = grants["recipient"].map(band_of).fillna("unknown")
+    grants["band"] = [band_of.get(r, "unknown") for r in grants["recipient"]]
     totals = grants.groupby("band").agg(recipients=("recipient", "nunique"), grants=("recipient", "size"),
                                         amount_gbp=("amount", "sum"))
     frame = pd.DataFrame({"income_band": [*bands, *sorted(set(totals.index) - set(bands))]})

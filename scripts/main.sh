@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python.sh
-make_venv "dev"
+make_venv "dev,neo4j"
 .venv/bin/civicgraph run config/hounslow.toml --out "${1:-output}"

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/python.sh
-make_venv "dev"
+make_venv "dev,neo4j"
 # the workshop-map tests open each map in a real browser: Debian's Chromium
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
