@@ -27,7 +27,7 @@ import pandas as pd
 from graph.errors import SourceFormatError
 from graph.identifiers import local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import find_header_row, normalise_postcode, read_csv_text
+from loaders.tabular import decode_bytes, normalise_postcode, read_csv_text
 
 SPEND_COLUMNS = {
     "supplier": ("Supplier Name", "Supplier", "Vendor Name", "Vendor", "Payee Name", "Beneficiary"),
@@ -126,8 +126,7 @@ class SpendLoader(Loader):
         """
         council = council or context.authority_id
         code = council.rsplit("-", 1)[-1]
-        header = find_header_row(path, ["Supplier Name"]) if _has(path, "supplier name") else \
-            _find_any_header(path, SPEND_COLUMNS["supplier"])
+        header = _find_any_header(path, SPEND_COLUMNS["supplier"])
         frame = read_csv_text(path, header_row=header)
         columns = {role: _pick(frame, names) for role, names in SPEND_COLUMNS.items()}
         missing = [role for role in ("supplier", "amount", "date") if columns[role] is None]
@@ -179,8 +178,7 @@ class SpendLoader(Loader):
             if directorate not in directorates:
                 directorates.add(directorate)
                 sink.node(directorate, "Directorate", prov, name=department)
-                sink.node(council, "Council", prov, name=context.authority_name if council == context.authority_id
-                          else council)
+                _council_node(sink, council, context, prov)
                 sink.edge(directorate, council, "PART_OF", prov)
             supplier_id = f"SUPPLIER-{code}-{slugify(supplier)}"
             sink.node(supplier_id, _supplier_kind(supplier), prov, name=supplier)
@@ -190,19 +188,19 @@ class SpendLoader(Loader):
                            f"{withheld} withheld as personal data")
 
 
-def _has(path: Path, text: str) -> bool:
-    from loaders.tabular import decode_bytes
-    return text in decode_bytes(path)[:20_000].lower()
+def _council_node(sink: RecordSink, council: str, context: LoadContext, prov: dict[str, str]) -> None:
+    """The council that published the file (named when it is the build's own authority)."""
+    sink.node(council, "Council", prov, name=context.authority_name if council == context.authority_id else council)
 
 
-def _find_any_header(path: Path, names: tuple[str, ...]) -> int:
-    for name in names:
-        try:
-            return find_header_row(path, [name])
-        except SourceFormatError:
-            continue
-    raise SourceFormatError(f"{path.name}: no header row naming a supplier column ({' / '.join(names)}) "
-                            "in the first 50 lines")
+def _find_any_header(path: Path, names: tuple[str, ...], *, search_lines: int = 50) -> int:
+    """The line of the header: the first line naming any of ``names`` (after a title block)."""
+    wanted = {n.lower() for n in names}
+    for number, line in enumerate(decode_bytes(path).splitlines()[:search_lines]):
+        if wanted & {cell.strip().strip('"').lower() for cell in line.split(",")}:
+            return number
+    raise SourceFormatError(f"{path.name}: no header row naming any of the columns {' / '.join(names)} "
+                            f"in the first {search_lines} lines")
 
 
 class AssetsLoader(Loader):
@@ -261,7 +259,7 @@ class AssetsLoader(Loader):
             address = ", ".join(filter(None, (cell("address"), cell("town"))))
             sink.node(asset_id, kind, prov, name=name, address=address or None, tenure=cell("tenure") or None,
                       asset_use=cell("use") or None, postcode=normalise_postcode(cell("postcode")) or None, rent_gbp=rent)
-            sink.node(council, "Council", prov, name=context.authority_name if council == context.authority_id else council)
+            _council_node(sink, council, context, prov)
             sink.edge(council, asset_id, "OWNS", prov)
             occupier = cell("occupier")
             if occupier and occupier.lower() not in ("vacant", "none", "n/a", "council"):
