@@ -5,6 +5,8 @@ Merge rules, applied in the order sources are listed in the build configuration:
 * One node per entity. Identifiers that a source declares to be the same entity (a node's
   ``other_ids``) are united; the node keeps the id of the highest-priority scheme
   (:data:`graph.identifiers.SCHEME_PRIORITY`) and lists the rest in ``other_ids``.
+* Identifiers that entity resolution found to be one entity (``matches``) are united too, but
+  listed apart, in ``matched_ids``: an inferred identity is never presented as a declared one.
 * Each field remembers which sources gave it (``field_provenance``: field -> indices into the node's
   ``provenance`` list). A later source that disagrees does not overwrite: the disagreement is kept in
   ``conflicts`` with both values and their sources.
@@ -29,7 +31,7 @@ from loaders.base import REJECTION_COLUMNS, LoadResult, is_missing
 from ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
-LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "sic_codes"})
+LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_codes"})
 #: Node and edge keys that are not ontology attributes.
 RESERVED_NODE_KEYS = ("kind", "provenance", "field_provenance", "conflicts")
 RESERVED_EDGE_KEYS = ("relation", "provenance")
@@ -137,8 +139,8 @@ def _conflict(data: dict[str, Any], field: str, kept: Any, other: Any, provenanc
     return {"field": field, "kept": kept, "kept_from": kept_from, "other": other, "other_from": provenance}
 
 
-def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None
-                   ) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
+def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
+                   matches: Iterable[tuple[str, str]] = ()) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
     """Merge load results into one graph.
 
     Parameters
@@ -148,6 +150,8 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
         disagreement recorded.
     attributes : dict, optional
         Graph-level attributes (authority, build date) stored in ``graph.graph``.
+    matches : iterable of (str, str)
+        Pairs of identifiers that entity resolution merged (:mod:`resolve.resolution`).
 
     Returns
     -------
@@ -170,13 +174,16 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
     ('Charity', 2)
     """
     results = list(results)
-    identities = _Identities()
+    declared, identities = _Identities(), _Identities()
     node_frames = [r.nodes for r in results]
     for frame in node_frames:
         for record in _records(frame):
-            identities.add(record["id"])
-            for other in record.get("other_ids", []):
-                identities.union(record["id"], other)
+            for found in (declared, identities):
+                found.add(record["id"])
+                for other in record.get("other_ids", []):
+                    found.union(record["id"], other)
+    for a, b in matches:
+        identities.union(a, b)
 
     graph = nx.MultiDiGraph(**(attributes or {}))
     pending_enrichment: list[tuple[str, dict[str, Any]]] = []
@@ -186,11 +193,11 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
             if record.pop(ENRICH_ONLY, False):
                 pending_enrichment.append((canonical, record))
                 continue
-            _note_other_ids(record, canonical)
+            _note_other_ids(record, canonical, declared)
             _merge_node(graph, canonical, record)
     for canonical, record in pending_enrichment:
         if canonical in graph:
-            _note_other_ids(record, canonical)
+            _note_other_ids(record, canonical, declared)
             _merge_node(graph, canonical, record)
 
     rejections = []
@@ -219,9 +226,13 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
     return graph, pd.DataFrame(rejections, columns=REJECTION_COLUMNS)
 
 
-def _note_other_ids(record: dict[str, Any], canonical: str) -> None:
+def _note_other_ids(record: dict[str, Any], canonical: str, declared: _Identities) -> None:
+    """Move a record's identifiers other than the node's into ``other_ids`` or ``matched_ids``."""
     ids = [record.get("id", canonical)] + list(record.get("other_ids", []))
     others = [i for i in dict.fromkeys(ids) if i != canonical]
     record.pop("other_ids", None)
-    if others:
-        record["other_ids"] = others
+    official = declared.find(canonical)
+    for field, chosen in (("other_ids", [i for i in others if declared.find(i) == official]),
+                          ("matched_ids", [i for i in others if declared.find(i) != official])):
+        if chosen:
+            record[field] = chosen

@@ -101,3 +101,21 @@ def scheme_rank(identifier: str) -> int:
         if identifier.startswith(prefix + "-"):
             return rank
     return len(SCHEME_PRIORITY)
+
+
+#: Schemes of registers: two different identifiers of one of these are two different organisations.
+OFFICIAL_SCHEMES = frozenset(SCHEME_PRIORITY)
+
+
+def scheme_of(identifier: str) -> str | None:
+    """The register scheme of an identifier (``GB-CHC``), or None for ids of no register.
+
+    Examples
+    --------
+    >>> scheme_of("GB-CHC-1106260"), scheme_of("LOCAL-HNS-feltham-food-bank")
+    ('GB-CHC', None)
+    """
+    for prefix in SCHEME_PRIORITY:
+        if identifier.startswith(prefix + "-"):
+            return prefix
+    return None

@@ -3,7 +3,8 @@
 One loader reads three layouts, told apart by their columns:
 
 * ``org_id_a, org_id_b, relationship, ...`` (charity parent relationships): ``b -MEMBER_OF-> a``
-  for federated charities (Age UK Hounslow in the Age UK federation); the parent is added by name.
+  for federated charities (Age UK Hounslow in the Age UK federation); the parent is added by name,
+  the member's register name enriches it where it is in the graph (and lets resolution find it).
 * ``org_id_a, org_id_b, name`` (charity number to company number): the two identifiers are one
   organisation; applied only to organisations already in the graph.
 * ``transferor_regno, transferee_regno, ...`` (the register of mergers): ``transferee -SUCCEEDS->
@@ -53,6 +54,8 @@ class CharityLinksLoader(Loader):
                     continue
                 if not is_missing(row.get("org_name_b")):
                     sink.node(parent, "Charity", prov, name=str(row["org_name_b"]).strip())
+                if not is_missing(row.get("org_name_a")):  # the register's name of the member charity
+                    sink.node(child, "Charity", prov, name=str(row["org_name_a"]).strip(), enrich_only=True)
                 sink.edge(child, parent, "MEMBER_OF", prov, enrich_only=True, role=str(row["relationship"]),
                           note=None if is_missing(row.get("source")) else str(row["source"]))
             return sink.result("links kept where the child charity is in the graph")

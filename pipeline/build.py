@@ -1,8 +1,12 @@
 """Build a borough's graph: run the configured loaders, merge, locate, validate, save atomically.
 
 ``build_graph`` returns the graph in memory; ``build_to_folder`` also writes it, with its rejection
-report and a manifest of the sources read (paths and SHA-256), to a folder that is replaced only when
-everything has succeeded.
+report, the entity-resolution links (``matches.csv``) and a manifest of the sources read (paths and
+SHA-256), to a folder that is replaced only when everything has succeeded; only then is the review
+file of entity resolution updated.
+
+The flow is ``loaders -> resolve -> graph``: every loader runs, entity resolution decides which
+identifiers are one organisation, then the frames are merged into one graph.
 """
 
 from __future__ import annotations
@@ -23,8 +27,12 @@ from graph.store import atomic_directory, graph_to_frames, write_graph_tables
 from loaders.base import REJECTION_COLUMNS, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
+from pipeline.authorities import authority_table
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.locate import locate_by_postcode
+from resolve.names import place_words
+from resolve.resolution import Resolution, resolve_entities
+from resolve.review import write_review_file
 
 #: Loaders whose output the others need (to place organisations); they run first.
 GEOGRAPHY_LOADERS = ("ons-lookup", "ons-postcodes")
@@ -43,12 +51,15 @@ class BuildOutcome:
         Every row not loaded, from every source, with file, row, field, value and reason.
     violations : DataFrame
         SHACL violations (empty when the graph conforms or validation is off).
+    resolution : Resolution
+        Entity resolution's links and the updated review table.
     """
 
     graph: nx.MultiDiGraph
     results: list[LoadResult]
     rejections: pd.DataFrame
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    resolution: Resolution = field(default_factory=Resolution)
 
 
 def _sha256(path: Path) -> str:
@@ -147,7 +158,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
     results = [authority_result(config, places), *results]
-    graph, dangling = assemble_graph(results, attributes={
+    resolution = resolve_entities(results, config.resolution, places=_place_words(results))
+    graph, dangling = assemble_graph(results, matches=resolution.merged_pairs(), attributes={
         "authority_name": config.authority_name, "authority_gss": config.authority_gss,
         "authority_id": config.authority_id,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -167,7 +179,17 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         if len(violations):
             shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in violations.head(3).itertuples())
             raise GraphValidationError(f"the graph breaks {len(violations)} shape constraint(s): {shown}")
-    return BuildOutcome(graph, results, rejections, violations)
+    return BuildOutcome(graph, results, rejections, violations, resolution)
+
+
+def _place_words(results: list[LoadResult]) -> frozenset[str]:
+    """Words naming places: every UK council's name and the names of the places the sources gave."""
+    names = list(authority_table()["name"])
+    for result in results:
+        if "name" in result.nodes:
+            places = result.nodes[result.nodes["kind"].isin(["Ward", "LocalAuthorityArea"])]
+            names += [n for n in places["name"] if isinstance(n, str)]
+    return place_words(names)
 
 
 def _data_dates(results: list[LoadResult]) -> dict[str, str]:
@@ -186,8 +208,10 @@ def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: b
                     progress: bool = True) -> BuildOutcome:
     """Build and save to ``folder`` atomically: a failed build leaves the previous one as it was.
 
-    The folder holds the graph tables and manifest (see :mod:`graph.store`), ``rejections.csv`` and
-    the manifest's ``sources``: each file's loader, path, SHA-256 and counts.
+    The folder holds the graph tables and manifest (see :mod:`graph.store`), ``rejections.csv``,
+    ``matches.csv`` (every pair entity resolution considered, with score, method, status and
+    evidence) and the manifest's ``sources``: each file's loader, path, SHA-256 and counts. The
+    review file named in ``[resolution]`` is rewritten after the folder is in place.
     """
     outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
     sources = [
@@ -200,4 +224,30 @@ def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: b
         write_graph_tables(nodes, edges, outcome.graph.graph, staging,
                            extra={"config": str(config.path), "sources": sources})
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
+        outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
+    save_review_file(config, outcome)
     return outcome
+
+
+def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
+    """After a successful build, keep the review file's decisions and add the pairs awaiting one.
+
+    Returns
+    -------
+    bool
+        Whether the file was written (it is left alone when nothing changed or none is configured).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pipeline.config import read_config
+    >>> from resolve.resolution import ResolutionSettings
+    >>> review = Path(tempfile.mkdtemp()) / "review.csv"
+    >>> config = replace(read_config("config/hounslow.toml"), resolution=ResolutionSettings(review_file=review))
+    >>> outcome = build_graph(config, progress=False)
+    >>> save_review_file(config, outcome), save_review_file(config, outcome)
+    (True, False)
+    """
+    if not config.resolution.review_file:
+        return False
+    return write_review_file(outcome.resolution.review, config.resolution.review_file)

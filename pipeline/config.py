@@ -16,6 +16,11 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     loader = "ons-lookup"
     path = "../data/geography/hounslow_lsoa11_ward17_lookup.csv"
 
+    [resolution]         # optional: entity resolution (these are the defaults, but for the file)
+    accept = 0.9         # pairs scoring at least this are merged
+    review = 0.75        # pairs scoring at least this wait in the review file
+    review_file = "hounslow_review.csv"   # decisions kept across rebuilds
+
     [comparison]         # optional: compare the authority's grant funding with its peers
     grants = ["../data/360giving/london_powertochange_grants.json"]
     peers = ["E09000009", "E09000017"]
@@ -34,6 +39,7 @@ from typing import Any
 
 from graph.errors import ConfigError
 from loaders.base import LoadContext
+from resolve.resolution import ResolutionSettings
 
 PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
 
@@ -73,6 +79,8 @@ class BuildConfig:
         360Giving files read unfiltered to compare the authority with its peers (``[comparison]``).
     peers : list of str
         GSS codes of the peer authorities.
+    resolution : ResolutionSettings
+        Entity resolution thresholds and review file (``[resolution]``).
     """
 
     path: Path
@@ -85,6 +93,7 @@ class BuildConfig:
     strict: bool = False
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
+    resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -154,6 +163,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
             raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
         comparison_grants.append(file)
     return BuildConfig(
+        resolution=_resolution_settings(raw.get("resolution", {}), path),
         path=path.resolve(),
         authority_name=_require(authority, "name", "authority", path),
         authority_gss=_require(authority, "gss_code", "authority", path),
@@ -165,6 +175,27 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
     )
+
+
+def _resolution_settings(table: dict[str, Any], path: Path) -> ResolutionSettings:
+    known = {"accept", "review", "review_file", "enabled", "max_block"}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise ConfigError(f"{path}: [resolution] {unknown[0]!r} is not a setting. Use one of: "
+                          + ", ".join(f"'{k}'" for k in sorted(known)) + ".")
+    defaults = ResolutionSettings()
+    try:
+        accept, review = float(table.get("accept", defaults.accept)), float(table.get("review", defaults.review))
+    except (TypeError, ValueError):
+        raise ConfigError(f"{path}: [resolution] accept and review are scores between 0 and 1") from None
+    if not 0 <= review <= accept <= 1:
+        raise ConfigError(f"{path}: [resolution] needs 0 <= review <= accept <= 1 (got review={review}, "
+                          f"accept={accept})")
+    review_file = table.get("review_file")
+    return ResolutionSettings(accept=accept, review=review,
+                              review_file=(path.parent / review_file).resolve() if review_file else None,
+                              max_block=int(table.get("max_block", defaults.max_block)),
+                              enabled=bool(table.get("enabled", True)))
 
 
 def pseudonym_key_from_environment() -> bytes | None:

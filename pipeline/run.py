@@ -4,6 +4,7 @@ Output folder layout::
 
     graph/              the graph (Parquet tables + manifest), reloadable with graph.store.load_graph
     rejections.csv      every row not loaded, with file, row, field and reason
+    matches.csv         every pair entity resolution considered: score, method, status, evidence
     summary.json        counts by kind, relation and source; data dates
     answers/            the twelve questions: one CSV each, answers.xlsx, answers.md
     maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
@@ -23,7 +24,7 @@ from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, graph_to_frames, write_graph_tables
 from loaders.threesixtygiving import grants_by_authority
 from pipeline.answers import AnswerInputs, answer_all, write_answers
-from pipeline.build import build_graph
+from pipeline.build import build_graph, save_review_file
 from pipeline.config import BuildConfig
 from visualise import write_all_maps
 
@@ -51,8 +52,9 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         (staging / "graph").mkdir()
         write_graph_tables(nodes, edges, graph.graph, staging / "graph", extra={"config": str(config.path)})
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
+        outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
         (staging / "summary.json").write_text(summary_json(graph) + "\n")
-        written += [Path("graph"), Path("rejections.csv"), Path("summary.json")]
+        written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         comparison = None
         if config.comparison_grants:
             comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
@@ -65,4 +67,5 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
             for path in export_graph(graph, fmt, staging / "exports" / name.format(code=code)):
                 written.append(path.relative_to(staging))
+    save_review_file(config, outcome)
     return [out / p for p in written]

@@ -85,5 +85,6 @@ def hounslow_config(tmp_path: Path) -> Path:
     """A copy of the Hounslow configuration and data in a temporary folder, safe to break."""
     shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("UK_IMD_E.csv", "*.geojson"))
     (tmp_path / "config").mkdir()
-    shutil.copy(REPO / "config" / "hounslow.toml", tmp_path / "config" / "hounslow.toml")
+    for name in ("hounslow.toml", "hounslow_review.csv"):
+        shutil.copy(REPO / "config" / name, tmp_path / "config" / name)
     return tmp_path / "config" / "hounslow.toml"

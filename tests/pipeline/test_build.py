@@ -44,6 +44,41 @@ def test_build_writes_a_loadable_graph_and_report(hounslow_config: Path, tmp_pat
     assert (tmp_path / "graph" / "rejections.csv").exists()
 
 
+def test_hounslow_build_resolves_directory_entries_to_registered_charities(hounslow_config: Path,
+                                                                         tmp_path: Path) -> None:
+    outcome = build_to_folder(read_config(hounslow_config), tmp_path / "graph", progress=False)
+    age_uk = outcome.graph.nodes["GB-CHC-1061681"]  # Age UK Hounslow: register name and directory entry
+    assert "LOCAL-HNS-age-uk-hounslow" in age_uk["matched_ids"]
+    assert "LOCAL-HNS-age-uk-hounslow" not in outcome.graph
+    assert {"charity-links:hounslow_charity_parent_relationships.csv", "hounslow-connect:directory"} <= {
+        p["dataset"] for p in age_uk["provenance"]}
+    matches = pd.read_csv(tmp_path / "graph" / "matches.csv")
+    assert set(matches["status"]) <= {"merged", "review", "held", "rejected"}
+    assert matches["evidence"].notna().all()
+    review = pd.read_csv(hounslow_config.parent / "hounslow_review.csv", dtype=str, keep_default_na=False)
+    pending = review[review["decision"] == ""]
+    assert len(pending) == int(matches["status"].isin(["review", "held"]).sum())
+
+
+def test_failed_build_leaves_the_review_file_as_it_was(hounslow_config: Path, tmp_path: Path) -> None:
+    review = hounslow_config.parent / "hounslow_review.csv"
+    review.write_text("left_id,right_id,decision\nGB-CHC-1061681,LOCAL-HNS-age-uk-hounslow,reject\n")
+    before = review.read_bytes()
+    _break_ward_column(hounslow_config)
+    with pytest.raises(SourceFormatError):
+        build_to_folder(read_config(hounslow_config), tmp_path / "graph", progress=False)
+    assert review.read_bytes() == before
+
+
+def test_a_rejected_pair_stays_apart_in_the_built_graph(hounslow_config: Path, tmp_path: Path) -> None:
+    review = hounslow_config.parent / "hounslow_review.csv"
+    review.write_text("left_id,right_id,decision\nGB-CHC-1061681,LOCAL-HNS-age-uk-hounslow,reject\n")
+    for _ in range(2):
+        graph = build_to_folder(read_config(hounslow_config), tmp_path / "graph", progress=False).graph
+        assert "LOCAL-HNS-age-uk-hounslow" in graph
+    assert "GB-CHC-1061681,,LOCAL-HNS-age-uk-hounslow,,,,reject" in review.read_text()
+
+
 def _break_ward_column(config: Path) -> None:
     lookup = config.parent.parent / "data" / "geography" / "hounslow_lsoa11_ward17_lookup.csv"
     lookup.write_text(lookup.read_text(encoding="utf-8-sig").replace("WD17CD", "WARD_CODE"), encoding="utf-8")

@@ -1,0 +1,143 @@
+"""Organisation names and web addresses in a form two sources can be compared in.
+
+Registers shout (``HOUNSLOW P.H.A.B.``), directories abbreviate (``Citizens Advice Bureau
+(Hounslow)``), grant files add legal suffixes (``... Limited``). :func:`normalise_name` removes
+those differences and nothing else; :func:`name_words` says which words of a name carry meaning.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from urllib.parse import urlsplit
+
+#: Words of a legal form, dropped from names: they say how an organisation is registered, not which.
+LEGAL_FORMS = frozenset({"ltd", "limited", "cic", "cio", "plc", "llp", "inc", "incorporated", "the",
+                         "pcc"})  # a parish's registered body: "St Nicholas PCC" is St Nicholas church
+#: Spellings and abbreviations written out in one way.
+SPELLINGS = {
+    "&": "and", "+": "and", "assoc": "association", "assn": "association", "soc": "society",
+    "ctr": "centre", "center": "centre", "grp": "group", "st": "saint", "bureaux": "bureau",
+    "intl": "international", "natl": "national", "dept": "department", "organization": "organisation",
+}
+#: Words that join others and say nothing about which organisation is meant.
+JOINING_WORDS = frozenset({"and", "of", "for", "in", "on", "at", "to", "a", "an", "with", "by"})
+#: Words naming a kind of organisation: a name differing only in one of these may still be the same body.
+KIND_WORDS = frozenset({
+    "association", "society", "group", "club", "centre", "trust", "foundation", "charity", "project",
+    "network", "uk", "organisation", "service", "services", "fund", "forum", "partnership", "scheme",
+    "agency", "branch", "unit", "company", "committee", "council", "programme", "initiative",
+    "borough", "district", "local", "community", "support", "hub", "cafe", "team",
+})
+#: Compass and landscape words: part of place names (Hounslow West, Osterley Park) but no place by themselves.
+COMPASS_WORDS = frozenset({"north", "south", "east", "west", "central", "upper", "lower", "great", "little",
+                           "upon", "new", "old", "city", "park", "green", "heath", "hill", "road", "street",
+                           "cross", "bridge", "town", "village", "grove", "common", "gardens", "end", "st",
+                           "saint", "wood", "river", "lane", "square", "castle", "valley", "vale", "marsh"})
+#: Words that make another body of the same name: the Friends of Osterley Park are not Osterley Park.
+OTHER_BODY_WORDS = frozenset({"friends", "parents", "supporters", "alumni", "old"})
+GENERIC_DOMAINS = frozenset({"gmail.com", "hotmail.com", "hotmail.co.uk", "yahoo.com", "yahoo.co.uk",
+                             "outlook.com", "btinternet.com", "aol.com", "icloud.com", "live.co.uk",
+                             "facebook.com", "twitter.com", "instagram.com", "wordpress.com",
+                             "blogspot.com", "wixsite.com", "org.uk", "co.uk", "gov.uk", "nhs.uk",
+                             "hounslow.gov.uk", "eventbrite.co.uk", "justgiving.com"})
+
+_APOSTROPHES = re.compile(r"['’`]")
+_DOTTED = re.compile(r"(?<=\w)\.(?=\w)")
+_SYMBOLS = re.compile(r"([&+])")
+_NON_WORD = re.compile(r"[^a-z0-9&+ ]+")
+
+
+@cache
+def normalise_name(name: str) -> str:
+    """A name in lower case, without punctuation, legal forms or a leading "The", spellings unified.
+
+    Parameters
+    ----------
+    name : str
+        As a source wrote it.
+
+    Returns
+    -------
+    str
+        Words separated by single spaces; empty when nothing is left.
+
+    Examples
+    --------
+    >>> normalise_name("HOUNSLOW P.H.A.B. Limited")
+    'hounslow phab'
+    >>> normalise_name("The Friends of St Paul's Rec. & Gardens (CIO)")
+    'friends of saint pauls rec and gardens'
+    """
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = _DOTTED.sub("", _APOSTROPHES.sub("", text))
+    text = _NON_WORD.sub(" ", _SYMBOLS.sub(r" \1 ", text))
+    words = [SPELLINGS.get(word, word) for word in text.split()]
+    return " ".join(word for word in words if word not in LEGAL_FORMS)
+
+
+@cache
+def name_words(normalised: str) -> frozenset[str]:
+    """The words of a normalised name that can tell organisations apart (joining words removed).
+
+    Examples
+    --------
+    >>> sorted(name_words("friends of saint pauls rec and gardens"))
+    ['friends', 'gardens', 'pauls', 'rec', 'saint']
+    """
+    return frozenset(word for word in normalised.split() if word not in JOINING_WORDS)
+
+
+@cache
+def initials(normalised: str) -> frozenset[str]:
+    """Acronyms a name may be known by, with and without its joining words.
+
+    Examples
+    --------
+    >>> sorted(initials("hounslow youth counselling service"))
+    ['hycs']
+    >>> sorted(initials("friends of river crane environment"))
+    ['force', 'frce']
+    """
+    words = normalised.split()
+    meaningful = [w for w in words if w not in JOINING_WORDS]
+    forms = {"".join(w[0] for w in words), "".join(w[0] for w in meaningful)}
+    return frozenset(form for form in forms if len(form) >= 3)
+
+
+def place_words(place_names: list[str]) -> frozenset[str]:
+    """Words that name a place (from council and ward names), without compass and kind words.
+
+    Examples
+    --------
+    >>> sorted(place_words(["Hounslow West", "Richmond upon Thames"]))
+    ['hounslow', 'richmond', 'thames']
+    """
+    words = set()
+    for place in place_names:
+        words |= name_words(normalise_name(place))
+    return frozenset(words - COMPASS_WORDS - KIND_WORDS)
+
+
+def web_domain(address: str | None) -> str | None:
+    """The organisation's own web domain from a website or e-mail address (None for shared hosts).
+
+    Examples
+    --------
+    >>> web_domain("https://www.ageuk.org.uk/hounslow/"), web_domain("info@speakoutinhounslow.org.uk")
+    ('ageuk.org.uk', 'speakoutinhounslow.org.uk')
+    >>> web_domain("someone@gmail.com") is None
+    True
+    """
+    if not address or not isinstance(address, str):
+        return None
+    text = address.strip().lower()
+    if "@" in text and "/" not in text:
+        host = text.rsplit("@", 1)[1]
+    else:
+        host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
+    host = host.removeprefix("www.").strip(".")
+    if "." not in host or host in GENERIC_DOMAINS:
+        return None
+    return host

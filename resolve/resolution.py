@@ -1,0 +1,285 @@
+"""Entity resolution: which identifiers from different sources are one organisation.
+
+1. *Official* links come first and are never undone: identifiers a source declares to be one
+   organisation (a register's company number, the charity-company lookup, a grant recipient's
+   charity number). They are applied by :func:`graph.assemble.assemble_graph` from ``other_ids``.
+2. *Inferred* links come from comparing names, postcodes and web domains
+   (:mod:`resolve.blocking`, :mod:`resolve.scoring`). A pair scoring at least ``accept`` is merged;
+   one between ``review`` and ``accept`` waits in the review file for a person.
+3. A person's decisions in the review file win: ``accept`` merges whatever the score, ``reject``
+   keeps the two apart on every rebuild.
+4. No inferred link may join two different registered organisations (two charity numbers, two
+   company numbers) or two identifiers a person rejected; such a link is *held* for review. A
+   record about as like two registered organisations of one register (within :data:`AMBIGUITY`)
+   is merged with neither: both links wait for review.
+5. Two records that only one source gives are not compared: a source is trusted not to list one
+   organisation under two identifiers (the register of mergers lists three Hounslow Evangelical
+   Church charities that are three bodies).
+
+Every link, merged or not, is reported with its score, method and evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from networkx.utils import UnionFind
+
+from graph.identifiers import scheme_of
+from loaders.base import LoadResult
+from resolve.blocking import MAX_BLOCK, candidate_pairs
+from resolve.entities import entity_records
+from resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
+from resolve.scoring import score_pairs
+
+#: Scores this close to two registered organisations make a record ambiguous.
+AMBIGUITY = 0.05
+LINK_COLUMNS = ["left_id", "left_name", "right_id", "right_name", "score", "method", "status", "evidence"]
+
+
+@dataclass(frozen=True)
+class ResolutionSettings:
+    """Thresholds and the review file (``[resolution]`` in a build configuration).
+
+    Attributes
+    ----------
+    accept : float
+        Pairs scoring at least this are merged without review.
+    review : float
+        Pairs scoring at least this (and below ``accept``) go to the review file.
+    review_file : Path or None
+        Where decisions are kept; None keeps no decisions.
+    max_block : int
+        Largest blocking group compared (see :mod:`resolve.blocking`).
+    enabled : bool
+        False applies official links only.
+    """
+
+    accept: float = 0.9
+    review: float = 0.75
+    review_file: Path | None = None
+    max_block: int = MAX_BLOCK
+    enabled: bool = True
+
+
+@dataclass
+class Resolution:
+    """The outcome of resolution.
+
+    Attributes
+    ----------
+    links : DataFrame
+        Every pair considered, in :data:`LINK_COLUMNS`. ``method``: ``exact-name``,
+        ``probabilistic`` or ``reviewed``; ``status``: ``merged``, ``review`` (awaiting a person),
+        ``held`` (would join two registered organisations or a rejected pair), ``rejected``.
+    review : DataFrame
+        The review file's new content (decided rows kept, pending pairs added).
+    """
+
+    links: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=LINK_COLUMNS))
+    review: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def merged_pairs(self) -> list[tuple[str, str]]:
+        """Pairs of identifiers to merge, for :func:`graph.assemble.assemble_graph`."""
+        merged = self.links[self.links["status"] == "merged"]
+        return list(zip(merged["left_id"], merged["right_id"]))
+
+
+def official_clusters(results: Iterable[LoadResult]) -> UnionFind:
+    """Identifiers joined by the sources themselves (a node's ``other_ids``).
+
+    Examples
+    --------
+    >>> from loaders.base import RecordSink
+    >>> sink = RecordSink("demo", Path("r.csv"))
+    >>> sink.node("GB-CHC-1", "Charity", sink.provenance("row 2", "", "OGL-UK-3.0"), other_ids=["GB-COH-01"])
+    >>> clusters = official_clusters([sink.result()])
+    >>> clusters["GB-CHC-1"] == clusters["GB-COH-01"]
+    True
+    """
+    clusters = UnionFind()
+    for result in results:
+        if "other_ids" not in result.nodes:
+            continue
+        for identifier, others in zip(result.nodes["id"], result.nodes["other_ids"]):
+            if isinstance(others, list):
+                clusters.union(identifier, *others)
+    return clusters
+
+
+class _Merger:
+    """Union of official clusters under inferred links, refusing links that break a constraint."""
+
+    def __init__(self, official: UnionFind, rejected: set[tuple[str, str]]) -> None:
+        self._official = official
+        self._inferred = UnionFind()
+        self._members: dict[str, set[str]] = {}
+        self._rejected = rejected
+        self._official_members = {official[next(iter(group))]: group for group in official.to_sets()}
+
+    def _root(self, identifier: str) -> str:
+        root = self._inferred[self._official[identifier]]
+        if root not in self._members:
+            self._members[root] = set(self._official_members.get(root, {identifier}))
+        return root
+
+    def obstacle(self, a: str, b: str) -> str | None:
+        """Why ``a`` and ``b`` may not be joined, or None."""
+        ra, rb = self._root(a), self._root(b)
+        if ra == rb:
+            return None
+        left, right = self._members[ra], self._members[rb]
+        schemes = {scheme_of(i): i for i in left if scheme_of(i)}
+        for identifier in right:
+            other = schemes.get(scheme_of(identifier)) if scheme_of(identifier) else None
+            if other and other != identifier:
+                return f"would join two registered organisations ({other} / {identifier})"
+        for x in left:
+            for y in right:
+                if pair_key(x, y) in self._rejected:
+                    return f"would join {x} and {y}, which a reviewer rejected"
+        return None
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self._root(a), self._root(b)
+        if ra == rb:
+            return
+        members = self._members.pop(ra) | self._members.pop(rb)
+        self._inferred.union(ra, rb)
+        self._members[self._inferred[ra]] = members
+
+
+def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = ResolutionSettings(), *,
+                     places: frozenset[str] = frozenset()) -> Resolution:
+    """Find the identifiers that are one organisation, applying the review file's decisions.
+
+    Parameters
+    ----------
+    results : list of LoadResult
+        Everything the loaders returned.
+    settings : ResolutionSettings
+        Thresholds and review file.
+    places : frozenset of str
+        Words naming places (:func:`resolve.names.place_words`): names differing in a place are
+        different branches.
+
+    Returns
+    -------
+    Resolution
+
+    Examples
+    --------
+    >>> from loaders.base import RecordSink
+    >>> register, directory = RecordSink("register", Path("r.csv")), RecordSink("directory", Path("d.csv"))
+    >>> register.node("GB-CHC-1084694", "Charity", register.provenance("row 2", "", "OGL-UK-3.0"),
+    ...               name="HOUNSLOW P.H.A.B.")
+    >>> directory.node("LOCAL-HNS-hounslow-phab", "Organisation", directory.provenance("row 9", "", "CC0-1.0"),
+    ...                name="Hounslow PHAB")
+    >>> resolve_entities([register.result(), directory.result()]).links[["left_id", "right_id", "method", "status"]].values.tolist()
+    [['GB-CHC-1084694', 'LOCAL-HNS-hounslow-phab', 'exact-name', 'merged']]
+    """
+    previous = read_review_file(settings.review_file)
+    decided = decisions(previous)
+    official = official_clusters(results)
+    entities = entity_records(results) if settings.enabled else entity_records([])
+    scored = _score(entities, official, places, settings)
+    links = _candidate_links(scored, entities, decided, settings)
+    rejected = {pair for pair, decision in decided.items() if decision == "reject"}
+    ambiguous = _ambiguous(links, decided, settings)
+    merger = _Merger(official, rejected)
+    statuses = []
+    for row in links.itertuples(index=False):
+        key = pair_key(row.left_id, row.right_id)
+        if decided.get(key) == "reject":
+            statuses.append(("rejected", row.evidence))
+            continue
+        if decided.get(key) != "accept" and row.score < settings.accept:
+            statuses.append(("review", row.evidence))
+            continue
+        if key in ambiguous:
+            statuses.append(("review", f"{row.evidence}; ambiguous: {ambiguous[key]}"))
+            continue
+        obstacle = merger.obstacle(row.left_id, row.right_id)
+        if obstacle:
+            statuses.append(("held", f"{row.evidence}; held: {obstacle}"))
+            continue
+        merger.join(row.left_id, row.right_id)
+        statuses.append(("merged", row.evidence))
+    links["status"] = [s for s, _ in statuses]
+    links["evidence"] = [e for _, e in statuses]
+    pending = links[links["status"].isin(["review", "held"])].assign(decision="", decided_by="", note="")
+    review = updated_review(previous, pending[REVIEW_COLUMNS])
+    return Resolution(links[LINK_COLUMNS].reset_index(drop=True), review)
+
+
+def _ambiguous(links: pd.DataFrame, decided: dict[tuple[str, str], str],
+               settings: ResolutionSettings) -> dict[tuple[str, str], str]:
+    """Automatic links from one record to two registered organisations of one scheme, scored alike."""
+    automatic = links[(links["score"] >= settings.accept) & (links["method"] != "reviewed")]
+    sides = pd.concat([
+        pd.DataFrame({"record": automatic["left_id"], "other": automatic["right_id"], "score": automatic["score"]}),
+        pd.DataFrame({"record": automatic["right_id"], "other": automatic["left_id"], "score": automatic["score"]})])
+    sides = sides.assign(scheme=sides["other"].map(scheme_of)).dropna(subset=["scheme"])
+    found: dict[tuple[str, str], str] = {}
+    for (_, _), group in sides.groupby(["record", "scheme"]):
+        if len(group) < 2:
+            continue
+        close = group[group["score"] >= group["score"].max() - AMBIGUITY]
+        if len(close) < 2:
+            continue
+        for record, other in zip(close["record"], close["other"]):
+            key = pair_key(record, other)
+            if key not in decided:
+                rivals = sorted(set(close["other"]) - {other})
+                found[key] = f"{record} is as like {', '.join(rivals)}"
+    return found
+
+
+def _score(entities: pd.DataFrame, official: UnionFind, places: frozenset[str],
+           settings: ResolutionSettings) -> pd.DataFrame:
+    if entities.empty:
+        return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
+    pairs = candidate_pairs(entities, max_block=settings.max_block)
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+    schemes = entities["id"].map(scheme_of).to_numpy()
+    same_register = (schemes[left] == schemes[right]) & pd.notna(schemes[left])
+    roots = entities["id"].map(lambda i: official[i]).to_numpy()
+    single = entities["sources"].map(lambda s: s[0] if len(s) == 1 else None).to_numpy()
+    one_source = (single[left] == single[right]) & pd.notna(single[left])
+    pairs = pairs[~same_register & (roots[left] != roots[right]) & ~one_source]
+    return score_pairs(pairs, entities, places, floor=settings.review)
+
+
+def _candidate_links(scored: pd.DataFrame, entities: pd.DataFrame, decided: dict[tuple[str, str], str],
+                     settings: ResolutionSettings) -> pd.DataFrame:
+    ids, names = entities["id"].to_numpy(), entities["label"].to_numpy()
+    kept = scored[scored["score"] >= settings.review]
+    frame = pd.DataFrame({
+        "left_id": ids[kept["left"].to_numpy(dtype=int)], "left_name": names[kept["left"].to_numpy(dtype=int)],
+        "right_id": ids[kept["right"].to_numpy(dtype=int)], "right_name": names[kept["right"].to_numpy(dtype=int)],
+        "score": kept["score"].to_numpy(dtype=float),
+        "method": ["exact-name" if e else "probabilistic" for e in kept["exact"]],
+        "evidence": kept["evidence"].to_numpy(dtype=object)})
+    swap = frame["left_id"] > frame["right_id"]
+    frame.loc[swap, ["left_id", "left_name", "right_id", "right_name"]] = \
+        frame.loc[swap, ["right_id", "right_name", "left_id", "left_name"]].to_numpy()
+    found = {pair_key(a, b) for a, b in zip(frame["left_id"], frame["right_id"])}
+    known = dict(zip(ids, names))
+    scored_pairs = {pair_key(ids[a], ids[b]): (s, e) for a, b, s, e in
+                    zip(scored["left"], scored["right"], scored["score"], scored["evidence"])}
+    extra = []
+    for a, b in decided:
+        if (a, b) not in found and a in known and b in known:
+            score, evidence = scored_pairs.get((a, b), (0.0, "not found by matching"))
+            extra.append({"left_id": a, "left_name": known[a], "right_id": b, "right_name": known[b],
+                          "score": float(score), "method": "reviewed", "evidence": evidence})
+    frame = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
+    accepted = [decided.get(pair_key(a, b)) == "accept" for a, b in zip(frame["left_id"], frame["right_id"])]
+    frame.loc[accepted, "method"] = "reviewed"
+    frame["human"] = accepted
+    frame = frame.sort_values(["human", "score", "left_id", "right_id"], ascending=[False, False, True, True],
+                              kind="stable").drop(columns="human")
+    return frame.reset_index(drop=True)
