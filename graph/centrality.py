@@ -13,7 +13,15 @@ from collections import Counter, defaultdict
 import networkx as nx
 import pandas as pd
 
-from graph.network import ORGANISATION_RELATIONS, name, organisation_network, organisations, sector
+from graph.network import (
+    ORGANISATION_RELATIONS,
+    name,
+    organisation_edges,
+    organisation_network,
+    organisation_nodes,
+    organisations,
+    sector,
+)
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
 EXACT_BETWEENNESS_LIMIT = 5_000
@@ -43,19 +51,19 @@ def _eigenvector(simple: nx.Graph) -> dict[str, float]:
 MEASURES = ("degree", "links", "funding_gbp", "betweenness", "pagerank", "eigenvector")
 
 
-def _use_igraph(simple: nx.Graph, backend: str) -> bool:
+def _use_igraph(graph: nx.MultiDiGraph, backend: str) -> bool:
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not supported. Use one of: {', '.join(BACKENDS)}.")
-    return backend == "igraph" or (backend == "auto" and simple.number_of_nodes() > IGRAPH_ABOVE)
+    return backend == "igraph" or (backend == "auto" and len(organisation_nodes(graph)) > IGRAPH_ABOVE)
 
 
 #: Work budget of a sampled betweenness (sources x edges): the sample shrinks on big graphs to fit it.
-BETWEENNESS_BUDGET = 200_000_000
+BETWEENNESS_BUDGET = 100_000_000
 
 
-def _sample(simple: nx.Graph, betweenness_sample: int | None) -> int | None:
-    size = simple.number_of_nodes()
-    default = max(100, min(1_000, BETWEENNESS_BUDGET // max(simple.number_of_edges(), 1)))
+def _sample(graph: nx.MultiDiGraph, betweenness_sample: int | None) -> int | None:
+    size = len(organisation_nodes(graph))
+    default = max(100, min(1_000, BETWEENNESS_BUDGET // max(len(organisation_edges(graph)), 1)))
     k = betweenness_sample or (default if size > EXACT_BETWEENNESS_LIMIT else None)
     return k if k is not None and k < size else None
 
@@ -71,11 +79,12 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
     >>> centrality(g, "funding_gbp")
     {'a': 10.0, 'f': 10.0}
     """
-    simple = organisation_network(graph)
-    if measure in ("betweenness", "pagerank", "eigenvector") and _use_igraph(simple, backend):
-        from graph.fast import measures
+    if measure in ("betweenness", "pagerank", "eigenvector") and _use_igraph(graph, backend):
+        from graph.fast import measures, organisation_igraph
 
-        return measures(simple, betweenness_sample=_sample(simple, None), seed=seed)[measure]
+        fast, ids = organisation_igraph(graph)
+        return dict(zip(ids, measures(fast, ids, betweenness_sample=_sample(graph, None), seed=seed)[measure]))
+    simple = organisation_network(graph)
     if measure == "degree":
         return dict(simple.degree())
     if measure in ("links", "funding_gbp"):
@@ -131,42 +140,46 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
-    simple = organisation_network(graph)
     columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "pagerank",
                "eigenvector", "constraint", "cut_point", "community"]
-    if simple.number_of_nodes() == 0:
+    nodes = organisation_nodes(graph)
+    if nodes.empty:
         return pd.DataFrame(columns=columns)
-    n = simple.number_of_nodes()
-    k = _sample(simple, betweenness_sample)
+    k = _sample(graph, betweenness_sample)
     note = "exact" if k is None else f"sampled from {k} sources (relative standard error about {1 / math.sqrt(k):.1%})"
-    if _use_igraph(simple, backend):
-        from graph.fast import measures
+    table = nodes[["id", "name", "kind", "sector"]].copy()
+    if _use_igraph(graph, backend):
+        from graph.fast import measures, organisation_igraph
 
-        found = measures(simple, betweenness_sample=k, seed=seed)
-        betweenness, pagerank, eigenvector = found["betweenness"], found["pagerank"], found["eigenvector"]
-        constraint, community_of = found["constraint"], found["community"]
-        cut_points = {node for node, cut in found["cut_point"].items() if cut}
+        fast, ids = organisation_igraph(graph)
+        found = measures(fast, ids, betweenness_sample=k, seed=seed)
+        table["degree"] = fast.degree()
+        table["links"] = fast.strength(weights="links") if fast.ecount() else 0
+        table["funding_gbp"] = fast.strength(weights="weight") if fast.ecount() else 0.0
     else:
-        betweenness = nx.betweenness_centrality(simple, k=k, seed=seed, normalized=True)
+        simple = organisation_network(graph)
+        n = simple.number_of_nodes()
         links = nx.get_edge_attributes(simple, "links")
-        pagerank = nx.pagerank(simple, weight="links") if links else dict.fromkeys(simple, 1 / n)
-        constraint = nx.constraint(simple)
-        cut_points = set(nx.articulation_points(simple))
         communities = nx.community.louvain_communities(simple, seed=seed)
-        community_of = {node: number for number, members in enumerate(sorted(communities, key=len, reverse=True))
-                        for node in members}
-        eigenvector = _eigenvector(simple)
-    rows = []
-    for node, data in simple.nodes(data=True):
-        rows.append({
-            "id": node, "name": name(graph, node), "kind": data["kind"], "sector": data["sector"],
-            "degree": simple.degree(node), "links": simple.degree(node, weight="links"),
-            "funding_gbp": simple.degree(node, weight="weight"), "betweenness": betweenness[node],
-            "pagerank": pagerank[node], "eigenvector": eigenvector[node], "constraint": constraint.get(node, math.nan),
-            "cut_point": node in cut_points, "community": community_of[node],
-        })
-    table = pd.DataFrame(rows, columns=columns).sort_values(["betweenness", "degree"], ascending=False)
-    table = table.reset_index(drop=True)
+        found = {
+            "betweenness": nx.betweenness_centrality(simple, k=k, seed=seed, normalized=True),
+            "pagerank": nx.pagerank(simple, weight="links") if links else dict.fromkeys(simple, 1 / n),
+            "constraint": nx.constraint(simple),
+            "cut_point": dict.fromkeys(nx.articulation_points(simple), True),
+            "community": {node: number for number, members in enumerate(sorted(communities, key=len, reverse=True))
+                          for node in members},
+            "eigenvector": _eigenvector(simple),
+        }
+        table["degree"] = table["id"].map(dict(simple.degree()))
+        table["links"] = table["id"].map(dict(simple.degree(weight="links")))
+        table["funding_gbp"] = table["id"].map(dict(simple.degree(weight="weight")))
+    for measure in ("betweenness", "pagerank", "eigenvector", "constraint", "cut_point", "community"):
+        values = found[measure]
+        table[measure] = values if isinstance(values, list) else table["id"].map(values)
+    table["constraint"] = table["constraint"].astype(float)
+    table["cut_point"] = table["cut_point"].fillna(False).astype(bool)
+    table["funding_gbp"] = table["funding_gbp"].astype(float)
+    table = table[columns].sort_values(["betweenness", "degree"], ascending=False, kind="stable").reset_index(drop=True)
     table.attrs["betweenness"] = note
     return table
 
@@ -188,36 +201,33 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> bridges(g)["cut_off"].tolist()
     [1]
     """
-    from graph.fast import to_igraph
+    from graph.fast import organisation_igraph
 
-    simple = organisation_network(graph)
-    fast, ids = to_igraph(simple)
-    # every bridge is an edge of any depth-first spanning tree: the side it cuts off is a subtree
+    fast, ids = organisation_igraph(graph)
+    edges = organisation_edges(graph).set_index(["a", "b"])["relations"]
+    names = organisation_nodes(graph).set_index("id")["name"]
+    # a bridge is in every spanning tree, and the side it cuts off is the subtree below it: one
+    # breadth-first tree per component (igraph, in C) gives every bridge's side
     parent = [-1] * fast.vcount()
     subtree = [1] * fast.vcount()
     component_size = [0] * fast.vcount()
-    seen = [False] * fast.vcount()
-    for root in range(fast.vcount()):
-        if seen[root]:
-            continue
-        order, parents = fast.dfs(root)  # parents[i] is the parent of order[i]; -1 for the root
-        for vertex, above in zip(order, parents):
-            seen[vertex] = True
-            parent[vertex] = above
+    for component in fast.connected_components():
+        order, _, parents = fast.bfs(component[0])
+        order = order[:len(component)]
+        for vertex in order:
+            parent[vertex] = parents[vertex] if parents[vertex] != vertex else -1
+            component_size[vertex] = len(component)
         for vertex in reversed(order):
             if parent[vertex] >= 0:
                 subtree[parent[vertex]] += subtree[vertex]
-        for vertex in order:
-            component_size[vertex] = len(order)
     rows = []
     for edge in fast.bridges():
         a, b = fast.es[edge].tuple
         child = b if parent[b] == a else a
         side = subtree[child]
-        source, target = ids[a], ids[b]
-        rows.append({"source": source, "source_name": name(graph, source), "target": target,
-                     "target_name": name(graph, target),
-                     "relations": ", ".join(sorted(simple.edges[source, target]["relations"])),
+        source, target = sorted((ids[a], ids[b]))
+        rows.append({"source": source, "source_name": names[source], "target": target,
+                     "target_name": names[target], "relations": edges[(source, target)],
                      "cut_off": min(side, component_size[child] - side)})
     frame = pd.DataFrame(rows, columns=["source", "source_name", "target", "target_name", "relations", "cut_off"])
     return frame.sort_values("cut_off", ascending=False).reset_index(drop=True)
@@ -294,6 +304,25 @@ def links_in(graph: nx.MultiDiGraph, node: str, *, into: tuple[str, ...] = ("cou
                 sector(graph.nodes[other]["kind"]) in into and other != node:
             found.add(other)
     return found
+
+
+def links_into(graph: nx.MultiDiGraph, *, into: tuple[str, ...] = ("council", "funder")) -> dict[str, set[str]]:
+    """:func:`links_in` for every organisation at once, from the organisation tables.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder"); g.add_node("b", kind="Charity")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY"); _ = g.add_edge("a", "b", relation="PARTNERS_WITH")
+    >>> links_into(g)
+    {'a': {'f'}}
+    """
+    edges = organisation_edges(graph)
+    group = organisation_nodes(graph).set_index("id")["sector"]
+    both = pd.concat([pd.DataFrame({"node": edges["a"], "other": edges["b"]}),
+                      pd.DataFrame({"node": edges["b"], "other": edges["a"]})], ignore_index=True)
+    both = both[both["other"].map(group).isin(into)]
+    return {node: set(others) for node, others in both.groupby("node", sort=False)["other"]}
 
 
 def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:

@@ -8,30 +8,46 @@ and their definitions are the same; ``benchmarks/analysis.py`` compares the two 
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 
 import igraph
 import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graph.network import organisation_edges, organisation_nodes
 
 
-def to_igraph(simple: nx.Graph) -> tuple[igraph.Graph, list[str]]:
-    """An undirected igraph copy of a simple networkx graph, with ``links`` and ``weight`` edge
-    attributes, and the node ids in igraph's vertex order.
+def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]]:
+    """The organisation network (:func:`graph.network.organisation_edges`) as an undirected igraph
+    graph, with ``links`` and ``weight`` edge attributes, built from the tables without networkx.
+
+    Returns
+    -------
+    graph : igraph.Graph
+    ids : list of str
+        Node ids in igraph's vertex order (the order of :func:`graph.network.organisation_nodes`).
 
     Examples
     --------
-    >>> g = nx.Graph(); g.add_edge("a", "b", links=2, weight=10.0)
-    >>> ig, ids = to_igraph(g)
-    >>> ig.vcount(), ig.es["links"], ids
-    (2, [2], ['a', 'b'])
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder"); g.add_node("w", kind="Ward")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=10.0)
+    >>> fast, ids = organisation_igraph(g)
+    >>> ids, fast.es["weight"]
+    (['a', 'f'], [10.0])
     """
-    ids = list(simple.nodes)
-    index = {node: number for number, node in enumerate(ids)}
-    edges = list(simple.edges(data=True))
-    graph = igraph.Graph(n=len(ids), edges=[(index[a], index[b]) for a, b, _ in edges], directed=False)
-    graph.es["links"] = [d.get("links", 1) for *_, d in edges]
-    graph.es["weight"] = [float(d.get("weight", 0.0)) for *_, d in edges]
-    return graph, ids
+    ids = organisation_nodes(graph)["id"].tolist()
+    edges = organisation_edges(graph)
+    position = pd.Index(ids)
+    pairs = np.column_stack([position.get_indexer(edges["a"]), position.get_indexer(edges["b"])])
+    fast = igraph.Graph(n=len(ids), edges=pairs, directed=False)
+    fast.es["links"] = edges["links"].tolist()
+    fast.es["weight"] = edges["weight"].astype(float).tolist()
+    return fast, ids
 
 
 def betweenness(graph: igraph.Graph, *, sample: int | None, seed: int) -> list[float]:
@@ -80,53 +96,91 @@ def eigenvector(graph: igraph.Graph) -> list[float]:
 CONSTRAINT_MAX_DEGREE = 250
 
 
-def constraint(simple: nx.Graph, *, max_degree: int = CONSTRAINT_MAX_DEGREE) -> dict[str, float]:
-    """Burt's constraint, unweighted as :func:`networkx.constraint` computes it, in O(degree^2) per node
-    with set look-ups; NaN for isolates and for nodes with more than ``max_degree`` partners.
+def constraint(graph: igraph.Graph, *, max_degree: int = CONSTRAINT_MAX_DEGREE) -> list[float]:
+    """Burt's constraint, unweighted as :func:`networkx.constraint` computes it, in O(degree^2) per
+    vertex with set look-ups; NaN for isolates and for vertices with more than ``max_degree`` partners.
 
     Examples
     --------
     >>> star = nx.star_graph(3)
-    >>> round(constraint(star)[0], 4), round(nx.constraint(star)[0], 4)
+    >>> round(constraint(igraph.Graph.from_networkx(star))[0], 4), round(nx.constraint(star)[0], 4)
     (0.3333, 0.3333)
     """
-    neighbours = {node: set(simple[node]) - {node} for node in simple}
-    result = {}
-    for node, partners in neighbours.items():
+    neighbours = [set(partners) - {vertex} for vertex, partners in enumerate(graph.get_adjlist())]
+    inverse_degree = [1.0 / len(partners) if partners else 0.0 for partners in neighbours]
+    result = []
+    for partners in neighbours:
         if not partners or len(partners) > max_degree:
-            result[node] = math.nan
+            result.append(math.nan)
             continue
         share = 1.0 / len(partners)
         total = 0.0
         for partner in partners:
-            indirect = sum(share / len(neighbours[q]) for q in partners if q != partner and partner in neighbours[q])
+            # the partners of this node that are also the partner's: each passes on 1/its degree
+            shared = partners & neighbours[partner] if len(partners) <= len(neighbours[partner]) else \
+                neighbours[partner] & partners
+            indirect = share * sum(inverse_degree[q] for q in shared)
             total += (share + indirect) ** 2
-        result[node] = total
+        result.append(total)
     return result
 
 
-def measures(simple: nx.Graph, *, betweenness_sample: int | None, seed: int) -> dict[str, dict]:
+#: Above this many edges betweenness runs in a second process while the other measures are computed.
+PARALLEL_ABOVE_EDGES = 200_000
+
+
+def _betweenness_beside(graph: igraph.Graph, *, sample: int | None, seed: int) -> Callable[[], list[float]]:
+    """Start betweenness (the slowest measure) in a forked process on large graphs; return a getter."""
+    if graph.ecount() <= PARALLEL_ABOVE_EDGES or "fork" not in multiprocessing.get_all_start_methods():
+        values = betweenness(graph, sample=sample, seed=seed)
+        return lambda: values
+    _SHARED["graph"] = graph  # the forked child reads it from its copy of this module: nothing is pickled
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    future = pool.submit(_betweenness_of_shared, sample, seed)
+    _SHARED["graph"] = None
+
+    def result() -> list[float]:
+        try:
+            return future.result()
+        finally:
+            pool.shutdown()
+    return result
+
+
+_SHARED: dict[str, igraph.Graph | None] = {}
+
+
+def _betweenness_of_shared(sample: int | None, seed: int) -> list[float]:
+    return betweenness(_SHARED["graph"], sample=sample, seed=seed)
+
+
+def measures(graph: igraph.Graph, ids: list[str], *, betweenness_sample: int | None, seed: int) -> dict[str, list]:
     """Betweenness, PageRank, eigenvector, Burt's constraint, cut points and Louvain communities.
+
+    On large graphs betweenness runs in a second process meanwhile (:data:`PARALLEL_ABOVE_EDGES`).
 
     Returns
     -------
     dict
-        measure name -> {node id: value}; ``cut_point`` values are booleans, ``community``
-        integers numbered from the largest community.
+        measure name -> values in the order of ``ids``; ``cut_point`` values are booleans,
+        ``community`` integers numbered from the largest community.
+
+    Examples
+    --------
+    >>> found = measures(igraph.Graph.Star(4), ["hub", "a", "b", "c"], betweenness_sample=None, seed=0)
+    >>> found["betweenness"][0], found["cut_point"]
+    (1.0, [True, False, False, False])
     """
-    graph, ids = to_igraph(simple)
     igraph.set_random_number_generator(random.Random(seed))
-    links = graph.es["links"] if graph.ecount() else None
+    between = _betweenness_beside(graph, sample=betweenness_sample, seed=seed)
+    links = graph.es["links"] if graph.ecount() and "links" in graph.es.attributes() else None
     pagerank = graph.pagerank(weights=links, directed=False) if graph.ecount() else [1 / len(ids)] * len(ids)
-    burt = constraint(simple)
     cut = set(graph.articulation_points())
-    communities = sorted(graph.community_multilevel(), key=len, reverse=True)
-    community_of = {vertex: number for number, members in enumerate(communities) for vertex in members}
+    community = [0] * graph.vcount()
+    for number, members in enumerate(sorted(graph.community_multilevel(), key=len, reverse=True)):
+        for vertex in members:
+            community[vertex] = number
     return {
-        "betweenness": dict(zip(ids, betweenness(graph, sample=betweenness_sample, seed=seed))),
-        "pagerank": dict(zip(ids, pagerank)),
-        "eigenvector": dict(zip(ids, eigenvector(graph))),
-        "constraint": burt,
-        "cut_point": {node: v in cut for v, node in enumerate(ids)},
-        "community": {node: community_of[v] for v, node in enumerate(ids)},
+        "pagerank": pagerank, "eigenvector": eigenvector(graph), "constraint": constraint(graph),
+        "cut_point": [v in cut for v in range(graph.vcount())], "community": community, "betweenness": between(),
     }

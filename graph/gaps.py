@@ -11,8 +11,9 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from graph.centrality import links_in
-from graph.network import datasets, name, organisations, sector, ward_index
+from graph.centrality import links_into
+from graph.network import datasets, name, organisation_nodes, ward_index
+from graph.tables import node_table
 
 #: Sources that see groups without registering them.
 GRASSROOTS_SOURCES = frozenset({"workbook", "hounslow-connect", "open-referral", "assets"})
@@ -24,10 +25,27 @@ REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
 WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
 
 
+REGISTERED_KINDS = ("Charity", "CharitableIncorporatedOrganisation", "CommunityInterestCompany", "Company", "Mutual")
+
+
 def _registered(node: str, data: dict) -> bool:
-    ids = [node, *data.get("other_ids", [])]
-    return any(i.startswith(REGISTERED_PREFIXES) for i in ids) or data.get("kind") in (
-        "Charity", "CharitableIncorporatedOrganisation", "CommunityInterestCompany", "Company", "Mutual")
+    ids = [node, *data.get("other_ids", []), *data.get("matched_ids", [])]
+    return any(i.startswith(REGISTERED_PREFIXES) for i in ids) or data.get("kind") in REGISTERED_KINDS
+
+
+def _candidates(graph: nx.MultiDiGraph, income_threshold_gbp: float, max_links_in: int,
+                linked_in: dict[str, set[str]]) -> list[str]:
+    """Organisations that may be below the radar, found from the tables before each is examined:
+    of the VCSE sector, and unregistered or with a micro or unknown income, and few links in."""
+    nodes = organisation_nodes(graph)
+    table = node_table(graph).loc[nodes["id"]]
+    income = pd.to_numeric(table["latest_income"], errors="coerce").to_numpy()
+    keep = (~nodes["sector"].isin(EXCLUDED_SECTORS) & ~nodes["kind"].isin(EXCLUDED_KINDS)).to_numpy()
+    registered_kind = nodes["kind"].isin(REGISTERED_KINDS) | nodes["id"].str.startswith(REGISTERED_PREFIXES)
+    micro = pd.isna(income) | (income < income_threshold_gbp)
+    few_links = nodes["id"].map(lambda n: len(linked_in.get(n, ())) <= max_links_in).to_numpy()
+    # registered by kind or id and not micro cannot qualify; other ids are checked node by node
+    return nodes["id"][keep & few_links & (~registered_kind.to_numpy() | micro)].tolist()
 
 
 def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: float = 10_000, max_links_in: int = 1,
@@ -64,17 +82,16 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     """
     rows = []
     index = ward_index(graph)
-    for node in organisations(graph):
+    linked_in = links_into(graph)
+    for node in _candidates(graph, income_threshold_gbp, max_links_in, linked_in):
         data = graph.nodes[node]
-        if sector(data["kind"]) in EXCLUDED_SECTORS or data["kind"] in EXCLUDED_KINDS:
-            continue
         registered = _registered(node, data)
         income = data.get("latest_income")
         micro = income is None or income < income_threshold_gbp
         if registered and not micro:
             continue
         sources = datasets(data)
-        linked = sorted(links_in(graph, node), key=lambda n: name(graph, n))
+        linked = sorted(linked_in.get(node, ()), key=lambda n: name(graph, n))
         if len(linked) > max_links_in:
             continue
         evidence = {

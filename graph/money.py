@@ -9,13 +9,14 @@ reported as ``unknown``.
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import combinations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.gaps import ward_deprivation
 from graph.network import name, organisations, ward_index
+from graph.tables import edge_table, node_table
 from loaders.income_bands import BANDS
 
 
@@ -29,39 +30,45 @@ def grants_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> grants_frame(g).to_dict("records")
     [{'recipient': 'a', 'funder': 'f', 'amount': 5.0, 'grant': 'G1', 'year': 2019}]
     """
-    rows = [(s, t, d.get("amount"), d.get("award_date") or d.get("date"), d.get("grant"))
-            for s, t, d in graph.edges(data=True) if d["relation"] == "FUNDED_BY"]
-    frame = pd.DataFrame(rows, columns=["recipient", "funder", "amount", "date", "grant"])
-    frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce").fillna(0.0).astype(float)
-    frame["year"] = pd.to_numeric(frame["date"].astype(str).str.slice(0, 4), errors="coerce").astype("Int64")
-    return frame.drop(columns=["date"])
+    edges = edge_table(graph)
+    funded = edges[edges["relation"] == "FUNDED_BY"]
+    date = funded["award_date"].where(funded["award_date"].notna() & (funded["award_date"] != ""), funded["date"])
+    frame = pd.DataFrame({"recipient": funded["source"].to_numpy(), "funder": funded["target"].to_numpy(),
+                          "amount": funded["amount"].fillna(0.0).astype(float).to_numpy(),
+                          "grant": funded["grant"].to_numpy()})
+    frame["year"] = pd.to_numeric(date.astype(str).str.slice(0, 4), errors="coerce").astype("Int64").to_numpy()
+    return frame
 
 
-def _grants(graph: nx.MultiDiGraph) -> list[dict]:
-    """One record per ``FUNDED_BY`` edge: recipient, funder, amount, year, grant id."""
-    found = []
-    for recipient, funder, data in graph.edges(data=True):
-        if data["relation"] == "FUNDED_BY":
-            date = str(data.get("award_date") or data.get("date") or "")
-            found.append({"recipient": recipient, "funder": funder, "amount": float(data.get("amount") or 0.0),
-                          "year": int(date[:4]) if date[:4].isdigit() else None, "grant": data.get("grant")})
-    return found
+def _grant_wards(graph: nx.MultiDiGraph, index: dict[str, str]) -> pd.Series:
+    """The ward each grant serves (its ``SERVES_AREA`` ward, or the ward of its LSOA), by grant id."""
+    edges, kind = edge_table(graph), node_table(graph)["kind"].astype(str)
+    serves = edges[edges["relation"] == "SERVES_AREA"]
+    place_kind = serves["target"].map(kind)
+    ward = serves["target"].where(place_kind == "Ward", serves["target"].map(index).where(place_kind == "LSOA"))
+    found = pd.Series(ward.to_numpy(), index=serves["source"].to_numpy()).dropna()
+    return found[~found.index.duplicated()]
 
 
-def _ward_of_grant(graph: nx.MultiDiGraph, grant: dict, wards: dict[str, str]) -> str | None:
-    grant_id = grant.get("grant")
-    if grant_id and grant_id in graph:
-        for _, place, data in graph.out_edges(grant_id, data=True):
-            if data["relation"] == "SERVES_AREA":
-                kind = graph.nodes[place]["kind"]
-                if kind == "Ward":
-                    return place
-                if kind == "LSOA":
-                    wards = [w for _, w, d in graph.out_edges(place, data=True)
-                             if d["relation"] == "PART_OF" and graph.nodes[w]["kind"] == "Ward"]
-                    if wards:
-                        return wards[0]
-    return wards.get(grant["recipient"])
+#: Mean residents of an LSOA in England and Wales at the 2011 census (56.1 million in 34,753 LSOAs),
+#: used to estimate a ward's population where no source gives it.
+MEAN_LSOA_POPULATION = 1_614
+
+
+def _ward_population(graph: nx.MultiDiGraph, wards: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each ward's residents, from its ``population`` attribute or estimated from its LSOAs."""
+    nodes, edges = node_table(graph), edge_table(graph)
+    kind = nodes["kind"].astype(str)
+    part_of = edges[(edges["relation"] == "PART_OF") & edges["source"].map(kind).eq("LSOA")]
+    lsoas = part_of.groupby("target")["source"].nunique()
+    given = pd.Series({w: graph.nodes[w].get("population") for w in wards if w in graph}, dtype=float)
+    estimate = wards.map(lsoas) * MEAN_LSOA_POPULATION
+    population = wards.map(given).where(lambda p: p.notna(), estimate)
+    basis = pd.Series(np.where(wards.map(given).notna(), "source",
+                               np.where(estimate.notna(), "estimate: " + wards.map(lsoas).fillna(0).astype(int)
+                                        .astype(str) + f" LSOAs x {MEAN_LSOA_POPULATION:,}", "unknown")),
+                      index=wards.index)
+    return population, basis
 
 
 def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None) -> pd.DataFrame:
@@ -77,7 +84,11 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     DataFrame
         One row per ward (and ``unknown``): ``ward``, ``ward_name``, ``grants``, ``amount_gbp``,
         ``recipients``, ``organisations_located`` (organisations in the ward), ``imd_score`` (mean
-        over its LSOAs), ``imd_rank_in_authority`` (1 = most deprived), ``amount_rank`` (1 = most money).
+        over its LSOAs), ``imd_rank_in_authority`` (1 = most deprived), ``amount_rank`` (1 = most money),
+        ``population`` (residents), ``population_basis`` (``source`` when a source gave the ward's
+        population, else an estimate: its LSOAs times :data:`MEAN_LSOA_POPULATION`),
+        ``amount_per_head_gbp``, ``organisations_per_1000`` and ``need_reach_gap``: the ward's IMD
+        rank minus its per-head funding rank (positive = more deprived than it is funded).
 
     Examples
     --------
@@ -87,30 +98,39 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     >>> _ = g.add_edge("o", "f", relation="FUNDED_BY", amount=500.0, award_date="2017-04-01")
     >>> funding_by_ward(g)[["ward_name", "amount_gbp"]].values.tolist()
     [['Feltham West', 500.0]]
+    >>> g.nodes["W"]["population"] = 10_000
+    >>> funding_by_ward(g)[["amount_per_head_gbp", "organisations_per_1000", "population_basis"]].values.tolist()
+    [[0.05, 0.1, 'source']]
     """
-    wards = {n: d for n, d in graph.nodes(data=True) if d["kind"] == "Ward"}
+    kind = node_table(graph)["kind"].astype(str)
+    wards = kind.index[(kind == "Ward").to_numpy()].tolist()
     index = ward_index(graph)
-    totals: dict[str, dict] = {w: {"grants": 0, "amount_gbp": 0.0, "recipients": set()} for w in wards}
-    for grant in _grants(graph):
-        if years and (grant["year"] is None or not years[0] <= grant["year"] <= years[1]):
-            continue
-        ward = _ward_of_grant(graph, grant, index) or "unknown"
-        entry = totals.setdefault(ward, {"grants": 0, "amount_gbp": 0.0, "recipients": set()})
-        entry["grants"] += 1
-        entry["amount_gbp"] += grant["amount"]
-        entry["recipients"].add(grant["recipient"])
-    located: dict[str, int] = defaultdict(int)
-    for node, ward in index.items():
-        if graph.nodes[node]["kind"] not in ("Ward", "LSOA"):
-            located[ward] += 1
+    grants = grants_frame(graph)
+    if years:
+        grants = grants[grants["year"].between(years[0], years[1]).fillna(False).astype(bool)]
+    served = grants["grant"].map(_grant_wards(graph, index)).astype(object)
+    home = grants["recipient"].map(index).astype(object)
+    grants = grants.assign(ward=served.where(served.notna(), home).where(lambda w: w.notna(), "unknown"))
+    totals = grants.groupby("ward").agg(grants=("recipient", "size"), amount_gbp=("amount", "sum"),
+                                        recipients=("recipient", "nunique"))
+    placed = pd.Series(index)
+    located = placed[~placed.index.map(kind).isin(["Ward", "LSOA"])].value_counts()
     imd = ward_deprivation(graph)
-    rows = [{"ward": w, "ward_name": name(graph, w) if w in graph else w, "grants": t["grants"],
-             "amount_gbp": t["amount_gbp"], "recipients": len(t["recipients"]), "organisations_located": located[w],
-             "imd_score": imd.get(w)} for w, t in totals.items()]
-    frame = pd.DataFrame(rows, columns=["ward", "ward_name", "grants", "amount_gbp", "recipients",
-                                        "organisations_located", "imd_score"])
+    every = list(dict.fromkeys([*wards, *totals.index]))
+    frame = pd.DataFrame({"ward": every}).join(totals, on="ward")
+    frame = frame.fillna({"grants": 0, "amount_gbp": 0.0, "recipients": 0}).astype({"grants": int, "recipients": int})
+    frame.insert(1, "ward_name", [name(graph, w) if w in graph else w for w in every])
+    frame["organisations_located"] = frame["ward"].map(located).fillna(0).astype(int)
+    frame["imd_score"] = frame["ward"].map(imd)
+    frame = frame[["ward", "ward_name", "grants", "amount_gbp", "recipients", "organisations_located", "imd_score"]]
     frame["imd_rank_in_authority"] = frame["imd_score"].rank(ascending=False, method="min")
     frame["amount_rank"] = frame["amount_gbp"].rank(ascending=False, method="min")
+    population, basis = _ward_population(graph, frame["ward"])
+    frame["population"], frame["population_basis"] = population, basis
+    frame["amount_per_head_gbp"] = (frame["amount_gbp"] / frame["population"]).round(2)
+    frame["organisations_per_1000"] = (frame["organisations_located"] / frame["population"] * 1000).round(2)
+    per_head_rank = frame["amount_per_head_gbp"].rank(ascending=False, method="min")
+    frame["need_reach_gap"] = per_head_rank - frame["imd_rank_in_authority"]
     return frame.sort_values(["amount_gbp", "ward_name"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -136,8 +156,8 @@ def funding_by_income_band(graph: nx.MultiDiGraph) -> pd.DataFrame:
     for node in organisations(graph, ["vcse"]):
         population[graph.nodes[node].get("income_band", "unknown")] += 1
     grants = grants_frame(graph)
-    band_of = {n: b for n, b in graph.nodes(data="income_band") if b}
-    grants["band"] = [band_of.get(r, "unknown") for r in grants["recipient"]]
+    band_of = node_table(graph)["income_band"]
+    grants["band"] = grants["recipient"].map(band_of).fillna("unknown")
     totals = grants.groupby("band").agg(recipients=("recipient", "nunique"), grants=("recipient", "size"),
                                         amount_gbp=("amount", "sum"))
     frame = pd.DataFrame({"income_band": [*bands, *sorted(set(totals.index) - set(bands))]})
@@ -209,24 +229,37 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
     >>> co_funding(g)[["funder_a", "funder_b", "shared_recipients"]].values.tolist()
     [['C', 'L', 1]]
     """
-    recipients: dict[str, set[str]] = defaultdict(set)
-    funders_of: dict[str, set[str]] = defaultdict(set)
-    for grant in _grants(graph):
-        recipients[grant["funder"]].add(grant["recipient"])
-        funders_of[grant["recipient"]].add(grant["funder"])
-    # count shared recipients through each recipient's funders: no comparison of every pair of funders
-    shared: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for recipient, funders in funders_of.items():
-        for pair in combinations(sorted(funders, key=lambda f: (name(graph, f), f)), 2):
-            shared[pair].append(recipient)
-    rows = []
-    for (a, b), common in shared.items():
-        if len(common) >= min_shared:
-            names = sorted(name(graph, r) for r in common)
-            rows.append({"funder_a": name(graph, a), "funder_b": name(graph, b), "shared_recipients": len(common),
-                         "jaccard": len(common) / (len(recipients[a]) + len(recipients[b]) - len(common)),
-                         "recipient_names": "; ".join(names[:50]) + (f"; and {len(names) - 50} more" if len(names) > 50 else "")})
-    frame = pd.DataFrame(rows, columns=["funder_a", "funder_b", "shared_recipients", "jaccard", "recipient_names"])
+    grants = grants_frame(graph)[["recipient", "funder"]].drop_duplicates()
+    columns = ["funder_a", "funder_b", "shared_recipients", "jaccard", "recipient_names"]
+    names = node_table(graph)["name"]
+
+    def label(ids: pd.Series) -> pd.Series:
+        return ids.map(names).where(lambda n: n.notna() & (n != ""), ids).astype(str)
+
+    funders = grants["funder"].drop_duplicates()
+    order = pd.Series(range(len(funders)), index=pd.DataFrame({"name": label(funders), "id": funders})
+                      .sort_values(["name", "id"])["id"].to_numpy())
+    grants = grants.assign(rank=grants["funder"].map(order))
+    # pairs of funders through each shared recipient: a self-join on the recipient, not every pair of funders
+    pairs = grants.merge(grants, on="recipient", suffixes=("_a", "_b"))
+    pairs = pairs[pairs["rank_a"] < pairs["rank_b"]]
+    if pairs.empty:
+        return pd.DataFrame(columns=columns)
+    recipients = grants.groupby("funder")["recipient"].size()
+    shared = pairs.groupby(["funder_a", "funder_b"]).size().rename("shared_recipients").reset_index()
+    shared = shared[shared["shared_recipients"] >= min_shared]
+    pairs = pairs.assign(recipient_name=label(pairs["recipient"])).sort_values(
+        ["funder_a", "funder_b", "recipient_name"])
+    listed = pairs.groupby(["funder_a", "funder_b"]).head(50).groupby(["funder_a", "funder_b"])["recipient_name"] \
+        .agg("; ".join).rename("recipient_names")
+    shared = shared.join(listed, on=["funder_a", "funder_b"])
+    more = shared["shared_recipients"] - 50
+    shared["recipient_names"] = shared["recipient_names"].where(more <= 0, shared["recipient_names"] + "; and "
+                                                                + more.astype(str) + " more")
+    shared["jaccard"] = shared["shared_recipients"] / (shared["funder_a"].map(recipients)
+                                                       + shared["funder_b"].map(recipients) - shared["shared_recipients"])
+    shared["funder_a"], shared["funder_b"] = label(shared["funder_a"]), label(shared["funder_b"])
+    frame = shared[columns]
     return frame.sort_values(["shared_recipients", "jaccard"], ascending=False).reset_index(drop=True)
 
 

@@ -6,11 +6,14 @@ data.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
 import networkx as nx
+import numpy as np
+import pandas as pd
 
+from graph.tables import cached, edge_table, node_table
 from ontology.vocabulary import vocabulary
 
 #: Sector of each node kind, for brokerage across sectors and for "links into council and funders".
@@ -25,6 +28,7 @@ SECTOR_ROOTS = (
 #: Relations between organisations (what the organisation network is made of).
 ORGANISATION_RELATIONS = ("FUNDED_BY", "COMMISSIONED_BY", "PAID_BY", "MEMBER_OF", "PARTNERS_WITH", "CO_PRODUCES_WITH",
                           "SUPPORTS", "PART_OF", "CHAMPION_FOR", "SUCCEEDS")
+_RELATION_BIT = {relation: 1 << number for number, relation in enumerate(ORGANISATION_RELATIONS)}
 #: Large and national: income band at or above "large", or national scale.
 LARGE_BANDS = frozenset({"large", "major", "super-major"})
 
@@ -125,22 +129,26 @@ def ward_index(graph: nx.MultiDiGraph) -> dict[str, str]:
     >>> ward_index(g)
     {'W': 'W', 'L': 'W', 'o': 'W'}
     """
-    kind = nx.get_node_attributes(graph, "kind")
-    wards = {n: n for n, k in kind.items() if k == "Ward"}
-    lsoa_ward = {s: t for s, t, r in graph.edges(data="relation")
-                 if r == "PART_OF" and kind.get(s) == "LSOA" and kind.get(t) == "Ward"}
-    index = {**wards, **lsoa_ward}
-    located: dict[str, str] = {}
-    occupies: list[tuple[str, str]] = []
-    for source, target, relation in graph.edges(data="relation"):
-        if relation == "LOCATED_IN" and source not in located and target in index:
-            located[source] = index[target]
-        elif relation == "OCCUPIES":
-            occupies.append((source, target))
-    for source, building in occupies:
-        if source not in located and building in located:
-            located[source] = located[building]
-    return {**index, **located}
+    cache = cached(graph)
+    if "ward_index" not in cache:
+        nodes, edges = node_table(graph), edge_table(graph)
+        kind = nodes["kind"].astype(str)
+        wards = nodes.loc[(kind == "Ward").to_numpy(), "id"]
+        index = pd.Series(wards.to_numpy(), index=wards.to_numpy(), dtype=object)
+        part_of = edges[(edges["relation"] == "PART_OF") & edges["target"].isin(index.index)]
+        lsoas = part_of[part_of["source"].map(kind).eq("LSOA")].drop_duplicates("source")
+        index = pd.concat([index, pd.Series(lsoas["target"].to_numpy(), index=lsoas["source"].to_numpy())])
+        index = index[~index.index.duplicated()]
+        located = edges[(edges["relation"] == "LOCATED_IN") & edges["target"].isin(index.index)]
+        located = located[~located["source"].isin(index.index)].drop_duplicates("source")
+        found = pd.Series(located["target"].map(index).to_numpy(), index=located["source"].to_numpy())
+        occupies = edges[(edges["relation"] == "OCCUPIES") & edges["target"].isin(found.index)
+                         & ~edges["source"].isin(found.index) & ~edges["source"].isin(index.index)]
+        occupies = occupies.drop_duplicates("source")
+        found = pd.concat([found, pd.Series(occupies["target"].map(found).to_numpy(),
+                                            index=occupies["source"].to_numpy())])
+        cache["ward_index"] = {**index.to_dict(), **found.to_dict()}
+    return dict(cache["ward_index"])
 
 
 def datasets(data: dict) -> list[str]:
@@ -162,11 +170,84 @@ def neighbours(graph: nx.MultiDiGraph, node: str, relations: Iterable[str] | Non
     return found - {node}
 
 
-def organisation_network(graph: nx.MultiDiGraph, *, weight: str = "amount") -> nx.Graph:
+@cache
+def _relation_names(code: int) -> str:
+    return ", ".join(sorted(r for r, bit in _RELATION_BIT.items() if code & bit))
+
+
+def organisation_nodes(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """The organisations (council bodies and funders included) as a table: ``id``, ``kind``, ``sector``, ``name``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity", name="A"); g.add_node("w", kind="Ward")
+    >>> organisation_nodes(g).values.tolist()
+    [['a', 'Charity', 'vcse', 'A']]
+    """
+    cache = cached(graph)
+    if "organisation_nodes" not in cache:
+        nodes = node_table(graph)
+        vocab = vocabulary()
+        kinds = nodes["kind"].astype(str)
+        is_org = kinds.map({k: vocab.is_a(k, "Organisation") for k in kinds.unique()}).astype(bool)
+        chosen = nodes[is_org.to_numpy()]
+        names = chosen["name"].where(chosen["name"].notna() & (chosen["name"] != ""), chosen["id"]).astype(str)
+        cache["organisation_nodes"] = pd.DataFrame({
+            "id": chosen["id"].to_numpy(), "kind": chosen["kind"].astype(str).to_numpy(),
+            "sector": kinds[is_org.to_numpy()].map({k: sector(k) for k in kinds.unique()}).to_numpy(),
+            "name": names.to_numpy()})
+    return cache["organisation_nodes"]
+
+
+def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """The relations between organisations, parallel ones combined, as a table.
+
+    Returns
+    -------
+    DataFrame
+        ``a``, ``b`` (the two organisations, ``a < b``), ``weight`` (sum of amounts, GBP),
+        ``links`` (number of relations), ``relations`` (their types, comma-separated, sorted).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=100.0)
+    >>> _ = g.add_edge("f", "a", relation="PARTNERS_WITH")
+    >>> organisation_edges(g).values.tolist()
+    [['a', 'f', 100.0, 2, 'FUNDED_BY, PARTNERS_WITH']]
+    """
+    cache = cached(graph)
+    if "organisation_edges" not in cache:
+        edges = edge_table(graph)
+        ids = pd.Index(sorted(organisation_nodes(graph)["id"]))  # sorted: code order is id order
+        chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
+        source, target = ids.get_indexer(chosen["source"]), ids.get_indexer(chosen["target"])
+        keep = (source >= 0) & (target >= 0) & (source != target)
+        low, high = np.minimum(source, target)[keep], np.maximum(source, target)[keep]
+        frame = pd.DataFrame({"pair": low.astype("int64") * len(ids) + high,
+                              "weight": chosen["amount"].to_numpy()[keep],
+                              "code": chosen["relation"].astype(str).map(_RELATION_BIT).to_numpy()[keep]})
+        frame["weight"] = frame["weight"].fillna(0.0).astype(float)
+        combined = frame.groupby("pair", sort=True).agg(weight=("weight", "sum"), links=("weight", "size"))
+        # relation types are bits: the sum of a pair's distinct bits is the set of its types
+        codes = frame.drop_duplicates(["pair", "code"]).groupby("pair", sort=True)["code"].sum()
+        pair = combined.index.to_numpy()
+        combined = pd.DataFrame({"a": ids[pair // len(ids)], "b": ids[pair % len(ids)],
+                                 "weight": combined["weight"].to_numpy(), "links": combined["links"].to_numpy(),
+                                 "relations": codes.map(_relation_names).to_numpy()})
+        cache["organisation_edges"] = combined
+    return cache["organisation_edges"]
+
+
+def organisation_network(graph: nx.MultiDiGraph) -> nx.Graph:
     """The organisations and the relations between them, as a simple undirected weighted graph.
 
     Parallel edges are combined: ``weight`` is the sum of their amounts (GBP), ``links`` their
     number, ``relations`` the set of relation types. Service, place and concept nodes are left out.
+    Built from :func:`organisation_nodes` and :func:`organisation_edges`; large graphs are better
+    analysed from those tables (:mod:`graph.fast` does).
 
     Examples
     --------
@@ -178,21 +259,10 @@ def organisation_network(graph: nx.MultiDiGraph, *, weight: str = "amount") -> n
     150.0
     """
     simple = nx.Graph()
-    for node in organisations(graph):
-        data = graph.nodes[node]
-        simple.add_node(node, kind=data["kind"], sector=sector(data["kind"]), name=data.get("name"))
-    wanted = set(ORGANISATION_RELATIONS)
-    weights: dict[tuple[str, str], float] = defaultdict(float)
-    links: dict[tuple[str, str], int] = defaultdict(int)
-    relations: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for source, target, data in graph.edges(data=True):
-        relation = data["relation"]
-        if relation in wanted and source != target and source in simple and target in simple:
-            # combine parallel relations in plain dictionaries: networkx edge views are slow to update
-            pair = (source, target) if source < target else (target, source)
-            weights[pair] += float(data.get(weight) or 0.0)
-            links[pair] += 1
-            relations[pair].add(relation)
-    simple.add_edges_from((a, b, {"weight": weights[(a, b)], "links": links[(a, b)], "relations": relations[(a, b)]})
-                          for a, b in weights)
+    nodes = organisation_nodes(graph)
+    simple.add_nodes_from((n, {"kind": k, "sector": s, "name": m})
+                          for n, k, s, m in nodes[["id", "kind", "sector", "name"]].itertuples(index=False))
+    edges = organisation_edges(graph)
+    simple.add_edges_from((a, b, {"weight": w, "links": n, "relations": set(r.split(", "))})
+                          for a, b, w, n, r in edges[["a", "b", "weight", "links", "relations"]].itertuples(index=False))
     return simple

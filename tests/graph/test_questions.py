@@ -210,3 +210,24 @@ def test_authority_against_its_peers_per_head() -> None:
     assert lambeth["grants"] == 18
     assert lambeth["gbp_per_head"] == pytest.approx(grants.loc[grants["authority"] == "E09000022", "amount"].sum() / 321813)
     assert table.set_index("name").loc["Hounslow", "amount_gbp"] == 0.0
+
+
+def test_need_against_reach_per_head_flags_the_deprived_ward_that_gets_least() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("F", kind="Funder", name="Funder")
+    for ward, lsoas, imd, money in (("Rich", 2, 5.0, 9_000.0), ("Poor", 4, 40.0, 1_000.0)):
+        g.add_node(ward, kind="Ward", name=ward)
+        for number in range(lsoas):
+            lsoa = f"{ward}-{number}"
+            g.add_node(lsoa, kind="LSOA", imd_score=imd)
+            g.add_edge(lsoa, ward, relation="PART_OF")
+        g.add_node(f"{ward}-org", kind="Charity", name=f"{ward} charity")
+        g.add_edge(f"{ward}-org", ward, relation="LOCATED_IN")
+        g.add_edge(f"{ward}-org", "F", relation="FUNDED_BY", amount=money, award_date="2019-01-01")
+    table = funding_by_ward(g).set_index("ward")
+    assert table.loc["Poor", "population"] == 4 * 1_614  # estimated from its four LSOAs
+    assert table.loc["Poor", "population_basis"] == "estimate: 4 LSOAs x 1,614"
+    assert table.loc["Poor", "amount_per_head_gbp"] == round(1_000 / (4 * 1_614), 2)
+    assert table.loc["Rich", "organisations_per_1000"] == round(1 / (2 * 1_614) * 1000, 2)
+    assert table.loc["Poor", "need_reach_gap"] == 1  # most deprived, least funded per head
+    assert table.loc["Rich", "need_reach_gap"] == -1

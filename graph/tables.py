@@ -1,0 +1,89 @@
+"""The graph as two tables (nodes, edges), made once per graph and kept until the graph changes.
+
+Walking a million-edge ``MultiDiGraph`` in Python takes seconds each time; most questions only need
+a few columns of the edges, grouped and joined. :func:`edge_table` and :func:`node_table` make
+those tables once and keep them in the graph's ``__networkx_cache__``, which networkx empties
+whenever nodes or edges are added or removed. Like networkx's own cached results, they are not
+refreshed when an attribute of an existing node or edge is edited in place; call
+:func:`forget_tables` after such an edit.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+
+_CACHE_KEY = "civicgraph_tables"
+#: Edge attributes the analysis reads; other attributes stay in the graph.
+EDGE_COLUMNS = ("source", "target", "relation", "amount", "award_date", "date", "grant", "mode")
+#: Node attributes the analysis reads.
+NODE_COLUMNS = ("id", "kind", "name", "income_band", "latest_income", "scale", "postcode")
+
+
+def cached(graph: nx.Graph) -> dict:
+    """This module's corner of the graph's ``__networkx_cache__`` (emptied when the graph changes).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); cached(g)["answer"] = 42; g.add_node("a", kind="Charity")
+    >>> cached(g)
+    {}
+    """
+    return graph.__networkx_cache__.setdefault(_CACHE_KEY, {})
+
+
+def edge_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Every edge as a row: ``source``, ``target``, ``relation`` and the attributes in :data:`EDGE_COLUMNS`.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
+    >>> edge_table(g)[["source", "target", "relation", "amount"]].values.tolist()
+    [['a', 'f', 'FUNDED_BY', 5.0]]
+    >>> _ = g.add_edge("b", "f", relation="FUNDED_BY", amount=7.0)  # adding an edge refreshes the table
+    >>> len(edge_table(g))
+    2
+    """
+    cache = cached(graph)
+    if "edges" not in cache:
+        attributes = EDGE_COLUMNS[2:]
+        rows = [(s, t, *(d.get(a) for a in attributes)) for s, t, d in graph.edges(data=True)]
+        frame = pd.DataFrame(rows, columns=list(EDGE_COLUMNS))
+        frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
+        frame["relation"] = frame["relation"].astype("category")
+        cache["edges"] = frame
+    return cache["edges"]
+
+
+def node_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    """Every node as a row: ``id``, ``kind`` and the attributes in :data:`NODE_COLUMNS`, indexed by id.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity", name="A")
+    >>> node_table(g).loc["a", "name"]
+    'A'
+    """
+    cache = cached(graph)
+    if "nodes" not in cache:
+        attributes = NODE_COLUMNS[1:]
+        rows = [(n, *(d.get(a) for a in attributes)) for n, d in graph.nodes(data=True)]
+        frame = pd.DataFrame(rows, columns=list(NODE_COLUMNS))
+        frame["kind"] = frame["kind"].astype("category")
+        cache["nodes"] = frame.set_index("id", drop=False)
+    return cache["nodes"]
+
+
+def forget_tables(graph: nx.MultiDiGraph) -> None:
+    """Drop the cached tables (after editing node or edge attributes in place).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A")
+    >>> _ = node_table(g); g.nodes["a"]["name"] = "B"; forget_tables(g)
+    >>> node_table(g).loc["a", "name"]
+    'B'
+    """
+    cached(graph).clear()
