@@ -24,10 +24,11 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.identifiers import scheme_rank
-from loaders.base import REJECTION_COLUMNS, LoadResult, is_missing
+from loaders.base import REJECTION_COLUMNS, LoadResult
 from ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
@@ -80,12 +81,17 @@ def edge_key(source: str, target: str, relation: str, provenance: dict[str, str]
 
 
 def _records(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    for record in frame.to_dict("records"):
-        yield {k: v for k, v in record.items() if not _absent(v)}
-
-
-def _absent(value: Any) -> bool:
-    return not isinstance(value, (list, dict)) and is_missing(value)
+    """Each row as a dict of its present cells (no None, NaN or blank text)."""
+    columns = list(frame.columns)
+    values = frame.to_numpy(dtype=object)
+    present = ~pd.isna(values)
+    for number in range(len(columns)):  # blank text is absent too; lists and dicts are present
+        cells = values[:, number]
+        text = np.fromiter((isinstance(v, str) for v in cells), bool, len(cells))
+        if text.any():
+            present[text, number] &= np.fromiter((bool(v.strip()) for v in cells[text]), bool, int(text.sum()))
+    for row, keep in zip(values, present):
+        yield {c: v for c, v, k in zip(columns, row, keep) if k}
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -97,15 +103,22 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _prov_index(data: dict[str, Any], provenance: dict[str, str]) -> int:
-    sources: list[dict[str, str]] = data["provenance"]
-    if provenance in sources:
-        return sources.index(provenance)
-    sources.append(provenance)
-    return len(sources) - 1
+def _prov_index(data: dict[str, Any], provenance: dict[str, str], positions: dict[tuple, int]) -> tuple[int, bool]:
+    """Position of ``provenance`` in the node's list, appended if new, and whether it is new.
+
+    ``positions`` indexes the list: a funder of a million grants has a million sources, and searching
+    the list for each one would take time quadratic in them.
+    """
+    key = tuple(sorted(provenance.items()))
+    if key in positions:
+        return positions[key], False
+    data["provenance"].append(provenance)
+    positions[key] = len(data["provenance"]) - 1
+    return positions[key], True
 
 
-def _merge_node(graph: nx.MultiDiGraph, node_id: str, record: dict[str, Any]) -> None:
+def _merge_node(graph: nx.MultiDiGraph, node_id: str, record: dict[str, Any],
+                positions: dict[str, dict[tuple, int]]) -> None:
     vocab = vocabulary()
     kind = record.pop("kind")
     provenance = record.pop("provenance")
@@ -113,7 +126,7 @@ def _merge_node(graph: nx.MultiDiGraph, node_id: str, record: dict[str, Any]) ->
     if node_id not in graph:
         graph.add_node(node_id, kind=kind, provenance=[], field_provenance={}, conflicts=[])
     data = graph.nodes[node_id]
-    index = _prov_index(data, provenance)
+    index, new = _prov_index(data, provenance, positions.setdefault(node_id, {}))
     if kind != data["kind"]:
         if vocab.is_a(kind, data["kind"]):
             data["kind"] = kind
@@ -130,7 +143,7 @@ def _merge_node(graph: nx.MultiDiGraph, node_id: str, record: dict[str, Any]) ->
         elif not _same(data[field], value):
             data["conflicts"].append(_conflict(data, field, data[field], value, provenance))
             continue
-        if index not in sources:
+        if new or index not in sources:  # a new source cannot be listed yet
             sources.append(index)
 
 
@@ -186,6 +199,7 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
         identities.union(a, b)
 
     graph = nx.MultiDiGraph(**(attributes or {}))
+    positions: dict[str, dict[tuple, int]] = {}
     pending_enrichment: list[tuple[str, dict[str, Any]]] = []
     for frame in node_frames:
         for record in _records(frame):
@@ -194,11 +208,11 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
                 pending_enrichment.append((canonical, record))
                 continue
             _note_other_ids(record, canonical, declared)
-            _merge_node(graph, canonical, record)
+            _merge_node(graph, canonical, record, positions)
     for canonical, record in pending_enrichment:
         if canonical in graph:
             _note_other_ids(record, canonical, declared)
-            _merge_node(graph, canonical, record)
+            _merge_node(graph, canonical, record, positions)
 
     rejections = []
     for result in results:

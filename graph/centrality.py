@@ -211,7 +211,14 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     parent = [-1] * fast.vcount()
     subtree = [1] * fast.vcount()
     component_size = [0] * fast.vcount()
+    found = fast.bridges()
+    ends = {v for edge in found for v in fast.es[edge].tuple}
     for component in fast.connected_components():
+        if len(component) == 2 and component[0] in ends:  # a lone pair: the bridge cuts off one
+            parent[component[1]], component_size[component[0]], component_size[component[1]] = component[0], 2, 2
+            continue
+        if len(component) < 3 or not ends.intersection(component):
+            continue  # no bridge here (a breadth-first search costs a pass over every vertex)
         order, _, parents = fast.bfs(component[0])
         order = order[:len(component)]
         for vertex in order:
@@ -221,7 +228,7 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
             if parent[vertex] >= 0:
                 subtree[parent[vertex]] += subtree[vertex]
     rows = []
-    for edge in fast.bridges():
+    for edge in found:
         a, b = fast.es[edge].tuple
         child = b if parent[b] == a else a
         side = subtree[child]

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from loaders.place_index import PlaceIndex
 
 NODE_COLUMNS = ["id", "kind", "provenance"]
+#: GSS codes of countries: a build for one of them keeps every row (England and Wales, England, Wales,
+#: the UK, Great Britain). Loaders filter to a local authority otherwise.
+NATIONAL_CODES = frozenset({"K04000001", "E92000001", "W92000004", "K02000001", "K03000001"})
 EDGE_COLUMNS = ["source", "target", "relation", "provenance"]
 REJECTION_COLUMNS = ["file", "row", "field", "value", "reason"]
 
@@ -52,6 +55,17 @@ class LoadContext:
     authority_name: str
     pseudonym_key: bytes | None = None
     places: PlaceIndex | None = None
+
+    @property
+    def national(self) -> bool:
+        """Whether the build covers a whole country (:data:`NATIONAL_CODES`): loaders keep every row.
+
+        Examples
+        --------
+        >>> LoadContext("K04000001", "", "England and Wales").national
+        True
+        """
+        return self.authority_gss in NATIONAL_CODES
 
 
 @dataclass

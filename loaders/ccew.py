@@ -200,7 +200,7 @@ class CharityCommissionLoader(Loader):
                 continue
             postcode = normalise_postcode(record.get("charity_contact_postcode") or "")
             registered_here = bool(postcode and context.places is not None and context.places.lsoa_of_postcode(postcode))
-            if not (organisation in operating_here or registered_here):
+            if not (context.national or organisation in operating_here or registered_here):
                 continue
             if key in kept:
                 sink.reject(label, "registered_charity_number", f"{key[0]}/{key[1]}", "duplicate charity in the table")

@@ -62,6 +62,8 @@ class CompaniesHouseLoader(Loader):
         if filter not in ("postcode", "none"):
             raise SourceFormatError(f"{path.name}: filter {filter!r} is not supported. Use one of: 'postcode', 'none'.")
         places = context.places
+        if context.national:
+            filter = "none"  # noqa: A001 - a national build keeps every company
         if filter == "postcode" and (places is None or not places.postcode_lsoa):
             raise ConfigError(f"{path.name}: Companies House data is filtered by registered-office postcode; add an "
                               "'ons-postcodes' source to the build, or set filter = \"none\" for a file already cut "

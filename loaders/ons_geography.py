@@ -62,7 +62,7 @@ class LookupLoader(Loader):
         ward_cd, ward_nm = pick("WD", "CD"), pick("WD", "NM")
         lad_cd, lad_nm = pick("LAD", "CD"), pick("LAD", "NM")
         sink = RecordSink(self.name, path)
-        kept = frame[frame[lad_cd].str.strip() == context.authority_gss]
+        kept = frame if context.national else frame[frame[lad_cd].str.strip() == context.authority_gss]
         generation = {c: _generation(c.upper()) for c in (lsoa_cd, ward_cd, lad_cd)}
         seen: set[str] = set()
         for number, row in kept.iterrows():
@@ -106,7 +106,7 @@ class PostcodeLookupLoader(Loader):
         postcode_col, lsoa_col, la_col = require_columns(frame, path, self.layouts, "postcode directory")
         generation = 2021 if lsoa_col.endswith("21") else 2011
         sink = RecordSink(self.name, path)
-        kept = frame[frame[la_col].str.strip() == context.authority_gss]
+        kept = frame if context.national else frame[frame[la_col].str.strip() == context.authority_gss]
         if "doterm" in kept:
             kept = kept[kept["doterm"].isna()]  # terminated postcodes are no longer in use
         postcodes = kept[postcode_col].map(normalise_postcode)

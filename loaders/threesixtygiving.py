@@ -25,6 +25,7 @@ from typing import Any
 
 import ijson
 import pandas as pd
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
 from graph.errors import SourceFormatError
@@ -50,6 +51,12 @@ KIND_BY_SCHEME = {
 @cache
 def _schema() -> dict[str, Any]:
     return json.loads(SCHEMA_FILE.read_text())
+
+
+@cache
+def _fast_validator() -> jsonschema_rs.Draft202012Validator:
+    """The same schema compiled by jsonschema-rs (Rust): about 50 times faster, used to pass valid grants."""
+    return jsonschema_rs.Draft202012Validator(_schema(), validate_formats=True)
 
 
 @cache
@@ -165,6 +172,8 @@ def parse_date(value: Any) -> str | None:
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.date().isoformat()
     text = str(value).strip()
+    if not text[:1].isdigit():  # every form publishers use starts with the day or the year
+        return None
     if re.match(r"^\d{4}-\d{2}-\d{2}", text):
         try:
             return datetime.fromisoformat(text[:10]).date().isoformat()
@@ -266,6 +275,8 @@ class ThreeSixtyGivingLoader(Loader):
 
     # -- checking --------------------------------------------------------------------------
     def _check(self, sink: RecordSink, row_label: str, grant: dict[str, Any]) -> bool:
+        if _fast_validator().is_valid(grant) and grant["amountAwarded"] >= 0:
+            return True  # the common case; the slower validator below explains what is wrong
         ok = True
         for error in _validator().iter_errors(grant):
             for detail in _explain(error):
@@ -282,6 +293,8 @@ class ThreeSixtyGivingLoader(Loader):
         return ok
 
     def _in_authority(self, grant: dict[str, Any], context: LoadContext) -> bool:
+        if context.national:
+            return True
         codes = set(self._location_codes(grant))
         if context.authority_gss in codes:
             return True

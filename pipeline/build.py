@@ -82,6 +82,8 @@ def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     ['GB-LAE-HNS']
     """
     sink = RecordSink("config", config.path)
+    if config.context().national:  # a country has no council node
+        return sink.result()
     prov = sink.provenance("[authority]", "", "CC0-1.0")
     sink.node(config.authority_id, "Council", prov, name=config.authority_name, gss_code=config.authority_gss,
               scale="local")

@@ -1,0 +1,250 @@
+"""Scale benchmark: the whole pipeline on national-size generated files, against the parse floor.
+
+    python -m benchmarks.scale                      # 1%, 10% and 100% of national size
+    python -m benchmarks.scale --sizes 0.01         # the CI smoke run
+    python -m benchmarks.scale --sizes 0.1 --json results.json
+
+For each size the sources are written in their published formats (:mod:`benchmarks.sources`,
+seeded; kept in ``--work`` between runs), then each stage of a national build runs in turn:
+the load of every source, entity resolution, the merge into one graph, the save (Parquet), every
+answer of the twelve questions, the network map, the Cypher database, and the centrality table with
+networkx and with igraph side by side. Each stage's time and the peak resident memory of the process
+during it are printed; the *floor* is the time to merely parse the same files with pyarrow (CSV,
+TSV) and the json module (the 360Giving package), and ``ratio`` is stage over floor.
+
+Targets (issue 9): the national graph built from raw files in under 2 minutes and 4 GB, the build
+within 2x the parse floor, the borough graph in under 5 s (``--borough``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pyarrow.csv as pa_csv
+from tabulate import tabulate
+
+from benchmarks.sources import SourceFiles, write_sources
+from graph.assemble import assemble_graph
+from graph.centrality import centrality_table
+from graph.network import organisation_nodes
+from graph.store import graph_to_frames, write_graph_tables
+from loaders.base import LoadContext
+from loaders.place_index import PlaceIndex
+from loaders.registry import get_loader
+from pipeline.answers import ANSWERS, AnswerInputs
+from resolve.names import place_words
+from resolve.resolution import resolve_entities
+
+REPO = Path(__file__).resolve().parents[1]
+#: networkx's centrality table is run only up to this many organisations (it is quadratic and in Python).
+NETWORKX_LIMIT = 20_000
+SIZES = (0.01, 0.1, 1.0)
+
+
+@dataclass
+class Stage:
+    """One measured stage."""
+
+    size: float
+    name: str
+    seconds: float
+    peak_mb: float
+    floor_seconds: float | None = None
+    note: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        """Stage time over the parse floor of its input."""
+        return self.seconds / self.floor_seconds if self.floor_seconds else None
+
+
+@dataclass
+class Run:
+    """Stages measured so far."""
+
+    stages: list[Stage] = field(default_factory=list)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * 4096 / 2**20
+
+
+@contextmanager
+def _measured(run: Run, size: float, name: str, *, floor: float | None = None, note: str = "") -> Iterator[None]:
+    """Time a stage and sample the process's resident memory every 20 ms while it runs."""
+    peak = [_rss_mb()]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            peak[0] = max(peak[0], _rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+        run.stages.append(Stage(size, name, seconds, max(peak[0], _rss_mb()), floor, note))
+        print(f"  {name:<36}{seconds:>9.1f} s{max(peak[0], _rss_mb()):>9,.0f} MB", flush=True)
+
+
+def parse_floor(path: Path) -> float:
+    """Seconds to merely parse a source file (or a folder of tables) with pyarrow or json."""
+    files = sorted(path.glob("*.txt")) if path.is_dir() else [path]
+    start = time.perf_counter()
+    for file in files:
+        if file.suffix == ".json":
+            with file.open("rb") as handle:
+                json.load(handle)
+        else:
+            options = pa_csv.ParseOptions(delimiter="\t" if file.suffix == ".txt" else ",")
+            pa_csv.read_csv(file, parse_options=options)
+    return time.perf_counter() - start
+
+
+def _loads(files: SourceFiles) -> list[tuple[str, str, Path, dict[str, Any]]]:
+    """(label, loader, path, options): geography first, as the build runs them."""
+    return [("load ons-lookup", "ons-lookup", files.lookup, {}), ("load ons-postcodes", "ons-postcodes", files.postcodes, {}),
+            ("load imd", "imd", files.imd, {}), ("load ccew", "ccew", files.register, {"trustees": False}),
+            ("load 360giving (JSON)", "360giving", files.grants_json, {}),
+            ("load 360giving (CSV)", "360giving", files.grants_csv, {}),
+            ("load companies-house", "companies-house", files.companies, {})]
+
+
+def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NETWORKX_LIMIT,
+                 build_only: bool = False) -> None:
+    """Every stage of a national build at ``size`` of national scale."""
+    print(f"{size:.0%} of national size", flush=True)
+    start = time.perf_counter()
+    files = write_sources(work / f"national-{size:g}", size)
+    print(f"  (sources written or reused in {time.perf_counter() - start:.1f} s: "
+          f"{sum(_bytes(p) for p in files.files().values()) / 2**20:,.0f} MB)", flush=True)
+    context = LoadContext("K04000001", "", "England and Wales")
+    results = []
+    floors = {}
+    for label, loader, path, options in _loads(files):
+        floors[label] = parse_floor(path)
+        with _measured(run, size, label, floor=floors[label]):
+            results.append(get_loader(loader).load(path, context, **options))
+        if loader == "ons-postcodes":
+            context = replace(context, places=PlaceIndex.from_results(results))
+    with _measured(run, size, "parse floor (all files)", note="pyarrow / json"):
+        for _, _, path, _ in _loads(files):
+            parse_floor(path)
+    places = place_words([n for r in results for k, n in zip(r.nodes["kind"], r.nodes.get("name", []))
+                          if k in ("Ward", "LocalAuthorityArea")])
+    with _measured(run, size, "resolve"):
+        resolution = resolve_entities(results, places=places)
+    with _measured(run, size, "build graph (merge)"):
+        graph, _ = assemble_graph(results, matches=resolution.merged_pairs())
+    with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
+        nodes, edges = graph_to_frames(graph)
+        write_graph_tables(nodes, edges, graph.graph, Path(folder))
+    print(f"  (graph: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges, "
+          f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
+    if build_only:
+        return
+    for answer in ANSWERS:
+        with _measured(run, size, f"answer {answer.key}"):
+            answer.compute(graph, AnswerInputs())
+    _measure_outputs(graph, size, run, networkx_limit)
+
+
+def _measure_outputs(graph: Any, size: float, run: Run, networkx_limit: int) -> None:  # noqa: ANN401
+    from cypher.store import write_database
+    from visualise import workshop_map
+
+    with tempfile.TemporaryDirectory() as folder:
+        with _measured(run, size, "map (network preset)"):
+            workshop_map(graph, "network", Path(folder) / "network.html")
+        with _measured(run, size, "Cypher database"):
+            write_database(graph, Path(folder) / "cypher")
+    organisations = len(organisation_nodes(graph))
+    for backend in ("igraph", "networkx"):
+        if backend == "networkx" and organisations > networkx_limit:
+            run.stages.append(Stage(size, "centrality table (networkx)", float("nan"), float("nan"),
+                                    note=f"not run: {organisations:,} organisations > {networkx_limit:,}"))
+            print(f"  centrality table (networkx)           not run ({organisations:,} organisations)", flush=True)
+            continue
+        with _measured(run, size, f"centrality table ({backend})"):
+            centrality_table(graph, backend=backend)
+
+
+def measure_borough(run: Run) -> None:
+    """The Hounslow build from the bundled data, end to end in memory (target: under 5 s)."""
+    from pipeline.build import build_graph
+    from pipeline.config import read_config
+
+    config = read_config(REPO / "config" / "hounslow.toml")
+    build_graph(config, progress=False)  # warm imports and caches, as a second build in a session
+    with _measured(run, 0.0, "borough build (Hounslow)"):
+        build_graph(config, progress=False)
+
+
+def _bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+
+
+def summary_table(run: Run) -> str:
+    """The measured stages as a table, with totals of the build per size."""
+    rows = []
+    for size in dict.fromkeys(s.size for s in run.stages):
+        stages = [s for s in run.stages if s.size == size]
+        for s in stages:
+            rows.append([f"{size:.0%}" if size else "borough", s.name, _fmt(s.seconds), _fmt(s.peak_mb, 0),
+                         _fmt(s.floor_seconds), _fmt(s.ratio), s.note])
+        build = [s for s in stages if s.name.startswith(("load ", "resolve", "build graph", "save"))]
+        floor = next((s.seconds for s in stages if s.name == "parse floor (all files)"), None)
+        if build and floor:
+            total = sum(s.seconds for s in build)
+            rows.append([f"{size:.0%}", "= build from raw files", _fmt(total), _fmt(max(s.peak_mb for s in build), 0),
+                         _fmt(floor), _fmt(total / floor), "loads + resolve + merge + save"])
+    return tabulate(rows, headers=["size", "stage", "seconds", "peak MB", "floor s", "ratio", "note"],
+                    tablefmt="github", disable_numparse=True)
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "" if value is None or value != value else f"{value:,.{digits}f}"
+
+
+def main(argv: list[str] | None = None, *, out: Callable[[str], None] = print) -> Run:
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=float, nargs="+", default=list(SIZES), help="fractions of national size")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "civicgraph-scale",
+                        help="where generated sources are kept between runs")
+    parser.add_argument("--borough", action="store_true", help="also time the Hounslow build")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--build-only", action="store_true",
+                        help="stop after the build (loads, resolve, merge, save): the national size needs a lot "
+                             "of memory for the Cypher database")
+    parser.add_argument("--networkx-limit", type=int, default=NETWORKX_LIMIT,
+                        help="run networkx's centrality table only up to this many organisations")
+    args = parser.parse_args(argv)
+    run = Run()
+    if args.borough:
+        measure_borough(run)
+    for size in args.sizes:
+        measure_size(size, args.work, run, networkx_limit=args.networkx_limit, build_only=args.build_only)
+    out(summary_table(run))
+    if args.json:
+        args.json.write_text(json.dumps([s.__dict__ | {"ratio": s.ratio} for s in run.stages], indent=1))
+    return run
+
+
+if __name__ == "__main__":
+    main()
