@@ -9,6 +9,8 @@ the whole name written without spaces, a postcode, or a web domain. A word share
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,8 @@ from resolve.names import name_words
 KEYS_PER_NAME = 3
 #: Blocks with more names than this are skipped (the word is too common to suggest a match).
 MAX_BLOCK = 400
+#: Pairs made and scored at a time.
+CHUNK_PAIRS = 2_000_000
 
 
 def name_variants(entities: pd.DataFrame) -> pd.DataFrame:
@@ -44,8 +48,8 @@ def _word_keys(variants: pd.DataFrame, keys_per_name: int) -> pd.DataFrame:
 
 
 def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAME,
-                    max_block: int = MAX_BLOCK) -> pd.DataFrame:
-    """Pairs of name variants of different entities that share a blocking key.
+                    max_block: int = MAX_BLOCK, chunk_pairs: int = CHUNK_PAIRS) -> Iterator[pd.DataFrame]:
+    """Pairs of name variants of different entities that share a blocking key, in chunks.
 
     Parameters
     ----------
@@ -55,9 +59,12 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
         How many of a name's rarest words are keys.
     max_block : int
         Largest block compared; larger ones are skipped.
+    chunk_pairs : int
+        About how many pairs each chunk holds: memory stays bounded however many names there are.
+        A pair sharing two keys may come in two chunks.
 
-    Returns
-    -------
+    Yields
+    ------
     DataFrame
         ``left``, ``right`` (entity positions, ``left < right``), ``left_name``, ``right_name``;
         one row per pair of names.
@@ -66,8 +73,8 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     --------
     >>> entities = pd.DataFrame({"names": [("hounslow phab",), ("phab hounslow",), ("age uk ealing",)],
     ...                          "postcode": [None, None, None], "domain": [None, None, None]})
-    >>> candidate_pairs(entities)[["left", "right"]].values.tolist()
-    [[0, 1]]
+    >>> [chunk[["left", "right"]].values.tolist() for chunk in candidate_pairs(entities)]
+    [[[0, 1]]]
     """
     variants = name_variants(entities)
     keys = [_word_keys(variants, keys_per_name),  # and the name without spaces: "Ivybridgelink"
@@ -79,13 +86,20 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
                                   "key": column + ":" + present["entity"].map(values).astype(str)}))
     keyed = pd.concat(keys, ignore_index=True).drop_duplicates()
     sizes = keyed.groupby("key")["variant"].transform("size")
-    keyed = keyed[(sizes > 1) & (sizes <= max_block)]
-    pairs = keyed.merge(keyed, on="key", suffixes=("_a", "_b"))
-    pairs = pairs[pairs["variant_a"] < pairs["variant_b"]][["variant_a", "variant_b"]].drop_duplicates()
-    entity = variants["entity"].to_numpy()
-    left, right = entity[pairs["variant_a"].to_numpy()], entity[pairs["variant_b"].to_numpy()]
-    names = variants["name"].to_numpy()
-    frame = pd.DataFrame({"left": np.minimum(left, right), "right": np.maximum(left, right),
-                          "left_name": np.where(left < right, names[pairs["variant_a"]], names[pairs["variant_b"]]),
-                          "right_name": np.where(left < right, names[pairs["variant_b"]], names[pairs["variant_a"]])})
-    return frame[frame["left"] != frame["right"]].reset_index(drop=True)
+    keyed = keyed[(sizes > 1) & (sizes <= max_block)].assign(size=sizes)
+    keyed["key"] = keyed["key"].astype("category").cat.codes
+    # chunks of whole blocks, each about chunk_pairs pairs (a block of n names makes n^2 / 2 pairs)
+    work = keyed.drop_duplicates("key")[["key", "size"]].sort_values("key")
+    chunk_of = pd.Series((np.cumsum(work["size"].to_numpy() ** 2 / 2) // chunk_pairs).astype(int),
+                         index=work["key"].to_numpy())
+    keyed["chunk"] = keyed["key"].map(chunk_of)
+    entity, names = variants["entity"].to_numpy(), variants["name"].to_numpy()
+    for _, block in keyed.groupby("chunk", sort=True):
+        pairs = block[["key", "variant"]].merge(block[["key", "variant"]], on="key", suffixes=("_a", "_b"))
+        pairs = pairs[pairs["variant_a"] < pairs["variant_b"]][["variant_a", "variant_b"]].drop_duplicates()
+        a, b = pairs["variant_a"].to_numpy(), pairs["variant_b"].to_numpy()
+        left, right = entity[a], entity[b]
+        frame = pd.DataFrame({"left": np.minimum(left, right), "right": np.maximum(left, right),
+                              "left_name": np.where(left < right, names[a], names[b]),
+                              "right_name": np.where(left < right, names[b], names[a])})
+        yield frame[frame["left"] != frame["right"]].reset_index(drop=True)

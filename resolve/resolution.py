@@ -242,15 +242,21 @@ def _score(entities: pd.DataFrame, official: UnionFind, places: frozenset[str],
            settings: ResolutionSettings) -> pd.DataFrame:
     if entities.empty:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
-    pairs = candidate_pairs(entities, max_block=settings.max_block)
-    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     schemes = entities["id"].map(scheme_of).to_numpy()
-    same_register = (schemes[left] == schemes[right]) & pd.notna(schemes[left])
     roots = entities["id"].map(lambda i: official[i]).to_numpy()
     single = entities["sources"].map(lambda s: s[0] if len(s) == 1 else None).to_numpy()
-    one_source = (single[left] == single[right]) & pd.notna(single[left])
-    pairs = pairs[~same_register & (roots[left] != roots[right]) & ~one_source]
-    return score_pairs(pairs, entities, places, floor=settings.review)
+    scored = []
+    for pairs in candidate_pairs(entities, max_block=settings.max_block):
+        left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+        same_register = (schemes[left] == schemes[right]) & pd.notna(schemes[left])
+        one_source = (single[left] == single[right]) & pd.notna(single[left])
+        pairs = pairs[~same_register & (roots[left] != roots[right]) & ~one_source]
+        scored.append(score_pairs(pairs, entities, places, floor=settings.review))
+    scored = [frame for frame in scored if len(frame)]
+    if not scored:
+        return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
+    best = pd.concat(scored, ignore_index=True).sort_values(["score", "exact"], ascending=False, kind="stable")
+    return best.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
 def _candidate_links(scored: pd.DataFrame, entities: pd.DataFrame, decided: dict[tuple[str, str], str],
