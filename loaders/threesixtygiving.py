@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import ijson
-import pandas as pd
 import jsonschema_rs
+import pandas as pd
 from jsonschema import Draft202012Validator, FormatChecker
 
 from graph.errors import SourceFormatError
