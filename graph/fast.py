@@ -125,18 +125,19 @@ def constraint(graph: igraph.Graph, *, max_degree: int = CONSTRAINT_MAX_DEGREE) 
     return result
 
 
-#: Above this many edges betweenness runs in a second process while the other measures are computed.
+#: Above this many edges betweenness runs in a second process beside the other measures.
 PARALLEL_ABOVE_EDGES = 200_000
 
 
-def _betweenness_beside(graph: igraph.Graph, *, sample: int | None, seed: int) -> Callable[[], list[float]]:
-    """Start betweenness (the slowest measure) in a forked process on large graphs; return a getter."""
+def _beside(graph: igraph.Graph, *, sample: int | None, seed: int) -> Callable[[], list[float]]:
+    """Start betweenness (the slowest measure) in a forked process on large graphs, while the caller
+    computes the rest; return a getter."""
     if graph.ecount() <= PARALLEL_ABOVE_EDGES or "fork" not in multiprocessing.get_all_start_methods():
         values = betweenness(graph, sample=sample, seed=seed)
         return lambda: values
     _SHARED["graph"] = graph  # the forked child reads it from its copy of this module: nothing is pickled
     pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    future = pool.submit(_betweenness_of_shared, sample, seed)
+    future = pool.submit(_of_shared, sample, seed)
     _SHARED["graph"] = None
 
     def result() -> list[float]:
@@ -150,7 +151,7 @@ def _betweenness_beside(graph: igraph.Graph, *, sample: int | None, seed: int) -
 _SHARED: dict[str, igraph.Graph | None] = {}
 
 
-def _betweenness_of_shared(sample: int | None, seed: int) -> list[float]:
+def _of_shared(sample: int | None, seed: int) -> list[float]:
     return betweenness(_SHARED["graph"], sample=sample, seed=seed)
 
 
@@ -172,15 +173,15 @@ def measures(graph: igraph.Graph, ids: list[str], *, betweenness_sample: int | N
     (1.0, [True, False, False, False])
     """
     igraph.set_random_number_generator(random.Random(seed))
-    between = _betweenness_beside(graph, sample=betweenness_sample, seed=seed)
-    links = graph.es["links"] if graph.ecount() and "links" in graph.es.attributes() else None
-    pagerank = graph.pagerank(weights=links, directed=False) if graph.ecount() else [1 / len(ids)] * len(ids)
-    cut = set(graph.articulation_points())
+    slowest = _beside(graph, sample=betweenness_sample, seed=seed)
     community = [0] * graph.vcount()
     for number, members in enumerate(sorted(graph.community_multilevel(), key=len, reverse=True)):
         for vertex in members:
             community[vertex] = number
-    return {
-        "pagerank": pagerank, "eigenvector": eigenvector(graph), "constraint": constraint(graph),
-        "cut_point": [v in cut for v in range(graph.vcount())], "community": community, "betweenness": between(),
-    }
+    links = graph.es["links"] if graph.ecount() and "links" in graph.es.attributes() else None
+    pagerank = graph.pagerank(weights=links, directed=False) if graph.ecount() else [1 / len(ids)] * len(ids)
+    cut = set(graph.articulation_points())
+    found = {"pagerank": pagerank, "eigenvector": eigenvector(graph), "constraint": constraint(graph),
+             "cut_point": [v in cut for v in range(graph.vcount())], "community": community}
+    found["betweenness"] = slowest()
+    return found
