@@ -292,29 +292,9 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     return frame.sort_values("total", ascending=False).reset_index(drop=True)
 
 
-def links_in(graph: nx.MultiDiGraph, node: str, *, into: tuple[str, ...] = ("council", "funder")) -> set[str]:
-    """The council bodies and funders (by default) an organisation is directly joined to.
-
-    Examples
-    --------
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder"); g.add_node("x", kind="Charity")
-    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY"); _ = g.add_edge("a", "x", relation="PARTNERS_WITH")
-    >>> links_in(g, "a")
-    {'f'}
-    """
-    found = set()
-    for other in set(graph.successors(node)) | set(graph.predecessors(node)):
-        relations = {d["relation"] for d in graph.get_edge_data(node, other, default={}).values()}
-        relations |= {d["relation"] for d in graph.get_edge_data(other, node, default={}).values()}
-        if relations & set(ORGANISATION_RELATIONS) and graph.nodes[other]["kind"] and \
-                sector(graph.nodes[other]["kind"]) in into and other != node:
-            found.add(other)
-    return found
-
-
 def links_into(graph: nx.MultiDiGraph, *, into: tuple[str, ...] = ("council", "funder")) -> dict[str, set[str]]:
-    """:func:`links_in` for every organisation at once, from the organisation tables.
+    """The council bodies and funders (by default) each organisation is directly joined to, from the
+    organisation tables; organisations with none are left out.
 
     Examples
     --------
@@ -366,10 +346,11 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
         rest = main_before - {removed}
         pieces = [c for c in nx.connected_components(after_network.subgraph(rest))]
         reachable_after = max(pieces, key=len, default=set())
+    linked_before, linked_after = links_into(graph), links_into(after)
     for node in organisations(after):
         if sector(graph.nodes[node]["kind"]) in ("council", "funder"):
             continue
-        before, now = links_in(graph, node), links_in(after, node)
+        before, now = linked_before.get(node, set()), linked_after.get(node, set())
         effect = None
         if before and not now:
             effect = "loses its only link in"

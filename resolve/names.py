@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 #: Words of a legal form, dropped from names: they say how an organisation is registered, not which.
@@ -43,13 +43,15 @@ GENERIC_DOMAINS = frozenset({"gmail.com", "hotmail.com", "hotmail.co.uk", "yahoo
                              "blogspot.com", "wixsite.com", "org.uk", "co.uk", "gov.uk", "nhs.uk",
                              "hounslow.gov.uk", "eventbrite.co.uk", "justgiving.com"})
 
+#: Names whose normal form and words are remembered (a national build meets millions once each).
+NAMES_REMEMBERED = 1 << 18
 _APOSTROPHES = re.compile(r"['’`]")
 _DOTTED = re.compile(r"(?<=\w)\.(?=\w)")
 _SYMBOLS = re.compile(r"([&+])")
 _NON_WORD = re.compile(r"[^a-z0-9&+ ]+")
 
 
-@cache
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def normalise_name(name: str) -> str:
     """A name in lower case, without punctuation, legal forms or a leading "The", spellings unified.
 
@@ -77,7 +79,7 @@ def normalise_name(name: str) -> str:
     return " ".join(word for word in words if word not in LEGAL_FORMS)
 
 
-@cache
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def name_words(normalised: str) -> frozenset[str]:
     """The words of a normalised name that can tell organisations apart (joining words removed).
 
@@ -89,7 +91,7 @@ def name_words(normalised: str) -> frozenset[str]:
     return frozenset(word for word in normalised.split() if word not in JOINING_WORDS)
 
 
-@cache
+@lru_cache(maxsize=NAMES_REMEMBERED)
 def initials(normalised: str) -> frozenset[str]:
     """Acronyms a name may be known by, with and without its joining words.
 
