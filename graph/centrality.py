@@ -8,20 +8,23 @@ bodies, funders, NHS and businesses included) joined by the relations between th
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.network import (
     ORGANISATION_RELATIONS,
     name,
+    names_of,
     organisation_edges,
     organisation_network,
     organisation_nodes,
     organisations,
     sector,
 )
+from graph.tables import edge_table, grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
 EXACT_BETWEENNESS_LIMIT = 5_000
@@ -57,13 +60,15 @@ def _use_igraph(graph: nx.MultiDiGraph, backend: str) -> bool:
     return backend == "igraph" or (backend == "auto" and len(organisation_nodes(graph)) > IGRAPH_ABOVE)
 
 
-#: Work budget of a sampled betweenness (sources x edges): the sample shrinks on big graphs to fit it.
-BETWEENNESS_BUDGET = 100_000_000
+#: Work budget of a sampled betweenness (sources x edges): the sample shrinks on big graphs to fit it,
+#: to no fewer than :data:`FEWEST_SOURCES` (about 60 sources on a million relations, some 7 s of work).
+BETWEENNESS_BUDGET = 60_000_000
+FEWEST_SOURCES = 50
 
 
 def _sample(graph: nx.MultiDiGraph, betweenness_sample: int | None) -> int | None:
     size = len(organisation_nodes(graph))
-    default = max(100, min(1_000, BETWEENNESS_BUDGET // max(len(organisation_edges(graph)), 1)))
+    default = max(FEWEST_SOURCES, min(1_000, BETWEENNESS_BUDGET // max(len(organisation_edges(graph)), 1)))
     k = betweenness_sample or (default if size > EXACT_BETWEENNESS_LIMIT else None)
     return k if k is not None and k < size else None
 
@@ -110,8 +115,9 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     betweenness_sample : int, optional
         Estimate betweenness from this many source nodes. By default it is exact up to
         :data:`EXACT_BETWEENNESS_LIMIT` nodes and sampled above, from 1,000 sources or fewer (at
-        least 100) to keep within :data:`BETWEENNESS_BUDGET`; the frame's ``attrs["betweenness"]``
-        says which, with the sampling's relative standard error (about ``1/sqrt(k)``). With the
+        least :data:`FEWEST_SOURCES`) to keep within :data:`BETWEENNESS_BUDGET`; the frame's
+        ``attrs["betweenness"]`` says which. A sampled value comes with its own standard error in
+        ``betweenness_se`` (see :mod:`graph.betweenness`; NaN with the networkx backend). With the
         igraph backend, Burt's constraint is NaN for organisations with more than
         :data:`graph.fast.CONSTRAINT_MAX_DEGREE` partners.
     seed : int
@@ -124,7 +130,7 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     -------
     DataFrame
         One row per organisation: ``id``, ``name``, ``kind``, ``sector``, ``degree`` (distinct
-        partners), ``links`` (relations), ``funding_gbp`` (money on its edges), ``betweenness``,
+        partners), ``links`` (relations), ``funding_gbp`` (money on its edges), ``betweenness``, ``betweenness_se``,
         ``pagerank``, ``eigenvector``, ``constraint`` (Burt; high = no structural holes, NaN for
         isolates), ``cut_point`` (its loss disconnects others), ``community``; sorted by betweenness.
 
@@ -140,13 +146,12 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
-    columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "pagerank",
+    columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "betweenness_se", "pagerank",
                "eigenvector", "constraint", "cut_point", "community"]
     nodes = organisation_nodes(graph)
     if nodes.empty:
         return pd.DataFrame(columns=columns)
     k = _sample(graph, betweenness_sample)
-    note = "exact" if k is None else f"sampled from {k} sources (relative standard error about {1 / math.sqrt(k):.1%})"
     table = nodes[["id", "name", "kind", "sector"]].copy()
     if _use_igraph(graph, backend):
         from graph.fast import measures, organisation_igraph
@@ -163,6 +168,7 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         communities = nx.community.louvain_communities(simple, seed=seed)
         found = {
             "betweenness": nx.betweenness_centrality(simple, k=k, seed=seed, normalized=True),
+            "betweenness_se": dict.fromkeys(simple, 0.0 if k is None else math.nan),
             "pagerank": nx.pagerank(simple, weight="links") if links else dict.fromkeys(simple, 1 / n),
             "constraint": nx.constraint(simple),
             "cut_point": dict.fromkeys(nx.articulation_points(simple), True),
@@ -173,15 +179,26 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         table["degree"] = table["id"].map(dict(simple.degree()))
         table["links"] = table["id"].map(dict(simple.degree(weight="links")))
         table["funding_gbp"] = table["id"].map(dict(simple.degree(weight="weight")))
-    for measure in ("betweenness", "pagerank", "eigenvector", "constraint", "cut_point", "community"):
+    for measure in ("betweenness", "betweenness_se", "pagerank", "eigenvector", "constraint", "cut_point", "community"):
         values = found[measure]
         table[measure] = values if isinstance(values, list) else table["id"].map(values)
     table["constraint"] = table["constraint"].astype(float)
     table["cut_point"] = table["cut_point"].fillna(False).astype(bool)
     table["funding_gbp"] = table["funding_gbp"].astype(float)
     table = table[columns].sort_values(["betweenness", "degree"], ascending=False, kind="stable").reset_index(drop=True)
-    table.attrs["betweenness"] = note
+    table.attrs["betweenness"] = _betweenness_note(table, k)
     return table
+
+
+def _betweenness_note(table: pd.DataFrame, sample: int | None) -> str:
+    """Whether betweenness is exact, and how sure the sampled values of the top brokers are."""
+    if sample is None:
+        return "exact"
+    top = table.head(20)
+    relative = (top["betweenness_se"] / top["betweenness"]).replace([math.inf, -math.inf], math.nan).median()
+    sureness = "" if math.isnan(relative) else \
+        f"; median standard error of the 20 highest {relative:.0%} of their value (column betweenness_se)"
+    return f"sampled from {sample} sources{sureness}"
 
 
 def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
@@ -266,30 +283,42 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> brokerage_roles(g)[["id", "representative"]].values.tolist()
     [['i', 1]]
     """
-    nodes = set(organisations(graph))
-    successors: dict[str, set[str]] = defaultdict(set)
-    for source, target, data in graph.edges(data=True):
-        if data["relation"] in ORGANISATION_RELATIONS and source in nodes and target in nodes and source != target:
-            successors[source].add(target)
-    predecessors: dict[str, set[str]] = defaultdict(set)
-    for source, targets in successors.items():
-        for target in targets:
-            predecessors[target].add(source)
-    group = {n: sector(graph.nodes[n]["kind"]) for n in nodes}
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for broker in nodes:
-        for a in predecessors[broker]:
-            for c in successors[broker]:
-                if a == c or c in successors[a]:
-                    continue
-                ga, gb, gc = group[a], group[broker], group[c]
-                role = ("coordinator" if ga == gb == gc else "itinerant" if ga == gc else
-                        "gatekeeper" if gb == gc else "representative" if ga == gb else "liaison")
-                counts[broker][role] += 1
-    rows = [{"id": n, "name": name(graph, n), "sector": group[n], **{r: counts[n][r] for r in BROKERAGE_ROLES},
-             "total": sum(counts[n].values())} for n in counts]
-    frame = pd.DataFrame(rows, columns=["id", "name", "sector", *BROKERAGE_ROLES, "total"])
-    return frame.sort_values("total", ascending=False).reset_index(drop=True)
+    nodes = organisation_nodes(graph)
+    n = len(nodes)
+    codes = _directed_pairs(graph, nodes)
+    pairs = pd.DataFrame({"a": codes // max(n, 1), "b": codes % max(n, 1)})
+    # every two-step path a -> b -> c: the relations into b joined to the relations out of b
+    paths = pairs.merge(pairs.rename(columns={"a": "b", "b": "c"}), on="b")
+    a, b, c = paths["a"].to_numpy(), paths["b"].to_numpy(), paths["c"].to_numpy()
+    open_path = (a != c) & ~_contains(codes, a * n + c)  # no direct a -> c tie
+    a, b, c = a[open_path], b[open_path], c[open_path]
+    group = pd.factorize(nodes["sector"])[0]
+    ga, gb, gc = group[a], group[b], group[c]
+    role = np.select([(ga == gb) & (gb == gc), ga == gc, gb == gc, ga == gb], [0, 1, 2, 3], default=4)
+    counts = np.bincount(b * len(BROKERAGE_ROLES) + role, minlength=n * len(BROKERAGE_ROLES)).reshape(n, len(BROKERAGE_ROLES))
+    frame = nodes[["id", "name", "sector"]].assign(**{r: counts[:, i] for i, r in enumerate(BROKERAGE_ROLES)})
+    frame["total"] = counts.sum(axis=1)
+    frame = frame[frame["total"] > 0]
+    return frame.sort_values(["total", "id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _directed_pairs(graph: nx.MultiDiGraph, nodes: pd.DataFrame) -> np.ndarray:
+    """Distinct ``source -> target`` relations between two different organisations, as sorted codes
+    ``source * n + target`` of positions in ``nodes``."""
+    edges = edge_table(graph)
+    chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
+    position = pd.Index(nodes["id"])
+    source, target = position.get_indexer(chosen["source"]), position.get_indexer(chosen["target"])
+    keep = (source >= 0) & (target >= 0) & (source != target)
+    return np.unique(source[keep].astype(np.int64) * len(nodes) + target[keep])
+
+
+def _contains(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Whether each of ``codes`` is in ``sorted_codes``."""
+    if not len(sorted_codes):
+        return np.zeros(len(codes), dtype=bool)
+    found = np.searchsorted(sorted_codes, codes)
+    return (found < len(sorted_codes)) & (sorted_codes[np.minimum(found, len(sorted_codes) - 1)] == codes)
 
 
 def links_into(graph: nx.MultiDiGraph, *, into: tuple[str, ...] = ("council", "funder")) -> dict[str, set[str]]:
@@ -376,17 +405,21 @@ def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> [float(v) for v in funding_concentration(g).iloc[0][["top_funder_share", "hhi"]]]
     [0.75, 0.625]
     """
-    totals: dict[str, Counter[str]] = defaultdict(Counter)
-    for source, target, data in graph.edges(data=True):
-        if data["relation"] == "FUNDED_BY":
-            totals[source][target] += float(data.get("amount") or 0.0)
-    rows = []
-    for node, by_funder in totals.items():
-        total = sum(by_funder.values())
-        shares = [v / total for v in by_funder.values()] if total else []
-        top = max(by_funder, key=by_funder.get)
-        rows.append({"id": node, "name": name(graph, node), "funding_gbp": total, "funders": len(by_funder),
-                     "top_funder": name(graph, top), "top_funder_share": max(shares, default=math.nan),
-                     "hhi": sum(s * s for s in shares) if shares else math.nan})
-    frame = pd.DataFrame(rows, columns=["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"])
+    columns = ["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"]
+    grants = grants_frame(graph)
+    if grants.empty:
+        return pd.DataFrame(columns=columns)
+    by_funder = grants.groupby(["recipient", "funder"], sort=False)["amount"].sum().reset_index()
+    total = by_funder.groupby("recipient", sort=False)["amount"].transform("sum")
+    by_funder["share_squared"] = (by_funder["amount"] / total.where(total > 0)) ** 2
+    top = by_funder.sort_values("amount", ascending=False, kind="stable").drop_duplicates("recipient")
+    frame = by_funder.groupby("recipient", sort=False).agg(
+        funding_gbp=("amount", "sum"), funders=("funder", "size"), hhi=("share_squared", "sum")).reset_index()
+    top = top.set_index("recipient").loc[frame["recipient"]]
+    frame = pd.DataFrame({
+        "id": frame["recipient"].to_numpy(), "name": names_of(graph, frame["recipient"]),
+        "funding_gbp": frame["funding_gbp"].to_numpy(), "funders": frame["funders"].to_numpy(),
+        "top_funder": names_of(graph, pd.Series(top["funder"].to_numpy())),
+        "top_funder_share": (top["amount"].to_numpy() / frame["funding_gbp"].where(frame["funding_gbp"] > 0)).to_numpy(),
+        "hhi": frame["hhi"].where(frame["funding_gbp"] > 0).to_numpy()})
     return frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True)

@@ -73,6 +73,19 @@ def name(graph: nx.MultiDiGraph, node: str) -> str:
     return str(graph.nodes[node].get("name") or node)
 
 
+def names_of(graph: nx.MultiDiGraph, ids: pd.Series) -> np.ndarray:
+    """Each node's name, or its id when it has none, for a column of ids (from the node table).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A"); g.add_node("b", kind="Charity")
+    >>> names_of(g, pd.Series(["b", "a"])).tolist()
+    ['b', 'A']
+    """
+    found = ids.map(node_table(graph)["name"])
+    return found.where(found.notna() & (found != ""), ids).astype(str).to_numpy(dtype=object)
+
+
 def is_large_or_national(data: dict) -> bool:
     """Whether an organisation is large (income 1m GBP or more) or works nationally.
 
@@ -221,7 +234,9 @@ def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     cache = cached(graph)
     if "organisation_edges" not in cache:
         edges = edge_table(graph)
-        ids = pd.Index(sorted(organisation_nodes(graph)["id"]))  # sorted: code order is id order
+        node_ids = organisation_nodes(graph)["id"].to_numpy()
+        in_order = np.argsort(node_ids, kind="stable")
+        ids = pd.Index(node_ids[in_order])  # sorted: code order is id order
         chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
         source, target = ids.get_indexer(chosen["source"]), ids.get_indexer(chosen["target"])
         keep = (source >= 0) & (target >= 0) & (source != target)
@@ -234,11 +249,27 @@ def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
         # relation types are bits: the sum of a pair's distinct bits is the set of its types
         codes = frame.drop_duplicates(["pair", "code"]).groupby("pair", sort=True)["code"].sum()
         pair = combined.index.to_numpy()
-        combined = pd.DataFrame({"a": ids[pair // len(ids)], "b": ids[pair % len(ids)],
-                                 "weight": combined["weight"].to_numpy(), "links": combined["links"].to_numpy(),
-                                 "relations": codes.map(_relation_names).to_numpy()})
-        cache["organisation_edges"] = combined
+        low, high = pair // len(ids), pair % len(ids)
+        cache["organisation_edges"] = pd.DataFrame({
+            "a": ids[low], "b": ids[high], "weight": combined["weight"].to_numpy(),
+            "links": combined["links"].to_numpy(), "relations": codes.map(_relation_names).to_numpy()})
+        cache["organisation_positions"] = np.column_stack([in_order[low], in_order[high]])
     return cache["organisation_edges"]
+
+
+def organisation_positions(graph: nx.MultiDiGraph) -> np.ndarray:
+    """The two ends of each row of :func:`organisation_edges` as positions in :func:`organisation_nodes`.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("f", kind="Funder"); g.add_node("a", kind="Charity")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY")
+    >>> organisation_positions(g).tolist()
+    [[1, 0]]
+    """
+    organisation_edges(graph)
+    return cached(graph)["organisation_positions"]
 
 
 def organisation_network(graph: nx.MultiDiGraph) -> nx.Graph:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 
+import igraph
 import networkx as nx
 import numpy as np
 import pytest
 
 from graph.centrality import bridges, centrality, centrality_table
+from graph.fast import constraint
 from graph.network import organisation_network
 
 
@@ -62,3 +64,17 @@ def test_bridge_sides_match_cutting_each_bridge(sparse_ecosystem: nx.MultiDiGrap
         cut.remove_edge(row.source, row.target)
         sides = (len(nx.node_connected_component(cut, row.source)), len(nx.node_connected_component(cut, row.target)))
         assert row.cut_off == min(sides)
+
+
+def test_constraint_with_hubs_left_out_matches_networkx_elsewhere() -> None:
+    simple = nx.barabasi_albert_graph(400, 3, seed=2)
+    simple.add_edges_from((0, v) for v in range(5, 400, 3))  # one hub tied to a third of the graph
+    expected = nx.constraint(simple)
+    found = constraint(igraph.Graph.from_networkx(simple), max_degree=40)
+    degree = dict(simple.degree())
+    assert sum(d > 40 for d in degree.values()) >= 2
+    for vertex, value in enumerate(found):
+        if degree[vertex] > 40:
+            assert np.isnan(value)
+        else:
+            assert value == pytest.approx(expected[vertex], abs=1e-12), vertex
