@@ -34,6 +34,7 @@ from tabulate import tabulate
 
 from benchmarks.sources import SourceFiles, write_sources
 from graph.assemble import assemble_graph
+from graph.bulk import collector_paused
 from graph.centrality import centrality_table
 from graph.network import organisation_nodes
 from graph.store import graph_to_frames, write_graph_tables
@@ -138,7 +139,7 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
     floors = {}
     for label, loader, path, options in _loads(files):
         floors[label] = parse_floor(path)
-        with _measured(run, size, label, floor=floors[label]):
+        with _measured(run, size, label, floor=floors[label]), collector_paused():  # as run_loaders does
             results.append(get_loader(loader).load(path, context, **options))
         if loader == "ons-postcodes":
             context = replace(context, places=PlaceIndex.from_results(results))

@@ -27,6 +27,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from graph.bulk import collector_paused
 from graph.identifiers import scheme_rank
 from loaders.base import REJECTION_COLUMNS, LoadResult
 from ontology.vocabulary import vocabulary
@@ -152,6 +153,7 @@ def _conflict(data: dict[str, Any], field: str, kept: Any, other: Any, provenanc
     return {"field": field, "kept": kept, "kept_from": kept_from, "other": other, "other_from": provenance}
 
 
+@collector_paused()
 def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
                    matches: Iterable[tuple[str, str]] = ()) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
     """Merge load results into one graph.

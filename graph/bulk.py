@@ -16,8 +16,10 @@ from contextlib import contextmanager
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the ``with`` block (reference counting still frees
-    everything that is not in a cycle); it is switched back on only if it was on.
+    """Pause the cyclic garbage collector for the ``with`` block, or for every call of a function
+    decorated with ``@collector_paused()`` (reference counting still frees everything that is not
+    in a cycle); it is switched back on only if it was on. The build, the merge, entity resolution
+    and the Parquet tables use it.
 
     Examples
     --------

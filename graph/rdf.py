@@ -193,13 +193,16 @@ def shapes_graph() -> Graph:
     return Graph().parse(SHAPES_FILE, format="turtle")
 
 
-def validate_rdf(rdf: Graph) -> pd.DataFrame:
+def validate_rdf(rdf: Graph, *, in_place: bool = False) -> pd.DataFrame:
     """Validate RDF against the SHACL shapes; one row per violation (empty when it conforms).
 
     Parameters
     ----------
     rdf : rdflib.Graph
         Data in the ecosystem ontology.
+    in_place : bool
+        Let the validator add the ontology's triples to ``rdf`` instead of copying it first (about a
+        third faster); for RDF made only to be checked.
 
     Returns
     -------
@@ -215,7 +218,7 @@ def validate_rdf(rdf: Graph) -> pd.DataFrame:
 
     _, report, _ = validate(
         rdf, shacl_graph=shapes_graph(), ont_graph=ontology_graph(), inference="none",
-        abort_on_first=False, allow_warnings=True,
+        abort_on_first=False, allow_warnings=True, inplace=in_place,
     )
     sh = "http://www.w3.org/ns/shacl#"
     rows = []

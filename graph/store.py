@@ -28,6 +28,7 @@ import networkx as nx
 import pandas as pd
 
 from graph.assemble import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from graph.bulk import collector_paused
 from graph.errors import GraphStoreError
 
 FORMAT_NAME = "civicgraph-graph"
@@ -103,6 +104,7 @@ def _attributes(data: dict[str, Any], reserved: tuple[str, ...]) -> dict[str, An
     return {k: v for k, v in data.items() if k not in reserved}
 
 
+@collector_paused()
 def graph_to_frames(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The node and edge tables of a graph, nested values as canonical JSON text.
 
@@ -145,6 +147,7 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]
     return nodes, edges
 
 
+@collector_paused()
 def graph_from_frames(nodes: pd.DataFrame, edges: pd.DataFrame, **graph_attributes: Any) -> nx.MultiDiGraph:
     """Rebuild a graph from the tables :func:`graph_to_frames` makes.
 

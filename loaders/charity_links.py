@@ -46,7 +46,7 @@ class CharityLinksLoader(Loader):
         code = context.authority_id.rsplit("-", 1)[-1]
         columns = set(frame.columns)
         if {"org_id_a", "org_id_b", "relationship"} <= columns:
-            for number, row in frame.iterrows():
+            for number, row in enumerate(frame.to_dict("records")):  # dicts: iterrows makes a Series per row
                 prov = sink.provenance(f"row {number + 2}", date, self.licence)
                 parent, child = row["org_id_a"], row["org_id_b"]
                 if is_missing(parent) or is_missing(child):
@@ -60,7 +60,7 @@ class CharityLinksLoader(Loader):
                           note=None if is_missing(row.get("source")) else str(row["source"]))
             return sink.result("links kept where the child charity is in the graph")
         if {"org_id_a", "org_id_b"} <= columns:
-            for number, row in frame.iterrows():
+            for number, row in enumerate(frame.to_dict("records")):  # dicts: iterrows makes a Series per row
                 if is_missing(row["org_id_a"]) or is_missing(row["org_id_b"]):
                     sink.reject(number + 2, "org_id_a", "", "no identifier")
                     continue
@@ -68,7 +68,7 @@ class CharityLinksLoader(Loader):
                           enrich_only=True, other_ids=[row["org_id_b"].strip()])
             return sink.result("pairs applied to organisations in the graph")
         if {"transferor_regno", "transferee_regno"} <= columns:
-            for number, row in frame.iterrows():
+            for number, row in enumerate(frame.to_dict("records")):  # dicts: iterrows makes a Series per row
                 prov = sink.provenance(f"row {number + 2}", date, self.licence)
                 ids = {}
                 for column in ("transferor_regno", "transferee_regno"):

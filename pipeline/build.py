@@ -21,6 +21,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from graph.assemble import assemble_graph
+from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.rdf import graph_to_rdf, validate_rdf
 from graph.store import atomic_directory, graph_to_frames, write_graph_tables
@@ -93,6 +94,7 @@ def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     return sink.result()
 
 
+@collector_paused()
 def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, progress: bool = True
                 ) -> tuple[list[LoadResult], PlaceIndex]:
     """Run every configured loader, geography first, and index the authority's places.
@@ -126,6 +128,7 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     return [results[i] for i in range(len(config.sources))], places
 
 
+@collector_paused()
 def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, progress: bool = True) -> BuildOutcome:
     """Build the graph a configuration describes, in memory.
 
@@ -177,7 +180,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
             f"({len(rejections)} rejected rows; strict build stopped)")
     violations = pd.DataFrame()
     if config.validate:
-        violations = validate_rdf(graph_to_rdf(graph))
+        violations = validate_rdf(graph_to_rdf(graph), in_place=True)
         if len(violations):
             shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in violations.head(3).itertuples())
             raise GraphValidationError(f"the graph breaks {len(violations)} shape constraint(s): {shown}")

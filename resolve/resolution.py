@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 from networkx.utils import UnionFind
 
+from graph.bulk import collector_paused
 from graph.identifiers import scheme_of
 from loaders.base import LoadResult
 from resolve.blocking import MAX_BLOCK, candidate_pairs
@@ -152,6 +153,7 @@ class _Merger:
         self._members[self._inferred[ra]] = members
 
 
+@collector_paused()
 def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = ResolutionSettings(), *,
                      places: frozenset[str] = frozenset()) -> Resolution:
     """Find the identifiers that are one organisation, applying the review file's decisions.
