@@ -29,13 +29,19 @@ KIND_BY_CATEGORY = {
 }
 
 
-def _date(text: object) -> str | None:
-    if is_missing(text):
-        return None
-    try:
-        return pd.to_datetime(str(text), format="%d/%m/%Y").date().isoformat()
-    except ValueError:
-        return None
+def iso_dates(column: pd.Series | None, rows: int) -> list[str | None]:
+    """Companies House dates (``dd/mm/yyyy``) as ISO dates, a whole column at once; None where a
+    date is missing or not a date (a column that is absent gives ``rows`` Nones).
+
+    Examples
+    --------
+    >>> iso_dates(pd.Series(["31/01/2019", "", "not a date"]), 3)
+    ['2019-01-31', None, None]
+    """
+    if column is None:
+        return [None] * rows
+    parsed = pd.to_datetime(column, format="%d/%m/%Y", errors="coerce")
+    return [None if pd.isna(text) else text for text in parsed.dt.strftime("%Y-%m-%d").tolist()]
 
 
 class CompaniesHouseLoader(Loader):
@@ -81,7 +87,10 @@ class CompaniesHouseLoader(Loader):
                     if missing:
                         raise SourceFormatError(f"{path.name} row 1 (header): missing column(s) {', '.join(missing)} "
                                                 "of the Companies House basic company data layout")
-                for offset, row in enumerate(chunk.to_dict("records")):
+                dated = zip(iso_dates(chunk.get("IncorporationDate"), len(chunk)),
+                            iso_dates(chunk.get("DissolutionDate"), len(chunk)))
+                previous = [c for c in chunk.columns if c.startswith("PreviousName") and c.endswith(".CompanyName")]
+                for offset, (row, dates) in enumerate(zip(chunk.to_dict("records"), dated)):
                     scanned += 1
                     line = chunk_number * chunk_rows + offset + 2
                     postcode = normalise_postcode(row.get("RegAddress.PostCode") or "")
@@ -92,7 +101,7 @@ class CompaniesHouseLoader(Loader):
                         sink.reject(line, "CompanyNumber", number, "duplicate company number")
                         continue
                     seen.add(number)
-                    kept += self._company(sink, line, row, postcode, date)
+                    kept += self._company(sink, line, row, postcode, date, dates=dates, previous_columns=previous)
         except UnicodeDecodeError:
             raise SourceFormatError(f"{path.name}: not UTF-8 text, as Companies House publishes it") from None
         except pd.errors.ParserError as error:
@@ -100,7 +109,8 @@ class CompaniesHouseLoader(Loader):
         described = "none" if filter == "none" else f"registered office postcode in {context.authority_gss}"
         return sink.result(f"{described}: {kept} of {scanned} companies")
 
-    def _company(self, sink: RecordSink, line: int, row: dict, postcode: str, date: str) -> int:
+    def _company(self, sink: RecordSink, line: int, row: dict, postcode: str, date: str, *,
+                 dates: tuple[str | None, str | None], previous_columns: list[str]) -> int:
         number = "" if is_missing(row.get("CompanyNumber")) else str(row["CompanyNumber"]).strip().upper()
         name = "" if is_missing(row.get("CompanyName")) else str(row["CompanyName"]).strip()
         if not number:
@@ -115,12 +125,11 @@ class CompaniesHouseLoader(Loader):
         category = str(row.get("CompanyCategory") or "").strip()
         sic = [str(row[c]).split(" - ")[0].strip() for c in (f"SICCode.SicText_{i}" for i in range(1, 5))
                if not is_missing(row.get(c)) and str(row[c]).split(" - ")[0].strip().isdigit()]
-        previous = [str(row[c]).strip() for c in row if c.endswith(".CompanyName") and c.startswith("PreviousName")
-                    and not is_missing(row[c])]
+        previous = [str(row[c]).strip() for c in previous_columns if not is_missing(row[c])]
         prov = sink.provenance(f"row {line}", date, self.licence)
         sink.node(company_id(number), KIND_BY_CATEGORY.get(category.lower(), "Company"), prov, name=name,
                   company_number=company_number(number), legal_form=category or None,
-                  status=row.get("CompanyStatus"), registration_date=_date(row.get("IncorporationDate")),
-                  removal_date=_date(row.get("DissolutionDate")), postcode=postcode or None,
+                  status=row.get("CompanyStatus"), registration_date=dates[0], removal_date=dates[1],
+                  postcode=postcode or None,
                   sic_codes=sic or None, other_names=previous or None)
         return 1

@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -110,28 +110,38 @@ def unflatten_row(row: dict[str, Any]) -> dict[str, Any]:
     >>> unflatten_row({"Identifier": "360G-x-1", "Recipient Org:Name": "A", "Amount Awarded": "10"})
     {'id': '360G-x-1', 'recipientOrganization': [{'name': 'A'}], 'amountAwarded': '10'}
     """
-    paths = column_paths()
     grant: dict[str, Any] = {}
-    for column, value in row.items():
-        if is_missing(value):
+    for value, target in zip(row.values(), _column_targets(tuple(row))):
+        if target is None or is_missing(value):
             continue
+        if isinstance(target, str):
+            grant[target] = value
+            continue
+        value = native(value) if not isinstance(value, pd.Timestamp) else value.isoformat()
+        if target[-1] in STRING_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(int(value)) if float(value).is_integer() else str(value)
+        _set(grant, target, value)
+    return grant
+
+
+@lru_cache(maxsize=64)
+def _column_targets(columns: tuple[str, ...]) -> tuple[str | tuple[str, ...] | None, ...]:
+    """Where each column of a header goes in a grant: a GrantNav key (str), a path in the 360Giving
+    schema (tuple), or nowhere (a publisher's own column); worked out once per header, not per row."""
+    paths = column_paths()
+    targets: list[str | tuple[str, ...] | None] = []
+    for column in columns:
         title = str(column).strip().lower()
         if title in GRANTNAV_COLUMNS:
-            grant[GRANTNAV_COLUMNS[title]] = value
+            targets.append(GRANTNAV_COLUMNS[title])
             continue
         index = "0"
         match = _INDEXED.search(title)
         if match:
             index, title = match.group(1), _INDEXED.sub(":", title, count=1)
         path = paths.get(title)
-        if path is None:
-            continue  # a publisher's own column: not part of the standard
-        path = tuple(index if part == "0" else part for part in path)
-        value = native(value) if not isinstance(value, pd.Timestamp) else value.isoformat()
-        if path[-1] in STRING_FIELDS and isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(int(value)) if float(value).is_integer() else str(value)
-        _set(grant, path, value)
-    return grant
+        targets.append(None if path is None else tuple(index if part == "0" else part for part in path))
+    return tuple(targets)
 
 
 def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
