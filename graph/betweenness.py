@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-import multiprocessing.connection
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from multiprocessing.sharedctypes import Synchronized
 
 import igraph
 import numpy as np
+
+from graph.forked import can_fork, start_forked
 
 #: Above this many edges the batches are shared between this process and a forked second one.
 PARALLEL_ABOVE_EDGES = 200_000
@@ -124,47 +125,22 @@ def betweenness_later(graph: igraph.Graph, *, sample: int | None, seed: int) -> 
     1.0
     """
     n = graph.vcount()
-    if n < 3 or graph.ecount() <= PARALLEL_ABOVE_EDGES or "fork" not in multiprocessing.get_all_start_methods():
+    if n < 3 or graph.ecount() <= PARALLEL_ABOVE_EDGES or not can_fork():
         found = betweenness(graph, sample=sample, seed=seed)
         return lambda: found
     sampled = _sources(n, sample, seed)
     sources = list(range(n)) if sampled is None else sampled
     count = max(1, len(sources) // max(SOURCES_PER_BATCH, len(sources) // 64))
     batches = [list(b) for b in np.array_split(sources, count)]
-    context = multiprocessing.get_context("fork")
-    taken = context.Value("l", 0)
-    reader, writer = context.Pipe(duplex=False)
-    # a plain forked process starts at once (an executor's feeder thread would wait for the GIL, which
-    # igraph keeps while it works); it reads the graph from its copy of memory: nothing big is pickled
-    helper = context.Process(target=_sum_batches_into, args=(graph, batches, taken, writer), daemon=True)
-    helper.start()
-    writer.close()
+    taken = multiprocessing.get_context("fork").Value("l", 0)
+    theirs = start_forked(_sum_batches, graph, batches, taken)
 
     def result() -> Betweenness:
-        try:
-            total, squares = _sum_batches(graph, batches, taken)
-            theirs = reader.recv()
-        except EOFError:
-            raise RuntimeError(f"the betweenness helper process stopped (exit code {helper.exitcode})") from None
-        finally:
-            helper.join()
-            reader.close()
-        if isinstance(theirs, str):
-            raise RuntimeError(f"the betweenness helper process failed: {theirs}")
-        total, squares = total + theirs[0], squares + theirs[1]
+        total, squares = _sum_batches(graph, batches, taken)
+        their_total, their_squares = theirs()
+        total, squares = total + their_total, squares + their_squares
         if sampled is None:
             norm = (n - 1) * (n - 2) / 2
             return Betweenness((total / norm).tolist(), [0.0] * n, None)
         return _estimate(n, sources, total, squares, len(batches))
     return result
-
-
-def _sum_batches_into(graph: igraph.Graph, batches: list[list[int]], taken: Synchronized,
-                      writer: multiprocessing.connection.Connection) -> None:
-    """In the helper process: sum the batches it takes and send the sums back (or what went wrong)."""
-    try:
-        writer.send(_sum_batches(graph, batches, taken))
-    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
-        writer.send(f"{type(error).__name__}: {error}")
-    finally:
-        writer.close()

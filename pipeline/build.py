@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from graph.assemble import assemble_graph
 from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
-from graph.rdf import graph_to_rdf, validate_rdf
+from graph.rdf import validate_graph
 from graph.store import atomic_directory, graph_to_frames, write_graph_tables
 from loaders.base import REJECTION_COLUMNS, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
@@ -180,7 +180,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
             f"({len(rejections)} rejected rows; strict build stopped)")
     violations = pd.DataFrame()
     if config.validate:
-        violations = validate_rdf(graph_to_rdf(graph), in_place=True)
+        violations = validate_graph(graph)
         if len(violations):
             shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in violations.head(3).itertuples())
             raise GraphValidationError(f"the graph breaks {len(violations)} shape constraint(s): {shown}")
