@@ -25,7 +25,7 @@ from graph.forked import can_fork, start_forked
 #: Above this many edges the batches are shared between this process and a forked second one.
 PARALLEL_ABOVE_EDGES = 200_000
 #: Fewest sources in a shared batch: each igraph call costs a set-up of about 0.1 s on 1M edges.
-SOURCES_PER_BATCH = 10
+SOURCES_PER_BATCH = 8
 #: Batches a sample is split into when computed in one process (for its standard error).
 BATCHES = 20
 

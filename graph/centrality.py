@@ -61,9 +61,9 @@ def _use_igraph(graph: nx.MultiDiGraph, backend: str) -> bool:
 
 
 #: Work budget of a sampled betweenness (sources x edges): the sample shrinks on big graphs to fit it,
-#: to no fewer than :data:`FEWEST_SOURCES` (about 60 sources on a million relations, some 7 s of work).
-BETWEENNESS_BUDGET = 60_000_000
-FEWEST_SOURCES = 50
+#: to no fewer than :data:`FEWEST_SOURCES` (about 40 sources on a million relations, some 5 s of work).
+BETWEENNESS_BUDGET = 40_000_000
+FEWEST_SOURCES = 40
 
 
 def _sample(graph: nx.MultiDiGraph, betweenness_sample: int | None) -> int | None:
