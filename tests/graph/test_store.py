@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import random
 from pathlib import Path
 
 import networkx as nx
 import pytest
 
 from graph.errors import GraphStoreError
-from graph.store import atomic_directory, load_graph, save_graph
+from graph.store import atomic_directory, canonical_json, load_graph, save_graph
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -46,3 +48,27 @@ def test_failed_write_leaves_previous_graph_byte_for_byte(toy_graph: nx.MultiDiG
         raise RuntimeError("disk full")
     assert _digest(folder) == before
     assert [p.name for p in tmp_path.iterdir()] == ["graph"]  # no staging folder left behind
+
+
+def test_canonical_json_is_exactly_the_standard_librarys_text() -> None:
+    rng = random.Random(0)
+    leaves = [1, -2, 1.5, 1e16, 0.1 + 0.2, "é", 'a"b', None, True, False, "", 2**70, float("nan"), (1, "x")]
+
+    def value(depth: int = 0) -> object:
+        draw = rng.random()
+        if depth > 3 or draw < 0.3:
+            return rng.choice(leaves)
+        if draw < 0.6:
+            return [value(depth + 1) for _ in range(rng.randrange(4))]
+        return {rng.choice(["a", "b", "é", 3]) if draw > 0.95 else rng.choice("abcé"): value(depth + 1)
+                for _ in range(rng.randrange(4))}
+
+    for _ in range(5_000):
+        item = value()
+        try:
+            expected = json.dumps(item, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except TypeError:  # int and str keys together cannot be sorted
+            with pytest.raises(TypeError):
+                canonical_json(item)
+            continue
+        assert canonical_json(item) == expected
