@@ -15,16 +15,16 @@ import numpy as np
 import pandas as pd
 
 from graph.network import (
-    ORGANISATION_RELATIONS,
     name,
     names_of,
     organisation_edges,
     organisation_network,
     organisation_nodes,
+    organisation_relation_ends,
     organisations,
     sector,
 )
-from graph.tables import edge_table, grants_frame
+from graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
 EXACT_BETWEENNESS_LIMIT = 5_000
@@ -305,12 +305,8 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
 def _directed_pairs(graph: nx.MultiDiGraph, nodes: pd.DataFrame) -> np.ndarray:
     """Distinct ``source -> target`` relations between two different organisations, as sorted codes
     ``source * n + target`` of positions in ``nodes``."""
-    edges = edge_table(graph)
-    chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
-    position = pd.Index(nodes["id"])
-    source, target = position.get_indexer(chosen["source"]), position.get_indexer(chosen["target"])
-    keep = (source >= 0) & (target >= 0) & (source != target)
-    return np.unique(source[keep].astype(np.int64) * len(nodes) + target[keep])
+    _, source, target = organisation_relation_ends(graph)
+    return np.unique(source * len(nodes) + target)
 
 
 def _contains(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:

@@ -233,17 +233,15 @@ def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """
     cache = cached(graph)
     if "organisation_edges" not in cache:
-        edges = edge_table(graph)
+        chosen, source, target = organisation_relation_ends(graph)
         node_ids = organisation_nodes(graph)["id"].to_numpy()
         in_order = np.argsort(node_ids, kind="stable")
+        rank = np.empty(len(node_ids), dtype=np.int64)
+        rank[in_order] = np.arange(len(node_ids))
         ids = pd.Index(node_ids[in_order])  # sorted: code order is id order
-        chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
-        source, target = ids.get_indexer(chosen["source"]), ids.get_indexer(chosen["target"])
-        keep = (source >= 0) & (target >= 0) & (source != target)
-        low, high = np.minimum(source, target)[keep], np.maximum(source, target)[keep]
-        frame = pd.DataFrame({"pair": low.astype("int64") * len(ids) + high,
-                              "weight": chosen["amount"].to_numpy()[keep],
-                              "code": chosen["relation"].astype(str).map(_RELATION_BIT).to_numpy()[keep]})
+        low, high = np.minimum(rank[source], rank[target]), np.maximum(rank[source], rank[target])
+        frame = pd.DataFrame({"pair": low * len(ids) + high, "weight": chosen["amount"].to_numpy(),
+                              "code": chosen["relation"].astype(str).map(_RELATION_BIT).to_numpy()})
         frame["weight"] = frame["weight"].fillna(0.0).astype(float)
         combined = frame.groupby("pair", sort=True).agg(weight=("weight", "sum"), links=("weight", "size"))
         # relation types are bits: the sum of a pair's distinct bits is the set of its types
@@ -255,6 +253,30 @@ def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
             "links": combined["links"].to_numpy(), "relations": codes.map(_relation_names).to_numpy()})
         cache["organisation_positions"] = np.column_stack([in_order[low], in_order[high]])
     return cache["organisation_edges"]
+
+
+def organisation_relation_ends(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The edges between two different organisations (rows of :func:`graph.tables.edge_table`), with
+    their source and target as positions in :func:`organisation_nodes`; made once per graph.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("f", kind="Funder"); g.add_node("a", kind="Charity"); g.add_node("w", kind="Ward")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY"); _ = g.add_edge("a", "w", relation="LOCATED_IN")
+    >>> chosen, source, target = organisation_relation_ends(g)
+    >>> len(chosen), source.tolist(), target.tolist()
+    (1, [1], [0])
+    """
+    cache = cached(graph)
+    if "organisation_relation_ends" not in cache:
+        edges = edge_table(graph)
+        chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
+        position = pd.Index(organisation_nodes(graph)["id"])
+        source, target = position.get_indexer(chosen["source"]), position.get_indexer(chosen["target"])
+        keep = (source >= 0) & (target >= 0) & (source != target)
+        cache["organisation_relation_ends"] = chosen[keep], source[keep].astype(np.int64), target[keep].astype(np.int64)
+    return cache["organisation_relation_ends"]
 
 
 def organisation_positions(graph: nx.MultiDiGraph) -> np.ndarray:

@@ -31,6 +31,7 @@ import pandas as pd
 from graph.assemble import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from graph.bulk import collector_paused
 from graph.errors import GraphStoreError
+from graph.tables import edge_records, node_records
 
 FORMAT_NAME = "civicgraph-graph"
 FORMAT_VERSION = 1
@@ -140,7 +141,7 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]
                 "field_provenance": canonical_json(data.get("field_provenance", {})),
                 "conflicts": canonical_json(data.get("conflicts", [])),
             }
-            for node, data in graph._node.items()  # networkx's dicts: its views cost several times as much
+            for node, data in node_records(graph)
         ],
         columns=["id", "kind", "name", "attributes", "provenance", "field_provenance", "conflicts"],
     )
@@ -154,8 +155,7 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]
                 "attributes": canonical_json(_attributes(data, RESERVED_EDGE_KEYS)),
                 "provenance": canonical_json(data.get("provenance", [])),
             }
-            for source, partners in graph._adj.items() for target, keyed in partners.items()
-            for key, data in keyed.items()
+            for source, target, key, data in edge_records(graph)
         ],
         columns=["key", "source", "target", "relation", "attributes", "provenance"],
     )

@@ -10,6 +10,8 @@ refreshed when an attribute of an existing node or edge is edited in place; call
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import networkx as nx
 import pandas as pd
 
@@ -34,6 +36,32 @@ def cached(graph: nx.Graph) -> dict:
     return graph.__networkx_cache__.setdefault(_CACHE_KEY, {})
 
 
+def edge_records(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
+    """Every edge as ``(source, target, key, data)``, read from networkx's adjacency dicts: its edge
+    view costs about six times as much per edge, which counts on a million edges.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", key="k", relation="FUNDED_BY")
+    >>> list(edge_records(g))
+    [('a', 'f', 'k', {'relation': 'FUNDED_BY'})]
+    """
+    return ((source, target, key, data) for source, partners in graph._adj.items()
+            for target, keyed in partners.items() for key, data in keyed.items())
+
+
+def node_records(graph: nx.MultiDiGraph) -> Iterable[tuple[str, dict]]:
+    """Every node as ``(id, data)``, from networkx's node dict (cheaper than its node view).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity")
+    >>> list(node_records(g))
+    [('a', {'kind': 'Charity'})]
+    """
+    return graph._node.items()
+
+
 def edge_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """Every edge as a row: ``source``, ``target``, ``relation`` and the attributes in :data:`EDGE_COLUMNS`.
 
@@ -50,12 +78,9 @@ def edge_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     cache = cached(graph)
     if "edges" not in cache:
         relation, amount, award_date, date, grant, mode = EDGE_COLUMNS[2:]
-        # networkx's adjacency dicts directly: its edge view costs six times as much per edge
         with collector_paused():
             rows = [(source, target, d.get(relation), d.get(amount), d.get(award_date), d.get(date), d.get(grant),
-                     d.get(mode))
-                    for source, partners in graph._adj.items() for target, keyed in partners.items()
-                    for d in keyed.values()]
+                     d.get(mode)) for source, target, _, d in edge_records(graph)]
             frame = _object_frame(rows, EDGE_COLUMNS)
         frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
         frame["relation"] = frame["relation"].astype("category")
@@ -77,7 +102,7 @@ def node_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     if "nodes" not in cache:
         attributes = NODE_COLUMNS[1:]
         with collector_paused():
-            rows = [(n, *(d.get(a) for a in attributes)) for n, d in graph._node.items()]
+            rows = [(n, *(d.get(a) for a in attributes)) for n, d in node_records(graph)]
             frame = _object_frame(rows, NODE_COLUMNS)
         frame["kind"] = frame["kind"].astype("category")
         cache["nodes"] = frame.set_index("id", drop=False)
