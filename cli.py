@@ -44,8 +44,8 @@ def command_build(args: argparse.Namespace, console: Console) -> None:
     from pipeline.config import read_config
 
     outcome = build_to_folder(read_config(args.config), args.out, progress=not args.quiet)
-    graph = outcome.graph
-    console.print(f"built {graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges into {args.out}; "
+    nodes, edges = len(outcome.frames.nodes), len(outcome.frames.edges)
+    console.print(f"built {nodes:,} nodes and {edges:,} edges into {args.out}; "
                   f"{len(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
 
 

@@ -33,11 +33,12 @@ import pyarrow.csv as pa_csv
 from tabulate import tabulate
 
 from benchmarks.sources import SourceFiles, write_sources
-from graph.assemble import assemble_graph
+from graph.assemble import assemble_frames
 from graph.bulk import collector_paused
 from graph.centrality import centrality_table
+from graph.frames import frames_to_graph
 from graph.network import organisation_nodes
-from graph.store import graph_to_frames, write_graph_tables
+from graph.store import write_frames
 from loaders.base import LoadContext
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
@@ -151,14 +152,16 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
     with _measured(run, size, "resolve"):
         resolution = resolve_entities(results, places=places)
     with _measured(run, size, "build graph (merge)"):
-        graph, _ = assemble_graph(results, matches=resolution.merged_pairs())
+        frames, _ = assemble_frames(results, matches=resolution.merged_pairs())
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
-        nodes, edges = graph_to_frames(graph)
-        write_graph_tables(nodes, edges, graph.graph, Path(folder))
-    print(f"  (graph: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} edges, "
+        write_frames(frames, Path(folder))
+    print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
     if build_only:
         return
+    del results
+    with _measured(run, size, "networkx graph (for analysis)"):
+        graph = frames_to_graph(frames)
     for answer in ANSWERS:
         with _measured(run, size, f"answer {answer.key}"):
             answer.compute(graph, AnswerInputs())

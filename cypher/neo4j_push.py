@@ -20,7 +20,8 @@ from typing import Any
 import networkx as nx
 from tqdm.auto import tqdm
 
-from graph.assemble import LIST_ATTRIBUTES, RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from graph.assemble import LIST_ATTRIBUTES
+from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from graph.store import canonical_json
 from ontology.vocabulary import vocabulary
 

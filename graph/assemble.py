@@ -1,72 +1,54 @@
-"""Merge loaders' frames into one networkx MultiDiGraph, keeping every source's provenance.
+"""Merge loaders' frames into one graph, keeping every source's provenance, a column at a time.
 
 Merge rules, applied in the order sources are listed in the build configuration:
 
 * One node per entity. Identifiers that a source declares to be the same entity (a node's
   ``other_ids``) are united; the node keeps the id of the highest-priority scheme
-  (:data:`graph.identifiers.SCHEME_PRIORITY`) and lists the rest in ``other_ids``.
+  (:data:`graph.identifiers.SCHEME_PRIORITY`; among equals, the first seen) and lists the rest in
+  ``other_ids``.
 * Identifiers that entity resolution found to be one entity (``matches``) are united too, but
   listed apart, in ``matched_ids``: an inferred identity is never presented as a declared one.
-* Each field remembers which sources gave it (``field_provenance``: field -> indices into the node's
+* Each field remembers which sources gave it (``field_provenance``: field -> positions in the node's
   ``provenance`` list). A later source that disagrees does not overwrite: the disagreement is kept in
   ``conflicts`` with both values and their sources.
 * A node kind is refined when a later source is more specific (``Organisation`` -> ``Charity``);
   any other disagreement of kind is a conflict.
 * Edges keep one provenance list; an edge whose end is no node is reported, not silently dropped.
-* Nodes marked ``enrich_only`` (e.g. national deprivation scores) only add to nodes already present;
-  edges so marked (national tables of links) are kept only when both ends are present.
+* Nodes marked ``enrich_only`` (e.g. national deprivation scores) only add to nodes already present
+  (after every other record); edges so marked (national tables of links) are kept only when both
+  ends are present.
+
+The merge works on whole columns (numpy and pandas), not record by record: a national build merges
+millions of records. Records are ranked once (configuration order, then row order, records that only
+enrich last); every rule above is then a sort, a group or a join over that rank. Only what is rare
+is done one by one in Python: nodes whose sources disagree on kind, lists to unite, conflicts.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from graph.bulk import collector_paused
-from graph.identifiers import scheme_rank
-from loaders.base import REJECTION_COLUMNS, LoadResult
+from graph.frames import EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLUMNS, GraphFrames, frames_to_graph
+from graph.identifiers import SCHEME_PRIORITY
+from graph.provenance import PROVENANCE_FIELDS
+from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
 from ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
 LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_codes"})
-#: Node and edge keys that are not ontology attributes.
-RESERVED_NODE_KEYS = ("kind", "provenance", "field_provenance", "conflicts")
-RESERVED_EDGE_KEYS = ("relation", "provenance")
-ENRICH_ONLY = "enrich_only"
-
-
-class _Identities:
-    """Union-find over identifiers declared to be one entity."""
-
-    def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
-        self._first_seen: dict[str, int] = {}
-
-    def add(self, identifier: str) -> None:
-        if identifier not in self._parent:
-            self._parent[identifier] = identifier
-            self._first_seen[identifier] = len(self._first_seen)
-
-    def find(self, identifier: str) -> str:
-        self.add(identifier)
-        root = identifier
-        while self._parent[root] != root:
-            root = self._parent[root]
-        while self._parent[identifier] != root:
-            self._parent[identifier], identifier = root, self._parent[identifier]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return
-        keep, drop = sorted((ra, rb), key=lambda i: (scheme_rank(i), self._first_seen[i]))
-        self._parent[drop] = keep
+#: Identifier lists the merge rewrites: what a record declared, and what resolution inferred.
+IDENTIFIER_LISTS = ("other_ids", "matched_ids")
+_NOT_ATTRIBUTES = frozenset({"id", "kind", "source", "target", "relation", ENRICH_ONLY, *PROVENANCE_COLUMNS})
 
 
 def edge_key(source: str, target: str, relation: str, provenance: dict[str, str]) -> str:
@@ -77,22 +59,248 @@ def edge_key(source: str, target: str, relation: str, provenance: dict[str, str]
     >>> edge_key("a", "b", "FUNDED_BY", {"dataset": "d", "record": "r"})[:10]
     'FUNDED_BY:'
     """
-    text = "|".join([source, target, relation, provenance.get("dataset", ""), provenance.get("record", "")])
+    return _edge_key(source, target, relation, provenance.get("dataset", ""), provenance.get("record", ""))
+
+
+def _edge_key(source: str, target: str, relation: str, dataset: str, record: str) -> str:
+    text = "|".join([source, target, relation, dataset, record])
     return f"{relation}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
 
 
-def _records(frame: pd.DataFrame) -> Iterable[dict[str, Any]]:
-    """Each row as a dict of its present cells (no None, NaN or blank text)."""
-    columns = list(frame.columns)
-    values = frame.to_numpy(dtype=object)
-    present = ~pd.isna(values)
-    for number in range(len(columns)):  # blank text is absent too; lists and dicts are present
-        cells = values[:, number]
-        text = np.fromiter((isinstance(v, str) for v in cells), bool, len(cells))
-        if text.any():
-            present[text, number] &= np.fromiter((bool(v.strip()) for v in cells[text]), bool, int(text.sum()))
-    for row, keep in zip(values, present):
-        yield {c: v for c, v, k in zip(columns, row, keep) if k}
+def present_mask(values: pd.Series) -> np.ndarray:
+    """Cells that hold a value: not None, NaN or NA, and not blank text (lists and dicts always do).
+
+    Examples
+    --------
+    >>> present_mask(pd.Series(["a", " ", None, ["x"], 0], dtype=object)).tolist()
+    [True, False, False, True, True]
+    """
+    mask = values.notna().to_numpy(dtype=bool, copy=True)
+    if isinstance(values.dtype, pd.StringDtype):
+        mask &= values.str.strip().ne("").to_numpy(dtype=bool, na_value=False)
+    elif values.dtype == object:
+        text = values.to_numpy(dtype=object)
+        blank = np.fromiter((isinstance(v, str) and not v.strip() for v in text[mask]), bool, int(mask.sum()))
+        mask[np.flatnonzero(mask)[blank]] = False
+    return mask
+
+
+def _text(parts: list[pd.Series]) -> pd.Series:
+    """Text columns end to end, as one Arrow-backed column (ids and provenance are always text)."""
+    parts = [p if isinstance(p.dtype, pd.StringDtype) else p.astype("str") for p in parts]
+    return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype="str")
+
+
+def _codes(*columns: pd.Series) -> np.ndarray:
+    """One integer per distinct combination of values across the columns, row by row."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        combined = pd.factorize(combined * (len(uniques) + 1) + codes)[0]
+    return combined
+
+
+def _scheme_ranks(identifiers: pd.Series) -> np.ndarray:
+    """:func:`graph.identifiers.scheme_rank` of many identifiers at once."""
+    ranks = np.full(len(identifiers), len(SCHEME_PRIORITY), dtype=np.int64)
+    for rank, prefix in reversed(list(enumerate(SCHEME_PRIORITY))):
+        ranks[identifiers.str.startswith(prefix + "-").to_numpy(dtype=bool, na_value=False)] = rank
+    return ranks
+
+
+def _enrich_column(frame: pd.DataFrame) -> np.ndarray:
+    if ENRICH_ONLY not in frame:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[ENRICH_ONLY].fillna(False).astype(bool).to_numpy()
+
+
+@dataclass
+class _Records:
+    """Every record of every source's frame (nodes or edges), end to end; ``offsets`` where each starts."""
+
+    frames: list[pd.DataFrame]
+    offsets: np.ndarray
+    enrich: np.ndarray
+    provenance: list[pd.Series]
+
+    @classmethod
+    def of(cls, frames: list[pd.DataFrame]) -> _Records:
+        lengths = np.array([len(f) for f in frames], dtype=np.int64)
+        return cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
+                   np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
+                   [_text([f[c] for f in frames if len(f)]) for c in PROVENANCE_COLUMNS])
+
+    def text(self, column: str) -> pd.Series:
+        return _text([f[column] for f in self.frames if len(f)])
+
+    def objects(self, column: str) -> np.ndarray:
+        parts = [f[column].to_numpy(dtype=object) for f in self.frames if len(f)]
+        return np.concatenate(parts) if parts else np.array([], dtype=object)
+
+    def cells(self, name: str) -> tuple[pd.Series, np.ndarray, np.ndarray] | None:
+        """The present cells of column ``name``: values, record numbers, and the column's place in its frame."""
+        parts, at, where = [], [], []
+        for number, frame in enumerate(self.frames):
+            if name not in frame:
+                continue
+            column = frame[name]
+            mask = present_mask(column)
+            parts.append(column[mask].reset_index(drop=True))
+            at.append(self.offsets[number] + np.flatnonzero(mask))
+            where.append(np.full(int(mask.sum()), frame.columns.get_loc(name)))
+        if not parts:
+            return None
+        values = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        return values, np.concatenate(at), np.concatenate(where)
+
+    @property
+    def rank(self) -> np.ndarray:
+        """Position of each record in the merge: sources in order, records that only enrich last."""
+        order = np.argsort(self.enrich, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return rank
+
+
+@dataclass
+class _Identities:
+    """Every identifier seen (``ids``), the canonical one of each (as a code), and which ids a source
+    declared to be one entity (``declared``: a set number per code)."""
+
+    ids: pd.Index
+    canonical: np.ndarray
+    declared: np.ndarray
+
+    def codes(self, identifiers: pd.Series) -> np.ndarray:
+        """Each identifier's code (-1 if never seen)."""
+        return self.ids.get_indexer(identifiers)
+
+
+def _identities(ids: pd.Series, declared_rows: np.ndarray, declared_lists: list[list[Any]],
+                matches: list[tuple[str, str]]) -> tuple[_Identities, np.ndarray]:
+    """Union of identifiers declared one (``other_ids``) and, separately, with resolution's matches.
+
+    The canonical id of a set is its member of the highest-priority scheme, first seen among equals
+    ("seen" in record order, each record's own id before the ids it declares). Returns the
+    identities and each record's id code.
+    """
+    counts = np.array([len(v) for v in declared_lists], dtype=np.int64)
+    others = pd.Series([str(i) for v in declared_lists for i in v], dtype="str")
+    owner = np.repeat(declared_rows, counts)
+    within = np.concatenate([np.arange(1, n + 1) for n in counts]) if len(counts) else np.array([], dtype=np.int64)
+    matched = pd.Series([x for pair in matches for x in pair], dtype="str")
+    codes, uniques = pd.factorize(_text([ids, others, matched]))
+    seen_at = np.concatenate([np.arange(len(ids)) * 1_000_000, owner * 1_000_000 + within,
+                              len(ids) * 1_000_000 + np.arange(len(matched))])
+    count = len(uniques)
+    first_seen = np.full(count, np.iinfo(np.int64).max)
+    np.minimum.at(first_seen, codes, seen_at)
+    record_codes = codes[:len(ids)]
+    other_codes, match_codes = codes[len(ids):len(ids) + len(others)], codes[len(ids) + len(others):].reshape(-1, 2)
+    declared_pairs = np.stack([record_codes[owner], other_codes], axis=1) if len(others) else np.empty((0, 2), np.int64)
+    declared = _components(declared_pairs, count)
+    united = _components(np.concatenate([declared_pairs, match_codes]), count)
+    best = np.lexsort((first_seen, _scheme_ranks(pd.Series(uniques)), united))
+    leaders = best[np.r_[True, united[best][1:] != united[best][:-1]]] if count else best
+    leader_of_set = np.empty(int(united.max(initial=-1)) + 1, dtype=np.int64)
+    leader_of_set[united[leaders]] = leaders
+    return _Identities(pd.Index(uniques), leader_of_set[united], declared), record_codes
+
+
+def _components(pairs: np.ndarray, count: int) -> np.ndarray:
+    if count == 0:
+        return np.array([], dtype=np.int64)
+    graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(count, count))
+    return connected_components(graph, directed=False)[1].astype(np.int64)
+
+
+def _declared_lists(records: _Records) -> tuple[np.ndarray, list[list[Any]]]:
+    """Records that declare ``other_ids``, and their lists."""
+    found = records.cells("other_ids")
+    if found is None:
+        return np.array([], dtype=np.int64), []
+    values, at, _ = found
+    return at, [v if isinstance(v, list) else [v] for v in values.tolist()]
+
+
+@dataclass
+class _Placed:
+    """Kept node records in merge order within each node: record number, node, rank, provenance entry."""
+
+    records: np.ndarray
+    node: np.ndarray
+    rank: np.ndarray
+    entry: np.ndarray
+
+
+class _Conflicts:
+    """Disagreements found column by column, put in each node's order at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, int, int, dict[str, Any], int, int]] = []
+
+    def add(self, node: int, rank: int, column: int, conflict: dict[str, Any], kept_entry: int, other_entry: int) -> None:
+        """A conflict of ``node`` in the record of ``rank``, ``column`` its place in the source's frame;
+        the entries are the provenance of the value kept (-1 for none) and of the other value."""
+        self.rows.append((node, rank, column, conflict, kept_entry, other_entry))
+
+    def column(self, count: int, provenance: list[pd.Series]) -> pd.Series:
+        """Each node's conflicts in the order the records came (a node's kind first), None for none."""
+        entries = sorted({e for *_, kept, other in self.rows for e in (kept, other) if e >= 0})
+        dicts = dict(zip(entries, _provenance_dicts(provenance, np.array(entries, dtype=np.int64))))
+        column = np.full(count, None, dtype=object)
+        for node, _, _, conflict, kept, other in sorted(self.rows, key=lambda row: row[:3]):
+            conflict["kept_from"] = [dicts[kept]] if kept >= 0 else []
+            conflict["other_from"] = dicts[other]
+            if column[node] is None:
+                column[node] = []
+            column[node].append(conflict)
+        return pd.Series(column, dtype=object)
+
+
+def _provenance_dicts(provenance: list[pd.Series], rows: np.ndarray) -> list[dict[str, str]]:
+    columns = [column.iloc[rows].tolist() for column in provenance]
+    return [dict(zip(PROVENANCE_FIELDS, values)) for values in zip(*columns)]
+
+
+def _through(mapping: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``mapping[codes]``, with -1 where a code is -1 (not found)."""
+    out = np.full(len(codes), -1, dtype=np.int64)
+    known = codes >= 0
+    out[known] = mapping[codes[known]]
+    return out
+
+
+def _group_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts, in an array sorted so equal values are together."""
+    return np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1] if len(keys) else np.array([], dtype=np.int64)
+
+
+def _fold_kinds(placed: _Placed, kinds: np.ndarray, conflicts: _Conflicts, node_count: int) -> np.ndarray:
+    """Each node's kind: the first source's, refined by later, more specific ones (see module docstring)."""
+    kinds = kinds[placed.records]
+    result = np.empty(node_count, dtype=object)
+    if not len(kinds):
+        return result
+    starts = _group_starts(placed.node)
+    result[placed.node[starts]] = kinds[starts]
+    codes = pd.factorize(kinds)[0]
+    mixed = np.minimum.reduceat(codes, starts) != np.maximum.reduceat(codes, starts)
+    ends = np.r_[starts[1:], len(kinds)]
+    vocab = vocabulary()
+    for start, end in zip(starts[mixed].tolist(), ends[mixed].tolist()):
+        current = kinds[start]
+        for i in range(start + 1, end):
+            kind = kinds[i]
+            if kind == current or vocab.is_a(current, kind):
+                continue
+            if vocab.is_a(kind, current):
+                current = kind
+            else:
+                conflicts.add(int(placed.node[i]), int(placed.rank[i]), -1,
+                              {"field": "kind", "kept": current, "other": kind}, -1, int(placed.entry[i]))
+        result[placed.node[start]] = current
+    return result
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -104,59 +312,118 @@ def _same(a: Any, b: Any) -> bool:
     return a == b
 
 
-def _prov_index(data: dict[str, Any], provenance: dict[str, str], positions: dict[tuple, int]) -> tuple[int, bool]:
-    """Position of ``provenance`` in the node's list, appended if new, and whether it is new.
-
-    ``positions`` indexes the list: a funder of a million grants has a million sources, and searching
-    the list for each one would take time quadratic in them.
-    """
-    key = tuple(sorted(provenance.items()))
-    if key in positions:
-        return positions[key], False
-    data["provenance"].append(provenance)
-    positions[key] = len(data["provenance"]) - 1
-    return positions[key], True
+def _equal(values: pd.Series, leader: np.ndarray) -> np.ndarray:
+    """Whether each value is its node's first value (:func:`_same`: numbers compared as numbers)."""
+    firsts = values.iloc[leader].reset_index(drop=True)
+    if values.dtype != object:
+        return (values.reset_index(drop=True) == firsts).to_numpy(dtype=bool)
+    return np.fromiter((a == b if type(a) is type(b) else _same(a, b) for a, b in
+                        zip(values.tolist(), firsts.tolist())), bool, len(values))
 
 
-def _merge_node(graph: nx.MultiDiGraph, node_id: str, record: dict[str, Any],
-                positions: dict[str, dict[tuple, int]]) -> None:
-    vocab = vocabulary()
-    kind = record.pop("kind")
-    provenance = record.pop("provenance")
-    record.pop("id", None)
-    if node_id not in graph:
-        graph.add_node(node_id, kind=kind, provenance=[], field_provenance={}, conflicts=[])
-    data = graph.nodes[node_id]
-    index, new = _prov_index(data, provenance, positions.setdefault(node_id, {}))
-    if kind != data["kind"]:
-        if vocab.is_a(kind, data["kind"]):
-            data["kind"] = kind
-        elif not vocab.is_a(data["kind"], kind):
-            data["conflicts"].append(_conflict(data, "kind", data["kind"], kind, provenance))
-    for field, value in record.items():
-        sources = data["field_provenance"].setdefault(field, [])
-        if field in LIST_ATTRIBUTES:
-            merged = list(data.get(field, []))
-            merged += [v for v in value if v not in merged]
-            data[field] = merged
-        elif field not in data:
-            data[field] = value
-        elif not _same(data[field], value):
-            data["conflicts"].append(_conflict(data, field, data[field], value, provenance))
+@dataclass
+class _Column:
+    """The present cells of one attribute for kept records, sorted by node then merge rank."""
+
+    name: str
+    values: pd.Series
+    node: np.ndarray
+    rank: np.ndarray
+    entry: np.ndarray
+    position: np.ndarray  # the column's place in its source's frame (a record's conflicts follow it)
+
+
+def _gather(name: str, found: tuple[pd.Series, np.ndarray, np.ndarray], slot: np.ndarray, placed: _Placed) -> _Column:
+    values, at, where = found
+    kept = slot[at] >= 0
+    order = slot[at][kept]
+    sort = np.argsort(order, kind="stable")
+    chosen = np.flatnonzero(kept)[sort]
+    place = order[sort]
+    return _Column(name, values.iloc[chosen].reset_index(drop=True), placed.node[place], placed.rank[place],
+                   placed.entry[place], where[chosen])
+
+
+def _merge_lists(column: _Column) -> tuple[np.ndarray, list[Any]]:
+    """Union of each node's lists in merge order; every source that gave one is credited."""
+    values = column.values.to_numpy(dtype=object)
+    starts = _group_starts(column.node)
+    ends = np.r_[starts[1:], len(values)]
+    merged = []
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        if end - start == 1:
+            merged.append(list(values[start]))
             continue
-        if new or index not in sources:  # a new source cannot be listed yet
-            sources.append(index)
+        union: list[Any] = []
+        for value in values[start:end]:
+            union += [v for v in value if v not in union]
+        merged.append(union)
+    return column.node[starts], merged
 
 
-def _conflict(data: dict[str, Any], field: str, kept: Any, other: Any, provenance: dict[str, str]) -> dict:
-    kept_from = [data["provenance"][i] for i in data["field_provenance"].get(field, [])]
-    return {"field": field, "kept": kept, "kept_from": kept_from, "other": other, "other_from": provenance}
+def _merge_values(column: _Column, conflicts: _Conflicts) -> tuple[np.ndarray, pd.Series, np.ndarray]:
+    """The first source's value of each node; later sources that agree are credited, others are
+    conflicts (naming the source whose value was kept)."""
+    first = np.r_[True, column.node[1:] != column.node[:-1]]
+    starts = np.flatnonzero(first)
+    leader = starts[np.cumsum(first) - 1]
+    agree = _equal(column.values, leader)
+    bad = np.flatnonzero(~agree)
+    if len(bad):
+        for node, rank, position, entry, kept, other, kept_entry in zip(
+                column.node[bad].tolist(), column.rank[bad].tolist(), column.position[bad].tolist(),
+                column.entry[bad].tolist(), column.values.iloc[leader[bad]].tolist(),
+                column.values.iloc[bad].tolist(), column.entry[leader[bad]].tolist()):
+            conflicts.add(node, rank, position, {"field": column.name, "kept": kept, "other": other},
+                          kept_entry, entry)
+    return column.node[starts], column.values.iloc[starts], agree
+
+
+def _identifier_lists(ids: pd.Series, id_codes: np.ndarray, slot: np.ndarray, identities: _Identities,
+                      declared_rows: np.ndarray, declared_lists: list[list[Any]]
+                      ) -> dict[str, tuple[pd.Series, np.ndarray, np.ndarray]]:
+    """Each kept record's ids other than its node's: declared ones as ``other_ids``, inferred ones as
+    ``matched_ids`` (a record's ids are its own and those it declares, in that order, each once)."""
+    canonical = identities.canonical[id_codes]
+    chosen = slot[declared_rows] >= 0
+    kept_declared = declared_rows[chosen]
+    lengths = np.array([len(v) for v, c in zip(declared_lists, chosen) if c], dtype=np.int64)
+    others = pd.Series([str(i) for v, c in zip(declared_lists, chosen) if c for i in v], dtype="str")
+    moved = np.flatnonzero((canonical != id_codes) & (slot >= 0))
+    record = np.concatenate([moved, kept_declared, np.repeat(kept_declared, lengths)])
+    given = np.concatenate([id_codes[moved], id_codes[kept_declared], identities.codes(others)])
+    sequence = np.concatenate([np.zeros(len(moved) + len(kept_declared), dtype=np.int64),
+                               np.concatenate([np.arange(1, n + 1) for n in lengths]) if len(lengths) else []])
+    order = np.lexsort((sequence, record))
+    record, given = record[order], given[order]
+    keep = ~pd.DataFrame({"record": record, "id": given}).duplicated().to_numpy() & (given != canonical[record])
+    record, given = record[keep], given[keep]
+    same = identities.declared[given] == identities.declared[canonical[record]]
+    lists = {}
+    for name, chosen_ids in (("other_ids", same), ("matched_ids", ~same)):
+        rows, codes = record[chosen_ids], given[chosen_ids]
+        names = np.asarray(identities.ids.take(codes), dtype=object)
+        starts = _group_starts(rows)
+        ends = np.r_[starts[1:], len(rows)]
+        values = pd.Series([names[a:b].tolist() for a, b in zip(starts.tolist(), ends.tolist())], dtype=object)
+        lists[name] = (values, rows[starts], np.full(len(starts), 1_000_000))
+    return lists
+
+
+def _field_names(masks: np.ndarray, names: list[str]) -> pd.Categorical:
+    """Each provenance entry's fields as space-separated names (few distinct sets: each worked out once)."""
+    if not len(masks):
+        return pd.Categorical([])
+    distinct, inverse = np.unique(masks, axis=0, return_inverse=True)
+    text = [" ".join(sorted(names[word * 64 + bit] for word, value in enumerate(row.tolist()) for bit in range(64)
+                            if value >> bit & 1)) for row in distinct]
+    return pd.Categorical.from_codes(inverse.reshape(-1), categories=pd.Index(text, dtype=object))  # distinct sets
 
 
 @collector_paused()
-def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
-                   matches: Iterable[tuple[str, str]] = ()) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
-    """Merge load results into one graph.
+def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
+                    matches: Iterable[tuple[str, str]] = ()) -> tuple[GraphFrames, pd.DataFrame]:
+    """Merge load results into the tables of one graph.
 
     Parameters
     ----------
@@ -164,16 +431,15 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
         In priority order: where sources disagree on a field, the earlier one is kept and the
         disagreement recorded.
     attributes : dict, optional
-        Graph-level attributes (authority, build date) stored in ``graph.graph``.
+        Graph-level attributes (authority, build date).
     matches : iterable of (str, str)
         Pairs of identifiers that entity resolution merged (:mod:`resolve.resolution`).
 
     Returns
     -------
-    graph : networkx.MultiDiGraph
-        Nodes keyed by identifier with ``kind``, attributes, ``provenance`` (list of dicts),
-        ``field_provenance`` and ``conflicts``; edges keyed by :func:`edge_key` with ``relation``,
-        attributes and ``provenance``.
+    frames : GraphFrames
+        Nodes keyed by identifier, each with its provenance list, which sources gave which field,
+        and conflicts; edges keyed by :func:`edge_key`, each with its provenance list.
     rejections : DataFrame
         Edges that could not be placed (an end that is no node), with file, row, field and reason.
 
@@ -184,71 +450,145 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
     >>> a, b = RecordSink("register", Path("r.csv")), RecordSink("grants", Path("g.json"))
     >>> a.node("GB-CHC-1", "Charity", a.provenance("row 2", "", "OGL-UK-3.0"), name="Age UK Hounslow")
     >>> b.node("GB-CHC-1", "Organisation", b.provenance("g1", "", "CC-BY-4.0"), name="Age UK Hounslow")
-    >>> g, _ = assemble_graph([a.result(), b.result()])
-    >>> g.nodes["GB-CHC-1"]["kind"], len(g.nodes["GB-CHC-1"]["provenance"])
-    ('Charity', 2)
+    >>> frames, _ = assemble_frames([a.result(), b.result()])
+    >>> frames.nodes[["id", "kind", "name"]].values.tolist()
+    [['GB-CHC-1', 'Charity', 'Age UK Hounslow']]
+    >>> frames.node_sources[["record", "fields"]].values.tolist()
+    [['row 2', 'name'], ['g1', 'name']]
     """
     results = list(results)
-    declared, identities = _Identities(), _Identities()
-    node_frames = [r.nodes for r in results]
-    for frame in node_frames:
-        for record in _records(frame):
-            for found in (declared, identities):
-                found.add(record["id"])
-                for other in record.get("other_ids", []):
-                    found.union(record["id"], other)
-    for a, b in matches:
-        identities.union(a, b)
+    records = _Records.of([r.nodes for r in results])
+    ids = records.text("id")
+    declared_rows, declared_lists = _declared_lists(records)
+    identities, id_codes = _identities(ids, declared_rows, declared_lists, [(str(a), str(b)) for a, b in matches])
+    canonical = identities.canonical[id_codes]
+    rank = records.rank
+    # nodes: the canonical ids of records that are not enrich-only, in merge order
+    main = np.flatnonzero(~records.enrich)
+    node_codes = pd.unique(canonical[main])
+    node_of_code = np.full(len(identities.ids), -1, dtype=np.int64)
+    node_of_code[node_codes] = np.arange(len(node_codes))
+    node_of = node_of_code[canonical]
+    kept = np.flatnonzero(node_of >= 0)
+    order = kept[np.lexsort((rank[kept], node_of[kept]))]
+    node_sorted = node_of[order]
+    provenance_key = _codes(*(column.iloc[order] for column in records.provenance))
+    entry_key = node_sorted * (int(provenance_key.max(initial=0)) + 1) + provenance_key
+    entries = np.flatnonzero(~pd.Series(entry_key).duplicated().to_numpy())
+    entry = pd.Index(entry_key[entries]).get_indexer(entry_key)
+    placed = _Placed(order, node_sorted, rank[order], entry)
+    slot = np.full(len(ids), -1, dtype=np.int64)
+    slot[order] = np.arange(len(order))
+    sources = [column.iloc[order[entries]].reset_index(drop=True) for column in records.provenance]
+    conflicts = _Conflicts()
+    kinds = _fold_kinds(placed, records.objects("kind"), conflicts, len(node_codes))
+    rewritten = _identifier_lists(ids, id_codes, slot, identities, declared_rows, declared_lists)
+    vocab = vocabulary()
+    names = sorted({c for f in records.frames for c in f.columns if c not in _NOT_ATTRIBUTES} | set(IDENTIFIER_LISTS))
+    columns: dict[str, pd.Series] = {}
+    fields = np.zeros((len(entries), len(names) // 64 + 1), dtype=np.uint64)
+    for number, name in enumerate(names):
+        vocab.check_attribute(name)
+        found = rewritten[name] if name in IDENTIFIER_LISTS else records.cells(name)
+        if found is None or not len(found[0]):
+            continue
+        column = _gather(name, found, slot, placed)
+        if not len(column.values):
+            continue
+        if name in LIST_ATTRIBUTES:
+            nodes_with, merged = _merge_lists(column)
+            values = pd.Series(merged, index=nodes_with, dtype=object)
+            agree = np.ones(len(column.values), dtype=bool)
+        else:
+            nodes_with, firsts, agree = _merge_values(column, conflicts)
+            values = firsts.set_axis(nodes_with)
+        columns[name] = values.reindex(range(len(node_codes)))
+        word, bit = divmod(number, 64)
+        fields[column.entry[agree], word] |= np.uint64(1) << np.uint64(bit)
+    nodes = pd.DataFrame({"id": pd.Series(identities.ids.take(node_codes)), "kind": pd.Series(kinds, dtype=object),
+                          **columns})
+    nodes["conflicts"] = conflicts.column(len(node_codes), sources)
+    node_sources = pd.DataFrame({"node": node_sorted[entries], **dict(zip(PROVENANCE_FIELDS, sources)),
+                                 "fields": _field_names(fields, names)}, columns=NODE_SOURCE_COLUMNS)
+    edges, edge_sources, rejections = _merge_edges(results, identities, node_of_code)
+    return GraphFrames(nodes, node_sources, edges, edge_sources, dict(attributes or {})), rejections
 
-    graph = nx.MultiDiGraph(**(attributes or {}))
-    positions: dict[str, dict[tuple, int]] = {}
-    pending_enrichment: list[tuple[str, dict[str, Any]]] = []
-    for frame in node_frames:
-        for record in _records(frame):
-            canonical = identities.find(record["id"])
-            if record.pop(ENRICH_ONLY, False):
-                pending_enrichment.append((canonical, record))
-                continue
-            _note_other_ids(record, canonical, declared)
-            _merge_node(graph, canonical, record, positions)
-    for canonical, record in pending_enrichment:
-        if canonical in graph:
-            _note_other_ids(record, canonical, declared)
-            _merge_node(graph, canonical, record, positions)
 
-    rejections = []
-    for result in results:
-        for record in _records(result.edges):
-            source, target = identities.find(record.pop("source")), identities.find(record.pop("target"))
-            missing = [(f, v) for f, v in (("source", source), ("target", target)) if v not in graph]
-            provenance = record["provenance"]
-            if record.pop(ENRICH_ONLY, False) and missing:
-                continue
-            if missing:
-                field, value = missing[0]
-                rejections.append({
-                    "file": provenance["dataset"], "row": provenance["record"], "field": field,
-                    "value": value, "reason": f"{record['relation']} edge: no node with this id",
-                })
-                continue
-            key = edge_key(source, target, record["relation"], provenance)
-            if graph.has_edge(source, target, key):
-                existing = graph.edges[source, target, key]["provenance"]
-                if provenance not in existing:
-                    existing.append(provenance)
-                continue
-            record["provenance"] = [provenance]
-            graph.add_edge(source, target, key=key, **record)
-    return graph, pd.DataFrame(rejections, columns=REJECTION_COLUMNS)
+def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Edges between canonical nodes, one per key, each with its provenance list; dangling ones reported."""
+    records = _Records.of([r.edges for r in results])
+    ends = {}
+    for end in ("source", "target"):
+        given = records.text(end)
+        canonical = _through(identities.canonical, identities.codes(given))
+        ends[end] = (given, canonical, _through(node_of_code, canonical))
+    relations = records.objects("relation")
+    (_, canonical_source, source_node), (_, canonical_target, target_node) = ends["source"], ends["target"]
+    dangling = (source_node < 0) | (target_node < 0)
+    reported = np.flatnonzero(dangling & ~records.enrich)
+    named = {}
+    for end, (given, canonical, _) in ends.items():
+        named[end] = given.iloc[reported].to_numpy(dtype=object)
+        known = canonical[reported] >= 0
+        named[end][known] = np.asarray(identities.ids.take(canonical[reported][known]), dtype=object)
+    rejections = pd.DataFrame({
+        "file": records.provenance[0].iloc[reported].to_numpy(dtype=object),
+        "row": records.provenance[1].iloc[reported].to_numpy(dtype=object),
+        "field": np.where(source_node[reported] >= 0, "target", "source"),
+        "value": np.where(source_node[reported] >= 0, named["target"], named["source"]),
+        "reason": [f"{r} edge: no node with this id" for r in relations[reported]]}, columns=REJECTION_COLUMNS)
+    kept = np.flatnonzero(~dangling)
+    source_ids = identities.ids.take(canonical_source[kept])
+    target_ids = identities.ids.take(canonical_target[kept])
+    keys = np.array([_edge_key(*parts) for parts in zip(
+        source_ids.tolist(), target_ids.tolist(), relations[kept].tolist(),
+        records.provenance[0].iloc[kept].tolist(), records.provenance[1].iloc[kept].tolist())], dtype=object)
+    key_codes = pd.factorize(keys)[0]
+    first = np.flatnonzero(~pd.Series(key_codes).duplicated().to_numpy())
+    edges = pd.DataFrame({"key": keys[first], "source": pd.Series(source_ids.take(first)),
+                          "target": pd.Series(target_ids.take(first)), "relation": relations[kept[first]]})
+    slot = np.full(len(relations), -1, dtype=np.int64)
+    slot[kept[first]] = np.arange(len(first))
+    for name in sorted({c for f in records.frames for c in f.columns if c not in _NOT_ATTRIBUTES}):
+        found = records.cells(name)
+        values, at, _ = found
+        wanted = slot[at] >= 0
+        edges[name] = values[wanted].set_axis(slot[at][wanted]).reindex(range(len(first)))
+    provenance = [column.iloc[kept].reset_index(drop=True) for column in records.provenance]
+    entry_key = key_codes * (len(kept) + 1) + _codes(*provenance)
+    distinct = np.flatnonzero(~pd.Series(entry_key).duplicated().to_numpy())
+    chosen = distinct[np.argsort(key_codes[distinct], kind="stable")]
+    edge_sources = pd.DataFrame({"edge": key_codes[chosen],
+                                 **{f: column.iloc[chosen].reset_index(drop=True)
+                                    for f, column in zip(PROVENANCE_FIELDS, provenance)}}, columns=EDGE_SOURCE_COLUMNS)
+    return edges, edge_sources, rejections
 
 
-def _note_other_ids(record: dict[str, Any], canonical: str, declared: _Identities) -> None:
-    """Move a record's identifiers other than the node's into ``other_ids`` or ``matched_ids``."""
-    ids = [record.get("id", canonical)] + list(record.get("other_ids", []))
-    others = [i for i in dict.fromkeys(ids) if i != canonical]
-    record.pop("other_ids", None)
-    official = declared.find(canonical)
-    for field, chosen in (("other_ids", [i for i in others if declared.find(i) == official]),
-                          ("matched_ids", [i for i in others if declared.find(i) != official])):
-        if chosen:
-            record[field] = chosen
+def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
+                   matches: Iterable[tuple[str, str]] = ()) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
+    """Merge load results into one networkx graph (:func:`assemble_frames`, then
+    :func:`graph.frames.frames_to_graph`).
+
+    Returns
+    -------
+    graph : networkx.MultiDiGraph
+        Nodes keyed by identifier with ``kind``, attributes, ``provenance`` (list of dicts),
+        ``field_provenance`` and ``conflicts``; edges keyed by :func:`edge_key` with ``relation``,
+        attributes and ``provenance``.
+    rejections : DataFrame
+        Edges that could not be placed.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from loaders.base import RecordSink
+    >>> register, directory = RecordSink("ccew", Path("charity.txt")), RecordSink("directory", Path("d.csv"))
+    >>> register.node("GB-CHC-1", "Charity", register.provenance("row 2", "", "OGL-UK-3.0"), name="Age UK Hounslow")
+    >>> directory.node("GB-CHC-1", "Charity", directory.provenance("row 9", "", "CC0-1.0"), name="Age Concern")
+    >>> g, _ = assemble_graph([register.result(), directory.result()])
+    >>> g.nodes["GB-CHC-1"]["name"], g.nodes["GB-CHC-1"]["conflicts"][0]["other"]
+    ('Age UK Hounslow', 'Age Concern')
+    """
+    frames, rejections = assemble_frames(results, attributes=attributes, matches=matches)
+    return frames_to_graph(frames), rejections

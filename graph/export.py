@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graph.assemble import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from graph.rdf import RDF_FORMATS, graph_to_rdf
 from graph.store import canonical_json, save_graph
 

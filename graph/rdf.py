@@ -19,8 +19,8 @@ import networkx as nx
 import pandas as pd
 from rdflib import DCTERMS, PROV, RDF, XSD, BNode, Graph, Literal, URIRef
 
-from graph.assemble import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from graph.forked import can_fork, start_forked
+from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from graph.store import canonical_json
 from ontology.vocabulary import ECO, SHAPES_FILE, ontology_graph, vocabulary
 

@@ -1,14 +1,18 @@
 """Save and load a built graph as a folder of Parquet tables with a manifest, atomically.
 
-Layout of a graph folder::
+Layout of a graph folder (format version 2)::
 
-    nodes.parquet   id, kind, name, attributes, provenance, field_provenance, conflicts
-    edges.parquet   key, source, target, relation, attributes, provenance
-    manifest.json   format version, counts, graph attributes, SHA-256 of each table
+    nodes.parquet   id, kind, one column per attribute, provenance, conflicts
+    edges.parquet   key, source, target, relation, one column per attribute, provenance
+    manifest.json   format version, counts, graph attributes, how each column is stored, SHA-256 of each table
 
-Nested values (attributes, provenance) are canonical JSON text, so a save/load round trip is exact.
-Writing goes to a hidden sibling folder that replaces the target only when complete, so a failed
-save or build leaves the previous graph as it was.
+An attribute column is typed (text, number, integer, true/false, list of text) when every value in
+it is of that type; otherwise each value is canonical JSON text, and the manifest says so. The
+``provenance`` column holds each row's list of ``{dataset, record, date, licence}`` (nodes also
+``fields``: the attributes that source gave, space-separated); ``conflicts`` is JSON text. A save/load
+round trip is exact. Writing goes to a hidden sibling folder that replaces the target only when
+complete, so a failed save or build leaves the previous graph as it was. Folders of format version
+1 (JSON text per node) still load.
 """
 
 from __future__ import annotations
@@ -25,17 +29,34 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import orjson
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
-from graph.assemble import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from graph.bulk import collector_paused
 from graph.errors import GraphStoreError
-from graph.tables import edge_records, node_records
+from graph.frames import (
+    EDGE_SOURCE_COLUMNS,
+    EDGE_TABLE_COLUMNS,
+    NODE_SOURCE_COLUMNS,
+    NODE_TABLE_COLUMNS,
+    GraphFrames,
+    frames_to_graph,
+    graph_to_frames,
+    present,
+)
+from graph.provenance import PROVENANCE_FIELDS
 
 FORMAT_NAME = "civicgraph-graph"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Earlier format versions this module still reads.
+READABLE_VERSIONS = (1, 2)
 TABLES = ("nodes.parquet", "edges.parquet")
+#: How an attribute column is stored: as its own Parquet type, or as canonical JSON text per value.
+TYPED, JSON_TEXT = "typed", "json"
 
 
 def canonical_json(value: Any) -> str:
@@ -115,89 +136,110 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _attributes(data: dict[str, Any], reserved: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in reserved}
-
-
-@collector_paused()
-def graph_to_frames(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The node and edge tables of a graph, nested values as canonical JSON text.
+def encode_column(values: pd.Series) -> tuple[pa.Array, str]:
+    """An attribute column as Parquet will store it, and how: :data:`TYPED` when every value is of
+    one type Parquet has (text, float, integer, boolean, list of text), else :data:`JSON_TEXT`.
 
     Examples
     --------
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_node("a", kind="Charity", name="A", provenance=[], field_provenance={}, conflicts=[])
-    >>> graph_to_frames(g)[0].loc[0, "attributes"]
-    '{"name":"A"}'
+    >>> array, how = encode_column(pd.Series(["a", None], dtype=object))
+    >>> array.type, array.to_pylist(), how
+    (DataType(large_string), ['a', None], 'typed')
+    >>> encode_column(pd.Series([1, 2.5], dtype=object))[1]  # an int and a float: JSON keeps each as it is
+    'json'
     """
-    nodes = pd.DataFrame(
-        [
-            {
-                "id": node,
-                "kind": data["kind"],
-                "name": data.get("name"),
-                "attributes": canonical_json(_attributes(data, RESERVED_NODE_KEYS)),
-                "provenance": canonical_json(data.get("provenance", [])),
-                "field_provenance": canonical_json(data.get("field_provenance", {})),
-                "conflicts": canonical_json(data.get("conflicts", [])),
-            }
-            for node, data in node_records(graph)
-        ],
-        columns=["id", "kind", "name", "attributes", "provenance", "field_provenance", "conflicts"],
-    )
-    edges = pd.DataFrame(
-        [
-            {
-                "key": key,
-                "source": source,
-                "target": target,
-                "relation": data["relation"],
-                "attributes": canonical_json(_attributes(data, RESERVED_EDGE_KEYS)),
-                "provenance": canonical_json(data.get("provenance", [])),
-            }
-            for source, target, key, data in edge_records(graph)
-        ],
-        columns=["key", "source", "target", "relation", "attributes", "provenance"],
-    )
-    return nodes, edges
+    if values.dtype != object:
+        return pa.array(values, from_pandas=True), TYPED
+    mask = present(values)
+    cells = values.to_numpy(dtype=object)
+    given = cells[mask]
+    kinds = set(map(type, given))
+    typed = {str: pa.large_string(), float: pa.float64(), int: pa.int64(), bool: pa.bool_()}
+    if len(kinds) == 1 and (kind := next(iter(kinds))) in typed:
+        with contextlib.suppress(pa.ArrowException, OverflowError):
+            return pa.array(np.where(mask, cells, None), type=typed[kind]), TYPED
+    if kinds == {list} and all(type(item) is str for value in given for item in value):
+        return pa.array(np.where(mask, cells, None), type=pa.list_(pa.large_string())), TYPED
+    return pa.array([canonical_json(v) if m else None for v, m in zip(cells, mask)], type=pa.large_string()), JSON_TEXT
 
 
-@collector_paused()
-def graph_from_frames(nodes: pd.DataFrame, edges: pd.DataFrame, **graph_attributes: Any) -> nx.MultiDiGraph:
-    """Rebuild a graph from the tables :func:`graph_to_frames` makes.
+def decode_column(values: pa.ChunkedArray, encoding: str) -> pd.Series:
+    """A stored attribute column back as values (see :func:`encode_column`).
 
     Examples
     --------
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_node("a", kind="Ward", provenance=[], field_provenance={}, conflicts=[])
-    >>> nx.utils.graphs_equal(graph_from_frames(*graph_to_frames(g)), g)
-    True
+    >>> decode_column(pa.chunked_array([encode_column(pd.Series([[1, "x"], None], dtype=object))[0]]), "json").tolist()
+    [[1, 'x'], None]
     """
-    graph = nx.MultiDiGraph(**graph_attributes)
-    for row in nodes.itertuples(index=False):
-        graph.add_node(
-            row.id,
-            kind=row.kind,
-            **json.loads(row.attributes),
-            provenance=json.loads(row.provenance),
-            field_provenance=json.loads(row.field_provenance),
-            conflicts=json.loads(row.conflicts),
-        )
-    for row in edges.itertuples(index=False):
-        graph.add_edge(
-            row.source, row.target, key=row.key, relation=row.relation,
-            **json.loads(row.attributes), provenance=json.loads(row.provenance),
-        )
-    return graph
+    if encoding == JSON_TEXT:
+        return pd.Series([None if v is None else json.loads(v) for v in values.to_pylist()], dtype=object)
+    if pa.types.is_list(values.type) or pa.types.is_large_list(values.type):
+        return pd.Series(values.to_pylist(), dtype=object)
+    if pa.types.is_integer(values.type):
+        return values.to_pandas(types_mapper={values.type: pd.Int64Dtype()}.get)
+    if pa.types.is_boolean(values.type):
+        return values.to_pandas(types_mapper={values.type: pd.BooleanDtype()}.get)
+    return values.to_pandas()
 
 
-def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> Path:
-    """Write ``graph`` to ``folder`` (replacing it atomically) as Parquet tables and a manifest.
+def _provenance_lists(sources: pd.DataFrame, owner: str, count: int, fields: list[str]) -> pa.ListArray:
+    """Each row's provenance entries as one list column (``sources`` grouped by ``owner`` in row order)."""
+    owners = sources[owner].to_numpy(dtype=np.int64)
+    if len(owners) and (np.diff(owners) < 0).any():
+        raise GraphStoreError(f"provenance rows are not grouped by {owner}; the tables are damaged")
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=count))]).astype(np.int64)
+    parts = pa.StructArray.from_arrays([pa.array(sources[f].astype(object).to_numpy(), type=pa.large_string())
+                                        for f in fields], names=fields)
+    return pa.LargeListArray.from_arrays(pa.array(offsets), parts)
+
+
+def _table(frame: pd.DataFrame, leading: list[str], attributes: list[str], provenance: pa.Array,
+           extra: dict[str, pa.Array]) -> tuple[pa.Table, dict[str, str]]:
+    columns, encodings = {}, {}
+    for name in leading:
+        columns[name] = pa.array(frame[name].astype(object).to_numpy(), type=pa.large_string())
+    for name in attributes:
+        columns[name], encodings[name] = encode_column(frame[name])
+    columns["provenance"] = provenance
+    columns.update(extra)
+    return pa.table(columns), encodings
+
+
+@collector_paused()
+def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | None = None) -> None:
+    """Write a graph's tables and manifest into an existing folder (no atomic swap: see :func:`save_frames`)."""
+    nodes, edges = frames.nodes, frames.edges
+    node_provenance = _provenance_lists(frames.node_sources, "node", len(nodes), [*PROVENANCE_FIELDS, "fields"])
+    conflicts = nodes["conflicts"] if "conflicts" in nodes else pd.Series([None] * len(nodes), dtype=object)
+    conflict_text = pa.array([None if c is None or not len(c) else canonical_json(c)
+                              for c in conflicts.where(present(conflicts), None).tolist()], type=pa.large_string())
+    node_table, node_encodings = _table(nodes, NODE_TABLE_COLUMNS, frames.node_attribute_columns(), node_provenance,
+                                        {"conflicts": conflict_text})
+    edge_provenance = _provenance_lists(frames.edge_sources, "edge", len(edges), list(PROVENANCE_FIELDS))
+    edge_table, edge_encodings = _table(edges, EDGE_TABLE_COLUMNS, frames.edge_attribute_columns(), edge_provenance, {})
+    pq.write_table(node_table, folder / "nodes.parquet")
+    pq.write_table(edge_table, folder / "edges.parquet")
+    manifest = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "written": datetime.now(UTC).isoformat(timespec="seconds"),
+        "nodes": len(nodes),
+        "edges": len(edges),
+        "graph": frames.attributes,
+        "columns": {"nodes": node_encodings, "edges": edge_encodings},
+        "tables": {name: _sha256(folder / name) for name in TABLES},
+        **(extra or {}),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def save_frames(frames: GraphFrames, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> Path:
+    """Write a graph's tables to ``folder`` (replacing it atomically) as Parquet tables and a manifest.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
-        A graph as built by :func:`graph.assemble.assemble_graph`.
+    frames : GraphFrames
+        From a build (:func:`graph.assemble.assemble_frames`) or :func:`graph.frames.graph_to_frames`.
     folder : path
         Target folder; replaced only once everything is written.
     extra : dict, optional
@@ -207,6 +249,15 @@ def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra:
     -------
     Path
         The folder written.
+    """
+    folder = Path(folder)
+    with atomic_directory(folder) as staging:
+        write_frames(frames, staging, extra=extra)
+    return folder
+
+
+def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> Path:
+    """Write a networkx graph to ``folder`` (replacing it atomically); see :func:`save_frames`.
 
     Examples
     --------
@@ -217,29 +268,7 @@ def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra:
     >>> nx.utils.graphs_equal(load_graph(path), g)
     True
     """
-    folder = Path(folder)
-    nodes, edges = graph_to_frames(graph)
-    with atomic_directory(folder) as staging:
-        write_graph_tables(nodes, edges, graph.graph, staging, extra=extra)
-    return folder
-
-
-def write_graph_tables(nodes: pd.DataFrame, edges: pd.DataFrame, graph_attributes: dict[str, Any],
-                       folder: Path, *, extra: dict[str, Any] | None = None) -> None:
-    """Write node and edge tables and the manifest into an existing folder (no atomic swap)."""
-    nodes.to_parquet(folder / "nodes.parquet", index=False)
-    edges.to_parquet(folder / "edges.parquet", index=False)
-    manifest = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "written": datetime.now(UTC).isoformat(timespec="seconds"),
-        "nodes": len(nodes),
-        "edges": len(edges),
-        "graph": graph_attributes,
-        "tables": {name: _sha256(folder / name) for name in TABLES},
-        **(extra or {}),
-    }
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return save_frames(graph_to_frames(graph), folder, extra=extra)
 
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
@@ -248,22 +277,63 @@ def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
     Raises
     ------
     GraphStoreError
-        If the folder holds no graph or one of another format version.
+        If the folder holds no graph or one of a format version this version cannot read.
     """
     path = Path(folder) / "manifest.json"
     if not path.is_file():
         raise GraphStoreError(f"{folder}: no saved graph here (manifest.json is missing); run 'civicgraph build' first")
     manifest = json.loads(path.read_text())
-    if manifest.get("format") != FORMAT_NAME or manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format") != FORMAT_NAME or manifest.get("format_version") not in READABLE_VERSIONS:
         raise GraphStoreError(
             f"{path}: format {manifest.get('format')!r} version {manifest.get('format_version')!r}, "
-            f"expected {FORMAT_NAME!r} version {FORMAT_VERSION}"
+            f"expected {FORMAT_NAME!r} version {' or '.join(map(str, READABLE_VERSIONS))}"
         )
     return manifest
 
 
+def _sources(table: pa.Table, owner: str, fields: list[str]) -> pd.DataFrame:
+    lists = table.column("provenance").combine_chunks()
+    parts = pc.list_flatten(lists)
+    frame = pd.DataFrame({owner: pc.list_parent_indices(lists).to_numpy().astype(np.int64)})
+    for name in fields:
+        frame[name] = parts.field(name).to_pandas() if len(parts) else pd.Series([], dtype=object)
+    return frame
+
+
+@collector_paused()
+def load_frames(folder: str | os.PathLike[str]) -> GraphFrames:
+    """Read the tables of a graph written by :func:`save_frames` or :func:`save_graph`, checking
+    every table's checksum (no networkx graph is made: this is what large graphs want).
+
+    Raises
+    ------
+    GraphStoreError
+        If the folder is not a graph or a table does not match its checksum.
+    """
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    for name, expected in manifest["tables"].items():
+        if _sha256(folder / name) != expected:
+            raise GraphStoreError(f"{folder / name}: checksum does not match the manifest; the graph is damaged")
+    if manifest["format_version"] == 1:
+        return graph_to_frames(_graph_from_version_1(folder, manifest))
+    tables = {"nodes": pq.read_table(folder / "nodes.parquet"), "edges": pq.read_table(folder / "edges.parquet")}
+    frames = {}
+    for name, leading in (("nodes", NODE_TABLE_COLUMNS), ("edges", EDGE_TABLE_COLUMNS)):
+        table, encodings = tables[name], manifest["columns"][name]
+        frame = pd.DataFrame({c: pd.Series(table.column(c).to_pylist(), dtype=object) for c in leading})
+        for column, encoding in encodings.items():
+            frame[column] = decode_column(table.column(column), encoding)
+        frames[name] = frame
+    nodes = frames["nodes"]
+    nodes["conflicts"] = pd.Series([None if c is None else json.loads(c)
+                                    for c in tables["nodes"].column("conflicts").to_pylist()], dtype=object)
+    return GraphFrames(nodes, _sources(tables["nodes"], "node", NODE_SOURCE_COLUMNS[1:]), frames["edges"],
+                       _sources(tables["edges"], "edge", EDGE_SOURCE_COLUMNS[1:]), manifest["graph"])
+
+
 def load_graph(folder: str | os.PathLike[str]) -> nx.MultiDiGraph:
-    """Read a graph written by :func:`save_graph`, checking every table's checksum.
+    """Read a saved graph as a networkx graph, checking every table's checksum.
 
     Parameters
     ----------
@@ -287,11 +357,16 @@ def load_graph(folder: str | os.PathLike[str]) -> nx.MultiDiGraph:
     ...
     graph.errors.GraphStoreError: /nonexistent: no saved graph here (manifest.json is missing); run 'civicgraph build' first
     """
-    folder = Path(folder)
-    manifest = read_manifest(folder)
-    for name, expected in manifest["tables"].items():
-        if _sha256(folder / name) != expected:
-            raise GraphStoreError(f"{folder / name}: checksum does not match the manifest; the graph is damaged")
-    nodes = pd.read_parquet(folder / "nodes.parquet")
-    edges = pd.read_parquet(folder / "edges.parquet")
-    return graph_from_frames(nodes, edges, **manifest["graph"])
+    return frames_to_graph(load_frames(folder))
+
+
+def _graph_from_version_1(folder: Path, manifest: dict[str, Any]) -> nx.MultiDiGraph:
+    """A graph saved in format version 1: JSON text per node and edge."""
+    graph = nx.MultiDiGraph(**manifest["graph"])
+    for row in pd.read_parquet(folder / "nodes.parquet").itertuples(index=False):
+        graph.add_node(row.id, kind=row.kind, **json.loads(row.attributes), provenance=json.loads(row.provenance),
+                       field_provenance=json.loads(row.field_provenance), conflicts=json.loads(row.conflicts))
+    for row in pd.read_parquet(folder / "edges.parquet").itertuples(index=False):
+        graph.add_edge(row.source, row.target, key=row.key, relation=row.relation, **json.loads(row.attributes),
+                       provenance=json.loads(row.provenance))
+    return graph

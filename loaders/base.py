@@ -7,10 +7,12 @@ and rejected rows. It never writes anything; merging into the graph happens in `
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import numpy as np
 import pandas as pd
 
 from graph.provenance import Provenance
@@ -19,11 +21,15 @@ from ontology.vocabulary import vocabulary
 if TYPE_CHECKING:
     from loaders.place_index import PlaceIndex
 
-NODE_COLUMNS = ["id", "kind", "provenance"]
+#: Provenance of each row of a load result, one column per part (:class:`graph.provenance.Provenance`).
+PROVENANCE_COLUMNS = ["prov_dataset", "prov_record", "prov_date", "prov_licence"]
+NODE_COLUMNS = ["id", "kind", *PROVENANCE_COLUMNS]
 #: GSS codes of countries: a build for one of them keeps every row (England and Wales, England, Wales,
 #: the UK, Great Britain). Loaders filter to a local authority otherwise.
 NATIONAL_CODES = frozenset({"K04000001", "E92000001", "W92000004", "K02000001", "K03000001"})
-EDGE_COLUMNS = ["source", "target", "relation", "provenance"]
+EDGE_COLUMNS = ["source", "target", "relation", *PROVENANCE_COLUMNS]
+#: Column of records that only add to nodes (or link nodes) that other sources made.
+ENRICH_ONLY = "enrich_only"
 REJECTION_COLUMNS = ["file", "row", "field", "value", "reason"]
 
 
@@ -79,9 +85,12 @@ class LoadResult:
     path : Path
         The file read.
     nodes : DataFrame
-        Columns ``id``, ``kind``, ``provenance`` (a dict) and one column per attribute.
+        Columns ``id``, ``kind``, the row's provenance in :data:`PROVENANCE_COLUMNS`, ``enrich_only``
+        where some rows only add to nodes other sources made, and one column per attribute (a
+        missing, NaN or blank cell is no value).
     edges : DataFrame
-        Columns ``source``, ``target``, ``relation``, ``provenance`` and one column per attribute.
+        Columns ``source``, ``target``, ``relation``, the provenance columns, ``enrich_only`` where
+        used, and one column per attribute.
     rejections : DataFrame
         Columns ``file``, ``row``, ``field``, ``value``, ``reason``: rows that were not loaded.
     filter_applied : str
@@ -110,7 +119,8 @@ class LoadResult:
         """
         money: dict[str, float] = {}
         if "amount" in self.edges and "currency" in self.edges:
-            grouped = self.edges.dropna(subset=["amount"]).groupby("currency")["amount"].sum()
+            amounts = pd.to_numeric(self.edges["amount"], errors="coerce")
+            grouped = amounts[amounts.notna()].groupby(self.edges["currency"].astype(object)).sum()
             money = {str(k): float(v) for k, v in grouped.items()}
         return {
             "loader": self.loader,
@@ -148,6 +158,10 @@ def is_missing(value: Any) -> bool:
 class RecordSink:
     """Collects a loader's nodes, edges and rejections, checking terms against the ontology.
 
+    Records come one at a time (:meth:`node`, :meth:`edge`) or a column at a time (:meth:`nodes`,
+    :meth:`edges`, for national files of millions of rows); :meth:`result` keeps them in the order
+    they came, which is the order the merge gives them priority in.
+
     Parameters
     ----------
     loader : str
@@ -161,18 +175,23 @@ class RecordSink:
     >>> prov = sink.provenance("row 2", "2024-01-01", "OGL-UK-3.0")
     >>> sink.node("GB-CHC-1", "Charity", prov, name="A", latest_income=None)
     >>> sink.result().nodes.columns.tolist()
-    ['id', 'kind', 'provenance', 'name']
+    ['id', 'kind', 'prov_dataset', 'prov_record', 'prov_date', 'prov_licence', 'name']
     """
 
     loader: str
     path: Path
-    _nodes: list[dict[str, Any]] = field(default_factory=list)
-    _edges: list[dict[str, Any]] = field(default_factory=list)
+    _nodes: list[list[dict[str, Any]] | pd.DataFrame] = field(default_factory=list)
+    _edges: list[list[dict[str, Any]] | pd.DataFrame] = field(default_factory=list)
     _rejections: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def dataset(self) -> str:
+        """The dataset this sink's provenance names: ``{loader}:{file name}``."""
+        return f"{self.loader}:{self.path.name}"
 
     def provenance(self, record: str, date: str, licence: str) -> dict[str, str]:
         """Provenance for a record of this file."""
-        return Provenance(f"{self.loader}:{self.path.name}", record, date, licence).as_dict()
+        return Provenance(self.dataset, record, date, licence).as_dict()
 
     def node(
         self,
@@ -190,13 +209,13 @@ class RecordSink:
         """
         vocab = vocabulary()
         vocab.check_kind(kind)
-        record: dict[str, Any] = {"id": node_id, "kind": kind, "provenance": provenance}
+        record: dict[str, Any] = {"id": node_id, "kind": kind, **_provenance_cells(provenance)}
         if enrich_only:
-            record["enrich_only"] = True
+            record[ENRICH_ONLY] = True
         for key, value in attributes.items():
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
-        self._nodes.append(record)
+        _append(self._nodes, record)
 
     def edge(
         self,
@@ -214,18 +233,73 @@ class RecordSink:
         tables of links are filtered this way); otherwise a missing end is reported.
         """
         vocab = vocabulary()
-        record: dict[str, Any] = {
-            "source": source,
-            "target": target,
-            "relation": vocab.check_relation(relation),
-            "provenance": provenance,
-        }
+        record: dict[str, Any] = {"source": source, "target": target, "relation": vocab.check_relation(relation),
+                                  **_provenance_cells(provenance)}
         if enrich_only:
-            record["enrich_only"] = True
+            record[ENRICH_ONLY] = True
         for key, value in attributes.items():
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
-        self._edges.append(record)
+        _append(self._edges, record)
+
+    def nodes(self, ids: Sequence[str], kind: str | Sequence[str], *, records: Sequence[str] | str,
+              dates: Sequence[str] | str, licence: str, enrich_only: bool = False, **attributes: Any) -> None:
+        """Add many nodes at once, one value of each column per node.
+
+        Parameters
+        ----------
+        ids : sequence of str
+            Node identifiers.
+        kind : str or sequence of str
+            One kind for all, or one per node.
+        records, dates : str or sequence of str
+            Provenance: the record of the file each node comes from, and the date it is as of.
+        licence : str
+            The file's licence.
+        enrich_only : bool
+            As for :meth:`node`.
+        **attributes : sequence or scalar
+            One column per attribute, taken as given (pass an integer column as ``Int64``, not
+            float); a missing, NaN or blank cell is no value. A scalar applies to every node.
+
+        Examples
+        --------
+        >>> sink = RecordSink("demo", Path("lookup.csv"))
+        >>> sink.nodes(["E05000346@2017", "E05000347@2017"], "Ward", records=["row 2", "row 3"], dates="",
+        ...            licence="OGL-UK-3.0", name=["Bedfont", "Brentford"])
+        >>> sink.result().nodes[["id", "kind", "prov_record", "name"]].values.tolist()
+        [['E05000346@2017', 'Ward', 'row 2', 'Bedfont'], ['E05000347@2017', 'Ward', 'row 3', 'Brentford']]
+        """
+        vocab = vocabulary()
+        for value in [kind] if isinstance(kind, str) else pd.unique(pd.Series(kind, dtype=object)):
+            vocab.check_kind(value)
+        self._nodes.append(self._columns({"id": ids, "kind": kind}, records, dates, licence, enrich_only, attributes))
+
+    def edges(self, sources: Sequence[str], targets: Sequence[str], relation: str, *, records: Sequence[str] | str,
+              dates: Sequence[str] | str, licence: str, enrich_only: bool = False, **attributes: Any) -> None:
+        """Add many edges of one relation at once, one value of each column per edge (see :meth:`nodes`).
+
+        Examples
+        --------
+        >>> sink = RecordSink("demo", Path("lookup.csv"))
+        >>> sink.edges(["E01002555@2011"], ["E05000346@2017"], "PART_OF", records=["row 2"], dates="",
+        ...            licence="OGL-UK-3.0")
+        >>> sink.result().edges[["source", "target", "relation"]].values.tolist()
+        [['E01002555@2011', 'E05000346@2017', 'PART_OF']]
+        """
+        leading = {"source": sources, "target": targets, "relation": vocabulary().check_relation(relation)}
+        self._edges.append(self._columns(leading, records, dates, licence, enrich_only, attributes))
+
+    def _columns(self, leading: dict[str, Any], records: Any, dates: Any, licence: str, enrich_only: bool,
+                 attributes: dict[str, Any]) -> pd.DataFrame:
+        vocab = vocabulary()
+        columns = {**leading, "prov_dataset": self.dataset, "prov_record": records, "prov_date": dates,
+                   "prov_licence": licence}
+        if enrich_only:
+            columns[ENRICH_ONLY] = True
+        columns.update({vocab.check_attribute(key): value for key, value in attributes.items() if value is not None})
+        rows = len(next(iter(leading.values())))
+        return pd.DataFrame({name: _column(value, rows) for name, value in columns.items()}, index=range(rows))
 
     def reject(self, row: int | str, field_name: str, value: Any, reason: str) -> None:
         """Record a row that could not be loaded, naming the row, the field and why."""
@@ -240,9 +314,28 @@ class RecordSink:
             self.path,
             _frame(self._nodes, NODE_COLUMNS),
             _frame(self._edges, EDGE_COLUMNS),
-            _frame(self._rejections, REJECTION_COLUMNS),
+            _frame([self._rejections], REJECTION_COLUMNS),
             filter_applied,
         )
+
+
+def _provenance_cells(provenance: dict[str, str]) -> dict[str, str]:
+    return {"prov_dataset": provenance["dataset"], "prov_record": provenance["record"],
+            "prov_date": provenance["date"], "prov_licence": provenance["licence"]}
+
+
+def _append(chunks: list[list[dict[str, Any]] | pd.DataFrame], record: dict[str, Any]) -> None:
+    """Add a record to the run of single records at the end, or start one after a bulk chunk."""
+    if not chunks or not isinstance(chunks[-1], list):
+        chunks.append([])
+    chunks[-1].append(record)
+
+
+def _column(value: Any, rows: int) -> Any:
+    """A column as given, or a scalar repeated ``rows`` times (as a category: one value costs nothing)."""
+    if isinstance(value, (str, bool, int, float)):
+        return pd.Categorical([value] * rows) if isinstance(value, str) else np.full(rows, value)
+    return value.to_numpy() if isinstance(value, pd.Series) else value
 
 
 def native(value: Any) -> Any:
@@ -266,9 +359,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _frame(records: list[dict[str, Any]], leading: list[str]) -> pd.DataFrame:
-    # object dtype keeps each value as the loader made it: no int -> float drift around gaps
-    frame = pd.DataFrame(records, dtype=object) if records else pd.DataFrame(columns=leading)
+def _frame(chunks: list[list[dict[str, Any]] | pd.DataFrame], leading: list[str]) -> pd.DataFrame:
+    """One frame of every chunk, in order: the leading columns first, then attributes as they came."""
+    # object dtype keeps each single record's values as the loader made them: no int -> float drift
+    frames = [pd.DataFrame(chunk, dtype=object) if isinstance(chunk, list) else chunk for chunk in chunks if len(chunk)]
+    if not frames:
+        return pd.DataFrame(columns=leading)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     rest = [c for c in frame.columns if c not in leading]
     return frame[leading + rest]
 

@@ -14,17 +14,20 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pandas as pd
 from tqdm.auto import tqdm
 
-from graph.assemble import assemble_graph
+from graph.assemble import assemble_frames
 from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
+from graph.frames import GraphFrames, frames_to_graph
 from graph.rdf import validate_graph
-from graph.store import atomic_directory, graph_to_frames, write_graph_tables
+from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
@@ -45,9 +48,11 @@ class BuildOutcome:
 
     Attributes
     ----------
-    graph : networkx.MultiDiGraph
-    results : list of LoadResult
-        One per configured source, in configuration order.
+    frames : GraphFrames
+        The graph as tables (what is saved); ``graph`` is the networkx graph made from them.
+    sources : list of dict
+        One per configured source, in configuration order: ``loader``, ``path``, ``filter`` and
+        the counts of nodes, edges and rejected rows it gave.
     rejections : DataFrame
         Every row not loaded, from every source, with file, row, field, value and reason.
     violations : DataFrame
@@ -56,11 +61,16 @@ class BuildOutcome:
         Entity resolution's links and the updated review table.
     """
 
-    graph: nx.MultiDiGraph
-    results: list[LoadResult]
+    frames: GraphFrames
+    sources: list[dict[str, Any]]
     rejections: pd.DataFrame
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)
     resolution: Resolution = field(default_factory=Resolution)
+
+    @cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The networkx graph of :attr:`frames` (made once, when first asked for)."""
+        return frames_to_graph(self.frames)
 
 
 def _sha256(path: Path) -> str:
@@ -163,14 +173,16 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
     results = [authority_result(config, places), *results]
+    sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
+                "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=_place_words(results))
-    graph, dangling = assemble_graph(results, matches=resolution.merged_pairs(), attributes={
+    frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), attributes={
         "authority_name": config.authority_name, "authority_gss": config.authority_gss,
         "authority_id": config.authority_id,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
         "data_dates": _data_dates(results),
     })
-    locate_by_postcode(graph, places)
+    frames, _ = locate_by_postcode(frames, places)
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
     rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
     if config.strict and len(rejections):
@@ -178,13 +190,13 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         raise SourceFormatError(
             f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
             f"({len(rejections)} rejected rows; strict build stopped)")
-    violations = pd.DataFrame()
+    outcome = BuildOutcome(frames, sources, rejections, resolution=resolution)
     if config.validate:
-        violations = validate_graph(graph)
-        if len(violations):
-            shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in violations.head(3).itertuples())
-            raise GraphValidationError(f"the graph breaks {len(violations)} shape constraint(s): {shown}")
-    return BuildOutcome(graph, results, rejections, violations, resolution)
+        outcome.violations = validate_graph(outcome.graph)
+        if len(outcome.violations):
+            shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in outcome.violations.head(3).itertuples())
+            raise GraphValidationError(f"the graph breaks {len(outcome.violations)} shape constraint(s): {shown}")
+    return outcome
 
 
 def _place_words(results: list[LoadResult]) -> frozenset[str]:
@@ -202,10 +214,12 @@ def _data_dates(results: list[LoadResult]) -> dict[str, str]:
     dates: dict[str, str] = {}
     for result in results:
         for frame in (result.nodes, result.edges):
-            for prov in frame.get("provenance", []):
-                if prov.get("date"):
-                    dataset = prov["dataset"]
-                    dates[dataset] = max(dates.get(dataset, ""), prov["date"][:10])
+            if frame.empty:
+                continue
+            dated = pd.DataFrame({"dataset": frame["prov_dataset"].astype(object),
+                                  "date": frame["prov_date"].astype(object).fillna("").astype(str).str.slice(0, 10)})
+            for dataset, date in dated[dated["date"] != ""].groupby("dataset")["date"].max().items():
+                dates[dataset] = max(dates.get(dataset, ""), date)
     return dict(sorted(dates.items()))
 
 
@@ -219,15 +233,9 @@ def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: b
     review file named in ``[resolution]`` is rewritten after the folder is in place.
     """
     outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
-    sources = [
-        {"loader": r.loader, "path": str(r.path), "sha256": _sha256(r.path) if r.path.exists() else "",
-         "filter": r.filter_applied, "nodes": len(r.nodes), "edges": len(r.edges), "rejected": len(r.rejections)}
-        for r in outcome.results
-    ]
-    nodes, edges = graph_to_frames(outcome.graph)
+    sources = [{**s, "sha256": _sha256(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
     with atomic_directory(folder) as staging:
-        write_graph_tables(nodes, edges, outcome.graph.graph, staging,
-                           extra={"config": str(config.path), "sources": sources})
+        write_frames(outcome.frames, staging, extra={"config": str(config.path), "sources": sources})
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
         outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
     save_review_file(config, outcome)

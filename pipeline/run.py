@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from cypher.store import write_database
 from graph.export import export_graph, summary_json
-from graph.store import atomic_directory, graph_to_frames, write_graph_tables
+from graph.store import atomic_directory, write_frames
 from loaders.threesixtygiving import grants_by_authority
 from pipeline.answers import AnswerInputs, answer_all, write_answers
 from pipeline.build import build_graph, save_review_file
@@ -48,9 +48,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
     code = config.authority_code.lower()
     written: list[Path] = []
     with atomic_directory(out) as staging:
-        nodes, edges = graph_to_frames(graph)
         (staging / "graph").mkdir()
-        write_graph_tables(nodes, edges, graph.graph, staging / "graph", extra={"config": str(config.path)})
+        write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
         outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
         (staging / "summary.json").write_text(summary_json(graph) + "\n")

@@ -98,7 +98,7 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
                     entry["names"].append(normalised)
             entry["postcode"] = entry["postcode"] or _text(record.get("postcode")) or premises.get(record["id"])
             entry["domain"] = entry["domain"] or web_domain(_text(record.get("website")))
-            dataset = record["provenance"]["dataset"]
+            dataset = record["prov_dataset"]
             if dataset not in entry["sources"]:
                 entry["sources"].append(dataset)
     rows = [dict(e, names=tuple(e["names"]), sources=tuple(e["sources"]),

@@ -11,7 +11,10 @@ import networkx as nx
 import pytest
 
 from graph.errors import GraphStoreError
-from graph.store import atomic_directory, canonical_json, load_graph, save_graph
+from graph.frames import graph_to_frames
+from graph.store import atomic_directory, canonical_json, load_frames, load_graph, save_graph
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -25,6 +28,45 @@ def test_save_and_load_round_trip_every_kind_and_relation(toy_graph: nx.MultiDiG
     assert sorted(loaded.edges(keys=True, data=True)) == sorted(toy_graph.edges(keys=True, data=True))
     assert isinstance(loaded.nodes["LSOA-1"]["code_generation"], int)
     assert loaded.nodes["Charity-1"]["other_names"] == ["Feltham Chaplaincy", "FCCT"]
+
+
+def test_attribute_types_survive_the_round_trip(tmp_path: Path) -> None:
+    graph = nx.MultiDiGraph()
+    empty = {"provenance": [], "field_provenance": {}, "conflicts": []}
+    graph.add_node("a", kind="Charity", **empty, latest_income=1, code="A1", open_call=True,
+                   income_history=[["2020-03-31", 1000.5, 900]], sic_codes=["88990"])
+    graph.add_node("b", kind="Charity", **empty, latest_income=2.5, code=7, open_call=False, sic_codes=[1, "x"])
+    graph.add_node("c", kind="Ward", **empty)
+    loaded = load_graph(save_graph(graph, tmp_path / "graph"))
+    for node in graph:
+        assert loaded.nodes[node] == graph.nodes[node]
+        assert {k: type(v) for k, v in loaded.nodes[node].items()} == {k: type(v) for k, v in graph.nodes[node].items()}
+
+
+def test_typed_columns_are_typed_in_parquet(toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(save_graph(toy_graph, tmp_path / "graph") / "nodes.parquet")
+    assert str(table.schema.field("latest_income").type) == "double"
+    assert str(table.schema.field("code_generation").type) == "int64"
+    assert str(table.schema.field("other_names").type.value_type) == "large_string"
+    provenance = table.column("provenance").to_pylist()[table.column("id").to_pylist().index("Charity-1")]
+    assert provenance[0]["record"].startswith("row ") and "other_names" in provenance[0]["fields"].split()
+
+
+def test_graph_saved_in_format_version_1_still_loads(toy_graph: nx.MultiDiGraph) -> None:
+    loaded = load_graph(FIXTURES / "store_v1" / "graph")
+    assert dict(loaded.nodes(data=True)) == dict(toy_graph.nodes(data=True))
+    assert sorted(loaded.edges(keys=True, data=True)) == sorted(toy_graph.edges(keys=True, data=True))
+    assert len(load_frames(FIXTURES / "store_v1" / "graph").nodes) == toy_graph.number_of_nodes()
+
+
+def test_tables_and_networkx_agree(toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    frames = load_frames(save_graph(toy_graph, tmp_path / "graph"))
+    expected = graph_to_frames(toy_graph)
+    assert frames.nodes["id"].tolist() == expected.nodes["id"].tolist()
+    assert frames.node_sources["record"].tolist() == expected.node_sources["record"].tolist()
+    assert frames.edge_sources["edge"].tolist() == expected.edge_sources["edge"].tolist()
 
 
 def test_damaged_table_is_detected(toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:

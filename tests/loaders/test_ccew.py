@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from graph.errors import ConfigError, SourceFormatError
-from loaders.base import LoadContext
+from loaders.base import PROVENANCE_COLUMNS, LoadContext
 from loaders.ccew import CharityCommissionLoader
 from loaders.place_index import PlaceIndex
 
@@ -58,14 +58,14 @@ def test_a_charity_elsewhere_is_filtered_out_and_bad_income_rejected() -> None:
 
 def test_contact_details_are_never_read() -> None:
     result = CharityCommissionLoader().load(FIXTURES / "ccew", context())
-    text = result.nodes.drop(columns=["provenance"]).to_csv()
+    text = result.nodes.drop(columns=PROVENANCE_COLUMNS).to_csv()
     assert "Example Street" not in text and "contact@example.org" not in text and "020 0000 0000" not in text
 
 
 def test_trustees_are_pseudonymised_and_interlocks_survive() -> None:
     result = CharityCommissionLoader().load(FIXTURES / "ccew", context())
     people = result.nodes[result.nodes["kind"] == "Person"]
-    assert not people.drop(columns=["provenance"]).to_csv().lower().count("example")
+    assert not people.drop(columns=PROVENANCE_COLUMNS).to_csv().lower().count("example")
     trustee_of = result.edges[result.edges["relation"] == "TRUSTEE_OF"]
     boards = trustee_of.groupby("source")["target"].apply(set)
     # "Alex Example" and "alex  example" are one person on two boards

@@ -20,7 +20,7 @@ HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")
 def test_hounslow_example_cites_the_review_on_every_row() -> None:
     result = WorkbookLoader().load(EXAMPLE, HOUNSLOW)
     assert result.rejections.empty
-    records = [p["record"] for p in result.nodes["provenance"]] + [p["record"] for p in result.edges["provenance"]]
+    records = result.nodes["prov_record"].tolist() + result.edges["prov_record"].tolist()
     assert all("Thriving Communities Review 2018" in r for r in records)
 
 

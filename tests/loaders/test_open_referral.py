@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import SourceFormatError
-from loaders.base import LoadContext
+from loaders.base import PROVENANCE_COLUMNS, LoadContext
 from loaders.open_referral import HounslowConnectLoader, OpenReferralLoader
 
 DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "directory"
@@ -34,7 +34,7 @@ def test_hounslow_connect_organisations_services_and_buildings() -> None:
 
 def test_directory_never_reads_contact_details() -> None:
     result = HounslowConnectLoader().load(DIRECTORY, HOUNSLOW)
-    text = result.nodes.drop(columns=["provenance"]).to_csv()
+    text = result.nodes.drop(columns=PROVENANCE_COLUMNS).to_csv()
     assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", text)  # no e-mail addresses
 
 

@@ -1,0 +1,230 @@
+"""The graph as tables: what a build makes and the store saves, and the bridge to networkx.
+
+A national graph has millions of nodes, each with a list of provenance records; held as Python dicts
+in a networkx graph it takes more than 10 GB. A build therefore keeps the graph as four tables
+(:class:`GraphFrames`) and makes the networkx graph only when an analysis asks for it
+(:func:`frames_to_graph`); :func:`graph_to_frames` goes back, for a graph edited in Python.
+
+The networkx form (used by every analysis) is, per node: ``kind``, one key per attribute,
+``provenance`` (a list of ``{dataset, record, date, licence}``), ``field_provenance`` (attribute ->
+positions in that list of the sources that gave its value, ascending) and ``conflicts`` (what other
+sources said, with both sides' sources); per edge: ``relation``, attributes and ``provenance``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from graph.bulk import collector_paused
+from graph.provenance import PROVENANCE_FIELDS
+
+#: Keys of a node's data that are not ontology attributes.
+RESERVED_NODE_KEYS = ("kind", "provenance", "field_provenance", "conflicts")
+#: Keys of an edge's data that are not ontology attributes.
+RESERVED_EDGE_KEYS = ("relation", "provenance")
+#: Leading columns of the node and edge tables (then one column per attribute).
+NODE_TABLE_COLUMNS = ["id", "kind"]
+EDGE_TABLE_COLUMNS = ["key", "source", "target", "relation"]
+#: ``node`` is a row of the node table; ``fields`` the attributes this source gave, space-separated.
+NODE_SOURCE_COLUMNS = ["node", *PROVENANCE_FIELDS, "fields"]
+#: ``edge`` is a row of the edge table.
+EDGE_SOURCE_COLUMNS = ["edge", *PROVENANCE_FIELDS]
+
+
+@dataclass
+class GraphFrames:
+    """A graph as tables.
+
+    Attributes
+    ----------
+    nodes : DataFrame
+        One row per node: ``id``, ``kind``, one column per attribute (missing where the node has no
+        value) and ``conflicts`` (a list of dicts, or missing when there are none).
+    node_sources : DataFrame
+        Each node's provenance list, one row per entry, rows of a node together and in order:
+        ``node`` (row of ``nodes``), ``dataset``, ``record``, ``date``, ``licence`` and ``fields``
+        (the attributes whose value this source gave, space-separated).
+    edges : DataFrame
+        One row per edge: ``key``, ``source``, ``target``, ``relation``, one column per attribute.
+    edge_sources : DataFrame
+        Each edge's provenance list: ``edge`` (row of ``edges``) and the four provenance columns.
+    attributes : dict
+        Graph-level attributes (authority, build date, data dates).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(authority_gss="E09000018")
+    >>> g.add_node("W", kind="Ward", name="Bedfont", field_provenance={"name": [0]}, conflicts=[],
+    ...            provenance=[{"dataset": "ons", "record": "row 2", "date": "", "licence": "OGL-UK-3.0"}])
+    >>> frames = graph_to_frames(g)
+    >>> frames.node_sources[["node", "record", "fields"]].values.tolist()
+    [[0, 'row 2', 'name']]
+    >>> nx.utils.graphs_equal(frames_to_graph(frames), g)
+    True
+    """
+
+    nodes: pd.DataFrame
+    node_sources: pd.DataFrame
+    edges: pd.DataFrame
+    edge_sources: pd.DataFrame
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def node_attribute_columns(self) -> list[str]:
+        """The node table's attribute columns."""
+        return [c for c in self.nodes.columns if c not in NODE_TABLE_COLUMNS and c != "conflicts"]
+
+    def edge_attribute_columns(self) -> list[str]:
+        """The edge table's attribute columns."""
+        return [c for c in self.edges.columns if c not in EDGE_TABLE_COLUMNS]
+
+
+def present(values: pd.Series) -> np.ndarray:
+    """Which cells of a column hold a value (not None, NaN or NA; lists and dicts always do).
+
+    Examples
+    --------
+    >>> present(pd.Series(["a", None, float("nan"), ["x"]], dtype=object)).tolist()
+    [True, False, False, True]
+    """
+    return values.notna().to_numpy(dtype=bool, copy=True)
+
+
+def _provenance_dicts(sources: pd.DataFrame) -> list[dict[str, str]]:
+    columns = [sources[name].astype(object).tolist() for name in PROVENANCE_FIELDS]
+    return [dict(zip(PROVENANCE_FIELDS, values)) for values in zip(*columns)]
+
+
+def _set_attributes(datas: list[dict[str, Any]], table: pd.DataFrame, columns: list[str]) -> None:
+    for column in columns:
+        values = table[column]
+        mask = present(values)
+        for row, value in zip(np.flatnonzero(mask).tolist(), values[mask].tolist()):
+            datas[row][column] = value
+
+
+@collector_paused()
+def frames_to_graph(frames: GraphFrames) -> nx.MultiDiGraph:
+    """The networkx graph of a set of tables (what every analysis reads).
+
+    Parameters
+    ----------
+    frames : GraphFrames
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        Nodes keyed by id, edges by ``key``; see the module docstring for their data.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity", name="A", provenance=[], field_provenance={}, conflicts=[])
+    >>> frames_to_graph(graph_to_frames(g)).nodes["a"]["name"]
+    'A'
+    """
+    nodes, edges = frames.nodes, frames.edges
+    datas = [{"kind": kind, "provenance": [], "field_provenance": {}, "conflicts": []}
+             for kind in nodes["kind"].astype(object).tolist()]
+    _set_attributes(datas, nodes, frames.node_attribute_columns())
+    if "conflicts" in nodes:
+        mask = present(nodes["conflicts"])
+        for row, conflicts in zip(np.flatnonzero(mask).tolist(), nodes["conflicts"][mask].tolist()):
+            datas[row]["conflicts"] = list(conflicts)
+    split: dict[str, list[str]] = {}
+    sources = frames.node_sources
+    for row, provenance, fields in zip(sources["node"].tolist(), _provenance_dicts(sources),
+                                       sources["fields"].astype(object).tolist()):
+        data = datas[row]
+        position = len(data["provenance"])
+        data["provenance"].append(provenance)
+        if fields not in split:
+            split[fields] = fields.split() if isinstance(fields, str) else []
+        for name in split[fields]:
+            data["field_provenance"].setdefault(name, []).append(position)
+    graph = nx.MultiDiGraph(**frames.attributes)
+    graph.add_nodes_from(zip(nodes["id"].astype(object).tolist(), datas))
+    edge_datas = [{"relation": relation} for relation in edges["relation"].astype(object).tolist()]
+    _set_attributes(edge_datas, edges, frames.edge_attribute_columns())
+    for data in edge_datas:
+        data["provenance"] = []
+    for row, provenance in zip(frames.edge_sources["edge"].tolist(), _provenance_dicts(frames.edge_sources)):
+        edge_datas[row]["provenance"].append(provenance)
+    graph.add_edges_from(zip(edges["source"].astype(object).tolist(), edges["target"].astype(object).tolist(),
+                             edges["key"].astype(object).tolist(), edge_datas))
+    return graph
+
+
+def _sparse_columns(rows: list[dict[str, Any]], reserved: tuple[str, ...], count: int) -> dict[str, pd.Series]:
+    """Attribute columns of a list of data dicts (object dtype, missing where a row has no value)."""
+    found: dict[str, tuple[list[int], list[Any]]] = {}
+    for row, data in enumerate(rows):
+        for key, value in data.items():
+            if key not in reserved:
+                positions, values = found.setdefault(key, ([], []))
+                positions.append(row)
+                values.append(value)
+    columns = {}
+    for key in sorted(found):
+        positions, values = found[key]
+        column = np.full(count, None, dtype=object)
+        column[positions] = _object_array(values)
+        columns[key] = pd.Series(column, dtype=object)
+    return columns
+
+
+def _object_array(values: list[Any]) -> np.ndarray:
+    """A 1-d object array of ``values`` (numpy would make a 2-d array of a list of equal-length lists)."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    return array
+
+
+@collector_paused()
+def graph_to_frames(graph: nx.MultiDiGraph) -> GraphFrames:
+    """The tables of a networkx graph (a graph built, loaded or edited in Python).
+
+    A node's ``field_provenance`` is kept as the fields each source gave, so its lists come back in
+    ascending order.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "b", key="k", relation="PART_OF", provenance=[])
+    >>> g.nodes["a"].update(kind="LSOA", provenance=[], field_provenance={}, conflicts=[])
+    >>> g.nodes["b"].update(kind="Ward", provenance=[], field_provenance={}, conflicts=[])
+    >>> graph_to_frames(g).edges.values.tolist()
+    [['k', 'a', 'b', 'PART_OF']]
+    """
+    node_ids, node_datas = list(graph._node), list(graph._node.values())
+    nodes = pd.DataFrame({"id": pd.Series(node_ids, dtype=object),
+                          "kind": pd.Series([d["kind"] for d in node_datas], dtype=object),
+                          **_sparse_columns(node_datas, RESERVED_NODE_KEYS, len(node_datas))})
+    nodes["conflicts"] = pd.Series(_object_array([d.get("conflicts") or None for d in node_datas]), dtype=object)
+    source_rows = []
+    for row, data in enumerate(node_datas):
+        given: dict[int, list[str]] = {}
+        for name, positions in data.get("field_provenance", {}).items():
+            for position in positions:
+                given.setdefault(position, []).append(name)
+        for position, provenance in enumerate(data.get("provenance", [])):
+            source_rows.append((row, *(provenance.get(f, "") for f in PROVENANCE_FIELDS),
+                                " ".join(sorted(given.get(position, [])))))
+    edge_rows = [(key, source, target, data) for source, partners in graph._adj.items()
+                 for target, keyed in partners.items() for key, data in keyed.items()]
+    edge_datas = [data for *_, data in edge_rows]
+    edges = pd.DataFrame({
+        "key": pd.Series([k for k, *_ in edge_rows], dtype=object),
+        "source": pd.Series([s for _, s, _, _ in edge_rows], dtype=object),
+        "target": pd.Series([t for _, _, t, _ in edge_rows], dtype=object),
+        "relation": pd.Series([d["relation"] for d in edge_datas], dtype=object),
+        **_sparse_columns(edge_datas, RESERVED_EDGE_KEYS, len(edge_datas))})
+    edge_sources = [(row, *(p.get(f, "") for f in PROVENANCE_FIELDS))
+                    for row, data in enumerate(edge_datas) for p in data.get("provenance", [])]
+    return GraphFrames(nodes, pd.DataFrame(source_rows, columns=NODE_SOURCE_COLUMNS, dtype=object).astype({"node": int}),
+                       edges, pd.DataFrame(edge_sources, columns=EDGE_SOURCE_COLUMNS, dtype=object).astype({"edge": int}),
+                       dict(graph.graph))
