@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pandas as pd
+
 #: When identifiers of one entity meet, the canonical one is the first scheme here.
 SCHEME_PRIORITY = ("GB-CHC", "GB-SC", "GB-NIC", "GB-COH", "GB-MPR", "GB-LAE", "GB-LAS", "GB-NHS", "GB-GOR")
 
@@ -27,6 +29,17 @@ def place_id(gss_code: str, generation: int) -> str:
     'E05000346@2017'
     """
     return f"{gss_code.strip().upper()}@{int(generation)}"
+
+
+def place_ids(gss_codes: pd.Series, generation: int) -> pd.Series:
+    """:func:`place_id` of a whole column of GSS codes.
+
+    Examples
+    --------
+    >>> place_ids(pd.Series([" e05000346", "E05000347"]), 2017).tolist()
+    ['E05000346@2017', 'E05000347@2017']
+    """
+    return gss_codes.str.strip().str.upper() + f"@{int(generation)}"
 
 
 def slugify(text: str) -> str:
@@ -78,6 +91,18 @@ def company_number(number: str) -> str:
     return text.zfill(8) if text.isdigit() else text
 
 
+def company_numbers(numbers: pd.Series) -> pd.Series:
+    """:func:`company_number` of a whole column.
+
+    Examples
+    --------
+    >>> company_numbers(pd.Series(["8591698", " sc222222 ", "3294445.0"])).tolist()
+    ['08591698', 'SC222222', '03294445']
+    """
+    text = numbers.astype("str").str.strip().str.upper().str.removesuffix(".0")
+    return text.where(~text.str.isdigit().fillna(False), text.str.zfill(8))
+
+
 def company_id(number: str) -> str:
     """Org-ID of a company (see :func:`company_number`).
 
@@ -87,6 +112,17 @@ def company_id(number: str) -> str:
     'GB-COH-08591698'
     """
     return f"GB-COH-{company_number(number)}"
+
+
+def company_ids(numbers: pd.Series) -> pd.Series:
+    """:func:`company_id` of a whole column.
+
+    Examples
+    --------
+    >>> company_ids(pd.Series(["8591698"])).tolist()
+    ['GB-COH-08591698']
+    """
+    return "GB-COH-" + company_numbers(numbers)
 
 
 def scheme_rank(identifier: str) -> int:

@@ -335,7 +335,7 @@ def _column(value: Any, rows: int) -> Any:
     """A column as given, or a scalar repeated ``rows`` times (as a category: one value costs nothing)."""
     if isinstance(value, (str, bool, int, float)):
         return pd.Categorical([value] * rows) if isinstance(value, str) else np.full(rows, value)
-    return value.to_numpy() if isinstance(value, pd.Series) else value
+    return value.array if isinstance(value, (pd.Series, pd.Index)) else value  # by position, dtype kept
 
 
 def native(value: Any) -> Any:

@@ -16,21 +16,20 @@ keyed pseudonyms (:mod:`loaders.pseudonyms`).
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from graph.errors import SourceFormatError
-from graph.identifiers import charity_id, company_id, company_number, slugify
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.income_bands import income_band
+from graph.identifiers import company_numbers, slugify
+from loaders.base import LoadContext, Loader, LoadResult, RecordSink
+from loaders.income_bands import income_bands
 from loaders.pseudonyms import pseudonym
-from loaders.tabular import normalise_postcode, stream_json_items
+from loaders.tabular import TEXT, header, normalise_postcodes, stream_csv, stream_json_items
 
 REFERENCE = Path(__file__).parent / "reference"
 TABLES = {
@@ -75,39 +74,52 @@ def table_file(folder: Path, table: str) -> Path | None:
     return None
 
 
-def stream_table(path: Path, table: str, *, chunk_rows: int = 50_000) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(row label, record)`` from one extract table, JSON or tab-separated, without loading it whole.
+def read_table(path: Path, table: str, *, chunk_rows: int = 100_000) -> Iterator[tuple[pd.Series, pd.DataFrame]]:
+    """Yield one extract table, JSON or tab-separated, in chunks: each chunk's row labels and its
+    cells as text, without loading the table whole.
 
     The header (or the first JSON record) is checked against the published columns first.
 
     Examples
     --------
-    >>> rows = stream_table(Path("tests/fixtures/ccew/publicextract.charity.txt"), "charity")
-    >>> label, record = next(rows)
-    >>> label, record["registered_charity_number"]
+    >>> labels, rows = next(read_table(Path("tests/fixtures/ccew/publicextract.charity.txt"), "charity"))
+    >>> labels.iloc[0], rows["registered_charity_number"].iloc[0]
     ('publicextract.charity.txt row 2', '1106260')
     """
     required = TABLES[table]
     if path.stat().st_size == 0:
         raise SourceFormatError(f"{path.name}: the file is empty")
     if path.suffix == ".json":
-        for count, record in stream_json_items(path, what="records"):
-            if count == 0:
-                _check_columns(path, "item 0", record.keys(), required)
-            yield f"{path.name} item {count}", record
+        yield from _json_chunks(path, required, chunk_rows)
         return
-    try:
-        reader = pd.read_csv(path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, keep_default_na=False,
-                             na_values=[""], chunksize=chunk_rows, encoding="utf-8-sig", on_bad_lines="error")
-        for chunk_number, chunk in enumerate(reader):
-            if chunk_number == 0:
-                _check_columns(path, "row 1 (header)", chunk.columns, required)
-            for offset, record in enumerate(chunk.to_dict("records")):
-                yield f"{path.name} row {chunk_number * chunk_rows + offset + 2}", record
-    except UnicodeDecodeError:
-        raise SourceFormatError(f"{path.name}: not UTF-8 text; the register extract is published in UTF-8") from None
-    except pd.errors.ParserError as error:
-        raise SourceFormatError(f"{path.name}: not a tab-separated extract table ({error})") from None
+    _check_columns(path, "row 1 (header)", header(path, delimiter="\t"), required)
+    for frame in stream_csv(path, delimiter="\t", quoted=False):
+        yield pd.Series(f"{path.name} row " + (frame.index + 2).astype(str), index=frame.index), frame
+
+
+def _json_chunks(path: Path, required: tuple[str, ...], chunk_rows: int) -> Iterator[tuple[pd.Series, pd.DataFrame]]:
+    records: list[dict[str, Any]] = []
+    done = 0
+    for count, record in stream_json_items(path, what="records"):
+        if count == 0:
+            _check_columns(path, "item 0", record.keys(), required)
+        records.append(record)
+        if len(records) == chunk_rows:
+            yield _json_frame(path, records, done)
+            done, records = done + len(records), []
+    if records:
+        yield _json_frame(path, records, done)
+
+
+def _json_frame(path: Path, records: list[dict[str, Any]], first: int) -> tuple[pd.Series, pd.DataFrame]:
+    frame = pd.DataFrame(records, index=pd.RangeIndex(first, first + len(records)))
+    frame = frame.apply(lambda column: column.map(_json_text, na_action="ignore").astype(TEXT))
+    return pd.Series(f"{path.name} item " + frame.index.astype(str), index=frame.index), frame
+
+
+def _json_text(value: Any) -> str:
+    """A JSON value as the tab-separated form writes it (numbers and true/false as text)."""
+    return str(value) if not isinstance(value, float) or not value.is_integer() else str(int(value))
 
 
 def _check_columns(path: Path, where: str, found: Any, required: tuple[str, ...]) -> None:
@@ -117,32 +129,58 @@ def _check_columns(path: Path, where: str, found: Any, required: tuple[str, ...]
                                 f"(see the Charity Commission data definitions)")
 
 
-def _number(value: Any) -> float | None:
-    if is_missing(value):
-        return None
-    number = float(str(value).replace(",", "")) if not isinstance(value, (int, float)) else float(value)
-    if math.isnan(number):
-        return None
-    return number
+def _numbers(values: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Numbers of a text column (commas allowed), NaN where blank; and where a cell is not a number."""
+    if values is None:
+        return pd.Series(np.nan, index=index), pd.Series(False, index=index)
+    numbers = pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce")
+    return numbers, values.notna() & values.str.strip().ne("") & numbers.isna()
 
 
-def _date(value: Any) -> str | None:
-    text = "" if is_missing(value) else str(value).strip()
-    return text[:10] if len(text) >= 10 and text[4] == "-" else None
+def _dates(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """ISO dates (``YYYY-MM-DD``) from the extract's date-times; missing where not a date."""
+    if values is None:
+        return pd.Series(np.nan, index=index, dtype=TEXT)
+    text = values.str.strip()
+    return text.str.slice(0, 10).where(text.str.len().ge(10) & text.str.slice(4, 5).eq("-"))
 
 
-def _true(value: Any) -> bool:
-    return str(value).strip().lower() in ("true", "1", "t", "yes")
+def _true(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    if values is None:
+        return pd.Series(False, index=index)
+    return values.fillna("").str.strip().str.lower().isin(["true", "1", "t", "yes"])
 
 
-def _key(record: dict[str, Any]) -> tuple[str, int]:
-    linked = record.get("linked_charity_number")
-    return str(record["registered_charity_number"]).strip().removesuffix(".0"), int(_number(linked) or 0)
+def _keys(rows: pd.DataFrame, linked: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Each row's charity number and linked-charity number (0 for the main charity)."""
+    number = rows["registered_charity_number"].astype(TEXT).str.strip().str.removesuffix(".0")
+    if not linked or "linked_charity_number" not in rows:
+        return number, pd.Series(0, index=rows.index, dtype="int64")
+    sub, _ = _numbers(rows["linked_charity_number"], rows.index)
+    return number, sub.fillna(0).astype("int64")
 
 
-def _node_id(key: tuple[str, int]) -> str:
-    number, linked = key
-    return charity_id(number) if linked == 0 else f"{charity_id(number)}-{linked}"
+def _node_ids(number: pd.Series, linked: pd.Series) -> pd.Series:
+    """Node ids: ``GB-CHC-{number}``, and ``GB-CHC-{number}-{linked}`` for a linked charity."""
+    main = "GB-CHC-" + number
+    return main.where(linked.eq(0), main + "-" + linked.astype(str))
+
+
+def _value(cell: Any) -> Any:
+    """A cell as a plain Python value, None when missing."""
+    return None if pd.isna(cell) else cell.item() if hasattr(cell, "item") else cell
+
+
+def _pseudonyms(names: pd.Series, key: bytes | None) -> list[str]:
+    """Each trustee's pseudonym (:func:`loaders.pseudonyms.pseudonym`), each distinct name hashed once."""
+    made: dict[str, str] = {}
+    for name in dict.fromkeys(names.astype(str)):
+        made[name] = pseudonym(name, key)
+    return [made[name] for name in names.astype(str)]
+
+
+def _text(rows: pd.DataFrame, column: str) -> pd.Series:
+    return rows[column].str.strip() if column in rows else pd.Series(np.nan, index=rows.index, dtype=TEXT)
 
 
 class CharityCommissionLoader(Loader):
@@ -189,163 +227,185 @@ class CharityCommissionLoader(Loader):
             return sink.result("no charity table: details added to charities already in the graph")
         area_names = area_of_operation_names(context.authority_gss)
         operating_here, scale = self._areas(path, area_names)
-        kept: dict[tuple[str, int], int] = {}
+        kept: list[pd.DataFrame] = []
+        kept_ids: set[str] = set()
         scanned = 0
-        for label, record in stream_table(charity_file, "charity"):
-            scanned += 1
-            try:
-                organisation, key = int(_number(record.get("organisation_number")) or -1), _key(record)
-            except ValueError:
-                sink.reject(label, "organisation_number", record.get("organisation_number"), "not a number")
-                continue
-            postcode = normalise_postcode(record.get("charity_contact_postcode") or "")
-            registered_here = bool(postcode and context.places is not None and context.places.lsoa_of_postcode(postcode))
-            if not (context.national or organisation in operating_here or registered_here):
-                continue
-            if key in kept:
-                sink.reject(label, "registered_charity_number", f"{key[0]}/{key[1]}", "duplicate charity in the table")
-                continue
-            if self._charity(sink, label, record, key, scale, date):
-                kept[key] = organisation
-        self._details(path, sink, set(kept), context, date, trustees)
-        self._serves_authority(sink, kept, operating_here, context, date)
+        for labels, rows in read_table(charity_file, "charity"):
+            scanned += len(rows)
+            chosen = self._charities(sink, labels, rows, context, operating_here, scale, kept_ids, date)
+            kept.append(chosen)
+            kept_ids.update(chosen["id"])
+        found = pd.concat(kept, ignore_index=True)
+        self._details(path, sink, set(found["id"]), context, date, trustees)
+        self._serves_authority(sink, found, operating_here, context, date)
         described = " or ".join(sorted(area_names)) or context.authority_gss
         return sink.result(f"area of operation {described}, or contact postcode in {context.authority_gss}: "
-                           f"{len(kept)} of {scanned} register rows")
+                           f"{len(found)} of {scanned} register rows")
 
     # -- area of operation -------------------------------------------------------------------
-    def _areas(self, folder: Path, area_names: frozenset[str]) -> tuple[dict[int, str], dict[int, str]]:
+    def _areas(self, folder: Path, area_names: frozenset[str]) -> tuple[pd.Series, pd.Series]:
         """Organisations operating in the authority (-> the row saying so) and each one's scale."""
         file = table_file(folder, "charity_area_of_operation")
         if file is None:
-            return {}, {}
-        here: dict[int, str] = {}
-        authorities: dict[int, set[str]] = {}
-        wide: set[int] = set()
-        for label, record in stream_table(file, "charity_area_of_operation"):
-            organisation = int(_number(record["organisation_number"]) or -1)
-            kind = str(record.get("geographic_area_type") or "").strip().lower()
-            description = str(record.get("geographic_area_description") or "").strip().lower()
-            if kind == "local authority":
-                authorities.setdefault(organisation, set()).add(description)
-                if description in area_names:
-                    here.setdefault(organisation, label)
-            elif kind in ("country", "region") or description in NATIONWIDE:
-                wide.add(organisation)
-        scale = {}
-        for organisation in here:
-            scale[organisation] = "national" if organisation in wide else (
-                "regional" if len(authorities.get(organisation, ())) > 3 else "local")
+            return pd.Series(dtype=TEXT), pd.Series(dtype=TEXT)
+        parts = []
+        for labels, rows in read_table(file, "charity_area_of_operation"):
+            organisation, _ = _numbers(rows["organisation_number"], rows.index)
+            parts.append(pd.DataFrame({"organisation": organisation.fillna(-1).astype("int64"), "label": labels,
+                                       "kind": rows["geographic_area_type"].fillna("").str.strip().str.lower(),
+                                       "area": rows["geographic_area_description"].fillna("").str.strip().str.lower()}))
+        areas = pd.concat(parts, ignore_index=True)
+        local = areas[areas["kind"] == "local authority"]
+        here = local[local["area"].isin(area_names)].drop_duplicates("organisation").set_index("organisation")["label"]
+        authorities = local.groupby("organisation")["area"].nunique()
+        wide = set(areas.loc[areas["kind"].isin(["country", "region"]) | areas["area"].isin(NATIONWIDE), "organisation"])
+        counts = authorities.reindex(here.index).fillna(0)
+        scale = pd.Series(np.where(here.index.isin(list(wide)), "national", np.where(counts > 3, "regional", "local")),
+                          index=here.index, dtype=TEXT)
         return here, scale
 
     # -- the charity table ---------------------------------------------------------------------
-    def _charity(self, sink: RecordSink, label: str, record: dict[str, Any], key: tuple[str, int],
-                 scale: dict[int, str], date: str) -> bool:
-        as_of = date or _date(record.get("date_of_extract")) or ""
-        prov = sink.provenance(label, as_of, self.licence)
+    def _charities(self, sink: RecordSink, labels: pd.Series, rows: pd.DataFrame, context: LoadContext,
+                   operating_here: pd.Series, scale: pd.Series, kept_ids: set[str], date: str) -> pd.DataFrame:
+        """The charities of one chunk that are in the authority; returns their ids, keys and organisation numbers."""
+        organisation, bad = _numbers(rows["organisation_number"], rows.index)
+        sub, bad_sub = _numbers(rows.get("linked_charity_number"), rows.index)
+        unreadable = bad | bad_sub
+        for label, value in zip(labels[unreadable], rows.loc[unreadable, "organisation_number"]):
+            sink.reject(label, "organisation_number", value, "not a number")
+        rows, labels, organisation = rows[~unreadable], labels[~unreadable], organisation[~unreadable].fillna(-1)
+        postcode = normalise_postcodes(rows["charity_contact_postcode"])
+        wanted = organisation.isin(operating_here.index)
+        if context.national:
+            wanted[:] = True
+        elif context.places is not None:
+            wanted |= context.places.has_postcodes(postcode)
+        rows, labels, organisation, postcode = rows[wanted], labels[wanted], organisation[wanted], postcode[wanted]
+        number, linked = _keys(rows)
+        ids = _node_ids(number, linked)
+        valid = pd.Series(True, index=rows.index)
+        failed: dict[str, pd.Series] = {}
         money = {}
         for field in ("latest_income", "latest_expenditure"):
-            try:
-                value = _number(record.get(field))
-            except ValueError:
-                sink.reject(label, field, record.get(field), "not a number")
-                return False
-            if value is not None and value < 0:
-                sink.reject(label, field, value, "negative amount")
-                return False
-            money[field] = value
-        company = str(record.get("charity_company_registration_number") or "").strip()
-        company = company if company and company not in ("0", "nan") else ""
-        node_id = _node_id(key)
-        removed = _date(record.get("date_of_removal"))
-        sink.node(
-            node_id, "CharitableIncorporatedOrganisation" if _true(record.get("charity_is_cio")) else "Charity", prov,
-            name=str(record["charity_name"]).strip(), charity_number=key[0], legal_form=record.get("charity_type"),
-            status=record.get("charity_registration_status"), registration_date=_date(record.get("date_of_registration")),
-            removal_date=removed, latest_income=money["latest_income"], latest_expenditure=money["latest_expenditure"],
-            income_band=income_band(money["latest_income"]),
-            postcode=normalise_postcode(record.get("charity_contact_postcode") or "") or None,
-            website=record.get("charity_contact_web"), company_number=company_number(company) if company else None,
-            other_ids=[company_id(company)] if company else None,
-            scale=scale.get(int(_number(record["organisation_number"]) or -1)),
-        )
-        if key[1] != 0:
-            sink.edge(node_id, _node_id((key[0], 0)), "PART_OF", prov, note="linked charity")
-        return True
+            money[field], not_number = _numbers(rows[field], rows.index)
+            negative = money[field].lt(0)
+            failed[field] = valid & (not_number | negative)
+            failed[field + " negative"] = valid & ~not_number & negative
+            valid &= ~(not_number | negative)
+        earlier = valid.astype(int).groupby(ids).cumsum() - valid.astype(int)
+        duplicate = ids.isin(kept_ids) | earlier.gt(0)
+        for label, key in zip(labels[duplicate], number[duplicate] + "/" + linked[duplicate].astype(str)):
+            sink.reject(label, "registered_charity_number", key, "duplicate charity in the table")
+        for field in ("latest_income", "latest_expenditure"):
+            negative = failed[field + " negative"] & ~duplicate
+            for label, value, is_negative in zip(labels[failed[field] & ~duplicate], rows.loc[failed[field] & ~duplicate, field],
+                                                 negative[failed[field] & ~duplicate]):
+                sink.reject(label, field, float(value.replace(",", "")) if is_negative else value,
+                            "negative amount" if is_negative else "not a number")
+        keep = valid & ~duplicate
+        rows, labels, ids, number, linked = rows[keep], labels[keep], ids[keep], number[keep], linked[keep]
+        organisation, postcode = organisation[keep].astype("int64"), postcode[keep]
+        company = _text(rows, "charity_company_registration_number")
+        company = company.where(company.notna() & ~company.isin(["", "0", "nan"]))
+        has_company = company.notna()
+        companies = company_numbers(company[has_company])
+        income = money["latest_income"][keep]
+        dates = date or _dates(rows.get("date_of_extract"), rows.index).fillna("")
+        sink.nodes(ids, pd.Series(np.where(_true(rows.get("charity_is_cio"), rows.index),
+                                           "CharitableIncorporatedOrganisation", "Charity")),
+                   records=labels, dates=dates, licence=self.licence,
+                   name=_text(rows, "charity_name"), charity_number=number, legal_form=rows["charity_type"],
+                   status=rows["charity_registration_status"], registration_date=_dates(rows["date_of_registration"], rows.index),
+                   removal_date=_dates(rows["date_of_removal"], rows.index), latest_income=income,
+                   latest_expenditure=money["latest_expenditure"][keep], income_band=income_bands(income),
+                   postcode=postcode.where(postcode != ""), website=rows["charity_contact_web"],
+                   company_number=companies.reindex(rows.index),
+                   other_ids=pd.Series([[f"GB-COH-{c}"] for c in companies], index=companies.index,
+                                       dtype=object).reindex(rows.index),
+                   scale=organisation.map(scale).astype(TEXT))
+        sub = linked.ne(0)
+        sink.edges(ids[sub], "GB-CHC-" + number[sub], "PART_OF", records=labels[sub],
+                   dates=dates[sub] if isinstance(dates, pd.Series) else dates, licence=self.licence,
+                   note="linked charity")
+        return pd.DataFrame({"id": ids, "number": number, "linked": linked, "organisation": organisation}).reset_index(drop=True)
 
     # -- the other tables ----------------------------------------------------------------------
-    def _details(self, folder: Path, sink: RecordSink, kept: set[tuple[str, int]] | None, context: LoadContext,
+    def _details(self, folder: Path, sink: RecordSink, kept: set[str] | None, context: LoadContext,
                  date: str, trustees: bool) -> None:
         """Other names, classifications, returns and trustees of the charities kept (all, if ``kept``
         is None: then they only enrich charities already in the graph)."""
         enrich = kept is None
 
-        def wanted(key: tuple[str, int]) -> bool:
-            return enrich or key in kept
-        file = table_file(folder, "charity_other_names")
-        if file:
-            names: dict[tuple[str, int], list[str]] = {}
-            provs: dict[tuple[str, int], dict[str, str]] = {}
-            for label, record in stream_table(file, "charity_other_names"):
-                key = _key(record)
-                if wanted(key) and not is_missing(record.get("charity_name")):
-                    names.setdefault(key, []).append(str(record["charity_name"]).strip())
-                    provs.setdefault(key, sink.provenance(label, date or _date(record.get("date_of_extract")) or "",
-                                                          self.licence))
-            for key, other in names.items():
-                sink.node(_node_id(key), "Charity", provs[key], enrich_only=enrich, other_names=other)
-        file = table_file(folder, "charity_classification")
-        if file:
-            for label, record in stream_table(file, "charity_classification"):
-                key = _key(record)
-                if not wanted(key) or is_missing(record.get("classification_description")):
-                    continue
-                prov = sink.provenance(label, date or _date(record.get("date_of_extract")) or "", self.licence)
-                category = str(record.get("classification_type", "")).strip().lower()
-                description = str(record["classification_description"]).strip()
-                theme = f"THEME-ccew-{slugify(category)}-{slugify(description)}"
-                sink.node(theme, "Theme", prov, name=description.lower(), category=f"charity {category}",
-                          code=str(record.get("classification_code", "")).removesuffix(".0"))
-                sink.edge(_node_id(key), theme, "ADDRESSES", prov, enrich_only=enrich)
-        file = table_file(folder, "charity_annual_return_history")
-        if file:
-            history: dict[tuple[str, int], list[list[Any]]] = {}
-            first: dict[tuple[str, int], dict[str, str]] = {}
-            for label, record in stream_table(file, "charity_annual_return_history"):
-                key = (str(record["registered_charity_number"]).strip().removesuffix(".0"), 0)
-                if not wanted(key):
-                    continue
-                try:
-                    income, spend = _number(record.get("total_gross_income")), _number(record.get("total_gross_expenditure"))
-                except ValueError:
-                    sink.reject(label, "total_gross_income", record.get("total_gross_income"), "not a number")
-                    continue
-                history.setdefault(key, []).append([_date(record.get("fin_period_end_date")), income, spend])
-                first.setdefault(key, sink.provenance(label, date or _date(record.get("date_of_extract")) or "",
-                                                      self.licence))
-            for key, rows in history.items():
-                sink.node(_node_id(key), "Charity", first[key], enrich_only=enrich,
-                          income_history=sorted(rows, key=lambda r: r[0] or ""))
-        file = table_file(folder, "charity_trustee")
-        if file and trustees:
-            for label, record in stream_table(file, "charity_trustee"):
-                key = _key(record)
-                if not wanted(key) or is_missing(record.get("trustee_name")):
-                    continue
-                prov = sink.provenance(label, date or _date(record.get("date_of_extract")) or "", self.licence)
-                person = pseudonym(str(record["trustee_name"]), context.pseudonym_key)
-                sink.node(person, "Person", prov, pseudonym=person,
-                          category="organisation" if str(record.get("individual_or_organisation")).upper() == "O"
-                          else "individual")
-                sink.edge(person, _node_id(key), "TRUSTEE_OF", prov, enrich_only=enrich,
-                          role="chair" if _true(record.get("trustee_is_chair")) else "trustee",
-                          start_date=_date(record.get("trustee_date_of_appointment")))
+        def chosen(table: str, *, linked: bool = True) -> Iterator[tuple[pd.Series, pd.DataFrame, pd.Series, pd.Series]]:
+            file = table_file(folder, table)
+            if file is None:
+                return
+            for labels, rows in read_table(file, table):
+                ids = _node_ids(*_keys(rows, linked))
+                wanted = ids.notna() if enrich else ids.isin(kept)
+                dates = date or _dates(rows.get("date_of_extract"), rows.index).fillna("")
+                yield labels[wanted], rows[wanted], ids[wanted], dates[wanted] if isinstance(dates, pd.Series) else dates
 
-    def _serves_authority(self, sink: RecordSink, kept: dict[tuple[str, int], int], operating_here: dict[int, str],
+        names = [pd.DataFrame({"label": labels, "id": ids, "date": dates, "name": _text(rows, "charity_name")})
+                 for labels, rows, ids, dates in chosen("charity_other_names")]
+        if names:
+            frame = pd.concat(names)
+            frame = frame[frame["name"].notna() & frame["name"].ne("")]
+            grouped = frame.groupby("id", sort=False)
+            first = grouped.first()
+            sink.nodes(first.index, "Charity", records=first["label"], dates=first["date"], licence=self.licence,
+                       enrich_only=enrich, other_names=grouped["name"].agg(list).reindex(first.index))
+        for labels, rows, ids, dates in chosen("charity_classification"):
+            description = _text(rows, "classification_description")
+            given = description.notna() & description.ne("")
+            category = rows["classification_type"].fillna("").str.strip().str.lower()[given]
+            description, labels, ids = description[given], labels[given], ids[given]
+            dates = dates[given] if isinstance(dates, pd.Series) else dates
+            themes = pd.Series([f"THEME-ccew-{slugify(c)}-{slugify(d)}" for c, d in zip(category, description)],
+                               index=description.index, dtype=TEXT)
+            sink.nodes(themes, "Theme", records=labels, dates=dates, licence=self.licence, name=description.str.lower(),
+                       category="charity " + category,
+                       code=rows.loc[given, "classification_code"].fillna("").str.removesuffix(".0"))
+            sink.edges(ids, themes, "ADDRESSES", records=labels, dates=dates, licence=self.licence, enrich_only=enrich)
+        returns = []
+        for labels, rows, ids, dates in chosen("charity_annual_return_history", linked=False):
+            income, bad_income = _numbers(rows["total_gross_income"], rows.index)
+            spend, bad_spend = _numbers(rows["total_gross_expenditure"], rows.index)
+            bad = bad_income | bad_spend
+            for label, value in zip(labels[bad], rows.loc[bad, "total_gross_income"]):
+                sink.reject(label, "total_gross_income", value, "not a number")
+            returns.append(pd.DataFrame({"label": labels, "id": ids, "date": dates,
+                                         "end": _dates(rows["fin_period_end_date"], rows.index),
+                                         "income": income, "spend": spend})[~bad])
+        if returns:
+            frame = pd.concat(returns)
+            first = frame.groupby("id", sort=False).first()
+            frame = frame.assign(order=frame["end"].fillna("")).sort_values(["id", "order"], kind="stable")
+            history = {node: [[_value(e), _value(i), _value(s)] for e, i, s in
+                              zip(group["end"], group["income"], group["spend"])] for node, group in frame.groupby("id")}
+            sink.nodes(first.index, "Charity", records=first["label"], dates=first["date"], licence=self.licence,
+                       enrich_only=enrich, income_history=pd.Series(history, dtype=object).reindex(first.index))
+        if not trustees or table_file(folder, "charity_trustee") is None:
+            return
+        for labels, rows, ids, dates in chosen("charity_trustee"):
+            named = _text(rows, "trustee_name")
+            given = named.notna() & named.ne("")
+            rows, labels, ids, named = rows[given], labels[given], ids[given], named[given]
+            dates = dates[given] if isinstance(dates, pd.Series) else dates
+            people = pd.Series(_pseudonyms(rows["trustee_name"], context.pseudonym_key), index=rows.index, dtype=TEXT)
+            sink.nodes(people, "Person", records=labels, dates=dates, licence=self.licence, pseudonym=people,
+                       category=pd.Series(np.where(rows["individual_or_organisation"].fillna("").str.upper().eq("O"),
+                                                   "organisation", "individual"), index=rows.index, dtype=TEXT))
+            sink.edges(people, ids, "TRUSTEE_OF", records=labels, dates=dates, licence=self.licence, enrich_only=enrich,
+                       role=pd.Series(np.where(_true(rows["trustee_is_chair"], rows.index), "chair", "trustee"),
+                                      index=rows.index, dtype=TEXT),
+                       start_date=_dates(rows["trustee_date_of_appointment"], rows.index))
+
+    def _serves_authority(self, sink: RecordSink, kept: pd.DataFrame, operating_here: pd.Series,
                           context: LoadContext, date: str) -> None:
         area = context.places.place_of_code(context.authority_gss) if context.places else None
         if area is None:
             return
-        for key, organisation in sorted(kept.items()):
-            if organisation in operating_here:
-                sink.edge(_node_id(key), area, "SERVES_AREA", sink.provenance(operating_here[organisation], date, self.licence))
+        serving = kept[kept["organisation"].isin(operating_here.index)].sort_values(["number", "linked"])
+        sink.edges(serving["id"], pd.Series(area, index=serving.index), "SERVES_AREA",
+                   records=serving["organisation"].map(operating_here), dates=date, licence=self.licence)

@@ -9,15 +9,16 @@ kept, with SIC 2007 codes and previous names.
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from graph.errors import ConfigError, SourceFormatError
-from graph.identifiers import company_id, company_number
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import normalise_postcode
+from graph.identifiers import company_ids, company_numbers
+from loaders.base import LoadContext, Loader, LoadResult, RecordSink
+from loaders.tabular import TEXT, header, normalise_postcodes, stream_csv
 
 REQUIRED = ("CompanyName", "CompanyNumber", "RegAddress.PostCode", "CompanyCategory", "CompanyStatus",
             "IncorporationDate", "SICCode.SicText_1")
@@ -29,19 +30,19 @@ KIND_BY_CATEGORY = {
 }
 
 
-def iso_dates(column: pd.Series | None, rows: int) -> list[str | None]:
-    """Companies House dates (``dd/mm/yyyy``) as ISO dates, a whole column at once; None where a
-    date is missing or not a date (a column that is absent gives ``rows`` Nones).
+def iso_dates(column: pd.Series | None, rows: int) -> pd.Series:
+    """Companies House dates (``dd/mm/yyyy``) as ISO dates, a whole column at once; missing where a
+    date is missing or not a date (a column that is absent gives ``rows`` missing dates).
 
     Examples
     --------
-    >>> iso_dates(pd.Series(["31/01/2019", "", "not a date"]), 3)
-    ['2019-01-31', None, None]
+    >>> iso_dates(pd.Series(["31/01/2019", "", "not a date"]), 3).tolist()
+    ['2019-01-31', nan, nan]
     """
     if column is None:
-        return [None] * rows
+        return pd.Series([np.nan] * rows, dtype=TEXT)
     parsed = pd.to_datetime(column, format="%d/%m/%Y", errors="coerce")
-    return [None if pd.isna(text) else text for text in parsed.dt.strftime("%Y-%m-%d").tolist()]
+    return parsed.dt.strftime("%Y-%m-%d").astype(TEXT)
 
 
 class CompaniesHouseLoader(Loader):
@@ -54,7 +55,7 @@ class CompaniesHouseLoader(Loader):
     org_id_prefix = "GB-COH"
 
     def load(self, path: Path, context: LoadContext, *, filter: str = "postcode",  # noqa: A002
-             date: str = "", chunk_rows: int = 100_000) -> LoadResult:
+             date: str = "") -> LoadResult:
         """Stream the CSV in chunks; keep the authority's companies.
 
         Examples
@@ -75,61 +76,55 @@ class CompaniesHouseLoader(Loader):
                               "'ons-postcodes' source to the build, or set filter = \"none\" for a file already cut "
                               "to the area")
         sink = RecordSink(self.name, path)
+        missing = [c for c in REQUIRED if c not in header(path)]
+        if missing:
+            raise SourceFormatError(f"{path.name} row 1 (header): missing column(s) {', '.join(missing)} "
+                                    "of the Companies House basic company data layout")
         scanned = kept = 0
         seen: set[str] = set()
-        try:
-            reader = pd.read_csv(path, dtype=str, chunksize=chunk_rows, keep_default_na=False, na_values=[""],
-                                 encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
-            for chunk_number, chunk in enumerate(reader):
-                chunk.columns = [c.strip() for c in chunk.columns]  # the published header has stray spaces
-                if chunk_number == 0:
-                    missing = [c for c in REQUIRED if c not in chunk.columns]
-                    if missing:
-                        raise SourceFormatError(f"{path.name} row 1 (header): missing column(s) {', '.join(missing)} "
-                                                "of the Companies House basic company data layout")
-                dated = zip(iso_dates(chunk.get("IncorporationDate"), len(chunk)),
-                            iso_dates(chunk.get("DissolutionDate"), len(chunk)))
-                previous = [c for c in chunk.columns if c.startswith("PreviousName") and c.endswith(".CompanyName")]
-                for offset, (row, dates) in enumerate(zip(chunk.to_dict("records"), dated)):
-                    scanned += 1
-                    line = chunk_number * chunk_rows + offset + 2
-                    postcode = normalise_postcode(row.get("RegAddress.PostCode") or "")
-                    if filter == "postcode" and not (postcode and places.lsoa_of_postcode(postcode)):
-                        continue
-                    number = "" if is_missing(row.get("CompanyNumber")) else str(row["CompanyNumber"]).strip().upper()
-                    if number and number in seen:
-                        sink.reject(line, "CompanyNumber", number, "duplicate company number")
-                        continue
-                    seen.add(number)
-                    kept += self._company(sink, line, row, postcode, date, dates=dates, previous_columns=previous)
-        except UnicodeDecodeError:
-            raise SourceFormatError(f"{path.name}: not UTF-8 text, as Companies House publishes it") from None
-        except pd.errors.ParserError as error:
-            raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
+        for rows in stream_csv(path):
+            scanned += len(rows)
+            postcode = normalise_postcodes(rows["RegAddress.PostCode"])
+            if filter == "postcode":
+                rows, postcode = rows[places.has_postcodes(postcode)], postcode[places.has_postcodes(postcode)]
+            kept += self._companies(sink, rows, postcode, seen, date)
         described = "none" if filter == "none" else f"registered office postcode in {context.authority_gss}"
         return sink.result(f"{described}: {kept} of {scanned} companies")
 
-    def _company(self, sink: RecordSink, line: int, row: dict, postcode: str, date: str, *,
-                 dates: tuple[str | None, str | None], previous_columns: list[str]) -> int:
-        number = "" if is_missing(row.get("CompanyNumber")) else str(row["CompanyNumber"]).strip().upper()
-        name = "" if is_missing(row.get("CompanyName")) else str(row["CompanyName"]).strip()
-        if not number:
-            sink.reject(line, "CompanyNumber", "", "no company number")
-            return 0
-        if not name:
-            sink.reject(line, "CompanyName", "", "no company name")
-            return 0
-        if len(number) > 8:
-            sink.reject(line, "CompanyNumber", number, "a company number has at most 8 characters")
-            return 0
-        category = str(row.get("CompanyCategory") or "").strip()
-        sic = [str(row[c]).split(" - ")[0].strip() for c in (f"SICCode.SicText_{i}" for i in range(1, 5))
-               if not is_missing(row.get(c)) and str(row[c]).split(" - ")[0].strip().isdigit()]
-        previous = [str(row[c]).strip() for c in previous_columns if not is_missing(row[c])]
-        prov = sink.provenance(f"row {line}", date, self.licence)
-        sink.node(company_id(number), KIND_BY_CATEGORY.get(category.lower(), "Company"), prov, name=name,
-                  company_number=company_number(number), legal_form=category or None,
-                  status=row.get("CompanyStatus"), registration_date=dates[0], removal_date=dates[1],
-                  postcode=postcode or None,
-                  sic_codes=sic or None, other_names=previous or None)
-        return 1
+    def _companies(self, sink: RecordSink, rows: pd.DataFrame, postcode: pd.Series, seen: set[str], date: str) -> int:
+        """Check and add one chunk's companies; returns how many were added."""
+        lines = rows.index + 2
+        number = rows["CompanyNumber"].str.strip().str.upper().fillna("")
+        duplicate = number.ne("") & (number.isin(seen) | number.duplicated())
+        seen.update(number[number.ne("")])
+        name = rows["CompanyName"].str.strip().fillna("")
+        problems = ((duplicate, "CompanyNumber", number, "duplicate company number"),
+                    (number.eq(""), "CompanyNumber", number, "no company number"),
+                    (name.eq(""), "CompanyName", name, "no company name"),
+                    (number.str.len().gt(8), "CompanyNumber", number, "a company number has at most 8 characters"))
+        refused = pd.Series(False, index=rows.index)
+        for found, field, values, reason in problems:
+            found = found & ~refused
+            for line, value in zip(lines[found.to_numpy()], values[found]):
+                sink.reject(int(line), field, value, reason)
+            refused |= found
+        rows, postcode, number, name = rows[~refused], postcode[~refused], number[~refused], name[~refused]
+        category = rows["CompanyCategory"].str.strip().fillna("")
+        sic = pd.concat([rows[c].str.replace(r"(?s) - .*", "", regex=True).str.strip()
+                         for c in (f"SICCode.SicText_{i}" for i in range(1, 5)) if c in rows], axis=1)
+        previous = [c for c in rows.columns if c.startswith("PreviousName") and c.endswith(".CompanyName")]
+        sink.nodes(company_ids(number), category.str.lower().map(KIND_BY_CATEGORY).fillna("Company"),
+                   records="row " + (rows.index + 2).astype(str), dates=date, licence=self.licence, name=name,
+                   company_number=company_numbers(number), legal_form=category.where(category.ne("")),
+                   status=rows["CompanyStatus"], registration_date=iso_dates(rows.get("IncorporationDate"), len(rows)),
+                   removal_date=iso_dates(rows.get("DissolutionDate"), len(rows)),
+                   postcode=postcode.where(postcode.ne("")), sic_codes=_lists(sic, lambda v: v.isdigit()),
+                   other_names=_lists(rows[previous].apply(lambda c: c.str.strip()), bool))
+        return len(rows)
+
+
+def _lists(columns: pd.DataFrame, keep: Callable[[str], bool]) -> pd.Series:
+    """Each row's cells that are present and pass ``keep``, as a list (None when there are none)."""
+    values = columns.to_numpy(dtype=object)
+    lists = [[v for v in row if isinstance(v, str) and keep(v)] or None for row in values]
+    return pd.Series(lists, index=columns.index, dtype=object)

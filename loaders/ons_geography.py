@@ -18,9 +18,9 @@ from pathlib import Path
 import pandas as pd
 
 from graph.errors import SourceFormatError
-from graph.identifiers import place_id
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import normalise_postcode, read_csv_text, require_columns
+from graph.identifiers import place_ids
+from loaders.base import LoadContext, Loader, LoadResult, RecordSink
+from loaders.tabular import normalise_postcodes, read_csv_text, require_columns
 
 _GEN = re.compile(r"^(LSOA|WD|LAD)(\d{2})(CD|NM)$", re.IGNORECASE)
 
@@ -58,33 +58,31 @@ class LookupLoader(Loader):
                     f"{path.name} row 1 (header): no {prefix}yy{suffix} column (e.g. {prefix}17{suffix}); "
                     f"found {', '.join(frame.columns)}")
             return columns[found[0]]
-        lsoa_cd, lsoa_nm = pick("LSOA", "CD"), pick("LSOA", "NM")
-        ward_cd, ward_nm = pick("WD", "CD"), pick("WD", "NM")
-        lad_cd, lad_nm = pick("LAD", "CD"), pick("LAD", "NM")
+        levels = (("LSOA", pick("LSOA", "CD"), pick("LSOA", "NM")), ("Ward", pick("WD", "CD"), pick("WD", "NM")),
+                  ("LocalAuthorityArea", pick("LAD", "CD"), pick("LAD", "NM")))
         sink = RecordSink(self.name, path)
-        kept = frame if context.national else frame[frame[lad_cd].str.strip() == context.authority_gss]
-        generation = {c: _generation(c.upper()) for c in (lsoa_cd, ward_cd, lad_cd)}
-        seen: set[str] = set()
-        for number, row in kept.iterrows():
-            record = f"row {number + 2}"
-            prov = sink.provenance(record, date, self.licence)
-            codes = {}
-            for kind, cd, nm in (("LSOA", lsoa_cd, lsoa_nm), ("Ward", ward_cd, ward_nm), ("LocalAuthorityArea", lad_cd, lad_nm)):
-                code = row[cd]
-                if is_missing(code):
-                    sink.reject(number + 2, cd, code, "no code")
-                    break
-                codes[kind] = node = place_id(code, generation[cd])
-                if node not in seen:
-                    seen.add(node)
-                    sink.node(node, kind, prov, name=row[nm], gss_code=code.strip().upper(),
-                              code_generation=generation[cd])
-            else:
-                sink.edge(codes["LSOA"], codes["Ward"], "PART_OF", prov)
-                if (codes["Ward"], codes["LocalAuthorityArea"]) not in seen:
-                    seen.add((codes["Ward"], codes["LocalAuthorityArea"]))
-                    sink.edge(codes["Ward"], codes["LocalAuthorityArea"], "PART_OF", prov)
-        return sink.result(f"{lad_cd} = {context.authority_gss}: {len(kept)} of {len(frame)} rows")
+        kept = frame if context.national else frame[frame[levels[2][1]].str.strip() == context.authority_gss]
+        records = pd.Series([f"row {n + 2}" for n in kept.index], index=kept.index, dtype="str")
+        complete = pd.Series(True, index=kept.index)
+        nodes: dict[str, pd.Series] = {}
+        for kind, code_column, name_column in levels:
+            codes = kept[code_column].str.strip().str.upper()
+            missing = complete & codes.fillna("").eq("")
+            for number in kept.index[missing]:  # the row stops at its first level without a code
+                sink.reject(number + 2, code_column, kept.at[number, code_column], "no code")
+            complete &= ~missing
+            generation = _generation(code_column.upper())
+            nodes[kind] = place_ids(codes, generation)
+            first = complete & ~nodes[kind].where(complete).duplicated()
+            sink.nodes(nodes[kind][first], kind, records=records[first], dates=date, licence=self.licence,
+                       name=kept.loc[first, name_column], gss_code=codes[first],
+                       code_generation=pd.array([generation] * int(first.sum()), dtype="Int64"))
+        lsoa, ward, authority = (nodes[kind][complete] for kind, _, _ in levels)
+        sink.edges(lsoa, ward, "PART_OF", records=records[complete], dates=date, licence=self.licence)
+        first_pair = ~pd.DataFrame({"ward": ward, "authority": authority}).duplicated()
+        sink.edges(ward[first_pair], authority[first_pair], "PART_OF", records=records[complete][first_pair],
+                   dates=date, licence=self.licence)
+        return sink.result(f"{levels[2][1]} = {context.authority_gss}: {len(kept)} of {len(frame)} rows")
 
 
 class PostcodeLookupLoader(Loader):
@@ -109,12 +107,12 @@ class PostcodeLookupLoader(Loader):
         kept = frame if context.national else frame[frame[la_col].str.strip() == context.authority_gss]
         if "doterm" in kept:
             kept = kept[kept["doterm"].isna()]  # terminated postcodes are no longer in use
-        postcodes = kept[postcode_col].map(normalise_postcode)
+        postcodes = normalise_postcodes(kept[postcode_col])
         for number in kept.index[postcodes == ""]:
             sink.reject(number + 2, postcode_col, kept.at[number, postcode_col], "not a postcode")
         lookup = pd.DataFrame({
             "postcode": postcodes,
-            "place": [place_id(code, generation) for code in kept[lsoa_col].fillna("").str.strip()],
+            "place": place_ids(kept[lsoa_col].fillna(""), generation),
         })
         result = sink.result(f"{la_col} = {context.authority_gss}: {len(kept)} of {len(frame)} postcodes")
         result.lookups["postcode_lsoa"] = lookup[lookup["postcode"] != ""].reset_index(drop=True)
@@ -149,18 +147,20 @@ class DeprivationLoader(Loader):
         frame = read_csv_text(path)
         code_col, score_col, rank_col, decile_col = require_columns(frame, path, self.layouts, "deprivation table")
         sink = RecordSink(self.name, path)
-        for number, row in frame.iterrows():
-            code = str(row[code_col]).strip().upper()
-            if not code.startswith(("E01", "W01")):
-                continue  # the composite UK file also holds Scottish and Northern Irish zones
-            values = {}
-            for field_name, column, cast in (("imd_score", score_col, float), ("imd_rank", rank_col, float),
-                                             ("imd_decile", decile_col, lambda v: int(float(v)))):
-                try:
-                    values[field_name] = cast(row[column])
-                except (TypeError, ValueError):
-                    sink.reject(number + 2, column, row[column], "not a number")
-            if len(values) == 3:
-                sink.node(place_id(code, 2011), "LSOA", sink.provenance(code, date, self.licence),
-                          enrich_only=True, gss_code=code, code_generation=2011, **values)
+        codes = frame[code_col].astype("str").str.strip().str.upper()
+        frame = frame[codes.str.startswith(("E01", "W01")).fillna(False)]  # the UK file also holds Scottish and NI zones
+        codes = codes[frame.index]
+        values = {}
+        readable = pd.Series(True, index=frame.index)
+        for field_name, column in (("imd_score", score_col), ("imd_rank", rank_col), ("imd_decile", decile_col)):
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            for number in frame.index[numbers.isna()]:
+                sink.reject(number + 2, column, frame.at[number, column], "not a number")
+            readable &= numbers.notna()
+            values[field_name] = numbers
+        frame, codes = frame[readable], codes[readable]
+        sink.nodes(place_ids(codes, 2011), "LSOA", records=codes, dates=date, licence=self.licence, enrich_only=True,
+                   gss_code=codes, code_generation=pd.array([2011] * len(codes), dtype="Int64"),
+                   imd_score=values["imd_score"][readable].astype(float), imd_rank=values["imd_rank"][readable].astype(float),
+                   imd_decile=values["imd_decile"][readable].astype(float).astype(int).astype("Int64"))
         return sink.result("scores join the authority's LSOAs at merge")

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+import pandas as pd
+
 from loaders.base import LoadResult
 from loaders.tabular import normalise_postcode
 
@@ -32,6 +35,7 @@ class PlaceIndex:
     postcode_lsoa: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     ward_names: dict[str, str] = field(default_factory=dict)
+    _postcode_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_results(cls, results: list[LoadResult]) -> PlaceIndex:
@@ -62,6 +66,43 @@ class PlaceIndex:
     def lsoa_of_postcode(self, postcode: str) -> str | None:
         """The LSOA node of a postcode, or None if the postcode is not in the authority's lookup."""
         return self.postcode_lsoa.get(normalise_postcode(postcode))
+
+    def _by_postcode(self) -> pd.DataFrame:
+        """The postcode lookup as a table indexed by postcode (``lsoa``, ``ward``), made once."""
+        if self._postcode_table is None or len(self._postcode_table) != len(self.postcode_lsoa):
+            table = pd.DataFrame({"lsoa": np.array(list(self.postcode_lsoa.values()), dtype=object)},
+                                 index=pd.Index(list(self.postcode_lsoa), dtype=object))
+            table["ward"] = table["lsoa"].map(self.lsoa_ward)
+            self._postcode_table = table
+        return self._postcode_table
+
+    def has_postcodes(self, postcodes: pd.Series) -> pd.Series:
+        """Whether each postcode (normalised, as :func:`loaders.tabular.normalise_postcodes` gives) is
+        in the lookup, for a whole column at once.
+
+        Examples
+        --------
+        >>> PlaceIndex(postcode_lsoa={"TW3 1AA": "L@2011"}).has_postcodes(pd.Series(["TW3 1AA", "", "E1 6AN"])).tolist()
+        [True, False, False]
+        """
+        return pd.Series(self._by_postcode().index.get_indexer(postcodes) >= 0, index=postcodes.index)
+
+    def wards_of_postcodes(self, postcodes: pd.Series) -> pd.Series:
+        """The ward node of each postcode (normalised), missing where unknown, for a whole column at once.
+
+        Examples
+        --------
+        >>> index = PlaceIndex(lsoa_ward={"L@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "L@2011"})
+        >>> index.wards_of_postcodes(pd.Series(["TW3 1AA", "E1 6AN"])).tolist()
+        ['W@2017', nan]
+        >>> index.has_postcodes(pd.Series(["TW3 1AA", "E1 6AN"])).tolist()
+        [True, False]
+        """
+        table = self._by_postcode()
+        positions = table.index.get_indexer(postcodes)
+        wards = table["ward"].to_numpy(dtype=object)[np.maximum(positions, 0)] if len(table) else \
+            np.full(len(positions), None, dtype=object)
+        return pd.Series(np.where(positions >= 0, wards, None), index=postcodes.index, dtype="str")
 
     def ward_of_postcode(self, postcode: str) -> str | None:
         """The ward node of a postcode, or None."""

@@ -25,13 +25,24 @@ from typing import Any
 
 import ijson
 import jsonschema_rs
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 from jsonschema import Draft202012Validator, FormatChecker
 
 from graph.errors import SourceFormatError
 from graph.identifiers import company_id, company_number
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
-from loaders.tabular import decode_bytes, first_json_character, normalise_postcode, stream_json_items
+from loaders.tabular import (
+    TEXT,
+    decode_bytes,
+    first_json_character,
+    header,
+    is_utf8,
+    normalise_postcodes,
+    stream_csv,
+    stream_json_items,
+)
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "360-giving-schema.json"
 DATE_FIELDS = ("awardDate",)
@@ -144,6 +155,48 @@ def _column_targets(columns: tuple[str, ...]) -> tuple[str | tuple[str, ...] | N
     return tuple(targets)
 
 
+@lru_cache(maxsize=64)
+def _text_targets(columns: tuple[str, ...]) -> tuple[tuple[int, Any, int, str], ...]:
+    """:func:`_column_targets` compiled for text rows: ``(how, key, index, field)``, ``how`` being 0 (no
+    target), 1 (a top-level key), 2 (a field of the ``index``-th item of a list) or 3 (a deeper path)."""
+    compiled = []
+    for target in _column_targets(columns):
+        if target is None:
+            compiled.append((0, None, 0, ""))
+        elif isinstance(target, str) or len(target) == 1:
+            compiled.append((1, target if isinstance(target, str) else target[0], 0, ""))
+        elif len(target) == 3 and target[1].isdigit():
+            compiled.append((2, target[0], int(target[1]), target[2]))
+        else:
+            compiled.append((3, target, 0, ""))
+    return tuple(compiled)
+
+
+def unflatten_text_row(values: tuple[Any, ...], columns: tuple[str, ...]) -> dict[str, Any]:
+    """One row of text cells (None or NaN where empty) as a 360Giving JSON grant: :func:`unflatten_row`
+    for the common case of a CSV file, without its conversions of typed spreadsheet cells.
+
+    Examples
+    --------
+    >>> unflatten_text_row(("360G-x-1", "A", " "), ("Identifier", "Recipient Org:Name", "Amount Awarded"))
+    {'id': '360G-x-1', 'recipientOrganization': [{'name': 'A'}]}
+    """
+    grant: dict[str, Any] = {}
+    for value, (how, key, index, field) in zip(values, _text_targets(columns)):
+        if not how or value is None or value != value or not value.strip():
+            continue
+        if how == 1:
+            grant[key] = value
+        elif how == 2:
+            items = grant.setdefault(key, [])
+            while len(items) <= index:
+                items.append({})
+            items[index][field] = value
+        else:
+            _set(grant, key, value)
+    return grant
+
+
 def _set(target: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
     node: Any = target
     for part, following in zip(path, path[1:]):
@@ -248,6 +301,7 @@ class ThreeSixtyGivingLoader(Loader):
         licence = licence or self.licence
         kept = read = 0
         first_seen: dict[str, str] = {}
+        batch = _GrantColumns()
         for row_label, grant in self._read(path):
             read += 1
             if not isinstance(grant, dict):
@@ -265,7 +319,10 @@ class ThreeSixtyGivingLoader(Loader):
                 continue
             first_seen[grant_id] = row_label
             kept += 1
-            self._emit(sink, grant, context, licence, date)
+            batch.add(grant, context.places, date)
+            if len(batch) == BATCH_GRANTS:
+                batch.flush(sink, licence, context.places)
+        batch.flush(sink, licence, context.places)
         described = "none (file already cut to the area)" if filter == "none" else \
             f"recipient or beneficiary in {context.authority_gss}"
         return sink.result(f"{described}: {kept} of {read} grants")
@@ -324,39 +381,145 @@ class ThreeSixtyGivingLoader(Loader):
         codes += [loc.get("geoCode") for loc in grant.get("beneficiaryLocation", []) or [] if isinstance(loc, dict)]
         return [str(c).strip().upper() for c in codes if not is_missing(c)]
 
-    # -- mapping ---------------------------------------------------------------------------
-    def _emit(self, sink: RecordSink, grant: dict[str, Any], context: LoadContext, licence: str, date: str) -> None:
+#: Grants mapped to columns before they are handed to the record sink together.
+BATCH_GRANTS = 50_000
+#: What each recipient and grant record holds, in the order :class:`_GrantColumns` keeps it.
+_RECIPIENT_FIELDS = ("name", "charity_number", "company_number", "postal_code", "address", "website", "other_ids")
+_GRANT_FIELDS = ("title", "description", "amount", "currency", "award_date", "start_date", "end_date",
+                 "duration_months", "programme", "open_call")
+_FLOATS = frozenset({"amount", "duration_months"})
+_OBJECTS = frozenset({"other_ids", "open_call"})
+
+
+class _GrantColumns:
+    """What a batch of grants adds to the graph, a tuple per grant and kind of record.
+
+    Per grant: the funder, the recipient and a ``Grant`` node (in that order: the order decides which
+    source's value a node keeps), ``recipient -FUNDED_BY-> funder`` with grant id, amount and date,
+    ``grant -AWARDED_TO-> recipient``, ``grant -SERVES_AREA-> place`` for beneficiary locations in the
+    authority, and ``recipient -LOCATED_IN-> ward`` (from a ward or location code, else the postcode)
+    where known. Provenance: the grant id, as of the file's date or the grant's ``dateModified`` or
+    award date.
+    """
+
+    def __init__(self) -> None:
+        self.funders: list[tuple[str, str]] = []
+        self.recipients: list[tuple[Any, ...]] = []
+        self.grants: list[tuple[Any, ...]] = []
+        self.places: dict[str, list[tuple[int, str]]] = {"SERVES_AREA": [], "LOCATED_IN": []}
+
+    def __len__(self) -> int:
+        return len(self.grants)
+
+    def add(self, grant: dict[str, Any], places: Any, date: str) -> None:  # noqa: ANN401 - a PlaceIndex or None
+        """Map one checked grant to its records."""
+        number = len(self.grants)
         grant_id = str(grant["id"]).strip()
-        as_of = date or parse_date(grant.get("dateModified", "")) or grant.get("awardDate", "")
-        prov = sink.provenance(grant_id, as_of, licence)
-        funder = grant["fundingOrganization"][0]
-        recipient = grant["recipientOrganization"][0]
+        modified = grant.get("dateModified")
+        as_of = date or (parse_date(modified) if modified else None) or grant.get("awardDate", "")
+        funder, recipient = grant["fundingOrganization"][0], grant["recipientOrganization"][0]
         funder_id, recipient_id = str(funder["id"]).strip(), str(recipient["id"]).strip()
-        sink.node(funder_id, "Funder", prov, name=str(funder.get("name", "")).strip() or funder_id)
-        sink.node(recipient_id, _recipient_kind(recipient_id, recipient), prov, **_recipient_attributes(recipient))
-        planned = (grant.get("plannedDates") or [{}])[0]
-        programme = (grant.get("grantProgramme") or [{}])[0].get("title")
-        amount = float(grant["amountAwarded"])
-        sink.node(
-            grant_id, "Grant", prov, name=grant.get("title"), title=grant.get("title"),
-            description=grant.get("description"), amount=amount, currency=grant.get("currency"),
-            award_date=grant.get("awardDate"), start_date=planned.get("startDate"), end_date=planned.get("endDate"),
-            duration_months=float(planned["duration"]) if _is_number(planned.get("duration")) else None,
-            programme=programme, open_call=_yes_no(grant.get("fromOpenCall")),
-        )
-        sink.edge(recipient_id, funder_id, "FUNDED_BY", prov, grant=grant_id, amount=amount,
-                  currency=grant.get("currency"), award_date=grant.get("awardDate"), programme=programme)
-        sink.edge(grant_id, recipient_id, "AWARDED_TO", prov)
-        places = context.places
+        self.funders.append((funder_id, str(funder.get("name", "")).strip() or funder_id))
+        self.recipients.append((recipient_id, _recipient_kind(recipient_id, recipient),
+                                *_recipient_attributes(recipient_id, recipient)))
+        planned = grant["plannedDates"][0] if grant.get("plannedDates") else {}
+        duration = planned.get("duration")
+        self.grants.append((
+            grant_id, as_of, grant.get("title"), grant.get("description"), float(grant["amountAwarded"]),
+            grant.get("currency"), grant.get("awardDate"), planned.get("startDate"), planned.get("endDate"),
+            float(duration) if duration is not None and _is_number(duration) else None,
+            grant["grantProgramme"][0].get("title") if grant.get("grantProgramme") else None,
+            _yes_no(grant.get("fromOpenCall"))))
         if places is None:
             return
-        for location in grant.get("beneficiaryLocation", []) or []:
+        for location in grant.get("beneficiaryLocation") or ():
             place = places.place_of_code(location.get("geoCode", "")) if isinstance(location, dict) else None
             if place:
-                sink.edge(grant_id, place, "SERVES_AREA", prov)
-        home = _recipient_place(grant, recipient, places)
+                self.places["SERVES_AREA"].append((number, place))
+        home = _recipient_place_by_code(grant, recipient, places)
         if home:
-            sink.edge(recipient_id, home, "LOCATED_IN", prov)
+            self.places["LOCATED_IN"].append((number, home))
+
+    def flush(self, sink: RecordSink, licence: str, places: Any) -> None:  # noqa: ANN401 - a PlaceIndex or None
+        """Hand the batch to the sink, nodes in grant order, and start again.
+
+        Each column is made once (in Arrow) and repeated where several records share it.
+        """
+        count = len(self)
+        if not count:
+            return
+        funder_id, funder_name = _columns(self.funders, 2)
+        recipient_id, kind, *recipient = _columns(self.recipients, 2 + len(_RECIPIENT_FIELDS))
+        grant_id, as_of, *grant = _columns(self.grants, 2 + len(_GRANT_FIELDS))
+        recipient_of, grant_of = dict(zip(_RECIPIENT_FIELDS, recipient)), dict(zip(_GRANT_FIELDS, grant))
+        postcode = normalise_postcodes(pd.Series(recipient_of["postal_code"], dtype=object))
+        recipient_of = {"postcode" if k == "postal_code" else k: postcode.where(postcode != "").to_numpy(dtype=object)
+                        if k == "postal_code" else v for k, v in recipient_of.items()}
+        ids = {"funder": _arrow(funder_id), "recipient": _arrow(recipient_id), "grant": _arrow(grant_id)}
+        dates = _arrow(as_of)
+        each = np.repeat(np.arange(count), 3)  # a grant's three node records share its provenance
+        order = (np.arange(3 * count) % 3) * count + each  # funder, recipient, grant; grant after grant
+        attributes = {"name": _interleave(order, _arrow(funder_name), _arrow(recipient_of.pop("name")),
+                                          _arrow(grant_of["title"]))}
+        for name, values in recipient_of.items():
+            attributes[name] = _interleave(order, None, _arrow(values, name), None)
+        for name, values in grant_of.items():
+            attributes[name] = _interleave(order, None, None, _arrow(values, name))
+        kinds = pd.Index(list(dict.fromkeys(["Funder", "Grant", *kind])), dtype=object)
+        kind_codes = np.stack([np.zeros(count, np.int64), kinds.get_indexer(kind), np.ones(count, np.int64)],
+                              axis=1).reshape(-1)
+        sink.nodes(_interleave(order, ids["funder"], ids["recipient"], ids["grant"]),
+                   pd.Categorical.from_codes(kind_codes, kinds), records=_series(ids["grant"].take(each)),
+                   dates=_series(dates.take(each)), licence=licence, **attributes)
+        records, when = _series(ids["grant"]), _series(dates)
+        sink.edges(_series(ids["recipient"]), _series(ids["funder"]), "FUNDED_BY", records=records, dates=when,
+                   licence=licence, grant=records,
+                   **{k: _series(_arrow(grant_of[k], k)) for k in ("amount", "currency", "award_date", "programme")})
+        sink.edges(records, _series(ids["recipient"]), "AWARDED_TO", records=records, dates=when, licence=licence)
+        located = self.places["LOCATED_IN"]
+        if places is not None:  # recipients placed by no code: by their postcode
+            coded = {row for row, _ in located}
+            wards = places.wards_of_postcodes(postcode)
+            located = sorted(located + [(row, ward) for row, ward in enumerate(wards.tolist())
+                                        if row not in coded and isinstance(ward, str)])
+        for relation, found, sources in (("SERVES_AREA", self.places["SERVES_AREA"], ids["grant"]),
+                                         ("LOCATED_IN", located, ids["recipient"])):
+            if found:
+                rows, place = _columns(found, 2)
+                rows = rows.astype(np.int64)
+                sink.edges(_series(sources.take(rows)), _series(_arrow(place)), relation,
+                           records=_series(ids["grant"].take(rows)), dates=_series(dates.take(rows)), licence=licence)
+        self.__init__()
+
+
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[np.ndarray]:
+    """The columns of a list of equal-length tuples, as object arrays (a cell may hold a list)."""
+    return [np.fromiter((row[i] for row in rows), dtype=object, count=len(rows)) for i in range(width)]
+
+
+def _arrow(values: np.ndarray, name: str = "") -> pa.Array | np.ndarray:
+    """A batch column in Arrow (text or float), or as objects for lists and yes/no values."""
+    if name in _OBJECTS:
+        return values
+    return pa.array(values, type=pa.float64() if name in _FLOATS else pa.large_string(), from_pandas=True)
+
+
+def _series(values: pa.Array | np.ndarray) -> pd.Series:
+    if isinstance(values, np.ndarray):
+        return pd.Series(values, dtype=object)
+    return values.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
+
+
+def _interleave(order: np.ndarray, funders: Any, recipients: Any, grants: Any) -> pd.Series:
+    """A node column of the batch: the three kinds' values (None where a kind has none) in node order."""
+    parts = [funders, recipients, grants]
+    count = len(order) // 3
+    if any(isinstance(p, np.ndarray) for p in parts):  # objects: lists, yes/no
+        cells = np.concatenate([p if p is not None else np.full(count, None, dtype=object) for p in parts])
+        return pd.Series(cells[order], dtype=object)
+    kind = next(p.type for p in parts if p is not None)
+    column = pa.concat_arrays([p if p is not None else pa.nulls(count, kind) for p in parts])
+    return _series(column.take(order))
 
 
 REQUIRED_COLUMNS = ("Identifier", "Amount Awarded", "Funding Org:Identifier")
@@ -384,16 +547,25 @@ def _check_titles(path: Path, columns: list[str]) -> None:
                                 f"found {', '.join(columns[:10])}")
 
 
-def _stream_csv(path: Path, chunk_rows: int = 50_000) -> Iterator[tuple[str, dict[str, Any]]]:
+def _stream_csv(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    if not is_utf8(path):  # a publisher's spreadsheet export in Windows-1252: decoded, then read by pandas
+        chunks = _decoded_csv(path)
+    else:
+        chunks = stream_csv(path)
+    columns = tuple(header(path))
+    _check_titles(path, list(columns))
+    for chunk in chunks:
+        for number, values in zip(chunk.index.tolist(), zip(*(chunk[c].tolist() for c in chunk.columns))):
+            yield f"row {number + 2}", unflatten_text_row(values, columns)
+
+
+def _decoded_csv(path: Path, chunk_rows: int = 50_000) -> Iterator[pd.DataFrame]:
     try:
         reader = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False, na_values=[""],
                              chunksize=chunk_rows)
-        for number, chunk in enumerate(reader):
+        for chunk in reader:
             chunk.columns = [str(c).strip() for c in chunk.columns]
-            if number == 0:
-                _check_titles(path, list(chunk.columns))
-            for offset, row in enumerate(chunk.to_dict("records")):
-                yield f"row {number * chunk_rows + offset + 2}", unflatten_row(row)
+            yield chunk
     except pd.errors.ParserError as error:
         raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
 
@@ -416,9 +588,16 @@ def _stream_xlsx(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         book.close()
 
 
+def _iso_day(value: Any) -> bool:
+    """Whether a value is written like an ISO date (``YYYY-MM-DD``): :func:`parse_date` would give it
+    back unchanged, or nothing if it is no real date (then the schema check rejects it)."""
+    return type(value) is str and len(value) == 10 and value[4] == "-" and value[7] == "-"
+
+
 def _clean_dates(node: dict[str, Any], fields: tuple[str, ...]) -> None:
     for field in fields:
-        if field in node and (iso := parse_date(node[field])):
+        value = node.get(field)
+        if value is not None and not _iso_day(value) and (iso := parse_date(value)):
             node[field] = iso
     if "dateModified" in node and (iso := parse_date(node["dateModified"])) and "T" not in str(node["dateModified"]):
         node["dateModified"] = f"{iso}T00:00:00+00:00"
@@ -446,9 +625,9 @@ def clean_legacy_forms(grant: dict[str, Any]) -> None:
                 planned["duration"] = float(m.group(1))
     for key in ("recipientOrganization", "fundingOrganization", "beneficiaryLocation"):
         for node in grant.get(key, []) or []:
-            if isinstance(node, dict):
+            if isinstance(node, dict) and "dateModified" in node:
                 _clean_dates(node, ())
-    open_call = str(grant.get("fromOpenCall", "")).strip().lower()
+    open_call = str(grant["fromOpenCall"]).strip().lower() if "fromOpenCall" in grant else ""
     if open_call in ("y", "n", "yes", "no", "true", "false"):
         grant["fromOpenCall"] = "Yes" if open_call in ("y", "yes", "true") else "No"
     for amount in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
@@ -534,48 +713,48 @@ def _yes_no(value: Any) -> bool | None:
     return str(value).strip().lower() in ("y", "yes", "true", "1")
 
 
+#: Node kind of a recipient by the scheme of its Org-ID (the prefix, with its dash).
+_KIND_BY_PREFIX = {f"{scheme}-": kind for scheme, kind in KIND_BY_SCHEME.items()}
+
+
 def _recipient_kind(identifier: str, recipient: dict[str, Any]) -> str:
-    form = str(recipient.get("organisationType", "")).lower()
-    if "charitable incorporated" in form:
-        return "CharitableIncorporatedOrganisation"
-    if "community interest" in form:
-        return "CommunityInterestCompany"
-    for scheme, kind in KIND_BY_SCHEME.items():
-        if identifier.startswith(scheme + "-"):
-            return kind
-    return "Organisation"
+    form = recipient.get("organisationType")
+    if form is not None:
+        form = str(form).lower()
+        if "charitable incorporated" in form:
+            return "CharitableIncorporatedOrganisation"
+        if "community interest" in form:
+            return "CommunityInterestCompany"
+    return _KIND_BY_PREFIX.get(identifier[:7]) or _KIND_BY_PREFIX.get(identifier[:6]) or "Organisation"
 
 
-def _recipient_attributes(recipient: dict[str, Any]) -> dict[str, Any]:
-    identifier = str(recipient["id"]).strip()
+def _recipient_attributes(identifier: str, recipient: dict[str, Any]) -> tuple[Any, ...]:
+    """The recipient's attributes in the order of :data:`_RECIPIENT_FIELDS` (the postcode as given)."""
     other_ids = []
-    charity = str(recipient.get("charityNumber", "")).strip().removesuffix(".0")
-    company = str(recipient.get("companyNumber", "")).strip().removesuffix(".0")
+    charity = recipient.get("charityNumber")
+    charity = str(charity).strip().removesuffix(".0") if charity is not None else ""
+    company = recipient.get("companyNumber")
+    company = str(company).strip().removesuffix(".0") if company is not None else ""
+    if company.upper() in ("NAN", "N/A"):
+        company = ""
     if charity.isdigit() and identifier != f"GB-CHC-{charity}":
         other_ids.append(f"GB-CHC-{charity}")
-    if company and company.upper() not in ("NAN", "N/A"):
-        company_org_id = company_id(company)
-        if identifier != company_org_id:
-            other_ids.append(company_org_id)
-    address = ", ".join(str(recipient[k]).strip() for k in ("streetAddress", "addressLocality")
-                        if not is_missing(recipient.get(k)))
-    postcode = normalise_postcode(recipient.get("postalCode", "")) if recipient.get("postalCode") else None
-    return {
-        "name": str(recipient.get("name", "")).strip() or identifier,
-        "charity_number": charity if charity.isdigit() else None,
-        "company_number": company_number(company) if company and company.upper() not in ("NAN", "N/A") else None,
-        "postcode": postcode or None,
-        "address": address.replace("\n", ", ") or None,
-        "website": recipient.get("url"),
-        "other_ids": other_ids or None,
-    }
+    if company and identifier != (company_org_id := company_id(company)):
+        other_ids.append(company_org_id)
+    address = None
+    if "streetAddress" in recipient or "addressLocality" in recipient:
+        address = ", ".join(str(recipient[k]).strip() for k in ("streetAddress", "addressLocality")
+                            if not is_missing(recipient.get(k))).replace("\n", ", ") or None
+    return (str(recipient.get("name", "")).strip() or identifier, charity if charity.isdigit() else None,
+            company_number(company) if company else None, recipient.get("postalCode") or None, address,
+            recipient.get("url"), other_ids or None)
 
 
-def _recipient_place(grant: dict[str, Any], recipient: dict[str, Any], places: Any) -> str | None:
+def _recipient_place_by_code(grant: dict[str, Any], recipient: dict[str, Any], places: Any) -> str | None:
+    """The ward of a recipient from GrantNav's ward code or the recipient's location codes, if any."""
     for code in [_grantnav(grant, "recipientWardNameGeoCode")] + [
         loc.get("geoCode") for loc in recipient.get("location", []) or [] if isinstance(loc, dict)
     ]:
         if not is_missing(code) and (place := places.place_of_code(code)) and places.ward_of(place):
             return places.ward_of(place)
-    postcode = recipient.get("postalCode")
-    return places.ward_of_postcode(postcode) if postcode else None
+    return None
