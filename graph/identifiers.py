@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 #: When identifiers of one entity meet, the canonical one is the first scheme here.
@@ -141,6 +142,21 @@ def scheme_rank(identifier: str) -> int:
 
 #: Schemes of registers: two different identifiers of one of these are two different organisations.
 OFFICIAL_SCHEMES = frozenset(SCHEME_PRIORITY)
+
+
+def schemes_of(identifiers: pd.Series) -> pd.Series:
+    """:func:`scheme_of` of a whole column (missing where an id is of no register).
+
+    Examples
+    --------
+    >>> schemes_of(pd.Series(["GB-CHC-1", "GB-SC-SC1", "LOCAL-HNS-x"])).tolist()
+    ['GB-CHC', 'GB-SC', nan]
+    """
+    text = identifiers.astype("str")
+    found = pd.Series(np.nan, index=identifiers.index, dtype=object)
+    for prefix in reversed(SCHEME_PRIORITY):
+        found = found.mask(text.str.startswith(prefix + "-").to_numpy(dtype=bool, na_value=False), prefix)
+    return found
 
 
 def scheme_of(identifier: str) -> str | None:

@@ -13,8 +13,10 @@ from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from resolve.names import name_words
+from resolve.names import JOINING_WORDS
 
 #: Rarest words of each name used as blocking keys.
 KEYS_PER_NAME = 3
@@ -37,14 +39,35 @@ def name_variants(entities: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"entity": exploded.index.to_numpy(), "name": exploded.to_numpy()})
 
 
-def _word_keys(variants: pd.DataFrame, keys_per_name: int) -> pd.DataFrame:
-    words = variants["name"].map(lambda name: sorted(name_words(name)))
-    long = pd.DataFrame({"variant": words.index.repeat(words.str.len()),
-                         "key": np.concatenate([np.array(w, dtype=object) for w in words] or [np.array([], dtype=object)])})
-    frequency = long.groupby("key")["variant"].transform("size")
-    long = long.assign(frequency=frequency)[frequency > 1]  # a word in one name only blocks nothing
-    long = long.sort_values(["variant", "frequency", "key"], kind="stable")
-    return long.groupby("variant", sort=False).head(keys_per_name)[["variant", "key"]]
+def _word_keys(names: pd.Series, counts: np.ndarray, keys_per_name: int) -> pd.DataFrame:
+    """Each distinct name's blocking words: its ``keys_per_name`` rarest words found in more than one
+    name variant (``counts`` is how many variants each name has).
+
+    Returns
+    -------
+    DataFrame
+        ``name`` (position in ``names``) and ``key`` (the word).
+    """
+    lists = pc.split_pattern(pa.array(names.to_numpy(dtype=object), type=pa.large_string()), " ")
+    words = pd.Series(pc.list_flatten(lists).to_numpy(zero_copy_only=False), dtype=object)
+    owner = pc.list_parent_indices(lists).to_numpy()
+    long = pd.DataFrame({"name": owner, "key": words})
+    long = long[(long["key"] != "") & ~long["key"].isin(JOINING_WORDS)].drop_duplicates()
+    frequency = pd.Series(counts[long["name"].to_numpy()]).groupby(long["key"].to_numpy()).sum()
+    long["frequency"] = frequency.reindex(long["key"]).to_numpy()
+    long = long[long["frequency"] > 1].sort_values(["name", "frequency", "key"], kind="stable")
+    return long.groupby("name", sort=False).head(keys_per_name)[["name", "key"]]
+
+
+def variant_names(entities: pd.DataFrame) -> np.ndarray:
+    """The distinct names of the entities, in the order :func:`candidate_pairs` numbers them.
+
+    Examples
+    --------
+    >>> variant_names(pd.DataFrame({"names": [("a b", "c d"), ("a b",)]})).tolist()
+    ['a b', 'c d']
+    """
+    return np.asarray(pd.unique(name_variants(entities)["name"].to_numpy(dtype=object)), dtype=object)
 
 
 def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAME,
@@ -66,8 +89,8 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     Yields
     ------
     DataFrame
-        ``left``, ``right`` (entity positions, ``left < right``), ``left_name``, ``right_name``;
-        one row per pair of names.
+        ``left``, ``right`` (entity positions, ``left < right``), ``left_name``, ``right_name``
+        (categories: the names of :func:`variant_names`, in its order); one row per pair of names.
 
     Examples
     --------
@@ -77,29 +100,54 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     [[[0, 1]]]
     """
     variants = name_variants(entities)
-    keys = [_word_keys(variants, keys_per_name),  # and the name without spaces: "Ivybridgelink"
-            pd.DataFrame({"variant": variants.index, "key": "joined:" + variants["name"].str.replace(" ", "")})]
+    name_codes, names = pd.factorize(variants["name"].to_numpy(dtype=object))
+    categories = pd.Index(np.asarray(names, dtype=object), dtype=object)
+    words = _word_keys(pd.Series(names, dtype=object), np.bincount(name_codes, minlength=len(names)), keys_per_name)
+    by_name = pd.DataFrame({"variant": np.arange(len(variants)), "name": name_codes})
+    keyed = [by_name.merge(words, on="name")[["variant", "key"]],  # and the name without spaces: "Ivybridgelink"
+             pd.DataFrame({"variant": np.arange(len(variants)),
+                           "key": "joined:" + variants["name"].astype(str).str.replace(" ", "").to_numpy(dtype=object)})]
     for column in ("postcode", "domain"):
-        values = entities[column].reset_index(drop=True)
-        present = variants[variants["entity"].map(values).notna()]
-        keys.append(pd.DataFrame({"variant": present.index,
-                                  "key": column + ":" + present["entity"].map(values).astype(str)}))
-    keyed = pd.concat(keys, ignore_index=True).drop_duplicates()
-    sizes = keyed.groupby("key")["variant"].transform("size")
-    keyed = keyed[(sizes > 1) & (sizes <= max_block)].assign(size=sizes)
-    keyed["key"] = keyed["key"].astype("category").cat.codes
-    # chunks of whole blocks, each about chunk_pairs pairs (a block of n names makes n^2 / 2 pairs)
-    work = keyed.drop_duplicates("key")[["key", "size"]].sort_values("key")
-    chunk_of = pd.Series((np.cumsum(work["size"].to_numpy() ** 2 / 2) // chunk_pairs).astype(int),
-                         index=work["key"].to_numpy())
-    keyed["chunk"] = keyed["key"].map(chunk_of)
-    entity, names = variants["entity"].to_numpy(), variants["name"].to_numpy()
-    for _, block in keyed.groupby("chunk", sort=True):
-        pairs = block[["key", "variant"]].merge(block[["key", "variant"]], on="key", suffixes=("_a", "_b"))
-        pairs = pairs[pairs["variant_a"] < pairs["variant_b"]][["variant_a", "variant_b"]].drop_duplicates()
-        a, b = pairs["variant_a"].to_numpy(), pairs["variant_b"].to_numpy()
+        values = entities[column].reset_index(drop=True).to_numpy(dtype=object)[variants["entity"].to_numpy()]
+        present = pd.notna(values)
+        keyed.append(pd.DataFrame({"variant": np.flatnonzero(present),
+                                   "key": column + ":" + pd.Series(values[present], dtype=object).astype(str)}))
+    keyed = pd.concat(keyed, ignore_index=True).drop_duplicates()
+    key_codes = pd.factorize(keyed["key"].to_numpy(dtype=object))[0]
+    sizes = np.bincount(key_codes)
+    kept = (sizes[key_codes] > 1) & (sizes[key_codes] <= max_block)
+    members = keyed["variant"].to_numpy()[kept]
+    key_codes = key_codes[kept]
+    order = np.argsort(key_codes, kind="stable")
+    members, key_codes = members[order], key_codes[order]
+    starts = np.r_[0, np.flatnonzero(key_codes[1:] != key_codes[:-1]) + 1] if len(key_codes) else np.array([], int)
+    block_sizes = np.diff(np.r_[starts, len(key_codes)])
+    entity = variants["entity"].to_numpy()
+    work = np.cumsum(block_sizes * (block_sizes - 1) // 2)
+    chunk = work // chunk_pairs
+    for number in np.unique(chunk):
+        chosen = chunk == number
+        a, b = _block_pairs(members, starts[chosen], block_sizes[chosen])
+        unique = pd.unique(np.minimum(a, b) * len(variants) + np.maximum(a, b))  # a pair sharing two keys once
+        a, b = unique // len(variants), unique % len(variants)
+        a, b = a[entity[a] != entity[b]], b[entity[a] != entity[b]]
         left, right = entity[a], entity[b]
-        frame = pd.DataFrame({"left": np.minimum(left, right), "right": np.maximum(left, right),
-                              "left_name": np.where(left < right, names[a], names[b]),
-                              "right_name": np.where(left < right, names[b], names[a])})
-        yield frame[frame["left"] != frame["right"]].reset_index(drop=True)
+        swap = left > right
+        yield pd.DataFrame({"left": np.where(swap, right, left), "right": np.where(swap, left, right),
+                            "left_name": pd.Categorical.from_codes(np.where(swap, name_codes[b], name_codes[a]),
+                                                                   categories=categories),
+                            "right_name": pd.Categorical.from_codes(np.where(swap, name_codes[a], name_codes[b]),
+                                                                    categories=categories)})
+
+
+def _block_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of members within each block (a block is ``members[start:start + size]``)."""
+    lefts, rights = [], []
+    for size in np.unique(sizes):
+        first = starts[sizes == size]
+        i, j = np.triu_indices(int(size), k=1)
+        lefts.append(members[(first[:, None] + i[None, :]).reshape(-1)])
+        rights.append(members[(first[:, None] + j[None, :]).reshape(-1)])
+    if not lefts:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    return np.concatenate(lefts), np.concatenate(rights)

@@ -9,14 +9,15 @@ entry.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from graph.identifiers import OFFICIAL_SCHEMES, scheme_of
-from loaders.base import LoadResult, is_missing
+from graph.assemble import present_mask
+from graph.identifiers import OFFICIAL_SCHEMES, schemes_of
+from loaders.base import LoadResult
 from ontology.vocabulary import vocabulary
-from resolve.names import normalise_name, web_domain
+from resolve.names import normalise_names, web_domain
 
 #: Kinds that are parts of a council rather than organisations a source could name differently.
 NOT_MATCHED = frozenset({"Council", "Directorate", "Team"})
@@ -36,19 +37,32 @@ def matchable_kinds() -> frozenset[str]:
     return frozenset(vocabulary().kinds_under("Organisation")) - NOT_MATCHED
 
 
-def _text(value: Any) -> str | None:
-    return None if isinstance(value, (list, dict)) or is_missing(value) else str(value).strip()
-
-
-def _premises_postcodes(result: LoadResult) -> dict[str, str]:
-    """Postcode of the building each organisation of a source occupies (a directory's locations)."""
+def _premises_postcodes(result: LoadResult) -> pd.Series:
+    """Postcode of the building each organisation of a source occupies (a directory's locations), by id."""
     if "postcode" not in result.nodes or result.edges.empty:
-        return {}
-    postcodes = result.nodes.dropna(subset=["postcode"]).set_index("id")["postcode"]
+        return pd.Series(dtype=object)
+    nodes = result.nodes[present_mask(result.nodes["postcode"])]
+    postcodes = pd.Series(nodes["postcode"].astype(str).str.strip().to_numpy(), index=nodes["id"].astype(object))
     postcodes = postcodes[~postcodes.index.duplicated()]
-    links = result.edges[result.edges["relation"].isin(ADDRESS_RELATIONS)]
-    links = links[links["target"].isin(postcodes.index)].drop_duplicates("source")
-    return dict(zip(links["source"], links["target"].map(postcodes)))
+    links = result.edges[result.edges["relation"].astype(object).isin(ADDRESS_RELATIONS).to_numpy(dtype=bool)]
+    links = links[postcodes.index.get_indexer(links["target"].astype(object)) >= 0].drop_duplicates("source")
+    return pd.Series(postcodes.reindex(links["target"].astype(object)).to_numpy(), index=links["source"].astype(object))
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    """Cells as stripped text, missing where blank, missing, a list or a dict."""
+    if isinstance(values.dtype, pd.StringDtype):
+        text = values.str.strip()
+        return text.where(text.ne("")).astype(object)
+    cells = values.to_numpy(dtype=object)
+    text = [str(v).strip() if m and not isinstance(v, (list, dict)) else None for v, m in zip(cells, present_mask(values))]
+    return pd.Series(text, index=values.index, dtype=object)
+
+
+def _first_in_order(keys: np.ndarray, values: pd.Series) -> pd.Series:
+    """The first present value per key, keys taken in the order given."""
+    frame = pd.DataFrame({"key": keys, "value": values.to_numpy(dtype=object)})
+    return frame.dropna(subset=["value"]).drop_duplicates("key").set_index("key")["value"]
 
 
 def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
@@ -63,8 +77,10 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     -------
     DataFrame
         ``id``; ``kind`` (the first source's); ``label`` (the first name as a source wrote it);
-        ``names`` (tuple of normalised names, the main name first, then other names); ``postcode`` and ``domain`` (first seen, or None); ``official``
-        (whether the id is a register's: charity, company, council...); ``sources`` (datasets).
+        ``names`` (tuple of normalised names, the main name first, then other names); ``postcode`` and
+        ``domain`` (first seen, or None); ``official`` (whether the id is a register's: charity,
+        company, council...); ``sources`` (datasets). Identifiers with no name are left out; rows are
+        in the order the identifiers were first seen.
 
     Examples
     --------
@@ -77,31 +93,57 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     ('age uk hounslow', 'age concern hounslow')
     """
     kinds = matchable_kinds()
-    pooled: dict[str, dict[str, Any]] = {}
-    for result in results:
+    records, names = [], []
+    for number, result in enumerate(results):
         frame = result.nodes
         if frame.empty or not ({"name", "other_names"} & set(frame.columns)):
             continue
+        frame = frame[frame["kind"].astype(object).isin(kinds).to_numpy(dtype=bool)]
+        order = number * 10**12 + np.arange(len(frame), dtype=np.int64) * 10**4
+        ids = frame["id"].astype(object).to_numpy()
+        postcode = _texts(frame["postcode"]) if "postcode" in frame else pd.Series(None, index=frame.index, dtype=object)
         premises = _premises_postcodes(result)
-        frame = frame[frame["kind"].isin(kinds)]
-        for record in frame.to_dict("records"):
-            entry = pooled.setdefault(record["id"], {
-                "id": record["id"], "kind": record["kind"], "label": None, "names": [], "postcode": None,
-                "domain": None, "sources": []})
-            other_names = record.get("other_names")
-            given = [_text(record.get("name"))] + [_text(n) for n in
-                                                   (other_names if isinstance(other_names, list) else [])]
-            entry["label"] = entry["label"] or next((name for name in given if name), None)
-            for name in given:
-                normalised = normalise_name(name) if name else ""
-                if normalised and normalised not in entry["names"]:
-                    entry["names"].append(normalised)
-            entry["postcode"] = entry["postcode"] or _text(record.get("postcode")) or premises.get(record["id"])
-            entry["domain"] = entry["domain"] or web_domain(_text(record.get("website")))
-            dataset = record["prov_dataset"]
-            if dataset not in entry["sources"]:
-                entry["sources"].append(dataset)
-    rows = [dict(e, names=tuple(e["names"]), sources=tuple(e["sources"]),
-                 official=scheme_of(e["id"]) in OFFICIAL_SCHEMES)
-            for e in pooled.values() if e["names"]]
-    return pd.DataFrame(rows, columns=ENTITY_COLUMNS)
+        postcode = postcode.fillna(pd.Series(premises.reindex(ids).to_numpy(), index=frame.index))
+        website = _texts(frame["website"]) if "website" in frame else pd.Series(None, index=frame.index, dtype=object)
+        records.append(pd.DataFrame({"order": order, "id": ids, "kind": frame["kind"].astype(object).to_numpy(),
+                                     "dataset": frame["prov_dataset"].astype(object).to_numpy(),
+                                     "postcode": postcode.to_numpy(dtype=object), "website": website.to_numpy(dtype=object)}))
+        if "name" in frame:
+            names.append(pd.DataFrame({"order": order, "id": ids, "name": _texts(frame["name"]).to_numpy(dtype=object)}))
+        if "other_names" in frame:
+            other = frame["other_names"].map(lambda v: v if isinstance(v, list) else None, na_action="ignore").dropna()
+            exploded = other.explode()
+            within = exploded.groupby(level=0).cumcount().to_numpy() + 1
+            position = frame.index.get_indexer(exploded.index)
+            names.append(pd.DataFrame({"order": order[position] + within, "id": ids[position],
+                                       "name": _texts(exploded).to_numpy(dtype=object)}))
+    if not records:
+        return pd.DataFrame(columns=ENTITY_COLUMNS)
+    records = pd.concat(records, ignore_index=True)
+    named = pd.concat(names, ignore_index=True).sort_values("order", kind="stable").dropna(subset=["name"])
+    named["normalised"] = normalise_names(named["name"]).to_numpy(dtype=object)
+    entities = records.drop_duplicates("id")[["id", "kind"]].set_index("id")
+    entities = entities[entities.index.isin(named.loc[named["normalised"] != "", "id"])]
+    entities["label"] = _first_in_order(named["id"].to_numpy(), named["name"])
+    variants = named[named["normalised"] != ""].drop_duplicates(["id", "normalised"])
+    entities["names"] = _grouped_tuples(variants["id"].to_numpy(), variants["normalised"].to_numpy())
+    entities["postcode"] = _first_in_order(records["id"].to_numpy(), records["postcode"])
+    domains = records["website"].dropna()
+    domains = pd.Series([web_domain(w) for w in domains], index=domains.index, dtype=object)
+    entities["domain"] = _first_in_order(records.loc[domains.index, "id"].to_numpy(), domains)
+    datasets = records.drop_duplicates(["id", "dataset"])
+    entities["sources"] = _grouped_tuples(datasets["id"].to_numpy(), datasets["dataset"].to_numpy())
+    entities = entities.reset_index()
+    entities["official"] = schemes_of(entities["id"]).isin(list(OFFICIAL_SCHEMES)).to_numpy(dtype=bool)
+    entities = entities.astype({"postcode": object, "domain": object}).where(entities.notna(), None)
+    return entities[ENTITY_COLUMNS]
+
+
+def _grouped_tuples(keys: np.ndarray, values: np.ndarray) -> pd.Series:
+    """The values of each key as a tuple, in the order given (keys need not be together)."""
+    order = np.argsort(pd.factorize(keys)[0], kind="stable")
+    keys, values = keys[order], values[order]
+    starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1] if len(keys) else np.array([], dtype=np.int64)
+    ends = np.r_[starts[1:], len(keys)]
+    return pd.Series([tuple(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())], index=keys[starts],
+                     dtype=object)

@@ -12,6 +12,11 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
 #: Words of a legal form, dropped from names: they say how an organisation is registered, not which.
 LEGAL_FORMS = frozenset({"ltd", "limited", "cic", "cio", "plc", "llp", "inc", "incorporated", "the",
                          "pcc"})  # a parish's registered body: "St Nicholas PCC" is St Nicholas church
@@ -77,6 +82,44 @@ def normalise_name(name: str) -> str:
     text = _NON_WORD.sub(" ", _SYMBOLS.sub(r" \1 ", text))
     words = [SPELLINGS.get(word, word) for word in text.split()]
     return " ".join(word for word in words if word not in LEGAL_FORMS)
+
+
+def normalise_names(names: pd.Series) -> pd.Series:
+    """:func:`normalise_name` of a whole column (missing names give ''): names in plain ASCII, nearly
+    all of them, are normalised by pyarrow a column at a time; the others one by one.
+
+    Examples
+    --------
+    >>> normalise_names(pd.Series(["HOUNSLOW P.H.A.B. Limited", "Café Nérée CIC", None])).tolist()
+    ['hounslow phab', 'cafe neree', '']
+    """
+    text = pa.array(names.astype(object).where(names.notna(), "").astype(str).to_numpy(dtype=object),
+                    type=pa.large_string())
+    plain = pc.equal(pc.utf8_length(text), pc.binary_length(text)).to_numpy(zero_copy_only=False)
+    result = np.empty(len(text), dtype=object)
+    others = np.flatnonzero(~plain)
+    result[others] = [normalise_name(n) for n in text.take(others).to_pylist()]
+    rows = np.flatnonzero(plain)
+    result[rows] = _normalise_ascii(text.take(rows)).to_numpy(zero_copy_only=False)
+    return pd.Series(result, index=names.index, dtype="str")
+
+
+def _normalise_ascii(text: pa.Array) -> pa.Array:
+    """:func:`normalise_name`'s steps on ASCII names, in pyarrow (the same regular expressions)."""
+    text = pc.replace_substring_regex(pc.ascii_lower(text), r"['`]", "")
+    while pc.any(pc.match_substring_regex(text, r"\w\.\w")).as_py():  # a.b.c: each pass joins every other dot
+        text = pc.replace_substring_regex(text, r"(\w)\.(\w)", r"\1\2")
+    text = pc.replace_substring_regex(pc.replace_substring_regex(text, r"([&+])", r" \1 "), r"[^a-z0-9&+ ]+", " ")
+    lists = pc.split_pattern(text, " ")
+    words, owner = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    spelt = pc.index_in(words, value_set=pa.array(list(SPELLINGS), type=pa.large_string()))
+    words = pc.if_else(pc.is_valid(spelt), pc.take(pa.array(list(SPELLINGS.values()), type=pa.large_string()),
+                                                    spelt), words)
+    keep = pc.and_(pc.not_equal(words, ""), pc.invert(pc.is_in(words, value_set=pa.array(sorted(LEGAL_FORMS)))))
+    words, owner = words.filter(keep), owner.filter(keep).to_numpy()
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owner, minlength=len(text)))])
+    return pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()), words),
+                          pa.scalar(" ", type=pa.large_string()))
 
 
 @lru_cache(maxsize=NAMES_REMEMBERED)

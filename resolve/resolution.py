@@ -25,16 +25,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from networkx.utils import UnionFind
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from graph.assemble import present_mask
 from graph.bulk import collector_paused
-from graph.identifiers import scheme_of
+from graph.identifiers import scheme_of, schemes_of
 from loaders.base import LoadResult
-from resolve.blocking import MAX_BLOCK, candidate_pairs
+from resolve.blocking import MAX_BLOCK, candidate_pairs, variant_names
 from resolve.entities import entity_records
 from resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
-from resolve.scoring import score_pairs
+from resolve.scoring import NameTable, score_pairs
 
 #: Scores this close to two registered organisations make a record ambiguous.
 AMBIGUITY = 0.05
@@ -89,7 +93,31 @@ class Resolution:
         return list(zip(merged["left_id"], merged["right_id"]))
 
 
-def official_clusters(results: Iterable[LoadResult]) -> UnionFind:
+class OfficialClusters:
+    """Identifiers a source declared to be one organisation: each one's cluster (named by a member)
+    and each cluster's members. Identifiers in no declaration are clusters of their own."""
+
+    def __init__(self, roots: dict[str, str]) -> None:
+        self._roots = roots
+        self._members: dict[str, set[str]] = {}
+        for identifier, root in roots.items():
+            self._members.setdefault(root, set()).add(identifier)
+
+    def __getitem__(self, identifier: str) -> str:
+        return self._roots.get(identifier, identifier)
+
+    def members(self, root: str) -> set[str]:
+        """The identifiers of the cluster named ``root``."""
+        return set(self._members.get(root, {root}))
+
+    def roots(self, identifiers: pd.Series) -> np.ndarray:
+        """The cluster of each identifier of a column."""
+        values = identifiers.astype(object).to_numpy()
+        mapped = identifiers.astype(object).map(self._roots).to_numpy(dtype=object)
+        return np.where(pd.isna(mapped), values, mapped)
+
+
+def official_clusters(results: Iterable[LoadResult]) -> OfficialClusters:
     """Identifiers joined by the sources themselves (a node's ``other_ids``).
 
     Examples
@@ -98,33 +126,43 @@ def official_clusters(results: Iterable[LoadResult]) -> UnionFind:
     >>> sink = RecordSink("demo", Path("r.csv"))
     >>> sink.node("GB-CHC-1", "Charity", sink.provenance("row 2", "", "OGL-UK-3.0"), other_ids=["GB-COH-01"])
     >>> clusters = official_clusters([sink.result()])
-    >>> clusters["GB-CHC-1"] == clusters["GB-COH-01"]
-    True
+    >>> clusters["GB-CHC-1"] == clusters["GB-COH-01"], clusters["GB-CHC-2"]
+    (True, 'GB-CHC-2')
     """
-    clusters = UnionFind()
+    owners, others = [], []
     for result in results:
         if "other_ids" not in result.nodes:
             continue
-        for identifier, others in zip(result.nodes["id"], result.nodes["other_ids"]):
-            if isinstance(others, list):
-                clusters.union(identifier, *others)
-    return clusters
+        lists = result.nodes["other_ids"].to_numpy(dtype=object)
+        rows = np.flatnonzero(present_mask(result.nodes["other_ids"]))
+        rows = rows[np.fromiter((isinstance(lists[i], list) for i in rows), bool, len(rows))]
+        counts = np.array([len(lists[i]) for i in rows], dtype=np.int64)
+        owners.append(np.repeat(result.nodes["id"].to_numpy(dtype=object)[rows], counts))
+        others.append(np.array([other for i in rows for other in lists[i]], dtype=object))
+    if not owners or not sum(map(len, owners)):
+        return OfficialClusters({})
+    codes, ids = pd.factorize(np.concatenate([np.concatenate(owners), np.concatenate(others)]))
+    half = len(codes) // 2
+    graph = coo_matrix((np.ones(half, dtype=np.int8), (codes[:half], codes[half:])), shape=(len(ids), len(ids)))
+    labels = connected_components(graph, directed=False)[1]
+    first = pd.Series(np.arange(len(ids))).groupby(labels).transform("min").to_numpy()
+    ids = np.asarray(ids, dtype=object)
+    return OfficialClusters(dict(zip(ids.tolist(), ids[first].tolist())))
 
 
 class _Merger:
     """Union of official clusters under inferred links, refusing links that break a constraint."""
 
-    def __init__(self, official: UnionFind, rejected: set[tuple[str, str]]) -> None:
+    def __init__(self, official: OfficialClusters, rejected: set[tuple[str, str]]) -> None:
         self._official = official
         self._inferred = UnionFind()
         self._members: dict[str, set[str]] = {}
         self._rejected = rejected
-        self._official_members = {official[next(iter(group))]: group for group in official.to_sets()}
 
     def _root(self, identifier: str) -> str:
         root = self._inferred[self._official[identifier]]
         if root not in self._members:
-            self._members[root] = set(self._official_members.get(root, {identifier}))
+            self._members[root] = self._official.members(root)
         return root
 
     def obstacle(self, a: str, b: str) -> str | None:
@@ -221,39 +259,40 @@ def _ambiguous(links: pd.DataFrame, decided: dict[tuple[str, str], str],
                settings: ResolutionSettings) -> dict[tuple[str, str], str]:
     """Automatic links from one record to two registered organisations of one scheme, scored alike."""
     automatic = links[(links["score"] >= settings.accept) & (links["method"] != "reviewed")]
-    sides = pd.concat([
-        pd.DataFrame({"record": automatic["left_id"], "other": automatic["right_id"], "score": automatic["score"]}),
-        pd.DataFrame({"record": automatic["right_id"], "other": automatic["left_id"], "score": automatic["score"]})])
-    sides = sides.assign(scheme=sides["other"].map(scheme_of)).dropna(subset=["scheme"])
+    sides = pd.DataFrame({"record": np.concatenate([automatic["left_id"], automatic["right_id"]]).astype(object),
+                          "other": np.concatenate([automatic["right_id"], automatic["left_id"]]).astype(object),
+                          "score": np.concatenate([automatic["score"], automatic["score"]]).astype(float)})
+    sides["scheme"] = schemes_of(sides["other"]).to_numpy(dtype=object)
+    sides = sides.dropna(subset=["scheme"])
+    groups = sides.groupby(["record", "scheme"], sort=False)["score"]
+    sides = sides[(groups.transform("size") >= 2).to_numpy()]
+    best = sides.groupby(["record", "scheme"], sort=False)["score"].transform("max")
+    close = sides[(sides["score"] >= best - AMBIGUITY).to_numpy()]
+    close = close[(close.groupby(["record", "scheme"], sort=False)["other"].transform("size") >= 2).to_numpy()]
+    rivals = close.groupby(["record", "scheme"], sort=False)["other"].agg(lambda o: sorted(set(o)))
     found: dict[tuple[str, str], str] = {}
-    for (_, _), group in sides.groupby(["record", "scheme"]):
-        if len(group) < 2:
-            continue
-        close = group[group["score"] >= group["score"].max() - AMBIGUITY]
-        if len(close) < 2:
-            continue
-        for record, other in zip(close["record"], close["other"]):
-            key = pair_key(record, other)
-            if key not in decided:
-                rivals = sorted(set(close["other"]) - {other})
-                found[key] = f"{record} is as like {', '.join(rivals)}"
+    for record, scheme, other in close[["record", "scheme", "other"]].itertuples(index=False):
+        key = pair_key(record, other)
+        if key not in decided:
+            found[key] = f"{record} is as like {', '.join(r for r in rivals[(record, scheme)] if r != other)}"
     return found
 
 
-def _score(entities: pd.DataFrame, official: UnionFind, places: frozenset[str],
+def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset[str],
            settings: ResolutionSettings) -> pd.DataFrame:
     if entities.empty:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
-    schemes = entities["id"].map(scheme_of).to_numpy()
-    roots = entities["id"].map(lambda i: official[i]).to_numpy()
+    schemes = schemes_of(entities["id"]).to_numpy(dtype=object)
+    roots = official.roots(entities["id"])
     single = entities["sources"].map(lambda s: s[0] if len(s) == 1 else None).to_numpy()
     scored = []
+    names = NameTable.of(variant_names(entities))
     for pairs in candidate_pairs(entities, max_block=settings.max_block):
         left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
         same_register = (schemes[left] == schemes[right]) & pd.notna(schemes[left])
         one_source = (single[left] == single[right]) & pd.notna(single[left])
         pairs = pairs[~same_register & (roots[left] != roots[right]) & ~one_source]
-        scored.append(score_pairs(pairs, entities, places, floor=settings.review))
+        scored.append(score_pairs(pairs, entities, places, floor=settings.review, names=names))
     scored = [frame for frame in scored if len(frame)]
     if not scored:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])

@@ -16,6 +16,7 @@ word-order-free edit similarity) and is then moved by what an officer checking b
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -153,6 +154,41 @@ def _compare(label: str, a: str, b: str) -> str:
     return "same_area" if _POSTCODE_AREA.match(a).group() == _POSTCODE_AREA.match(b).group() else "different_area"
 
 
+@dataclass(frozen=True)
+class NameTable:
+    """Distinct normalised names and what scoring needs of each, worked out once per name.
+
+    Attributes
+    ----------
+    names : ndarray of str
+    sorted_words : ndarray of str
+        Each name's words in alphabetical order (rapidfuzz's ``token_sort_ratio`` is ``ratio`` of these).
+    words : ndarray of uint64
+        A signature of each name's words (one bit per word): if one name's words are all in another's,
+        its bits are all in the other's.
+    """
+
+    names: np.ndarray
+    sorted_words: np.ndarray
+    words: np.ndarray
+
+    @classmethod
+    def of(cls, names: Iterable[str]) -> NameTable:
+        """The table of ``names`` (distinct, in the order given).
+
+        Examples
+        --------
+        >>> NameTable.of(["hounslow phab"]).sorted_words.tolist()
+        ['hounslow phab']
+        """
+        names = np.asarray(list(names), dtype=object)
+        split = [name.split() for name in names]
+        signature = np.fromiter((sum({1 << (hash(w) % 64) for w in words}) for words in split), dtype=object,
+                                count=len(split))
+        return cls(names, np.asarray([" ".join(sorted(words)) for words in split], dtype=object),
+                   np.array([int(v) for v in signature], dtype=np.uint64) if len(split) else np.array([], np.uint64))
+
+
 def name_similarity(left: pd.Series, right: pd.Series) -> np.ndarray:
     """Similarity of each pair of names in [0, 1]: the better of rapidfuzz ``ratio`` and ``token_sort_ratio``.
 
@@ -167,6 +203,15 @@ def name_similarity(left: pd.Series, right: pd.Series) -> np.ndarray:
     return np.maximum(plain, sorted_words) / 100.0
 
 
+def _name_codes(pairs: pd.DataFrame, table: NameTable | None) -> tuple[np.ndarray, np.ndarray, NameTable]:
+    """Positions of each pair's names in a name table (the pairs' own, when none is given)."""
+    left, right = pairs["left_name"], pairs["right_name"]
+    if table is not None and isinstance(left.dtype, pd.CategoricalDtype):
+        return left.cat.codes.to_numpy(np.int64), right.cat.codes.to_numpy(np.int64), table
+    codes, names = pd.factorize(np.concatenate([left.to_numpy(dtype=object), right.to_numpy(dtype=object)]))
+    return codes[:len(left)], codes[len(left):], NameTable.of(names)
+
+
 def _best_bonus(pairs: pd.DataFrame, entities: pd.DataFrame) -> np.ndarray:
     """The most the postcode and domain can add to each pair's score."""
     bonus = np.zeros(len(pairs))
@@ -178,7 +223,7 @@ def _best_bonus(pairs: pd.DataFrame, entities: pd.DataFrame) -> np.ndarray:
 
 
 def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[str], *,
-                floor: float = SIMILARITY_FLOOR) -> pd.DataFrame:
+                floor: float = SIMILARITY_FLOOR, names: NameTable | None = None) -> pd.DataFrame:
     """Score candidate pairs; keep each pair of entities' best-scoring names.
 
     Parameters
@@ -193,6 +238,9 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
         Pairs that cannot reach this score are dropped before the detailed score: names less
         alike than ``floor`` less what postcode and domain could add, unless one name's words
         are all in the other (rapidfuzz ``token_set_ratio`` of at least 95).
+    names : NameTable, optional
+        The table the pairs' names come from (:func:`resolve.blocking.candidate_pairs` gives
+        names as categories of it); made from the pairs when not given.
 
     Returns
     -------
@@ -206,31 +254,64 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     ...                          "postcode": ["TW3 1AA", "TW3 1AA"], "domain": [None, None]})
     >>> pairs = pd.DataFrame({"left": [0], "right": [1], "left_name": ["hounslow phab"],
     ...                       "right_name": ["hounslow phab"]})
-    >>> score_pairs(pairs, entities, frozenset())[["score", "exact"]].values.tolist()
-    [[1.0, True]]
+    >>> score_pairs(pairs, entities, frozenset())[["score", "exact", "evidence"]].values.tolist()
+    [[1.0, True, "same name after normalising ('hounslow phab'); same postcode (TW3 1AA)"]]
     """
     columns = ["left", "right", "score", "evidence", "exact"]
     if pairs.empty:
         return pd.DataFrame(columns=columns)
-    similarity = name_similarity(pairs["left_name"], pairs["right_name"])
+    left_code, right_code, table = _name_codes(pairs, names)
+    plain = process.cpdist(table.names[left_code].tolist(), table.names[right_code].tolist(), scorer=fuzz.ratio,
+                           workers=-1)
+    sorted_words = process.cpdist(table.sorted_words[left_code].tolist(), table.sorted_words[right_code].tolist(),
+                                  scorer=fuzz.ratio, workers=-1)
+    similarity = np.maximum(plain, sorted_words) / 100.0
     reachable = similarity >= floor - _best_bonus(pairs, entities)
-    unsure = ~reachable
-    contained = process.cpdist(pairs.loc[unsure, "left_name"].tolist(), pairs.loc[unsure, "right_name"].tolist(),
+    # token_set_ratio reaches 95 on a pair no better alike only when one name's words are within the other's
+    left_words, right_words = table.words[left_code], table.words[right_code]
+    within = ((left_words & ~right_words) == 0) | ((right_words & ~left_words) == 0)
+    unsure = np.flatnonzero(~reachable & within)
+    contained = process.cpdist(table.names[left_code[unsure]].tolist(), table.names[right_code[unsure]].tolist(),
                                scorer=fuzz.token_set_ratio, workers=-1, score_cutoff=95) >= 95
-    reachable[np.flatnonzero(unsure)[contained]] = True
-    close = pairs[reachable].assign(similarity=similarity[reachable])
+    reachable[unsure[contained]] = True
+    exact = reachable & (left_code == right_code)
+    scored = [_exact_pairs(pairs[exact], table.names[left_code[exact]], entities)]
+    close = np.flatnonzero(reachable & ~exact)
     rows = []
     postcode, domain = entities["postcode"].to_numpy(), entities["domain"].to_numpy()
-    for left, right, left_name, right_name, sim in close[["left", "right", "left_name", "right_name",
-                                                          "similarity"]].itertuples(index=False):
-        scored = score_names(left_name, right_name, float(sim), places)
-        score, notes = scored.score, [scored.evidence]
+    for left, right, left_name, right_name, sim in zip(
+            pairs["left"].to_numpy()[close].tolist(), pairs["right"].to_numpy()[close].tolist(),
+            table.names[left_code[close]].tolist(), table.names[right_code[close]].tolist(), similarity[close].tolist()):
+        scored_names = score_names(left_name, right_name, sim, places)
+        score, notes = scored_names.score, [scored_names.evidence]
         for label, values in (("postcode", postcode), ("domain", domain)):
             a, b = values[left], values[right]
             if isinstance(a, str) and isinstance(b, str):
                 outcome = _compare(label, a, b)
-                score += WEIGHTS[outcome] * (WEAK_NAME_FACTOR if scored.weak and outcome == "different_area" else 1)
+                score += WEIGHTS[outcome] * (WEAK_NAME_FACTOR if scored_names.weak and outcome == "different_area" else 1)
                 notes.append(f"{outcome.replace('_', ' ')} ({a}{'' if a == b else ' / ' + b})")
-        rows.append((left, right, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), left_name == right_name))
-    scored = pd.DataFrame(rows, columns=columns).sort_values(["score", "exact"], ascending=False, kind="stable")
+        rows.append((left, right, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), False))
+    scored.append(pd.DataFrame(rows, columns=columns))
+    scored = pd.concat([frame for frame in scored if len(frame)], ignore_index=True) if any(
+        len(frame) for frame in scored) else pd.DataFrame(columns=columns)
+    scored = scored.sort_values(["score", "exact"], ascending=False, kind="stable")
     return scored.drop_duplicates(["left", "right"]).reset_index(drop=True)
+
+
+def _exact_pairs(pairs: pd.DataFrame, names: np.ndarray, entities: pd.DataFrame) -> pd.DataFrame:
+    """Pairs with the same name after normalising, scored a column at a time: 1.0, moved by postcode
+    and web domain as :func:`score_pairs` moves any pair (a same name is never weak)."""
+    score = np.ones(len(pairs))
+    notes = pd.Series("same name after normalising ('" + pd.Series(names, dtype=object) + "')", dtype=object)
+    for label in ("postcode", "domain"):
+        values = entities[label].to_numpy(dtype=object)
+        a, b = values[pairs["left"].to_numpy()], values[pairs["right"].to_numpy()]
+        both = np.array([isinstance(x, str) and isinstance(y, str) for x, y in zip(a, b)], dtype=bool)
+        outcome = np.array([_compare(label, x, y) if m else "" for x, y, m in zip(a, b, both)], dtype=object)
+        score += np.array([WEIGHTS.get(o, 0.0) for o in outcome])
+        text = [f"; {o.replace('_', ' ')} ({x}{'' if x == y else ' / ' + y})" if m else ""
+                for o, x, y, m in zip(outcome, a, b, both)]
+        notes = notes + pd.Series(text, dtype=object)
+    return pd.DataFrame({"left": pairs["left"].to_numpy(), "right": pairs["right"].to_numpy(),
+                         "score": np.round(np.clip(score, 0.0, 1.0), 4), "evidence": notes.to_numpy(dtype=object),
+                         "exact": True})
