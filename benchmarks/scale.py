@@ -43,6 +43,7 @@ from loaders.base import LoadContext
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.answers import ANSWERS, AnswerInputs
+from pipeline.locate import locate_by_postcode
 from resolve.names import place_words
 from resolve.resolution import resolve_entities
 
@@ -143,7 +144,8 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         with _measured(run, size, label, floor=floors[label]), collector_paused():  # as run_loaders does
             results.append(get_loader(loader).load(path, context, **options))
         if loader == "ons-postcodes":
-            context = replace(context, places=PlaceIndex.from_results(results))
+            with _measured(run, size, "place index (geography)"):
+                context = replace(context, places=PlaceIndex.from_results(results))
     with _measured(run, size, "parse floor (all files)", note="pyarrow / json"):
         for _, _, path, _ in _loads(files):
             parse_floor(path)
@@ -153,6 +155,7 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         resolution = resolve_entities(results, places=places)
     with _measured(run, size, "build graph (merge)"):
         frames, _ = assemble_frames(results, matches=resolution.merged_pairs())
+        frames, _ = locate_by_postcode(frames, context.places)
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
         write_frames(frames, Path(folder))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
@@ -213,7 +216,7 @@ def summary_table(run: Run) -> str:
         for s in stages:
             rows.append([f"{size:.0%}" if size else "borough", s.name, _fmt(s.seconds), _fmt(s.peak_mb, 0),
                          _fmt(s.floor_seconds), _fmt(s.ratio), s.note])
-        build = [s for s in stages if s.name.startswith(("load ", "resolve", "build graph", "save"))]
+        build = [s for s in stages if s.name.startswith(("load ", "place index", "resolve", "build graph", "save"))]
         floor = next((s.seconds for s in stages if s.name == "parse floor (all files)"), None)
         if build and floor:
             total = sum(s.seconds for s in build)

@@ -38,7 +38,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from graph.bulk import collector_paused
-from graph.frames import EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLUMNS, GraphFrames, frames_to_graph
+from graph.forked import start_forked
+from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLUMNS, GraphFrames, frames_to_graph
 from graph.identifiers import SCHEME_PRIORITY
 from graph.provenance import PROVENANCE_FIELDS
 from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
@@ -46,6 +47,8 @@ from ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
 LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_codes"})
+#: Edge records above which the edges are merged in a forked helper, beside the nodes (two cores).
+FORK_EDGES = 200_000
 #: Identifier lists the merge rewrites: what a record declared, and what resolution inferred.
 IDENTIFIER_LISTS = ("other_ids", "matched_ids")
 _NOT_ATTRIBUTES = frozenset({"id", "kind", "source", "target", "relation", ENRICH_ONLY, *PROVENANCE_COLUMNS})
@@ -234,33 +237,34 @@ class _Placed:
 
 
 class _Conflicts:
-    """Disagreements found column by column, put in each node's order at the end."""
+    """Disagreements found column by column (and kind by kind), put in each node's order at the end."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[int, int, int, dict[str, Any], int, int]] = []
+        self.parts: list[pd.DataFrame] = []
 
-    def add(self, node: int, rank: int, column: int, conflict: dict[str, Any], kept_entry: int, other_entry: int) -> None:
-        """A conflict of ``node`` in the record of ``rank``, ``column`` its place in the source's frame;
-        the entries are the provenance of the value kept (-1 for none) and of the other value."""
-        self.rows.append((node, rank, column, conflict, kept_entry, other_entry))
+    def add(self, node: np.ndarray, rank: np.ndarray, column: np.ndarray | int, field: str | list[str],
+            kept: list[Any], other: list[Any], kept_entry: np.ndarray | int, other_entry: np.ndarray) -> None:
+        """Conflicts of ``node`` found in the records of ``rank``, ``column`` each one's place in its
+        source's frame (-1 for the kind, which comes first); the entries are the provenance of the
+        value kept (-1: no one source) and of the other value."""
+        self.parts.append(pd.DataFrame({"node": node, "rank": rank, "column": column, "field": field,
+                                        "kept": pd.Series(kept, dtype=object), "other": pd.Series(other, dtype=object),
+                                        "kept_entry": kept_entry, "other_entry": other_entry}))
 
-    def column(self, count: int, provenance: list[pd.Series]) -> pd.Series:
-        """Each node's conflicts in the order the records came (a node's kind first), None for none."""
-        entries = sorted({e for *_, kept, other in self.rows for e in (kept, other) if e >= 0})
-        dicts = dict(zip(entries, _provenance_dicts(provenance, np.array(entries, dtype=np.int64))))
-        column = np.full(count, None, dtype=object)
-        for node, _, _, conflict, kept, other in sorted(self.rows, key=lambda row: row[:3]):
-            conflict["kept_from"] = [dicts[kept]] if kept >= 0 else []
-            conflict["other_from"] = dicts[other]
-            if column[node] is None:
-                column[node] = []
-            column[node].append(conflict)
-        return pd.Series(column, dtype=object)
-
-
-def _provenance_dicts(provenance: list[pd.Series], rows: np.ndarray) -> list[dict[str, str]]:
-    columns = [column.iloc[rows].tolist() for column in provenance]
-    return [dict(zip(PROVENANCE_FIELDS, values)) for values in zip(*columns)]
+    def table(self, sources: list[pd.Series]) -> pd.DataFrame:
+        """The conflict table (:data:`graph.frames.CONFLICT_COLUMNS`), with the sources named."""
+        if not self.parts:
+            return pd.DataFrame(columns=CONFLICT_COLUMNS)
+        found = pd.concat(self.parts, ignore_index=True).sort_values(["node", "rank", "column"], kind="stable")
+        table = found[["node", "field", "kept"]].reset_index(drop=True)
+        for side in ("kept", "other"):
+            entry = found[f"{side}_entry"].to_numpy(dtype=np.int64)
+            for name, column in zip(PROVENANCE_FIELDS, sources):
+                values = column.iloc[np.maximum(entry, 0)].reset_index(drop=True).astype(object)
+                table[f"{side}_{name}"] = values.where(entry >= 0, None)
+            if side == "kept":
+                table["other"] = found["other"].to_numpy(dtype=object)
+        return table[CONFLICT_COLUMNS]
 
 
 def _through(mapping: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -288,6 +292,8 @@ def _fold_kinds(placed: _Placed, kinds: np.ndarray, conflicts: _Conflicts, node_
     mixed = np.minimum.reduceat(codes, starts) != np.maximum.reduceat(codes, starts)
     ends = np.r_[starts[1:], len(kinds)]
     vocab = vocabulary()
+    found: list[int] = []
+    kept: list[str] = []
     for start, end in zip(starts[mixed].tolist(), ends[mixed].tolist()):
         current = kinds[start]
         for i in range(start + 1, end):
@@ -297,9 +303,13 @@ def _fold_kinds(placed: _Placed, kinds: np.ndarray, conflicts: _Conflicts, node_
             if vocab.is_a(kind, current):
                 current = kind
             else:
-                conflicts.add(int(placed.node[i]), int(placed.rank[i]), -1,
-                              {"field": "kind", "kept": current, "other": kind}, -1, int(placed.entry[i]))
+                found.append(i)
+                kept.append(current)
         result[placed.node[start]] = current
+    if found:
+        rows = np.array(found, dtype=np.int64)
+        conflicts.add(placed.node[rows], placed.rank[rows], -1, "kind", kept, kinds[rows].tolist(), -1,
+                      placed.entry[rows])
     return result
 
 
@@ -370,12 +380,9 @@ def _merge_values(column: _Column, conflicts: _Conflicts) -> tuple[np.ndarray, p
     agree = _equal(column.values, leader)
     bad = np.flatnonzero(~agree)
     if len(bad):
-        for node, rank, position, entry, kept, other, kept_entry in zip(
-                column.node[bad].tolist(), column.rank[bad].tolist(), column.position[bad].tolist(),
-                column.entry[bad].tolist(), column.values.iloc[leader[bad]].tolist(),
-                column.values.iloc[bad].tolist(), column.entry[leader[bad]].tolist()):
-            conflicts.add(node, rank, position, {"field": column.name, "kept": kept, "other": other},
-                          kept_entry, entry)
+        conflicts.add(column.node[bad], column.rank[bad], column.position[bad], column.name,
+                      column.values.iloc[leader[bad]].tolist(), column.values.iloc[bad].tolist(),
+                      column.entry[leader[bad]], column.entry[bad])
     return column.node[starts], column.values.iloc[starts], agree
 
 
@@ -414,10 +421,15 @@ def _field_names(masks: np.ndarray, names: list[str]) -> pd.Categorical:
     """Each provenance entry's fields as space-separated names (few distinct sets: each worked out once)."""
     if not len(masks):
         return pd.Categorical([])
-    distinct, inverse = np.unique(masks, axis=0, return_inverse=True)
+    inverse = pd.factorize(masks[:, 0])[0]
+    for word in range(1, masks.shape[1]):  # more than 64 attributes: one word at a time
+        codes, distinct = pd.factorize(masks[:, word])
+        inverse = pd.factorize(inverse * (len(distinct) + 1) + codes)[0]
+    first = np.full(int(inverse.max(initial=-1)) + 1, len(inverse), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(inverse)))
     text = [" ".join(sorted(names[word * 64 + bit] for word, value in enumerate(row.tolist()) for bit in range(64)
-                            if value >> bit & 1)) for row in distinct]
-    return pd.Categorical.from_codes(inverse.reshape(-1), categories=pd.Index(text, dtype=object))  # distinct sets
+                            if value >> bit & 1)) for row in masks[first]]
+    return pd.Categorical.from_codes(inverse, categories=pd.Index(text, dtype=object))  # distinct sets
 
 
 @collector_paused()
@@ -468,6 +480,10 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     node_codes = pd.unique(canonical[main])
     node_of_code = np.full(len(identities.ids), -1, dtype=np.int64)
     node_of_code[node_codes] = np.arange(len(node_codes))
+    # the edges need only the identities: a large graph merges them in a helper process meanwhile
+    edge_count = sum(len(r.edges) for r in results)
+    merged_edges = start_forked(_merge_edges, results, identities, node_of_code) if edge_count > FORK_EDGES \
+        else (lambda: _merge_edges(results, identities, node_of_code))
     node_of = node_of_code[canonical]
     kept = np.flatnonzero(node_of >= 0)
     order = kept[np.lexsort((rank[kept], node_of[kept]))]
@@ -507,11 +523,11 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
         fields[column.entry[agree], word] |= np.uint64(1) << np.uint64(bit)
     nodes = pd.DataFrame({"id": pd.Series(identities.ids.take(node_codes)), "kind": pd.Series(kinds, dtype=object),
                           **columns})
-    nodes["conflicts"] = conflicts.column(len(node_codes), sources)
     node_sources = pd.DataFrame({"node": node_sorted[entries], **dict(zip(PROVENANCE_FIELDS, sources)),
                                  "fields": _field_names(fields, names)}, columns=NODE_SOURCE_COLUMNS)
-    edges, edge_sources, rejections = _merge_edges(results, identities, node_of_code)
-    return GraphFrames(nodes, node_sources, edges, edge_sources, dict(attributes or {})), rejections
+    edges, edge_sources, rejections = merged_edges()
+    return GraphFrames(nodes, node_sources, edges, edge_sources, conflicts.table(sources),
+                       dict(attributes or {})), rejections
 
 
 def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray

@@ -34,6 +34,10 @@ EDGE_TABLE_COLUMNS = ["key", "source", "target", "relation"]
 NODE_SOURCE_COLUMNS = ["node", *PROVENANCE_FIELDS, "fields"]
 #: ``edge`` is a row of the edge table.
 EDGE_SOURCE_COLUMNS = ["edge", *PROVENANCE_FIELDS]
+#: What sources disagreed on: a row of the node table, the field, the value kept and where it came
+#: from (missing for a kind: no one source gave the kept kind), the other value and where it came from.
+CONFLICT_COLUMNS = ["node", "field", "kept", *(f"kept_{f}" for f in PROVENANCE_FIELDS), "other",
+                    *(f"other_{f}" for f in PROVENANCE_FIELDS)]
 
 
 @dataclass
@@ -44,7 +48,7 @@ class GraphFrames:
     ----------
     nodes : DataFrame
         One row per node: ``id``, ``kind``, one column per attribute (missing where the node has no
-        value) and ``conflicts`` (a list of dicts, or missing when there are none).
+        value).
     node_sources : DataFrame
         Each node's provenance list, one row per entry, rows of a node together and in order:
         ``node`` (row of ``nodes``), ``dataset``, ``record``, ``date``, ``licence`` and ``fields``
@@ -53,6 +57,9 @@ class GraphFrames:
         One row per edge: ``key``, ``source``, ``target``, ``relation``, one column per attribute.
     edge_sources : DataFrame
         Each edge's provenance list: ``edge`` (row of ``edges``) and the four provenance columns.
+    conflicts : DataFrame
+        What sources disagreed on (:data:`CONFLICT_COLUMNS`), rows of a node together and in the
+        order they were found.
     attributes : dict
         Graph-level attributes (authority, build date, data dates).
 
@@ -72,11 +79,12 @@ class GraphFrames:
     node_sources: pd.DataFrame
     edges: pd.DataFrame
     edge_sources: pd.DataFrame
+    conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
     attributes: dict[str, Any] = field(default_factory=dict)
 
     def node_attribute_columns(self) -> list[str]:
         """The node table's attribute columns."""
-        return [c for c in self.nodes.columns if c not in NODE_TABLE_COLUMNS and c != "conflicts"]
+        return [c for c in self.nodes.columns if c not in NODE_TABLE_COLUMNS]
 
     def edge_attribute_columns(self) -> list[str]:
         """The edge table's attribute columns."""
@@ -131,10 +139,8 @@ def frames_to_graph(frames: GraphFrames) -> nx.MultiDiGraph:
     datas = [{"kind": kind, "provenance": [], "field_provenance": {}, "conflicts": []}
              for kind in nodes["kind"].astype(object).tolist()]
     _set_attributes(datas, nodes, frames.node_attribute_columns())
-    if "conflicts" in nodes:
-        mask = present(nodes["conflicts"])
-        for row, conflicts in zip(np.flatnonzero(mask).tolist(), nodes["conflicts"][mask].tolist()):
-            datas[row]["conflicts"] = list(conflicts)
+    for row, conflict in zip(frames.conflicts["node"].tolist(), conflict_dicts(frames.conflicts)):
+        datas[row]["conflicts"].append(conflict)
     split: dict[str, list[str]] = {}
     sources = frames.node_sources
     for row, provenance, fields in zip(sources["node"].tolist(), _provenance_dicts(sources),
@@ -157,6 +163,28 @@ def frames_to_graph(frames: GraphFrames) -> nx.MultiDiGraph:
     graph.add_edges_from(zip(edges["source"].astype(object).tolist(), edges["target"].astype(object).tolist(),
                              edges["key"].astype(object).tolist(), edge_datas))
     return graph
+
+
+def conflict_dicts(conflicts: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of a conflict table as the networkx form has them: ``field``, ``kept``, ``kept_from``
+    (a list of the source whose value was kept; empty for a kind), ``other``, ``other_from``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame([[0, "name", "Age UK", "ccew", "row 2", "", "OGL-UK-3.0", "Age Concern", "dir", "row 9",
+    ...                        "", "CC0-1.0"]], columns=CONFLICT_COLUMNS)
+    >>> conflict_dicts(table)[0]["kept_from"]
+    [{'dataset': 'ccew', 'record': 'row 2', 'date': '', 'licence': 'OGL-UK-3.0'}]
+    """
+    columns = {name: conflicts[name].astype(object).tolist() for name in CONFLICT_COLUMNS}
+    found = []
+    for row in range(len(conflicts)):
+        kept = {f: columns[f"kept_{f}"][row] for f in PROVENANCE_FIELDS}
+        found.append({"field": columns["field"][row], "kept": columns["kept"][row],
+                      "kept_from": [kept] if isinstance(kept["dataset"], str) else [],
+                      "other": columns["other"][row],
+                      "other_from": {f: columns[f"other_{f}"][row] for f in PROVENANCE_FIELDS}})
+    return found
 
 
 def _sparse_columns(rows: list[dict[str, Any]], reserved: tuple[str, ...], count: int) -> dict[str, pd.Series]:
@@ -189,7 +217,7 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> GraphFrames:
     """The tables of a networkx graph (a graph built, loaded or edited in Python).
 
     A node's ``field_provenance`` is kept as the fields each source gave, so its lists come back in
-    ascending order.
+    ascending order; a conflict keeps, of the sources of the value kept, the first.
 
     Examples
     --------
@@ -204,7 +232,12 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> GraphFrames:
     nodes = pd.DataFrame({"id": pd.Series(node_ids, dtype=object),
                           "kind": pd.Series([d["kind"] for d in node_datas], dtype=object),
                           **_sparse_columns(node_datas, RESERVED_NODE_KEYS, len(node_datas))})
-    nodes["conflicts"] = pd.Series(_object_array([d.get("conflicts") or None for d in node_datas]), dtype=object)
+    conflict_rows = []
+    for row, data in enumerate(node_datas):
+        for conflict in data.get("conflicts", []):
+            kept = (conflict.get("kept_from") or [{}])[0]
+            conflict_rows.append((row, conflict["field"], conflict["kept"], *(kept.get(f) for f in PROVENANCE_FIELDS),
+                                  conflict["other"], *(conflict["other_from"].get(f) for f in PROVENANCE_FIELDS)))
     source_rows = []
     for row, data in enumerate(node_datas):
         given: dict[int, list[str]] = {}
@@ -227,4 +260,5 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> GraphFrames:
                     for row, data in enumerate(edge_datas) for p in data.get("provenance", [])]
     return GraphFrames(nodes, pd.DataFrame(source_rows, columns=NODE_SOURCE_COLUMNS, dtype=object).astype({"node": int}),
                        edges, pd.DataFrame(edge_sources, columns=EDGE_SOURCE_COLUMNS, dtype=object).astype({"edge": int}),
+                       pd.DataFrame(conflict_rows, columns=CONFLICT_COLUMNS, dtype=object).astype({"node": int}),
                        dict(graph.graph))

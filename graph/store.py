@@ -2,15 +2,17 @@
 
 Layout of a graph folder (format version 2)::
 
-    nodes.parquet   id, kind, one column per attribute, provenance, conflicts
-    edges.parquet   key, source, target, relation, one column per attribute, provenance
-    manifest.json   format version, counts, graph attributes, how each column is stored, SHA-256 of each table
+    nodes.parquet       id, kind, one column per attribute, provenance
+    edges.parquet       key, source, target, relation, one column per attribute, provenance
+    conflicts.parquet   node, field, kept, kept_{dataset,record,date,licence}, other, other_{...}
+    manifest.json       format version, counts, graph attributes, how each column is stored, SHA-256 of each table
 
 An attribute column is typed (text, number, integer, true/false, list of text) when every value in
 it is of that type; otherwise each value is canonical JSON text, and the manifest says so. The
 ``provenance`` column holds each row's list of ``{dataset, record, date, licence}`` (nodes also
-``fields``: the attributes that source gave, space-separated); ``conflicts`` is JSON text. A save/load
-round trip is exact. Writing goes to a hidden sibling folder that replaces the target only when
+``fields``: the attributes that source gave, space-separated). The conflict table has a row for each
+value a source gave that disagreed with the value kept (both as JSON text) and where each came from. A
+save/load round trip is exact. Writing goes to a hidden sibling folder that replaces the target only when
 complete, so a failed save or build leaves the previous graph as it was. Folders of format version
 1 (JSON text per node) still load.
 """
@@ -39,6 +41,7 @@ import pyarrow.parquet as pq
 from graph.bulk import collector_paused
 from graph.errors import GraphStoreError
 from graph.frames import (
+    CONFLICT_COLUMNS,
     EDGE_SOURCE_COLUMNS,
     EDGE_TABLE_COLUMNS,
     NODE_SOURCE_COLUMNS,
@@ -54,7 +57,7 @@ FORMAT_NAME = "civicgraph-graph"
 FORMAT_VERSION = 2
 #: Earlier format versions this module still reads.
 READABLE_VERSIONS = (1, 2)
-TABLES = ("nodes.parquet", "edges.parquet")
+TABLES = ("nodes.parquet", "edges.parquet", "conflicts.parquet")
 #: How an attribute column is stored: as its own Parquet type, or as canonical JSON text per value.
 TYPED, JSON_TEXT = "typed", "json"
 
@@ -193,16 +196,35 @@ def _provenance_lists(sources: pd.DataFrame, owner: str, count: int, fields: lis
     return pa.LargeListArray.from_arrays(pa.array(offsets), parts)
 
 
-def _table(frame: pd.DataFrame, leading: list[str], attributes: list[str], provenance: pa.Array,
-           extra: dict[str, pa.Array]) -> tuple[pa.Table, dict[str, str]]:
+def _table(frame: pd.DataFrame, leading: list[str], attributes: list[str], provenance: pa.Array
+           ) -> tuple[pa.Table, dict[str, str]]:
     columns, encodings = {}, {}
     for name in leading:
-        columns[name] = pa.array(frame[name].astype(object).to_numpy(), type=pa.large_string())
+        columns[name] = _text(frame[name])
     for name in attributes:
         columns[name], encodings[name] = encode_column(frame[name])
     columns["provenance"] = provenance
-    columns.update(extra)
     return pa.table(columns), encodings
+
+
+def _text(values: pd.Series) -> pa.Array:
+    """A column of text as Arrow (no copy when it already is)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return pa.array(values.array).cast(pa.large_string())
+    return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
+
+
+def _conflict_table(conflicts: pd.DataFrame, node_ids: pd.Series) -> pa.Table:
+    """The conflict table as stored: node ids, values as JSON text."""
+    columns = {}
+    for name in CONFLICT_COLUMNS:
+        if name == "node":
+            columns[name] = _text(node_ids.iloc[conflicts["node"].to_numpy(dtype=np.int64)].reset_index(drop=True))
+        elif name in ("kept", "other"):
+            columns[name] = pa.array([canonical_json(v) for v in conflicts[name].tolist()], type=pa.large_string())
+        else:
+            columns[name] = _text(conflicts[name])
+    return pa.table(columns)
 
 
 @collector_paused()
@@ -210,15 +232,12 @@ def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | N
     """Write a graph's tables and manifest into an existing folder (no atomic swap: see :func:`save_frames`)."""
     nodes, edges = frames.nodes, frames.edges
     node_provenance = _provenance_lists(frames.node_sources, "node", len(nodes), [*PROVENANCE_FIELDS, "fields"])
-    conflicts = nodes["conflicts"] if "conflicts" in nodes else pd.Series([None] * len(nodes), dtype=object)
-    conflict_text = pa.array([None if c is None or not len(c) else canonical_json(c)
-                              for c in conflicts.where(present(conflicts), None).tolist()], type=pa.large_string())
-    node_table, node_encodings = _table(nodes, NODE_TABLE_COLUMNS, frames.node_attribute_columns(), node_provenance,
-                                        {"conflicts": conflict_text})
+    node_table, node_encodings = _table(nodes, NODE_TABLE_COLUMNS, frames.node_attribute_columns(), node_provenance)
     edge_provenance = _provenance_lists(frames.edge_sources, "edge", len(edges), list(PROVENANCE_FIELDS))
-    edge_table, edge_encodings = _table(edges, EDGE_TABLE_COLUMNS, frames.edge_attribute_columns(), edge_provenance, {})
+    edge_table, edge_encodings = _table(edges, EDGE_TABLE_COLUMNS, frames.edge_attribute_columns(), edge_provenance)
     pq.write_table(node_table, folder / "nodes.parquet")
     pq.write_table(edge_table, folder / "edges.parquet")
+    pq.write_table(_conflict_table(frames.conflicts, nodes["id"]), folder / "conflicts.parquet")
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -326,10 +345,13 @@ def load_frames(folder: str | os.PathLike[str]) -> GraphFrames:
             frame[column] = decode_column(table.column(column), encoding)
         frames[name] = frame
     nodes = frames["nodes"]
-    nodes["conflicts"] = pd.Series([None if c is None else json.loads(c)
-                                    for c in tables["nodes"].column("conflicts").to_pylist()], dtype=object)
+    conflicts = pq.read_table(folder / "conflicts.parquet").to_pandas()
+    conflicts["node"] = pd.Index(nodes["id"]).get_indexer(conflicts["node"])
+    for name in ("kept", "other"):
+        conflicts[name] = pd.Series([json.loads(v) for v in conflicts[name]], dtype=object)
     return GraphFrames(nodes, _sources(tables["nodes"], "node", NODE_SOURCE_COLUMNS[1:]), frames["edges"],
-                       _sources(tables["edges"], "edge", EDGE_SOURCE_COLUMNS[1:]), manifest["graph"])
+                       _sources(tables["edges"], "edge", EDGE_SOURCE_COLUMNS[1:]), conflicts[CONFLICT_COLUMNS],
+                       manifest["graph"])
 
 
 def load_graph(folder: str | os.PathLike[str]) -> nx.MultiDiGraph:

@@ -9,16 +9,19 @@ import pandas as pd
 
 from graph.assemble import edge_key
 from graph.frames import GraphFrames, present
+from graph.provenance import PROVENANCE_FIELDS
 from loaders.place_index import PlaceIndex
+from loaders.tabular import normalise_postcodes
 
 #: Provenance of the postcode lookup's part in a located edge.
 LOOKUP_DATASET = "postcode-lookup"
+LOOKUP_LICENCE = "OGL-UK-3.0"
 
 
 def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFrames, int]:
     """Add ``LOCATED_IN`` ward edges for nodes that have a postcode in the index but no location.
 
-    The edge's provenance names the postcode lookup and the sources that gave the postcode.
+    The edge's provenance names the postcode lookup first, then the sources that gave the postcode.
 
     Parameters
     ----------
@@ -44,38 +47,46 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFr
     ...            provenance=[{"dataset": "d", "record": "r", "date": "", "licence": "x"}])
     >>> places = PlaceIndex(lsoa_ward={"L@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "L@2011"})
     >>> located, added = locate_by_postcode(graph_to_frames(g), places)
-    >>> added, [(s, t, d["relation"]) for s, t, d in frames_to_graph(located).edges(data=True)]
-    (1, [('GB-CHC-1', 'W@2017', 'LOCATED_IN')])
+    >>> [(s, t, [p["dataset"] for p in d["provenance"]]) for s, t, d in frames_to_graph(located).edges(data=True)]
+    [('GB-CHC-1', 'W@2017', ['postcode-lookup', 'd'])]
     """
     nodes, edges = frames.nodes, frames.edges
     if not places.postcode_lsoa or "postcode" not in nodes or nodes.empty:
         return frames, 0
-    located = set(edges.loc[edges["relation"] == "LOCATED_IN", "source"].tolist())
-    postcodes = nodes["postcode"]
-    candidates = np.flatnonzero(present(postcodes) & ~nodes["id"].isin(located).to_numpy(dtype=bool))
-    node_rows = pd.Series(np.arange(len(nodes)), index=nodes["id"].astype(object))
-    found = []
-    for row, node, postcode in zip(candidates.tolist(), nodes["id"].iloc[candidates].tolist(),
-                                   postcodes.iloc[candidates].tolist()):
-        ward = places.ward_of_postcode(postcode)
-        if ward is not None and ward in node_rows.index:
-            found.append((row, node, ward, postcode))
-    if not found:
+    node_index = pd.Index(nodes["id"].astype(object))
+    located = np.zeros(len(nodes), dtype=bool)
+    sources = node_index.get_indexer(edges.loc[(edges["relation"] == "LOCATED_IN").to_numpy(dtype=bool), "source"])
+    located[sources[sources >= 0]] = True
+    rows = np.flatnonzero(present(nodes["postcode"]) & ~located)
+    postcodes = nodes["postcode"].iloc[rows].astype(str)
+    wards = places.wards_of_postcodes(normalise_postcodes(postcodes)).to_numpy(dtype=object)
+    ward_rows = node_index.get_indexer(pd.Series(wards, dtype=object).fillna(""))
+    placed = ward_rows >= 0
+    rows, wards, postcodes = rows[placed], wards[placed], postcodes.to_numpy(dtype=object)[placed]
+    if not len(rows):
         return frames, 0
-    sources = frames.node_sources
-    gave_postcode = sources[sources["node"].isin([row for row, *_ in found]).to_numpy()
-                            & sources["fields"].astype(object).map(lambda f: "postcode" in str(f).split()).to_numpy()]
-    given_by = {row: group for row, group in gave_postcode.groupby("node", sort=False)}
-    new_edges, new_sources = [], []
-    for number, (row, node, ward, postcode) in enumerate(found, start=len(edges)):
-        lookup = {"dataset": LOOKUP_DATASET, "record": f"postcode {postcode}", "date": "", "licence": "OGL-UK-3.0"}
-        new_edges.append({"key": edge_key(node, ward, "LOCATED_IN", lookup), "source": node, "target": ward,
-                          "relation": "LOCATED_IN"})
-        new_sources.append({"edge": number, **lookup})
-        if row in given_by:
-            group = given_by[row]
-            new_sources += [{"edge": number, "dataset": d, "record": r, "date": t, "licence": lic} for d, r, t, lic in
-                            zip(group["dataset"], group["record"], group["date"], group["licence"])]
-    edges = pd.concat([edges, pd.DataFrame(new_edges)], ignore_index=True)
-    edge_sources = pd.concat([frames.edge_sources, pd.DataFrame(new_sources)], ignore_index=True)
-    return replace(frames, edges=edges, edge_sources=edge_sources), len(found)
+    ids = nodes["id"].iloc[rows].astype(object).tolist()
+    records = [f"postcode {p}" for p in postcodes]
+    keys = [edge_key(node, ward, "LOCATED_IN", {"dataset": LOOKUP_DATASET, "record": record})
+            for node, ward, record in zip(ids, wards.tolist(), records)]
+    numbers = np.arange(len(edges), len(edges) + len(rows))
+    new_edges = pd.DataFrame({"key": keys, "source": ids, "target": wards, "relation": "LOCATED_IN"})
+    lookup = pd.DataFrame({"edge": numbers, "dataset": LOOKUP_DATASET, "record": records, "date": "",
+                           "licence": LOOKUP_LICENCE, "part": 0})
+    given = _postcode_sources(frames.node_sources, rows, numbers)
+    new_sources = pd.concat([lookup, given], ignore_index=True).sort_values(["edge", "part"], kind="stable")
+    return replace(frames, edges=pd.concat([edges, new_edges], ignore_index=True),
+                   edge_sources=pd.concat([frames.edge_sources, new_sources.drop(columns="part")],
+                                          ignore_index=True)), len(rows)
+
+
+def _postcode_sources(node_sources: pd.DataFrame, rows: np.ndarray, numbers: np.ndarray) -> pd.DataFrame:
+    """The provenance entries that gave the postcode of each node in ``rows``, as sources of the new
+    edge of that node (``numbers``), in the node's order."""
+    fields = node_sources["fields"].astype("category")
+    gave = fields.cat.categories.map(lambda f: "postcode" in str(f).split()).to_numpy(dtype=bool)
+    chosen = gave[fields.cat.codes.to_numpy()] & (fields.cat.codes.to_numpy() >= 0)
+    edge_of_node = pd.Series(numbers, index=rows)
+    wanted = node_sources[chosen & node_sources["node"].isin(rows).to_numpy(dtype=bool)]
+    return pd.DataFrame({"edge": edge_of_node.reindex(wanted["node"]).to_numpy(),
+                         **{f: wanted[f].to_numpy(dtype=object) for f in PROVENANCE_FIELDS}, "part": 1})

@@ -84,7 +84,7 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
         Largest block compared; larger ones are skipped.
     chunk_pairs : int
         About how many pairs each chunk holds: memory stays bounded however many names there are.
-        A pair sharing two keys may come in two chunks.
+        A pair of names sharing two keys comes twice.
 
     Yields
     ------
@@ -96,8 +96,8 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     --------
     >>> entities = pd.DataFrame({"names": [("hounslow phab",), ("phab hounslow",), ("age uk ealing",)],
     ...                          "postcode": [None, None, None], "domain": [None, None, None]})
-    >>> [chunk[["left", "right"]].values.tolist() for chunk in candidate_pairs(entities)]
-    [[[0, 1]]]
+    >>> [chunk[["left", "right"]].values.tolist() for chunk in candidate_pairs(entities)]  # by "hounslow" and "phab"
+    [[[0, 1], [0, 1]]]
     """
     variants = name_variants(entities)
     name_codes, names = pd.factorize(variants["name"].to_numpy(dtype=object))
@@ -112,12 +112,14 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
         present = pd.notna(values)
         keyed.append(pd.DataFrame({"variant": np.flatnonzero(present),
                                    "key": column + ":" + pd.Series(values[present], dtype=object).astype(str)}))
-    keyed = pd.concat(keyed, ignore_index=True).drop_duplicates()
+    keyed = pd.concat(keyed, ignore_index=True)
     key_codes = pd.factorize(keyed["key"].to_numpy(dtype=object))[0]
+    members = keyed["variant"].to_numpy()
+    once = pd.factorize(key_codes.astype(np.int64) * len(variants) + members)[1]  # each variant once per key
+    key_codes, members = once // len(variants), once % len(variants)
     sizes = np.bincount(key_codes)
     kept = (sizes[key_codes] > 1) & (sizes[key_codes] <= max_block)
-    members = keyed["variant"].to_numpy()[kept]
-    key_codes = key_codes[kept]
+    members, key_codes = members[kept], key_codes[kept]
     order = np.argsort(key_codes, kind="stable")
     members, key_codes = members[order], key_codes[order]
     starts = np.r_[0, np.flatnonzero(key_codes[1:] != key_codes[:-1]) + 1] if len(key_codes) else np.array([], int)
@@ -127,9 +129,7 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     chunk = work // chunk_pairs
     for number in np.unique(chunk):
         chosen = chunk == number
-        a, b = _block_pairs(members, starts[chosen], block_sizes[chosen])
-        unique = pd.unique(np.minimum(a, b) * len(variants) + np.maximum(a, b))  # a pair sharing two keys once
-        a, b = unique // len(variants), unique % len(variants)
+        a, b = _block_pairs(members, starts[chosen], block_sizes[chosen])  # a pair sharing two keys comes twice
         a, b = a[entity[a] != entity[b]], b[entity[a] != entity[b]]
         left, right = entity[a], entity[b]
         swap = left > right

@@ -99,6 +99,9 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
         if frame.empty or not ({"name", "other_names"} & set(frame.columns)):
             continue
         frame = frame[frame["kind"].astype(object).isin(kinds).to_numpy(dtype=bool)]
+        if "other_names" not in frame:  # a record repeated (a funder on each of its grants) adds nothing
+            same = [c for c in ("id", "name", "postcode", "website", "prov_dataset") if c in frame]
+            frame = frame[~_repeats(frame[same])]
         order = number * 10**12 + np.arange(len(frame), dtype=np.int64) * 10**4
         ids = frame["id"].astype(object).to_numpy()
         postcode = _texts(frame["postcode"]) if "postcode" in frame else pd.Series(None, index=frame.index, dtype=object)
@@ -121,7 +124,8 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
         return pd.DataFrame(columns=ENTITY_COLUMNS)
     records = pd.concat(records, ignore_index=True)
     named = pd.concat(names, ignore_index=True).sort_values("order", kind="stable").dropna(subset=["name"])
-    named["normalised"] = normalise_names(named["name"]).to_numpy(dtype=object)
+    codes, distinct = pd.factorize(named["name"].to_numpy(dtype=object))
+    named["normalised"] = normalise_names(pd.Series(distinct, dtype=object)).to_numpy(dtype=object)[codes]
     entities = records.drop_duplicates("id")[["id", "kind"]].set_index("id")
     entities = entities[entities.index.isin(named.loc[named["normalised"] != "", "id"])]
     entities["label"] = _first_in_order(named["id"].to_numpy(), named["name"])
@@ -141,9 +145,19 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
 
 def _grouped_tuples(keys: np.ndarray, values: np.ndarray) -> pd.Series:
     """The values of each key as a tuple, in the order given (keys need not be together)."""
-    order = np.argsort(pd.factorize(keys)[0], kind="stable")
-    keys, values = keys[order], values[order]
-    starts = np.r_[0, np.flatnonzero(keys[1:] != keys[:-1]) + 1] if len(keys) else np.array([], dtype=np.int64)
-    ends = np.r_[starts[1:], len(keys)]
-    return pd.Series([tuple(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())], index=keys[starts],
-                     dtype=object)
+    codes, distinct = pd.factorize(keys)
+    order = np.argsort(codes, kind="stable")
+    codes, values = codes[order], values[order].tolist()
+    starts = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1] if len(codes) else np.array([], dtype=np.int64)
+    ends = np.r_[starts[1:], len(codes)]
+    return pd.Series([tuple(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())],
+                     index=np.asarray(distinct, dtype=object)[codes[starts]], dtype=object)
+
+
+def _repeats(frame: pd.DataFrame) -> np.ndarray:
+    """Rows equal to an earlier row in every column."""
+    combined = np.zeros(len(frame), dtype=np.int64)
+    for column in frame.columns:
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
+        combined = pd.factorize(combined * (len(distinct) + 1) + codes)[0]
+    return pd.Series(combined).duplicated().to_numpy()

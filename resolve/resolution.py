@@ -170,8 +170,8 @@ class _Merger:
         ra, rb = self._root(a), self._root(b)
         if ra == rb:
             return None
-        left, right = self._members[ra], self._members[rb]
-        schemes = {scheme_of(i): i for i in left if scheme_of(i)}
+        left, right = sorted(self._members[ra]), sorted(self._members[rb])  # sorted: the same evidence every build
+        schemes = {scheme_of(i): i for i in reversed(left) if scheme_of(i)}
         for identifier in right:
             other = schemes.get(scheme_of(identifier)) if scheme_of(identifier) else None
             if other and other != identifier:
@@ -282,16 +282,17 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
            settings: ResolutionSettings) -> pd.DataFrame:
     if entities.empty:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
-    schemes = schemes_of(entities["id"]).to_numpy(dtype=object)
-    roots = official.roots(entities["id"])
-    single = entities["sources"].map(lambda s: s[0] if len(s) == 1 else None).to_numpy()
+    # as integers, compared over tens of millions of pairs: -1 where an entity has none
+    scheme = pd.factorize(schemes_of(entities["id"]))[0]
+    root = pd.factorize(official.roots(entities["id"]))[0]
+    single = pd.factorize(entities["sources"].map(lambda s: s[0] if len(s) == 1 else None))[0]
     scored = []
     names = NameTable.of(variant_names(entities))
     for pairs in candidate_pairs(entities, max_block=settings.max_block):
         left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-        same_register = (schemes[left] == schemes[right]) & pd.notna(schemes[left])
-        one_source = (single[left] == single[right]) & pd.notna(single[left])
-        pairs = pairs[~same_register & (roots[left] != roots[right]) & ~one_source]
+        same_register = (scheme[left] == scheme[right]) & (scheme[left] >= 0)
+        one_source = (single[left] == single[right]) & (single[left] >= 0)
+        pairs = pairs[~same_register & (root[left] != root[right]) & ~one_source]
         scored.append(score_pairs(pairs, entities, places, floor=settings.review, names=names))
     scored = [frame for frame in scored if len(frame)]
     if not scored:
