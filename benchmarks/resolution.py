@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import EDGE_COLUMNS, REJECTION_COLUMNS, LoadResult
+from loaders.base import LoadResult, RecordSink
 from resolve.evaluation import evaluate
 from resolve.names import place_words
 from resolve.resolution import ResolutionSettings, resolve_entities
@@ -91,11 +91,11 @@ def generate(size: int, *, seed: int = 7) -> tuple[LoadResult, LoadResult, list[
 
 
 def _result(source: str, rows: list[tuple[str, str, str]], kind: str) -> LoadResult:
-    prov = {"dataset": f"{source}.csv", "record": "", "date": "", "licence": "CC0-1.0", "loader": source}
-    nodes = pd.DataFrame({"id": [r[0] for r in rows], "kind": kind, "provenance": [prov] * len(rows),
-                          "name": [r[1] for r in rows], "postcode": [r[2] for r in rows]})
-    empty_edges, empty_rejections = pd.DataFrame(columns=EDGE_COLUMNS), pd.DataFrame(columns=REJECTION_COLUMNS)
-    return LoadResult(source, Path(f"{source}.csv"), nodes, empty_edges, empty_rejections)
+    sink = RecordSink(source, Path(f"{source}.csv"))
+    ids, names, postcodes = (pd.Series(column, dtype="str") for column in zip(*rows))
+    sink.nodes(ids, kind, records=pd.Series([f"row {n + 2}" for n in range(len(rows))], dtype="str"), dates="",
+               licence="CC0-1.0", name=names, postcode=postcodes)
+    return sink.result()
 
 
 def main(argv: list[str] | None = None) -> None:

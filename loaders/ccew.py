@@ -29,7 +29,7 @@ from graph.identifiers import company_numbers, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from loaders.income_bands import income_bands
 from loaders.pseudonyms import pseudonym
-from loaders.tabular import TEXT, header, normalise_postcodes, stream_csv, stream_json_items
+from loaders.tabular import TEXT, header, in_set, normalise_postcodes, stream_csv, stream_json_items
 
 REFERENCE = Path(__file__).parent / "reference"
 TABLES = {
@@ -293,7 +293,7 @@ class CharityCommissionLoader(Loader):
             failed[field + " negative"] = valid & ~not_number & negative
             valid &= ~(not_number | negative)
         earlier = valid.astype(int).groupby(ids).cumsum() - valid.astype(int)
-        duplicate = ids.isin(kept_ids) | earlier.gt(0)
+        duplicate = in_set(ids, kept_ids) | earlier.gt(0).to_numpy()
         for label, key in zip(labels[duplicate], number[duplicate] + "/" + linked[duplicate].astype(str)):
             sink.reject(label, "registered_charity_number", key, "duplicate charity in the table")
         for field in ("latest_income", "latest_expenditure"):
@@ -342,7 +342,7 @@ class CharityCommissionLoader(Loader):
                 return
             for labels, rows in read_table(file, table):
                 ids = _node_ids(*_keys(rows, linked))
-                wanted = ids.notna() if enrich else ids.isin(kept)
+                wanted = ids.notna().to_numpy() if enrich else in_set(ids, kept)
                 dates = date or _dates(rows.get("date_of_extract"), rows.index).fillna("")
                 yield labels[wanted], rows[wanted], ids[wanted], dates[wanted] if isinstance(dates, pd.Series) else dates
 

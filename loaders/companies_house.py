@@ -18,7 +18,7 @@ import pandas as pd
 from graph.errors import ConfigError, SourceFormatError
 from graph.identifiers import company_ids, company_numbers
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink
-from loaders.tabular import TEXT, header, normalise_postcodes, stream_csv
+from loaders.tabular import TEXT, header, in_set, normalise_postcodes, stream_csv
 
 REQUIRED = ("CompanyName", "CompanyNumber", "RegAddress.PostCode", "CompanyCategory", "CompanyStatus",
             "IncorporationDate", "SICCode.SicText_1")
@@ -95,7 +95,7 @@ class CompaniesHouseLoader(Loader):
         """Check and add one chunk's companies; returns how many were added."""
         lines = rows.index + 2
         number = rows["CompanyNumber"].str.strip().str.upper().fillna("")
-        duplicate = number.ne("") & (number.isin(seen) | number.duplicated())
+        duplicate = number.ne("") & (in_set(number, seen) | number.duplicated())
         seen.update(number[number.ne("")])
         name = rows["CompanyName"].str.strip().fillna("")
         problems = ((duplicate, "CompanyNumber", number, "duplicate company number"),

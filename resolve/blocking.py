@@ -10,6 +10,7 @@ the whole name written without spaces, a postcode, or a web domain. A word share
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -59,15 +60,74 @@ def _word_keys(names: pd.Series, counts: np.ndarray, keys_per_name: int) -> pd.D
     return long.groupby("name", sort=False).head(keys_per_name)[["name", "key"]]
 
 
-def variant_names(entities: pd.DataFrame) -> np.ndarray:
-    """The distinct names of the entities, in the order :func:`candidate_pairs` numbers them.
+@dataclass
+class Blocks:
+    """The blocks of a set of entities and the chunks their pairs are made in (see :func:`candidate_pairs`).
 
-    Examples
-    --------
-    >>> variant_names(pd.DataFrame({"names": [("a b", "c d"), ("a b",)]})).tolist()
-    ['a b', 'c d']
+    Attributes
+    ----------
+    chunks : ndarray of int
+        The chunk numbers; :meth:`pairs` makes one chunk's pairs.
     """
-    return np.asarray(pd.unique(name_variants(entities)["name"].to_numpy(dtype=object)), dtype=object)
+
+    entity: np.ndarray
+    name_codes: np.ndarray
+    categories: pd.Index
+    members: np.ndarray
+    starts: np.ndarray
+    sizes: np.ndarray
+    chunk: np.ndarray
+
+    @classmethod
+    def of(cls, entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAME, max_block: int = MAX_BLOCK,
+           chunk_pairs: int = CHUNK_PAIRS) -> Blocks:
+        """The blocks of ``entities``: every key shared by more than one and at most ``max_block`` names."""
+        variants = name_variants(entities)
+        name_codes, names = pd.factorize(variants["name"].to_numpy(dtype=object))
+        words = _word_keys(pd.Series(names, dtype=object), np.bincount(name_codes, minlength=len(names)),
+                           keys_per_name)
+        by_name = pd.DataFrame({"variant": np.arange(len(variants)), "name": name_codes})
+        keyed = [by_name.merge(words, on="name")[["variant", "key"]],  # and the name without spaces: "Ivybridgelink"
+                 pd.DataFrame({"variant": np.arange(len(variants)),
+                               "key": "joined:" + variants["name"].astype(str).str.replace(" ", "").to_numpy(dtype=object)})]
+        for column in ("postcode", "domain"):
+            values = entities[column].reset_index(drop=True).to_numpy(dtype=object)[variants["entity"].to_numpy()]
+            present = pd.notna(values)
+            keyed.append(pd.DataFrame({"variant": np.flatnonzero(present),
+                                       "key": column + ":" + pd.Series(values[present], dtype=object).astype(str)}))
+        keyed = pd.concat(keyed, ignore_index=True)
+        key_codes = pd.factorize(keyed["key"].to_numpy(dtype=object))[0]
+        members = keyed["variant"].to_numpy()
+        once = pd.factorize(key_codes.astype(np.int64) * len(variants) + members)[1]  # each variant once per key
+        key_codes, members = once // len(variants), once % len(variants)
+        sizes = np.bincount(key_codes)
+        kept = (sizes[key_codes] > 1) & (sizes[key_codes] <= max_block)
+        members, key_codes = members[kept], key_codes[kept]
+        order = np.argsort(key_codes, kind="stable")
+        members, key_codes = members[order], key_codes[order]
+        starts = np.r_[0, np.flatnonzero(key_codes[1:] != key_codes[:-1]) + 1] if len(key_codes) else np.array([], int)
+        block_sizes = np.diff(np.r_[starts, len(key_codes)])
+        chunk = np.cumsum(block_sizes * (block_sizes - 1) // 2) // chunk_pairs
+        return cls(variants["entity"].to_numpy(), name_codes, pd.Index(np.asarray(names, dtype=object), dtype=object),
+                   members, starts, block_sizes, chunk)
+
+    @property
+    def chunks(self) -> np.ndarray:
+        return np.unique(self.chunk)
+
+    def pairs(self, number: int) -> pd.DataFrame:
+        """The pairs of one chunk (as :func:`candidate_pairs` yields them)."""
+        chosen = self.chunk == number
+        a, b = _block_pairs(self.members, self.starts[chosen], self.sizes[chosen])  # a pair sharing two keys comes twice
+        entity = self.entity
+        a, b = a[entity[a] != entity[b]], b[entity[a] != entity[b]]
+        left, right = entity[a], entity[b]
+        swap = left > right
+        codes = self.name_codes
+        return pd.DataFrame({
+            "left": np.where(swap, right, left), "right": np.where(swap, left, right),
+            "left_name": pd.Categorical.from_codes(np.where(swap, codes[b], codes[a]), categories=self.categories),
+            "right_name": pd.Categorical.from_codes(np.where(swap, codes[a], codes[b]), categories=self.categories)})
 
 
 def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAME,
@@ -90,7 +150,7 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     ------
     DataFrame
         ``left``, ``right`` (entity positions, ``left < right``), ``left_name``, ``right_name``
-        (categories: the names of :func:`variant_names`, in its order); one row per pair of names.
+        (categories: the distinct names, :attr:`Blocks.categories`); one row per pair of names.
 
     Examples
     --------
@@ -99,45 +159,9 @@ def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAM
     >>> [chunk[["left", "right"]].values.tolist() for chunk in candidate_pairs(entities)]  # by "hounslow" and "phab"
     [[[0, 1], [0, 1]]]
     """
-    variants = name_variants(entities)
-    name_codes, names = pd.factorize(variants["name"].to_numpy(dtype=object))
-    categories = pd.Index(np.asarray(names, dtype=object), dtype=object)
-    words = _word_keys(pd.Series(names, dtype=object), np.bincount(name_codes, minlength=len(names)), keys_per_name)
-    by_name = pd.DataFrame({"variant": np.arange(len(variants)), "name": name_codes})
-    keyed = [by_name.merge(words, on="name")[["variant", "key"]],  # and the name without spaces: "Ivybridgelink"
-             pd.DataFrame({"variant": np.arange(len(variants)),
-                           "key": "joined:" + variants["name"].astype(str).str.replace(" ", "").to_numpy(dtype=object)})]
-    for column in ("postcode", "domain"):
-        values = entities[column].reset_index(drop=True).to_numpy(dtype=object)[variants["entity"].to_numpy()]
-        present = pd.notna(values)
-        keyed.append(pd.DataFrame({"variant": np.flatnonzero(present),
-                                   "key": column + ":" + pd.Series(values[present], dtype=object).astype(str)}))
-    keyed = pd.concat(keyed, ignore_index=True)
-    key_codes = pd.factorize(keyed["key"].to_numpy(dtype=object))[0]
-    members = keyed["variant"].to_numpy()
-    once = pd.factorize(key_codes.astype(np.int64) * len(variants) + members)[1]  # each variant once per key
-    key_codes, members = once // len(variants), once % len(variants)
-    sizes = np.bincount(key_codes)
-    kept = (sizes[key_codes] > 1) & (sizes[key_codes] <= max_block)
-    members, key_codes = members[kept], key_codes[kept]
-    order = np.argsort(key_codes, kind="stable")
-    members, key_codes = members[order], key_codes[order]
-    starts = np.r_[0, np.flatnonzero(key_codes[1:] != key_codes[:-1]) + 1] if len(key_codes) else np.array([], int)
-    block_sizes = np.diff(np.r_[starts, len(key_codes)])
-    entity = variants["entity"].to_numpy()
-    work = np.cumsum(block_sizes * (block_sizes - 1) // 2)
-    chunk = work // chunk_pairs
-    for number in np.unique(chunk):
-        chosen = chunk == number
-        a, b = _block_pairs(members, starts[chosen], block_sizes[chosen])  # a pair sharing two keys comes twice
-        a, b = a[entity[a] != entity[b]], b[entity[a] != entity[b]]
-        left, right = entity[a], entity[b]
-        swap = left > right
-        yield pd.DataFrame({"left": np.where(swap, right, left), "right": np.where(swap, left, right),
-                            "left_name": pd.Categorical.from_codes(np.where(swap, name_codes[b], name_codes[a]),
-                                                                   categories=categories),
-                            "right_name": pd.Categorical.from_codes(np.where(swap, name_codes[a], name_codes[b]),
-                                                                    categories=categories)})
+    blocks = Blocks.of(entities, keys_per_name=keys_per_name, max_block=max_block, chunk_pairs=chunk_pairs)
+    for number in blocks.chunks:
+        yield blocks.pairs(number)
 
 
 def _block_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

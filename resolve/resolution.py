@@ -33,12 +33,13 @@ from scipy.sparse.csgraph import connected_components
 
 from graph.assemble import present_mask
 from graph.bulk import collector_paused
+from graph.forked import start_forked
 from graph.identifiers import scheme_of, schemes_of
 from loaders.base import LoadResult
-from resolve.blocking import MAX_BLOCK, candidate_pairs, variant_names
+from resolve.blocking import MAX_BLOCK, Blocks
 from resolve.entities import entity_records
 from resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
-from resolve.scoring import NameTable, score_pairs
+from resolve.scoring import EntityCodes, NameTable, score_pairs
 
 #: Scores this close to two registered organisations make a record ambiguous.
 AMBIGUITY = 0.05
@@ -286,15 +287,24 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
     scheme = pd.factorize(schemes_of(entities["id"]))[0]
     root = pd.factorize(official.roots(entities["id"]))[0]
     single = pd.factorize(entities["sources"].map(lambda s: s[0] if len(s) == 1 else None))[0]
-    scored = []
-    names = NameTable.of(variant_names(entities))
-    for pairs in candidate_pairs(entities, max_block=settings.max_block):
-        left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-        same_register = (scheme[left] == scheme[right]) & (scheme[left] >= 0)
-        one_source = (single[left] == single[right]) & (single[left] >= 0)
-        pairs = pairs[~same_register & (root[left] != root[right]) & ~one_source]
-        scored.append(score_pairs(pairs, entities, places, floor=settings.review, names=names))
-    scored = [frame for frame in scored if len(frame)]
+    blocks = Blocks.of(entities, max_block=settings.max_block)
+    names, codes = NameTable.of(blocks.categories), EntityCodes.of(entities)
+
+    def score(chunks: np.ndarray) -> list[pd.DataFrame]:
+        found = []
+        for number in chunks:
+            pairs = blocks.pairs(number)
+            left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+            same_register = (scheme[left] == scheme[right]) & (scheme[left] >= 0)
+            one_source = (single[left] == single[right]) & (single[left] >= 0)
+            pairs = pairs[~same_register & (root[left] != root[right]) & ~one_source]
+            found.append(score_pairs(pairs, entities, places, floor=settings.review, names=names, codes=codes))
+        return found
+
+    chunks = blocks.chunks
+    # chunks are independent: a helper process scores every other one (two cores)
+    others = start_forked(score, chunks[1::2]) if len(chunks) > 1 else (lambda: [])
+    scored = [frame for frame in score(chunks[0::2]) + others() if len(frame)]
     if not scored:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
     best = pd.concat(scored, ignore_index=True).sort_values(["score", "exact"], ascending=False, kind="stable")

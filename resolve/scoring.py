@@ -15,7 +15,6 @@ word-order-free edit similarity) and is then moved by what an officer checking b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,7 +34,6 @@ WEIGHTS = {
 WEAK_NAME_FACTOR = 4
 #: Where one name's words are all in the other and identify a body, the score starts here.
 CONTAINED = 0.98
-_POSTCODE_AREA = re.compile(r"^[A-Z]*")
 #: Two words this alike (rapidfuzz ratio) are taken for one word misspelt.
 TYPO_SIMILARITY = 85
 #: Pairs that cannot reach this score are not examined further (penalties only lower a score).
@@ -145,15 +143,6 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak)
 
 
-def _compare(label: str, a: str, b: str) -> str:
-    if label == "domain":
-        return "same_domain" if a == b else "different_domain"
-    a, b = a.replace(" ", "").upper(), b.replace(" ", "").upper()
-    if a == b:
-        return "same_postcode"
-    return "same_area" if _POSTCODE_AREA.match(a).group() == _POSTCODE_AREA.match(b).group() else "different_area"
-
-
 @dataclass(frozen=True)
 class NameTable:
     """Distinct normalised names and what scoring needs of each, worked out once per name.
@@ -212,18 +201,65 @@ def _name_codes(pairs: pd.DataFrame, table: NameTable | None) -> tuple[np.ndarra
     return codes[:len(left)], codes[len(left):], NameTable.of(names)
 
 
-def _best_bonus(pairs: pd.DataFrame, entities: pd.DataFrame) -> np.ndarray:
+@dataclass(frozen=True)
+class EntityCodes:
+    """Each entity's postcode and web domain as integers (-1 where it has none), for comparing pairs
+    of entities a column at a time: the postcode as written, without spaces, and its area (letters)."""
+
+    values: dict[str, np.ndarray]
+    codes: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, entities: pd.DataFrame) -> EntityCodes:
+        """The codes of the entities' ``postcode`` and ``domain``.
+
+        Examples
+        --------
+        >>> codes = EntityCodes.of(pd.DataFrame({"postcode": ["TW3 1AA", "TW31AA", None], "domain": [None] * 3}))
+        >>> codes.outcomes("postcode", np.array([0, 0]), np.array([1, 2])).tolist()
+        ['same_postcode', '']
+        """
+        values = {label: np.array([v if isinstance(v, str) else None for v in entities[label].tolist()], dtype=object)
+                  for label in ("postcode", "domain")}
+        compact = pd.Series(values["postcode"], dtype=object).str.replace(" ", "").str.upper()
+        area = compact.str.extract(r"^([A-Z]*)", expand=False)
+        codes = {"postcode": _codes(values["postcode"]), "domain": _codes(values["domain"]),
+                 "compact": _codes(compact.to_numpy(dtype=object)), "area": _codes(area.to_numpy(dtype=object))}
+        return cls(values, codes)
+
+    def same(self, label: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Whether each pair's values are present and written the same."""
+        code = self.codes[label]
+        return (code[left] == code[right]) & (code[left] >= 0)
+
+    def outcomes(self, label: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Each pair's :data:`WEIGHTS` key for ``postcode`` or ``domain`` ('' unless both have one)."""
+        present = (self.codes[label][left] >= 0) & (self.codes[label][right] >= 0)
+        if label == "domain":
+            found = np.where(self.same("domain", left, right), "same_domain", "different_domain")
+        else:
+            found = np.where(self.same("compact", left, right), "same_postcode",
+                             np.where(self.same("area", left, right), "same_area", "different_area"))
+        return np.where(present, found, "").astype(object)
+
+
+def _codes(values: np.ndarray) -> np.ndarray:
+    return pd.factorize(pd.Series(values, dtype=object))[0]
+
+
+def _best_bonus(left: np.ndarray, right: np.ndarray, codes: EntityCodes) -> np.ndarray:
     """The most the postcode and domain can add to each pair's score."""
-    bonus = np.zeros(len(pairs))
-    for column, weight in (("postcode", WEIGHTS["same_postcode"]), ("domain", WEIGHTS["same_domain"])):
-        values = entities[column].to_numpy(dtype=object)
-        left, right = values[pairs["left"].to_numpy()], values[pairs["right"].to_numpy()]
-        bonus += weight * ((left == right) & pd.notna(left))
-    return bonus
+    return (WEIGHTS["same_postcode"] * codes.same("postcode", left, right)
+            + WEIGHTS["same_domain"] * codes.same("domain", left, right))
+
+
+def _note(outcome: str, a: str, b: str) -> str:
+    return f"{outcome.replace('_', ' ')} ({a}{'' if a == b else ' / ' + b})"
 
 
 def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[str], *,
-                floor: float = SIMILARITY_FLOOR, names: NameTable | None = None) -> pd.DataFrame:
+                floor: float = SIMILARITY_FLOOR, names: NameTable | None = None,
+                codes: EntityCodes | None = None) -> pd.DataFrame:
     """Score candidate pairs; keep each pair of entities' best-scoring names.
 
     Parameters
@@ -241,6 +277,8 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     names : NameTable, optional
         The table the pairs' names come from (:func:`resolve.blocking.candidate_pairs` gives
         names as categories of it); made from the pairs when not given.
+    codes : EntityCodes, optional
+        The entities' postcodes and domains as codes; made from ``entities`` when not given.
 
     Returns
     -------
@@ -261,12 +299,14 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     if pairs.empty:
         return pd.DataFrame(columns=columns)
     left_code, right_code, table = _name_codes(pairs, names)
+    codes = codes or EntityCodes.of(entities)
+    left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
     plain = process.cpdist(table.names[left_code].tolist(), table.names[right_code].tolist(), scorer=fuzz.ratio,
                            workers=-1)
     sorted_words = process.cpdist(table.sorted_words[left_code].tolist(), table.sorted_words[right_code].tolist(),
                                   scorer=fuzz.ratio, workers=-1)
     similarity = np.maximum(plain, sorted_words) / 100.0
-    reachable = similarity >= floor - _best_bonus(pairs, entities)
+    reachable = similarity >= floor - _best_bonus(left, right, codes)
     # token_set_ratio reaches 95 on a pair no better alike only when one name's words are within the other's
     left_words, right_words = table.words[left_code], table.words[right_code]
     within = ((left_words & ~right_words) == 0) | ((right_words & ~left_words) == 0)
@@ -274,23 +314,23 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     contained = process.cpdist(table.names[left_code[unsure]].tolist(), table.names[right_code[unsure]].tolist(),
                                scorer=fuzz.token_set_ratio, workers=-1, score_cutoff=95) >= 95
     reachable[unsure[contained]] = True
-    exact = reachable & (left_code == right_code)
-    scored = [_exact_pairs(pairs[exact], table.names[left_code[exact]], entities)]
-    close = np.flatnonzero(reachable & ~exact)
+    exact = np.flatnonzero(reachable & (left_code == right_code))
+    scored = [_exact_pairs(left[exact], right[exact], table.names[left_code[exact]], codes)]
+    close = np.flatnonzero(reachable & (left_code != right_code))
     rows = []
-    postcode, domain = entities["postcode"].to_numpy(), entities["domain"].to_numpy()
-    for left, right, left_name, right_name, sim in zip(
-            pairs["left"].to_numpy()[close].tolist(), pairs["right"].to_numpy()[close].tolist(),
-            table.names[left_code[close]].tolist(), table.names[right_code[close]].tolist(), similarity[close].tolist()):
+    outcomes = {label: codes.outcomes(label, left[close], right[close]) for label in ("postcode", "domain")}
+    for number, (one, other, left_name, right_name, sim) in enumerate(zip(
+            left[close].tolist(), right[close].tolist(), table.names[left_code[close]].tolist(),
+            table.names[right_code[close]].tolist(), similarity[close].tolist())):
         scored_names = score_names(left_name, right_name, sim, places)
         score, notes = scored_names.score, [scored_names.evidence]
-        for label, values in (("postcode", postcode), ("domain", domain)):
-            a, b = values[left], values[right]
-            if isinstance(a, str) and isinstance(b, str):
-                outcome = _compare(label, a, b)
+        for label in ("postcode", "domain"):
+            outcome = outcomes[label][number]
+            if outcome:
+                values = codes.values[label]
                 score += WEIGHTS[outcome] * (WEAK_NAME_FACTOR if scored_names.weak and outcome == "different_area" else 1)
-                notes.append(f"{outcome.replace('_', ' ')} ({a}{'' if a == b else ' / ' + b})")
-        rows.append((left, right, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), False))
+                notes.append(_note(outcome, values[one], values[other]))
+        rows.append((one, other, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), False))
     scored.append(pd.DataFrame(rows, columns=columns))
     scored = pd.concat([frame for frame in scored if len(frame)], ignore_index=True) if any(
         len(frame) for frame in scored) else pd.DataFrame(columns=columns)
@@ -298,20 +338,16 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     return scored.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
-def _exact_pairs(pairs: pd.DataFrame, names: np.ndarray, entities: pd.DataFrame) -> pd.DataFrame:
+def _exact_pairs(left: np.ndarray, right: np.ndarray, names: np.ndarray, codes: EntityCodes) -> pd.DataFrame:
     """Pairs with the same name after normalising, scored a column at a time: 1.0, moved by postcode
     and web domain as :func:`score_pairs` moves any pair (a same name is never weak)."""
-    score = np.ones(len(pairs))
-    notes = pd.Series("same name after normalising ('" + pd.Series(names, dtype=object) + "')", dtype=object)
+    score = np.ones(len(left))
+    notes = [f"same name after normalising ('{name}')" for name in names.tolist()]
     for label in ("postcode", "domain"):
-        values = entities[label].to_numpy(dtype=object)
-        a, b = values[pairs["left"].to_numpy()], values[pairs["right"].to_numpy()]
-        both = np.array([isinstance(x, str) and isinstance(y, str) for x, y in zip(a, b)], dtype=bool)
-        outcome = np.array([_compare(label, x, y) if m else "" for x, y, m in zip(a, b, both)], dtype=object)
-        score += np.array([WEIGHTS.get(o, 0.0) for o in outcome])
-        text = [f"; {o.replace('_', ' ')} ({x}{'' if x == y else ' / ' + y})" if m else ""
-                for o, x, y, m in zip(outcome, a, b, both)]
-        notes = notes + pd.Series(text, dtype=object)
-    return pd.DataFrame({"left": pairs["left"].to_numpy(), "right": pairs["right"].to_numpy(),
-                         "score": np.round(np.clip(score, 0.0, 1.0), 4), "evidence": notes.to_numpy(dtype=object),
-                         "exact": True})
+        outcome = codes.outcomes(label, left, right)
+        score += pd.Series(outcome).map(WEIGHTS).fillna(0.0).to_numpy(dtype=float)
+        values = codes.values[label]
+        for row in np.flatnonzero(outcome != "").tolist():
+            notes[row] += "; " + _note(outcome[row], values[left[row]], values[right[row]])
+    return pd.DataFrame({"left": left, "right": right, "score": np.round(np.clip(score, 0.0, 1.0), 4),
+                         "evidence": pd.Series(notes, dtype=object), "exact": True})
