@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import threading
 import time
@@ -43,8 +44,9 @@ from loaders.base import LoadContext
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.answers import ANSWERS, AnswerInputs
+from pipeline.build import run_loaders, source_place_words
+from pipeline.config import BuildConfig, SourceConfig
 from pipeline.locate import locate_by_postcode
-from resolve.names import place_words
 from resolve.resolution import resolve_entities
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,20 +79,32 @@ class Run:
     stages: list[Stage] = field(default_factory=list)
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * 4096 / 2**20
+def _memory_mb() -> float:
+    """Memory of this process and of the helper processes it forked (their proportional set size,
+    so pages a helper shares with this process count once), in MB."""
+    total, pending = 0, [os.getpid()]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total += next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    pending += [int(child) for child in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue  # a helper that ended meanwhile
+    return total / 1024
 
 
 @contextmanager
 def _measured(run: Run, size: float, name: str, *, floor: float | None = None, note: str = "") -> Iterator[None]:
-    """Time a stage and sample the process's resident memory every 20 ms while it runs."""
-    peak = [_rss_mb()]
+    """Time a stage and sample the memory of this process and its helpers every 50 ms while it runs."""
+    peak = [_memory_mb()]
     stop = threading.Event()
 
     def sample() -> None:
-        while not stop.wait(0.02):
-            peak[0] = max(peak[0], _rss_mb())
+        while not stop.wait(0.05):
+            peak[0] = max(peak[0], _memory_mb())
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -101,8 +115,9 @@ def _measured(run: Run, size: float, name: str, *, floor: float | None = None, n
         seconds = time.perf_counter() - start
         stop.set()
         sampler.join()
-        run.stages.append(Stage(size, name, seconds, max(peak[0], _rss_mb()), floor, note))
-        print(f"  {name:<36}{seconds:>9.1f} s{max(peak[0], _rss_mb()):>9,.0f} MB", flush=True)
+        peak_mb = max(peak[0], _memory_mb())
+        run.stages.append(Stage(size, name, seconds, peak_mb, floor, note))
+        print(f"  {name:<36}{seconds:>9.1f} s{peak_mb:>9,.0f} MB", flush=True)
 
 
 def parse_floor(path: Path) -> float:
@@ -128,47 +143,62 @@ def _loads(files: SourceFiles) -> list[tuple[str, str, Path, dict[str, Any]]]:
             ("load companies-house", "companies-house", files.companies, {})]
 
 
+def national_config(files: SourceFiles) -> BuildConfig:
+    """A build configuration of the national sources (``K04000001``: every loader keeps every row)."""
+    sources = [SourceConfig(loader, path, options) for _, loader, path, options in _loads(files)]
+    return BuildConfig(files.lookup.parent / "national.toml", "England and Wales", "K04000001", "", "", sources,
+                       validate=False)
+
+
 def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NETWORKX_LIMIT,
                  build_only: bool = False) -> None:
-    """Every stage of a national build at ``size`` of national scale."""
+    """Every stage of a national build at ``size`` of national scale: each source loaded alone
+    (against its parse floor), then the build as ``civicgraph build`` runs it."""
     print(f"{size:.0%} of national size", flush=True)
     start = time.perf_counter()
     files = write_sources(work / f"national-{size:g}", size)
     print(f"  (sources written or reused in {time.perf_counter() - start:.1f} s: "
           f"{sum(_bytes(p) for p in files.files().values()) / 2**20:,.0f} MB)", flush=True)
-    context = LoadContext("K04000001", "", "England and Wales")
-    results = []
-    floors = {}
-    for label, loader, path, options in _loads(files):
-        floors[label] = parse_floor(path)
-        with _measured(run, size, label, floor=floors[label]), collector_paused():  # as run_loaders does
-            results.append(get_loader(loader).load(path, context, **options))
-        if loader == "ons-postcodes":
-            with _measured(run, size, "place index (geography)"):
-                context = replace(context, places=PlaceIndex.from_results(results))
-    with _measured(run, size, "parse floor (all files)", note="pyarrow / json"):
-        for _, _, path, _ in _loads(files):
-            parse_floor(path)
-    places = place_words([n for r in results for k, n in zip(r.nodes["kind"], r.nodes.get("name", []))
-                          if k in ("Ward", "LocalAuthorityArea")])
+    _measure_sources(files, size, run)
+    config = national_config(files)
+    with _measured(run, size, "loads, as the build runs them", note="two processes"):
+        results, places = run_loaders(config, progress=False)
     with _measured(run, size, "resolve"):
-        resolution = resolve_entities(results, places=places)
+        resolution = resolve_entities(results, places=source_place_words(results))
     with _measured(run, size, "build graph (merge)"):
         frames, _ = assemble_frames(results, matches=resolution.merged_pairs())
-        frames, _ = locate_by_postcode(frames, context.places)
+        del results  # as build_graph does: the sources are not needed once merged
+        frames, _ = locate_by_postcode(frames, places)
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
         write_frames(frames, Path(folder))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
     if build_only:
         return
-    del results
     with _measured(run, size, "networkx graph (for analysis)"):
         graph = frames_to_graph(frames)
     for answer in ANSWERS:
         with _measured(run, size, f"answer {answer.key}"):
             answer.compute(graph, AnswerInputs())
     _measure_outputs(graph, size, run, networkx_limit)
+
+
+def _measure_sources(files: SourceFiles, size: float, run: Run) -> None:
+    """Each source loaded alone, in the build's order, against the time to merely parse it."""
+    context = LoadContext("K04000001", "", "England and Wales")
+    geography = []
+    for label, loader, path, options in _loads(files):
+        floor = parse_floor(path)
+        with _measured(run, size, label, floor=floor, note="alone"), collector_paused():  # as run_loaders does
+            result = get_loader(loader).load(path, context, **options)
+        if loader in ("ons-lookup", "ons-postcodes"):
+            geography.append(result)
+        if loader == "ons-postcodes":
+            context = replace(context, places=PlaceIndex.from_results(geography))
+        del result
+    with _measured(run, size, "parse floor (all files)", note="pyarrow / json"):
+        for _, _, path, _ in _loads(files):
+            parse_floor(path)
 
 
 def _measure_outputs(graph: Any, size: float, run: Run, networkx_limit: int) -> None:  # noqa: ANN401
@@ -216,12 +246,12 @@ def summary_table(run: Run) -> str:
         for s in stages:
             rows.append([f"{size:.0%}" if size else "borough", s.name, _fmt(s.seconds), _fmt(s.peak_mb, 0),
                          _fmt(s.floor_seconds), _fmt(s.ratio), s.note])
-        build = [s for s in stages if s.name.startswith(("load ", "place index", "resolve", "build graph", "save"))]
+        build = [s for s in stages if s.name.startswith(("loads, as", "resolve", "build graph", "save"))]
         floor = next((s.seconds for s in stages if s.name == "parse floor (all files)"), None)
         if build and floor:
             total = sum(s.seconds for s in build)
             rows.append([f"{size:.0%}", "= build from raw files", _fmt(total), _fmt(max(s.peak_mb for s in build), 0),
-                         _fmt(floor), _fmt(total / floor), "loads + resolve + merge + save"])
+                         _fmt(floor), _fmt(total / floor), "loads (as built) + resolve + merge + save"])
     return tabulate(rows, headers=["size", "stage", "seconds", "peak MB", "floor s", "ratio", "note"],
                     tablefmt="github", disable_numparse=True)
 

@@ -34,6 +34,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -43,6 +45,7 @@ from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLU
 from graph.identifiers import SCHEME_PRIORITY
 from graph.provenance import PROVENANCE_FIELDS
 from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
+from loaders.tabular import TEXT
 from ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
@@ -167,16 +170,32 @@ class _Records:
 
 @dataclass
 class _Identities:
-    """Every identifier seen (``ids``), the canonical one of each (as a code), and which ids a source
-    declared to be one entity (``declared``: a set number per code)."""
+    """Every identifier seen (``ids``, in Arrow), the canonical one of each (as a code), and which ids
+    a source declared to be one entity (``declared``: a set number per code)."""
 
-    ids: pd.Index
+    ids: pa.Array
     canonical: np.ndarray
     declared: np.ndarray
 
     def codes(self, identifiers: pd.Series) -> np.ndarray:
         """Each identifier's code (-1 if never seen)."""
-        return self.ids.get_indexer(identifiers)
+        found = pc.index_in(_arrow_text(identifiers), value_set=self.ids)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def text(self, codes: np.ndarray) -> pd.Series:
+        """The identifiers of ``codes``, as Arrow-backed text."""
+        return _text_series(self.ids.take(pa.array(codes, type=pa.int64())))
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    if isinstance(values.dtype, pd.StringDtype):
+        array = pa.array(values.array, from_pandas=True)
+        return (array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array).cast(pa.large_string())
+    return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
+
+
+def _text_series(values: pa.Array) -> pd.Series:
+    return values.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
 
 
 def _identities(ids: pd.Series, declared_rows: np.ndarray, declared_lists: list[list[Any]],
@@ -207,7 +226,7 @@ def _identities(ids: pd.Series, declared_rows: np.ndarray, declared_lists: list[
     leaders = best[np.r_[True, united[best][1:] != united[best][:-1]]] if count else best
     leader_of_set = np.empty(int(united.max(initial=-1)) + 1, dtype=np.int64)
     leader_of_set[united[leaders]] = leaders
-    return _Identities(pd.Index(uniques), leader_of_set[united], declared), record_codes
+    return _Identities(_arrow_text(pd.Series(uniques)), leader_of_set[united], declared), record_codes
 
 
 def _components(pairs: np.ndarray, count: int) -> np.ndarray:
@@ -409,7 +428,7 @@ def _identifier_lists(ids: pd.Series, id_codes: np.ndarray, slot: np.ndarray, id
     lists = {}
     for name, chosen_ids in (("other_ids", same), ("matched_ids", ~same)):
         rows, codes = record[chosen_ids], given[chosen_ids]
-        names = np.asarray(identities.ids.take(codes), dtype=object)
+        names = identities.text(codes).to_numpy(dtype=object)
         starts = _group_starts(rows)
         ends = np.r_[starts[1:], len(rows)]
         values = pd.Series([names[a:b].tolist() for a, b in zip(starts.tolist(), ends.tolist())], dtype=object)
@@ -521,9 +540,10 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
         columns[name] = values.reindex(range(len(node_codes)))
         word, bit = divmod(number, 64)
         fields[column.entry[agree], word] |= np.uint64(1) << np.uint64(bit)
-    nodes = pd.DataFrame({"id": pd.Series(identities.ids.take(node_codes)), "kind": pd.Series(kinds, dtype=object),
+    nodes = pd.DataFrame({"id": identities.text(node_codes), "kind": pd.Series(kinds, dtype=object),
                           **columns})
-    node_sources = pd.DataFrame({"node": node_sorted[entries], **dict(zip(PROVENANCE_FIELDS, sources)),
+    node_sources = pd.DataFrame({"node": node_sorted[entries],
+                                 **{f: _compact(column, f) for f, column in zip(PROVENANCE_FIELDS, sources)},
                                  "fields": _field_names(fields, names)}, columns=NODE_SOURCE_COLUMNS)
     edges, edge_sources, rejections = merged_edges()
     return GraphFrames(nodes, node_sources, edges, edge_sources, conflicts.table(sources),
@@ -539,7 +559,8 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
         given = records.text(end)
         canonical = _through(identities.canonical, identities.codes(given))
         ends[end] = (given, canonical, _through(node_of_code, canonical))
-    relations = records.objects("relation")
+    relation_codes, relation_names = pd.factorize(records.text("relation"))
+    relations = np.asarray(relation_names, dtype=object)[relation_codes]  # references to a few strings
     (_, canonical_source, source_node), (_, canonical_target, target_node) = ends["source"], ends["target"]
     dangling = (source_node < 0) | (target_node < 0)
     reported = np.flatnonzero(dangling & ~records.enrich)
@@ -547,7 +568,7 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     for end, (given, canonical, _) in ends.items():
         named[end] = given.iloc[reported].to_numpy(dtype=object)
         known = canonical[reported] >= 0
-        named[end][known] = np.asarray(identities.ids.take(canonical[reported][known]), dtype=object)
+        named[end][known] = identities.text(canonical[reported][known]).to_numpy(dtype=object)
     rejections = pd.DataFrame({
         "file": records.provenance[0].iloc[reported].to_numpy(dtype=object),
         "row": records.provenance[1].iloc[reported].to_numpy(dtype=object),
@@ -555,15 +576,17 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
         "value": np.where(source_node[reported] >= 0, named["target"], named["source"]),
         "reason": [f"{r} edge: no node with this id" for r in relations[reported]]}, columns=REJECTION_COLUMNS)
     kept = np.flatnonzero(~dangling)
-    source_ids = identities.ids.take(canonical_source[kept])
-    target_ids = identities.ids.take(canonical_target[kept])
-    keys = np.array([_edge_key(*parts) for parts in zip(
-        source_ids.tolist(), target_ids.tolist(), relations[kept].tolist(),
-        records.provenance[0].iloc[kept].tolist(), records.provenance[1].iloc[kept].tolist())], dtype=object)
+    source_ids = identities.text(canonical_source[kept])
+    target_ids = identities.text(canonical_target[kept])
+    keys = pd.Series(pa.array([_edge_key(*parts) for parts in zip(
+        source_ids.tolist(), target_ids.tolist(), relations[kept].tolist(), records.provenance[0].iloc[kept].tolist(),
+        records.provenance[1].iloc[kept].tolist())], type=pa.large_string()), dtype=TEXT)
     key_codes = pd.factorize(keys)[0]
     first = np.flatnonzero(~pd.Series(key_codes).duplicated().to_numpy())
-    edges = pd.DataFrame({"key": keys[first], "source": pd.Series(source_ids.take(first)),
-                          "target": pd.Series(target_ids.take(first)), "relation": relations[kept[first]]})
+    edges = pd.DataFrame({"key": keys.iloc[first].reset_index(drop=True),
+                          "source": source_ids.iloc[first].reset_index(drop=True),
+                          "target": target_ids.iloc[first].reset_index(drop=True),
+                          "relation": pd.Categorical.from_codes(relation_codes[kept[first]], categories=relation_names)})
     slot = np.full(len(relations), -1, dtype=np.int64)
     slot[kept[first]] = np.arange(len(first))
     for name in sorted({c for f in records.frames for c in f.columns if c not in _NOT_ATTRIBUTES}):
@@ -576,9 +599,15 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     distinct = np.flatnonzero(~pd.Series(entry_key).duplicated().to_numpy())
     chosen = distinct[np.argsort(key_codes[distinct], kind="stable")]
     edge_sources = pd.DataFrame({"edge": key_codes[chosen],
-                                 **{f: column.iloc[chosen].reset_index(drop=True)
+                                 **{f: _compact(column.iloc[chosen].reset_index(drop=True), f)
                                     for f, column in zip(PROVENANCE_FIELDS, provenance)}}, columns=EDGE_SOURCE_COLUMNS)
     return edges, edge_sources, rejections
+
+
+def _compact(values: pd.Series, field: str) -> pd.Series:
+    """A provenance column as kept in the graph's tables: the record as text, the others (a few
+    datasets, licences and dates repeated over millions of rows) as categories."""
+    return values if field == "record" else values.astype("category")
 
 
 def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,

@@ -27,8 +27,9 @@ def can_fork() -> bool:
 
 def start_forked[Result](function: Callable[..., Result], *args: Any) -> Callable[[], Result]:  # noqa: ANN401
     """Start ``function(*args)`` in a forked process now and return a getter that waits for its
-    result (an error in the helper is raised again here as ``RuntimeError``). Without ``fork``, the
-    getter runs the function in this process.
+    result. An error in the helper is raised again here, as itself (a ``SourceFormatError`` stays
+    one), or as ``RuntimeError`` naming it when it cannot be sent. Without ``fork``, the getter runs
+    the function in this process.
 
     Examples
     --------
@@ -53,6 +54,8 @@ def start_forked[Result](function: Callable[..., Result], *args: Any) -> Callabl
             helper.join()
             reader.close()
         if outcome == "error":
+            raise value
+        if outcome == "unsendable error":
             raise RuntimeError(f"the helper process failed: {value}")
         return value
     return result
@@ -63,6 +66,9 @@ def _run_and_send(function: Callable[..., Any], args: tuple, writer: multiproces
     try:
         writer.send(("ok", function(*args)))
     except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
-        writer.send(("error", f"{type(error).__name__}: {error}"))
+        try:
+            writer.send(("error", error.with_traceback(None)))
+        except Exception:  # noqa: BLE001 - an error that cannot be pickled is sent as text
+            writer.send(("unsendable error", f"{type(error).__name__}: {error}"))
     finally:
         writer.close()

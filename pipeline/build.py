@@ -25,10 +25,11 @@ from tqdm.auto import tqdm
 from graph.assemble import assemble_frames
 from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
+from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
 from graph.rdf import validate_graph
 from graph.store import atomic_directory, write_frames
-from loaders.base import REJECTION_COLUMNS, LoadResult, RecordSink
+from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
@@ -104,10 +105,17 @@ def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     return sink.result()
 
 
+#: Sources (bytes on disk) above which the loaders are shared with a forked helper (two cores).
+SHARE_LOADING_BYTES = 50 << 20
+
+
 @collector_paused()
 def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, progress: bool = True
                 ) -> tuple[list[LoadResult], PlaceIndex]:
     """Run every configured loader, geography first, and index the authority's places.
+
+    Geography comes first because the others locate what they read with it. Large builds then
+    share the other loaders between this process and a forked helper, the files split by size.
 
     Returns
     -------
@@ -118,24 +126,53 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     context = config.context(pseudonym_key)
     geography = [i for i, s in enumerate(config.sources) if s.loader in GEOGRAPHY_LOADERS]
     others = [i for i, s in enumerate(config.sources) if s.loader not in GEOGRAPHY_LOADERS]
-    results: dict[int, LoadResult] = {}
-    places = PlaceIndex()
     bar = tqdm(total=len(config.sources), desc="loading sources", unit="source", disable=not progress)
-    for i in geography + others:
-        if i == (others or [None])[0]:
-            places = PlaceIndex.from_results([results[j] for j in geography])
-            context = replace(context, places=places)
+    results = _load(config, geography, context, bar)
+    places = PlaceIndex.from_results([results[j] for j in geography])
+    context = replace(context, places=places)
+    mine, helpers = _share(config, others)
+    later = start_forked(_load, config, helpers, context, None) if helpers else dict
+    results.update(_load(config, mine, context, bar))
+    results.update(later())
+    bar.update(len(helpers))
+    bar.close()
+    return [results[i] for i in range(len(config.sources))], places
+
+
+def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: tqdm | None) -> dict[int, LoadResult]:
+    """Run the loaders of the sources at ``indices``."""
+    results = {}
+    for i in indices:
         source = config.sources[i]
-        bar.set_postfix_str(f"{source.loader}: {source.path.name}")
+        if bar is not None:
+            bar.set_postfix_str(f"{source.loader}: {source.path.name}")
         try:
             results[i] = get_loader(source.loader).load(source.path, context, **source.options)
         except TypeError as error:
             raise ConfigError(f"{config.path.name}: [[source]] {source.path.name}: {error}") from None
-        bar.update()
-    bar.close()
-    if not others:
-        places = PlaceIndex.from_results([results[j] for j in geography])
-    return [results[i] for i in range(len(config.sources))], places
+        if bar is not None:
+            bar.update()
+    return results
+
+
+def _share(config: BuildConfig, indices: list[int]) -> tuple[list[int], list[int]]:
+    """Sources this process loads, and those a helper loads: the largest file here, the others there
+    while they are no larger in all, and everything here when the sources are small."""
+    sizes = {i: _bytes(config.sources[i].path) for i in indices}
+    if sum(sizes.values()) < SHARE_LOADING_BYTES or len(indices) < 2 or not can_fork():
+        return indices, []
+    mine, helpers, load = [], [], [0, 0]
+    for i in sorted(indices, key=lambda i: -sizes[i]):
+        side = 0 if load[0] <= load[1] else 1
+        (mine, helpers)[side].append(i)
+        load[side] += sizes[i]
+    return sorted(mine), sorted(helpers)
+
+
+def _bytes(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
 
 
 @collector_paused()
@@ -175,7 +212,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     results = [authority_result(config, places), *results]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
-    resolution = resolve_entities(results, config.resolution, places=_place_words(results))
+    resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
     frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), attributes={
         "authority_name": config.authority_name, "authority_gss": config.authority_gss,
         "authority_id": config.authority_id,
@@ -199,8 +236,15 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     return outcome
 
 
-def _place_words(results: list[LoadResult]) -> frozenset[str]:
-    """Words naming places: every UK council's name and the names of the places the sources gave."""
+def source_place_words(results: list[LoadResult]) -> frozenset[str]:
+    """Words naming places: every UK council's name and the names of the places the sources gave
+    (entity resolution tells branches apart by them).
+
+    Examples
+    --------
+    >>> "hounslow" in source_place_words([])
+    True
+    """
     names = list(authority_table()["name"])
     for result in results:
         if "name" in result.nodes:

@@ -40,24 +40,39 @@ def name_variants(entities: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"entity": exploded.index.to_numpy(), "name": exploded.to_numpy()})
 
 
-def _word_keys(names: pd.Series, counts: np.ndarray, keys_per_name: int) -> pd.DataFrame:
+def _word_keys(names: pa.Array, counts: np.ndarray, keys_per_name: int) -> tuple[np.ndarray, np.ndarray]:
     """Each distinct name's blocking words: its ``keys_per_name`` rarest words found in more than one
-    name variant (``counts`` is how many variants each name has).
+    name variant (``counts`` is how many variants each name has); ties go to the word first in
+    alphabetical order.
 
     Returns
     -------
-    DataFrame
-        ``name`` (position in ``names``) and ``key`` (the word).
+    name, word : ndarray of int
+        Position of the name in ``names``, and a code of the word (the same for the same word).
     """
-    lists = pc.split_pattern(pa.array(names.to_numpy(dtype=object), type=pa.large_string()), " ")
-    words = pd.Series(pc.list_flatten(lists).to_numpy(zero_copy_only=False), dtype=object)
-    owner = pc.list_parent_indices(lists).to_numpy()
-    long = pd.DataFrame({"name": owner, "key": words})
-    long = long[(long["key"] != "") & ~long["key"].isin(JOINING_WORDS)].drop_duplicates()
-    frequency = pd.Series(counts[long["name"].to_numpy()]).groupby(long["key"].to_numpy()).sum()
-    long["frequency"] = frequency.reindex(long["key"]).to_numpy()
-    long = long[long["frequency"] > 1].sort_values(["name", "frequency", "key"], kind="stable")
-    return long.groupby("name", sort=False).head(keys_per_name)[["name", "key"]]
+    lists = pc.split_pattern(names, " ")
+    words = pc.list_flatten(lists)
+    owner = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    encoded = pc.dictionary_encode(words)
+    code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    vocabulary = encoded.dictionary
+    usable = ~np.isin(np.arange(len(vocabulary)), np.flatnonzero(
+        pc.or_(pc.equal(vocabulary, ""), pc.is_in(vocabulary, value_set=pa.array(sorted(JOINING_WORDS))))
+        .to_numpy(zero_copy_only=False)))
+    keep = usable[code]
+    owner, code = owner[keep], code[keep]
+    once = pd.unique(owner * len(vocabulary) + code)  # a word once per name
+    owner, code = once // len(vocabulary), once % len(vocabulary)
+    frequency = np.bincount(code, weights=counts[owner], minlength=len(vocabulary))
+    alphabetical = np.empty(len(vocabulary), dtype=np.int64)
+    alphabetical[pc.array_sort_indices(vocabulary).to_numpy(zero_copy_only=False)] = np.arange(len(vocabulary))
+    keep = frequency[code] > 1
+    owner, code = owner[keep], code[keep]
+    order = np.lexsort((alphabetical[code], frequency[code], owner))
+    owner, code = owner[order], code[order]
+    starts = np.r_[0, np.flatnonzero(owner[1:] != owner[:-1]) + 1] if len(owner) else np.array([], dtype=np.int64)
+    rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+    return owner[rank < keys_per_name], code[rank < keys_per_name]
 
 
 @dataclass
@@ -84,21 +99,24 @@ class Blocks:
         """The blocks of ``entities``: every key shared by more than one and at most ``max_block`` names."""
         variants = name_variants(entities)
         name_codes, names = pd.factorize(variants["name"].to_numpy(dtype=object))
-        words = _word_keys(pd.Series(names, dtype=object), np.bincount(name_codes, minlength=len(names)),
-                           keys_per_name)
+        names = pa.array(np.asarray(names, dtype=object), type=pa.large_string())
+        word_owner, word = _word_keys(names, np.bincount(name_codes, minlength=len(names)), keys_per_name)
+        # keys as integers: a word, the name without spaces ("Ivybridgelink"), a postcode, a web domain
         by_name = pd.DataFrame({"variant": np.arange(len(variants)), "name": name_codes})
-        keyed = [by_name.merge(words, on="name")[["variant", "key"]],  # and the name without spaces: "Ivybridgelink"
-                 pd.DataFrame({"variant": np.arange(len(variants)),
-                               "key": "joined:" + variants["name"].astype(str).str.replace(" ", "").to_numpy(dtype=object)})]
+        worded = by_name.merge(pd.DataFrame({"name": word_owner, "key": word}), on="name")
+        members, keys, offset = [worded["variant"].to_numpy()], [worded["key"].to_numpy()], int(word.max(initial=-1)) + 1
+        joined = pc.dictionary_encode(pc.replace_substring(names, " ", "")).indices.to_numpy(zero_copy_only=False)
+        members.append(np.arange(len(variants)))
+        keys.append(offset + joined.astype(np.int64)[name_codes])
+        offset += len(names)
+        entity = variants["entity"].to_numpy()
         for column in ("postcode", "domain"):
-            values = entities[column].reset_index(drop=True).to_numpy(dtype=object)[variants["entity"].to_numpy()]
-            present = pd.notna(values)
-            keyed.append(pd.DataFrame({"variant": np.flatnonzero(present),
-                                       "key": column + ":" + pd.Series(values[present], dtype=object).astype(str)}))
-        keyed = pd.concat(keyed, ignore_index=True)
-        key_codes = pd.factorize(keyed["key"].to_numpy(dtype=object))[0]
-        members = keyed["variant"].to_numpy()
-        once = pd.factorize(key_codes.astype(np.int64) * len(variants) + members)[1]  # each variant once per key
+            codes = pd.factorize(entities[column].reset_index(drop=True).to_numpy(dtype=object))[0][entity]
+            members.append(np.flatnonzero(codes >= 0))
+            keys.append(offset + codes[codes >= 0])
+            offset += int(codes.max(initial=-1)) + 1
+        members, key_codes = np.concatenate(members), np.concatenate(keys).astype(np.int64)
+        once = pd.unique(key_codes * len(variants) + members)  # each variant once per key
         key_codes, members = once // len(variants), once % len(variants)
         sizes = np.bincount(key_codes)
         kept = (sizes[key_codes] > 1) & (sizes[key_codes] <= max_block)
@@ -108,7 +126,7 @@ class Blocks:
         starts = np.r_[0, np.flatnonzero(key_codes[1:] != key_codes[:-1]) + 1] if len(key_codes) else np.array([], int)
         block_sizes = np.diff(np.r_[starts, len(key_codes)])
         chunk = np.cumsum(block_sizes * (block_sizes - 1) // 2) // chunk_pairs
-        return cls(variants["entity"].to_numpy(), name_codes, pd.Index(np.asarray(names, dtype=object), dtype=object),
+        return cls(entity, name_codes, pd.Index(names.to_numpy(zero_copy_only=False), dtype=object),
                    members, starts, block_sizes, chunk)
 
     @property

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.assemble import present_mask
 from graph.identifiers import OFFICIAL_SCHEMES, schemes_of
@@ -49,20 +51,48 @@ def _premises_postcodes(result: LoadResult) -> pd.Series:
     return pd.Series(postcodes.reindex(links["target"].astype(object)).to_numpy(), index=links["source"].astype(object))
 
 
-def _texts(values: pd.Series) -> pd.Series:
-    """Cells as stripped text, missing where blank, missing, a list or a dict."""
-    if isinstance(values.dtype, pd.StringDtype):
-        text = values.str.strip()
-        return text.where(text.ne("")).astype(object)
-    cells = values.to_numpy(dtype=object)
-    text = [str(v).strip() if m and not isinstance(v, (list, dict)) else None for v, m in zip(cells, present_mask(values))]
-    return pd.Series(text, index=values.index, dtype=object)
+def _text(values: pd.Series) -> pa.Array:
+    """Cells as stripped text in Arrow, null where blank, missing, a list or a dict."""
+    if isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
+        array = pa.array(values.array, from_pandas=True)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        text = pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+    else:
+        cells = values.to_numpy(dtype=object)
+        text = pa.array([str(v).strip() if m and not isinstance(v, (list, dict)) else None
+                         for v, m in zip(cells, present_mask(values))], type=pa.large_string())
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.large_string()), text)
 
 
-def _first_in_order(keys: np.ndarray, values: pd.Series) -> pd.Series:
-    """The first present value per key, keys taken in the order given."""
-    frame = pd.DataFrame({"key": keys, "value": values.to_numpy(dtype=object)})
-    return frame.dropna(subset=["value"]).drop_duplicates("key").set_index("key")["value"]
+def _records(number: int, result: LoadResult, kinds: frozenset[str]) -> tuple[pa.Table, pa.Table | None] | None:
+    """One source's organisation records (order, id, kind, dataset, postcode, website) and names
+    (order, id, name: the main name, then other names just after it)."""
+    frame = result.nodes
+    if frame.empty or not ({"name", "other_names"} & set(frame.columns)):
+        return None
+    frame = frame[frame["kind"].astype(object).isin(kinds).to_numpy(dtype=bool)]
+    if "other_names" not in frame:  # a record repeated (a funder on each of its grants) adds nothing
+        frame = frame[~_repeats(frame[[c for c in ("id", "name", "postcode", "website", "prov_dataset") if c in frame]])]
+    order = number * 10**12 + np.arange(len(frame), dtype=np.int64) * 10**4
+    ids = _text(frame["id"])
+    empty = pa.nulls(len(frame), pa.large_string())
+    postcode = _text(frame["postcode"]) if "postcode" in frame else empty
+    premises = _premises_postcodes(result)
+    if len(premises):
+        postcode = pc.coalesce(postcode, pa.array(premises.reindex(frame["id"].astype(object)).to_numpy(dtype=object),
+                                                  type=pa.large_string(), from_pandas=True))
+    records = pa.table({"order": order, "id": ids, "kind": _text(frame["kind"]), "dataset": _text(frame["prov_dataset"]),
+                        "postcode": postcode, "website": _text(frame["website"]) if "website" in frame else empty})
+    names = [pa.table({"order": order, "id": ids, "name": _text(frame["name"])})] if "name" in frame else []
+    if "other_names" in frame:
+        lists = frame["other_names"].to_numpy(dtype=object)
+        rows = np.flatnonzero([isinstance(v, list) for v in lists])
+        counts = np.array([len(lists[i]) for i in rows], dtype=np.int64)
+        within = np.concatenate([np.arange(1, n + 1) for n in counts]) if len(counts) else np.array([], dtype=np.int64)
+        position = np.repeat(rows, counts)
+        names.append(pa.table({"order": order[position] + within, "id": ids.take(pa.array(position)),
+                               "name": _text(pd.Series([n for i in rows for n in lists[i]], dtype=object))}))
+    return records, (pa.concat_tables(names) if names else None)
 
 
 def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
@@ -93,65 +123,58 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     ('age uk hounslow', 'age concern hounslow')
     """
     kinds = matchable_kinds()
-    records, names = [], []
-    for number, result in enumerate(results):
-        frame = result.nodes
-        if frame.empty or not ({"name", "other_names"} & set(frame.columns)):
-            continue
-        frame = frame[frame["kind"].astype(object).isin(kinds).to_numpy(dtype=bool)]
-        if "other_names" not in frame:  # a record repeated (a funder on each of its grants) adds nothing
-            same = [c for c in ("id", "name", "postcode", "website", "prov_dataset") if c in frame]
-            frame = frame[~_repeats(frame[same])]
-        order = number * 10**12 + np.arange(len(frame), dtype=np.int64) * 10**4
-        ids = frame["id"].astype(object).to_numpy()
-        postcode = _texts(frame["postcode"]) if "postcode" in frame else pd.Series(None, index=frame.index, dtype=object)
-        premises = _premises_postcodes(result)
-        postcode = postcode.fillna(pd.Series(premises.reindex(ids).to_numpy(), index=frame.index))
-        website = _texts(frame["website"]) if "website" in frame else pd.Series(None, index=frame.index, dtype=object)
-        records.append(pd.DataFrame({"order": order, "id": ids, "kind": frame["kind"].astype(object).to_numpy(),
-                                     "dataset": frame["prov_dataset"].astype(object).to_numpy(),
-                                     "postcode": postcode.to_numpy(dtype=object), "website": website.to_numpy(dtype=object)}))
-        if "name" in frame:
-            names.append(pd.DataFrame({"order": order, "id": ids, "name": _texts(frame["name"]).to_numpy(dtype=object)}))
-        if "other_names" in frame:
-            other = frame["other_names"].map(lambda v: v if isinstance(v, list) else None, na_action="ignore").dropna()
-            exploded = other.explode()
-            within = exploded.groupby(level=0).cumcount().to_numpy() + 1
-            position = frame.index.get_indexer(exploded.index)
-            names.append(pd.DataFrame({"order": order[position] + within, "id": ids[position],
-                                       "name": _texts(exploded).to_numpy(dtype=object)}))
-    if not records:
+    found = [part for number, result in enumerate(results) if (part := _records(number, result, kinds))]
+    if not found:
         return pd.DataFrame(columns=ENTITY_COLUMNS)
-    records = pd.concat(records, ignore_index=True)
-    named = pd.concat(names, ignore_index=True).sort_values("order", kind="stable").dropna(subset=["name"])
-    codes, distinct = pd.factorize(named["name"].to_numpy(dtype=object))
-    named["normalised"] = normalise_names(pd.Series(distinct, dtype=object)).to_numpy(dtype=object)[codes]
-    entities = records.drop_duplicates("id")[["id", "kind"]].set_index("id")
-    entities = entities[entities.index.isin(named.loc[named["normalised"] != "", "id"])]
-    entities["label"] = _first_in_order(named["id"].to_numpy(), named["name"])
-    variants = named[named["normalised"] != ""].drop_duplicates(["id", "normalised"])
-    entities["names"] = _grouped_tuples(variants["id"].to_numpy(), variants["normalised"].to_numpy())
-    entities["postcode"] = _first_in_order(records["id"].to_numpy(), records["postcode"])
-    domains = records["website"].dropna()
-    domains = pd.Series([web_domain(w) for w in domains], index=domains.index, dtype=object)
-    entities["domain"] = _first_in_order(records.loc[domains.index, "id"].to_numpy(), domains)
-    datasets = records.drop_duplicates(["id", "dataset"])
-    entities["sources"] = _grouped_tuples(datasets["id"].to_numpy(), datasets["dataset"].to_numpy())
-    entities = entities.reset_index()
-    entities["official"] = schemes_of(entities["id"]).isin(list(OFFICIAL_SCHEMES)).to_numpy(dtype=bool)
-    entities = entities.astype({"postcode": object, "domain": object}).where(entities.notna(), None)
-    return entities[ENTITY_COLUMNS]
+    records = pa.concat_tables([r for r, _ in found])
+    names = pa.concat_tables([n for _, n in found if n is not None]).sort_by("order").filter(
+        pc.is_valid(pc.field("name")))
+    distinct = pc.unique(names["name"])
+    normalised = normalise_names(pd.Series(distinct.to_numpy(zero_copy_only=False), dtype=object))
+    names = names.append_column("normalised", pa.array(normalised.to_numpy(dtype=object), type=pa.large_string()).take(
+        pc.index_in(names["name"], value_set=distinct)))
+    websites = pc.unique(records["website"].drop_null())
+    domains = pa.array([web_domain(w) for w in websites.to_pylist()], type=pa.large_string())
+    domain = domains.take(pc.index_in(records["website"], value_set=websites))
+    # group by id, in the order ids were first seen: codes from dictionary encoding keep that order
+    encoded = pc.dictionary_encode(records["id"].combine_chunks())
+    ids, code = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    name_code = pc.index_in(names["id"], value_set=ids).to_numpy(zero_copy_only=False).astype(np.int64)
+    usable = np.flatnonzero(pc.not_equal(names["normalised"], "").to_numpy(zero_copy_only=False))
+    named = np.zeros(len(ids), dtype=bool)
+    named[name_code[usable]] = True
+    rows = np.flatnonzero(named)
+    frame = pd.DataFrame({
+        "id": ids.take(pa.array(rows)).to_pylist(),
+        "kind": _first(code, records["kind"], rows), "label": _first(name_code, names["name"], rows),
+        "names": _lists(name_code[usable], names["normalised"].take(pa.array(usable)), rows),
+        "postcode": _first(code, records["postcode"], rows), "domain": _first(code, domain, rows),
+        "sources": _lists(code, records["dataset"], rows)}, dtype=object)
+    frame["official"] = schemes_of(frame["id"]).isin(list(OFFICIAL_SCHEMES)).to_numpy(dtype=bool)
+    return frame[ENTITY_COLUMNS]
 
 
-def _grouped_tuples(keys: np.ndarray, values: np.ndarray) -> pd.Series:
-    """The values of each key as a tuple, in the order given (keys need not be together)."""
-    codes, distinct = pd.factorize(keys)
-    order = np.argsort(codes, kind="stable")
-    codes, values = codes[order], values[order].tolist()
-    starts = np.r_[0, np.flatnonzero(codes[1:] != codes[:-1]) + 1] if len(codes) else np.array([], dtype=np.int64)
-    ends = np.r_[starts[1:], len(codes)]
-    return pd.Series([tuple(values[a:b]) for a, b in zip(starts.tolist(), ends.tolist())],
-                     index=np.asarray(distinct, dtype=object)[codes[starts]], dtype=object)
+def _first(groups: np.ndarray, values: pa.ChunkedArray | pa.Array, chosen: np.ndarray) -> list[object]:
+    """The first value present (not null) of each chosen group, None where a group has none."""
+    present = np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False))
+    firsts = present[~pd.Series(groups[present]).duplicated().to_numpy()]
+    row_of = np.full(int(groups.max(initial=-1)) + 1, -1, dtype=np.int64)
+    row_of[groups[firsts]] = firsts
+    rows = row_of[chosen]
+    return values.take(pa.array(rows, mask=rows < 0)).to_pylist()
+
+
+def _lists(groups: np.ndarray, values: pa.ChunkedArray | pa.Array, chosen: np.ndarray) -> list[tuple[object, ...]]:
+    """Each chosen group's distinct values, as a tuple in the order they came."""
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    value_code = pc.dictionary_encode(values).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    first = ~pd.Series(groups * (int(value_code.max(initial=0)) + 1) + value_code).duplicated().to_numpy()
+    rows = np.flatnonzero(first)
+    rows = rows[np.argsort(groups[rows], kind="stable")]
+    texts, keys = values.take(pa.array(rows)).to_pylist(), groups[rows]
+    starts = np.searchsorted(keys, chosen, side="left")
+    ends = np.searchsorted(keys, chosen, side="right")
+    return [tuple(texts[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def _repeats(frame: pd.DataFrame) -> np.ndarray:

@@ -19,6 +19,21 @@ def test_the_helper_sees_memory_that_cannot_be_pickled() -> None:
     assert start_forked(lambda: add(5))() == 15
 
 
-def test_an_error_in_the_helper_is_raised_here() -> None:
-    with pytest.raises(RuntimeError, match="ValueError: no such grant"):
+class _Unsendable(Exception):
+    def __init__(self) -> None:
+        super().__init__("cannot be rebuilt")
+        self.handle = lambda: None  # a lambda cannot be pickled
+
+
+def _fail_unsendably() -> None:
+    raise _Unsendable
+
+
+def test_an_error_in_the_helper_is_raised_here_as_itself() -> None:
+    with pytest.raises(ValueError, match="no such grant"):
         start_forked(_fail, "no such grant")()
+
+
+def test_an_error_that_cannot_be_sent_is_named() -> None:
+    with pytest.raises(RuntimeError, match="_Unsendable: cannot be rebuilt"):
+        start_forked(_fail_unsendably)()

@@ -8,11 +8,12 @@ import random
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from graph.errors import GraphStoreError
 from graph.frames import graph_to_frames
-from graph.store import atomic_directory, canonical_json, load_frames, load_graph, save_graph
+from graph.store import atomic_directory, canonical_json, json_texts, load_frames, load_graph, save_graph
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -114,3 +115,12 @@ def test_canonical_json_is_exactly_the_standard_librarys_text() -> None:
                 canonical_json(item)
             continue
         assert canonical_json(item) == expected
+
+
+def test_json_texts_of_a_column_are_canonical_json() -> None:
+    rng = random.Random(1)
+    letters = 'ab"\\\n\t\x01\x1fé€ '
+    values = ["".join(rng.choice(letters) for _ in range(rng.randrange(9))) for _ in range(3_000)]
+    values += [1.5, 2, None, True, ["x", 'y"'], {"b": 1, "a": [None]}, float("nan"), 2**70]
+    texts = json_texts(pd.Series(values, dtype=object)).to_pylist()
+    assert texts == [canonical_json(v) for v in values]
