@@ -166,8 +166,8 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
     with _measured(run, size, "resolve"):
         resolution = resolve_entities(results, places=source_place_words(results))
     with _measured(run, size, "build graph (merge)"):
-        frames, _ = assemble_frames(results, matches=resolution.merged_pairs())
-        del results  # as build_graph does: the sources are not needed once merged
+        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True)  # as build_graph does
+        del results
         frames, _ = locate_by_postcode(frames, places)
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
         write_frames(frames, Path(folder))

@@ -27,8 +27,11 @@ is done one by one in Python: nodes whose sources disagree on kind, lists to uni
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -44,6 +47,7 @@ from graph.forked import start_forked
 from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLUMNS, GraphFrames, frames_to_graph
 from graph.identifiers import SCHEME_PRIORITY
 from graph.provenance import PROVENANCE_FIELDS
+from graph.store import decode_column, encode_column
 from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
 from loaders.tabular import TEXT
 from ontology.vocabulary import vocabulary
@@ -128,13 +132,15 @@ class _Records:
     offsets: np.ndarray
     enrich: np.ndarray
     provenance: list[pd.Series]
+    positions: list[dict[str, int]]  # each frame's columns' places (a record's conflicts follow them)
 
     @classmethod
     def of(cls, frames: list[pd.DataFrame]) -> _Records:
         lengths = np.array([len(f) for f in frames], dtype=np.int64)
         return cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
                    np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
-                   [_text([f[c] for f in frames if len(f)]) for c in PROVENANCE_COLUMNS])
+                   [_text([f[c] for f in frames if len(f)]) for c in PROVENANCE_COLUMNS],
+                   [{c: i for i, c in enumerate(f.columns)} for f in frames])
 
     def text(self, column: str) -> pd.Series:
         return _text([f[column] for f in self.frames if len(f)])
@@ -143,17 +149,18 @@ class _Records:
         parts = [f[column].to_numpy(dtype=object) for f in self.frames if len(f)]
         return np.concatenate(parts) if parts else np.array([], dtype=object)
 
-    def cells(self, name: str) -> tuple[pd.Series, np.ndarray, np.ndarray] | None:
-        """The present cells of column ``name``: values, record numbers, and the column's place in its frame."""
+    def cells(self, name: str, *, consume: bool = False) -> tuple[pd.Series, np.ndarray, np.ndarray] | None:
+        """The present cells of column ``name``: values, record numbers, and the column's place in its
+        frame; with ``consume``, the column is then taken out of the frames."""
         parts, at, where = [], [], []
         for number, frame in enumerate(self.frames):
             if name not in frame:
                 continue
-            column = frame[name]
+            column = frame.pop(name) if consume else frame[name]
             mask = present_mask(column)
             parts.append(column[mask].reset_index(drop=True))
             at.append(self.offsets[number] + np.flatnonzero(mask))
-            where.append(np.full(int(mask.sum()), frame.columns.get_loc(name)))
+            where.append(np.full(int(mask.sum()), self.positions[number][name]))
         if not parts:
             return None
         values = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
@@ -453,7 +460,7 @@ def _field_names(masks: np.ndarray, names: list[str]) -> pd.Categorical:
 
 @collector_paused()
 def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
-                    matches: Iterable[tuple[str, str]] = ()) -> tuple[GraphFrames, pd.DataFrame]:
+                    matches: Iterable[tuple[str, str]] = (), consume: bool = False) -> tuple[GraphFrames, pd.DataFrame]:
     """Merge load results into the tables of one graph.
 
     Parameters
@@ -465,6 +472,9 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
         Graph-level attributes (authority, build date).
     matches : iterable of (str, str)
         Pairs of identifiers that entity resolution merged (:mod:`resolve.resolution`).
+    consume : bool
+        Empty each result's node and edge frames as they are merged, so that a national build holds
+        its sources and its graph at once only in part (for a caller that has no further use for them).
 
     Returns
     -------
@@ -501,8 +511,14 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     node_of_code[node_codes] = np.arange(len(node_codes))
     # the edges need only the identities: a large graph merges them in a helper process meanwhile
     edge_count = sum(len(r.edges) for r in results)
-    merged_edges = start_forked(_merge_edges, results, identities, node_of_code) if edge_count > FORK_EDGES \
-        else (lambda: _merge_edges(results, identities, node_of_code))
+    if edge_count > FORK_EDGES:
+        helper = start_forked(_merge_edges_to_file, results, identities, node_of_code)
+        merged_edges = lambda: _edges_from_file(helper())  # noqa: E731
+    else:
+        merged_edges = lambda: _merge_edges(results, identities, node_of_code)  # noqa: E731
+    if consume and edge_count > FORK_EDGES:  # the helper has its own view of the edges now
+        for result in results:
+            result.edges = result.edges.iloc[:0]
     node_of = node_of_code[canonical]
     kept = np.flatnonzero(node_of >= 0)
     order = kept[np.lexsort((rank[kept], node_of[kept]))]
@@ -524,7 +540,7 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     fields = np.zeros((len(entries), len(names) // 64 + 1), dtype=np.uint64)
     for number, name in enumerate(names):
         vocab.check_attribute(name)
-        found = rewritten[name] if name in IDENTIFIER_LISTS else records.cells(name)
+        found = rewritten[name] if name in IDENTIFIER_LISTS else records.cells(name, consume=consume)
         if found is None or not len(found[0]):
             continue
         column = _gather(name, found, slot, placed)
@@ -608,6 +624,47 @@ def _compact(values: pd.Series, field: str) -> pd.Series:
     """A provenance column as kept in the graph's tables: the record as text, the others (a few
     datasets, licences and dates repeated over millions of rows) as categories."""
     return values if field == "record" else values.astype("category")
+
+
+#: Where a helper leaves what it sends back: memory, not disk, where the system has it.
+_SHARED = Path("/dev/shm")
+
+
+def _merge_edges_to_file(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
+                         ) -> tuple[list[str], list[dict[str, str]], pd.DataFrame]:
+    """In a helper process: merge the edges and leave the tables in Arrow files in shared memory
+    (the process that asked maps them rather than unpickling a copy), with how each column is stored."""
+    edges, edge_sources, rejections = _merge_edges(results, identities, node_of_code)
+    paths, encodings = [], []
+    for frame in (edges, edge_sources):
+        columns, encoding = {}, {}
+        for name in frame.columns:
+            columns[name], encoding[name] = encode_column(frame[name])
+        handle, path = tempfile.mkstemp(prefix="civicgraph-edges-", suffix=".arrow",
+                                        dir=_SHARED if _SHARED.is_dir() else None)
+        os.close(handle)
+        table = pa.table(columns) if columns else pa.table({})
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        paths.append(path)
+        encodings.append(encoding)
+    return paths, encodings, rejections
+
+
+def _edges_from_file(sent: tuple[list[str], list[dict[str, str]], pd.DataFrame]
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The edge tables a helper left (see :func:`_merge_edges_to_file`); the files are removed."""
+    paths, encodings, rejections = sent
+    frames = []
+    try:
+        for path, encoding in zip(paths, encodings):
+            table = pa.ipc.open_file(pa.memory_map(path)).read_all()
+            frames.append(pd.DataFrame({name: decode_column(table.column(name), encoding[name])
+                                        for name in table.column_names}))
+    finally:
+        for path in paths:
+            Path(path).unlink(missing_ok=True)
+    return frames[0], frames[1], rejections
 
 
 def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,

@@ -139,31 +139,52 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def encode_column(values: pd.Series) -> tuple[pa.Array, str]:
-    """An attribute column as Parquet will store it, and how: :data:`TYPED` when every value is of
-    one type Parquet has (text, float, integer, boolean, list of text), else :data:`JSON_TEXT`.
+def column_encoding(values: pd.Series) -> tuple[str, pa.DataType]:
+    """How an attribute column is stored, and as what type: :data:`TYPED` when every value is of one
+    type Parquet has (text, float, integer, boolean, list of text), else :data:`JSON_TEXT`.
+
+    Examples
+    --------
+    >>> column_encoding(pd.Series(["a", None], dtype=object))
+    ('typed', DataType(large_string))
+    >>> column_encoding(pd.Series([1, 2.5], dtype=object))  # an int and a float: JSON keeps each as it is
+    ('json', DataType(large_string))
+    """
+    if values.dtype != object:
+        kind = pa.array(values.iloc[:1], from_pandas=True).type
+        return TYPED, pa.large_string() if pa.types.is_string(kind) or pa.types.is_dictionary(kind) else kind
+    given = values.to_numpy(dtype=object)[present(values)]
+    kinds = set(map(type, given))
+    typed = {str: pa.large_string(), float: pa.float64(), int: pa.int64(), bool: pa.bool_()}
+    if len(kinds) == 1 and (kind := next(iter(kinds))) in typed:
+        if kind is not int or all(-(2**63) <= v < 2**63 for v in given):
+            return TYPED, typed[kind]
+    if kinds == {list} and all(type(item) is str for value in given for item in value):
+        return TYPED, pa.list_(pa.large_string())
+    return JSON_TEXT, pa.large_string()
+
+
+def encode_column(values: pd.Series, encoding: tuple[str, pa.DataType] | None = None) -> tuple[pa.Array, str]:
+    """An attribute column as Parquet stores it, and how (see :func:`column_encoding`, which decides
+    when ``encoding`` is not given: a column written in parts is encoded the same in every part).
 
     Examples
     --------
     >>> array, how = encode_column(pd.Series(["a", None], dtype=object))
     >>> array.type, array.to_pylist(), how
     (DataType(large_string), ['a', None], 'typed')
-    >>> encode_column(pd.Series([1, 2.5], dtype=object))[1]  # an int and a float: JSON keeps each as it is
-    'json'
     """
-    if values.dtype != object:
-        return pa.array(values, from_pandas=True), TYPED
+    how, kind = encoding or column_encoding(values)
+    if how == TYPED and values.dtype != object:
+        array = pa.array(values.array if isinstance(values.dtype, pd.CategoricalDtype) else values, from_pandas=True)
+        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+        return array.cast(kind), how
     mask = present(values)
-    cells = values.to_numpy(dtype=object)
-    given = cells[mask]
-    kinds = set(map(type, given))
-    typed = {str: pa.large_string(), float: pa.float64(), int: pa.int64(), bool: pa.bool_()}
-    if len(kinds) == 1 and (kind := next(iter(kinds))) in typed:
-        with contextlib.suppress(pa.ArrowException, OverflowError):
-            return pa.array(np.where(mask, cells, None), type=typed[kind]), TYPED
-    if kinds == {list} and all(type(item) is str for value in given for item in value):
-        return pa.array(np.where(mask, cells, None), type=pa.list_(pa.large_string())), TYPED
-    return pa.array([canonical_json(v) if m else None for v, m in zip(cells, mask)], type=pa.large_string()), JSON_TEXT
+    if how == TYPED:
+        return pa.array(np.where(mask, values.to_numpy(dtype=object), None), type=kind), how
+    texts = np.full(len(values), None, dtype=object)
+    texts[mask] = json_texts(values[mask]).to_numpy(zero_copy_only=False)
+    return pa.array(texts, type=pa.large_string()), how
 
 
 def decode_column(values: pa.ChunkedArray, encoding: str) -> pd.Series:
@@ -185,25 +206,42 @@ def decode_column(values: pa.ChunkedArray, encoding: str) -> pd.Series:
     return values.to_pandas()
 
 
-def _provenance_lists(sources: pd.DataFrame, owner: str, count: int, fields: list[str]) -> pa.ListArray:
-    """Each row's provenance entries as one list column (``sources`` grouped by ``owner`` in row order)."""
-    owners = sources[owner].to_numpy(dtype=np.int64)
-    if len(owners) and (np.diff(owners) < 0).any():
-        raise GraphStoreError(f"provenance rows are not grouped by {owner}; the tables are damaged")
-    offsets = np.concatenate([[0], np.cumsum(np.bincount(owners, minlength=count))]).astype(np.int64)
+#: Rows of a table encoded and written at a time (memory stays bounded at national size).
+ROWS_PER_WRITE = 250_000
+
+
+def _provenance_lists(sources: pd.DataFrame, owners: np.ndarray, first: int, count: int,
+                      fields: list[str]) -> pa.LargeListArray:
+    """The provenance entries of rows ``first`` to ``first + count`` as one list column (``sources``
+    are those rows' entries, grouped by row in row order; ``owners`` their rows)."""
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(owners - first, minlength=count))]).astype(np.int64)
     parts = pa.StructArray.from_arrays([_text(sources[f]) for f in fields], names=fields)
     return pa.LargeListArray.from_arrays(pa.array(offsets), parts)
 
 
-def _table(frame: pd.DataFrame, leading: list[str], attributes: list[str], provenance: pa.Array
-           ) -> tuple[pa.Table, dict[str, str]]:
-    columns, encodings = {}, {}
-    for name in leading:
-        columns[name] = _text(frame[name])
-    for name in attributes:
-        columns[name], encodings[name] = encode_column(frame[name])
-    columns["provenance"] = provenance
-    return pa.table(columns), encodings
+def _write_table(path: Path, frame: pd.DataFrame, leading: list[str], attributes: list[str], sources: pd.DataFrame,
+                 owner: str, fields: list[str]) -> dict[str, str]:
+    """Write a node or edge table with its provenance lists, a part at a time; returns how each
+    attribute column is stored."""
+    owners = sources[owner].to_numpy(dtype=np.int64)
+    if len(owners) and (np.diff(owners) < 0).any():
+        raise GraphStoreError(f"provenance rows are not grouped by {owner}; the tables are damaged")
+    encodings = {name: column_encoding(frame[name]) for name in attributes}
+    writer = None
+    try:
+        for first in range(0, max(len(frame), 1), ROWS_PER_WRITE):
+            part = frame.iloc[first:first + ROWS_PER_WRITE]
+            low, high = np.searchsorted(owners, [first, first + len(part)])
+            columns = {name: _text(part[name]) for name in leading}
+            columns |= {name: encode_column(part[name], encodings[name])[0] for name in attributes}
+            columns["provenance"] = _provenance_lists(sources.iloc[low:high], owners[low:high], first, len(part), fields)
+            table = pa.table(columns)
+            writer = writer or pq.ParquetWriter(path, table.schema)
+            writer.write_table(table)
+    finally:
+        if writer is not None:
+            writer.close()
+    return {name: how for name, (how, _) in encodings.items()}
 
 
 def _text(values: pd.Series) -> pa.Array:
@@ -256,12 +294,10 @@ def _conflict_table(conflicts: pd.DataFrame, node_ids: pd.Series) -> pa.Table:
 def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | None = None) -> None:
     """Write a graph's tables and manifest into an existing folder (no atomic swap: see :func:`save_frames`)."""
     nodes, edges = frames.nodes, frames.edges
-    node_provenance = _provenance_lists(frames.node_sources, "node", len(nodes), [*PROVENANCE_FIELDS, "fields"])
-    node_table, node_encodings = _table(nodes, NODE_TABLE_COLUMNS, frames.node_attribute_columns(), node_provenance)
-    edge_provenance = _provenance_lists(frames.edge_sources, "edge", len(edges), list(PROVENANCE_FIELDS))
-    edge_table, edge_encodings = _table(edges, EDGE_TABLE_COLUMNS, frames.edge_attribute_columns(), edge_provenance)
-    pq.write_table(node_table, folder / "nodes.parquet")
-    pq.write_table(edge_table, folder / "edges.parquet")
+    node_encodings = _write_table(folder / "nodes.parquet", nodes, NODE_TABLE_COLUMNS, frames.node_attribute_columns(),
+                                  frames.node_sources, "node", [*PROVENANCE_FIELDS, "fields"])
+    edge_encodings = _write_table(folder / "edges.parquet", edges, EDGE_TABLE_COLUMNS, frames.edge_attribute_columns(),
+                                  frames.edge_sources, "edge", list(PROVENANCE_FIELDS))
     pq.write_table(_conflict_table(frames.conflicts, nodes["id"]), folder / "conflicts.parquet")
     manifest = {
         "format": FORMAT_NAME,

@@ -213,7 +213,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
-    frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), attributes={
+    frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True, attributes={
         "authority_name": config.authority_name, "authority_gss": config.authority_gss,
         "authority_id": config.authority_id,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),

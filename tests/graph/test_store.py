@@ -9,6 +9,7 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from graph.errors import GraphStoreError
@@ -45,8 +46,6 @@ def test_attribute_types_survive_the_round_trip(tmp_path: Path) -> None:
 
 
 def test_typed_columns_are_typed_in_parquet(toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
-    import pyarrow.parquet as pq
-
     table = pq.read_table(save_graph(toy_graph, tmp_path / "graph") / "nodes.parquet")
     assert str(table.schema.field("latest_income").type) == "double"
     assert str(table.schema.field("code_generation").type) == "int64"
@@ -124,3 +123,15 @@ def test_json_texts_of_a_column_are_canonical_json() -> None:
     values += [1.5, 2, None, True, ["x", 'y"'], {"b": 1, "a": [None]}, float("nan"), 2**70]
     texts = json_texts(pd.Series(values, dtype=object)).to_pylist()
     assert texts == [canonical_json(v) for v in values]
+
+
+def test_tables_written_in_parts_load_the_same(toy_graph: nx.MultiDiGraph, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.store
+
+    whole = load_graph(save_graph(toy_graph, tmp_path / "whole"))
+    monkeypatch.setattr(graph.store, "ROWS_PER_WRITE", 3)  # the toy graph has 38 nodes and 20 edges
+    parts = load_graph(save_graph(toy_graph, tmp_path / "parts"))
+    assert dict(parts.nodes(data=True)) == dict(whole.nodes(data=True)) == dict(toy_graph.nodes(data=True))
+    assert sorted(parts.edges(keys=True, data=True)) == sorted(toy_graph.edges(keys=True, data=True))
+    assert pq.ParquetFile(tmp_path / "parts" / "nodes.parquet").metadata.num_row_groups == 13
