@@ -101,6 +101,22 @@ def _text(parts: list[pd.Series]) -> pd.Series:
     return pd.concat(parts, ignore_index=True) if parts else pd.Series([], dtype="str")
 
 
+def _categories(parts: list[pd.Series]) -> pd.Series:
+    """Columns end to end as one categorical column: a provenance column repeats a few datasets,
+    licences and dates (and a grant id on each of a grant's records) over millions of rows, and
+    taking integer codes costs far less than taking text."""
+    codes, uniques = [], []
+    for part in parts:
+        found, values = pd.factorize(part, use_na_sentinel=False)
+        codes.append(found)
+        uniques.append(np.asarray(values, dtype=object))
+    categories = pd.Index(pd.unique(np.concatenate(uniques)) if uniques else [], dtype=object)
+    if not parts:
+        return pd.Series(pd.Categorical([], categories=categories))
+    mapped = [categories.get_indexer(values)[found] for found, values in zip(codes, uniques)]
+    return pd.Series(pd.Categorical.from_codes(np.concatenate(mapped), categories=categories))
+
+
 def _codes(*columns: pd.Series) -> np.ndarray:
     """One integer per distinct combination of values across the columns, row by row."""
     combined = np.zeros(len(columns[0]), dtype=np.int64)
@@ -139,7 +155,7 @@ class _Records:
         lengths = np.array([len(f) for f in frames], dtype=np.int64)
         return cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
                    np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
-                   [_text([f[c] for f in frames if len(f)]) for c in PROVENANCE_COLUMNS],
+                   [_categories([f[c] for f in frames if len(f)]) for c in PROVENANCE_COLUMNS],
                    [{c: i for i, c in enumerate(f.columns)} for f in frames])
 
     def text(self, column: str) -> pd.Series:
