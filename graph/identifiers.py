@@ -21,19 +21,9 @@ import pandas as pd
 SCHEME_PRIORITY = ("GB-CHC", "GB-SC", "GB-NIC", "GB-COH", "GB-MPR", "GB-LAE", "GB-LAS", "GB-NHS", "GB-GOR")
 
 
-def place_id(gss_code: str, generation: int) -> str:
-    """Node id of a place: its GSS code and the year of its boundary set.
-
-    Examples
-    --------
-    >>> place_id("E05000346", 2017)
-    'E05000346@2017'
-    """
-    return f"{gss_code.strip().upper()}@{int(generation)}"
-
-
 def place_ids(gss_codes: pd.Series, generation: int) -> pd.Series:
-    """:func:`place_id` of a whole column of GSS codes.
+    """Node ids of places: each GSS code and the year of its boundary set (``E05000346@2017`` is
+    Bedfont ward as drawn in 2017).
 
     Examples
     --------

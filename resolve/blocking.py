@@ -9,7 +9,6 @@ the whole name written without spaces, a postcode, or a web domain. A word share
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -77,12 +76,24 @@ def _word_keys(names: pa.Array, counts: np.ndarray, keys_per_name: int) -> tuple
 
 @dataclass
 class Blocks:
-    """The blocks of a set of entities and the chunks their pairs are made in (see :func:`candidate_pairs`).
+    """Which name variants to compare: those of different entities sharing a blocking key, in chunks
+    of about ``chunk_pairs`` pairs (memory stays bounded however many names there are).
 
     Attributes
     ----------
+    categories : Index
+        The distinct names; pairs give their names as categories of it.
     chunks : ndarray of int
-        The chunk numbers; :meth:`pairs` makes one chunk's pairs.
+        The chunk numbers; :meth:`pairs` makes one chunk's pairs (independent: they can be scored
+        in different processes).
+
+    Examples
+    --------
+    >>> entities = pd.DataFrame({"names": [("hounslow phab",), ("phab hounslow",), ("age uk ealing",)],
+    ...                          "postcode": [None, None, None], "domain": [None, None, None]})
+    >>> blocks = Blocks.of(entities)
+    >>> [blocks.pairs(chunk)[["left", "right"]].values.tolist() for chunk in blocks.chunks]  # "hounslow", "phab"
+    [[[0, 1], [0, 1]]]
     """
 
     entity: np.ndarray
@@ -96,7 +107,19 @@ class Blocks:
     @classmethod
     def of(cls, entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAME, max_block: int = MAX_BLOCK,
            chunk_pairs: int = CHUNK_PAIRS) -> Blocks:
-        """The blocks of ``entities``: every key shared by more than one and at most ``max_block`` names."""
+        """The blocks of ``entities`` (:func:`resolve.entities.entity_records`: ``names``, ``postcode``,
+        ``domain``): every key shared by more than one and at most ``max_block`` name variants.
+
+        Parameters
+        ----------
+        entities : DataFrame
+        keys_per_name : int
+            How many of a name's rarest words are keys.
+        max_block : int
+            Largest block compared; larger ones are skipped.
+        chunk_pairs : int
+            About how many pairs each chunk holds.
+        """
         variants = name_variants(entities)
         name_codes, names = pd.factorize(variants["name"].to_numpy(dtype=object))
         names = pa.array(np.asarray(names, dtype=object), type=pa.large_string())
@@ -134,7 +157,9 @@ class Blocks:
         return np.unique(self.chunk)
 
     def pairs(self, number: int) -> pd.DataFrame:
-        """The pairs of one chunk (as :func:`candidate_pairs` yields them)."""
+        """The pairs of one chunk: ``left``, ``right`` (entity positions, ``left < right``),
+        ``left_name``, ``right_name`` (categories of :attr:`categories`); one row per pair of names.
+        A pair of names sharing two keys comes twice."""
         chosen = self.chunk == number
         a, b = _block_pairs(self.members, self.starts[chosen], self.sizes[chosen])  # a pair sharing two keys comes twice
         entity = self.entity
@@ -146,40 +171,6 @@ class Blocks:
             "left": np.where(swap, right, left), "right": np.where(swap, left, right),
             "left_name": pd.Categorical.from_codes(np.where(swap, codes[b], codes[a]), categories=self.categories),
             "right_name": pd.Categorical.from_codes(np.where(swap, codes[a], codes[b]), categories=self.categories)})
-
-
-def candidate_pairs(entities: pd.DataFrame, *, keys_per_name: int = KEYS_PER_NAME,
-                    max_block: int = MAX_BLOCK, chunk_pairs: int = CHUNK_PAIRS) -> Iterator[pd.DataFrame]:
-    """Pairs of name variants of different entities that share a blocking key, in chunks.
-
-    Parameters
-    ----------
-    entities : DataFrame
-        From :func:`resolve.entities.entity_records` (``names``, ``postcode``, ``domain``).
-    keys_per_name : int
-        How many of a name's rarest words are keys.
-    max_block : int
-        Largest block compared; larger ones are skipped.
-    chunk_pairs : int
-        About how many pairs each chunk holds: memory stays bounded however many names there are.
-        A pair of names sharing two keys comes twice.
-
-    Yields
-    ------
-    DataFrame
-        ``left``, ``right`` (entity positions, ``left < right``), ``left_name``, ``right_name``
-        (categories: the distinct names, :attr:`Blocks.categories`); one row per pair of names.
-
-    Examples
-    --------
-    >>> entities = pd.DataFrame({"names": [("hounslow phab",), ("phab hounslow",), ("age uk ealing",)],
-    ...                          "postcode": [None, None, None], "domain": [None, None, None]})
-    >>> [chunk[["left", "right"]].values.tolist() for chunk in candidate_pairs(entities)]  # by "hounslow" and "phab"
-    [[[0, 1], [0, 1]]]
-    """
-    blocks = Blocks.of(entities, keys_per_name=keys_per_name, max_block=max_block, chunk_pairs=chunk_pairs)
-    for number in blocks.chunks:
-        yield blocks.pairs(number)
 
 
 def _block_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

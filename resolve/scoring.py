@@ -178,20 +178,6 @@ class NameTable:
                    np.array([int(v) for v in signature], dtype=np.uint64) if len(split) else np.array([], np.uint64))
 
 
-def name_similarity(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """Similarity of each pair of names in [0, 1]: the better of rapidfuzz ``ratio`` and ``token_sort_ratio``.
-
-    Examples
-    --------
-    >>> name_similarity(pd.Series(["hounslow phab"]), pd.Series(["phab hounslow"])).tolist()
-    [1.0]
-    """
-    a, b = left.tolist(), right.tolist()
-    plain = process.cpdist(a, b, scorer=fuzz.ratio, workers=-1)
-    sorted_words = process.cpdist(a, b, scorer=fuzz.token_sort_ratio, workers=-1)
-    return np.maximum(plain, sorted_words) / 100.0
-
-
 def _name_codes(pairs: pd.DataFrame, table: NameTable | None) -> tuple[np.ndarray, np.ndarray, NameTable]:
     """Positions of each pair's names in a name table (the pairs' own, when none is given)."""
     left, right = pairs["left_name"], pairs["right_name"]
@@ -265,7 +251,7 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     Parameters
     ----------
     pairs : DataFrame
-        From :func:`resolve.blocking.candidate_pairs`.
+        From :meth:`resolve.blocking.Blocks.pairs`.
     entities : DataFrame
         From :func:`resolve.entities.entity_records`.
     places : frozenset of str
@@ -275,7 +261,7 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
         alike than ``floor`` less what postcode and domain could add, unless one name's words
         are all in the other (rapidfuzz ``token_set_ratio`` of at least 95).
     names : NameTable, optional
-        The table the pairs' names come from (:func:`resolve.blocking.candidate_pairs` gives
+        The table the pairs' names come from (:meth:`resolve.blocking.Blocks.pairs` gives
         names as categories of it); made from the pairs when not given.
     codes : EntityCodes, optional
         The entities' postcodes and domains as codes; made from ``entities`` when not given.
