@@ -61,13 +61,13 @@ def command_run(args: argparse.Namespace, console: Console) -> None:
 
 def command_info(args: argparse.Namespace, console: Console) -> None:
     from graph.export import graph_summary, summary_json
-    from graph.store import load_graph
+    from graph.store import load_frames
 
-    graph = load_graph(args.graph)
+    frames = load_frames(args.graph)  # the tables are enough: no networkx graph for a national folder
     if args.json:
-        print(summary_json(graph))
+        print(summary_json(frames))
         return
-    summary = graph_summary(graph)
+    summary = graph_summary(frames)
     console.print(f"[bold]{summary['authority']}[/bold]: {summary['nodes']:,} nodes, {summary['edges']:,} edges, "
                   f"built {summary['built']}; {summary['nodes_with_several_sources']:,} nodes from several sources, "
                   f"{summary['conflicts']:,} recorded conflicts")

@@ -5,12 +5,14 @@
     python -m benchmarks.scale --sizes 0.1 --json results.json
 
 For each size the sources are written in their published formats (:mod:`benchmarks.sources`,
-seeded; kept in ``--work`` between runs), then each stage of a national build runs in turn:
-the load of every source, entity resolution, the merge into one graph, the save (Parquet), every
-answer of the twelve questions, the network map, the Cypher database, and the centrality table with
-networkx and with igraph side by side. Each stage's time and the peak resident memory of the process
-during it are printed; the *floor* is the time to merely parse the same files with pyarrow (CSV,
-TSV) and the json module (the 360Giving package), and ``ratio`` is stage over floor.
+seeded; kept in ``--work`` between runs). The build runs as ``civicgraph build`` runs it: the
+loaders (shared between this process and a helper), entity resolution, the merge into graph tables
+with placing by postcode, the save (Parquet); then, unless ``--build-only``, the networkx graph,
+every answer of the twelve questions, the network map, the Cypher database, and the centrality table
+with networkx and with igraph side by side. Last, each source is loaded alone, against the *floor*:
+the time to merely parse the same file with pyarrow (CSV, TSV) or the json module (the 360Giving
+package), ``ratio`` being load over floor. Each stage's time and the peak memory of this process and
+its helpers during it (proportional set size, sampled every 50 ms) are printed.
 
 Targets (issue 9): the national graph built from raw files in under 2 minutes and 4 GB, the build
 within 2x the parse floor, the borough graph in under 5 s (``--borough``).
@@ -152,14 +154,13 @@ def national_config(files: SourceFiles) -> BuildConfig:
 
 def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NETWORKX_LIMIT,
                  build_only: bool = False) -> None:
-    """Every stage of a national build at ``size`` of national scale: each source loaded alone
-    (against its parse floor), then the build as ``civicgraph build`` runs it."""
+    """Every stage of a national build at ``size`` of national scale: the build as ``civicgraph build``
+    runs it, then each source loaded alone (against its parse floor)."""
     print(f"{size:.0%} of national size", flush=True)
     start = time.perf_counter()
     files = write_sources(work / f"national-{size:g}", size)
     print(f"  (sources written or reused in {time.perf_counter() - start:.1f} s: "
           f"{sum(_bytes(p) for p in files.files().values()) / 2**20:,.0f} MB)", flush=True)
-    _measure_sources(files, size, run)
     config = national_config(files)
     with _measured(run, size, "loads, as the build runs them", note="two processes"):
         results, places = run_loaders(config, progress=False)
@@ -173,14 +174,16 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         write_frames(frames, Path(folder))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
-    if build_only:
-        return
-    with _measured(run, size, "networkx graph (for analysis)"):
-        graph = frames_to_graph(frames)
-    for answer in ANSWERS:
-        with _measured(run, size, f"answer {answer.key}"):
-            answer.compute(graph, AnswerInputs())
-    _measure_outputs(graph, size, run, networkx_limit)
+    if not build_only:
+        with _measured(run, size, "networkx graph (for analysis)"):
+            graph = frames_to_graph(frames)
+        for answer in ANSWERS:
+            with _measured(run, size, f"answer {answer.key}"):
+                answer.compute(graph, AnswerInputs())
+        _measure_outputs(graph, size, run, networkx_limit)
+        del graph
+    del frames, resolution
+    _measure_sources(files, size, run)  # after the build, which ran in a process as fresh as the command's
 
 
 def _measure_sources(files: SourceFiles, size: float, run: Run) -> None:

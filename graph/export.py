@@ -9,14 +9,13 @@ RDF is :func:`graph.rdf.graph_to_rdf`.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pandas as pd
 
-from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
 from graph.rdf import RDF_FORMATS, graph_to_rdf
 from graph.store import canonical_json, save_graph
 
@@ -148,8 +147,9 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     return [path]
 
 
-def graph_summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
-    """Counts by kind, relation and source dataset, conflicts, and data dates (for ``info``).
+def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
+    """Counts by kind, relation and source dataset, conflicts, and data dates (for ``info``), from the
+    graph or from its tables (which a national graph is best summarised from).
 
     Examples
     --------
@@ -158,27 +158,29 @@ def graph_summary(graph: nx.MultiDiGraph) -> dict[str, Any]:
     >>> graph_summary(g)["nodes_by_kind"]
     {'Ward': 1}
     """
-    by_source: Counter[str] = Counter()
-    for _, data in graph.nodes(data=True):
-        by_source.update({p.get("dataset", "") for p in data.get("provenance", [])})
-    edge_sources: Counter[str] = Counter()
-    for _, _, data in graph.edges(data=True):
-        edge_sources.update({p.get("dataset", "") for p in data.get("provenance", [])})
+    frames = graph if isinstance(graph, GraphFrames) else graph_to_frames(graph)
+    node_sources = frames.node_sources[["node", "dataset"]].astype({"dataset": object}).drop_duplicates()
+    edge_sources = frames.edge_sources[["edge", "dataset"]].astype({"dataset": object}).drop_duplicates()
+    entries = frames.node_sources["node"].value_counts()
     return {
-        "authority": graph.graph.get("authority_name", ""),
-        "built": graph.graph.get("built", ""),
-        "nodes": graph.number_of_nodes(),
-        "edges": graph.number_of_edges(),
-        "nodes_by_kind": dict(sorted(Counter(d["kind"] for _, d in graph.nodes(data=True)).items())),
-        "edges_by_relation": dict(sorted(Counter(d["relation"] for *_, d in graph.edges(data=True)).items())),
-        "nodes_by_source": dict(sorted(by_source.items())),
-        "edges_by_source": dict(sorted(edge_sources.items())),
-        "nodes_with_several_sources": sum(len(d.get("provenance", [])) > 1 for _, d in graph.nodes(data=True)),
-        "conflicts": sum(len(d.get("conflicts", [])) for _, d in graph.nodes(data=True)),
-        "data_dates": graph.graph.get("data_dates", {}),
+        "authority": frames.attributes.get("authority_name", ""),
+        "built": frames.attributes.get("built", ""),
+        "nodes": len(frames.nodes),
+        "edges": len(frames.edges),
+        "nodes_by_kind": _counts(frames.nodes["kind"]),
+        "edges_by_relation": _counts(frames.edges["relation"]),
+        "nodes_by_source": _counts(node_sources["dataset"]),
+        "edges_by_source": _counts(edge_sources["dataset"]),
+        "nodes_with_several_sources": int((entries > 1).sum()),
+        "conflicts": len(frames.conflicts),
+        "data_dates": frames.attributes.get("data_dates", {}),
     }
 
 
-def summary_json(graph: nx.MultiDiGraph) -> str:
+def _counts(values: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in sorted(values.astype(object).value_counts().items())}
+
+
+def summary_json(graph: nx.MultiDiGraph | GraphFrames) -> str:
     """:func:`graph_summary` as indented JSON text."""
     return json.dumps(graph_summary(graph), indent=2)

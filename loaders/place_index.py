@@ -55,8 +55,8 @@ class PlaceIndex:
                 elif edge.relation == "PART_OF" and source_kind == "Ward":
                     index.ward_authority[edge.source] = edge.target
             postcodes = result.lookups.get("postcode_lsoa")
-            if postcodes is not None:
-                index.postcode_lsoa.update(zip(postcodes["postcode"], postcodes["place"]))
+            if postcodes is not None:  # whole columns to Python at once: a national directory has 1.6 million
+                index.postcode_lsoa.update(zip(postcodes["postcode"].tolist(), postcodes["place"].tolist()))
         return index
 
     def place_of_code(self, code: str) -> str | None:

@@ -331,6 +331,8 @@ def normalise_postcodes(values: pd.Series) -> pd.Series:
     >>> normalise_postcodes(pd.Series([" tw134nd ", "x", None])).tolist()
     ['TW13 4ND', '', '']
     """
-    compact = values.astype("str").fillna("").str.replace(r"\s+", "", regex=True).str.upper()
+    text = values.astype("str").fillna("")
+    other_space = text.str.contains(r"[^\S ]", regex=True).to_numpy(dtype=bool, na_value=False).any()
+    compact = (text.str.replace(r"\s+", "", regex=True) if other_space else text.str.replace(" ", "", regex=False)).str.upper()
     spaced = compact.str.slice(0, -3) + " " + compact.str.slice(-3)
     return spaced.where(compact.str.len().between(5, 7), "")

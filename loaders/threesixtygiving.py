@@ -486,21 +486,21 @@ class _GrantColumns:
                                          ("LOCATED_IN", located, ids["recipient"])):
             if found:
                 rows, place = _columns(found, 2)
-                rows = rows.astype(np.int64)
+                rows = np.array(rows, dtype=np.int64)
                 sink.edges(_series(sources.take(rows)), _series(_arrow(place)), relation,
                            records=_series(ids["grant"].take(rows)), dates=_series(dates.take(rows)), licence=licence)
         self.__init__()
 
 
-def _columns(rows: list[tuple[Any, ...]], width: int) -> list[np.ndarray]:
-    """The columns of a list of equal-length tuples, as object arrays (a cell may hold a list)."""
-    return [np.fromiter((row[i] for row in rows), dtype=object, count=len(rows)) for i in range(width)]
+def _columns(rows: list[tuple[Any, ...]], width: int) -> list[tuple[Any, ...]]:
+    """The columns of a list of equal-length tuples (transposed in C)."""
+    return list(zip(*rows)) if rows else [()] * width
 
 
-def _arrow(values: np.ndarray, name: str = "") -> pa.Array | np.ndarray:
-    """A batch column in Arrow (text or float), or as objects for lists and yes/no values."""
+def _arrow(values: tuple[Any, ...], name: str = "") -> pa.Array | np.ndarray:
+    """A batch column in Arrow (text or float), or as an object array for lists and yes/no values."""
     if name in _OBJECTS:
-        return values
+        return np.fromiter(values, dtype=object, count=len(values))  # a cell may hold a list
     return pa.array(values, type=pa.float64() if name in _FLOATS else pa.large_string(), from_pandas=True)
 
 

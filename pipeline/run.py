@@ -52,7 +52,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
         outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
-        (staging / "summary.json").write_text(summary_json(graph) + "\n")
+        (staging / "summary.json").write_text(summary_json(outcome.frames) + "\n")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         comparison = None
         if config.comparison_grants:
