@@ -178,7 +178,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
 
 
 def _resolution_settings(table: dict[str, Any], path: Path) -> ResolutionSettings:
-    known = {"accept", "review", "review_file", "enabled", "max_block"}
+    known = {"accept", "review", "review_file", "enabled", "max_block", "chunk_pairs"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(f"{path}: [resolution] {unknown[0]!r} is not a setting. Use one of: "
@@ -195,6 +195,7 @@ def _resolution_settings(table: dict[str, Any], path: Path) -> ResolutionSetting
     return ResolutionSettings(accept=accept, review=review,
                               review_file=(path.parent / review_file).resolve() if review_file else None,
                               max_block=int(table.get("max_block", defaults.max_block)),
+                              chunk_pairs=int(table.get("chunk_pairs", defaults.chunk_pairs)),
                               enabled=bool(table.get("enabled", True)))
 
 

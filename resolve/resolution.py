@@ -36,7 +36,7 @@ from graph.bulk import collector_paused
 from graph.forked import start_forked
 from graph.identifiers import scheme_of, schemes_of
 from loaders.base import LoadResult
-from resolve.blocking import MAX_BLOCK, Blocks
+from resolve.blocking import CHUNK_PAIRS, MAX_BLOCK, Blocks
 from resolve.entities import entity_records
 from resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
 from resolve.scoring import EntityCodes, NameTable, score_pairs
@@ -60,6 +60,9 @@ class ResolutionSettings:
         Where decisions are kept; None keeps no decisions.
     max_block : int
         Largest blocking group compared (see :mod:`resolve.blocking`).
+    chunk_pairs : int
+        About how many candidate pairs are made and scored at a time (memory; chunks beyond the
+        first are shared with a helper process).
     enabled : bool
         False applies official links only.
     """
@@ -68,6 +71,7 @@ class ResolutionSettings:
     review: float = 0.75
     review_file: Path | None = None
     max_block: int = MAX_BLOCK
+    chunk_pairs: int = CHUNK_PAIRS
     enabled: bool = True
 
 
@@ -287,7 +291,7 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
     scheme = pd.factorize(schemes_of(entities["id"]))[0]
     root = pd.factorize(official.roots(entities["id"]))[0]
     single = pd.factorize(entities["sources"].map(lambda s: s[0] if len(s) == 1 else None))[0]
-    blocks = Blocks.of(entities, max_block=settings.max_block)
+    blocks = Blocks.of(entities, max_block=settings.max_block, chunk_pairs=settings.chunk_pairs)
     names, codes = NameTable.of(blocks.categories), EntityCodes.of(entities)
 
     def score(chunks: np.ndarray) -> list[pd.DataFrame]:

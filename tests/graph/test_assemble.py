@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from graph.assemble import assemble_graph
@@ -110,3 +111,24 @@ def test_same_edge_twice_in_one_record_is_one_edge() -> None:
     sink.edge("A", "B", "MEMBER_OF", prov)
     graph, _ = assemble_graph([sink.result()])
     assert graph.number_of_edges() == 1
+
+
+def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    import networkx as nx
+
+    import graph.assemble
+    from graph.frames import frames_to_graph
+    from pipeline.build import authority_result, run_loaders
+    from pipeline.config import read_config
+
+    config = read_config("config/hounslow.toml")
+    results, places = run_loaders(config, progress=False)
+    results = [authority_result(config, places), *results]
+    in_process, rejected = graph.assemble.assemble_frames(results)
+    monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)  # the Hounslow build is far below the threshold
+    helped, rejected_too = graph.assemble.assemble_frames(results, consume=True)
+    assert len(helped.edges) == len(in_process.edges) > 500
+    assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
+    pd.testing.assert_frame_equal(rejected, rejected_too)
+    assert all(r.edges.empty for r in results)  # consumed: the sources gave up their edges
+    assert not [c for r in results for c in r.nodes.columns if c == "name"]  # and their attributes

@@ -155,3 +155,18 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
         assert (out / "maps" / f"{preset}.html").is_file()
     directorates = pd.read_csv(answers / "02_directorate_coproduction.csv")
     assert "Adult Social Care" in set(directorates["name"])
+
+
+def test_sources_loaded_by_two_processes_are_the_same(hounslow_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.build
+    from pipeline.build import run_loaders
+
+    config = read_config(hounslow_config)
+    alone, _ = run_loaders(config, progress=False)
+    monkeypatch.setattr(pipeline.build, "SHARE_LOADING_BYTES", 0)  # share whatever the sizes
+    shared, _ = run_loaders(config, progress=False)
+    assert [r.path for r in shared] == [r.path for r in alone]
+    for one, other in zip(alone, shared):
+        pd.testing.assert_frame_equal(one.nodes, other.nodes)
+        pd.testing.assert_frame_equal(one.edges, other.edges)
+        pd.testing.assert_frame_equal(one.rejections, other.rejections)

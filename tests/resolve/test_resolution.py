@@ -196,3 +196,26 @@ def test_a_review_file_with_an_unknown_decision_names_the_row_and_field(tmp_path
 
 def test_resolution_can_be_switched_off() -> None:
     assert resolve_entities(_ecosystem(), ResolutionSettings(enabled=False), places=PLACES).links.empty
+
+
+def test_pairs_scored_in_chunks_by_two_processes_give_the_same_links(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from benchmarks.sources import write_sources
+    from loaders.base import LoadContext
+    from loaders.place_index import PlaceIndex
+    from loaders.registry import get_loader
+
+    files = write_sources(tmp_path, 0.002)
+    context = LoadContext("K04000001", "", "England and Wales")
+    geography = [get_loader("ons-lookup").load(files.lookup, context), get_loader("ons-postcodes").load(files.postcodes,
+                                                                                                     context)]
+    context = replace(context, places=PlaceIndex.from_results(geography))
+    results = [*geography, get_loader("ccew").load(files.register, context, trustees=False),
+               get_loader("360giving").load(files.grants_json, context),
+               get_loader("companies-house").load(files.companies, context)]
+    whole = resolve_entities(results, ResolutionSettings(), places=PLACES)
+    chunked = resolve_entities(results, ResolutionSettings(chunk_pairs=500), places=PLACES)  # dozens of chunks
+    assert len(whole.links) > 100 and (whole.links["status"] == "merged").sum() > 50
+    columns = ["left_id", "right_id", "score", "method", "status", "evidence"]
+    pd.testing.assert_frame_equal(whole.links[columns], chunked.links[columns])
