@@ -63,7 +63,7 @@ def command_info(args: argparse.Namespace, console: Console) -> None:
     from graph.export import graph_summary, summary_json
     from graph.store import load_frames
 
-    frames = load_frames(args.graph)  # the tables are enough: no networkx graph for a national folder
+    frames = load_frames(args.graph, attributes=False)  # counts need no attributes and no networkx graph
     if args.json:
         print(summary_json(frames))
         return

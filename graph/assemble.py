@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -642,8 +643,18 @@ def _compact(values: pd.Series, field: str) -> pd.Series:
     return values if field == "record" else values.astype("category")
 
 
-#: Where a helper leaves what it sends back: memory, not disk, where the system has it.
+#: Where a helper leaves what it sends back: memory, not disk, where the system has room.
 _SHARED = Path("/dev/shm")
+
+
+def _spill_directory(nbytes: int) -> Path | None:
+    """Shared memory when it has room for ``nbytes`` twice over, else None (the system's temporary
+    folder): a container's /dev/shm is often 64 MB, far less than a national build's edges."""
+    try:
+        free = shutil.disk_usage(_SHARED).free if _SHARED.is_dir() else 0
+    except OSError:
+        free = 0
+    return _SHARED if free > 2 * nbytes else None
 
 
 def _merge_edges_to_file(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
@@ -656,10 +667,10 @@ def _merge_edges_to_file(results: list[LoadResult], identities: _Identities, nod
         columns, encoding = {}, {}
         for name in frame.columns:
             columns[name], encoding[name] = encode_column(frame[name])
-        handle, path = tempfile.mkstemp(prefix="civicgraph-edges-", suffix=".arrow",
-                                        dir=_SHARED if _SHARED.is_dir() else None)
-        os.close(handle)
         table = pa.table(columns) if columns else pa.table({})
+        handle, path = tempfile.mkstemp(prefix="civicgraph-edges-", suffix=".arrow",
+                                        dir=_spill_directory(table.nbytes))
+        os.close(handle)
         with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
             writer.write_table(table)
         paths.append(path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
@@ -159,8 +160,6 @@ def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
     {'Ward': 1}
     """
     frames = graph if isinstance(graph, GraphFrames) else graph_to_frames(graph)
-    node_sources = frames.node_sources[["node", "dataset"]].astype({"dataset": object}).drop_duplicates()
-    edge_sources = frames.edge_sources[["edge", "dataset"]].astype({"dataset": object}).drop_duplicates()
     entries = frames.node_sources["node"].value_counts()
     return {
         "authority": frames.attributes.get("authority_name", ""),
@@ -169,12 +168,22 @@ def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
         "edges": len(frames.edges),
         "nodes_by_kind": _counts(frames.nodes["kind"]),
         "edges_by_relation": _counts(frames.edges["relation"]),
-        "nodes_by_source": _counts(node_sources["dataset"]),
-        "edges_by_source": _counts(edge_sources["dataset"]),
+        "nodes_by_source": _counts(_datasets_of_each(frames.node_sources, "node")),
+        "edges_by_source": _counts(_datasets_of_each(frames.edge_sources, "edge")),
         "nodes_with_several_sources": int((entries > 1).sum()),
         "conflicts": len(frames.conflicts),
         "data_dates": frames.attributes.get("data_dates", {}),
     }
+
+
+def _datasets_of_each(sources: pd.DataFrame, owner: str) -> pd.Series:
+    """The datasets that gave each node (or edge), each dataset once per owner."""
+    codes, datasets = pd.factorize(sources["dataset"].astype(object))
+    if not len(datasets):
+        return pd.Series([], dtype=object)
+    known = codes >= 0
+    pairs = pd.unique(sources[owner].to_numpy(np.int64)[known] * len(datasets) + codes[known])
+    return pd.Series(np.asarray(datasets, dtype=object)[pairs % len(datasets)], dtype=object)
 
 
 def _counts(values: pd.Series) -> dict[str, int]:

@@ -132,3 +132,30 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
     pd.testing.assert_frame_equal(rejected, rejected_too)
     assert all(r.edges.empty for r in results)  # consumed: the sources gave up their edges
     assert not [c for r in results for c in r.nodes.columns if c == "name"]  # and their attributes
+
+
+def test_helper_hands_edges_back_through_the_temporary_folder_when_shared_memory_is_short(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import tempfile
+    from collections import namedtuple
+
+    import graph.assemble
+
+    register = _sink("ccew")
+    prov = register.provenance("row 2", "", "OGL-UK-3.0")
+    register.node("GB-CHC-1", "Charity", prov, name="A")
+    register.node("GB-CHC-2", "Charity", prov, name="B")
+    register.edge("GB-CHC-1", "GB-CHC-2", "FUNDED_BY", prov, amount=10.0)
+    Usage = namedtuple("Usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(64 << 20, 64 << 20, 0))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)
+    places: list[list[str]] = []
+    read_back = graph.assemble._edges_from_file
+    monkeypatch.setattr(graph.assemble, "_edges_from_file",
+                        lambda sent: places.append(sent[0]) or read_back(sent))
+    frames, _ = graph.assemble.assemble_frames([register.result()])
+    assert [Path(p).parent for p in places[0]] == [tmp_path, tmp_path]
+    assert not list(tmp_path.iterdir())  # read back, then removed
+    assert frames.edges["amount"].tolist() == [10.0]

@@ -12,9 +12,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from graph.assemble import assemble_graph
 from graph.errors import GraphStoreError
-from graph.frames import graph_to_frames
+from graph.frames import EDGE_TABLE_COLUMNS, NODE_TABLE_COLUMNS, graph_to_frames
 from graph.store import atomic_directory, canonical_json, json_texts, load_frames, load_graph, save_graph
+from loaders.base import RecordSink
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -67,6 +69,30 @@ def test_tables_and_networkx_agree(toy_graph: nx.MultiDiGraph, tmp_path: Path) -
     assert frames.nodes["id"].tolist() == expected.nodes["id"].tolist()
     assert frames.node_sources["record"].tolist() == expected.node_sources["record"].tolist()
     assert frames.edge_sources["edge"].tolist() == expected.edge_sources["edge"].tolist()
+
+
+def _graph_with_a_conflict() -> nx.MultiDiGraph:
+    register, directory = RecordSink("ccew", Path("ccew.csv")), RecordSink("directory", Path("directory.csv"))
+    register.node("GB-CHC-1", "Charity", register.provenance("row 2", "", "OGL-UK-3.0"), name="Age UK Hounslow")
+    directory.node("GB-CHC-1", "Charity", directory.provenance("row 9", "", "none"), name="Age Concern Hounslow")
+    directory.node("GB-CHC-2", "Charity", directory.provenance("row 10", "", "none"), name="Hounslow Gurdwara")
+    directory.edge("GB-CHC-2", "GB-CHC-1", "PARTNERS_WITH", directory.provenance("row 10", "", "none"))
+    graph, _ = assemble_graph([register.result(), directory.result()])
+    return graph
+
+
+@pytest.mark.parametrize("saved_now", [True, False], ids=["format 2", "format 1"])
+def test_tables_without_attributes_are_the_tables_less_their_attribute_columns(
+        saved_now: bool, toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    graph = _graph_with_a_conflict() if saved_now else toy_graph
+    folder = save_graph(graph, tmp_path / "graph") if saved_now else FIXTURES / "store_v1" / "graph"
+    full, bare = load_frames(folder), load_frames(folder, attributes=False)
+    assert len(full.nodes.columns) > len(NODE_TABLE_COLUMNS)
+    pd.testing.assert_frame_equal(bare.nodes, full.nodes[NODE_TABLE_COLUMNS])
+    pd.testing.assert_frame_equal(bare.edges, full.edges[EDGE_TABLE_COLUMNS])
+    for name in ("node_sources", "edge_sources", "conflicts"):
+        pd.testing.assert_frame_equal(getattr(bare, name), getattr(full, name))
+    assert len(bare.conflicts) == sum(len(c) for _, c in graph.nodes(data="conflicts")) == int(saved_now)
 
 
 def test_damaged_table_is_detected(toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:

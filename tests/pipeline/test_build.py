@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import networkx as nx
@@ -11,7 +12,8 @@ import pytest
 
 from cli import main
 from graph.errors import ConfigError, SourceFormatError
-from graph.store import load_graph
+from graph.export import summary_json
+from graph.store import load_graph, save_graph
 from pipeline.build import build_graph, build_to_folder
 from pipeline.config import read_config
 
@@ -128,6 +130,16 @@ def test_cli_prints_one_line_error_not_a_traceback(hounslow_config: Path, tmp_pa
     assert code == 2
     assert err.startswith("civicgraph: error: hounslow_lsoa11_ward17_lookup.csv row 1 (header)")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_info_counts_from_the_tables_what_the_graph_holds(toy_graph: nx.MultiDiGraph, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    folder = save_graph(toy_graph, tmp_path / "graph")
+    assert main(["info", str(folder), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == json.loads(summary_json(toy_graph))
+    datasets = {p["dataset"] for _, entries in toy_graph.nodes(data="provenance") for p in entries}
+    assert set(printed["nodes_by_source"]) == datasets and printed["nodes"] == toy_graph.number_of_nodes()
 
 
 def test_unknown_loader_in_config_lists_the_choices(hounslow_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
