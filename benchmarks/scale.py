@@ -40,6 +40,7 @@ from graph.assemble import assemble_frames
 from graph.bulk import collector_paused
 from graph.centrality import centrality_table
 from graph.frames import frames_to_graph
+from graph.memory import large_blocks_mapped, release_freed_memory
 from graph.network import organisation_nodes
 from graph.store import write_frames
 from loaders.base import LoadContext
@@ -164,12 +165,15 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
     config = national_config(files)
     with _measured(run, size, "loads, as the build runs them", note="two processes"):
         results, places = run_loaders(config, progress=False)
+        release_freed_memory()
     with _measured(run, size, "resolve"):
         resolution = resolve_entities(results, places=source_place_words(results))
-    with _measured(run, size, "build graph (merge)"):
-        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True)  # as build_graph does
+        release_freed_memory()  # as build_graph does between its stages
+    with _measured(run, size, "build graph (merge)"), large_blocks_mapped():
+        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True)
         del results
         frames, _ = locate_by_postcode(frames, places)
+        release_freed_memory()
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
         write_frames(frames, Path(folder))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "

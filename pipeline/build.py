@@ -20,6 +20,8 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from graph.assemble import assemble_frames
@@ -27,6 +29,7 @@ from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
+from graph.memory import large_blocks_mapped, release_freed_memory
 from graph.rdf import validate_graph
 from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
@@ -179,6 +182,9 @@ def _bytes(path: Path) -> int:
 def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, progress: bool = True) -> BuildOutcome:
     """Build the graph a configuration describes, in memory.
 
+    Between its stages the build hands what it has freed back to the system, and during the merge
+    it has large blocks mapped on their own (:mod:`graph.memory`).
+
     Parameters
     ----------
     config : BuildConfig
@@ -209,17 +215,21 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     """
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
+    release_freed_memory()
     results = [authority_result(config, places), *results]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
-    frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True, attributes={
-        "authority_name": config.authority_name, "authority_gss": config.authority_gss,
-        "authority_id": config.authority_id,
-        "built": datetime.now(UTC).isoformat(timespec="seconds"),
-        "data_dates": _data_dates(results),
-    })
-    frames, _ = locate_by_postcode(frames, places)
+    release_freed_memory()  # before the merge forks its helper, which would share it
+    with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
+        frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True, attributes={
+            "authority_name": config.authority_name, "authority_gss": config.authority_gss,
+            "authority_id": config.authority_id,
+            "built": datetime.now(UTC).isoformat(timespec="seconds"),
+            "data_dates": _data_dates(results),
+        })
+        frames, _ = locate_by_postcode(frames, places)
+    release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
     rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
     if config.strict and len(rejections):
@@ -260,11 +270,19 @@ def _data_dates(results: list[LoadResult]) -> dict[str, str]:
         for frame in (result.nodes, result.edges):
             if frame.empty:
                 continue
-            dated = pd.DataFrame({"dataset": frame["prov_dataset"].astype(object),
-                                  "date": frame["prov_date"].astype(object).fillna("").astype(str).str.slice(0, 10)})
-            for dataset, date in dated[dated["date"] != ""].groupby("dataset")["date"].max().items():
+            table = pa.table({"dataset": _arrow_text(frame["prov_dataset"]),
+                              "date": pc.utf8_slice_codeunits(_arrow_text(frame["prov_date"]), 0, 10)})
+            table = table.filter(pc.and_(pc.is_valid(table["dataset"]), pc.not_equal(table["date"], "")))
+            latest = table.group_by("dataset").aggregate([("date", "max")])
+            for dataset, date in zip(latest["dataset"].to_pylist(), latest["date_max"].to_pylist()):
                 dates[dataset] = max(dates.get(dataset, ""), date)
     return dict(sorted(dates.items()))
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A text or categorical column as Arrow text (missing values null)."""
+    array = pa.array(values, from_pandas=True)
+    return (array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])).cast(pa.large_string())
 
 
 def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: bytes | None = None,

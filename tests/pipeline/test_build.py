@@ -14,7 +14,7 @@ from cli import main
 from graph.errors import ConfigError, SourceFormatError
 from graph.export import summary_json
 from graph.store import load_graph, save_graph
-from pipeline.build import build_graph, build_to_folder
+from pipeline.build import build_graph, build_to_folder, run_loaders
 from pipeline.config import read_config
 
 
@@ -38,6 +38,18 @@ def test_hounslow_builds_with_every_source_and_provenance(hounslow_config: Path)
     assert datasets == {"config:hounslow.toml", "workbook:hounslow"}
     assert graph.nodes["E01002555@2011"]["imd_decile"] == 6
     assert outcome.violations.empty
+
+
+def test_data_dates_are_each_datasets_latest_provenance_date(hounslow_config: Path) -> None:
+    config = read_config(hounslow_config)
+    expected: dict[str, str] = {}
+    for result in run_loaders(config, progress=False)[0]:
+        for frame in (result.nodes, result.edges):
+            for dataset, date in zip(frame["prov_dataset"].astype(object), frame["prov_date"].astype(object)):
+                if isinstance(date, str) and date:
+                    expected[dataset] = max(expected.get(dataset, ""), date[:10])
+    assert len(expected) >= 5
+    assert build_graph(config, progress=False).frames.attributes["data_dates"] == expected
 
 
 def test_build_writes_a_loadable_graph_and_report(hounslow_config: Path, tmp_path: Path) -> None:
