@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -315,6 +316,28 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
     return best.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
+def _decided_not_found(pairs: list[tuple[str, str]], scored: pd.DataFrame, ids: np.ndarray, names: np.ndarray
+                       ) -> list[dict[str, Any]]:
+    """Links for the review file's pairs that matching did not find (scored below the review
+    threshold, or never compared), where both identifiers are organisations of this build; only the
+    scored pairs between identifiers in ``pairs`` are looked at."""
+    if not pairs:
+        return []
+    wanted = pd.Series(ids).isin({i for pair in pairs for i in pair}).to_numpy(dtype=bool)
+    known = dict(zip(ids[wanted], names[wanted]))
+    left, right = scored["left"].to_numpy(dtype=np.int64), scored["right"].to_numpy(dtype=np.int64)
+    rows = np.flatnonzero(wanted[left] & wanted[right])
+    scored_pairs = {pair_key(ids[a], ids[b]): (s, e) for a, b, s, e in zip(
+        left[rows], right[rows], scored["score"].to_numpy()[rows], scored["evidence"].to_numpy()[rows])}
+    extra = []
+    for a, b in pairs:
+        if a in known and b in known:
+            score, evidence = scored_pairs.get((a, b), (0.0, "not found by matching"))
+            extra.append({"left_id": a, "left_name": known[a], "right_id": b, "right_name": known[b],
+                          "score": float(score), "method": "reviewed", "evidence": evidence})
+    return extra
+
+
 def _candidate_links(scored: pd.DataFrame, entities: pd.DataFrame, decided: dict[tuple[str, str], str],
                      settings: ResolutionSettings) -> pd.DataFrame:
     ids, names = entities["id"].to_numpy(), entities["label"].to_numpy()
@@ -328,18 +351,12 @@ def _candidate_links(scored: pd.DataFrame, entities: pd.DataFrame, decided: dict
     swap = frame["left_id"] > frame["right_id"]
     frame.loc[swap, ["left_id", "left_name", "right_id", "right_name"]] = \
         frame.loc[swap, ["right_id", "right_name", "left_id", "left_name"]].to_numpy()
-    found = {pair_key(a, b) for a, b in zip(frame["left_id"], frame["right_id"])}
-    known = dict(zip(ids, names))
-    scored_pairs = {pair_key(ids[a], ids[b]): (s, e) for a, b, s, e in
-                    zip(scored["left"], scored["right"], scored["score"], scored["evidence"])}
-    extra = []
-    for a, b in decided:
-        if (a, b) not in found and a in known and b in known:
-            score, evidence = scored_pairs.get((a, b), (0.0, "not found by matching"))
-            extra.append({"left_id": a, "left_name": known[a], "right_id": b, "right_name": known[b],
-                          "score": float(score), "method": "reviewed", "evidence": evidence})
+    found = set(zip(frame["left_id"], frame["right_id"]))  # each pair in key order, as swapped
+    extra = _decided_not_found([pair for pair in decided if pair not in found], scored, ids, names)
     frame = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
-    accepted = [decided.get(pair_key(a, b)) == "accept" for a, b in zip(frame["left_id"], frame["right_id"])]
+    accepts = {pair for pair, decision in decided.items() if decision == "accept"}
+    accepted = [pair_key(a, b) in accepts for a, b in zip(frame["left_id"], frame["right_id"])] if accepts \
+        else [False] * len(frame)
     frame.loc[accepted, "method"] = "reviewed"
     frame["human"] = accepted
     frame = frame.sort_values(["human", "score", "left_id", "right_id"], ascending=[False, False, True, True],

@@ -169,6 +169,8 @@ def test_an_accepted_pair_merges_whatever_its_score(tmp_path: Path) -> None:
     after = resolve_entities(_ecosystem(), ResolutionSettings(review_file=review), places=PLACES)
     row = after.links.set_index("right_id").loc["LOCAL-HNS-ts-stork"]
     assert (row["method"], row["status"]) == ("reviewed", "merged")
+    assert (row["score"], row["evidence"]) == (0.0, "not found by matching")
+    assert row["left_name"] and row["right_name"]
 
 
 def test_rejecting_one_pair_stops_a_chain_of_links_joining_it(tmp_path: Path) -> None:
