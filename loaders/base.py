@@ -334,7 +334,9 @@ def _append(chunks: list[list[dict[str, Any]] | pd.DataFrame], record: dict[str,
 def _column(value: Any, rows: int) -> Any:
     """A column as given, or a scalar repeated ``rows`` times (as a category: one value costs nothing)."""
     if isinstance(value, (str, bool, int, float)):
-        return pd.Categorical([value] * rows) if isinstance(value, str) else np.full(rows, value)
+        if isinstance(value, str):
+            return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), categories=pd.Index([value]))
+        return np.full(rows, value)
     return value.array if isinstance(value, (pd.Series, pd.Index)) else value  # by position, dtype kept
 
 
