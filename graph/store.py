@@ -12,7 +12,8 @@ it is of that type; otherwise each value is canonical JSON text, and the manifes
 ``provenance`` column holds each row's list of ``{dataset, record, date, licence}`` (nodes also
 ``fields``: the attributes that source gave, space-separated). The conflict table has a row for each
 value a source gave that disagreed with the value kept (both as JSON text) and where each came from. A
-save/load round trip is exact. Writing goes to a hidden sibling folder that replaces the target only when
+save/load round trip is exact. A large graph's node table is written while a forked helper writes
+the other two. Writing goes to a hidden sibling folder that replaces the target only when
 complete, so a failed save or build leaves the previous graph as it was. Folders of format version
 1 (JSON text per node) still load.
 """
@@ -41,6 +42,7 @@ import pyarrow.parquet as pq
 
 from graph.bulk import collector_paused
 from graph.errors import GraphStoreError
+from graph.forked import start_forked
 from graph.frames import (
     CONFLICT_COLUMNS,
     EDGE_SOURCE_COLUMNS,
@@ -285,18 +287,26 @@ def json_texts(values: pd.Series) -> pa.Array:
     "say \"hi\""
     >>> json_texts(values).to_pylist() == [canonical_json(v) for v in values]
     True
+    >>> text = pd.Series(["a\\tb", None, 'c"d'], dtype="str")
+    >>> json_texts(text).to_pylist() == [canonical_json(v) for v in text.to_numpy(dtype=object)]
+    True
     """
-    cells = values.to_numpy(dtype=object)
-    text = np.fromiter((type(v) is str for v in cells), dtype=bool, count=len(cells))
-    strings = pa.array(np.where(text, cells, None), type=pa.large_string())
+    if isinstance(values.dtype, pd.StringDtype):  # text already: no cell need be looked at in Python
+        strings, cells = _text(values), None
+        text = strings.is_valid().to_numpy(zero_copy_only=False)
+    else:
+        cells = values.to_numpy(dtype=object)
+        text = np.fromiter((type(v) is str for v in cells), dtype=bool, count=len(cells))
+        strings = pa.array(np.where(text, cells, None), type=pa.large_string())
     escaped = pc.replace_substring(pc.replace_substring(strings, "\\", "\\\\"), '"', '\\"')
     quote = pa.scalar('"', type=pa.large_string())
     quoted = pc.binary_join_element_wise(quote, escaped, quote, pa.scalar("", type=pa.large_string()))
     control = pc.fill_null(pc.match_substring_regex(strings, r"[\x00-\x1f]"), False).to_numpy(zero_copy_only=False)
-    slow = np.flatnonzero(~text | control)
-    result = quoted.to_numpy(zero_copy_only=False).astype(object)
-    result[slow] = [canonical_json(v) for v in cells[slow]]
-    return pa.array(result, type=pa.large_string())
+    slow = ~text | control
+    if not slow.any():
+        return quoted
+    odd = values.iloc[np.flatnonzero(slow)].to_numpy(dtype=object) if cells is None else cells[slow]
+    return pc.replace_with_mask(quoted, pa.array(slow), pa.array([canonical_json(v) for v in odd], type=pa.large_string()))
 
 
 def _conflict_table(conflicts: pd.DataFrame, node_ids: pd.Series) -> pa.Table:
@@ -312,15 +322,27 @@ def _conflict_table(conflicts: pd.DataFrame, node_ids: pd.Series) -> pa.Table:
     return pa.table(columns)
 
 
+#: Graphs of more rows (nodes and edges) than this are written by two processes: the node table by
+#: this one, the edge and conflict tables by a forked helper meanwhile.
+SHARED_WRITE_ROWS = 1_000_000
+
+
 @collector_paused()
 def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | None = None) -> None:
     """Write a graph's tables and manifest into an existing folder (no atomic swap: see :func:`save_frames`)."""
     nodes, edges = frames.nodes, frames.edges
-    node_encodings = _write_table(folder / "nodes.parquet", nodes, NODE_TABLE_COLUMNS, frames.node_attribute_columns(),
-                                  frames.node_sources, "node", [*PROVENANCE_FIELDS, "fields"])
-    edge_encodings = _write_table(folder / "edges.parquet", edges, EDGE_TABLE_COLUMNS, frames.edge_attribute_columns(),
-                                  frames.edge_sources, "edge", list(PROVENANCE_FIELDS))
-    pq.write_table(_conflict_table(frames.conflicts, nodes["id"]), folder / "conflicts.parquet")
+    shared = len(nodes) + len(edges) > SHARED_WRITE_ROWS
+    later = start_forked(_write_edges_and_conflicts, frames, folder) if shared else None
+    try:
+        node_encodings = _write_table(folder / "nodes.parquet", nodes, NODE_TABLE_COLUMNS,
+                                      frames.node_attribute_columns(), frames.node_sources, "node",
+                                      [*PROVENANCE_FIELDS, "fields"])
+    except BaseException:
+        if later:  # nothing may go on writing in the folder once this fails
+            with contextlib.suppress(Exception):
+                later()
+        raise
+    edge_encodings = later() if later else _write_edges_and_conflicts(frames, folder)
     manifest = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -333,6 +355,14 @@ def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | N
         **(extra or {}),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def _write_edges_and_conflicts(frames: GraphFrames, folder: Path) -> dict[str, str]:
+    """Write the edge and conflict tables; return how each edge column is stored."""
+    encodings = _write_table(folder / "edges.parquet", frames.edges, EDGE_TABLE_COLUMNS,
+                             frames.edge_attribute_columns(), frames.edge_sources, "edge", list(PROVENANCE_FIELDS))
+    pq.write_table(_conflict_table(frames.conflicts, frames.nodes["id"]), folder / "conflicts.parquet")
+    return encodings
 
 
 def save_frames(frames: GraphFrames, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> Path:

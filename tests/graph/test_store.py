@@ -149,6 +149,37 @@ def test_json_texts_of_a_column_are_canonical_json() -> None:
     values += [1.5, 2, None, True, ["x", 'y"'], {"b": 1, "a": [None]}, float("nan"), 2**70]
     texts = json_texts(pd.Series(values, dtype=object)).to_pylist()
     assert texts == [canonical_json(v) for v in values]
+    text_column = pd.Series(values[:3_000] + [None], dtype="str")  # as the merge gives the other values
+    assert json_texts(text_column).to_pylist() == [canonical_json(v) for v in text_column.to_numpy(dtype=object)]
+
+
+def test_tables_written_by_two_processes_are_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.store
+
+    merged = _graph_with_a_conflict()
+    alone = save_graph(merged, tmp_path / "alone")
+    monkeypatch.setattr(graph.store, "SHARED_WRITE_ROWS", 0)
+    shared = save_graph(merged, tmp_path / "shared")
+    digests = {name: _digest(folder) for name, folder in (("alone", alone), ("shared", shared))}
+    assert all(digests["alone"][table] == digests["shared"][table] for table in graph.store.TABLES)
+    assert len(load_frames(shared).conflicts) == 1
+
+
+def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
+        toy_graph: nx.MultiDiGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.store
+
+    folder = save_graph(toy_graph, tmp_path / "graph")
+    before = _digest(folder)
+
+    def broken(*_: object) -> None:
+        raise GraphStoreError("disk full")
+
+    monkeypatch.setattr(graph.store, "SHARED_WRITE_ROWS", 0)
+    monkeypatch.setattr(graph.store, "_conflict_table", broken)  # runs in the helper
+    with pytest.raises(GraphStoreError, match="disk full"):
+        save_graph(toy_graph, folder)
+    assert _digest(folder) == before
 
 
 def test_tables_written_in_parts_load_the_same(toy_graph: nx.MultiDiGraph, tmp_path: Path,
