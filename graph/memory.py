@@ -23,7 +23,6 @@ entity resolution, which makes and frees arrays of a few MB for each chunk of pa
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +43,7 @@ def _glibc() -> ctypes.CDLL | None:
     """The C library, if it is glibc (the only one with ``mallopt`` thresholds and ``malloc_trim``)."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
-    library = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    library = ctypes.CDLL("libc.so.6")  # glibc's name on every Linux it runs on
     return library if hasattr(library, "malloc_trim") and hasattr(library, "mallopt") else None
 
 
