@@ -12,6 +12,8 @@ return it:
   them from its heap, where they stay.
 - :func:`release_freed_memory`, called between stages, returns what the allocators hold free.
 
+:func:`available_memory` tells the merge whether the machine has room for a helper process.
+
 The build (:func:`pipeline.build.build_graph`) releases after each stage and maps large blocks
 during the merge: on the national build of the scale benchmark the peak memory of the build falls
 from 7.4 to 6.7 GB at the same speed. Mapping large blocks from the start takes it to 6.4 GB, but
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
+import psutil
 import pyarrow as pa
 
 #: glibc's ``mallopt`` parameter for the size from which blocks get their own mapping.
@@ -95,3 +98,14 @@ def release_freed_memory() -> bool:
     pa.default_memory_pool().release_unused()
     library = _glibc()
     return bool(library and library.malloc_trim(0))
+
+
+def available_memory() -> int:
+    """Bytes the system can give without swapping (free memory and what it can reclaim at once).
+
+    Examples
+    --------
+    >>> available_memory() > 0
+    True
+    """
+    return int(psutil.virtual_memory().available)

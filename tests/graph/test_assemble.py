@@ -129,9 +129,35 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
     helped, rejected_too = graph.assemble.assemble_frames(results, consume=True)
     assert len(helped.edges) == len(in_process.edges) > 500
     assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
+    pd.testing.assert_frame_equal(helped.edge_sources, in_process.edge_sources)  # categories kept, not text
     pd.testing.assert_frame_equal(rejected, rejected_too)
     assert all(r.edges.empty for r in results)  # consumed: the sources gave up their edges
     assert not [c for r in results for c in r.nodes.columns if c == "name"]  # and their attributes
+
+
+def test_edges_are_merged_here_when_the_machine_has_no_room_for_a_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.assemble
+
+    register = _sink("ccew")
+    prov = register.provenance("row 2", "", "OGL-UK-3.0")
+    register.node("GB-CHC-1", "Charity", prov, name="A")
+    register.node("GB-CHC-2", "Charity", prov, name="B")
+    register.edge("GB-CHC-1", "GB-CHC-2", "FUNDED_BY", prov, amount=10.0)
+    alone, _ = graph.assemble.assemble_frames([register.result()])
+    monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)
+    forks: list[object] = []
+    start = graph.assemble.start_forked
+    monkeypatch.setattr(graph.assemble, "start_forked", lambda *args: forks.append(args) or start(*args))
+    monkeypatch.setattr(graph.assemble, "available_memory", lambda: 0)  # no room at all
+    short, _ = graph.assemble.assemble_frames([register.result()], consume=True)
+    assert not forks
+    monkeypatch.setattr(graph.assemble, "available_memory", lambda: 1 << 40)
+    roomy, _ = graph.assemble.assemble_frames([register.result()], consume=True)
+    assert len(forks) == 1
+    for frames in (short, roomy):
+        pd.testing.assert_frame_equal(frames.edges, alone.edges, check_dtype=False)  # amount: float or object
+        assert frames.edges["relation"].dtype == alone.edges["relation"].dtype == "category"
+        pd.testing.assert_frame_equal(frames.edge_sources, alone.edge_sources)  # categories both ways
 
 
 def test_helper_hands_edges_back_through_the_temporary_folder_when_shared_memory_is_short(
