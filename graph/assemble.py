@@ -59,9 +59,9 @@ LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_cod
 #: Edge records above which the edges are merged in a forked helper, beside the nodes (two cores).
 FORK_EDGES = 200_000
 #: Memory the machine must have available, per edge record, for the helper: at national size (4.4
-#: million records) the helper adds 1.4 GB to the peak over merging the edges after the nodes in
-#: this process (6.7 against 5.3 GB), which in turn needs about as much again. With less, the edges
-#: are merged here: 7 s slower at national size, but leaner.
+#: million records) the merge with the helper peaks 1.4 GB higher than merging the edges after the
+#: nodes in this process (6.7 against 5.3 GB; the whole build 6.7 against 5.9 GB), which in turn
+#: needs about as much again. With less, the edges are merged here: about 7 s slower, but leaner.
 HELPER_BYTES_PER_EDGE = 640
 #: Identifier lists the merge rewrites: what a record declared, and what resolution inferred.
 IDENTIFIER_LISTS = ("other_ids", "matched_ids")
