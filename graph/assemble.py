@@ -51,7 +51,7 @@ from graph.memory import available_memory
 from graph.provenance import PROVENANCE_FIELDS
 from graph.store import decode_column, encode_column
 from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
-from loaders.tabular import TEXT
+from loaders.tabular import TEXT, arrow_text
 from ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
@@ -209,19 +209,12 @@ class _Identities:
 
     def codes(self, identifiers: pd.Series) -> np.ndarray:
         """Each identifier's code (-1 if never seen)."""
-        found = pc.index_in(_arrow_text(identifiers), value_set=self.ids)
+        found = pc.index_in(arrow_text(identifiers), value_set=self.ids)
         return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
     def text(self, codes: np.ndarray) -> pd.Series:
         """The identifiers of ``codes``, as Arrow-backed text."""
         return _text_series(self.ids.take(pa.array(codes, type=pa.int64())))
-
-
-def _arrow_text(values: pd.Series) -> pa.Array:
-    if isinstance(values.dtype, pd.StringDtype):
-        array = pa.array(values.array, from_pandas=True)
-        return (array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array).cast(pa.large_string())
-    return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
 
 
 def _text_series(values: pa.Array) -> pd.Series:
@@ -256,7 +249,7 @@ def _identities(ids: pd.Series, declared_rows: np.ndarray, declared_lists: list[
     leaders = best[np.r_[True, united[best][1:] != united[best][:-1]]] if count else best
     leader_of_set = np.empty(int(united.max(initial=-1)) + 1, dtype=np.int64)
     leader_of_set[united[leaders]] = leaders
-    return _Identities(_arrow_text(pd.Series(uniques)), leader_of_set[united], declared), record_codes
+    return _Identities(arrow_text(pd.Series(uniques)), leader_of_set[united], declared), record_codes
 
 
 def _components(pairs: np.ndarray, count: int) -> np.ndarray:

@@ -55,6 +55,7 @@ from graph.frames import (
     present,
 )
 from graph.provenance import PROVENANCE_FIELDS
+from loaders.tabular import arrow_text
 
 FORMAT_NAME = "civicgraph-graph"
 FORMAT_VERSION = 2
@@ -239,7 +240,7 @@ def _provenance_lists(sources: pd.DataFrame, owners: np.ndarray, first: int, cou
     """The provenance entries of rows ``first`` to ``first + count`` as one list column (``sources``
     are those rows' entries, grouped by row in row order; ``owners`` their rows)."""
     offsets = np.concatenate([[0], np.cumsum(np.bincount(owners - first, minlength=count))]).astype(np.int64)
-    parts = pa.StructArray.from_arrays([_text(sources[f]) for f in fields], names=fields)
+    parts = pa.StructArray.from_arrays([arrow_text(sources[f]) for f in fields], names=fields)
     return pa.LargeListArray.from_arrays(pa.array(offsets), parts)
 
 
@@ -256,7 +257,7 @@ def _write_table(path: Path, frame: pd.DataFrame, leading: list[str], attributes
         for first in range(0, max(len(frame), 1), ROWS_PER_WRITE):
             part = frame.iloc[first:first + ROWS_PER_WRITE]
             low, high = np.searchsorted(owners, [first, first + len(part)])
-            columns = {name: _text(part[name]) for name in leading}
+            columns = {name: arrow_text(part[name]) for name in leading}
             columns |= {name: encode_column(part[name], encodings[name])[0] for name in attributes}
             columns["provenance"] = _provenance_lists(sources.iloc[low:high], owners[low:high], first, len(part), fields)
             table = pa.table(columns)
@@ -266,14 +267,6 @@ def _write_table(path: Path, frame: pd.DataFrame, leading: list[str], attributes
         if writer is not None:
             writer.close()
     return {name: how for name, (how, _) in encodings.items()}
-
-
-def _text(values: pd.Series) -> pa.Array:
-    """A column of text as Arrow (no copy when it already is)."""
-    if isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
-        array = pa.array(values.array, from_pandas=True)
-        return (array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array).cast(pa.large_string())
-    return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
 
 
 def json_texts(values: pd.Series) -> pa.Array:
@@ -292,7 +285,7 @@ def json_texts(values: pd.Series) -> pa.Array:
     True
     """
     if isinstance(values.dtype, pd.StringDtype):  # text already: no cell need be looked at in Python
-        strings, cells = _text(values), None
+        strings, cells = arrow_text(values), None
         text = strings.is_valid().to_numpy(zero_copy_only=False)
     else:
         cells = values.to_numpy(dtype=object)
@@ -314,11 +307,11 @@ def _conflict_table(conflicts: pd.DataFrame, node_ids: pd.Series) -> pa.Table:
     columns = {}
     for name in CONFLICT_COLUMNS:
         if name == "node":
-            columns[name] = _text(node_ids.iloc[conflicts["node"].to_numpy(dtype=np.int64)].reset_index(drop=True))
+            columns[name] = arrow_text(node_ids.iloc[conflicts["node"].to_numpy(dtype=np.int64)].reset_index(drop=True))
         elif name in ("kept", "other"):
             columns[name] = json_texts(conflicts[name])
         else:
-            columns[name] = _text(conflicts[name])
+            columns[name] = arrow_text(conflicts[name])
     return pa.table(columns)
 
 
@@ -482,11 +475,10 @@ def load_frames(folder: str | os.PathLike[str], *, attributes: bool = True) -> G
         tables[name], loaded[name] = table, frame
     nodes = loaded["nodes"]
     conflict_table = pq.read_table(folder / "conflicts.parquet")
-    conflicts = pd.DataFrame({name: conflict_table.column(name).to_numpy(zero_copy_only=False)
-                              for name in conflict_table.column_names})
+    conflicts = pd.DataFrame({name: pd.Series(json_values(column), dtype=object) if name in ("kept", "other")
+                              else column.to_numpy(zero_copy_only=False)
+                              for name, column in zip(conflict_table.column_names, conflict_table.columns)})
     conflicts["node"] = pd.Index(nodes["id"]).get_indexer(conflicts["node"])
-    for name in ("kept", "other"):
-        conflicts[name] = pd.Series(json_values(conflict_table.column(name)), dtype=object)
     return GraphFrames(nodes, _sources(tables["nodes"], "node", NODE_SOURCE_COLUMNS[1:]), loaded["edges"],
                        _sources(tables["edges"], "edge", EDGE_SOURCE_COLUMNS[1:]), conflicts[CONFLICT_COLUMNS],
                        manifest["graph"])

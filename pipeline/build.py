@@ -35,6 +35,7 @@ from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
+from loaders.tabular import arrow_text
 from pipeline.authorities import authority_table
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.locate import locate_by_postcode
@@ -270,19 +271,13 @@ def _data_dates(results: list[LoadResult]) -> dict[str, str]:
         for frame in (result.nodes, result.edges):
             if frame.empty:
                 continue
-            table = pa.table({"dataset": _arrow_text(frame["prov_dataset"]),
-                              "date": pc.utf8_slice_codeunits(_arrow_text(frame["prov_date"]), 0, 10)})
+            table = pa.table({"dataset": arrow_text(frame["prov_dataset"]),
+                              "date": pc.utf8_slice_codeunits(arrow_text(frame["prov_date"]), 0, 10)})
             table = table.filter(pc.and_(pc.is_valid(table["dataset"]), pc.not_equal(table["date"], "")))
             latest = table.group_by("dataset").aggregate([("date", "max")])
             for dataset, date in zip(latest["dataset"].to_pylist(), latest["date_max"].to_pylist()):
                 dates[dataset] = max(dates.get(dataset, ""), date)
     return dict(sorted(dates.items()))
-
-
-def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
-    """A text or categorical column as Arrow text (missing values null)."""
-    array = pa.array(values, from_pandas=True)
-    return (array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])).cast(pa.large_string())
 
 
 def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: bytes | None = None,

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 from graph.assemble import present_mask
 from graph.identifiers import OFFICIAL_SCHEMES, schemes_of
 from loaders.base import LoadResult
+from loaders.tabular import arrow_text
 from ontology.vocabulary import vocabulary
 from resolve.names import normalise_names, web_domain
 
@@ -54,9 +55,7 @@ def _premises_postcodes(result: LoadResult) -> pd.Series:
 def _text(values: pd.Series) -> pa.Array:
     """Cells as stripped text in Arrow, null where blank, missing, a list or a dict."""
     if isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
-        array = pa.array(values.array, from_pandas=True)
-        array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-        text = pc.utf8_trim_whitespace(array.cast(pa.large_string()))
+        text = pc.utf8_trim_whitespace(arrow_text(values))
     else:
         cells = values.to_numpy(dtype=object)
         text = pa.array([str(v).strip() if m and not isinstance(v, (list, dict)) else None
