@@ -84,6 +84,20 @@ def _edge_key(source: str, target: str, relation: str, dataset: str, record: str
     return f"{relation}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
 
 
+#: Edge keys made at a time: each needs its ends, relation and record as Python strings, which for
+#: the millions of edges of a national build would take over a gigabyte at once.
+KEYS_PER_CHUNK = 250_000
+
+
+def _edge_keys(columns: list[pd.Series]) -> pd.Series:
+    """:func:`_edge_key` of each row of the columns (source, target, relation, dataset, record), as
+    Arrow text, made :data:`KEYS_PER_CHUNK` rows at a time."""
+    chunks = [pa.array([_edge_key(*parts) for parts in zip(*(c.iloc[start:start + KEYS_PER_CHUNK].tolist()
+                                                              for c in columns))], type=pa.large_string())
+              for start in range(0, len(columns[0]), KEYS_PER_CHUNK)]
+    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()).combine_chunks(), dtype=TEXT)
+
+
 def present_mask(values: pd.Series) -> np.ndarray:
     """Cells that hold a value: not None, NaN or NA, and not blank text (lists and dicts always do).
 
@@ -110,8 +124,9 @@ def _text(parts: list[pd.Series]) -> pd.Series:
 
 def _categories(parts: list[pd.Series]) -> pd.Series:
     """Columns end to end as one categorical column: a provenance column repeats a few datasets,
-    licences and dates (and a grant id on each of a grant's records) over millions of rows, and
-    taking integer codes costs far less than taking text."""
+    licences and dates over millions of rows, and taking integer codes costs far less than taking
+    text. (Not for columns of millions of distinct values: their categories would be as many Python
+    strings, and more again in the hash table pandas keeps to look them up.)"""
     codes, uniques = [], []
     for part in parts:
         found, values = pd.factorize(part, use_na_sentinel=False)
@@ -147,6 +162,12 @@ def _enrich_column(frame: pd.DataFrame) -> np.ndarray:
     return frame[ENRICH_ONLY].fillna(False).astype(bool).to_numpy()
 
 
+def _provenance_column(parts: list[pd.Series], name: str) -> pd.Series:
+    """A provenance column end to end: the record (nearly one per row: a grant id, a row number) as
+    Arrow text, the others as categories."""
+    return _text(parts) if name == "prov_record" else _categories(parts)
+
+
 @dataclass
 class _Records:
     """Every record of every source's frame (nodes or edges), end to end; ``offsets`` where each starts."""
@@ -162,7 +183,7 @@ class _Records:
         lengths = np.array([len(f) for f in frames], dtype=np.int64)
         return cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
                    np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
-                   [_categories([f[c] for f in frames if len(f)]) for c in PROVENANCE_COLUMNS],
+                   [_provenance_column([f[c] for f in frames if len(f)], c) for c in PROVENANCE_COLUMNS],
                    [{c: i for i, c in enumerate(f.columns)} for f in frames])
 
     def text(self, column: str) -> pd.Series:
@@ -301,12 +322,19 @@ class _Conflicts:
         table = found[["node", "field", "kept"]].reset_index(drop=True)
         for side in ("kept", "other"):
             entry = found[f"{side}_entry"].to_numpy(dtype=np.int64)
-            for name, column in zip(PROVENANCE_FIELDS, sources):
-                values = column.iloc[np.maximum(entry, 0)].reset_index(drop=True).astype(object)
-                table[f"{side}_{name}"] = values.where(entry >= 0, None)
+            for name, column in zip(PROVENANCE_FIELDS, sources):  # a million conflicts: no Python strings
+                table[f"{side}_{name}"] = _taken(column, entry)
             if side == "kept":
                 table["other"] = found["other"].to_numpy(dtype=object)
         return table[CONFLICT_COLUMNS]
+
+
+def _taken(column: pd.Series, rows: np.ndarray) -> pd.Series:
+    """``column``'s values at ``rows``, missing where a row is -1, keeping the column's type."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes = column.cat.codes.to_numpy()[np.maximum(rows, 0)]
+        return pd.Series(pd.Categorical.from_codes(np.where(rows >= 0, codes, -1), dtype=column.dtype))
+    return column.iloc[np.maximum(rows, 0)].reset_index(drop=True).where(rows >= 0)
 
 
 def _through(mapping: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -520,10 +548,9 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     results = list(results)
     records = _Records.of([r.nodes for r in results])
     ids = records.text("id")
-    declared_rows, declared_lists = _declared_lists(records)
-    identities, id_codes = _identities(ids, declared_rows, declared_lists, [(str(a), str(b)) for a, b in matches])
+    declared = _declared_lists(records)
+    identities, id_codes = _identities(ids, *declared, [(str(a), str(b)) for a, b in matches])
     canonical = identities.canonical[id_codes]
-    rank = records.rank
     # nodes: the canonical ids of records that are not enrich-only, in merge order
     main = np.flatnonzero(~records.enrich)
     node_codes = pd.unique(canonical[main])
@@ -538,8 +565,31 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     else:
         merged_edges = lambda: _merge_edges(results, identities, node_of_code)  # noqa: E731
     if consume and helped:  # the helper has its own view of the edges now
-        for result in results:
-            result.edges = result.edges.iloc[:0]
+        _empty(results, "edges")
+    nodes, node_sources, conflicts = _merge_nodes(records, ids, identities, id_codes, declared, node_codes,
+                                                  node_of_code, consume=consume)
+    del records, ids, id_codes, canonical, declared  # what the node merge needed: not kept while edges merge
+    if consume:
+        _empty(results, "nodes")
+    edges, edge_sources, rejections = merged_edges()
+    if consume:
+        _empty(results, "edges")
+    return GraphFrames(nodes, node_sources, edges, edge_sources, conflicts, dict(attributes or {})), rejections
+
+
+def _empty(results: list[LoadResult], frame: str) -> None:
+    """Empty the ``frame`` ("nodes" or "edges") of each result (its columns stay)."""
+    for result in results:
+        setattr(result, frame, getattr(result, frame).iloc[:0])
+
+
+def _merge_nodes(records: _Records, ids: pd.Series, identities: _Identities, id_codes: np.ndarray,
+                 declared: tuple[np.ndarray, list[list[Any]]], node_codes: np.ndarray, node_of_code: np.ndarray, *,
+                 consume: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The node, node source and conflict tables of the node records (see :func:`assemble_frames`)."""
+    declared_rows, declared_lists = declared
+    canonical = identities.canonical[id_codes]
+    rank = records.rank
     node_of = node_of_code[canonical]
     kept = np.flatnonzero(node_of >= 0)
     order = kept[np.lexsort((rank[kept], node_of[kept]))]
@@ -577,14 +627,12 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
         columns[name] = values.reindex(range(len(node_codes)))
         word, bit = divmod(number, 64)
         fields[column.entry[agree], word] |= np.uint64(1) << np.uint64(bit)
-    nodes = pd.DataFrame({"id": identities.text(node_codes), "kind": pd.Series(kinds, dtype=object),
+    nodes = pd.DataFrame({"id": identities.text(node_codes), "kind": pd.Series(kinds, dtype="category"),
                           **columns})
     node_sources = pd.DataFrame({"node": node_sorted[entries],
                                  **{f: _compact(column, f) for f, column in zip(PROVENANCE_FIELDS, sources)},
                                  "fields": _field_names(fields, names)}, columns=NODE_SOURCE_COLUMNS)
-    edges, edge_sources, rejections = merged_edges()
-    return GraphFrames(nodes, node_sources, edges, edge_sources, conflicts.table(sources),
-                       dict(attributes or {})), rejections
+    return nodes, node_sources, conflicts.table(sources)
 
 
 def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
@@ -615,9 +663,8 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     kept = np.flatnonzero(~dangling)
     source_ids = identities.text(canonical_source[kept])
     target_ids = identities.text(canonical_target[kept])
-    keys = pd.Series(pa.array([_edge_key(*parts) for parts in zip(
-        source_ids.tolist(), target_ids.tolist(), relations[kept].tolist(), records.provenance[0].iloc[kept].tolist(),
-        records.provenance[1].iloc[kept].tolist())], type=pa.large_string()), dtype=TEXT)
+    keys = _edge_keys([source_ids, target_ids, pd.Series(relations[kept]), records.provenance[0].iloc[kept],
+                       records.provenance[1].iloc[kept]])
     key_codes = pd.factorize(keys)[0]
     first = np.flatnonzero(~pd.Series(key_codes).duplicated().to_numpy())
     edges = pd.DataFrame({"key": keys.iloc[first].reset_index(drop=True),

@@ -16,6 +16,15 @@ def _sink(name: str) -> RecordSink:
     return RecordSink(name, Path(f"{name}.csv"))
 
 
+def _two_charities_one_funding() -> RecordSink:
+    register = _sink("ccew")
+    prov = register.provenance("row 2", "", "OGL-UK-3.0")
+    register.node("GB-CHC-1", "Charity", prov, name="A")
+    register.node("GB-CHC-2", "Charity", prov, name="B")
+    register.edge("GB-CHC-1", "GB-CHC-2", "FUNDED_BY", prov, amount=10.0)
+    return register
+
+
 def test_entity_seen_in_two_sources_is_one_node_with_both_provenances() -> None:
     register, grants = _sink("ccew"), _sink("360giving")
     register.node("GB-CHC-1106260", "Charity", register.provenance("row 7", "2024-09-10", "OGL-UK-3.0"),
@@ -131,18 +140,48 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
     assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
     pd.testing.assert_frame_equal(helped.edge_sources, in_process.edge_sources)  # categories kept, not text
     pd.testing.assert_frame_equal(rejected, rejected_too)
-    assert all(r.edges.empty for r in results)  # consumed: the sources gave up their edges
+    assert all(r.edges.empty and r.nodes.empty for r in results)  # consumed: the sources gave up their records
     assert not [c for r in results for c in r.nodes.columns if c == "name"]  # and their attributes
+
+
+def test_a_merge_without_helper_consumes_the_nodes_before_merging_the_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.assemble
+
+    register = _two_charities_one_funding()
+    result = register.result()
+    nodes_when_edges_merged: list[int] = []
+    merge_edges = graph.assemble._merge_edges
+    monkeypatch.setattr(graph.assemble, "_merge_edges",
+                        lambda results, *rest: nodes_when_edges_merged.append(len(results[0].nodes)) or
+                        merge_edges(results, *rest))
+    frames, _ = graph.assemble.assemble_frames([result], consume=True)
+    assert nodes_when_edges_merged == [0]  # the node records were let go first
+    assert result.edges.empty
+    assert frames.nodes["name"].tolist() == ["A", "B"] and frames.edges["amount"].tolist() == [10.0]
+
+
+def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.assemble
+    from graph.assemble import edge_key
+
+    sink = _sink("grants")
+    records = [sink.provenance(f"grant {n}", "", "CC-BY-4.0") for n in range(5)]
+    for n in range(6):
+        sink.node(f"GB-CHC-{n}", "Charity", records[0], name=f"Charity {n}")
+    for n, prov in enumerate(records):
+        sink.edge(f"GB-CHC-{n}", f"GB-CHC-{n + 1}", "FUNDED_BY", prov, amount=float(n))
+    whole, _ = graph.assemble.assemble_frames([sink.result()])
+    monkeypatch.setattr(graph.assemble, "KEYS_PER_CHUNK", 2)  # three chunks: 2, 2 and 1 edges
+    chunked, _ = graph.assemble.assemble_frames([sink.result()])
+    pd.testing.assert_frame_equal(chunked.edges, whole.edges)
+    assert chunked.edges["key"].tolist() == [
+        edge_key(f"GB-CHC-{n}", f"GB-CHC-{n + 1}", "FUNDED_BY", prov) for n, prov in enumerate(records)]
 
 
 def test_edges_are_merged_here_when_the_machine_has_no_room_for_a_helper(monkeypatch: pytest.MonkeyPatch) -> None:
     import graph.assemble
 
-    register = _sink("ccew")
-    prov = register.provenance("row 2", "", "OGL-UK-3.0")
-    register.node("GB-CHC-1", "Charity", prov, name="A")
-    register.node("GB-CHC-2", "Charity", prov, name="B")
-    register.edge("GB-CHC-1", "GB-CHC-2", "FUNDED_BY", prov, amount=10.0)
+    register = _two_charities_one_funding()
     alone, _ = graph.assemble.assemble_frames([register.result()])
     monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)
     forks: list[object] = []
@@ -168,11 +207,7 @@ def test_helper_hands_edges_back_through_the_temporary_folder_when_shared_memory
 
     import graph.assemble
 
-    register = _sink("ccew")
-    prov = register.provenance("row 2", "", "OGL-UK-3.0")
-    register.node("GB-CHC-1", "Charity", prov, name="A")
-    register.node("GB-CHC-2", "Charity", prov, name="B")
-    register.edge("GB-CHC-1", "GB-CHC-2", "FUNDED_BY", prov, amount=10.0)
+    register = _two_charities_one_funding()
     Usage = namedtuple("Usage", "total used free")
     monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(64 << 20, 64 << 20, 0))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
