@@ -179,15 +179,30 @@ class _Records:
     positions: list[dict[str, int]]  # each frame's columns' places (a record's conflicts follow them)
 
     @classmethod
-    def of(cls, frames: list[pd.DataFrame]) -> _Records:
+    def of(cls, frames: list[pd.DataFrame], *, consume: bool = False) -> _Records:
+        """The records of ``frames``; with ``consume``, the frames' provenance columns are then
+        taken out of them (the records have them end to end)."""
         lengths = np.array([len(f) for f in frames], dtype=np.int64)
-        return cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
-                   np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
-                   [_provenance_column([f[c] for f in frames if len(f)], c) for c in PROVENANCE_COLUMNS],
-                   [{c: i for i, c in enumerate(f.columns)} for f in frames])
+        records = cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
+                      np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
+                      [_provenance_column([f[c] for f in frames if len(f)], c) for c in PROVENANCE_COLUMNS],
+                      [{c: i for i, c in enumerate(f.columns)} for f in frames])
+        for column in PROVENANCE_COLUMNS if consume else ():
+            records.let_go(column)
+        return records
 
-    def text(self, column: str) -> pd.Series:
-        return _text([f[column] for f in self.frames if len(f)])
+    def text(self, column: str, *, consume: bool = False) -> pd.Series:
+        """Column ``column`` end to end as Arrow text; with ``consume``, taken out of the frames."""
+        text = _text([f[column] for f in self.frames if len(f)])
+        if consume:
+            self.let_go(column)
+        return text
+
+    def let_go(self, column: str) -> None:
+        """Take ``column`` out of the frames that have it."""
+        for frame in self.frames:
+            if column in frame:
+                del frame[column]
 
     def objects(self, column: str) -> np.ndarray:
         parts = [f[column].to_numpy(dtype=object) for f in self.frames if len(f)]
@@ -318,7 +333,9 @@ class _Conflicts:
         """The conflict table (:data:`graph.frames.CONFLICT_COLUMNS`), with the sources named."""
         if not self.parts:
             return pd.DataFrame(columns=CONFLICT_COLUMNS)
-        found = pd.concat(self.parts, ignore_index=True).sort_values(["node", "rank", "column"], kind="stable")
+        found = pd.concat(self.parts, ignore_index=True)
+        self.parts.clear()  # made once: what was found is in ``found`` now
+        found = found.sort_values(["node", "rank", "column"], kind="stable")
         table = found[["node", "field", "kept"]].reset_index(drop=True)
         for side in ("kept", "other"):
             entry = found[f"{side}_entry"].to_numpy(dtype=np.int64)
@@ -456,7 +473,7 @@ def _merge_values(column: _Column, conflicts: _Conflicts) -> tuple[np.ndarray, p
     return column.node[starts], column.values.iloc[starts], agree
 
 
-def _identifier_lists(ids: pd.Series, id_codes: np.ndarray, slot: np.ndarray, identities: _Identities,
+def _identifier_lists(id_codes: np.ndarray, slot: np.ndarray, identities: _Identities,
                       declared_rows: np.ndarray, declared_lists: list[list[Any]]
                       ) -> dict[str, tuple[pd.Series, np.ndarray, np.ndarray]]:
     """Each kept record's ids other than its node's: declared ones as ``other_ids``, inferred ones as
@@ -546,10 +563,9 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     [['row 2', 'name'], ['g1', 'name']]
     """
     results = list(results)
-    records = _Records.of([r.nodes for r in results])
-    ids = records.text("id")
+    records = _Records.of([r.nodes for r in results], consume=consume)
     declared = _declared_lists(records)
-    identities, id_codes = _identities(ids, *declared, [(str(a), str(b)) for a, b in matches])
+    identities, id_codes = _identities(records.text("id", consume=consume), *declared, [(str(a), str(b)) for a, b in matches])
     canonical = identities.canonical[id_codes]
     # nodes: the canonical ids of records that are not enrich-only, in merge order
     main = np.flatnonzero(~records.enrich)
@@ -563,12 +579,12 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
         helper = start_forked(_merge_edges_to_file, results, identities, node_of_code)
         merged_edges = lambda: _edges_from_file(helper())  # noqa: E731
     else:
-        merged_edges = lambda: _merge_edges(results, identities, node_of_code)  # noqa: E731
+        merged_edges = lambda: _merge_edges(results, identities, node_of_code, consume=consume)  # noqa: E731
     if consume and helped:  # the helper has its own view of the edges now
         _empty(results, "edges")
-    nodes, node_sources, conflicts = _merge_nodes(records, ids, identities, id_codes, declared, node_codes,
-                                                  node_of_code, consume=consume)
-    del records, ids, id_codes, canonical, declared  # what the node merge needed: not kept while edges merge
+    nodes, node_sources, conflicts = _merge_nodes(records, identities, id_codes, declared, node_codes, node_of_code,
+                                                  consume=consume)
+    del records, id_codes, canonical, declared  # what the node merge needed: not kept while edges merge
     if consume:
         _empty(results, "nodes")
     edges, edge_sources, rejections = merged_edges()
@@ -583,7 +599,7 @@ def _empty(results: list[LoadResult], frame: str) -> None:
         setattr(result, frame, getattr(result, frame).iloc[:0])
 
 
-def _merge_nodes(records: _Records, ids: pd.Series, identities: _Identities, id_codes: np.ndarray,
+def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarray,
                  declared: tuple[np.ndarray, list[list[Any]]], node_codes: np.ndarray, node_of_code: np.ndarray, *,
                  consume: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The node, node source and conflict tables of the node records (see :func:`assemble_frames`)."""
@@ -599,12 +615,13 @@ def _merge_nodes(records: _Records, ids: pd.Series, identities: _Identities, id_
     entries = np.flatnonzero(~pd.Series(entry_key).duplicated().to_numpy())
     entry = pd.Index(entry_key[entries]).get_indexer(entry_key)
     placed = _Placed(order, node_sorted, rank[order], entry)
-    slot = np.full(len(ids), -1, dtype=np.int64)
+    slot = np.full(len(id_codes), -1, dtype=np.int64)
     slot[order] = np.arange(len(order))
     sources = [column.iloc[order[entries]].reset_index(drop=True) for column in records.provenance]
+    records.provenance.clear()  # a column per record: only the kept entries' are needed from here
     conflicts = _Conflicts()
     kinds = _fold_kinds(placed, records.objects("kind"), conflicts, len(node_codes))
-    rewritten = _identifier_lists(ids, id_codes, slot, identities, declared_rows, declared_lists)
+    rewritten = _identifier_lists(id_codes, slot, identities, declared_rows, declared_lists)
     vocab = vocabulary()
     names = sorted({c for f in records.frames for c in f.columns if c not in _NOT_ATTRIBUTES} | set(IDENTIFIER_LISTS))
     columns: dict[str, pd.Series] = {}
@@ -635,16 +652,17 @@ def _merge_nodes(records: _Records, ids: pd.Series, identities: _Identities, id_
     return nodes, node_sources, conflicts.table(sources)
 
 
-def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Edges between canonical nodes, one per key, each with its provenance list; dangling ones reported."""
-    records = _Records.of([r.edges for r in results])
+def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray, *,
+                 consume: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Edges between canonical nodes, one per key, each with its provenance list; dangling ones
+    reported. With ``consume``, each attribute column is taken out of the results once merged."""
+    records = _Records.of([r.edges for r in results], consume=consume)
     ends = {}
     for end in ("source", "target"):
-        given = records.text(end)
+        given = records.text(end, consume=consume)
         canonical = _through(identities.canonical, identities.codes(given))
         ends[end] = (given, canonical, _through(node_of_code, canonical))
-    relation_codes, relation_names = pd.factorize(records.text("relation"))
+    relation_codes, relation_names = pd.factorize(records.text("relation", consume=consume))
     relations = np.asarray(relation_names, dtype=object)[relation_codes]  # references to a few strings
     (_, canonical_source, source_node), (_, canonical_target, target_node) = ends["source"], ends["target"]
     dangling = (source_node < 0) | (target_node < 0)
@@ -674,7 +692,7 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     slot = np.full(len(relations), -1, dtype=np.int64)
     slot[kept[first]] = np.arange(len(first))
     for name in sorted({c for f in records.frames for c in f.columns if c not in _NOT_ATTRIBUTES}):
-        found = records.cells(name)
+        found = records.cells(name, consume=consume)
         values, at, _ = found
         wanted = slot[at] >= 0
         edges[name] = values[wanted].set_axis(slot[at][wanted]).reindex(range(len(first)))
@@ -733,8 +751,13 @@ def _received(values: pa.ChunkedArray, how: str) -> pd.Series:
 def _merge_edges_to_file(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
                          ) -> tuple[list[str], list[dict[str, str]], pd.DataFrame]:
     """In a helper process: merge the edges and leave the tables in Arrow files in shared memory
-    (the process that asked maps them rather than unpickling a copy), with how each column is stored."""
-    edges, edge_sources, rejections = _merge_edges(results, identities, node_of_code)
+    (the process that asked maps them rather than unpickling a copy), with how each column is stored.
+
+    The helper lets go of its view of the node records and of each edge column once merged: the
+    process that asked has let go of the edges, and lets go of the nodes as it merges them, so
+    memory that only one of the two still uses is freed when that one is done with it."""
+    _empty(results, "nodes")
+    edges, edge_sources, rejections = _merge_edges(results, identities, node_of_code, consume=True)
     paths, encodings = [], []
     for frame in (edges, edge_sources):
         columns, encoding = {}, {}

@@ -20,8 +20,6 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from graph.assemble import assemble_frames
@@ -35,7 +33,6 @@ from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
-from loaders.tabular import arrow_text
 from pipeline.authorities import authority_table
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.locate import locate_by_postcode
@@ -221,14 +218,13 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
+    attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
+                  "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
+                  "data_dates": _data_dates(results)}
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
-        frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True, attributes={
-            "authority_name": config.authority_name, "authority_gss": config.authority_gss,
-            "authority_id": config.authority_id,
-            "built": datetime.now(UTC).isoformat(timespec="seconds"),
-            "data_dates": _data_dates(results),
-        })
+        frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
+                                           attributes=attributes)
         frames, _ = locate_by_postcode(frames, places)
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
@@ -265,18 +261,17 @@ def source_place_words(results: list[LoadResult]) -> frozenset[str]:
 
 
 def _data_dates(results: list[LoadResult]) -> dict[str, str]:
-    """Latest provenance date of each source dataset (what the data is as of)."""
+    """Latest provenance date of each source dataset (what the data is as of), from the distinct
+    pairs of dataset and date (a few thousand among millions of records, taken on their codes)."""
     dates: dict[str, str] = {}
     for result in results:
         for frame in (result.nodes, result.edges):
             if frame.empty:
                 continue
-            table = pa.table({"dataset": arrow_text(frame["prov_dataset"]),
-                              "date": pc.utf8_slice_codeunits(arrow_text(frame["prov_date"]), 0, 10)})
-            table = table.filter(pc.and_(pc.is_valid(table["dataset"]), pc.not_equal(table["date"], "")))
-            latest = table.group_by("dataset").aggregate([("date", "max")])
-            for dataset, date in zip(latest["dataset"].to_pylist(), latest["date_max"].to_pylist()):
-                dates[dataset] = max(dates.get(dataset, ""), date)
+            distinct = frame[["prov_dataset", "prov_date"]].drop_duplicates()
+            for dataset, date in zip(distinct["prov_dataset"].tolist(), distinct["prov_date"].tolist()):
+                if isinstance(dataset, str) and isinstance(date, str) and date[:10]:
+                    dates[dataset] = max(dates.get(dataset, ""), date[:10])
     return dict(sorted(dates.items()))
 
 

@@ -39,6 +39,7 @@ from graph.identifiers import scheme_of, schemes_of
 from loaders.base import LoadResult
 from resolve.blocking import CHUNK_PAIRS, MAX_BLOCK, Blocks
 from resolve.entities import entity_records
+from resolve.names import forget_names
 from resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
 from resolve.scoring import EntityCodes, NameTable, score_pairs
 
@@ -232,6 +233,7 @@ def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = R
     official = official_clusters(results)
     entities = entity_records(results) if settings.enabled else entity_records([])
     scored = _score(entities, official, places, settings)
+    forget_names()  # what scoring remembered of a million names is no use to the rest of the build
     links = _candidate_links(scored, entities, decided, settings)
     rejected = {pair for pair, decision in decided.items() if decision == "reject"}
     ambiguous = _ambiguous(links, decided, settings)

@@ -152,8 +152,8 @@ def test_a_merge_without_helper_consumes_the_nodes_before_merging_the_edges(monk
     nodes_when_edges_merged: list[int] = []
     merge_edges = graph.assemble._merge_edges
     monkeypatch.setattr(graph.assemble, "_merge_edges",
-                        lambda results, *rest: nodes_when_edges_merged.append(len(results[0].nodes)) or
-                        merge_edges(results, *rest))
+                        lambda results, *rest, **options: nodes_when_edges_merged.append(len(results[0].nodes)) or
+                        merge_edges(results, *rest, **options))
     frames, _ = graph.assemble.assemble_frames([result], consume=True)
     assert nodes_when_edges_merged == [0]  # the node records were let go first
     assert result.edges.empty

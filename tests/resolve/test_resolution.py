@@ -221,3 +221,13 @@ def test_pairs_scored_in_chunks_by_two_processes_give_the_same_links(tmp_path: P
     assert len(whole.links) > 100 and (whole.links["status"] == "merged").sum() > 50
     columns = ["left_id", "right_id", "score", "method", "status", "evidence"]
     pd.testing.assert_frame_equal(whole.links[columns], chunked.links[columns])
+
+
+def test_resolution_lets_go_of_the_names_it_remembered_and_a_second_run_agrees() -> None:
+    from resolve.names import initials, name_words, normalise_name
+
+    first = resolve_entities(_ecosystem(), places=PLACES)
+    assert [f.cache_info().currsize for f in (normalise_name, name_words, initials)] == [0, 0, 0]
+    again = resolve_entities(_ecosystem(), places=PLACES)
+    pd.testing.assert_frame_equal(first.links, again.links)
+    assert _merged(first) == _merged(again) and len(first.merged_pairs()) >= 6
