@@ -224,7 +224,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
-                                           attributes=attributes)
+                                           attributes=attributes, parallel=config.parallel_merge)
         frames, _ = locate_by_postcode(frames, places)
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)

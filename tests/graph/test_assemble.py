@@ -135,7 +135,7 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
     results = [authority_result(config, places), *results]
     in_process, rejected = graph.assemble.assemble_frames(results)
     monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)  # the Hounslow build is far below the threshold
-    helped, rejected_too = graph.assemble.assemble_frames(results, consume=True)
+    helped, rejected_too = graph.assemble.assemble_frames(results, consume=True, parallel=True)
     assert len(helped.edges) == len(in_process.edges) > 500
     assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
     pd.testing.assert_frame_equal(helped.edge_sources, in_process.edge_sources)  # categories kept, not text
@@ -178,7 +178,7 @@ def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.
         edge_key(f"GB-CHC-{n}", f"GB-CHC-{n + 1}", "FUNDED_BY", prov) for n, prov in enumerate(records)]
 
 
-def test_edges_are_merged_here_when_the_machine_has_no_room_for_a_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edges_are_merged_beside_the_nodes_only_when_asked_and_there_is_room(monkeypatch: pytest.MonkeyPatch) -> None:
     import graph.assemble
 
     register = _two_charities_one_funding()
@@ -188,12 +188,14 @@ def test_edges_are_merged_here_when_the_machine_has_no_room_for_a_helper(monkeyp
     start = graph.assemble.start_forked
     monkeypatch.setattr(graph.assemble, "start_forked", lambda *args: forks.append(args) or start(*args))
     monkeypatch.setattr(graph.assemble, "available_memory", lambda: 0)  # no room at all
-    short, _ = graph.assemble.assemble_frames([register.result()], consume=True)
+    short, _ = graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
     assert not forks
     monkeypatch.setattr(graph.assemble, "available_memory", lambda: 1 << 40)
-    roomy, _ = graph.assemble.assemble_frames([register.result()], consume=True)
+    lean, _ = graph.assemble.assemble_frames([register.result()], consume=True)
+    assert not forks  # not asked for
+    roomy, _ = graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
     assert len(forks) == 1
-    for frames in (short, roomy):
+    for frames in (short, lean, roomy):
         pd.testing.assert_frame_equal(frames.edges, alone.edges, check_dtype=False)  # amount: float or object
         assert frames.edges["relation"].dtype == alone.edges["relation"].dtype == "category"
         pd.testing.assert_frame_equal(frames.edge_sources, alone.edge_sources)  # categories both ways
@@ -216,7 +218,7 @@ def test_helper_hands_edges_back_through_the_temporary_folder_when_shared_memory
     read_back = graph.assemble._edges_from_file
     monkeypatch.setattr(graph.assemble, "_edges_from_file",
                         lambda sent: places.append(sent[0]) or read_back(sent))
-    frames, _ = graph.assemble.assemble_frames([register.result()])
+    frames, _ = graph.assemble.assemble_frames([register.result()], parallel=True)
     assert [Path(p).parent for p in places[0]] == [tmp_path, tmp_path]
     assert not list(tmp_path.iterdir())  # read back, then removed
     assert frames.edges["amount"].tolist() == [10.0]

@@ -134,6 +134,19 @@ def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
         read_config(config)
 
 
+def test_build_settings_are_checked_and_the_parallel_merge_is_asked_for(hounslow_config: Path) -> None:
+    text = hounslow_config.read_text()
+    assert read_config(hounslow_config).parallel_merge is False  # lean unless asked
+    hounslow_config.write_text(text.replace("[build]", "[build]\nparallel_merge = true"))
+    assert read_config(hounslow_config).parallel_merge is True
+    hounslow_config.write_text(text.replace("[build]", '[build]\nparallel_merge = "yes"'))
+    with pytest.raises(ConfigError, match=r"hounslow.toml: \[build\] parallel_merge = 'yes': write true or false"):
+        read_config(hounslow_config)
+    hounslow_config.write_text(text.replace("[build]", "[build]\nparalel_merge = true"))
+    with pytest.raises(ConfigError, match=r"\[build\] 'paralel_merge' is not a setting. Use one of: 'parallel_merge'"):
+        read_config(hounslow_config)
+
+
 def test_cli_prints_one_line_error_not_a_traceback(hounslow_config: Path, tmp_path: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     _break_ward_column(hounslow_config)
