@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from graph.provenance import Provenance
 from ontology.vocabulary import vocabulary
@@ -136,7 +137,8 @@ class LoadResult:
 def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
     if frame.empty:
         return {}
-    return {str(k): int(v) for k, v in frame[column].value_counts().sort_index().items()}
+    counts = frame[column].value_counts()  # of a categorical column: every category, used or not
+    return {str(k): int(v) for k, v in sorted(counts[counts > 0].items(), key=lambda item: str(item[0]))}
 
 
 def is_missing(value: Any) -> bool:
@@ -299,7 +301,10 @@ class RecordSink:
             columns[ENRICH_ONLY] = True
         columns.update({vocab.check_attribute(key): value for key, value in attributes.items() if value is not None})
         rows = len(next(iter(leading.values())))
-        return pd.DataFrame({name: _column(value, rows) for name, value in columns.items()}, index=range(rows))
+        frame = pd.DataFrame({name: _column(value, rows) for name, value in columns.items()}, index=range(rows))
+        if not isinstance(frame["prov_date"].dtype, pd.CategoricalDtype):  # a few dates over many records
+            frame["prov_date"] = frame["prov_date"].astype("category")
+        return frame
 
     def reject(self, row: int | str, field_name: str, value: Any, reason: str) -> None:
         """Record a row that could not be loaded, naming the row, the field and why."""
@@ -367,9 +372,20 @@ def _frame(chunks: list[list[dict[str, Any]] | pd.DataFrame], leading: list[str]
     frames = [pd.DataFrame(chunk, dtype=object) if isinstance(chunk, list) else chunk for chunk in chunks if len(chunk)]
     if not frames:
         return pd.DataFrame(columns=leading)
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    frame = frames[0] if len(frames) == 1 else pd.concat(_united_categories(frames), ignore_index=True)
     rest = [c for c in frame.columns if c not in leading]
     return frame[leading + rest]
+
+
+def _united_categories(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames with each column that is categorical in all of them given the same categories, so
+    that it stays categorical end to end (pandas makes text of categories that differ): a national
+    file's chunks each name their own relation, dates and dataset, over millions of rows."""
+    shared = set.intersection(*(set(f.columns) for f in frames))
+    names = [c for c in shared if all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames)]
+    united = {c: union_categoricals([f[c] for f in frames], ignore_order=True).categories for c in names}
+    return [f.assign(**{c: f[c].cat.set_categories(categories) for c, categories in united.items()})
+            for f in frames] if united else frames
 
 
 class Loader:
