@@ -47,7 +47,7 @@ from graph.bulk import collector_paused
 from graph.forked import start_forked
 from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLUMNS, GraphFrames, frames_to_graph
 from graph.identifiers import SCHEME_PRIORITY
-from graph.memory import available_memory
+from graph.memory import available_memory, release_freed_memory
 from graph.provenance import PROVENANCE_FIELDS
 from graph.store import decode_column, encode_column
 from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
@@ -588,11 +588,13 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
         merged_edges = lambda: _merge_edges(results, identities, node_of_code, consume=consume)  # noqa: E731
     if consume and helped:  # the helper has its own view of the edges now
         _empty(results, "edges")
-    nodes, node_sources, conflicts = _merge_nodes(records, identities, id_codes, declared, node_codes, node_of_code,
-                                                  consume=consume)
+    nodes, node_sources, found = _merge_nodes(records, identities, id_codes, declared, node_codes, node_of_code,
+                                              consume=consume)
     del records, id_codes, canonical, declared  # what the node merge needed: not kept while edges merge
+    conflicts = found.table([node_sources[f] for f in PROVENANCE_FIELDS])
     if consume:
         _empty(results, "nodes")
+        release_freed_memory()  # what the node merge freed, before the edges' merge needs as much again
     edges, edge_sources, rejections = merged_edges()
     if consume:
         _empty(results, "edges")
@@ -607,8 +609,9 @@ def _empty(results: list[LoadResult], frame: str) -> None:
 
 def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarray,
                  declared: tuple[np.ndarray, list[list[Any]]], node_codes: np.ndarray, node_of_code: np.ndarray, *,
-                 consume: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The node, node source and conflict tables of the node records (see :func:`assemble_frames`)."""
+                 consume: bool) -> tuple[pd.DataFrame, pd.DataFrame, _Conflicts]:
+    """The node and node source tables of the node records (see :func:`assemble_frames`), and the
+    conflicts found (their table is made once this function's working arrays are gone)."""
     declared_rows, declared_lists = declared
     canonical = identities.canonical[id_codes]
     rank = records.rank
@@ -655,7 +658,7 @@ def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarra
     node_sources = pd.DataFrame({"node": node_sorted[entries],
                                  **{f: _compact(column, f) for f, column in zip(PROVENANCE_FIELDS, sources)},
                                  "fields": _field_names(fields, names)}, columns=NODE_SOURCE_COLUMNS)
-    return nodes, node_sources, conflicts.table(sources)
+    return nodes, node_sources, conflicts
 
 
 def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray, *,

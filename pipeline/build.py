@@ -225,6 +225,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
                                            attributes=attributes, parallel=config.parallel_merge)
+        release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)

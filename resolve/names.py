@@ -49,7 +49,7 @@ GENERIC_DOMAINS = frozenset({"gmail.com", "hotmail.com", "hotmail.co.uk", "yahoo
                              "hounslow.gov.uk", "eventbrite.co.uk", "justgiving.com"})
 
 #: Names whose normal form and words are remembered (a national build meets millions once each).
-NAMES_REMEMBERED = 1 << 18
+NAMES_REMEMBERED = 1 << 16
 _APOSTROPHES = re.compile(r"['’`]")
 _DOTTED = re.compile(r"(?<=\w)\.(?=\w)")
 _SYMBOLS = re.compile(r"([&+])")
