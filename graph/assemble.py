@@ -59,10 +59,9 @@ LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_cod
 #: Edge records above which a merge asked to be ``parallel`` merges the edges in a forked helper,
 #: beside the nodes (two cores).
 FORK_EDGES = 200_000
-#: Memory the machine must have available, per edge record, for the helper: at national size (4.4
-#: million records) the merge with the helper peaks 1.4 GB higher than merging the edges after the
-#: nodes in this process (6.7 against 5.3 GB; the whole build 6.7 against 5.9 GB), which in turn
-#: needs about as much again. With less, the edges are merged here: about 7 s slower, but leaner.
+#: Memory the machine must have available, per edge record, for the helper of a ``parallel`` merge:
+#: at national size (4.4 million records) the whole build peaks 1.8 GB higher with it (5.6 against
+#: 3.8 GB), so about 2.8 GB is asked for. With less, the edges are merged here, after the nodes.
 HELPER_BYTES_PER_EDGE = 640
 #: Identifier lists the merge rewrites: what a record declared, and what resolution inferred.
 IDENTIFIER_LISTS = ("other_ids", "matched_ids")
