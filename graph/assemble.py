@@ -27,12 +27,8 @@ is done one by one in Python: nodes whose sources disagree on kind, lists to uni
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
@@ -49,7 +45,6 @@ from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLU
 from graph.identifiers import SCHEME_PRIORITY
 from graph.memory import available_memory, release_freed_memory
 from graph.provenance import PROVENANCE_FIELDS
-from graph.store import decode_column, encode_column
 from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
 from loaders.tabular import TEXT, arrow_text
 from ontology.vocabulary import vocabulary
@@ -528,8 +523,8 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     The nodes are merged first, then the edges. With ``parallel``, many edges (over
     :data:`FORK_EDGES` records) are merged by a forked helper while this process merges the nodes,
     if the machine has :data:`HELPER_BYTES_PER_EDGE` available per record: faster on two cores, but
-    the two working sets add up (the national build of the scale benchmark: merge 21 s against 32 s,
-    peak 5.7 GB against 4.1 GB).
+    the two working sets add up (the national build of the scale benchmark: 12-16 s faster, but its
+    peak 5.6 GB against 3.8 GB).
 
     Parameters
     ----------
@@ -581,8 +576,7 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     edge_count = sum(len(r.edges) for r in results)
     helped = parallel and edge_count > FORK_EDGES and available_memory() > edge_count * HELPER_BYTES_PER_EDGE
     if helped:
-        helper = start_forked(_merge_edges_to_file, results, identities, node_of_code)
-        merged_edges = lambda: _edges_from_file(helper())  # noqa: E731
+        merged_edges = start_forked(_merge_edges_in_helper, results, identities, node_of_code)
     else:
         merged_edges = lambda: _merge_edges(results, identities, node_of_code, consume=consume)  # noqa: E731
     if consume and helped:  # the helper has its own view of the edges now
@@ -720,82 +714,14 @@ def _compact(values: pd.Series, field: str) -> pd.Series:
     return values if field == "record" else values.astype("category")
 
 
-#: Where a helper leaves what it sends back: memory, not disk, where the system has room.
-_SHARED = Path("/dev/shm")
-
-
-def _spill_directory(nbytes: int) -> Path | None:
-    """Shared memory when it has room for ``nbytes`` twice over, else None (the system's temporary
-    folder): a container's /dev/shm is often 64 MB, far less than a national build's edges."""
-    try:
-        free = shutil.disk_usage(_SHARED).free if _SHARED.is_dir() else 0
-    except OSError:
-        free = 0
-    return _SHARED if free > 2 * nbytes else None
-
-
-#: How the helper sends a column as it is: categories (relations, provenance datasets, dates and
-#: licences) as Arrow dictionaries, numbers as numbers; others as they are saved (:func:`encode_column`).
-_AS_IS, _OBJECT_CATEGORIES = "as is", "categories of objects"
-
-
-def _sent(values: pd.Series) -> tuple[pa.Array, str]:
-    """A column as the helper sends it, and how (:func:`_received` makes the same column of it)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return pa.array(values.array), _OBJECT_CATEGORIES if values.cat.categories.dtype == object else _AS_IS
-    if values.dtype.kind in "iufb":
-        return pa.array(values.to_numpy()), _AS_IS
-    return encode_column(values)
-
-
-def _received(values: pa.ChunkedArray, how: str) -> pd.Series:
-    """A column the helper sent (see :func:`_sent`)."""
-    if how == _OBJECT_CATEGORIES:
-        codes = values.to_pandas().cat
-        return pd.Series(pd.Categorical.from_codes(codes.codes, categories=pd.Index(codes.categories, dtype=object)))
-    return values.to_pandas() if how == _AS_IS else decode_column(values, how)
-
-
-def _merge_edges_to_file(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
-                         ) -> tuple[list[str], list[dict[str, str]], pd.DataFrame]:
-    """In a helper process: merge the edges and leave the tables in Arrow files in shared memory
-    (the process that asked maps them rather than unpickling a copy), with how each column is stored.
-
-    The helper lets go of its view of the node records and of each edge column once merged: the
-    process that asked has let go of the edges, and lets go of the nodes as it merges them, so
-    memory that only one of the two still uses is freed when that one is done with it."""
+def _merge_edges_in_helper(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
+                           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """In a helper process: :func:`_merge_edges`, letting go of the helper's view of the node records
+    and of each edge column once merged. The process that asked has let go of the edges, and lets
+    go of the nodes as it merges them, so memory that only one of the two still uses is freed when
+    that one is done with it."""
     _empty(results, "nodes")
-    edges, edge_sources, rejections = _merge_edges(results, identities, node_of_code, consume=True)
-    paths, encodings = [], []
-    for frame in (edges, edge_sources):
-        columns, encoding = {}, {}
-        for name in frame.columns:
-            columns[name], encoding[name] = _sent(frame[name])
-        table = pa.table(columns) if columns else pa.table({})
-        handle, path = tempfile.mkstemp(prefix="civicgraph-edges-", suffix=".arrow",
-                                        dir=_spill_directory(table.nbytes))
-        os.close(handle)
-        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-            writer.write_table(table)
-        paths.append(path)
-        encodings.append(encoding)
-    return paths, encodings, rejections
-
-
-def _edges_from_file(sent: tuple[list[str], list[dict[str, str]], pd.DataFrame]
-                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The edge tables a helper left (see :func:`_merge_edges_to_file`); the files are removed."""
-    paths, encodings, rejections = sent
-    frames = []
-    try:
-        for path, encoding in zip(paths, encodings):
-            table = pa.ipc.open_file(pa.memory_map(path)).read_all()
-            frames.append(pd.DataFrame({name: _received(table.column(name), encoding[name])
-                                        for name in table.column_names}))
-    finally:
-        for path in paths:
-            Path(path).unlink(missing_ok=True)
-    return frames[0], frames[1], rejections
+    return _merge_edges(results, identities, node_of_code, consume=True)
 
 
 def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,

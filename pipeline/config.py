@@ -78,7 +78,7 @@ class BuildConfig:
         Whether any rejected row aborts the build.
     parallel_merge : bool
         Whether a large graph's edges are merged in a second process beside its nodes (see
-        :func:`graph.assemble.assemble_frames`: a national build 11 s faster, 1.6 GB more memory).
+        :func:`graph.assemble.assemble_frames`: a national build 12-16 s faster, 1.8 GB more memory).
     comparison_grants : list of Path
         360Giving files read unfiltered to compare the authority with its peers (``[comparison]``).
     peers : list of str

@@ -201,24 +201,21 @@ def test_edges_are_merged_beside_the_nodes_only_when_asked_and_there_is_room(mon
         pd.testing.assert_frame_equal(frames.edge_sources, alone.edge_sources)  # categories both ways
 
 
-def test_helper_hands_edges_back_through_the_temporary_folder_when_shared_memory_is_short(
+def test_helper_hands_edges_back_through_the_temporary_folder_and_leaves_nothing_there(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
     import tempfile
-    from collections import namedtuple
 
     import graph.assemble
+    import graph.forked
 
     register = _two_charities_one_funding()
-    Usage = namedtuple("Usage", "total used free")
-    monkeypatch.setattr(shutil, "disk_usage", lambda path: Usage(64 << 20, 64 << 20, 0))
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)
-    places: list[list[str]] = []
-    read_back = graph.assemble._edges_from_file
-    monkeypatch.setattr(graph.assemble, "_edges_from_file",
-                        lambda sent: places.append(sent[0]) or read_back(sent))
+    places: list[str] = []
+    spool = tempfile.TemporaryFile
+    monkeypatch.setattr(graph.forked.tempfile, "TemporaryFile",
+                        lambda: places.append(tempfile.gettempdir()) or spool())
     frames, _ = graph.assemble.assemble_frames([register.result()], parallel=True)
-    assert [Path(p).parent for p in places[0]] == [tmp_path, tmp_path]
-    assert not list(tmp_path.iterdir())  # read back, then removed
+    assert places == [str(tmp_path)]
+    assert not list(tmp_path.iterdir())  # read back; it never had a name
     assert frames.edges["amount"].tolist() == [10.0]
