@@ -79,18 +79,22 @@ def _edge_key(source: str, target: str, relation: str, dataset: str, record: str
     return f"{relation}:{hashlib.sha1(text.encode()).hexdigest()[:16]}"
 
 
-#: Edge keys made at a time: each needs its ends, relation and record as Python strings, which for
-#: the millions of edges of a national build would take over a gigabyte at once.
+#: Edge keys made at a time: each is hashed from a Python bytes object of its ends, relation and
+#: record, which for the millions of edges of a national build would take most of a gigabyte at once.
 KEYS_PER_CHUNK = 250_000
 
 
 def _edge_keys(columns: list[pd.Series]) -> pd.Series:
     """:func:`_edge_key` of each row of the columns (source, target, relation, dataset, record), as
-    Arrow text, made :data:`KEYS_PER_CHUNK` rows at a time."""
-    chunks = [pa.array([_edge_key(*parts) for parts in zip(*(c.iloc[start:start + KEYS_PER_CHUNK].tolist()
-                                                              for c in columns))], type=pa.large_string())
-              for start in range(0, len(columns[0]), KEYS_PER_CHUNK)]
-    return pd.Series(pa.chunked_array(chunks, type=pa.large_string()).combine_chunks(), dtype=TEXT)
+    Arrow text, made :data:`KEYS_PER_CHUNK` rows at a time: the texts are joined by pyarrow, only
+    the hashing is done a row at a time."""
+    keys = []
+    for start in range(0, len(columns[0]), KEYS_PER_CHUNK):
+        parts = [arrow_text(column.iloc[start:start + KEYS_PER_CHUNK]) for column in columns]
+        joined = pc.binary_join_element_wise(*parts, pa.scalar("|", pa.large_string()), null_handling="replace")
+        keys.append(pa.array([f"{relation}:{hashlib.sha1(text).hexdigest()[:16]}" for relation, text in zip(
+            parts[2].to_pylist(), joined.cast(pa.large_binary()).to_pylist())], type=pa.large_string()))
+    return pd.Series(pa.chunked_array(keys, type=pa.large_string()).combine_chunks(), dtype=TEXT)
 
 
 def present_mask(values: pd.Series) -> np.ndarray:
@@ -612,7 +616,7 @@ def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarra
     kept = np.flatnonzero(node_of >= 0)
     order = kept[np.lexsort((rank[kept], node_of[kept]))]
     node_sorted = node_of[order]
-    provenance_key = _codes(*(column.iloc[order] for column in records.provenance))
+    provenance_key = _codes(*records.provenance)[order]  # codes taken in order: cheaper than the texts
     entry_key = node_sorted * (int(provenance_key.max(initial=0)) + 1) + provenance_key
     entries = np.flatnonzero(~pd.Series(entry_key).duplicated().to_numpy())
     entry = pd.Index(entry_key[entries]).get_indexer(entry_key)
@@ -686,7 +690,10 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     keys = _edge_keys([source_ids, target_ids, pd.Series(relations[kept]), records.provenance[0].iloc[kept],
                        records.provenance[1].iloc[kept]])
     key_codes = pd.factorize(keys)[0]
-    first = np.flatnonzero(~pd.Series(key_codes).duplicated().to_numpy())
+    # codes come in the order keys are first seen: a key's first edge is where its code is the highest yet
+    highest = np.maximum.accumulate(key_codes)
+    first = np.flatnonzero(np.r_[len(highest) > 0, highest[1:] > highest[:-1]])
+    del highest
     edges = pd.DataFrame({"key": keys.iloc[first].reset_index(drop=True),
                           "source": source_ids.iloc[first].reset_index(drop=True),
                           "target": target_ids.iloc[first].reset_index(drop=True),

@@ -13,7 +13,6 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -84,24 +83,25 @@ def normalise_name(name: str) -> str:
     return " ".join(word for word in words if word not in LEGAL_FORMS)
 
 
-def normalise_names(names: pd.Series) -> pd.Series:
-    """:func:`normalise_name` of a whole column (missing names give ''): names in plain ASCII, nearly
-    all of them, are normalised by pyarrow a column at a time; the others one by one.
+def normalise_texts(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`normalise_name` of a whole Arrow column of text (nulls give ''): names in plain ASCII,
+    nearly all of them, are normalised by pyarrow a column at a time; the others one by one.
+    (Not in threads: each thread's Arrow memory would stay with the process, 100 MB at national size.)
 
     Examples
     --------
-    >>> normalise_names(pd.Series(["HOUNSLOW P.H.A.B. Limited", "Café Nérée CIC", None])).tolist()
+    >>> normalise_texts(pa.array(["HOUNSLOW P.H.A.B. Limited", "Café Nérée CIC", None])).to_pylist()
     ['hounslow phab', 'cafe neree', '']
     """
-    text = pa.array(names.astype(object).where(names.notna(), "").astype(str).to_numpy(dtype=object),
-                    type=pa.large_string())
+    text = pc.fill_null(pc.cast(text, pa.large_string()), "")
+    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     plain = pc.equal(pc.utf8_length(text), pc.binary_length(text)).to_numpy(zero_copy_only=False)
-    result = np.empty(len(text), dtype=object)
-    others = np.flatnonzero(~plain)
-    result[others] = [normalise_name(n) for n in text.take(others).to_pylist()]
-    rows = np.flatnonzero(plain)
-    result[rows] = _normalise_ascii(text.take(rows)).to_numpy(zero_copy_only=False)
-    return pd.Series(result, index=names.index, dtype="str")
+    rows, others = np.flatnonzero(plain), np.flatnonzero(~plain)
+    values = pa.concat_arrays([_normalise_ascii(text.take(pa.array(rows))), pa.array(
+        [normalise_name(n) for n in text.take(others).to_pylist()], type=pa.large_string())])
+    place = np.empty(len(text), dtype=np.int64)
+    place[np.concatenate([rows, others])] = np.arange(len(text))
+    return values.take(pa.array(place))
 
 
 def _normalise_ascii(text: pa.Array) -> pa.Array:

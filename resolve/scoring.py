@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from resolve.names import KIND_WORDS, OTHER_BODY_WORDS, initials, name_words
@@ -171,11 +173,25 @@ class NameTable:
         ['hounslow phab']
         """
         names = np.asarray(list(names), dtype=object)
-        split = [name.split() for name in names]
-        signature = np.fromiter((sum({1 << (hash(w) % 64) for w in words}) for words in split), dtype=object,
-                                count=len(split))
-        return cls(names, np.asarray([" ".join(sorted(words)) for words in split], dtype=object),
-                   np.array([int(v) for v in signature], dtype=np.uint64) if len(split) else np.array([], np.uint64))
+        lists = pc.utf8_split_whitespace(pa.array(names, type=pa.large_string()))
+        words, owner = pc.list_flatten(lists), pc.list_parent_indices(lists).to_numpy(zero_copy_only=False)
+        kept = pc.not_equal(words, "").to_numpy(zero_copy_only=False)  # a name's edges split off '' too
+        words, owner = words.filter(pa.array(kept)), owner[kept]
+        encoded = pc.dictionary_encode(words)
+        code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        # in alphabetical order within each name: UTF-8 bytes sort as Python sorts code points
+        rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+        rank[pc.array_sort_indices(encoded.dictionary).to_numpy(zero_copy_only=False)] = np.arange(len(rank))
+        order = np.lexsort((rank[code], owner))
+        offsets = np.r_[0, np.cumsum(np.bincount(owner, minlength=len(names)))]
+        sorted_words = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
+                                                                    words.take(pa.array(order))),
+                                      pa.scalar(" ", type=pa.large_string()))
+        # one bit per word (the same bit for the same word), combined over each name's words
+        bits = np.left_shift(np.uint64(1), (code % 64).astype(np.uint64))
+        signature = np.zeros(len(names), dtype=np.uint64)
+        np.bitwise_or.at(signature, owner, bits)
+        return cls(names, np.asarray(sorted_words.to_numpy(zero_copy_only=False), dtype=object), signature)
 
 
 def _name_codes(pairs: pd.DataFrame, table: NameTable | None) -> tuple[np.ndarray, np.ndarray, NameTable]:
@@ -207,10 +223,11 @@ class EntityCodes:
         """
         values = {label: np.array([v if isinstance(v, str) else None for v in entities[label].tolist()], dtype=object)
                   for label in ("postcode", "domain")}
-        compact = pd.Series(values["postcode"], dtype=object).str.replace(" ", "").str.upper()
-        area = compact.str.extract(r"^([A-Z]*)", expand=False)
-        codes = {"postcode": _codes(values["postcode"]), "domain": _codes(values["domain"]),
-                 "compact": _codes(compact.to_numpy(dtype=object)), "area": _codes(area.to_numpy(dtype=object))}
+        text = {label: pa.array(found, type=pa.large_string()) for label, found in values.items()}
+        compact = pc.utf8_upper(pc.replace_substring(text["postcode"], " ", ""))
+        area = pc.replace_substring_regex(compact, r"[^A-Z].*", "", max_replacements=1)  # the letters it starts with
+        codes = {"postcode": _codes(text["postcode"]), "domain": _codes(text["domain"]), "compact": _codes(compact),
+                 "area": _codes(area)}
         return cls(values, codes)
 
     def same(self, label: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -229,8 +246,9 @@ class EntityCodes:
         return np.where(present, found, "").astype(object)
 
 
-def _codes(values: np.ndarray) -> np.ndarray:
-    return pd.factorize(pd.Series(values, dtype=object))[0]
+def _codes(values: pa.Array) -> np.ndarray:
+    """The same integer for the same text, -1 for null."""
+    return pc.fill_null(pc.dictionary_encode(values).indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _best_bonus(left: np.ndarray, right: np.ndarray, codes: EntityCodes) -> np.ndarray:

@@ -165,7 +165,7 @@ def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.
     from graph.assemble import edge_key
 
     sink = _sink("grants")
-    records = [sink.provenance(f"grant {n}", "", "CC-BY-4.0") for n in range(5)]
+    records = [sink.provenance(f"grant {n} – Ünited", "", "CC-BY-4.0") for n in range(5)]  # hashed as UTF-8
     for n in range(6):
         sink.node(f"GB-CHC-{n}", "Charity", records[0], name=f"Charity {n}")
     for n, prov in enumerate(records):

@@ -47,3 +47,13 @@ def test_place_words_leave_out_compass_and_landscape_words() -> None:
 ])
 def test_web_domain_is_the_organisations_own(address: str, domain: str | None) -> None:
     assert web_domain(address) == domain
+
+
+def test_a_column_of_names_is_normalised_as_each_name_is_on_its_own() -> None:
+    import pyarrow as pa
+
+    from resolve.names import normalise_texts
+
+    written = ["HOUNSLOW P.H.A.B. Limited", "Café Nérée CIC", None, "St. George's (Hanworth) Youth Club",
+               "Łódź Polish Club", "  ", "A.B.C.D. Trust"]  # ASCII and not, in turn: the order must hold
+    assert normalise_texts(pa.array(written)).to_pylist() == [normalise_name(n) if n else "" for n in written]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -231,3 +232,18 @@ def test_resolution_lets_go_of_the_names_it_remembered_and_a_second_run_agrees()
     again = resolve_entities(_ecosystem(), places=PLACES)
     pd.testing.assert_frame_equal(first.links, again.links)
     assert _merged(first) == _merged(again) and len(first.merged_pairs()) >= 6
+
+
+def test_name_table_sorts_each_names_words_and_signs_them_so_containment_shows() -> None:
+    from resolve.scoring import EntityCodes, NameTable
+
+    names = ["hounslow youth club", "youth club", "club  hounslow", "", "age uk ealing"]
+    table = NameTable.of(names)
+    assert table.sorted_words.tolist() == [" ".join(sorted(n.split())) for n in names]
+    within = [bool(table.words[a] & ~table.words[b] == 0) for a, b in [(1, 0), (2, 0), (3, 4), (4, 0)]]
+    assert within[:3] == [True, True, True]  # words all in the other name: bits all in the other's
+    assert not within[3]
+    codes = EntityCodes.of(pd.DataFrame({"postcode": ["TW3 1AA", "tw31aa", "TW4 2BB", None, "W5 1AA"],
+                                         "domain": [None] * 5}))
+    assert codes.outcomes("postcode", np.array([0, 0, 0, 0]), np.array([1, 2, 3, 4])).tolist() == [
+        "same_postcode", "same_area", "", "different_area"]
