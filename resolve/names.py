@@ -83,7 +83,7 @@ def normalise_name(name: str) -> str:
     return " ".join(word for word in words if word not in LEGAL_FORMS)
 
 
-def normalise_texts(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+def normalise_texts(text: pa.Array) -> pa.Array:
     """:func:`normalise_name` of a whole Arrow column of text (nulls give ''): names in plain ASCII,
     nearly all of them, are normalised by pyarrow a column at a time; the others one by one.
     (Not in threads: each thread's Arrow memory would stay with the process, 100 MB at national size.)
@@ -94,7 +94,6 @@ def normalise_texts(text: pa.Array | pa.ChunkedArray) -> pa.Array:
     ['hounslow phab', 'cafe neree', '']
     """
     text = pc.fill_null(pc.cast(text, pa.large_string()), "")
-    text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
     plain = pc.equal(pc.utf8_length(text), pc.binary_length(text)).to_numpy(zero_copy_only=False)
     rows, others = np.flatnonzero(plain), np.flatnonzero(~plain)
     values = pa.concat_arrays([_normalise_ascii(text.take(pa.array(rows))), pa.array(
