@@ -13,7 +13,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from cypher.guard import StatementRefused
+from cypher.endpoint import EndpointError
+from cypher.statement import StatementRefused
 from cypher.neo4j_push import Neo4jPushError
 from graph.errors import (
     ConfigError,
@@ -26,7 +27,7 @@ from graph.errors import (
 )
 
 #: Errors a user can act on: shown as one line, not a traceback.
-USER_ERRORS = (ConfigError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
+USER_ERRORS = (ConfigError, EndpointError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
                UnknownTermError, FileNotFoundError, PermissionError, ValueError)
 
 
@@ -116,9 +117,9 @@ def command_inspect(args: argparse.Namespace, console: Console) -> None:
 
 def command_serve(args: argparse.Namespace, console: Console) -> None:
     import os
-    import secrets
 
-    from cypher.endpoint import EndpointSettings, serve
+    from cypher.endpoint import EndpointSettings, new_token, serve
+    from cypher.queries import library_examples
     from cypher.store import DATABASE_FILE, write_database
     from graph.store import load_graph, read_manifest
 
@@ -129,17 +130,15 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
         database = source.parent / "cypher" / DATABASE_FILE
         if not database.exists() or database.stat().st_mtime < (source / "manifest.json").stat().st_mtime:
             database = write_database(load_graph(source), source.parent / "cypher")
-    token = args.token or os.environ.get("CIVICGRAPH_TOKEN") or secrets.token_urlsafe(24)
-    server = serve(EndpointSettings(database, token, timeout_ms=int(args.timeout * 1000), max_rows=args.max_rows),
-                   host=args.host, port=args.port)
-    host, port = server.server_address[:2]
-    console.print(f"Cypher endpoint on http://{host}:{port}/ (console) and POST http://{host}:{port}/db/ecosystem/query/v2")
-    if not (args.token or os.environ.get("CIVICGRAPH_TOKEN")):
+    given = args.token or os.environ.get("CIVICGRAPH_TOKEN")
+    token = given or new_token()
+    settings = EndpointSettings(database, token, timeout_ms=int(args.timeout * 1000), max_rows=args.max_rows,
+                                workers=args.workers, examples=library_examples())
+    endpoint = serve(settings, host=args.host, port=args.port, allow_unsandboxed=args.allow_unsandboxed)
+    console.print(f"Cypher endpoint on {endpoint.url}/ (console) and POST {endpoint.url}/db/ecosystem/query/v2")
+    if not given:
         console.print(f"token: {token}")
-    try:
-        server.serve_forever()
-    finally:
-        server.server_close()
+    endpoint.serve_forever()
 
 
 def command_push(args: argparse.Namespace, console: Console) -> None:
@@ -221,6 +220,9 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd.add_argument("--port", type=int, default=7474)
     serve_cmd.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     serve_cmd.add_argument("--max-rows", type=int, default=10_000, help="most rows returned (default 10,000)")
+    serve_cmd.add_argument("--workers", type=int, default=3, help="query processes, one query each at a time (default 3)")
+    serve_cmd.add_argument("--allow-unsandboxed", action="store_true",
+                           help="listen beyond loopback even where query processes cannot be confined")
     serve_cmd.set_defaults(handler=command_serve)
 
     push = commands.add_parser("push", parents=[common], help="push a built graph to Neo4j (idempotent)")

@@ -104,3 +104,16 @@ def translate(cypher: str, dialect: str, *, kinds: set[str] | None = None, relat
         return f"[{match.group(1)}:{'|'.join(names or match.group(2).split('|')[:1])}]"
 
     return _RELATIONS.sub(existing, _PLACEHOLDER.sub(union, cypher))
+
+
+def library_examples() -> tuple[tuple[str, str], ...]:
+    """The query library as (question, statement) pairs for the endpoint's console.
+
+    They use superclass labels as Neo4j does (``(o:Organisation)``); the endpoint expands them.
+
+    Examples
+    --------
+    >>> library_examples()[0][0]
+    '5. Grants by funder in the area'
+    """
+    return tuple((query.question, translate(query.cypher, "neo4j")) for query in LIBRARY)
