@@ -33,6 +33,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -244,7 +245,7 @@ def _console(settings: EndpointSettings, service: CypherService) -> bytes:
     return page.replace("{{CONFIG}}", embedded).encode()
 
 
-def create_app(service: CypherService) -> Starlette:
+def create_app(service: CypherService) -> Callable[..., Any]:
     """The ASGI application for one service.
 
     Examples
@@ -306,9 +307,25 @@ def create_app(service: CypherService) -> Starlette:
     async def failed(request: Request, exc: Exception) -> Response:
         return _error(500, "Neo.DatabaseError.General.UnknownError", "the endpoint failed; the query was not answered")
 
-    return Starlette(routes=[Route("/", console, methods=["GET"]),
-                             Route("/db/{name}/query/v2", query, methods=["POST"])],
-                     exception_handlers={404: not_found, 405: not_allowed, 500: failed, Exception: failed})
+    app = Starlette(routes=[Route("/", console, methods=["GET"]),
+                            Route("/db/{name}/query/v2", query, methods=["POST"])],
+                    exception_handlers={404: not_found, 405: not_allowed, 500: failed, Exception: failed})
+    return _HeaderLimit(app)
+
+
+class _HeaderLimit:
+    """Refuses (431) a request whose headers together exceed ``MAX_HEADER_BYTES``, before any route sees it."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] == "http" and sum(len(k) + len(v) + 4 for k, v in scope["headers"]) > MAX_HEADER_BYTES:
+            response = _error(431, "Neo.ClientError.Request.Invalid",
+                              f"the request headers are larger than {MAX_HEADER_BYTES} bytes")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 async def _read_body(request: Request) -> bytes | Response:
@@ -370,7 +387,8 @@ class _Protocol(H11Protocol):
             if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                 headers = [(b"content-type", PLAIN.encode()), (b"connection", b"close"),
                            (b"content-length", str(len(body)).encode())]
-                self.transport.write(self.conn.send(h11.Response(status_code=status, headers=headers)))
+                reason = HTTPStatus(status).phrase.encode()
+                self.transport.write(self.conn.send(h11.Response(status_code=status, headers=headers, reason=reason)))
                 self.transport.write(self.conn.send(h11.Data(data=body)))
                 self.transport.write(self.conn.send(h11.EndOfMessage()))
         except h11.LocalProtocolError:
