@@ -119,7 +119,6 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
     import os
 
     from cypher.endpoint import EndpointSettings, new_token, serve
-    from cypher.queries import library_examples
     from cypher.store import DATABASE_FILE, write_database
     from graph.store import load_graph, read_manifest
 
@@ -133,7 +132,7 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
     given = args.token or os.environ.get("CIVICGRAPH_TOKEN")
     token = given or new_token()
     settings = EndpointSettings(database, token, timeout_ms=int(args.timeout * 1000), max_rows=args.max_rows,
-                                workers=args.workers, examples=library_examples())
+                                workers=args.workers)
     endpoint = serve(settings, host=args.host, port=args.port, allow_unsandboxed=args.allow_unsandboxed)
     console.print(f"Cypher endpoint on {endpoint.url}/ (console) and POST {endpoint.url}/db/ecosystem/query/v2")
     if not given:

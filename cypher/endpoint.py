@@ -31,7 +31,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from pathlib import Path
@@ -46,6 +46,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from cypher.queries import library_examples
 from cypher.results import PLAIN, TYPED, ParameterError, read_typed_parameter
 from cypher.sandbox import sandbox_support
 from cypher.statement import StatementRefused, check_statement
@@ -88,8 +89,6 @@ class EndpointSettings:
         Requests that may wait for a query process before the endpoint answers 503.
     sandbox : bool
         Confine query processes (on by default; off only for platforms without Landlock/seccomp).
-    examples : tuple of (str, str)
-        (title, statement) pairs the console offers.
     """
 
     database: Path
@@ -101,7 +100,6 @@ class EndpointSettings:
     workers: int = 3
     queue_length: int = 32
     sandbox: bool = True
-    examples: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     def limits(self) -> QueryLimits:
         """The per-query limits these settings give."""
@@ -212,6 +210,7 @@ class CypherService:
         self.node_tables = sorted(name for name, kind in tables if kind == "NODE")
         self.relationship_tables = sorted(name for name, kind in tables if kind == "REL")
         self.expand = label_expander(self.node_tables)
+        self.examples = library_examples(set(self.node_tables), set(self.relationship_tables))
         check_statement("RETURN 1")  # builds the parser now rather than on the first request
 
     def run(self, statement: str, parameters: dict[str, Any], *, typed_json: bool = False) -> bytes:
@@ -238,7 +237,7 @@ class CypherService:
 
 def _console(settings: EndpointSettings, service: CypherService) -> bytes:
     page = CONSOLE.read_text(encoding="utf-8")
-    config = {"path": f"/db/{settings.name}/query/v2", "examples": [list(e) for e in settings.examples],
+    config = {"path": f"/db/{settings.name}/query/v2", "examples": [list(e) for e in service.examples],
               "nodeTables": service.node_tables, "relationshipTables": service.relationship_tables}
     # inside <script>: no "</" or "<!--" can close or confuse the element
     embedded = json.dumps(config).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -106,14 +106,15 @@ def translate(cypher: str, dialect: str, *, kinds: set[str] | None = None, relat
     return _RELATIONS.sub(existing, _PLACEHOLDER.sub(union, cypher))
 
 
-def library_examples() -> tuple[tuple[str, str], ...]:
-    """The query library as (question, statement) pairs for the endpoint's console.
 
-    They use superclass labels as Neo4j does (``(o:Organisation)``); the endpoint expands them.
+def library_examples(kinds: set[str], relations: set[str]) -> tuple[tuple[str, str], ...]:
+    """The query library as (question, statement) pairs for a database with these tables.
 
     Examples
     --------
-    >>> library_examples()[0][0]
-    '5. Grants by funder in the area'
+    >>> question, statement = library_examples({"Charity", "Ward"}, {"FUNDED_BY"})[0]
+    >>> question, statement[:40]
+    ('5. Grants by funder in the area', 'MATCH (o:Charity)-[r:FUNDED_BY]->(f:Fund')
     """
-    return tuple((query.question, translate(query.cypher, "neo4j")) for query in LIBRARY)
+    return tuple((query.question, translate(query.cypher, "ladybug", kinds=kinds, relations=relations))
+                 for query in LIBRARY)

@@ -72,6 +72,7 @@ _KEYWORD_TYPES = frozenset({
     "EXISTS", "COUNT",
 })
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
+_GLUE = "\x00"  # marks a part written without a space before it; never in a statement (strings refuse NUL)
 _UNICODE_ESCAPE = re.compile(r"u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})")
 
 
@@ -171,7 +172,7 @@ def check_statement(statement: str, *, expand_label: Callable[[str], Iterable[st
         raise StatementSyntaxError(f"the statement could not be parsed: {type(error).__name__}") from None
     writer = _Writer(expand_label or (lambda label: [label]))
     writer.visit(tree)
-    return CheckedStatement(" ".join(writer.parts), dict(writer.parameters))
+    return CheckedStatement(writer.text(), dict(writer.parameters))
 
 
 def _check_nesting(statement: str) -> None:
@@ -268,6 +269,23 @@ class _Writer:
         self.expand_label = expand_label
         self.parts: list[str] = []
         self.parameters: dict[str, str] = {}
+
+    def text(self) -> str:
+        """The parts joined by single spaces, except before a comma and an index's bracket (the engine's
+        grammar allows no space there)."""
+        out: list[str] = []
+        for part in self.parts:
+            if out and (part == "," or part.startswith(_GLUE)):
+                out[-1] += part.removeprefix(_GLUE)
+            else:
+                out.append(part)
+        return " ".join(out)
+
+    def _index(self, node: Tree) -> None:
+        opening, *rest = node.children
+        self.parts.append(_GLUE + str(opening))
+        for child in rest:
+            self.visit(child)
 
     def visit(self, node: Tree | Token) -> None:
         if isinstance(node, Token):

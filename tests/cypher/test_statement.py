@@ -105,7 +105,7 @@ def test_keywords_in_strings_and_quoted_names_stay_data() -> None:
 
 def test_the_engine_gets_a_rewrite_without_comments_and_with_every_name_quoted() -> None:
     checked = check_statement("match (c:Charity) // a note\n where c.name = \"it's\" /* more */ return c.name, $limit")
-    assert checked.text == "MATCH ( `c` : `Charity` ) WHERE `c` . `name` = 'it\\'s' RETURN `c` . `name` , $p0"
+    assert checked.text == "MATCH ( `c` : `Charity` ) WHERE `c` . `name` = 'it\\'s' RETURN `c` . `name`, $p0"
     assert checked.parameters == {"limit": "p0"}
 
 
