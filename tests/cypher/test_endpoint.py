@@ -152,3 +152,20 @@ def test_the_server_needs_a_real_token(database: Path) -> None:
 def test_no_sandbox_means_loopback_only(database: Path) -> None:
     with pytest.raises(EndpointError, match="allow-unsandboxed"):
         serve(EndpointSettings(database, TOKEN, sandbox=False), host="0.0.0.0", port=0)
+
+
+def test_the_console_draws_returned_nodes_and_relationships(endpoint: str, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.maps.test_browser import FLAGS, chromium
+
+    page = requests.get(f"{endpoint}/", timeout=10).text
+    rows = query(endpoint, "MATCH (o:Charity)-[r:FUNDED_BY]->(f:Funder) RETURN o, r, f LIMIT 3").json()["data"]["values"]
+    assert len(rows) == 3
+    drawn = page.replace("</body>", f"<script>drawGraph({json.dumps(rows)});</script></body>")
+    (tmp_path / "console.html").write_text(drawn, encoding="utf-8")
+    dom = subprocess.run([chromium(), *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                          (tmp_path / "console.html").as_uri()], capture_output=True, text=True, timeout=120).stdout
+    nodes = {e["elementId"] for row in rows for e in (row[0], row[2])}
+    assert f'data-nodes="{len(nodes)}"' in dom and 'data-relationships="3"' in dom
+    assert dom.count("<circle") == len(nodes) and dom.count("<line") == 3
