@@ -193,9 +193,16 @@ class QueryPool:
         self._lock = threading.Lock()
         self._waiting = 0
         self._closed = False
+        self._started: list[_Worker] = []
         for _ in range(workers):
-            self._idle.put(_Worker(self._context, self.database, limits, sandbox))
+            self._idle.put(self._start())
         self.workers = workers
+
+    def _start(self) -> _Worker:
+        worker = _Worker(self._context, self.database, self.limits, self.sandbox)
+        with self._lock:
+            self._started = [w for w in self._started if w.process.is_alive()] + [worker]
+        return worker
 
     def run(self, statement: str, parameters: dict[str, Any], *, typed_json: bool = False) -> bytes:
         """The JSON answer to a checked statement, or :class:`QueryFailed`.
@@ -249,16 +256,14 @@ class QueryPool:
         """Start a worker in place of a stopped one, in the background: the failed request answers now."""
         def start() -> None:
             if not self._closed:
-                self._idle.put(_Worker(self._context, self.database, self.limits, self.sandbox))
+                self._idle.put(self._start())
 
         threading.Thread(target=start, daemon=True).start()
 
     def close(self) -> None:
-        """Stop every worker."""
+        """Stop every worker, busy or idle."""
         with self._lock:
             self._closed = True
-        while True:
-            try:
-                self._idle.get_nowait().stop()
-            except queue.Empty:
-                return
+            started, self._started = self._started, []
+        for worker in started:
+            worker.stop()
