@@ -150,6 +150,52 @@ def initials(normalised: str) -> frozenset[str]:
     return frozenset(form for form in forms if len(form) >= 3)
 
 
+def abbreviates(short: str, long: str) -> bool:
+    """Whether a normalised name is a short form of another: each of its words is either the long
+    name's next word or the initials of its next two or more words (joining words may be skipped),
+    at least one word is such initials, and every word of the long name is accounted for.
+
+    Examples
+    --------
+    >>> abbreviates("acf", "association of charitable foundations"), abbreviates("nl cares", "north london cares")
+    (True, True)
+    >>> abbreviates("rnid", "action on hearing loss"), abbreviates("family links", "family support link")
+    (False, False)
+    """
+    return _abbreviates(tuple(short.split()), tuple(long.split()), False)
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _abbreviates(short: tuple[str, ...], long: tuple[str, ...], used: bool) -> bool:
+    if not short:
+        return used and all(word in JOINING_WORDS for word in long)
+    if not long:
+        return False
+    if long[0] in JOINING_WORDS and _abbreviates(short, long[1:], used):
+        return True
+    head, rest = short[0], short[1:]
+    if head == long[0] and _abbreviates(rest, long[1:], used):
+        return True
+    if len(head) < 2 or head.isdigit():
+        return False
+    # head as the initials of the next words, each joining word either lettered or skipped
+    ends = [(0, 0)]  # (letters of head matched, words of long consumed)
+    for position, word in enumerate(long):
+        advanced = []
+        for matched, _ in ends:
+            if matched < len(head) and word[0] == head[matched]:
+                advanced.append((matched + 1, position + 1))
+            if word in JOINING_WORDS:
+                advanced.append((matched, position + 1))
+        ends = [(m, c) for m, c in advanced if c == position + 1]
+        if not ends:
+            break
+        for matched, consumed in ends:
+            if matched == len(head) and consumed >= 2 and _abbreviates(rest, long[consumed:], True):
+                return True
+    return False
+
+
 def forget_names() -> None:
     """Let go of the names remembered (up to :data:`NAMES_REMEMBERED` of each: normal forms, words,
     initials): after a national resolution they hold about 300 MB that nothing else uses.
@@ -161,7 +207,7 @@ def forget_names() -> None:
     >>> name_words.cache_info().currsize
     0
     """
-    for remembered in (normalise_name, name_words, initials):
+    for remembered in (normalise_name, name_words, initials, _abbreviates):
         remembered.cache_clear()
 
 

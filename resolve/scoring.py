@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from resolve.names import KIND_WORDS, OTHER_BODY_WORDS, initials, name_words
+from resolve.names import JOINING_WORDS, KIND_WORDS, OTHER_BODY_WORDS, abbreviates, initials, name_words
 
 #: Penalties and bonuses added to the name similarity (see the module docstring).
 WEIGHTS = {
@@ -40,6 +40,14 @@ CONTAINED = 0.98
 TYPO_SIMILARITY = 85
 #: Pairs that cannot reach this score are not examined further (penalties only lower a score).
 SIMILARITY_FLOOR = 0.75
+#: A short form (an acronym, one distinctive word for a longer name) or a name contained in one with
+#: other distinctive words starts here: in the review band, not merged on the name alone.
+SHORT_FORM = 0.85
+#: Added to such a name when a second signal agrees (the same postcode area, the same web domain).
+CONFIRMED = 0.08
+#: A name alone, with postcodes in different areas and no shared web domain, scores at most this:
+#: the same name in another place goes to review, it is never merged on the name alone.
+NAME_ONLY_ELSEWHERE = 0.85
 
 
 @dataclass(frozen=True)
@@ -47,12 +55,16 @@ class PairScore:
     """The score of one pair of names and the evidence for it.
 
     ``weak`` is true when the words the names share say little on their own (at most one
-    distinctive word and no place): such a pair needs its postcode to agree.
+    distinctive word and no place): such a pair needs its postcode to agree. ``short_form`` is true
+    when the name is evidence only with a second signal (an acronym, one word for a longer name, a
+    name inside one with other distinctive words): :func:`score_pairs` adds :data:`CONFIRMED` when
+    the postcode area or web domain agrees and otherwise keeps the score at :data:`SHORT_FORM`.
     """
 
     score: float
     evidence: str
     weak: bool = False
+    short_form: bool = False
 
 
 def _is_kind(word: str) -> bool:
@@ -108,12 +120,33 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     only_left, only_right = only_left - acronyms, only_right - acronyms
     shared = words_left - only_left - acronyms  # misspelt twins counted once
     core = {w for w in shared - places - {"saint"} if not _is_kind(w)}  # St John's is one saint's name
-    contained = not (only_left and only_right) and (len(core) >= 2 or (core and shared & places))
+    exact_core = core & words_left & words_right  # a misspelt twin (link / links) alone makes no containment
+    contained = not (only_left and only_right) and (len(exact_core) >= 2 or (exact_core and shared & places))
+    extra = {w for w in only_left | only_right if not _is_kind(w) and w not in places}
+    short = _short_form(left, right, places) if not contained else ""
     score = max(similarity, CONTAINED) if contained else similarity
+    if short:
+        score = max(similarity, SHORT_FORM)
     notes = [f"one name contains the other ('{left}' / '{right}')" if contained
-             else f"names alike {similarity:.2f} ('{left}' / '{right}')"]
+             else short or f"names alike {similarity:.2f} ('{left}' / '{right}')"]
     if acronyms:
         notes.append("acronym: " + ", ".join(sorted(acronyms)))
+    other_body = (only_left | only_right) & OTHER_BODY_WORDS
+    if other_body:
+        score += WEIGHTS["other_body"]
+        notes.append(f"another body: {', '.join(sorted(other_body))}")
+    if not short:  # a short form's other words are what it stands for
+        score += _word_penalties(only_left, only_right, shared, places, notes)
+    weak = len(core) < 2 and not shared & places
+    # a word inserted into a name with no place in common may name another body (Beacon House Ministries)
+    short_form = bool(short) or (contained and bool(extra) and not shared & places)
+    return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak and not short, short_form)
+
+
+def _word_penalties(only_left: set[str], only_right: set[str], shared: set[str], places: frozenset[str],
+                    notes: list[str]) -> float:
+    """What words in one name only take off a score (places, distinctive and kind words); notes the evidence."""
+    score = 0.0
     place_left, place_right = only_left & places, only_right & places
     if place_left and place_right:
         score += WEIGHTS["different_places"]
@@ -125,10 +158,6 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     rest_left, rest_right = only_left - places, only_right - places
     distinctive_left = {w for w in rest_left if not _is_kind(w)}
     distinctive_right = {w for w in rest_right if not _is_kind(w)}
-    other_body = (only_left | only_right) & OTHER_BODY_WORDS
-    if other_body:
-        score += WEIGHTS["other_body"]
-        notes.append(f"another body: {', '.join(sorted(other_body))}")
     if rest_left and rest_right and (distinctive_left or distinctive_right):
         score += WEIGHTS["both_sides_differ"]
         notes.append(f"different words: {', '.join(sorted(rest_left))} / {', '.join(sorted(rest_right))}")
@@ -141,8 +170,19 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
         if kind:
             score += WEIGHTS["kind_word"] * len(kind)
             notes.append("kind words in one name only: " + ", ".join(sorted(kind)))
-    weak = len(core) < 2 and not shared & places
-    return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak)
+    return score
+
+
+def _short_form(left: str, right: str, places: frozenset[str]) -> str:
+    """Evidence that one name is a short form of the other (its acronym, or its first word alone), or ''."""
+    short, long = sorted((left, right), key=lambda n: (len(n.split()), len(n)))
+    if abbreviates(short, long):
+        return f"short form: '{short}' is the initials of '{long}'"
+    words = long.split()
+    if (" " not in short and len(short) >= 4 and words[0] == short and len(words) > 1 and not _is_kind(short)
+            and short not in places and short not in JOINING_WORDS and not set(words) & places):
+        return f"short form: '{short}' is the first word of '{long}'"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -328,13 +368,20 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
             table.names[right_code[close]].tolist(), similarity[close].tolist())):
         scored_names = score_names(left_name, right_name, sim, places)
         score, notes = scored_names.score, [scored_names.evidence]
-        for label in ("postcode", "domain"):
-            outcome = outcomes[label][number]
+        postcode, domain = outcomes["postcode"][number], outcomes["domain"][number]
+        for label, outcome in (("postcode", postcode), ("domain", domain)):
             if outcome:
                 values = codes.values[label]
                 score += WEIGHTS[outcome] * (WEAK_NAME_FACTOR if scored_names.weak and outcome == "different_area" else 1)
                 notes.append(_note(outcome, values[one], values[other]))
-        rows.append((one, other, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), False))
+        if scored_names.short_form:
+            if postcode in ("same_postcode", "same_area") or domain == "same_domain":
+                score += CONFIRMED
+            else:
+                score = min(score, SHORT_FORM)
+                notes.append("no second signal (postcode area or web domain) agrees")
+        score, note = _elsewhere(score, postcode, domain)
+        rows.append((one, other, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes + note), False))
     scored.append(pd.DataFrame(rows, columns=columns))
     scored = pd.concat([frame for frame in scored if len(frame)], ignore_index=True) if any(
         len(frame) for frame in scored) else pd.DataFrame(columns=columns)
@@ -342,16 +389,33 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     return scored.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
+#: The evidence against a name match in another postcode area.
+ELSEWHERE_NOTE = "the same name in another postcode area: not merged on the name alone"
+
+
+def _elsewhere(score: float, postcode: str, domain: str) -> tuple[float, list[str]]:
+    """A score kept to :data:`NAME_ONLY_ELSEWHERE` when the postcodes are in different areas and no
+    web domain agrees, with the note saying so."""
+    if postcode == "different_area" and domain != "same_domain" and score > NAME_ONLY_ELSEWHERE:
+        return NAME_ONLY_ELSEWHERE, [ELSEWHERE_NOTE.replace("the same name", "a name alike")]
+    return score, []
+
+
 def _exact_pairs(left: np.ndarray, right: np.ndarray, names: np.ndarray, codes: EntityCodes) -> pd.DataFrame:
     """Pairs with the same name after normalising, scored a column at a time: 1.0, moved by postcode
     and web domain as :func:`score_pairs` moves any pair (a same name is never weak)."""
     score = np.ones(len(left))
     notes = [f"same name after normalising ('{name}')" for name in names.tolist()]
+    outcomes = {}
     for label in ("postcode", "domain"):
-        outcome = codes.outcomes(label, left, right)
+        outcome = outcomes[label] = codes.outcomes(label, left, right)
         score += pd.Series(outcome).map(WEIGHTS).fillna(0.0).to_numpy(dtype=float)
         values = codes.values[label]
         for row in np.flatnonzero(outcome != "").tolist():
             notes[row] += "; " + _note(outcome[row], values[left[row]], values[right[row]])
+    elsewhere = (outcomes["postcode"] == "different_area") & (outcomes["domain"] != "same_domain")
+    score = np.where(elsewhere, np.minimum(score, NAME_ONLY_ELSEWHERE), score)
+    for row in np.flatnonzero(elsewhere).tolist():
+        notes[row] += "; " + ELSEWHERE_NOTE
     return pd.DataFrame({"left": left, "right": right, "score": np.round(np.clip(score, 0.0, 1.0), 4),
                          "evidence": pd.Series(notes, dtype=object), "exact": True})
