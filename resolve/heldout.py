@@ -45,7 +45,7 @@ def part_of(key: str, held_out_share: float = 1 / 3) -> str:
     return "held-out" if _hash(key, "part") % 1000 < held_out_share * 1000 else "tuning"
 
 
-def _declarations(results: list[LoadResult]) -> tuple[UnionFind, set[str]]:
+def _declarations(results: list[LoadResult]) -> tuple[dict[str, str], set[str]]:
     """Register numbers declared one by any source, and identifiers declaring two numbers of one
     register (a publisher's placeholder recipient id given to several organisations: no truth)."""
     numbers, conflicting = UnionFind(), set()
@@ -60,10 +60,12 @@ def _declarations(results: list[LoadResult]) -> tuple[UnionFind, set[str]]:
         conflicting |= set(declared.loc[twice.to_numpy(), "id"])
         for identifier, other in declared.loc[~twice.to_numpy(), ["id", "other"]].itertuples(index=False):
             numbers.union(identifier, other)
-    return numbers, conflicting
+    # named by their first number in sorted order: the union's own choice varies from run to run
+    named = {member: min(group) for group in numbers.to_sets() for member in group}
+    return named, conflicting
 
 
-def _keys(nodes: pd.DataFrame, numbers: UnionFind, conflicting: set[str]) -> pd.Series:
+def _keys(nodes: pd.DataFrame, numbers: dict[str, str], conflicting: set[str]) -> pd.Series:
     """Each record's organisation by its register numbers (those declared one count as one), missing
     where it has none or its identifier is given to several organisations."""
     ids = nodes["id"].astype(str)
@@ -75,7 +77,7 @@ def _keys(nodes: pd.DataFrame, numbers: UnionFind, conflicting: set[str]) -> pd.
             if isinstance(v, list) else None)
         number = number.fillna(declared)
     number = number.where(~ids.isin(conflicting).to_numpy(dtype=bool))
-    return number.map(lambda n: numbers[n] if isinstance(n, str) else None)
+    return number.map(lambda n: numbers.get(n, n) if isinstance(n, str) else None)
 
 
 def strip_numbers(results: list[LoadResult], *, share: float = 0.5, seed: str = "stripped"

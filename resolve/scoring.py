@@ -197,11 +197,17 @@ class NameTable:
     words : ndarray of uint64
         A signature of each name's words (one bit per word): if one name's words are all in another's,
         its bits are all in the other's.
+    counts : ndarray of int
+        How many words each name has.
+    first : ndarray of int
+        A code of each name's first letter (the same for the same letter).
     """
 
     names: np.ndarray
     sorted_words: np.ndarray
     words: np.ndarray
+    counts: np.ndarray
+    first: np.ndarray
 
     @classmethod
     def of(cls, names: Iterable[str]) -> NameTable:
@@ -231,7 +237,9 @@ class NameTable:
         bits = np.left_shift(np.uint64(1), (code % 64).astype(np.uint64))
         signature = np.zeros(len(names), dtype=np.uint64)
         np.bitwise_or.at(signature, owner, bits)
-        return cls(names, np.asarray(sorted_words.to_numpy(zero_copy_only=False), dtype=object), signature)
+        first = pc.dictionary_encode(pc.utf8_slice_codeunits(pa.array(names, type=pa.large_string()), 0, 1)).indices
+        return cls(names, np.asarray(sorted_words.to_numpy(zero_copy_only=False), dtype=object), signature,
+                   np.bincount(owner, minlength=len(names)), first.to_numpy(zero_copy_only=False).astype(np.int64))
 
 
 def _name_codes(pairs: pd.DataFrame, table: NameTable | None) -> tuple[np.ndarray, np.ndarray, NameTable]:
@@ -358,6 +366,13 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     contained = process.cpdist(table.names[left_code[unsure]].tolist(), table.names[right_code[unsure]].tolist(),
                                scorer=fuzz.token_set_ratio, workers=-1, score_cutoff=95) >= 95
     reachable[unsure[contained]] = True
+    # a short form (an acronym, one word for a longer name) is unlike its long form: looked at on its own
+    fewer = np.minimum(table.counts[left_code], table.counts[right_code])
+    maybe_short = np.flatnonzero(~reachable & (fewer <= 2) & (table.counts[left_code] != table.counts[right_code])
+                                 & (table.first[left_code] == table.first[right_code]))
+    short = [bool(_short_form(a, b, places)) for a, b in zip(table.names[left_code[maybe_short]].tolist(),
+                                                             table.names[right_code[maybe_short]].tolist())]
+    reachable[maybe_short[np.array(short, dtype=bool)]] = True
     exact = np.flatnonzero(reachable & (left_code == right_code))
     scored = [_exact_pairs(left[exact], right[exact], table.names[left_code[exact]], codes)]
     close = np.flatnonzero(reachable & (left_code != right_code))
