@@ -20,7 +20,7 @@ from graph.identifiers import OFFICIAL_SCHEMES, schemes_of
 from loaders.base import LoadResult
 from loaders.tabular import arrow_text
 from ontology.vocabulary import vocabulary
-from resolve.names import normalise_texts, web_domain
+from resolve.names import ALIAS_HINT, name_aliases, normalise_texts, web_domain
 
 #: Kinds that are parts of a council rather than organisations a source could name differently.
 NOT_MATCHED = frozenset({"Council", "Directorate", "Team"})
@@ -91,6 +91,8 @@ def _records(number: int, result: LoadResult, kinds: frozenset[str]) -> tuple[pa
     records = pa.table({"order": order, "id": ids, "kind": _text(frame["kind"]), "dataset": _text(frame["prov_dataset"]),
                         "postcode": postcode, "website": _text(frame["website"]) if "website" in frame else empty})
     names = [pa.table({"order": order, "id": ids, "name": _text(frame["name"])})] if "name" in frame else []
+    if names:
+        names.append(_aliases(names[0]))
     if "other_names" in frame:
         lists = frame["other_names"].to_numpy(dtype=object)
         rows = np.flatnonzero([isinstance(v, list) for v in lists])
@@ -100,6 +102,27 @@ def _records(number: int, result: LoadResult, kinds: frozenset[str]) -> tuple[pa
         names.append(pa.table({"order": order[position] + within, "id": ids.take(pa.array(position)),
                                "name": _text(pd.Series([n for i in rows for n in lists[i]], dtype=object))}))
     return records, (pa.concat_tables(names) if names else None)
+
+
+#: Where a name's aliases come in a record's names: after the other names a source gives.
+ALIAS_ORDER = 9_000
+
+
+def _aliases(names: pa.Table) -> pa.Table:
+    """Other names written inside names ("The Key (formerly Keyfund)", "X t/a Y": see
+    :func:`resolve.names.name_aliases`), as further names of the same records."""
+    text = names["name"]
+    hinted = pc.fill_null(pc.match_substring_regex(text, ALIAS_HINT), False)
+    rows = np.flatnonzero(hinted.to_numpy(zero_copy_only=False))
+    order, ids, found = [], [], []
+    orders, identifiers = names["order"].to_numpy(), names["id"]
+    for row, name in zip(rows.tolist(), text.take(pa.array(rows)).to_pylist()):
+        for within, alias in enumerate(name_aliases(name)):
+            order.append(orders[row] + ALIAS_ORDER + within)
+            ids.append(row)
+            found.append(alias)
+    return pa.table({"order": pa.array(order, type=pa.int64()), "id": identifiers.take(pa.array(ids, type=pa.int64())),
+                     "name": pa.array(found, type=pa.large_string())})
 
 
 def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
@@ -114,7 +137,8 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     -------
     DataFrame
         ``id``; ``kind`` (the first source's); ``label`` (the first name as a source wrote it);
-        ``names`` (tuple of normalised names, the main name first, then other names); ``postcode`` and
+        ``names`` (tuple of normalised names, the main name first, then other names, then names
+        written inside a name: "The Key (formerly Keyfund)" is also "the key" and "keyfund"); ``postcode`` and
         ``domain`` (first seen, or None); ``official`` (whether the id is a register's: charity,
         company, council...); ``sources`` (datasets). Identifiers with no name are left out; rows are
         in the order the identifiers were first seen.

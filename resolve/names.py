@@ -196,6 +196,38 @@ def _abbreviates(short: tuple[str, ...], long: tuple[str, ...], used: bool) -> b
     return False
 
 
+_ALIAS_CLAUSE = re.compile(
+    r"[\s,;(\[-]*\b(?:formerly(?: known as)?|previously(?: known as)?|t/a|trading as|operating as|"
+    r"also known as|a\.?k\.?a\.?)\s+(?P<alias>[^()\[\]]+?)\s*(?:[)\]]|$)", re.IGNORECASE)
+_WAS_BRACKET = re.compile(r"\s*\((?:was|now)\s+(?P<alias>[^()]+?)\)\s*", re.IGNORECASE)
+_ACRONYM_BRACKET = re.compile(r"\s*\((?P<alias>[A-Z][A-Z0-9&]{1,7})\)\s*")
+#: Names worth parsing for other names (pyarrow's filter before Python looks at them).
+ALIAS_HINT = r"(?i)\(|formerly|previously|t/a|trading as|operating as|known as|\baka\b|a\.k\.a"
+
+
+def name_aliases(name: str) -> list[str]:
+    """Other names written inside a name: "formerly X", "t/a X", "also known as X", an acronym in
+    brackets. Returns the other names and the name without them (empty when there are none).
+
+    Examples
+    --------
+    >>> name_aliases("The Key (formerly Keyfund)")
+    ['Keyfund', 'The Key']
+    >>> name_aliases("Prison Advice & Care Trust (PACT)")
+    ['PACT', 'Prison Advice & Care Trust']
+    >>> name_aliases("J Smith t/a Feltham Cafe"), name_aliases("Citizens Advice Bureau (Hounslow)")
+    (['Feltham Cafe', 'J Smith'], [])
+    """
+    aliases, rest = [], name
+    for pattern in (_ALIAS_CLAUSE, _WAS_BRACKET, _ACRONYM_BRACKET):
+        found = [m.group("alias").strip(" .,-") for m in pattern.finditer(rest)]
+        if found:
+            aliases += [alias for alias in found if alias]
+            rest = pattern.sub(" ", rest)
+    rest = " ".join(rest.split()).strip(" .,-")
+    return [*aliases, rest] if aliases and rest else aliases
+
+
 def forget_names() -> None:
     """Let go of the names remembered (up to :data:`NAMES_REMEMBERED` of each: normal forms, words,
     initials): after a national resolution they hold about 300 MB that nothing else uses.

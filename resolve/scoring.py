@@ -271,6 +271,8 @@ class EntityCodes:
         """
         values = {label: np.array([v if isinstance(v, str) else None for v in entities[label].tolist()], dtype=object)
                   for label in ("postcode", "domain")}
+        if "names" in entities:  # each entity's main name, to say when another of its names matched
+            values["main"] = np.array([n[0] if n else None for n in entities["names"].tolist()], dtype=object)
         text = {label: pa.array(found, type=pa.large_string()) for label, found in values.items()}
         compact = pc.utf8_upper(pc.replace_substring(text["postcode"], " ", ""))
         area = pc.replace_substring_regex(compact, r"[^A-Z].*", "", max_replacements=1)  # the letters it starts with
@@ -383,6 +385,7 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
             table.names[right_code[close]].tolist(), similarity[close].tolist())):
         scored_names = score_names(left_name, right_name, sim, places)
         score, notes = scored_names.score, [scored_names.evidence]
+        notes += _other_names(codes, (one, left_name), (other, right_name))
         postcode, domain = outcomes["postcode"][number], outcomes["domain"][number]
         for label, outcome in (("postcode", postcode), ("domain", domain)):
             if outcome:
@@ -404,6 +407,16 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     return scored.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
+def _other_names(codes: EntityCodes, *sides: tuple[int, str]) -> list[str]:
+    """Evidence that a name other than a record's main one matched (a previous, working or
+    'formerly' name)."""
+    main = codes.values.get("main")
+    if main is None:
+        return []
+    return [f"'{name}' is another name of '{main[entity]}' (a previous, working or 'formerly' name)"
+            for entity, name in sides if main[entity] is not None and main[entity] != name]
+
+
 #: The evidence against a name match in another postcode area.
 ELSEWHERE_NOTE = "the same name in another postcode area: not merged on the name alone"
 
@@ -421,6 +434,10 @@ def _exact_pairs(left: np.ndarray, right: np.ndarray, names: np.ndarray, codes: 
     and web domain as :func:`score_pairs` moves any pair (a same name is never weak)."""
     score = np.ones(len(left))
     notes = [f"same name after normalising ('{name}')" for name in names.tolist()]
+    if "main" in codes.values:
+        main = codes.values["main"]
+        for row in np.flatnonzero((main[left] != names) | (main[right] != names)).tolist():
+            notes[row] = "; ".join([notes[row], *_other_names(codes, (left[row], names[row]), (right[row], names[row]))])
     outcomes = {}
     for label in ("postcode", "domain"):
         outcome = outcomes[label] = codes.outcomes(label, left, right)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from loaders.base import LoadResult, RecordSink
-from resolve.names import abbreviates, place_words
+from resolve.names import abbreviates, name_aliases, place_words
 from resolve.resolution import resolve_entities
 
 PLACES = place_words(["Hounslow", "Ealing", "Chiswick", "Islington"])
@@ -84,3 +84,21 @@ def test_abbreviation_needs_every_word_of_the_long_name() -> None:
     assert abbreviates("hycs", "hounslow youth counselling service")
     assert not abbreviates("hyc", "hounslow youth counselling service")
     assert not abbreviates("rnid", "action on hearing loss")
+
+
+def test_a_formerly_name_matches_the_old_name_with_its_evidence() -> None:
+    link = _link({"name": "The Key (formerly Keyfund)", "postcode": "NE1 4XF"}, {"name": "Keyfund", "postcode": "NE2 1AA"})
+    assert link["status"] == "merged"
+    assert "another name of" in link["evidence"]
+
+
+def test_a_register_previous_name_matches_with_its_evidence() -> None:
+    link = _link({"name": "BECOME", "other_names": ["THE WHO CARES? TRUST"], "postcode": "N1 9JP"},
+                 {"name": "The Who Cares? Trust", "postcode": "N1 0QH"})
+    assert link["status"] == "merged"
+    assert "'who cares trust' is another name of 'become'" in link["evidence"]
+
+
+def test_a_place_in_brackets_is_no_other_name() -> None:
+    assert name_aliases("Citizens Advice Bureau (Hounslow)") == []
+    assert name_aliases("Women Now Group") == []
