@@ -206,25 +206,31 @@ ALIAS_HINT = r"(?i)\(|formerly|previously|t/a|trading as|operating as|known as|\
 
 
 def name_aliases(name: str) -> list[str]:
-    """Other names written inside a name: "formerly X", "t/a X", "also known as X", an acronym in
-    brackets. Returns the other names and the name without them (empty when there are none).
+    """Other names written inside a name: "formerly X", "t/a X", "also known as X", and the name
+    without an acronym of it in brackets. Returns the other names and the name without them (empty
+    when there are none).
 
     Examples
     --------
     >>> name_aliases("The Key (formerly Keyfund)")
     ['Keyfund', 'The Key']
-    >>> name_aliases("Prison Advice & Care Trust (PACT)")
-    ['PACT', 'Prison Advice & Care Trust']
+    >>> name_aliases("Prison Advice & Care Trust (PACT)"), name_aliases("Remar Association (UK)")
+    (['Prison Advice & Care Trust'], [])
     >>> name_aliases("J Smith t/a Feltham Cafe"), name_aliases("Citizens Advice Bureau (Hounslow)")
     (['Feltham Cafe', 'J Smith'], [])
     """
     aliases, rest = [], name
-    for pattern in (_ALIAS_CLAUSE, _WAS_BRACKET, _ACRONYM_BRACKET):
+    for pattern in (_ALIAS_CLAUSE, _WAS_BRACKET):
         found = [m.group("alias").strip(" .,-") for m in pattern.finditer(rest)]
         if found:
             aliases += [alias for alias in found if alias]
             rest = pattern.sub(" ", rest)
     rest = " ".join(rest.split()).strip(" .,-")
+    acronym = _ACRONYM_BRACKET.search(rest)
+    if acronym:  # "(PACT)" after its long form: the long form alone is a name; "(UK)" is not an acronym of it
+        without = " ".join(_ACRONYM_BRACKET.sub(" ", rest).split()).strip(" .,-")
+        if without and abbreviates(normalise_name(acronym.group("alias")), normalise_name(without)):
+            return [*aliases, without] if aliases else [without]
     return [*aliases, rest] if aliases and rest else aliases
 
 
@@ -278,3 +284,18 @@ def web_domain(address: str | None) -> str | None:
     if "." not in host or host in GENERIC_DOMAINS:
         return None
     return host
+
+
+def web_page(address: str | None) -> bool:
+    """Whether a web address is a page within a site rather than the site itself
+    (``ageuk.org.uk/hounslow``: a branch's page on its national body's site).
+
+    Examples
+    --------
+    >>> web_page("https://www.ageuk.org.uk/hounslow/"), web_page("www.ageukhounslow.org/"), web_page("a@b.org")
+    (True, False, False)
+    """
+    if not address or not isinstance(address, str) or ("@" in address and "/" not in address):
+        return False
+    text = address.strip()
+    return urlsplit(text if "//" in text else f"//{text}").path.strip("/") != ""

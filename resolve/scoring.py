@@ -30,7 +30,7 @@ from resolve.names import JOINING_WORDS, KIND_WORDS, OTHER_BODY_WORDS, abbreviat
 WEIGHTS = {
     "different_places": -0.45, "other_body": -0.3, "place_one_side": -0.25, "another_place": -0.05, "both_sides_differ": -0.3,
     "distinctive_word": -0.05, "kind_word": -0.03, "same_postcode": 0.05, "same_area": 0.0,
-    "different_area": -0.05, "same_domain": 0.12, "different_domain": -0.1,
+    "different_area": -0.05, "same_domain": 0.12, "different_domain": -0.1, "same_site": 0.0, "other_site_page": 0.0,
 }
 #: A weak name (see :class:`PairScore`) in another postcode area counts this many times the usual.
 WEAK_NAME_FACTOR = 4
@@ -140,6 +140,8 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     weak = len(core) < 2 and not shared & places
     # a word inserted into a name with no place in common may name another body (Beacon House Ministries)
     short_form = bool(short) or (contained and bool(extra) and not shared & places)
+    # names alike only through a misspelt word (Sunshine Club / SONshine Club) need a second signal too
+    short_form = short_form or (bool(core) and not exact_core and not shared & places)
     return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak and not short, short_form)
 
 
@@ -278,6 +280,8 @@ class EntityCodes:
         area = pc.replace_substring_regex(compact, r"[^A-Z].*", "", max_replacements=1)  # the letters it starts with
         codes = {"postcode": _codes(text["postcode"]), "domain": _codes(text["domain"]), "compact": _codes(compact),
                  "area": _codes(area)}
+        codes["page"] = (entities["page"].to_numpy(dtype=bool) if "page" in entities
+                         else np.zeros(len(entities), dtype=bool)).astype(np.int64)
         return cls(values, codes)
 
     def same(self, label: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -289,7 +293,10 @@ class EntityCodes:
         """Each pair's :data:`WEIGHTS` key for ``postcode`` or ``domain`` ('' unless both have one)."""
         present = (self.codes[label][left] >= 0) & (self.codes[label][right] >= 0)
         if label == "domain":
-            found = np.where(self.same("domain", left, right), "same_domain", "different_domain")
+            # a page within a site (ageuk.org.uk/hounslow) is a branch's or a project's, not the site's owner's
+            page = (self.codes["page"][left] + self.codes["page"][right]) > 0
+            found = np.where(self.same("domain", left, right), np.where(page, "same_site", "same_domain"),
+                             np.where(page, "other_site_page", "different_domain"))
         else:
             found = np.where(self.same("compact", left, right), "same_postcode",
                              np.where(self.same("area", left, right), "same_area", "different_area"))
@@ -307,8 +314,15 @@ def _best_bonus(left: np.ndarray, right: np.ndarray, codes: EntityCodes) -> np.n
             + WEIGHTS["same_domain"] * codes.same("domain", left, right))
 
 
+#: How web domain outcomes read in the evidence where the key's words are not enough.
+_NOTES = {"same_site": "one site, one record a page within it: a branch or a part of one body, not evidence "
+                       "they are the same record",
+          "other_site_page": "another site, one record a page within a site (a branch's page on a national "
+                             "body's site): no evidence against"}
+
+
 def _note(outcome: str, a: str, b: str) -> str:
-    return f"{outcome.replace('_', ' ')} ({a}{'' if a == b else ' / ' + b})"
+    return f"{_NOTES.get(outcome, outcome.replace('_', ' '))} ({a}{'' if a == b else ' / ' + b})"
 
 
 def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[str], *,

@@ -102,3 +102,16 @@ def test_a_register_previous_name_matches_with_its_evidence() -> None:
 def test_a_place_in_brackets_is_no_other_name() -> None:
     assert name_aliases("Citizens Advice Bureau (Hounslow)") == []
     assert name_aliases("Women Now Group") == []
+
+
+def test_a_branch_page_on_a_national_site_is_no_evidence_against() -> None:
+    link = _link({"name": "Age UK Hounslow Trust", "website": "https://www.ageukhounslow.org.uk"},
+                 {"name": "Age UK Hounslow", "website": "https://www.ageuk.org.uk/hounslow/"})
+    assert link["status"] == "merged"
+    assert "no evidence against" in link["evidence"]
+
+
+def test_a_branch_page_does_not_make_the_branch_its_national_body() -> None:
+    link = _link({"name": "Age UK", "website": "https://www.ageuk.org.uk"},
+                 {"name": "Age UK Hounslow", "website": "https://www.ageuk.org.uk/hounslow/"})
+    assert link["status"] != "merged"
