@@ -137,12 +137,12 @@ OFFICIAL_SCHEMES = frozenset(SCHEME_PRIORITY)
 PLACEHOLDERS = frozenset({"", "0", "-", "--", "NA", "N/A", "NONE", "NULL", "NIL", "TBC", "TBA", "UNKNOWN",
                           "PENDING", "EXEMPT", "EXCEPTED", "NOTREGISTERED", "NOTAPPLICABLE", "APPLIEDFOR"})
 #: The form of each register's numbers, and that form in words. Charity Commission numbers run from
-#: 200000; Companies House numbers are eight characters (a prefix such as SC, NI, OC, IP keeps them
-#: eight); OSCR numbers are SC and six digits; the Charity Commission for Northern Ireland's start at
+#: 200000; Companies House numbers are eight characters (a prefix such as SC, NI, OC, R, IP keeps them
+#: eight, and some end in a letter); OSCR numbers are SC and six digits; the Charity Commission for Northern Ireland's start at
 #: 100001. None of these registers publishes a check digit, so no checksum is tested.
 NUMBER_FORMATS = {
     "GB-CHC": (r"[2-9]\d{5}|1\d{6}", "six or seven digits from 200000"),
-    "GB-COH": (r"\d{8}|[A-Z]{2}\d{6}|[A-Z]{2}\d{5}[A-Z]", "eight digits, or two letters and six more characters"),
+    "GB-COH": (r"(?=[A-Z0-9]{8}$)[A-Z]{0,2}\d+[A-Z]?", "eight characters: digits after up to two letters"),
     "GB-SC": (r"SC\d{6}", "SC and six digits"),
     "GB-NIC": (r"1\d{5}", "six digits from 100001"),
 }
@@ -195,7 +195,7 @@ def identifier_problem(identifier: str) -> str | None:
     Examples
     --------
     >>> identifier_problem("GB-COH-123456789")
-    "'123456789' is not a company number (eight digits, or two letters and six more characters)"
+    "'123456789' is not a company number (eight characters: digits after up to two letters)"
     >>> identifier_problem("GB-COH-SC222222") is None
     True
     """

@@ -57,6 +57,6 @@ def test_identifiers_of_the_wrong_form_for_their_register_are_refused() -> None:
 
 
 def test_identifiers_of_the_right_form_are_accepted() -> None:
-    ids = pd.Series(["GB-COH-04472171", "GB-COH-SC222222", "GB-COH-IP28746R", "GB-CHC-1106260", "GB-CHC-200001",
+    ids = pd.Series(["GB-COH-04472171", "GB-COH-SC222222", "GB-COH-IP28746R", "GB-CHC-1106260", "GB-CHC-200001", "GB-COH-R0000316",
                      "GB-SC-SC012345", "GB-NIC-100002", "GB-LAE-HNS", "360G-x", "LOCAL-HNS-a"])
     assert identifier_problems(ids).isna().all()
