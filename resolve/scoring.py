@@ -177,6 +177,8 @@ def _word_penalties(only_left: set[str], only_right: set[str], shared: set[str],
 
 def _short_form(left: str, right: str, places: frozenset[str]) -> str:
     """Evidence that one name is a short form of the other (its acronym, or its first word alone), or ''."""
+    if left[:1] != right[:1] or left.count(" ") == right.count(" ") or min(left.count(" "), right.count(" ")) > 1:
+        return ""  # a short form has fewer words (one or two) and starts with the long form's letter
     short, long = sorted((left, right), key=lambda n: (len(n.split()), len(n)))
     if abbreviates(short, long):
         return f"short form: '{short}' is the initials of '{long}'"
@@ -394,12 +396,16 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     close = np.flatnonzero(reachable & (left_code != right_code))
     rows = []
     outcomes = {label: codes.outcomes(label, left[close], right[close]) for label in ("postcode", "domain")}
+    main = codes.values.get("main")
+    renamed = ((main[left[close]] != table.names[left_code[close]]) | (main[right[close]] != table.names[right_code[close]])
+               if main is not None else np.zeros(len(close), dtype=bool))
     for number, (one, other, left_name, right_name, sim) in enumerate(zip(
             left[close].tolist(), right[close].tolist(), table.names[left_code[close]].tolist(),
             table.names[right_code[close]].tolist(), similarity[close].tolist())):
         scored_names = score_names(left_name, right_name, sim, places)
         score, notes = scored_names.score, [scored_names.evidence]
-        notes += _other_names(codes, (one, left_name), (other, right_name))
+        if renamed[number]:
+            notes += _other_names(codes, (one, left_name), (other, right_name))
         postcode, domain = outcomes["postcode"][number], outcomes["domain"][number]
         for label, outcome in (("postcode", postcode), ("domain", domain)):
             if outcome:
