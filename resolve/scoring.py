@@ -120,8 +120,8 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     only_left, only_right = only_left - acronyms, only_right - acronyms
     shared = words_left - only_left - acronyms  # misspelt twins counted once
     core = {w for w in shared - places - {"saint"} if not _is_kind(w)}  # St John's is one saint's name
-    exact_core = core & words_left & words_right  # a misspelt twin (link / links) alone makes no containment
-    contained = not (only_left and only_right) and (len(exact_core) >= 2 or (exact_core and shared & places))
+    exact_core = core & words_left & words_right  # without misspelt twins (link / links)
+    contained = not (only_left and only_right) and (len(core) >= 2 or (core and shared & places))
     extra = {w for w in only_left | only_right if not _is_kind(w) and w not in places}
     short = _short_form(left, right, places) if not contained else ""
     score = max(similarity, CONTAINED) if contained else similarity
@@ -138,8 +138,9 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     if not short:  # a short form's other words are what it stands for
         score += _word_penalties(only_left, only_right, shared, places, notes)
     weak = len(core) < 2 and not shared & places
-    # a word inserted into a name with no place in common may name another body (Beacon House Ministries)
-    short_form = bool(short) or (contained and bool(extra) and not shared & places)
+    # a word inserted into a name, or a misspelt twin (Family Links / Family Support Link), with no
+    # place in common may name another body (Beacon House Ministries)
+    short_form = bool(short) or (contained and bool(extra or core - exact_core) and not shared & places)
     # names alike only through a misspelt word (Sunshine Club / SONshine Club) need a second signal too
     short_form = short_form or (bool(core) and not exact_core and not shared & places)
     return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak and not short, short_form)
