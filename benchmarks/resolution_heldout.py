@@ -21,6 +21,7 @@ from loaders.base import LoadResult, RecordSink
 from loaders.registry import get_loader
 from loaders.tabular import read_csv_text
 from pipeline.authorities import authority_context, authority_table
+from resolve.declared import screen_declared_ids
 from resolve.heldout import strip_numbers, stripped_quality
 from resolve.names import place_words
 from resolve.resolution import ResolutionSettings, resolve_entities
@@ -41,10 +42,11 @@ def register_names(path: Path) -> LoadResult:
 
 
 def sources(repo: Path = REPO) -> list[LoadResult]:
-    """The real sources, each as its loader reads it (no filter to one authority)."""
+    """The real sources, each as its loader reads it (no filter to one authority) and the build
+    screens its declared identifiers (:func:`resolve.declared.screen_declared_ids`)."""
     context = authority_context("E09000018")
     grants = [get_loader("360giving").load(repo / name, context, filter="none") for name in GRANT_FILES]
-    return [register_names(repo / REGISTER), *grants]
+    return [screen_declared_ids(result) for result in (register_names(repo / REGISTER), *grants)]
 
 
 def run(part: str, *, show: bool, share: float = 0.5) -> pd.DataFrame:

@@ -60,3 +60,29 @@ def test_identifiers_of_the_right_form_are_accepted() -> None:
     ids = pd.Series(["GB-COH-04472171", "GB-COH-SC222222", "GB-COH-IP28746R", "GB-CHC-1106260", "GB-CHC-200001", "GB-COH-R0000316",
                      "GB-SC-SC012345", "GB-NIC-100002", "GB-LAE-HNS", "360G-x", "LOCAL-HNS-a"])
     assert identifier_problems(ids).isna().all()
+
+
+def test_a_recipient_id_given_to_organisations_with_different_numbers_is_split() -> None:
+    loaded = get_loader("360giving").load(Path(__file__).parents[1] / "fixtures/resolution/indigo_trust.csv",
+                                          authority_context("E09000018"), filter="none")
+    assert (loaded.nodes["id"] == "DUMMY01").sum() > 50  # the publisher's placeholder, as published
+    screened = screen_declared_ids(loaded)
+    clusters = official_clusters([screened])
+    assert clusters["GB-CHC-1110522"] != clusters["GB-CHC-1076346"]  # Trussell Trust, mySociety
+    frames, _ = assemble_frames([screened])
+    ids = frames.nodes["id"].astype(str)
+    assert "DUMMY01" not in set(ids)
+    assert {"GB-CHC-1110522", "GB-CHC-1076346", "DUMMY01:aptivate", "DUMMY01:nesta"} <= set(ids)
+    awarded = screened.edges[screened.edges["relation"] == "AWARDED_TO"]
+    assert "DUMMY01" not in set(awarded["target"].astype(str))
+    rejected = screened.rejections[screened.rejections["field"] == "id"]
+    assert rejected["value"].tolist() == ["DUMMY01"]
+    assert rejected["row"].str.startswith("360G-indigotrust:IND").all()
+
+
+def test_a_recipient_id_used_with_one_number_is_kept() -> None:
+    loaded = get_loader("360giving").load(Path(__file__).parents[1] / "fixtures/resolution/indigo_trust.csv",
+                                          authority_context("E09000018"), filter="none")
+    screened = screen_declared_ids(loaded)
+    kept = set(loaded.nodes["id"].astype(str)) - {"DUMMY01"}
+    assert kept <= set(screened.nodes["id"].astype(str))
