@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from graph.assemble import present_mask
-from graph.identifiers import identifier_problems, scheme_of, schemes_of, slugify
+from graph.identifiers import identifier_problems, schemes_of, slugify
 from loaders.base import REJECTION_COLUMNS, LoadResult
 
 __all__ = ["screen_declared_ids"]
