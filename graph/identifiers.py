@@ -133,6 +133,78 @@ def scheme_rank(identifier: str) -> int:
 #: Schemes of registers: two different identifiers of one of these are two different organisations.
 OFFICIAL_SCHEMES = frozenset(SCHEME_PRIORITY)
 
+#: What sources write where an organisation has no number (upper case, spaces and dots removed).
+PLACEHOLDERS = frozenset({"", "0", "-", "--", "NA", "N/A", "NONE", "NULL", "NIL", "TBC", "TBA", "UNKNOWN",
+                          "PENDING", "EXEMPT", "EXCEPTED", "NOTREGISTERED", "NOTAPPLICABLE", "APPLIEDFOR"})
+#: The form of each register's numbers, and that form in words. Charity Commission numbers run from
+#: 200000; Companies House numbers are eight characters (a prefix such as SC, NI, OC, R, IP keeps them
+#: eight, and some end in a letter); OSCR numbers are SC and six digits; the Charity Commission for Northern Ireland's start at
+#: 100001. None of these registers publishes a check digit, so no checksum is tested.
+NUMBER_FORMATS = {
+    "GB-CHC": (r"[2-9]\d{5}|1\d{6}", "six or seven digits from 200000"),
+    "GB-COH": (r"(?=[A-Z0-9]{8}$)[A-Z]{0,2}\d+[A-Z]?", "eight characters: digits after up to two letters"),
+    "GB-SC": (r"SC\d{6}", "SC and six digits"),
+    "GB-NIC": (r"1\d{5}", "six digits from 100001"),
+}
+
+
+def identifier_problems(identifiers: pd.Series) -> pd.Series:
+    """Why each register identifier cannot be an organisation's: a placeholder (``GB-COH-00000000``,
+    ``GB-CHC-N/A``) or a number of the wrong form for its register (too short, too long, letters where
+    digits belong). Missing where the identifier is possible or of a scheme whose form is not known.
+
+    Parameters
+    ----------
+    identifiers : Series of str
+        Org-IDs (``GB-CHC-1106260``).
+
+    Returns
+    -------
+    Series of str or None
+        The reason in words, on the index of ``identifiers``.
+
+    Examples
+    --------
+    >>> identifier_problems(pd.Series(["GB-COH-00000000", "GB-CHC-1106260", "GB-CHC-12", "GB-COH-N/A",
+    ...                                "LOCAL-HNS-x"])).tolist()
+    ['a placeholder (all zeros), not a company number', None, "'12' is not a charity number (six or seven digits from 200000)", 'a placeholder, not a company number', None]
+    """
+    text = identifiers.astype("str")
+    scheme = schemes_of(text)
+    found = pd.Series(None, index=identifiers.index, dtype=object)
+    for prefix, (pattern, form) in NUMBER_FORMATS.items():
+        rows = (scheme == prefix).to_numpy(dtype=bool)
+        if not rows.any():
+            continue
+        number = text[rows].str.slice(len(prefix) + 1)
+        compact = number.str.upper().str.replace(r"[\s.]", "", regex=True)
+        what = _NUMBER_NAMES[prefix]
+        reason = pd.Series(None, index=number.index, dtype=object)
+        reason = reason.mask(~number.str.fullmatch(pattern).fillna(False).astype(bool),
+                             "'" + number + f"' is not a {what} ({form})")
+        zeros = compact.str.fullmatch(r"[A-Z]*0+").fillna(False).astype(bool)
+        reason = reason.mask(zeros & compact.str.contains("0", regex=False), f"a placeholder (all zeros), not a {what}")
+        reason = reason.mask(compact.isin(PLACEHOLDERS).to_numpy(dtype=bool), f"a placeholder, not a {what}")
+        found[rows] = reason.to_numpy(dtype=object)
+    return pd.Series([r if isinstance(r, str) else None for r in found.tolist()], index=found.index, dtype=object)
+
+
+def identifier_problem(identifier: str) -> str | None:
+    """:func:`identifier_problems` of one identifier.
+
+    Examples
+    --------
+    >>> identifier_problem("GB-COH-123456789")
+    "'123456789' is not a company number (eight characters: digits after up to two letters)"
+    >>> identifier_problem("GB-COH-SC222222") is None
+    True
+    """
+    return identifier_problems(pd.Series([identifier])).iloc[0]
+
+
+_NUMBER_NAMES = {"GB-CHC": "charity number", "GB-COH": "company number", "GB-SC": "Scottish charity number",
+                 "GB-NIC": "Northern Ireland charity number"}
+
 
 def schemes_of(identifiers: pd.Series) -> pd.Series:
     """:func:`scheme_of` of a whole column (missing where an id is of no register).

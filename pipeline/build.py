@@ -36,6 +36,7 @@ from loaders.registry import get_loader
 from pipeline.authorities import authority_table
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.locate import locate_by_postcode
+from resolve.declared import screen_declared_ids
 from resolve.names import place_words
 from resolve.resolution import Resolution, resolve_entities
 from resolve.review import write_review_file
@@ -214,7 +215,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
     release_freed_memory()
-    results = [authority_result(config, places), *results]
+    results = [authority_result(config, places), *map(screen_declared_ids, results)]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))

@@ -128,10 +128,16 @@ class Blocks:
         by_name = pd.DataFrame({"variant": np.arange(len(variants)), "name": name_codes})
         worded = by_name.merge(pd.DataFrame({"name": word_owner, "key": word}), on="name")
         members, keys, offset = [worded["variant"].to_numpy()], [worded["key"].to_numpy()], int(word.max(initial=-1)) + 1
-        joined = pc.dictionary_encode(pc.replace_substring(names, " ", "")).indices.to_numpy(zero_copy_only=False)
+        # the name without spaces, and a long name's initials, in one key space: "ACF" meets its long form
+        initial_owner, initial_forms = _initials(names)
+        joined = pc.dictionary_encode(pa.concat_arrays([pc.replace_substring(names, " ", ""), initial_forms]))
+        joined = joined.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         members.append(np.arange(len(variants)))
-        keys.append(offset + joined.astype(np.int64)[name_codes])
-        offset += len(names)
+        keys.append(offset + joined[:len(names)][name_codes])
+        by_initials = pd.DataFrame({"name": initial_owner, "key": joined[len(names):]}).merge(by_name, on="name")
+        members.append(by_initials["variant"].to_numpy())
+        keys.append(offset + by_initials["key"].to_numpy())
+        offset += len(joined)
         entity = variants["entity"].to_numpy()
         for column in ("postcode", "domain"):
             codes = pd.factorize(entities[column].reset_index(drop=True).to_numpy(dtype=object))[0][entity]
@@ -171,6 +177,33 @@ class Blocks:
             "left": np.where(swap, right, left), "right": np.where(swap, left, right),
             "left_name": pd.Categorical.from_codes(np.where(swap, codes[b], codes[a]), categories=self.categories),
             "right_name": pd.Categorical.from_codes(np.where(swap, codes[a], codes[b]), categories=self.categories)})
+
+
+def _initials(names: pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """The initials of names of three or more words, with and without their joining words
+    (:func:`resolve.names.initials` a column at a time): position of the name, and the form."""
+    lists = pc.split_pattern(names, " ")
+    words = pc.list_flatten(lists)
+    owner = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
+    kept = pc.not_equal(words, "").to_numpy(zero_copy_only=False)
+    words, owner = words.filter(pa.array(kept)), owner[kept]
+    first = pc.utf8_slice_codeunits(words, 0, 1)
+    joining = pc.is_in(words, value_set=pa.array(sorted(JOINING_WORDS), type=words.type)).to_numpy(zero_copy_only=False)
+    owners, forms = [], []
+    for chosen in (np.ones(len(owner), dtype=bool), ~joining):
+        letters, whose = first.filter(pa.array(chosen)), owner[chosen]
+        counts = np.bincount(whose, minlength=len(names))
+        offsets = np.r_[0, np.cumsum(counts)]
+        joined = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets, type=pa.int64()),
+                                                              letters.cast(pa.large_string())),
+                                pa.scalar("", type=pa.large_string()))
+        long_enough = np.flatnonzero(counts >= 3)
+        owners.append(long_enough)
+        forms.append(joined.take(pa.array(long_enough)))
+    owner = np.concatenate(owners)
+    forms = pa.concat_arrays([f.cast(names.type) for f in forms])
+    once = ~pd.DataFrame({"o": owner, "f": forms.to_numpy(zero_copy_only=False)}).duplicated().to_numpy()
+    return owner[once], forms.filter(pa.array(once))
 
 
 def _block_pairs(members: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

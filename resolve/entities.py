@@ -20,7 +20,7 @@ from graph.identifiers import OFFICIAL_SCHEMES, schemes_of
 from loaders.base import LoadResult
 from loaders.tabular import arrow_text
 from ontology.vocabulary import vocabulary
-from resolve.names import normalise_texts, web_domain
+from resolve.names import ALIAS_HINT, name_aliases, normalise_texts, web_domain, web_page
 
 #: Kinds that are parts of a council rather than organisations a source could name differently.
 NOT_MATCHED = frozenset({"Council", "Directorate", "Team"})
@@ -28,7 +28,7 @@ NOT_MATCHED = frozenset({"Council", "Directorate", "Team"})
 ADDRESS_RELATIONS = ("OCCUPIES", "LOCATED_IN")
 #: The columns of a source's nodes that matching reads.
 RECORD_COLUMNS = ("id", "kind", "name", "other_names", "postcode", "website", "prov_dataset")
-ENTITY_COLUMNS = ["id", "kind", "label", "names", "postcode", "domain", "official", "sources"]
+ENTITY_COLUMNS = ["id", "kind", "label", "names", "postcode", "domain", "page", "official", "sources"]
 
 
 def matchable_kinds() -> frozenset[str]:
@@ -91,6 +91,8 @@ def _records(number: int, result: LoadResult, kinds: frozenset[str]) -> tuple[pa
     records = pa.table({"order": order, "id": ids, "kind": _text(frame["kind"]), "dataset": _text(frame["prov_dataset"]),
                         "postcode": postcode, "website": _text(frame["website"]) if "website" in frame else empty})
     names = [pa.table({"order": order, "id": ids, "name": _text(frame["name"])})] if "name" in frame else []
+    if names:
+        names.append(_aliases(names[0]))
     if "other_names" in frame:
         lists = frame["other_names"].to_numpy(dtype=object)
         rows = np.flatnonzero([isinstance(v, list) for v in lists])
@@ -100,6 +102,27 @@ def _records(number: int, result: LoadResult, kinds: frozenset[str]) -> tuple[pa
         names.append(pa.table({"order": order[position] + within, "id": ids.take(pa.array(position)),
                                "name": _text(pd.Series([n for i in rows for n in lists[i]], dtype=object))}))
     return records, (pa.concat_tables(names) if names else None)
+
+
+#: Where a name's aliases come in a record's names: after the other names a source gives.
+ALIAS_ORDER = 9_000
+
+
+def _aliases(names: pa.Table) -> pa.Table:
+    """Other names written inside names ("The Key (formerly Keyfund)", "X t/a Y": see
+    :func:`resolve.names.name_aliases`), as further names of the same records."""
+    text = names["name"]
+    hinted = pc.fill_null(pc.match_substring_regex(text, ALIAS_HINT), False)
+    rows = np.flatnonzero(hinted.to_numpy(zero_copy_only=False))
+    order, ids, found = [], [], []
+    orders, identifiers = names["order"].to_numpy(), names["id"]
+    for row, name in zip(rows.tolist(), text.take(pa.array(rows)).to_pylist()):
+        for within, alias in enumerate(name_aliases(name)):
+            order.append(orders[row] + ALIAS_ORDER + within)
+            ids.append(row)
+            found.append(alias)
+    return pa.table({"order": pa.array(order, type=pa.int64()), "id": identifiers.take(pa.array(ids, type=pa.int64())),
+                     "name": pa.array(found, type=pa.large_string())})
 
 
 def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
@@ -114,8 +137,10 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     -------
     DataFrame
         ``id``; ``kind`` (the first source's); ``label`` (the first name as a source wrote it);
-        ``names`` (tuple of normalised names, the main name first, then other names); ``postcode`` and
-        ``domain`` (first seen, or None); ``official`` (whether the id is a register's: charity,
+        ``names`` (tuple of normalised names, the main name first, then other names, then names
+        written inside a name: "The Key (formerly Keyfund)" is also "the key" and "keyfund"); ``postcode`` and
+        ``domain`` (first seen, or None); ``page`` (whether that web address is a page within its
+        site, as a branch's page on its national body's site); ``official`` (whether the id is a register's: charity,
         company, council...); ``sources`` (datasets). Identifiers with no name are left out; rows are
         in the order the identifiers were first seen.
 
@@ -142,6 +167,8 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     websites = pc.unique(records["website"].drop_null())
     domains = pa.array([web_domain(w) for w in websites.to_pylist()], type=pa.large_string())
     domain = domains.take(pc.index_in(records["website"], value_set=websites))
+    pages = pa.array([web_page(w) for w in websites.to_pylist()], type=pa.bool_())
+    page = pages.take(pc.index_in(records["website"], value_set=websites))
     # group by id, in the order ids were first seen: codes from dictionary encoding keep that order
     encoded = pc.dictionary_encode(records["id"].combine_chunks())
     ids, code = encoded.dictionary, encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
@@ -155,6 +182,7 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
         "kind": _first(code, records["kind"], rows), "label": _first(name_code, names["name"], rows),
         "names": _lists(name_code[usable], names["normalised"].take(pa.array(usable)), rows),
         "postcode": _first(code, records["postcode"], rows), "domain": _first(code, domain, rows),
+        "page": [p is True for p in _first(code, pc.if_else(pc.is_valid(domain), page, None), rows)],
         "sources": _lists(code, records["dataset"], rows)}, dtype=object)
     frame["official"] = schemes_of(frame["id"]).isin(list(OFFICIAL_SCHEMES)).to_numpy(dtype=bool)
     return frame[ENTITY_COLUMNS]

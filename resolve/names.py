@@ -150,6 +150,90 @@ def initials(normalised: str) -> frozenset[str]:
     return frozenset(form for form in forms if len(form) >= 3)
 
 
+def abbreviates(short: str, long: str) -> bool:
+    """Whether a normalised name is a short form of another: each of its words is either the long
+    name's next word or the initials of its next two or more words (joining words may be skipped),
+    at least one word is such initials, and every word of the long name is accounted for.
+
+    Examples
+    --------
+    >>> abbreviates("acf", "association of charitable foundations"), abbreviates("nl cares", "north london cares")
+    (True, True)
+    >>> abbreviates("rnid", "action on hearing loss"), abbreviates("family links", "family support link")
+    (False, False)
+    """
+    return _abbreviates(tuple(short.split()), tuple(long.split()), False)
+
+
+@lru_cache(maxsize=NAMES_REMEMBERED)
+def _abbreviates(short: tuple[str, ...], long: tuple[str, ...], used: bool) -> bool:
+    if not short:
+        return used and all(word in JOINING_WORDS for word in long)
+    if not long:
+        return False
+    if long[0] in JOINING_WORDS and _abbreviates(short, long[1:], used):
+        return True
+    head, rest = short[0], short[1:]
+    if head == long[0] and _abbreviates(rest, long[1:], used):
+        return True
+    if len(head) < 2 or head.isdigit():
+        return False
+    # head as the initials of the next words, each joining word either lettered or skipped
+    ends = [(0, 0)]  # (letters of head matched, words of long consumed)
+    for position, word in enumerate(long):
+        advanced = []
+        for matched, _ in ends:
+            if matched < len(head) and word[0] == head[matched]:
+                advanced.append((matched + 1, position + 1))
+            if word in JOINING_WORDS:
+                advanced.append((matched, position + 1))
+        ends = [(m, c) for m, c in advanced if c == position + 1]
+        if not ends:
+            break
+        for matched, consumed in ends:
+            if matched == len(head) and consumed >= 2 and _abbreviates(rest, long[consumed:], True):
+                return True
+    return False
+
+
+_ALIAS_CLAUSE = re.compile(
+    r"[\s,;(\[-]*\b(?:formerly(?: known as)?|previously(?: known as)?|t/a|trading as|operating as|"
+    r"also known as|a\.?k\.?a\.?)\s+(?P<alias>[^()\[\]]+?)\s*(?:[)\]]|$)", re.IGNORECASE)
+_WAS_BRACKET = re.compile(r"\s*\((?:was|now)\s+(?P<alias>[^()]+?)\)\s*", re.IGNORECASE)
+_ACRONYM_BRACKET = re.compile(r"\s*\((?P<alias>[A-Z][A-Z0-9&]{1,7})\)\s*")
+#: Names worth parsing for other names (pyarrow's filter before Python looks at them).
+ALIAS_HINT = r"(?i)\(|formerly|previously|t/a|trading as|operating as|known as|\baka\b|a\.k\.a"
+
+
+def name_aliases(name: str) -> list[str]:
+    """Other names written inside a name: "formerly X", "t/a X", "also known as X", and the name
+    without an acronym of it in brackets. Returns the other names and the name without them (empty
+    when there are none).
+
+    Examples
+    --------
+    >>> name_aliases("The Key (formerly Keyfund)")
+    ['Keyfund', 'The Key']
+    >>> name_aliases("Prison Advice & Care Trust (PACT)"), name_aliases("Remar Association (UK)")
+    (['Prison Advice & Care Trust'], [])
+    >>> name_aliases("J Smith t/a Feltham Cafe"), name_aliases("Citizens Advice Bureau (Hounslow)")
+    (['Feltham Cafe', 'J Smith'], [])
+    """
+    aliases, rest = [], name
+    for pattern in (_ALIAS_CLAUSE, _WAS_BRACKET):
+        found = [m.group("alias").strip(" .,-") for m in pattern.finditer(rest)]
+        if found:
+            aliases += [alias for alias in found if alias]
+            rest = pattern.sub(" ", rest)
+    rest = " ".join(rest.split()).strip(" .,-")
+    acronym = _ACRONYM_BRACKET.search(rest)
+    if acronym:  # "(PACT)" after its long form: the long form alone is a name; "(UK)" is not an acronym of it
+        without = " ".join(_ACRONYM_BRACKET.sub(" ", rest).split()).strip(" .,-")
+        if without and abbreviates(normalise_name(acronym.group("alias")), normalise_name(without)):
+            return [*aliases, without] if aliases else [without]
+    return [*aliases, rest] if aliases and rest else aliases
+
+
 def forget_names() -> None:
     """Let go of the names remembered (up to :data:`NAMES_REMEMBERED` of each: normal forms, words,
     initials): after a national resolution they hold about 300 MB that nothing else uses.
@@ -161,7 +245,7 @@ def forget_names() -> None:
     >>> name_words.cache_info().currsize
     0
     """
-    for remembered in (normalise_name, name_words, initials):
+    for remembered in (normalise_name, name_words, initials, _abbreviates):
         remembered.cache_clear()
 
 
@@ -200,3 +284,18 @@ def web_domain(address: str | None) -> str | None:
     if "." not in host or host in GENERIC_DOMAINS:
         return None
     return host
+
+
+def web_page(address: str | None) -> bool:
+    """Whether a web address is a page within a site rather than the site itself
+    (``ageuk.org.uk/hounslow``: a branch's page on its national body's site).
+
+    Examples
+    --------
+    >>> web_page("https://www.ageuk.org.uk/hounslow/"), web_page("www.ageukhounslow.org/"), web_page("a@b.org")
+    (True, False, False)
+    """
+    if not address or not isinstance(address, str) or ("@" in address and "/" not in address):
+        return False
+    text = address.strip()
+    return urlsplit(text if "//" in text else f"//{text}").path.strip("/") != ""

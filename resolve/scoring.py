@@ -24,13 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from resolve.names import KIND_WORDS, OTHER_BODY_WORDS, initials, name_words
+from resolve.names import JOINING_WORDS, KIND_WORDS, OTHER_BODY_WORDS, abbreviates, initials, name_words
 
 #: Penalties and bonuses added to the name similarity (see the module docstring).
 WEIGHTS = {
     "different_places": -0.45, "other_body": -0.3, "place_one_side": -0.25, "another_place": -0.05, "both_sides_differ": -0.3,
     "distinctive_word": -0.05, "kind_word": -0.03, "same_postcode": 0.05, "same_area": 0.0,
-    "different_area": -0.05, "same_domain": 0.12, "different_domain": -0.1,
+    "different_area": -0.05, "same_domain": 0.12, "different_domain": -0.1, "same_site": 0.0, "other_site_page": 0.0,
 }
 #: A weak name (see :class:`PairScore`) in another postcode area counts this many times the usual.
 WEAK_NAME_FACTOR = 4
@@ -40,6 +40,14 @@ CONTAINED = 0.98
 TYPO_SIMILARITY = 85
 #: Pairs that cannot reach this score are not examined further (penalties only lower a score).
 SIMILARITY_FLOOR = 0.75
+#: A short form (an acronym, one distinctive word for a longer name) or a name contained in one with
+#: other distinctive words starts here: in the review band, not merged on the name alone.
+SHORT_FORM = 0.85
+#: Added to such a name when a second signal agrees (the same postcode area, the same web domain).
+CONFIRMED = 0.08
+#: A name alone, with postcodes in different areas and no shared web domain, scores at most this:
+#: the same name in another place goes to review, it is never merged on the name alone.
+NAME_ONLY_ELSEWHERE = 0.85
 
 
 @dataclass(frozen=True)
@@ -47,12 +55,16 @@ class PairScore:
     """The score of one pair of names and the evidence for it.
 
     ``weak`` is true when the words the names share say little on their own (at most one
-    distinctive word and no place): such a pair needs its postcode to agree.
+    distinctive word and no place): such a pair needs its postcode to agree. ``short_form`` is true
+    when the name is evidence only with a second signal (an acronym, one word for a longer name, a
+    name inside one with other distinctive words): :func:`score_pairs` adds :data:`CONFIRMED` when
+    the postcode area or web domain agrees and otherwise keeps the score at :data:`SHORT_FORM`.
     """
 
     score: float
     evidence: str
     weak: bool = False
+    short_form: bool = False
 
 
 def _is_kind(word: str) -> bool:
@@ -108,12 +120,36 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     only_left, only_right = only_left - acronyms, only_right - acronyms
     shared = words_left - only_left - acronyms  # misspelt twins counted once
     core = {w for w in shared - places - {"saint"} if not _is_kind(w)}  # St John's is one saint's name
+    exact_core = core & words_left & words_right  # without misspelt twins (link / links)
     contained = not (only_left and only_right) and (len(core) >= 2 or (core and shared & places))
+    extra = {w for w in only_left | only_right if not _is_kind(w) and w not in places}
+    short = _short_form(left, right, places) if not contained else ""
     score = max(similarity, CONTAINED) if contained else similarity
+    if short:
+        score = max(similarity, SHORT_FORM)
     notes = [f"one name contains the other ('{left}' / '{right}')" if contained
-             else f"names alike {similarity:.2f} ('{left}' / '{right}')"]
+             else short or f"names alike {similarity:.2f} ('{left}' / '{right}')"]
     if acronyms:
         notes.append("acronym: " + ", ".join(sorted(acronyms)))
+    other_body = (only_left | only_right) & OTHER_BODY_WORDS
+    if other_body:
+        score += WEIGHTS["other_body"]
+        notes.append(f"another body: {', '.join(sorted(other_body))}")
+    if not short:  # a short form's other words are what it stands for
+        score += _word_penalties(only_left, only_right, shared, places, notes)
+    weak = len(core) < 2 and not shared & places
+    # a word inserted into a name, or a misspelt twin (Family Links / Family Support Link), with no
+    # place in common may name another body (Beacon House Ministries)
+    short_form = bool(short) or (contained and bool(extra or core - exact_core) and not shared & places)
+    # names alike only through a misspelt word (Sunshine Club / SONshine Club) need a second signal too
+    short_form = short_form or (bool(core) and not exact_core and not shared & places)
+    return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak and not short, short_form)
+
+
+def _word_penalties(only_left: set[str], only_right: set[str], shared: set[str], places: frozenset[str],
+                    notes: list[str]) -> float:
+    """What words in one name only take off a score (places, distinctive and kind words); notes the evidence."""
+    score = 0.0
     place_left, place_right = only_left & places, only_right & places
     if place_left and place_right:
         score += WEIGHTS["different_places"]
@@ -125,10 +161,6 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
     rest_left, rest_right = only_left - places, only_right - places
     distinctive_left = {w for w in rest_left if not _is_kind(w)}
     distinctive_right = {w for w in rest_right if not _is_kind(w)}
-    other_body = (only_left | only_right) & OTHER_BODY_WORDS
-    if other_body:
-        score += WEIGHTS["other_body"]
-        notes.append(f"another body: {', '.join(sorted(other_body))}")
     if rest_left and rest_right and (distinctive_left or distinctive_right):
         score += WEIGHTS["both_sides_differ"]
         notes.append(f"different words: {', '.join(sorted(rest_left))} / {', '.join(sorted(rest_right))}")
@@ -141,8 +173,21 @@ def score_names(left: str, right: str, similarity: float, places: frozenset[str]
         if kind:
             score += WEIGHTS["kind_word"] * len(kind)
             notes.append("kind words in one name only: " + ", ".join(sorted(kind)))
-    weak = len(core) < 2 and not shared & places
-    return PairScore(round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), weak)
+    return score
+
+
+def _short_form(left: str, right: str, places: frozenset[str]) -> str:
+    """Evidence that one name is a short form of the other (its acronym, or its first word alone), or ''."""
+    if left[:1] != right[:1] or left.count(" ") == right.count(" ") or min(left.count(" "), right.count(" ")) > 1:
+        return ""  # a short form has fewer words (one or two) and starts with the long form's letter
+    short, long = sorted((left, right), key=lambda n: (len(n.split()), len(n)))
+    if abbreviates(short, long):
+        return f"short form: '{short}' is the initials of '{long}'"
+    words = long.split()
+    if (" " not in short and len(short) >= 4 and words[0] == short and len(words) > 1 and not _is_kind(short)
+            and short not in places and short not in JOINING_WORDS and not set(words) & places):
+        return f"short form: '{short}' is the first word of '{long}'"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -157,11 +202,17 @@ class NameTable:
     words : ndarray of uint64
         A signature of each name's words (one bit per word): if one name's words are all in another's,
         its bits are all in the other's.
+    counts : ndarray of int
+        How many words each name has.
+    first : ndarray of int
+        A code of each name's first letter (the same for the same letter).
     """
 
     names: np.ndarray
     sorted_words: np.ndarray
     words: np.ndarray
+    counts: np.ndarray
+    first: np.ndarray
 
     @classmethod
     def of(cls, names: Iterable[str]) -> NameTable:
@@ -191,7 +242,9 @@ class NameTable:
         bits = np.left_shift(np.uint64(1), (code % 64).astype(np.uint64))
         signature = np.zeros(len(names), dtype=np.uint64)
         np.bitwise_or.at(signature, owner, bits)
-        return cls(names, np.asarray(sorted_words.to_numpy(zero_copy_only=False), dtype=object), signature)
+        first = pc.dictionary_encode(pc.utf8_slice_codeunits(pa.array(names, type=pa.large_string()), 0, 1)).indices
+        return cls(names, np.asarray(sorted_words.to_numpy(zero_copy_only=False), dtype=object), signature,
+                   np.bincount(owner, minlength=len(names)), first.to_numpy(zero_copy_only=False).astype(np.int64))
 
 
 def _name_codes(pairs: pd.DataFrame, table: NameTable | None) -> tuple[np.ndarray, np.ndarray, NameTable]:
@@ -223,11 +276,15 @@ class EntityCodes:
         """
         values = {label: np.array([v if isinstance(v, str) else None for v in entities[label].tolist()], dtype=object)
                   for label in ("postcode", "domain")}
+        if "names" in entities:  # each entity's main name, to say when another of its names matched
+            values["main"] = np.array([n[0] if n else None for n in entities["names"].tolist()], dtype=object)
         text = {label: pa.array(found, type=pa.large_string()) for label, found in values.items()}
         compact = pc.utf8_upper(pc.replace_substring(text["postcode"], " ", ""))
         area = pc.replace_substring_regex(compact, r"[^A-Z].*", "", max_replacements=1)  # the letters it starts with
         codes = {"postcode": _codes(text["postcode"]), "domain": _codes(text["domain"]), "compact": _codes(compact),
                  "area": _codes(area)}
+        codes["page"] = (entities["page"].to_numpy(dtype=bool) if "page" in entities
+                         else np.zeros(len(entities), dtype=bool)).astype(np.int64)
         return cls(values, codes)
 
     def same(self, label: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -239,7 +296,10 @@ class EntityCodes:
         """Each pair's :data:`WEIGHTS` key for ``postcode`` or ``domain`` ('' unless both have one)."""
         present = (self.codes[label][left] >= 0) & (self.codes[label][right] >= 0)
         if label == "domain":
-            found = np.where(self.same("domain", left, right), "same_domain", "different_domain")
+            # a page within a site (ageuk.org.uk/hounslow) is a branch's or a project's, not the site's owner's
+            page = (self.codes["page"][left] + self.codes["page"][right]) > 0
+            found = np.where(self.same("domain", left, right), np.where(page, "same_site", "same_domain"),
+                             np.where(page, "other_site_page", "different_domain"))
         else:
             found = np.where(self.same("compact", left, right), "same_postcode",
                              np.where(self.same("area", left, right), "same_area", "different_area"))
@@ -257,8 +317,15 @@ def _best_bonus(left: np.ndarray, right: np.ndarray, codes: EntityCodes) -> np.n
             + WEIGHTS["same_domain"] * codes.same("domain", left, right))
 
 
+#: How web domain outcomes read in the evidence where the key's words are not enough.
+_NOTES = {"same_site": "one site, one record a page within it: a branch or a part of one body, not evidence "
+                       "they are the same record",
+          "other_site_page": "another site, one record a page within a site (a branch's page on a national "
+                             "body's site): no evidence against"}
+
+
 def _note(outcome: str, a: str, b: str) -> str:
-    return f"{outcome.replace('_', ' ')} ({a}{'' if a == b else ' / ' + b})"
+    return f"{_NOTES.get(outcome, outcome.replace('_', ' '))} ({a}{'' if a == b else ' / ' + b})"
 
 
 def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[str], *,
@@ -318,23 +385,42 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     contained = process.cpdist(table.names[left_code[unsure]].tolist(), table.names[right_code[unsure]].tolist(),
                                scorer=fuzz.token_set_ratio, workers=-1, score_cutoff=95) >= 95
     reachable[unsure[contained]] = True
+    # a short form (an acronym, one word for a longer name) is unlike its long form: looked at on its own
+    fewer = np.minimum(table.counts[left_code], table.counts[right_code])
+    maybe_short = np.flatnonzero(~reachable & (fewer <= 2) & (table.counts[left_code] != table.counts[right_code])
+                                 & (table.first[left_code] == table.first[right_code]))
+    short = [bool(_short_form(a, b, places)) for a, b in zip(table.names[left_code[maybe_short]].tolist(),
+                                                             table.names[right_code[maybe_short]].tolist())]
+    reachable[maybe_short[np.array(short, dtype=bool)]] = True
     exact = np.flatnonzero(reachable & (left_code == right_code))
     scored = [_exact_pairs(left[exact], right[exact], table.names[left_code[exact]], codes)]
     close = np.flatnonzero(reachable & (left_code != right_code))
     rows = []
     outcomes = {label: codes.outcomes(label, left[close], right[close]) for label in ("postcode", "domain")}
+    main = codes.values.get("main")
+    renamed = ((main[left[close]] != table.names[left_code[close]]) | (main[right[close]] != table.names[right_code[close]])
+               if main is not None else np.zeros(len(close), dtype=bool))
     for number, (one, other, left_name, right_name, sim) in enumerate(zip(
             left[close].tolist(), right[close].tolist(), table.names[left_code[close]].tolist(),
             table.names[right_code[close]].tolist(), similarity[close].tolist())):
         scored_names = score_names(left_name, right_name, sim, places)
         score, notes = scored_names.score, [scored_names.evidence]
-        for label in ("postcode", "domain"):
-            outcome = outcomes[label][number]
+        if renamed[number]:
+            notes += _other_names(codes, (one, left_name), (other, right_name))
+        postcode, domain = outcomes["postcode"][number], outcomes["domain"][number]
+        for label, outcome in (("postcode", postcode), ("domain", domain)):
             if outcome:
                 values = codes.values[label]
                 score += WEIGHTS[outcome] * (WEAK_NAME_FACTOR if scored_names.weak and outcome == "different_area" else 1)
                 notes.append(_note(outcome, values[one], values[other]))
-        rows.append((one, other, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes), False))
+        if scored_names.short_form:
+            if postcode in ("same_postcode", "same_area") or domain == "same_domain":
+                score += CONFIRMED
+            else:
+                score = min(score, SHORT_FORM)
+                notes.append("no second signal (postcode area or web domain) agrees")
+        score, note = _elsewhere(score, postcode, domain)
+        rows.append((one, other, round(min(max(score, 0.0), 1.0), 4), "; ".join(notes + note), False))
     scored.append(pd.DataFrame(rows, columns=columns))
     scored = pd.concat([frame for frame in scored if len(frame)], ignore_index=True) if any(
         len(frame) for frame in scored) else pd.DataFrame(columns=columns)
@@ -342,16 +428,47 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     return scored.drop_duplicates(["left", "right"]).reset_index(drop=True)
 
 
+def _other_names(codes: EntityCodes, *sides: tuple[int, str]) -> list[str]:
+    """Evidence that a name other than a record's main one matched (a previous, working or
+    'formerly' name)."""
+    main = codes.values.get("main")
+    if main is None:
+        return []
+    return [f"'{name}' is another name of '{main[entity]}' (a previous, working or 'formerly' name)"
+            for entity, name in sides if main[entity] is not None and main[entity] != name]
+
+
+#: The evidence against a name match in another postcode area.
+ELSEWHERE_NOTE = "the same name in another postcode area: not merged on the name alone"
+
+
+def _elsewhere(score: float, postcode: str, domain: str) -> tuple[float, list[str]]:
+    """A score kept to :data:`NAME_ONLY_ELSEWHERE` when the postcodes are in different areas and no
+    web domain agrees, with the note saying so."""
+    if postcode == "different_area" and domain != "same_domain" and score > NAME_ONLY_ELSEWHERE:
+        return NAME_ONLY_ELSEWHERE, [ELSEWHERE_NOTE.replace("the same name", "a name alike")]
+    return score, []
+
+
 def _exact_pairs(left: np.ndarray, right: np.ndarray, names: np.ndarray, codes: EntityCodes) -> pd.DataFrame:
     """Pairs with the same name after normalising, scored a column at a time: 1.0, moved by postcode
     and web domain as :func:`score_pairs` moves any pair (a same name is never weak)."""
     score = np.ones(len(left))
     notes = [f"same name after normalising ('{name}')" for name in names.tolist()]
+    if "main" in codes.values:
+        main = codes.values["main"]
+        for row in np.flatnonzero((main[left] != names) | (main[right] != names)).tolist():
+            notes[row] = "; ".join([notes[row], *_other_names(codes, (left[row], names[row]), (right[row], names[row]))])
+    outcomes = {}
     for label in ("postcode", "domain"):
-        outcome = codes.outcomes(label, left, right)
+        outcome = outcomes[label] = codes.outcomes(label, left, right)
         score += pd.Series(outcome).map(WEIGHTS).fillna(0.0).to_numpy(dtype=float)
         values = codes.values[label]
         for row in np.flatnonzero(outcome != "").tolist():
             notes[row] += "; " + _note(outcome[row], values[left[row]], values[right[row]])
+    elsewhere = (outcomes["postcode"] == "different_area") & (outcomes["domain"] != "same_domain")
+    score = np.where(elsewhere, np.minimum(score, NAME_ONLY_ELSEWHERE), score)
+    for row in np.flatnonzero(elsewhere).tolist():
+        notes[row] += "; " + ELSEWHERE_NOTE
     return pd.DataFrame({"left": left, "right": right, "score": np.round(np.clip(score, 0.0, 1.0), 4),
                          "evidence": pd.Series(notes, dtype=object), "exact": True})

@@ -1,0 +1,79 @@
+"""Entity resolution on real records it was not tuned on: register numbers taken off one side.
+
+    python -m benchmarks.resolution_heldout                 # the tuning part, with its mistakes
+    python -m benchmarks.resolution_heldout --held-out      # the held-out part: figures only
+
+Sources: real 360Giving files of three funders (Lloyds Bank Foundation, Power to Change, Indigo
+Trust) and the register's names of 4,400 charities with a company number (charity-lookups). Half of
+each source's numbered organisations lose their numbers (:func:`resolve.heldout.strip_numbers`);
+the numbers are the truth. Organisations are split by a hash of their number into a tuning part
+(two thirds) and a held-out part, which is only ever printed as figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from loaders.base import LoadResult, RecordSink
+from loaders.registry import get_loader
+from loaders.tabular import read_csv_text
+from pipeline.authorities import authority_context, authority_table
+from resolve.declared import screen_declared_ids
+from resolve.heldout import strip_numbers, stripped_quality
+from resolve.names import place_words
+from resolve.resolution import ResolutionSettings, resolve_entities
+
+REPO = Path(__file__).resolve().parents[1]
+GRANT_FILES = ("tests/fixtures/threesixtygiving/lloyds_bank_foundation_2010_2015.json",
+               "data/360giving/london_powertochange_grants.json", "tests/fixtures/resolution/indigo_trust.csv")
+REGISTER = "data/ccew/charity-company-numbers.csv"
+
+
+def register_names(path: Path) -> LoadResult:
+    """The charity-lookups table of charity and company numbers as register records with their names."""
+    sink = RecordSink("register", path)
+    for number, row in enumerate(read_csv_text(path).to_dict("records")):
+        sink.node(str(row["org_id_a"]).strip(), "Charity", sink.provenance(f"row {number + 2}", "", "ODbL-1.0"),
+                  name=str(row["name"]).strip(), other_ids=[str(row["org_id_b"]).strip()])
+    return sink.result()
+
+
+def sources(repo: Path = REPO) -> list[LoadResult]:
+    """The real sources, each as its loader reads it (no filter to one authority) and the build
+    screens its declared identifiers (:func:`resolve.declared.screen_declared_ids`)."""
+    context = authority_context("E09000018")
+    grants = [get_loader("360giving").load(repo / name, context, filter="none") for name in GRANT_FILES]
+    return [screen_declared_ids(result) for result in (register_names(repo / REGISTER), *grants)]
+
+
+def run(part: str, *, show: bool, share: float = 0.5) -> pd.DataFrame:
+    """Figures (and, when ``show``, mistakes) of one part of the evaluation."""
+    stripped, truth = strip_numbers(sources(), share=share)
+    resolution = resolve_entities(stripped, ResolutionSettings(), places=place_words(list(authority_table()["name"])))
+    declared = [(i, o) for r in stripped if "other_ids" in r.nodes
+                for i, others in zip(r.nodes["id"], r.nodes["other_ids"]) if isinstance(others, list) for o in others]
+    quality = stripped_quality(truth, declared, resolution.links, part=part)
+    print(f"{part}: precision {quality.precision:.3f} strict ({quality.merges - quality.wrong_merges} of {quality.merges} "
+          f"merges right), {quality.settled_precision:.3f} setting aside {quality.unsettled} merges across two "
+          f"registers; recall {quality.recall:.3f} ({quality.found} of {quality.true_pairs} true pairs), "
+          f"missed in the review file: {int(quality.missed['in_review'].sum())} of {len(quality.missed)}")
+    if show:
+        with pd.option_context("display.width", 250, "display.max_colwidth", 90, "display.max_rows", 200):
+            print(quality.wrong.to_string())
+            print(quality.missed.to_string())
+    return quality
+
+
+def main() -> None:
+    """Print the figures of one part."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--held-out", action="store_true", help="the held-out part (figures only)")
+    args = parser.parse_args()
+    run("held-out" if args.held_out else "tuning", show=not args.held_out)
+
+
+if __name__ == "__main__":
+    main()
