@@ -1,0 +1,429 @@
+"""What each answer rests on: its sources and their dates, how many rows had the fields it needs,
+what was left out and why, and the question it cannot answer without another source.
+
+:func:`explain` is called with the answer's key, the graph and the answer's table, and returns the
+fields of :class:`pipeline.result.AnswerResult` besides the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pandas as pd
+
+from graph.network import name, organisation_edges, organisation_nodes, ward_index
+from graph.tables import edge_records, edge_table, grants_frame, node_records, node_table
+from pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
+
+#: Relations and node kinds each answer reads, for its sources and dates.
+READS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "01_below_the_radar_groups": (("LOCATED_IN", "FUNDED_BY", "COMMISSIONED_BY", "MEMBER_OF", "PARTNERS_WITH"), ()),
+    "02_directorate_coproduction": (("COMMISSIONED_BY", "PAID_BY", "FUNDED_BY", "CO_PRODUCES_WITH", "SUPPORTS",
+                                     "PARTNERS_WITH", "CHAMPION_FOR", "AWARDED_TO"), ("Directorate", "Team")),
+    "03_duplicated_infrastructure": (("OFFERS_FUNCTION", "SERVES_AREA", "MEMBER_OF", "SUPPORTS", "FUNDED_BY"),
+                                     ("InfrastructureBody",)),
+    "04_brokers": (("FUNDED_BY", "COMMISSIONED_BY", "PAID_BY", "MEMBER_OF", "PARTNERS_WITH", "CO_PRODUCES_WITH",
+                    "SUPPORTS", "PART_OF"), ()),
+    "05_funding_by_ward": (("FUNDED_BY", "SERVES_AREA", "LOCATED_IN"), ("LSOA",)),
+    "05_funding_by_income_band": (("FUNDED_BY",), ()),
+    "05_funding_by_funder": (("FUNDED_BY",), ("Funder",)),
+    "05_local_programmes": (("DELIVERS",), ("Programme",)),
+    "06_asset_use": (("OWNS", "OCCUPIES"), ("Building", "Land", "Asset")),
+    "07_contract_consolidation": (("SUCCEEDS", "AWARDED_TO", "COMMISSIONED_BY"), ("Contract",)),
+    "08_forum_representativeness": (("MEMBER_OF", "PARTICIPATED_IN"), ("Forum",)),
+    "10_co_funding": (("FUNDED_BY",), ("Funder",)),
+    "11_board_interlocks": (("TRUSTEE_OF",), ("Person",)),
+    "12_service_gaps": (("ADDRESSES", "DELIVERS", "LOCATED_IN"), ("Theme",)),
+}
+READS["04_bridges"] = READS["04_brokerage_roles"] = READS["04_brokers"]
+READS["04_funding_concentration"] = READS["05_funding_by_funder"]
+READS["06_asset_transfer_candidates"] = READS["06_asset_use"]
+READS["09_alliance_candidates"] = READS["03_duplicated_infrastructure"]
+
+#: Funders the brief names for co-funding (question 10); if none of their grants are loaded, the answer says so.
+NAMED_FUNDERS = ("National Lottery", "City Bridge")
+
+
+@dataclass
+class Explanation:
+    """The fields of an answer besides its table (see :class:`pipeline.result.AnswerResult`)."""
+
+    headline: str
+    coverage: list[dict] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    missing: str = ""
+    period: str = ""
+
+
+def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
+            comparison: pd.DataFrame | None = None) -> dict[str, object]:
+    """Headline, coverage, sources, period, caveats and what is missing for one answer.
+
+    Parameters
+    ----------
+    key : str
+        The answer's key (see :data:`pipeline.answers.ANSWERS`).
+    graph : networkx.MultiDiGraph
+        The graph the answer was computed on.
+    table : DataFrame
+        The answer.
+    comparison : DataFrame, optional
+        The grants of other authorities, for the comparison with peers.
+
+    Returns
+    -------
+    dict
+        ``headline``, ``coverage`` (DataFrame), ``sources`` (DataFrame), ``period``, ``caveats``
+        (tuple) and ``missing``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> explain("11_board_interlocks", g, pd.DataFrame())["missing"][:23]
+    'No trustee table loaded'
+    """
+    explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
+    relations, kinds = READS.get(key, ((), ()))
+    return {"headline": explanation.headline,
+            "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
+            "sources": sources_of(graph, relations, kinds), "period": explanation.period,
+            "caveats": tuple(explanation.caveats), "missing": explanation.missing}
+
+
+def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[str, ...]) -> pd.DataFrame:
+    """The datasets behind the relations and node kinds an answer reads: licence, dates and facts.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", provenance=[
+    ...     {"dataset": "360giving:g.json", "record": "1", "date": "2019-05-01", "licence": "CC-BY-4.0"}])
+    >>> sources_of(g, ("FUNDED_BY",), ()).values.tolist()
+    [['360giving:g.json', 'CC-BY-4.0', '2019-05-01', '2019-05-01', 1]]
+    """
+    wanted_relations, wanted_kinds = set(relations), set(kinds)
+    seen: dict[tuple[str, str], list] = {}
+
+    def add(provenance: list[dict]) -> None:
+        for p in provenance or ():
+            entry = seen.setdefault((p.get("dataset", ""), p.get("licence", "")), [None, None, 0])
+            date = p.get("date") or None
+            if date:
+                entry[0] = date if entry[0] is None else min(entry[0], date)
+                entry[1] = date if entry[1] is None else max(entry[1], date)
+            entry[2] += 1
+
+    for _, _, _, data in edge_records(graph):
+        if data.get("relation") in wanted_relations:
+            add(data.get("provenance"))
+    for _, data in node_records(graph):
+        if data.get("kind") in wanted_kinds:
+            add(data.get("provenance"))
+    rows = [[dataset, licence, first, last, facts] for (dataset, licence), (first, last, facts) in seen.items()]
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS).sort_values("facts", ascending=False).reset_index(drop=True)
+
+
+def _count(graph: nx.MultiDiGraph, relation: str) -> int:
+    edges = edge_table(graph)
+    return int((edges["relation"] == relation).sum())
+
+
+def _vcse(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    nodes = organisation_nodes(graph)
+    return nodes[nodes["sector"] == "vcse"]
+
+
+def _generic(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    return Explanation(f"{len(table):,} rows found." if len(table) else
+                       "Nothing found in the data loaded: either there is nothing to find, or no source records it.")
+
+
+def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    vcse = _vcse(graph)
+    index = ward_index(graph)
+    income = pd.to_numeric(node_table(graph).loc[vcse["id"], "latest_income"], errors="coerce")
+    placed = int(table["ward"].notna().sum()) if len(table) else 0
+    return Explanation(
+        f"{len(table):,} organisations show signs of being below the radar; {placed:,} of them can be placed in a ward.",
+        [coverage_row("VCSE organisations with a known ward", vcse["id"].isin(index).sum(), len(vcse)),
+         coverage_row("VCSE organisations with a known income", income.notna().sum(), len(vcse),
+                      "no income known counts as micro"),
+         coverage_row("listed groups placed in a ward", placed, len(table))],
+        ["`confidence` counts the signs of being below the radar that the data shows (on no register, no income "
+         "known, seen only in directories or workshops, few links in). It is highest where the sources know least, "
+         "so a high score is a prompt to ask local people, not a finding.",
+         "Links in are only those a loaded source records: a group with no recorded link may still have one."])
+
+
+def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    if table.empty:
+        return Explanation("No directorate or team is in the data.", missing=(
+            "No council directorates loaded: fill in the directorates sheet of the workshop workbook "
+            "(`civicgraph template`)."))
+    known = table["vcse_link"].value_counts()
+    modes = [c for c in ("purchaser-provider", "grant-maker", "co-production", "infrastructure-support",
+                         "partnership") if c in table]
+    links = int(table[modes].to_numpy().sum())
+    coproduction = int(table["co-production"].sum())
+    unnamed = int(table["note"].fillna("").str.startswith("not named").sum())
+    return Explanation(
+        f"{len(table):,} directorates and teams: {known.get('yes', 0):,} work with the VCSE as far as the sources say, "
+        f"{known.get('no', 0):,} are stated not to, and for {known.get('unknown', 0):,} it is unknown; "
+        f"{coproduction:,} of {links:,} recorded links are co-design or co-production.",
+        [coverage_row("directorates and teams with any recorded VCSE link", known.get("yes", 0), len(table)),
+         coverage_row("with a known sector champion answer", (table["sector_champion"] != "unknown").sum(), len(table)),
+         coverage_row("named in the sources", len(table) - unnamed, len(table),
+                      "the rest are departments the source counts but does not name")],
+        ["Only co-design and co-production links count towards `coproduction_share`; infrastructure support and "
+         "partnership are counted in columns of their own.",
+         "`vcse_link` is 'unknown' where no source records a link: not the same as having none."])
+
+
+def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    from graph.infrastructure import infrastructure_profiles
+
+    profiles = infrastructure_profiles(graph)
+    with_functions = sum(bool(p["functions"]) for p in profiles.values())
+    areas = {b for b, _, d in graph.edges(data=True) if d["relation"] in ("SERVES_AREA", "LOCATED_IN") and b in profiles}
+    return Explanation(
+        f"{len(table):,} pairs of support bodies offer a function in the same area." if "score" in table or "a" in table
+        else f"{len(table):,} bodies chosen.",
+        [coverage_row("support bodies with their functions recorded", with_functions, len(profiles)),
+         coverage_row("support bodies with an area recorded", len(areas), len(profiles),
+                      "a body with no area recorded is taken to serve the whole authority")],
+        ["Overlap is measured only on what sources record (functions, areas, members, funders); a dimension "
+         "with nothing recorded on either side is left out of the score."])
+
+
+def _brokers(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    nodes = organisation_nodes(graph)
+    edges = organisation_edges(graph)
+    linked = set(edges["a"]) | set(edges["b"])
+    caveats = ["Centrality sees only the relations loaded sources record; an organisation with no recorded "
+               "relation scores 0 because nothing is known of its links, not because it has none."]
+    if "degree" in table:
+        top = table.iloc[0] if len(table) else None
+        headline = (f"{top['name']} is the strongest broker on the recorded relations; "
+                    f"{int(table['cut_point'].sum()):,} organisations are cut points." if top is not None
+                    else "No organisation network in the data.")
+    else:
+        headline = f"{len(table):,} rows found."
+    return Explanation(headline, [coverage_row("organisations with at least one recorded relation to another",
+                                               len(linked & set(nodes["id"])), len(nodes))], caveats)
+
+
+def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    edges = edge_table(graph)
+    funded = edges[edges["relation"] == "FUNDED_BY"]
+    grants = grants_frame(graph)
+    if funded.empty:
+        return Explanation("No grants in the data.", missing=(
+            "No grants loaded: add 360Giving files (from GrantNav) of the funders active in the area."))
+    years = grants["year"].dropna()
+    period = f"awards from {int(years.min())} to {int(years.max())}" if len(years) else ""
+    ward = funding_placement(graph)
+    income = pd.to_numeric(node_table(graph).loc[grants["recipient"].drop_duplicates(), "latest_income"], errors="coerce")
+    funders = sorted(name(graph, f) for f in grants["funder"].unique())
+    caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders)}. Money from funders whose "
+               "grants are not loaded is not in any of these totals."]
+    if income.notna().sum() == 0:
+        caveats.append("No recipient's income is known, so every grant is in the 'unknown' income band: load the "
+                       "Charity Commission register's charity table (loader `ccew`) for incomes.")
+    return Explanation(
+        f"{grants['amount'].sum():,.0f} GBP in {len(grants):,} grants from {len(funders)} funder(s); "
+        f"{ward['unplaced_gbp']:,.0f} GBP of it cannot be placed in a ward.",
+        [coverage_row("grants with an amount", funded["amount"].notna().sum(), len(funded)),
+         coverage_row("grants with an award date", len(years), len(grants)),
+         coverage_row("grants placed in a ward", ward["placed"], len(grants),
+                      "by the beneficiary area, else the recipient's address"),
+         coverage_row("recipients with a known income", income.notna().sum(), len(income))],
+        caveats, period=period)
+
+
+def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
+    """How many grants, and how much money, :func:`graph.money.funding_by_ward` can place in a ward.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
+    >>> nx.set_node_attributes(g, {"a": "Charity", "f": "Funder"}, "kind")
+    >>> funding_placement(g)
+    {'placed': 0, 'unplaced_gbp': 5.0}
+    """
+    from graph.money import funding_by_ward
+
+    by_ward = funding_by_ward(graph)
+    unknown = by_ward[by_ward["ward"] == "unknown"]
+    return {"placed": int(by_ward.loc[by_ward["ward"] != "unknown", "grants"].sum()),
+            "unplaced_gbp": float(unknown["amount_gbp"].sum())}
+
+
+def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _money(graph, table, comparison)
+    estimated = table["population_basis"].astype(str).str.startswith("estimate").sum() if len(table) else 0
+    if estimated:
+        explanation.caveats.append(
+            f"The population of {estimated:,} wards is an estimate (their LSOAs times the national mean LSOA "
+            "population), so per-head figures are rough: load ONS ward population estimates to replace it.")
+    return explanation
+
+
+def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFrame | None) -> Explanation:
+    if comparison is None or table.empty:
+        return Explanation("No comparison made.", missing=(
+            "No grants of other authorities loaded: list 360Giving files that cover every borough compared under "
+            "[comparison] in the configuration."))
+    focus = table[table["focus"]]
+    funders = sorted(comparison["funder_name"].dropna().unique()) if "funder_name" in comparison else \
+        sorted(comparison["funder"].dropna().unique())
+    in_graph = grants_frame(graph)
+    graph_funders = {name(graph, f) for f in in_graph["funder"].unique()}
+    outside = in_graph[~in_graph["funder"].map(lambda f: name(graph, f)).isin(funders)]
+    caveats = [f"Every authority is compared on the grants of the same {len(funders)} funder(s) only "
+               f"({', '.join(map(str, funders))}), whose files cover every borough compared; per head uses the "
+               "2020 mid-year population in the authorities table."]
+    if len(outside):
+        caveats.append(f"The graph holds {outside['amount'].sum():,.0f} GBP from {len(graph_funders)} other funder(s) "
+                       "for this authority that are not in the comparison, because no file gives their grants in the "
+                       "other boroughs; this table is not the authority's total funding.")
+    if len(funders) < 2:
+        caveats.append("With one funder the comparison says how that funder spreads its grants, not how well "
+                       "funded each borough is.")
+    years = pd.to_numeric(comparison.get("award_date", pd.Series(dtype=object)).astype(str).str.slice(0, 4),
+                          errors="coerce").dropna()
+    row = focus.iloc[0] if len(focus) else None
+    headline = (f"On the grants of {len(funders)} funder(s), {row['name']} ranks {int(row['rank_per_head'])} of "
+                f"{len(table)} per head ({row['gbp_per_head']:,.2f} GBP)." if row is not None else "No comparison made.")
+    return Explanation(headline, [coverage_row("authorities with a population", table["population"].notna().sum(),
+                                               len(table))],
+                       caveats, period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
+
+
+def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    assets = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Building", "Land", "Asset")]
+    edges = edge_table(graph)
+    owned = set(edges.loc[edges["relation"] == "OWNS", "target"]) & set(assets)
+    occupied = edges[edges["relation"] == "OCCUPIES"]
+    terms = sum(1 for _, _, d in graph.edges(data=True) if d["relation"] == "OCCUPIES" and d.get("rent_terms"))
+    missing = "" if owned else ("No owners or rent terms recorded: load the council's land and assets register "
+                                "(loader `assets`) to see who owns each building and on what terms it is used.")
+    if not assets:
+        return Explanation("No building or land in the data.", missing=missing)
+    return Explanation(f"{len(table):,} of the {len(assets):,} buildings and pieces of land in the data are listed.",
+                       [coverage_row("assets with a known owner", len(owned), len(assets)),
+                        coverage_row("occupancies with rent terms recorded", terms, len(occupied))],
+                       ["An asset with no recorded user may still be used: directories record where services "
+                        "run, not every group that hires a room."], missing)
+
+
+def _contracts(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    contracts = [n for n, d in graph.nodes(data=True) if d["kind"] == "Contract"]
+    if not _count(graph, "SUCCEEDS"):
+        return Explanation("No contract re-let is recorded.", [coverage_row("contracts", 0, len(contracts))], missing=(
+            "No contract successions loaded: record re-let contracts in the workbook's contracts and relationships "
+            "sheets ('succeeds'), or load the council's contracts register."))
+    consolidated = int(table["consolidated"].sum())
+    return Explanation(f"{consolidated:,} of {len(table):,} recorded re-lets went to fewer providers.",
+                       [coverage_row("contracts with a provider count", sum(
+                           graph.nodes[c].get("provider_count") is not None for c in contracts), len(contracts))])
+
+
+def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    if table.empty:
+        return Explanation("No forum in the data.", missing="No forum loaded: add it to the workbook's organisations sheet.")
+    empty = table[table["members"] == 0]
+    caveats = ["`council_senior` is 'unknown' where no council member, or no member's seniority, is recorded."]
+    missing = ""
+    if len(empty) == len(table):
+        missing = ("No forum membership recorded: list each forum's members in the workbook's relationships sheet "
+                   "('member of', with seniority for council officers).")
+    return Explanation(f"{len(table):,} forum(s); {int(table['members'].sum()):,} recorded members.",
+                       [coverage_row("forums with their members recorded", len(table) - len(empty), len(table))],
+                       caveats, missing)
+
+
+def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    from graph.infrastructure import alliance_candidates, infrastructure_profiles
+
+    explanation = _infrastructure(graph, table, comparison)
+    covered = float(table["covered"].iloc[-1]) if len(table) else 0.0
+    explanation.headline = f"{len(table):,} support bodies together cover {covered:.0%} of the support functions offered."
+    uncovered = alliance_candidates(graph).attrs.get("uncovered", []) if infrastructure_profiles(graph) else []
+    if uncovered:
+        explanation.caveats.append(f"Functions nobody offers: {', '.join(uncovered)}.")
+    return explanation
+
+
+def _co_funding(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    grants = grants_frame(graph)
+    funders = sorted(name(graph, f) for f in grants["funder"].unique())
+    absent = [f for f in NAMED_FUNDERS if not any(f.lower() in loaded.lower() for loaded in funders)]
+    caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders) or 'none'}."]
+    missing = ""
+    if absent:
+        note = f"No grants of {' or '.join(absent)} are loaded"
+        if table.empty:
+            missing = (f"{note}: co-funding can only be seen among the funders loaded. Add their 360Giving files "
+                       "(GrantNav) to the configuration to find funders that fund the same organisations.")
+        else:
+            caveats.append(f"{note}; pairs with them are not seen.")
+    recipients = grants["recipient"].nunique()
+    several = int((grants.groupby("recipient")["funder"].nunique() > 1).sum())
+    return Explanation(f"{len(table):,} pairs of funders share recipients." if len(table) else
+                       "No two loaded funders fund the same organisation.",
+                       [coverage_row("recipients with grants from more than one funder", several, recipients)],
+                       caveats, missing)
+
+
+def _interlocks(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    trustees = _count(graph, "TRUSTEE_OF")
+    if not trustees:
+        return Explanation("Board interlocks cannot be found: no trustees are in the data.", missing=(
+            "No trustee table loaded: load the Charity Commission register's trustee table "
+            "(publicextract.charity_trustee, loader `ccew`) to find board interlocks."))
+    boards = len({t for _, t, d in graph.edges(data=True) if d["relation"] == "TRUSTEE_OF"})
+    return Explanation(f"{len(table):,} pairs of organisations share at least one trustee.",
+                       [coverage_row("charities with their trustees loaded", boards,
+                                     int((organisation_nodes(graph)["kind"] == "Charity").sum()))],
+                       ["People are pseudonymised; a shared pseudonym is the same name and register entry, "
+                        "not a confirmed same person."])
+
+
+def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    themes = [n for n, d in graph.nodes(data=True) if d["kind"] == "Theme"]
+    services = [n for n, d in graph.nodes(data=True) if d["kind"] == "Service"]
+    themed = {s for s, _, d in graph.edges(data=True) if d["relation"] == "ADDRESSES" and s in set(services)}
+    if not themes:
+        return Explanation("No themes in the data.", missing=(
+            "No themes loaded: a directory with taxonomy terms (Open Referral UK) or the workbook's themes column "
+            "gives them."))
+    gaps = table[table["no_located_provider"]] if len(table) else table
+    unlocated = int(table.drop_duplicates("theme")["unlocated_providers"].sum()) if len(table) else 0
+    return Explanation(
+        f"{len(gaps):,} ward and theme pairs have no located provider; {unlocated:,} providers of these themes have "
+        "no known ward and may fill some of them.",
+        [coverage_row("directory services mapped to a theme", len(themed), len(services)),
+         coverage_row("themes with at least one located provider",
+                      table.loc[~table["no_located_provider"], "theme"].nunique() if len(table) else 0, len(themes))],
+        ["A gap means no provider of the theme is located in the ward, not that no one serves it: providers with "
+         "no known ward, and providers in the next ward, may."])
+
+
+EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanation]] = {
+    "01_below_the_radar_groups": _below_the_radar,
+    "02_directorate_coproduction": _directorates,
+    "03_duplicated_infrastructure": _infrastructure,
+    "04_brokers": _brokers, "04_bridges": _brokers, "04_brokerage_roles": _brokers,
+    "04_funding_concentration": _money,
+    "05_funding_by_ward": _by_ward, "05_funding_by_income_band": _money, "05_funding_by_funder": _money,
+    "05_compare_authorities": _compare,
+    "06_asset_use": _assets, "06_asset_transfer_candidates": _assets,
+    "07_contract_consolidation": _contracts,
+    "08_forum_representativeness": _forum,
+    "09_alliance_candidates": _alliance,
+    "10_co_funding": _co_funding,
+    "11_board_interlocks": _interlocks,
+    "12_service_gaps": _service_gaps,
+}
