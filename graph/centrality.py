@@ -344,6 +344,14 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     """Who loses their only link into the council and funders, or their connection to the rest of
     the network, if one organisation (a funder, an infrastructure body) goes.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A built ecosystem graph.
+    removed : str
+        The organisation's id or name (see :func:`graph.lookup.find_organisation`; a misspelt or
+        ambiguous name raises :class:`graph.lookup.OrganisationNotFound` with suggestions).
+
     Returns
     -------
     DataFrame
@@ -355,11 +363,12 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="UnregisteredGroup", name="A"); g.add_node("f", kind="Funder", name="F")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY")
-    >>> what_if_removed(g, "f")[["id", "effect"]].values.tolist()
+    >>> what_if_removed(g, "F")[["id", "effect"]].values.tolist()
     [['a', 'loses its only link in']]
     """
-    if removed not in graph:
-        raise KeyError(f"{removed!r} is not a node of the graph")
+    from graph.lookup import find_organisation
+
+    removed = find_organisation(graph, removed)
     rows = []
     before_network = organisation_network(graph)
     after = graph.copy()

@@ -132,8 +132,9 @@ def test_cut_points_bridges_and_what_if(borough: nx.MultiDiGraph) -> None:
     lost = what_if_removed(borough, "bridge").set_index("id")
     assert lost.loc["micro", "effect"] == "loses its only link in"
     assert "local" not in lost.index  # still funded by the Lottery
-    with pytest.raises(KeyError):
+    with pytest.raises(LookupError):
         what_if_removed(borough, "nobody")
+    assert what_if_removed(borough, "City Bridge").equals(lost.reset_index())  # by name as well as by id
 
 
 def test_brokerage_and_funding_concentration(borough: nx.MultiDiGraph) -> None:
