@@ -42,6 +42,9 @@ READS["04_funding_concentration"] = READS["05_funding_by_funder"]
 READS["06_asset_transfer_candidates"] = READS["06_asset_use"]
 READS["09_alliance_candidates"] = READS["03_duplicated_infrastructure"]
 
+#: Answers whose sources are only the relations touching a node of their kinds.
+TOUCHING = frozenset({"02_directorate_coproduction"})
+
 #: Funders the brief names for co-funding (question 10); if none of their grants are loaded, the answer says so.
 NAMED_FUNDERS = ("National Lottery", "City Bridge")
 
@@ -88,12 +91,15 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     relations, kinds = READS.get(key, ((), ()))
     return {"headline": explanation.headline,
             "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
-            "sources": sources_of(graph, relations, kinds), "period": explanation.period,
+            "sources": sources_of(graph, relations, kinds, touching=key in TOUCHING), "period": explanation.period,
             "caveats": tuple(explanation.caveats), "missing": explanation.missing}
 
 
-def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[str, ...]) -> pd.DataFrame:
+def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[str, ...], *,
+               touching: bool = False) -> pd.DataFrame:
     """The datasets behind the relations and node kinds an answer reads: licence, dates and facts.
+
+    With ``touching``, only relations with a node of one of ``kinds`` at either end count.
 
     Examples
     --------
@@ -115,8 +121,10 @@ def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[
                 entry[1] = date if entry[1] is None else max(entry[1], date)
             entry[2] += 1
 
-    for _, _, _, data in edge_records(graph):
-        if data.get("relation") in wanted_relations:
+    nodes = graph.nodes
+    for source, target, _, data in edge_records(graph):
+        if data.get("relation") in wanted_relations and (
+                not touching or nodes[source].get("kind") in wanted_kinds or nodes[target].get("kind") in wanted_kinds):
             add(data.get("provenance"))
     for _, data in node_records(graph):
         if data.get("kind") in wanted_kinds:
@@ -293,9 +301,17 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
                        "funded each borough is.")
     years = pd.to_numeric(comparison.get("award_date", pd.Series(dtype=object)).astype(str).str.slice(0, 4),
                           errors="coerce").dropna()
+    graph_years = in_graph["year"].dropna()
+    if len(years) and len(graph_years) and (graph_years.min() < years.min() or graph_years.max() > years.max()):
+        caveats.append(f"The comparison's grants were awarded {int(years.min())} to {int(years.max())}; the other "
+                       f"answers' grants {int(graph_years.min())} to {int(graph_years.max())}: different periods.")
     row = focus.iloc[0] if len(focus) else None
-    headline = (f"On the grants of {len(funders)} funder(s), {row['name']} ranks {int(row['rank_per_head'])} of "
-                f"{len(table)} per head ({row['gbp_per_head']:,.2f} GBP)." if row is not None else "No comparison made.")
+    headline = "No comparison made."
+    if row is not None:
+        tied = int((table["rank_per_head"] == row["rank_per_head"]).sum())
+        rank = f"joint {int(row['rank_per_head'])} (with {tied - 1} others)" if tied > 1 else str(int(row["rank_per_head"]))
+        headline = (f"On the grants of {', '.join(map(str, funders))} only, {row['name']} ranks {rank} of {len(table)} "
+                    f"per head ({row['gbp_per_head']:,.2f} GBP); this is not its total grant funding.")
     return Explanation(headline, [coverage_row("authorities with a population", table["population"].notna().sum(),
                                                len(table))],
                        caveats, period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
