@@ -187,10 +187,10 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
         lines += [f"- {line}" for line in about]
         lines += ["", f"`{answer.key}.csv`: {len(result.table):,} rows; `{answer.key}.notes.md` explains the columns."]
         if len(result.table):
-            shown = result.table.head(rows_shown).copy()
+            shown = result.table.head(rows_shown).astype(object)
+            shown = shown.where(shown.notna(), "")
             for column in shown.columns:
-                if shown[column].dtype == object:
-                    shown[column] = shown[column].astype(str).str.slice(0, 60)
+                shown[column] = shown[column].map(lambda v: v[:60] if isinstance(v, str) else v)
             lines += ["", shown.to_markdown(index=False)]
         lines.append("")
     (folder / "answers.md").write_text("\n".join(lines) + "\n")

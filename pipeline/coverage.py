@@ -424,7 +424,10 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
          coverage_row("themes with at least one located provider",
                       table.loc[~table["no_located_provider"], "theme"].nunique() if len(table) else 0, len(themes))],
         ["A gap means no provider of the theme is located in the ward, not that no one serves it: providers with "
-         "no known ward, and providers in the next ward, may."])
+         "no known ward, and providers in the next ward, may.",
+         "Services of a directory with no taxonomy (the Hounslow Connect workbook) get their themes from their "
+         "words and age-group criterion by the documented rules of loaders/directory_themes.py: an inference, "
+         "not the directory's own category."])
 
 
 EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanation]] = {
