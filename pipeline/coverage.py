@@ -417,6 +417,10 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
             "gives them."))
     gaps = table[table["no_located_provider"]] if len(table) else table
     unlocated = int(table.drop_duplicates("theme")["unlocated_providers"].sum()) if len(table) else 0
+    missing = ""
+    if len(table) and not (~table["no_located_provider"]).any():
+        missing = ("No provider of any theme is placed in a ward, so a gap cannot be told from a missing address: "
+                   "load a postcode directory (ONS NSPL, loader `ons-postcodes`) to place the directory's locations.")
     return Explanation(
         f"{len(gaps):,} ward and theme pairs have no located provider; {unlocated:,} providers of these themes have "
         "no known ward and may fill some of them.",
@@ -427,7 +431,7 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
          "no known ward, and providers in the next ward, may.",
          "Services of a directory with no taxonomy (the Hounslow Connect workbook) get their themes from their "
          "words and age-group criterion by the documented rules of loaders/directory_themes.py: an inference, "
-         "not the directory's own category."])
+         "not the directory's own category."], missing)
 
 
 EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanation]] = {

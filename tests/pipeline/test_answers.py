@@ -118,3 +118,17 @@ def test_answers_are_written_with_notes_and_an_about_sheet(money: nx.MultiDiGrap
     assert "trustee table" in board["cannot_answer"]
     text = (tmp_path / "answers.md").read_text()
     assert "The loaded data cannot answer this question" in text and "Coverage: grants placed in a ward: 3 of 4" in text
+
+
+def test_service_gaps_say_when_no_provider_is_placed_at_all() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("W", kind="Ward", name="Hanworth")
+    g.add_node("T", kind="Theme", name="young people")
+    g.add_node("o", kind="Charity", name="Youth club")
+    g.add_edge("o", "T", relation="ADDRESSES")
+    result = ask(g, "12_service_gaps")
+    assert "No provider of any theme is placed in a ward" in result.missing
+    assert "1 providers of these themes have no known ward" in result.headline
+    g.add_edge("o", "W", relation="LOCATED_IN")
+    located = ask(g, "12_service_gaps")
+    assert located.missing == "" and located.headline.startswith("0 ward and theme pairs have no located provider")
