@@ -145,6 +145,6 @@ def ward_choropleth(graph: nx.MultiDiGraph, values: pd.Series, path: str | Path,
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path

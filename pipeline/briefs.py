@@ -55,7 +55,11 @@ def brief_table(table: pd.DataFrame, *, rows: int = TABLE_ROWS) -> pd.DataFrame:
             text = shown[column].astype(str)
             shown[column] = text.where(text.str.len() <= TEXT_WIDTH, text.str.slice(0, TEXT_WIDTH - 1) + "…")
         elif pd.api.types.is_float_dtype(shown[column]):
-            shown[column] = shown[column].round(3)
+            values = shown[column]
+            whole = values.dropna().eq(values.dropna().round()).all()
+            money = "gbp" in column or "amount" in column
+            shown[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}" if whole
+                                       else f"{v:,.2f}" if money else f"{v:.3g}")
     return shown
 
 
@@ -95,7 +99,7 @@ def _bars(labels: pd.Series, values: pd.Series, path: Path, *, title: str, xlabe
     ax.set_xlabel(xlabel)
     ax.set_title(title, fontsize=11)
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
     return path
 
