@@ -47,10 +47,14 @@ class AnswerInputs:
         From :func:`loaders.threesixtygiving.grants_by_authority`.
     peers : list of str
         GSS codes of the authorities to compare with.
+    rejections : DataFrame or None
+        Rows the loaders could not use (``file``, ``row``, ``field``, ``value``, ``reason``): each
+        answer says how many rows of its sources were left out, and why.
     """
 
     comparison_grants: pd.DataFrame | None = None
     peers: tuple[str, ...] = ()
+    rejections: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class Answer:
         inputs = inputs or AnswerInputs()
         table = self.compute(graph, inputs)
         return AnswerResult(self.key, self.question, table, columns=columns_of(self.key, table),
-                            **explain(self.key, graph, table, inputs.comparison_grants))
+                            **explain(self.key, graph, table, inputs.comparison_grants,
+                                      rejections=inputs.rejections))
 
 
 def _on_graph(function: Callable[[nx.MultiDiGraph], pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:

@@ -61,7 +61,7 @@ class Explanation:
 
 
 def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
-            comparison: pd.DataFrame | None = None) -> dict[str, object]:
+            comparison: pd.DataFrame | None = None, *, rejections: pd.DataFrame | None = None) -> dict[str, object]:
     """Headline, coverage, sources, period, caveats and what is missing for one answer.
 
     Parameters
@@ -74,6 +74,8 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
         The answer.
     comparison : DataFrame, optional
         The grants of other authorities, for the comparison with peers.
+    rejections : DataFrame, optional
+        The rows the loaders could not use; those of the answer's sources are counted in a caveat.
 
     Returns
     -------
@@ -89,10 +91,36 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     """
     explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
     relations, kinds = READS.get(key, ((), ()))
+    sources = sources_of(graph, relations, kinds, touching=key in TOUCHING)
+    caveats = [*explanation.caveats, *left_out(sources, rejections)]
     return {"headline": explanation.headline,
             "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
-            "sources": sources_of(graph, relations, kinds, touching=key in TOUCHING), "period": explanation.period,
-            "caveats": tuple(explanation.caveats), "missing": explanation.missing}
+            "sources": sources, "period": explanation.period,
+            "caveats": tuple(caveats), "missing": explanation.missing}
+
+
+def left_out(sources: pd.DataFrame, rejections: pd.DataFrame | None) -> list[str]:
+    """A sentence per source of the answer whose rows were rejected: how many, and the commonest reasons.
+
+    Examples
+    --------
+    >>> sources = pd.DataFrame({"dataset": ["360giving:g.json"]})
+    >>> rejected = pd.DataFrame({"file": ["g.json", "g.json"], "reason": ["not a number", "not a number"]})
+    >>> left_out(sources, rejected)
+    ['2 rows of 360giving:g.json were not loaded (not a number: 2); see rejections.csv.']
+    """
+    if rejections is None or rejections.empty or sources.empty:
+        return []
+    found = []
+    for dataset in sources["dataset"]:
+        label = dataset.split(":", 1)[-1]
+        rows = rejections[rejections["file"].astype(str) == label]
+        if len(rows):
+            reasons = rows["reason"].astype(str).value_counts().head(3)
+            found.append(f"{len(rows):,} rows of {dataset} were not loaded ("
+                         + "; ".join(f"{reason}: {count:,}" for reason, count in reasons.items())
+                         + "); see rejections.csv.")
+    return found
 
 
 def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[str, ...], *,

@@ -59,7 +59,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         comparison = None
         if config.comparison_grants:
             comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
-        answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers)))
+        answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections))
         for path in write_answers(answers, staging / "answers", title=config.authority_name):
             written.append(path.relative_to(staging))
         for path in write_briefs(answers, staging / "briefs", graph, boundaries=config.boundaries):

@@ -132,3 +132,14 @@ def test_service_gaps_say_when_no_provider_is_placed_at_all() -> None:
     g.add_edge("o", "W", relation="LOCATED_IN")
     located = ask(g, "12_service_gaps")
     assert located.missing == "" and located.headline.startswith("0 ward and theme pairs have no located provider")
+
+
+def test_each_answer_says_how_many_rows_of_its_sources_were_left_out(money: nx.MultiDiGraph) -> None:
+    from pipeline.answers import AnswerInputs
+
+    rejected = pd.DataFrame({"file": ["g.json", "g.json", "other.csv"], "row": ["row 3", "row 9", "row 2"],
+                             "field": ["amount", "amount", "x"], "value": ["n/a", "", "y"],
+                             "reason": ["not a number", "not a number", "bad"]})
+    result = ask(money, "05_funding_by_funder", AnswerInputs(rejections=rejected))
+    assert "2 rows of 360giving:g.json were not loaded (not a number: 2); see rejections.csv." in result.caveats
+    assert not any("other.csv" in c for c in result.caveats)  # not a source of this answer
