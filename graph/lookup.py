@@ -15,8 +15,10 @@ from graph.network import organisation_nodes
 from graph.tables import cached
 from resolve.names import normalise_name
 
-#: Smallest similarity (0 to 100) of a name offered as a suggestion.
-SUGGEST_ABOVE = 70
+#: Smallest similarity (0 to 100) of a name offered as a suggestion, and how far below the closest
+#: name's similarity another may be to be offered too.
+SUGGEST_ABOVE = 60
+SUGGEST_WITHIN = 10
 SUGGESTIONS = 5
 
 
@@ -87,10 +89,18 @@ def find_organisation(graph: nx.MultiDiGraph, name_or_id: str) -> str:
     if len(found) > 1:
         listed = "; ".join(f"{labels[n]} ({n})" for n in sorted(found))
         raise OrganisationNotFound(f"{name_or_id!r} names {len(found)} organisations: {listed}. Give one by its id.")
-    close = process.extract(wanted, list(index), scorer=fuzz.WRatio, limit=SUGGESTIONS * 2, score_cutoff=SUGGEST_ABOVE)
-    suggested = list(dict.fromkeys(node for key, _, _ in close for node in index[key]))[:SUGGESTIONS]
+    close = process.extract(wanted, list(index), scorer=_similarity, limit=SUGGESTIONS * 2, score_cutoff=SUGGEST_ABOVE)
+    best = close[0][1] if close else 0
+    suggested = list(dict.fromkeys(node for key, score, _ in close if score >= best - SUGGEST_WITHIN
+                                   for node in index[key]))[:SUGGESTIONS]
     hint = (" Did you mean: " + "; ".join(f"{labels[n]} ({n})" for n in suggested) + "?") if suggested else ""
     raise OrganisationNotFound(f"{name_or_id!r} is not the name or id of an organisation.{hint}")
+
+
+def _similarity(a: str, b: str, **_: object) -> float:
+    """Mean of the whole-name and shared-words similarities: a misspelling scores high on the first,
+    a name given in part on the second, and an unrelated name that shares one word on neither."""
+    return (fuzz.QRatio(a, b) + fuzz.token_set_ratio(a, b)) / 2
 
 
 def _labels(graph: nx.MultiDiGraph) -> dict[str, str]:

@@ -143,3 +143,18 @@ def test_each_answer_says_how_many_rows_of_its_sources_were_left_out(money: nx.M
     result = ask(money, "05_funding_by_funder", AnswerInputs(rejections=rejected))
     assert "2 rows of 360giving:g.json were not loaded (not a number: 2); see rejections.csv." in result.caveats
     assert not any("other.csv" in c for c in result.caveats)  # not a source of this answer
+
+
+def test_the_command_line_asks_by_name_and_prints_coverage(toy_graph: nx.MultiDiGraph, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from cli import main
+    from graph.store import save_graph
+
+    folder = save_graph(toy_graph, tmp_path / "graph")
+    assert main(["what-if", str(folder), "funder one"]) == 0
+    assert "Charity one" in capsys.readouterr().out
+    assert main(["what-if", str(folder), "Fundr one"]) == 2
+    assert "Did you mean: Funder one (Funder-1)?" in capsys.readouterr().err
+    assert main(["ask", str(folder), "11_board_interlocks"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("11. Organisations sharing trustees") and "Coverage: charities with their trustees" in printed
