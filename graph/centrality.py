@@ -134,6 +134,22 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         ``pagerank``, ``eigenvector``, ``constraint`` (Burt; high = no structural holes, NaN for
         isolates), ``cut_point`` (its loss disconnects others), ``community``; sorted by betweenness.
 
+    Notes
+    -----
+    How to read the measures (all on the relations the loaded sources record, so an organisation
+    with no recorded relation scores 0 because nothing is known of its links):
+
+    - ``betweenness``: the share of shortest paths between two other organisations that pass
+      through this one. High means others depend on it to reach each other: a broker, and a risk
+      if it goes.
+    - ``pagerank`` and ``eigenvector``: influence by association, high when linked to
+      organisations that are themselves well linked.
+    - ``constraint`` (Burt): near 1 when all its partners know each other, so it brokers nothing;
+      low when it alone joins partners who are not otherwise linked (it spans structural holes).
+    - ``cut_point``: removing it leaves some organisations with no path to the rest; see
+      :func:`what_if_removed` for who.
+    - ``community``: clusters of densely linked organisations (Louvain), numbered from the largest.
+
     Examples
     --------
     >>> g = nx.MultiDiGraph()

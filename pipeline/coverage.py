@@ -224,7 +224,7 @@ def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> E
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
     areas = {b for b, _, d in graph.edges(data=True) if d["relation"] in ("SERVES_AREA", "LOCATED_IN") and b in profiles}
     return Explanation(
-        f"{len(table):,} pairs of support bodies offer a function in the same area." if "score" in table or "a" in table
+        f"{len(table):,} pairs of support bodies offer a function in the same area." if "overlap_score" in table or "a" in table
         else f"{len(table):,} bodies chosen.",
         [coverage_row("support bodies with their functions recorded", with_functions, len(profiles)),
          coverage_row("support bodies with an area recorded", len(areas), len(profiles),
@@ -368,7 +368,7 @@ def _contracts(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explan
         return Explanation("No contract re-let is recorded.", [coverage_row("contracts", 0, len(contracts))], missing=(
             "No contract successions loaded: record re-let contracts in the workbook's contracts and relationships "
             "sheets ('succeeds'), or load the council's contracts register."))
-    consolidated = int(table["consolidated"].sum())
+    consolidated = int((table["consolidated"] == "yes").sum())
     return Explanation(f"{consolidated:,} of {len(table):,} recorded re-lets went to fewer providers.",
                        [coverage_row("contracts with a provider count", sum(
                            graph.nodes[c].get("provider_count") is not None for c in contracts), len(contracts))])

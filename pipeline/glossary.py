@@ -58,7 +58,7 @@ GLOSSARY: dict[str, dict[str, str]] = {
         "functions_overlap": "shared functions over either's functions (Jaccard, 0 to 1)",
         "areas_overlap": "the same for the areas they serve", "members_overlap": "the same for their members",
         "funders_overlap": "the same for their funders",
-        "score": "overlap score, 0 to 1: the overlaps weighted ("
+        "overlap_score": "how far the two offer the same thing to the same people, 0 to 1: the overlaps weighted ("
                  + ", ".join(f"{dimension} {weight}" for dimension, weight in OVERLAP_WEIGHTS.items())
                  + "), dimensions with nothing recorded left out; 1 means the same offer to the same people",
     },
@@ -115,11 +115,14 @@ GLOSSARY: dict[str, dict[str, str]] = {
     },
     "06_asset_use": {"users": "organisations recorded as occupying it", "vcse_users": "of which VCSE",
                      "rent_terms": "terms per user as recorded: market, discounted, peppercorn, free"},
-    "06_asset_transfer_candidates": {"on_market_rent": "a VCSE user pays market rent",
-                                     "concessionary": "a user has free, peppercorn or discounted terms"},
+    "06_asset_transfer_candidates": {"on_market_rent": "yes if a user pays market rent; unknown when no rent "
+                                                       "terms are recorded",
+                                     "concessionary": "yes if a user has free, peppercorn or discounted terms; "
+                                                      "unknown when no rent terms are recorded"},
     "07_contract_consolidation": {"providers_before": "providers of the earlier contract (named or counted)",
                                   "providers_after": "providers of the contract that replaced it",
-                                  "consolidated": "True when the re-let has fewer providers"},
+                                  "consolidated": "yes when the re-let has fewer providers, no when not, unknown "
+                                                  "when a provider count is not known"},
     "08_forum_representativeness": {
         "members": "recorded members", "by_kind": "members by kind", "by_income_band": "members by income band",
         "by_ward": "members by ward ('unknown' when no ward is known)",

@@ -182,7 +182,7 @@ def test_assets_contracts_forums_interlocks_and_gaps() -> None:
     edge(g, "new", "old", "SUCCEEDS")
     edge(g, "new", "council", "COMMISSIONED_BY")
     [row] = contract_consolidation(g).to_dict("records")
-    assert (row["providers_before"], row["providers_after"], row["consolidated"]) == (30, 1, True)
+    assert (row["providers_before"], row["providers_after"], row["consolidated"]) == (30, 1, "yes")
     node(g, "forum", "Forum", name="VCSE Partnership")
     node(g, "ceo", "Directorate", name="Chief Executive's")
     edge(g, "club", "forum", "MEMBER_OF")
