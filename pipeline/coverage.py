@@ -250,6 +250,51 @@ def _brokers(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanat
                                                len(linked & set(nodes["id"])), len(nodes))], caveats)
 
 
+def _bridges(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _brokers(graph, table, comparison)
+    explanation.headline = (f"{len(table):,} relations each hold part of the network together; losing the first "
+                            f"would cut off {int(table['cut_off'].max()):,} organisation(s)." if len(table)
+                            else "No single relation holds the network together.")
+    return explanation
+
+
+def _brokerage(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _brokers(graph, table, comparison)
+    explanation.headline = (f"{len(table):,} organisations broker between others; {table.iloc[0]['name']} brokers "
+                            f"most ({int(table.iloc[0]['total']):,} paths)." if len(table)
+                            else "No organisation brokers between others on the recorded relations.")
+    return explanation
+
+
+def _concentration(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _money(graph, table, comparison)
+    if len(table):
+        single = int((table["funders"] == 1).sum())
+        explanation.headline = (f"{single:,} of {len(table):,} funded organisations have all their recorded grants "
+                                "from one funder.")
+    return explanation
+
+
+def _income_bands(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _money(graph, table, comparison)
+    if len(table) and table["amount_gbp"].sum():
+        unknown = table.loc[table["income_band"] == "unknown", "share_of_amount"].sum()
+        explanation.headline = (f"{unknown:.0%} of grant money went to recipients whose income is not known; "
+                                + explanation.headline)
+    return explanation
+
+
+def _programmes(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    if table.empty:
+        return Explanation("No council programme is recorded.", missing=(
+            "No council programmes loaded: record them (e.g. Local CIL allocations) in the workbook's programmes sheet."))
+    amounts = pd.to_numeric(table["amount_gbp"], errors="coerce")
+    return Explanation(f"{len(table):,} council programmes; {amounts.sum():,.0f} GBP where an amount is given.",
+                       [coverage_row("programmes with an amount", amounts.notna().sum(), len(table))],
+                       ["Programme amounts are allocations as the source reports them, not grants to named "
+                        "recipients: they are not in the other money answers."])
+
+
 def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
     edges = edge_table(graph)
     funded = edges[edges["relation"] == "FUNDED_BY"]
@@ -355,7 +400,8 @@ def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanati
                                 "(loader `assets`) to see who owns each building and on what terms it is used.")
     if not assets:
         return Explanation("No building or land in the data.", missing=missing)
-    return Explanation(f"{len(table):,} of the {len(assets):,} buildings and pieces of land in the data are listed.",
+    return Explanation(f"{len(table):,} listed, of {len(assets):,} buildings and pieces of land in the data "
+                       f"({len(owned):,} with a known owner).",
                        [coverage_row("assets with a known owner", len(owned), len(assets)),
                         coverage_row("occupancies with rent terms recorded", terms, len(occupied))],
                        ["An asset with no recorded user may still be used: directories record where services "
@@ -466,9 +512,10 @@ EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanat
     "01_below_the_radar_groups": _below_the_radar,
     "02_directorate_coproduction": _directorates,
     "03_duplicated_infrastructure": _infrastructure,
-    "04_brokers": _brokers, "04_bridges": _brokers, "04_brokerage_roles": _brokers,
-    "04_funding_concentration": _money,
-    "05_funding_by_ward": _by_ward, "05_funding_by_income_band": _money, "05_funding_by_funder": _money,
+    "04_brokers": _brokers, "04_bridges": _bridges, "04_brokerage_roles": _brokerage,
+    "04_funding_concentration": _concentration,
+    "05_funding_by_ward": _by_ward, "05_funding_by_income_band": _income_bands, "05_funding_by_funder": _money,
+    "05_local_programmes": _programmes,
     "05_compare_authorities": _compare,
     "06_asset_use": _assets, "06_asset_transfer_candidates": _assets,
     "07_contract_consolidation": _contracts,
