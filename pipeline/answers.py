@@ -173,7 +173,8 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
     written.append(folder / "answers.xlsx")
     lines = [f"# {title}: answers to the twelve questions", "",
              "Each answer is also a CSV file beside this one, with the evidence (sources, names, counts) in its "
-             "columns, and a notes file saying what it rests on and what each column means.", ""]
+             "columns, and a notes file saying what it rests on and what each column means. A one-page brief "
+             "per question, with a chart where one helps, is in `../briefs/`.", ""]
     for answer in ANSWERS:
         result = answers[answer.key]
         lines += [f"## {answer.question}", "", f"**{result.headline}**", ""]
@@ -218,7 +219,9 @@ def about_sheet(answers: dict[str, AnswerResult]) -> pd.DataFrame:
             "cannot_answer": result.missing, "period": result.period, "rows": len(result.table),
             "coverage": "; ".join(f"{r.what}: {r.known:,} of {r.total:,}" for r in result.coverage.itertuples()),
             "caveats": " ".join(result.caveats),
-            "sources": "; ".join(f"{r.dataset} ({r.licence})" for r in result.sources.itertuples()),
+            "sources": "; ".join(f"{r.dataset} ({r.licence}"
+                                 + (f", as of {r.last_date}" if isinstance(r.last_date, str) else ", no date given") + ")"
+                                 for r in result.sources.itertuples()),
             "columns": "; ".join(f"{c}: {text}" for c, text in result.columns.items()),
         })
     return pd.DataFrame(rows)

@@ -98,7 +98,7 @@ class AnswerResult:
         if self.caveats:
             lines += ["## Caveats", "", *(f"- {c}" for c in self.caveats), ""]
         if len(self.sources):
-            lines += ["## Sources", "", _markdown(self.sources), ""]
+            lines += ["## Sources", "", _markdown(self.sources.astype(object).where(self.sources.notna(), "not given")), ""]
         if self.columns:
             lines += ["## Columns", "", *(f"- `{c}`: {text}" for c, text in self.columns.items()), ""]
         return "\n".join(lines)
