@@ -343,6 +343,10 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
 
 def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
     explanation = _money(graph, table, comparison)
+    unplaced = table.loc[table["ward"] == "unknown", "amount_gbp"].sum() if len(table) else 0
+    if unplaced:
+        explanation.caveats.insert(0, f"A ward's 0 GBP means no grant is placed there, not that it received none: "
+                                      f"{unplaced:,.0f} GBP could not be placed in any ward (row 'unknown').")
     estimated = table["population_basis"].astype(str).str.startswith("estimate").sum() if len(table) else 0
     if estimated:
         explanation.caveats.append(
