@@ -7,14 +7,14 @@ fields of :class:`pipeline.result.AnswerResult` besides the table.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
 import pandas as pd
 
 from graph.network import name, organisation_edges, organisation_nodes, ward_index
-from graph.tables import edge_records, edge_table, grants_frame, node_records, node_table
+from graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
 from pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
 #: Relations and node kinds each answer reads, for its sources and dates.
@@ -137,28 +137,54 @@ def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[
     >>> sources_of(g, ("FUNDED_BY",), ()).values.tolist()
     [['360giving:g.json', 'CC-BY-4.0', '2019-05-01', '2019-05-01', 1]]
     """
-    wanted_relations, wanted_kinds = set(relations), set(kinds)
-    seen: dict[tuple[str, str], list] = {}
-
-    def add(provenance: list[dict]) -> None:
-        for p in provenance or ():
-            entry = seen.setdefault((p.get("dataset", ""), p.get("licence", "")), [None, None, 0])
-            date = p.get("date") or None
-            if date:
-                entry[0] = date if entry[0] is None else min(entry[0], date)
-                entry[1] = date if entry[1] is None else max(entry[1], date)
-            entry[2] += 1
-
-    nodes = graph.nodes
-    for source, target, _, data in edge_records(graph):
-        if data.get("relation") in wanted_relations and (
-                not touching or nodes[source].get("kind") in wanted_kinds or nodes[target].get("kind") in wanted_kinds):
-            add(data.get("provenance"))
-    for _, data in node_records(graph):
-        if data.get("kind") in wanted_kinds:
-            add(data.get("provenance"))
+    summary = _provenance_summary(graph)
+    if touching:
+        wanted = {n for n, d in node_records(graph) if d.get("kind") in set(kinds)}
+        edges = [d for n in wanted for _, _, d in (*graph.in_edges(n, data=True), *graph.out_edges(n, data=True))
+                 if d.get("relation") in set(relations)]
+        seen = _summarise(p for d in edges for p in d.get("provenance") or ())
+        _merge(seen, summary, [("node", k) for k in kinds])
+    else:
+        seen = {}
+        _merge(seen, summary, [("edge", r) for r in relations] + [("node", k) for k in kinds])
     rows = [[dataset, licence, first, last, facts] for (dataset, licence), (first, last, facts) in seen.items()]
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS).sort_values("facts", ascending=False).reset_index(drop=True)
+
+
+def _summarise(provenance: Iterable[dict]) -> dict[tuple[str, str], list]:
+    """(dataset, licence) -> [first date, last date, facts] over provenance entries."""
+    seen: dict[tuple[str, str], list] = {}
+    for p in provenance:
+        entry = seen.setdefault((p.get("dataset", ""), p.get("licence", "")), [None, None, 0])
+        date = p.get("date") or None
+        if date:
+            entry[0] = date if entry[0] is None else min(entry[0], date)
+            entry[1] = date if entry[1] is None else max(entry[1], date)
+        entry[2] += 1
+    return seen
+
+
+def _merge(into: dict, summary: dict, groups: list[tuple[str, str]]) -> None:
+    for group in groups:
+        for key, (first, last, facts) in summary.get(group, {}).items():
+            entry = into.setdefault(key, [None, None, 0])
+            entry[0] = first if entry[0] is None or (first is not None and first < entry[0]) else entry[0]
+            entry[1] = last if entry[1] is None or (last is not None and last > entry[1]) else entry[1]
+            entry[2] += facts
+
+
+def _provenance_summary(graph: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
+    """Provenance summarised per relation and per node kind, in one pass kept until the graph changes
+    (every answer asks for its sources; a pass each would cost seconds on a national graph)."""
+    cache = cached(graph)
+    if "provenance_summary" not in cache:
+        by_group: dict[tuple[str, str], list[dict]] = {}
+        for _, _, _, data in edge_records(graph):
+            by_group.setdefault(("edge", data.get("relation")), []).extend(data.get("provenance") or ())
+        for _, data in node_records(graph):
+            by_group.setdefault(("node", data.get("kind")), []).extend(data.get("provenance") or ())
+        cache["provenance_summary"] = {group: _summarise(entries) for group, entries in by_group.items()}
+    return cache["provenance_summary"]
 
 
 def _count(graph: nx.MultiDiGraph, relation: str) -> int:
@@ -335,10 +361,13 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
     """
     from graph.money import funding_by_ward
 
-    by_ward = funding_by_ward(graph)
-    unknown = by_ward[by_ward["ward"] == "unknown"]
-    return {"placed": int(by_ward.loc[by_ward["ward"] != "unknown", "grants"].sum()),
-            "unplaced_gbp": float(unknown["amount_gbp"].sum())}
+    cache = cached(graph)
+    if "funding_placement" not in cache:
+        by_ward = funding_by_ward(graph)
+        unknown = by_ward[by_ward["ward"] == "unknown"]
+        cache["funding_placement"] = {"placed": int(by_ward.loc[by_ward["ward"] != "unknown", "grants"].sum()),
+                                      "unplaced_gbp": float(unknown["amount_gbp"].sum())}
+    return dict(cache["funding_placement"])
 
 
 def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
