@@ -16,8 +16,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.patheffects as effects  # noqa: E402
-import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
