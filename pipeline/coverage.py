@@ -523,7 +523,9 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
             "No themes loaded: a directory with taxonomy terms (Open Referral UK) or the workbook's themes column "
             "gives them."))
     gaps = table[table["no_located_provider"]] if len(table) else table
-    unlocated = int(table.drop_duplicates("theme")["unlocated_providers"].sum()) if len(table) else 0
+    providers = _theme_providers(graph, set(themes))
+    located = ward_index(graph)
+    unlocated = sum(1 for p in providers if p not in located)
     missing = ""
     if len(table) and not (~table["no_located_provider"]).any():
         missing = ("No provider of any theme is placed in a ward, so a gap cannot be told from a missing address: "
@@ -532,6 +534,7 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
         f"{len(gaps):,} ward and theme pairs have no located provider; {unlocated:,} providers of these themes have "
         "no known ward and may fill some of them.",
         [coverage_row("directory services mapped to a theme", len(themed), len(services)),
+         coverage_row("providers of a theme placed in a ward", len(providers) - unlocated, len(providers)),
          coverage_row("themes with at least one located provider",
                       table.loc[~table["no_located_provider"], "theme"].nunique() if len(table) else 0, len(themes))],
         ["A gap means no provider of the theme is located in the ward, not that no one serves it: providers with "
@@ -539,6 +542,20 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
          "Services of a directory with no taxonomy (the Hounslow Connect workbook) get their themes from their "
          "words and age-group criterion by the documented rules of loaders/directory_themes.py: an inference, "
          "not the directory's own category."], missing)
+
+
+def _theme_providers(graph: nx.MultiDiGraph, themes: set[str]) -> set[str]:
+    """Organisations that address a theme, directly or through a service they deliver (as
+    :func:`graph.gaps.service_gaps` counts them)."""
+    found = set()
+    for source, target, data in graph.edges(data=True):
+        if data["relation"] != "ADDRESSES" or target not in themes:
+            continue
+        if graph.nodes[source]["kind"] == "Service":
+            found |= {s for s, _, d in graph.in_edges(source, data=True) if d["relation"] == "DELIVERS"}
+        else:
+            found.add(source)
+    return found
 
 
 EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanation]] = {
