@@ -17,9 +17,13 @@ from graph.network import name, organisation_edges, organisation_nodes, ward_ind
 from graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
 from pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
+#: Kinds of organisation in the voluntary and community sector, whose records the below-the-radar answer reads.
+VCSE_KINDS = ("Organisation", "UnregisteredGroup", "Charity", "CharitableIncorporatedOrganisation",
+              "CommunityInterestCompany", "FaithGroup", "ResidentsAssociation", "Mutual")
 #: Relations and node kinds each answer reads, for its sources and dates.
 READS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "01_below_the_radar_groups": (("LOCATED_IN", "FUNDED_BY", "COMMISSIONED_BY", "MEMBER_OF", "PARTNERS_WITH"), ()),
+    "01_below_the_radar_groups": (("LOCATED_IN", "FUNDED_BY", "COMMISSIONED_BY", "MEMBER_OF", "PARTNERS_WITH"),
+                                  VCSE_KINDS),
     "02_directorate_coproduction": (("COMMISSIONED_BY", "PAID_BY", "FUNDED_BY", "CO_PRODUCES_WITH", "SUPPORTS",
                                      "PARTNERS_WITH", "CHAMPION_FOR", "AWARDED_TO"), ("Directorate", "Team")),
     "03_duplicated_infrastructure": (("OFFERS_FUNCTION", "SERVES_AREA", "MEMBER_OF", "SUPPORTS", "FUNDED_BY"),
