@@ -121,7 +121,7 @@ def ward_choropleth(graph: nx.MultiDiGraph, values: pd.Series, path: str | Path,
     known = values.dropna()
     scale = plt.get_cmap("YlOrRd")
     low, high = (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
-    norm = matplotlib.colors.Normalize(vmin=low, vmax=high if high > low else low + 1)
+    norm = matplotlib.colors.Normalize(vmin=low if high > low else low - 1, vmax=high if high > low else low + 1)
     fig, ax = plt.subplots(figsize=(8.5, 7), dpi=130)
     for ward, ward_rings_ in rings.items():
         value = values.get(ward)
@@ -135,8 +135,12 @@ def ward_choropleth(graph: nx.MultiDiGraph, values: pd.Series, path: str | Path,
     ax.set_aspect(1 / np.cos(np.radians(float(np.mean([r[:, 1].mean() for rs in rings.values() for r in rs]))))
                   if rings else "equal")
     ax.set_axis_off()
+    whole = bool(len(known)) and bool((known == known.round()).all())
     bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=scale), ax=ax, shrink=0.6,
-                       format=matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+                       format=matplotlib.ticker.StrMethodFormatter("{x:,.0f}" if whole else "{x:,.2f}"))
+    if whole:
+        bar.locator = matplotlib.ticker.MaxNLocator(integer=True)
+        bar.update_ticks()
     bar.set_label(legend)
     ax.set_title(title, fontsize=11)
     footer = "Grey: not known. " if (values.isna().any() or set(rings) - set(known.index)) else ""

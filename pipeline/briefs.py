@@ -147,7 +147,7 @@ def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: nx
         The graph the answers were computed on (for ward maps).
     boundaries : path, optional
         LSOA boundaries (GeoJSON) for ward maps; without them no ward map is drawn and the brief
-        says so.
+        says so. No chart is drawn for an answer the loaded data cannot give (its ``missing``).
 
     Returns
     -------
@@ -167,7 +167,7 @@ def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: nx
     written: list[Path] = []
     for key, result in results.items():
         chart, note = None, ""
-        if key in CHARTS and len(result.table):
+        if key in CHARTS and len(result.table) and not result.missing:
             draw, needs_boundaries = CHARTS[key]
             if needs_boundaries and boundaries is None:
                 note = "No ward map: no LSOA boundaries were given (`[briefs] boundaries` in the configuration)."
