@@ -1,4 +1,4 @@
-"""Command line: ``civicgraph build | run | info | export | inspect | template``.
+"""Command line: ``civicgraph build | run | info | ask | what-if | export | inspect | template``.
 
 Errors print as one line naming what to fix; ``--verbose`` shows the traceback.
 """
@@ -25,10 +25,12 @@ from graph.errors import (
     UnknownLoaderError,
     UnknownTermError,
 )
+from graph.lookup import OrganisationNotFound
 
 #: Errors a user can act on: shown as one line, not a traceback.
-USER_ERRORS = (ConfigError, EndpointError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
-               UnknownTermError, FileNotFoundError, PermissionError, ValueError)
+USER_ERRORS = (ConfigError, EndpointError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError,
+               SourceFormatError, UnknownLoaderError, UnknownTermError, FileNotFoundError, PermissionError, ValueError,
+               OrganisationNotFound)
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
@@ -58,6 +60,26 @@ def command_run(args: argparse.Namespace, console: Console) -> None:
     console.print(f"wrote {len(written)} outputs to {args.out}:")
     for path in written:
         console.print(f"  {path}")
+
+
+def command_ask(args: argparse.Namespace, console: Console) -> None:
+    from graph.store import load_graph
+    from pipeline.answers import ask
+
+    print(repr(ask(load_graph(args.graph), args.question)))
+
+
+def command_what_if(args: argparse.Namespace, console: Console) -> None:
+    from graph.centrality import what_if_removed
+    from graph.lookup import find_organisation
+    from graph.network import name
+    from graph.store import load_graph
+
+    graph = load_graph(args.graph)
+    removed = find_organisation(graph, args.organisation)
+    table = what_if_removed(graph, removed)
+    console.print(f"If [bold]{name(graph, removed)}[/bold] ({removed}) went: {len(table):,} organisations affected")
+    print(table.to_string(index=False) if len(table) else "nobody loses their only link in or is cut off")
 
 
 def command_info(args: argparse.Namespace, console: Console) -> None:
@@ -174,6 +196,7 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``civicgraph`` command."""
     from graph.export import EXPORT_FORMATS
     from loaders.registry import available_loaders
+    from pipeline.answers import ANSWERS
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
@@ -237,6 +260,17 @@ def parser() -> argparse.ArgumentParser:
     fetch.add_argument("config", help="build configuration (TOML)")
     fetch.add_argument("--cache", help="cache folder (default ~/.cache/civicgraph)")
     fetch.set_defaults(handler=command_fetch)
+
+    ask_cmd = commands.add_parser("ask", parents=[common], help="one question's answer with its coverage and caveats")
+    ask_cmd.add_argument("graph", help="a graph folder")
+    ask_cmd.add_argument("question", choices=[a.key for a in ANSWERS], metavar="QUESTION",
+                         help="the answer's key, e.g. 05_funding_by_ward")
+    ask_cmd.set_defaults(handler=command_ask)
+
+    what_if = commands.add_parser("what-if", parents=[common], help="who loses their only link in if one organisation goes")
+    what_if.add_argument("graph", help="a graph folder")
+    what_if.add_argument("organisation", help="its name or id; a misspelt name gets suggestions")
+    what_if.set_defaults(handler=command_what_if)
 
     template = commands.add_parser("template", parents=[common], help="write a blank, documented local knowledge workbook")
     template.add_argument("out", help="path of the .xlsx file to write")

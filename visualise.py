@@ -15,6 +15,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.lookup import find_organisation
 from maps.charts import centrality_league_chart, funding_against_deprivation_chart
 from maps.presets import PRESETS, preset_view
 from maps.render import MAX_NODES, render_map
@@ -23,7 +24,8 @@ from maps.render import MAX_NODES, render_map
 def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organisation: str | None = None,
                  size_by: str = "pagerank", max_nodes: int = MAX_NODES) -> Path:
     """Write the map of one preset (``below-the-radar``, ``coproduction``, ``infrastructure``,
-    ``funding``, ``network``, or ``ego`` with ``organisation``).
+    ``funding``, ``network``, or ``ego`` with ``organisation``: an id or a name, see
+    :func:`graph.lookup.find_organisation`).
 
     Examples
     --------
@@ -32,6 +34,8 @@ def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organ
     >>> workshop_map(g, "network", Path(tempfile.mkdtemp()) / "m.html").suffix
     '.html'
     """
+    if organisation:
+        organisation = find_organisation(graph, organisation)
     view = preset_view(graph, preset, organisation=organisation)
     return render_map(view.graph, path, title=view.title, caption=view.caption, size_by=size_by, max_nodes=max_nodes)
 
@@ -61,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     choice = parser.add_mutually_exclusive_group(required=True)
     choice.add_argument("--preset", choices=[*PRESETS, "ego"])
     choice.add_argument("--all", action="store_true", help="every preset, and the report charts")
-    parser.add_argument("--organisation", help="the organisation id for --preset ego")
+    parser.add_argument("--organisation", help="the organisation (id or name) for --preset ego")
     parser.add_argument("--size-by", default="pagerank", help="centrality that sizes nodes (default pagerank)")
     parser.add_argument("--out", required=True, help="the .html file (or folder, with --all)")
     args = parser.parse_args(argv)
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         graph = load_graph(args.graph)
         written = write_all_maps(graph, args.out) if args.all else [
             workshop_map(graph, args.preset, args.out, organisation=args.organisation, size_by=args.size_by)]
-    except (GraphStoreError, ValueError, KeyError) as error:
+    except (GraphStoreError, ValueError, LookupError) as error:
         print(f"visualise: error: {str(error).strip(chr(39))}", file=sys.stderr)
         return 2
     for path in written:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from graph.network import name, sector, ward_of
@@ -52,19 +53,25 @@ def asset_transfer_candidates(graph: nx.MultiDiGraph) -> pd.DataFrame:
     discounted lease, most used first; those on market rent flagged (the Review's tension between
     income generation and support for the sector).
 
+    ``on_market_rent`` and ``concessionary`` (free, peppercorn or discounted terms) are yes, no or
+    unknown: unknown where no user's rent terms are recorded.
+
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("A", kind="Building", name="Hall"); g.add_node("c", kind="Council", name="LBH")
     >>> g.add_node("g", kind="UnregisteredGroup", name="Lunch club")
     >>> _ = g.add_edge("c", "A", relation="OWNS"); _ = g.add_edge("g", "A", relation="OCCUPIES", rent_terms="market")
-    >>> asset_transfer_candidates(g)[["name", "on_market_rent"]].values.tolist()
-    [['Hall', True]]
+    >>> asset_transfer_candidates(g)[["name", "on_market_rent", "concessionary"]].values.tolist()
+    [['Hall', 'yes', 'no']]
     """
     uses = asset_use(graph)
     council_owned = {a for a in uses["id"] if any(sector(graph.nodes[s]["kind"]) == "council"
                                                  for s, _, d in graph.in_edges(a, data=True) if d["relation"] == "OWNS")}
     frame = uses[uses["id"].isin(council_owned) & (uses["vcse_users"] > 0)].copy()
-    frame["on_market_rent"] = frame["rent_terms"].str.contains("market", na=False)
-    frame["concessionary"] = frame["rent_terms"].apply(lambda t: any(c in (t or "") for c in CONCESSIONARY))
-    return frame.sort_values(["vcse_users", "on_market_rent"], ascending=False).reset_index(drop=True)
+    known = frame["rent_terms"].fillna("").str.len() > 0
+    market = frame["rent_terms"].fillna("").str.contains("market")
+    concessionary = frame["rent_terms"].fillna("").apply(lambda t: any(c in t for c in CONCESSIONARY))
+    frame["on_market_rent"] = np.where(known, np.where(market, "yes", "no"), "unknown")
+    frame["concessionary"] = np.where(known, np.where(concessionary, "yes", "no"), "unknown")
+    return frame.sort_values(["vcse_users", "on_market_rent"], ascending=[False, False]).reset_index(drop=True)

@@ -134,6 +134,22 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         ``pagerank``, ``eigenvector``, ``constraint`` (Burt; high = no structural holes, NaN for
         isolates), ``cut_point`` (its loss disconnects others), ``community``; sorted by betweenness.
 
+    Notes
+    -----
+    How to read the measures (all on the relations the loaded sources record, so an organisation
+    with no recorded relation scores 0 because nothing is known of its links):
+
+    - ``betweenness``: the share of shortest paths between two other organisations that pass
+      through this one. High means others depend on it to reach each other: a broker, and a risk
+      if it goes.
+    - ``pagerank`` and ``eigenvector``: influence by association, high when linked to
+      organisations that are themselves well linked.
+    - ``constraint`` (Burt): near 1 when all its partners know each other, so it brokers nothing;
+      low when it alone joins partners who are not otherwise linked (it spans structural holes).
+    - ``cut_point``: removing it leaves some organisations with no path to the rest; see
+      :func:`what_if_removed` for who.
+    - ``community``: clusters of densely linked organisations (Louvain), numbered from the largest.
+
     Examples
     --------
     >>> g = nx.MultiDiGraph()
@@ -344,6 +360,14 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     """Who loses their only link into the council and funders, or their connection to the rest of
     the network, if one organisation (a funder, an infrastructure body) goes.
 
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A built ecosystem graph.
+    removed : str
+        The organisation's id or name (see :func:`graph.lookup.find_organisation`; a misspelt or
+        ambiguous name raises :class:`graph.lookup.OrganisationNotFound` with suggestions).
+
     Returns
     -------
     DataFrame
@@ -355,11 +379,12 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="UnregisteredGroup", name="A"); g.add_node("f", kind="Funder", name="F")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY")
-    >>> what_if_removed(g, "f")[["id", "effect"]].values.tolist()
+    >>> what_if_removed(g, "F")[["id", "effect"]].values.tolist()
     [['a', 'loses its only link in']]
     """
-    if removed not in graph:
-        raise KeyError(f"{removed!r} is not a node of the graph")
+    from graph.lookup import find_organisation
+
+    removed = find_organisation(graph, removed)
     rows = []
     before_network = organisation_network(graph)
     after = graph.copy()

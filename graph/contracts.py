@@ -21,8 +21,8 @@ def contract_consolidation(graph: nx.MultiDiGraph) -> pd.DataFrame:
     -------
     DataFrame
         One row per succession: ``contract``, ``successor`` (names), ``commissioner``,
-        ``providers_before``, ``providers_after``, ``consolidated`` (fewer providers after), dates,
-        and the sources.
+        ``providers_before``, ``providers_after``, ``consolidated`` (yes: fewer providers after; no:
+        as many or more; unknown: a provider count is not known), dates, and the sources.
 
     Examples
     --------
@@ -31,7 +31,7 @@ def contract_consolidation(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> g.add_node("new", kind="Contract", name="Life (lead)", provider_count=1)
     >>> _ = g.add_edge("new", "old", relation="SUCCEEDS")
     >>> contract_consolidation(g)[["providers_before", "providers_after", "consolidated"]].to_dict("records")
-    [{'providers_before': 30, 'providers_after': 1, 'consolidated': True}]
+    [{'providers_before': 30, 'providers_after': 1, 'consolidated': 'yes'}]
     """
     rows = []
     for successor, previous, data in graph.edges(data=True):
@@ -44,7 +44,7 @@ def contract_consolidation(graph: nx.MultiDiGraph) -> pd.DataFrame:
             "contract": name(graph, previous), "successor": name(graph, successor),
             "commissioner": "; ".join(sorted(commissioners)) or None,
             "providers_before": before, "providers_after": after,
-            "consolidated": before is not None and after is not None and after < before,
+            "consolidated": "unknown" if before is None or after is None else ("yes" if after < before else "no"),
             "ended": graph.nodes[previous].get("end_date"), "started": graph.nodes[successor].get("start_date"),
             "sources": "; ".join(p["record"] for p in data.get("provenance", [])),
         })

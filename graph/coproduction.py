@@ -10,10 +10,18 @@ import pandas as pd
 from graph.network import is_large_or_national, name, sector, ward_of
 
 #: How a relation shows a directorate working with an organisation, unless the edge's ``mode`` says.
+#: Only ``co-production`` (co-design or co-production of a service) counts towards the co-production
+#: share; infrastructure support and partnership are links of their own kind (the Review's three ways
+#: of working are purchaser/provider, grant-maker and co-design/co-production).
 MODE_OF_RELATION = {"COMMISSIONED_BY": "purchaser-provider", "PAID_BY": "purchaser-provider",
-                    "FUNDED_BY": "grant-maker", "CO_PRODUCES_WITH": "co-design", "SUPPORTS": "co-design",
-                    "PARTNERS_WITH": "co-design"}
-MODES = ("purchaser-provider", "grant-maker", "co-design")
+                    "FUNDED_BY": "grant-maker", "CO_PRODUCES_WITH": "co-production",
+                    "SUPPORTS": "infrastructure-support", "PARTNERS_WITH": "partnership"}
+#: Modes as a workbook or edge may spell them -> the mode counted.
+MODE_ALIASES = {"co-design": "co-production", "co-production": "co-production",
+                "infrastructure support": "infrastructure-support", "partnership": "partnership",
+                "purchaser-provider": "purchaser-provider", "grant-maker": "grant-maker",
+                "infrastructure-support": "infrastructure-support"}
+MODES = ("purchaser-provider", "grant-maker", "co-production", "infrastructure-support", "partnership")
 
 
 def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
@@ -25,7 +33,7 @@ def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
     found = []
     edges = [(s, d) for s, _, d in graph.in_edges(unit, data=True)] + [(t, d) for _, t, d in graph.out_edges(unit, data=True)]
     for other, data in edges:
-        mode = data.get("mode") or MODE_OF_RELATION.get(data["relation"])
+        mode = MODE_ALIASES.get(str(data.get("mode") or "").lower()) or MODE_OF_RELATION.get(data["relation"])
         if mode is None:
             continue
         kind = graph.nodes[other]["kind"]
@@ -40,14 +48,20 @@ def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
 def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """For each directorate and team: how it works with the VCSE, and the Review's warning signs.
 
+    Unknown is kept apart from no: a directorate with no link in the data has ``vcse_link`` "unknown"
+    unless a source states it has none (its ``vcse_links`` attribute is "no").
+
     Returns
     -------
     DataFrame
-        One row per ``Directorate`` or ``Team``: ``id``, ``name``, ``kind``, one count column per
-        mode (``purchaser-provider``, ``grant-maker``, ``co-design``), ``partners`` (distinct
-        organisations), ``share_large_or_national`` (of partners), ``coproduction_share`` (co-design
-        links over all), ``sector_champion`` (yes/no/unknown), and the flags ``no_link``,
-        ``only_large_national`` and ``no_champion``; with ``evidence``, the partners by mode.
+        One row per ``Directorate`` or ``Team``: ``id``, ``name``, ``kind``, one count of links per
+        mode (:data:`MODES`: ``purchaser-provider`` contracts, ``grant-maker`` grants,
+        ``co-production`` co-design or co-production, ``infrastructure-support``, ``partnership``),
+        ``partners`` (distinct organisations), ``share_large_or_national`` (of partners),
+        ``coproduction_share`` (co-production links over all its links; empty when none is known),
+        ``vcse_link`` (yes/no/unknown), ``only_large_national`` (yes/no/unknown: every partner a large
+        or national charity), ``sector_champion`` (yes/no/unknown), ``note`` (what the source says
+        of it), and ``evidence``: the partners by mode.
 
     Examples
     --------
@@ -56,8 +70,8 @@ def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> g.add_node("e", kind="Directorate", name="Environment")
     >>> g.add_node("n", kind="Charity", name="National charity", scale="national")
     >>> _ = g.add_edge("n", "d", relation="COMMISSIONED_BY")
-    >>> directorate_coproduction(g)[["name", "no_link", "only_large_national"]].values.tolist()
-    [['Adult Social Care', False, True], ['Environment', True, False]]
+    >>> directorate_coproduction(g)[["name", "vcse_link", "only_large_national"]].values.tolist()
+    [['Adult Social Care', 'yes', 'yes'], ['Environment', 'unknown', 'unknown']]
     """
     rows = []
     for unit, data in graph.nodes(data=True):
@@ -68,19 +82,20 @@ def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
         partners = sorted({p for p, _ in links})
         large = [p for p in partners if is_large_or_national(graph.nodes[p])]
         champions = [s for s, _, d in graph.in_edges(unit, data=True) if d["relation"] == "CHAMPION_FOR"]
-        champion = "yes" if champions else data.get("sector_champion", "unknown")
+        champion = "yes" if champions else data.get("sector_champion") or "unknown"
+        stated = str(data.get("vcse_links") or "").lower()
         evidence = "; ".join(f"{mode}: {', '.join(sorted({name(graph, p) for p, m in links if m == mode}))}"
                              for mode in MODES if modes[mode])
         rows.append({
             "id": unit, "name": name(graph, unit), "kind": data["kind"], **{mode: modes[mode] for mode in MODES},
             "partners": len(partners), "share_large_or_national": len(large) / len(partners) if partners else None,
-            "coproduction_share": modes["co-design"] / len(links) if links else None,
-            "sector_champion": champion, "no_link": not partners,
-            "only_large_national": bool(partners) and len(large) == len(partners), "no_champion": champion != "yes",
-            "evidence": evidence,
+            "coproduction_share": modes["co-production"] / len(links) if links else None,
+            "vcse_link": "yes" if partners else ("no" if stated == "no" else "unknown"),
+            "only_large_national": ("yes" if len(large) == len(partners) else "no") if partners else "unknown",
+            "sector_champion": champion, "note": data.get("note"), "evidence": evidence,
         })
     columns = ["id", "name", "kind", *MODES, "partners", "share_large_or_national", "coproduction_share",
-               "sector_champion", "no_link", "only_large_national", "no_champion", "evidence"]
+               "vcse_link", "only_large_national", "sector_champion", "note", "evidence"]
     return pd.DataFrame(rows, columns=columns).sort_values(["partners", "name"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -101,7 +116,7 @@ def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> g.add_node("a", kind="UnregisteredGroup", name="A"); g.add_node("d", kind="Directorate", name="D")
     >>> _ = g.add_edge("a", "F", relation="MEMBER_OF"); _ = g.add_edge("d", "F", relation="MEMBER_OF", seniority="officer")
     >>> forum_representativeness(g)[["members", "council_members", "council_senior"]].to_dict("records")
-    [{'members': 2, 'council_members': 1, 'council_senior': False}]
+    [{'members': 2, 'council_members': 1, 'council_senior': 'no'}]
     """
     rows = []
     for forum, data in graph.nodes(data=True):
@@ -118,11 +133,19 @@ def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:
             "by_ward": _counts(wards.elements()),
             "large_members": sum(is_large_or_national(graph.nodes[m]) for m in members),
             "council_members": len({s for s, _ in council}),
-            "council_senior": any(d.get("seniority") == "senior" for _, d in council),
+            "council_senior": _senior(council),
             "member_names": "; ".join(name(graph, m) for m in members),
         })
     return pd.DataFrame(rows, columns=["id", "name", "members", "by_kind", "by_income_band", "by_ward", "large_members",
                                        "council_members", "council_senior", "member_names"])
+
+
+def _senior(council: list[tuple[str, dict]]) -> str:
+    """yes, no or unknown: does a council member attend at senior level?"""
+    seniority = [str(d.get("seniority") or "").lower() for _, d in council]
+    if "senior" in seniority:
+        return "yes"
+    return "no" if seniority and all(seniority) else "unknown"
 
 
 def _counts(values: object) -> str:

@@ -135,9 +135,11 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     -------
     DataFrame
         One row per ward and theme: ``ward``, ``ward_name``, ``theme``, ``theme_name``,
-        ``providers`` (count), ``provider_names``, ``gap`` (no provider), ``unlocated_providers``
-        (providers of the theme whose ward no source gives: a gap is only certain when this is 0),
-        and the ward's mean IMD score ``imd_score`` to rank gaps by need.
+        ``providers`` (located in the ward), ``provider_names``, ``no_located_provider`` (True when no
+        provider of the theme is located in the ward: a gap in what the sources place, not proof that
+        nobody serves the ward), ``unlocated_providers`` (providers of the theme whose ward no source
+        gives: the gap is only certain when this is 0), and the ward's mean IMD score ``imd_score``
+        to rank gaps by need.
 
     Examples
     --------
@@ -145,7 +147,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     >>> g.add_node("W1", kind="Ward", name="Bedfont"); g.add_node("W2", kind="Ward", name="Cranford")
     >>> g.add_node("T", kind="Theme", name="older people"); g.add_node("o", kind="Charity", name="O")
     >>> _ = g.add_edge("o", "T", relation="ADDRESSES"); _ = g.add_edge("o", "W1", relation="LOCATED_IN")
-    >>> service_gaps(g)[["ward_name", "gap"]].values.tolist()
+    >>> service_gaps(g)[["ward_name", "no_located_provider"]].values.tolist()
     [['Cranford', True], ['Bedfont', False]]
     """
     wards = [n for n, d in graph.nodes(data=True) if d["kind"] == "Ward"]
@@ -171,11 +173,11 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
         for theme in wanted:
             found = sorted(name(graph, p) for p in providers.get((ward, theme), ()))
             rows.append({"ward": ward, "ward_name": name(graph, ward), "theme": theme, "theme_name": name(graph, theme),
-                         "providers": len(found), "provider_names": "; ".join(found), "gap": not found,
+                         "providers": len(found), "provider_names": "; ".join(found), "no_located_provider": not found,
                          "unlocated_providers": len(unlocated.get(theme, ())), "imd_score": imd.get(ward)})
     frame = pd.DataFrame(rows, columns=["ward", "ward_name", "theme", "theme_name", "providers", "provider_names",
-                                        "gap", "unlocated_providers", "imd_score"])
-    return frame.sort_values(["gap", "imd_score", "ward_name"], ascending=[False, False, True],
+                                        "no_located_provider", "unlocated_providers", "imd_score"])
+    return frame.sort_values(["no_located_provider", "imd_score", "ward_name"], ascending=[False, False, True],
                              na_position="last").reset_index(drop=True)
 
 

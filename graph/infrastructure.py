@@ -66,9 +66,10 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
     -------
     DataFrame
         One row per pair: ``a``, ``b`` (ids), their names, ``shared_functions``, ``shared_areas``,
-        ``shared_members``, ``shared_funders`` (names), a Jaccard overlap per dimension, and
-        ``score`` (weighted by :data:`OVERLAP_WEIGHTS`, dimensions with nothing recorded on either
-        side left out); highest first.
+        ``shared_members``, ``shared_funders`` (names), a Jaccard overlap per dimension (shared over
+        either's, 0 to 1), and ``overlap_score``: how far the two offer the same thing to the same
+        people, 0 to 1, the overlaps weighted by :data:`OVERLAP_WEIGHTS` with dimensions that have
+        nothing recorded on either side left out; highest first.
 
     Examples
     --------
@@ -102,11 +103,11 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
         rows.append({
             "a": a, "b": b, "a_name": name(graph, a), "b_name": name(graph, b),
             **{f"shared_{dim}": "; ".join(sorted(name(graph, n) for n in shared[dim])) for dim in OVERLAP_WEIGHTS},
-            **{f"{dim}_overlap": overlaps[dim] for dim in OVERLAP_WEIGHTS}, "score": round(score, 3),
+            **{f"{dim}_overlap": overlaps[dim] for dim in OVERLAP_WEIGHTS}, "overlap_score": round(score, 3),
         })
     columns = ["a", "b", "a_name", "b_name", *(f"shared_{d}" for d in OVERLAP_WEIGHTS),
-               *(f"{d}_overlap" for d in OVERLAP_WEIGHTS), "score"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["score", "a_name", "b_name"], ascending=[False, True, True]
+               *(f"{d}_overlap" for d in OVERLAP_WEIGHTS), "overlap_score"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["overlap_score", "a_name", "b_name"], ascending=[False, True, True]
                                                            ).reset_index(drop=True)
 
 

@@ -16,10 +16,11 @@ Sheets and columns (``*`` required):
     ``source_date``.
 ``directorates``
     ``id``, ``name*``, ``kind`` (``Directorate`` or ``Team``), ``part_of``, ``sector_champion``
-    (yes/no/unknown), ``note``, ``source*``, ``source_date``.
+    (yes/no/unknown), ``vcse_links`` (yes/no/unknown), ``note``, ``source*``, ``source_date``.
 ``relationships``
     ``from*``, ``relation*`` (see :data:`RELATIONS`), ``to*`` (an id or a name in this workbook),
-    ``mode`` (purchaser-provider, grant-maker, co-design), ``amount_gbp``, ``start_date``,
+    ``mode`` (purchaser-provider, grant-maker, co-design, co-production, infrastructure support,
+    partnership), ``amount_gbp``, ``start_date``,
     ``end_date``, ``role``, ``seniority``, ``rent_terms``, ``note``, ``source*``, ``source_date``.
 ``events``
     ``id``, ``name*``, ``kind`` (``Workshop``, ``Consultation``, ``Event``), ``date``, ``note``,
@@ -60,7 +61,7 @@ RELATIONS = {
     "located in": "LOCATED_IN", "offers function": "OFFERS_FUNCTION", "addresses": "ADDRESSES",
     "delivers": "DELIVERS",
 }
-MODES = ("purchaser-provider", "grant-maker", "co-design")
+MODES = ("purchaser-provider", "grant-maker", "co-design", "co-production", "infrastructure support", "partnership")
 RENT_TERMS = ("market", "discounted", "peppercorn", "free")
 SCALES = ("local", "regional", "national")
 
@@ -100,6 +101,8 @@ SHEETS = (
         "kind": "Directorate or Team",
         "part_of": "id or name of the council or directorate it belongs to",
         "sector_champion": "yes, no or unknown: is there a designated VCSE sector champion?",
+        "vcse_links": "yes, no or unknown: does a source say it works with the VCSE at all? "
+                      "(blank is unknown; 'no' only when a source says so)",
         "note": "anything else",
         **SOURCE_COLUMNS,
     }, ("name", "source")),
@@ -108,7 +111,8 @@ SHEETS = (
         "relation": "partnership, membership, co-production, sector champion, infrastructure support, "
                     "occupancy, funding, contract, part of, participated, succeeds, offers function, ...",
         "to": "id or name",
-        "mode": "how a directorate works with the sector: purchaser-provider, grant-maker, co-design",
+        "mode": "how a directorate works with the sector: purchaser-provider, grant-maker, co-design, "
+                "co-production, infrastructure support, partnership",
         "amount_gbp": "money, for funding and contracts",
         "start_date": "YYYY-MM-DD",
         "end_date": "YYYY-MM-DD",
@@ -350,12 +354,13 @@ class WorkbookLoader(Loader):
                     sink.reject(where, column, _cell(row, column), "not a date (YYYY-MM-DD)")
                     return None
                 attributes[column] = iso
-        champion = _cell(row, "sector_champion").lower()
-        if champion:
-            if champion not in ("yes", "no", "unknown"):
-                sink.reject(where, "sector_champion", champion, "use yes, no or unknown")
-                return None
-            attributes["sector_champion"] = champion
+        for column in ("sector_champion", "vcse_links"):
+            answer = _cell(row, column).lower()
+            if answer:
+                if answer not in ("yes", "no", "unknown"):
+                    sink.reject(where, column, answer, "use yes, no or unknown")
+                    return None
+                attributes[column] = answer
         if "latest_income" in attributes:
             attributes["income_band"] = income_band(attributes["latest_income"])
         return attributes

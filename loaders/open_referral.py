@@ -5,7 +5,9 @@ links between them), then mapped to the graph the same way:
 
 * an organisation (its Org-ID where the directory gives one in ``organization_identifiers``;
   otherwise our ``LOCAL-{authority}-{name}`` identifier, the directory's own id kept in ``other_ids``);
-* ``organisation -DELIVERS-> service``; ``service -ADDRESSES-> theme`` for each taxonomy term;
+* ``organisation -DELIVERS-> service``; ``service -ADDRESSES-> theme`` for each taxonomy term
+  (the Hounslow Connect workbook has none: its services get themes from their words and age-group
+  criterion, by the documented rules of :mod:`loaders.directory_themes`);
 * each location becomes a ``Building`` (with address and postcode) and
   ``organisation -OCCUPIES-> building`` records that it delivers a service there; the build places
   buildings in wards by postcode.
@@ -26,6 +28,7 @@ import pandas as pd
 from graph.errors import SourceFormatError
 from graph.identifiers import company_id, local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from loaders.directory_themes import service_themes
 from loaders.tabular import decode_bytes, normalise_postcode, read_csv_text, require_columns
 
 
@@ -281,7 +284,9 @@ class HounslowConnectLoader(Loader):
             directory.services.append({
                 "id": row["ID*"], "organization_id": row["Organisation ID*"], "name": row["Name*"],
                 "status": row["Status*"], "description": _text(row.get("Intro*")) or _text(row["Description*"]),
-                "url": row.get("URL*"), "row": f"{name} row {number + 2}", "themes": [],
+                "url": row.get("URL*"), "row": f"{name} row {number + 2}",
+                "themes": service_themes(_text(row["Name*"]), _text(row.get("Intro*")) or _text(row["Description*"]),
+                                         _text(row.get("Critera - Age Group"))),
             })
         locations, name = self._sheet(path, "locations")
         for number, row in locations.iterrows():

@@ -1,8 +1,10 @@
 """Answer the twelve questions of the brief on a built graph and write the answers out.
 
-Each answer is a DataFrame from one analysis function; :func:`answer_all` runs them all, and
-:func:`write_answers` writes one CSV per answer, one Excel workbook with a sheet per answer, and
-``answers.md``: each question, what was found, and the first rows.
+Each answer is a DataFrame from one analysis function; :func:`ask` wraps it in an
+:class:`~pipeline.result.AnswerResult` with its headline, coverage, sources, period and caveats;
+:func:`answer_all` asks every question, and :func:`write_answers` writes one CSV per answer with
+its companion notes (``{key}.notes.md``), one Excel workbook with an "About these answers" sheet
+and a sheet per answer, and ``answers.md``: each question, what it rests on, and the first rows.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from graph.money import (
     local_programmes,
 )
 from pipeline.authorities import authority_table
+from pipeline.coverage import explain
+from pipeline.glossary import columns_of
+from pipeline.result import AnswerResult
 
 
 @dataclass(frozen=True)
@@ -42,10 +47,14 @@ class AnswerInputs:
         From :func:`loaders.threesixtygiving.grants_by_authority`.
     peers : list of str
         GSS codes of the authorities to compare with.
+    rejections : DataFrame or None
+        Rows the loaders could not use (``file``, ``row``, ``field``, ``value``, ``reason``): each
+        answer says how many rows of its sources were left out, and why.
     """
 
     comparison_grants: pd.DataFrame | None = None
     peers: tuple[str, ...] = ()
+    rejections: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,14 @@ class Answer:
     key: str
     question: str
     compute: Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]
+
+    def ask(self, graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> AnswerResult:
+        """The answer with its coverage, sources and caveats (see :func:`ask`)."""
+        inputs = inputs or AnswerInputs()
+        table = self.compute(graph, inputs)
+        return AnswerResult(self.key, self.question, table, columns=columns_of(self.key, table),
+                            **explain(self.key, graph, table, inputs.comparison_grants,
+                                      rejections=inputs.rejections))
 
 
 def _on_graph(function: Callable[[nx.MultiDiGraph], pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:
@@ -100,19 +117,43 @@ ANSWERS = (
 )
 
 
-def answer_all(graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> dict[str, pd.DataFrame]:
-    """Every answer, keyed by :attr:`Answer.key`.
+def ask(graph: nx.MultiDiGraph, key: str, inputs: AnswerInputs | None = None) -> AnswerResult:
+    """One question's answer with its headline, coverage, sources, period and caveats.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        A built ecosystem graph.
+    key : str
+        The answer's key, e.g. ``"05_funding_by_ward"`` (see :data:`ANSWERS`).
+    inputs : AnswerInputs, optional
+        Grants of other authorities, for ``05_compare_authorities``.
+
+    Examples
+    --------
+    >>> result = ask(nx.MultiDiGraph(), "11_board_interlocks")
+    >>> result.missing.startswith("No trustee table loaded")
+    True
+    """
+    for answer in ANSWERS:
+        if answer.key == key:
+            return answer.ask(graph, inputs)
+    raise KeyError(f"{key!r} is not an answer. Use one of: {', '.join(a.key for a in ANSWERS)}.")
+
+
+def answer_all(graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> dict[str, AnswerResult]:
+    """Every answer with its coverage and caveats, keyed by :attr:`Answer.key`.
 
     Examples
     --------
     >>> sorted(answer_all(nx.MultiDiGraph()))[:2]
     ['01_below_the_radar_groups', '02_directorate_coproduction']
     """
-    return {answer.key: answer.compute(graph, inputs or AnswerInputs()) for answer in ANSWERS}
+    return {answer.key: answer.ask(graph, inputs) for answer in ANSWERS}
 
 
-def write_answers(answers: dict[str, pd.DataFrame], folder: Path, *, title: str, rows_shown: int = 10) -> list[Path]:
-    """Write each answer as CSV, all as one Excel workbook, and a readable ``answers.md``.
+def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str, rows_shown: int = 10) -> list[Path]:
+    """Write each answer as CSV with its notes, all as one Excel workbook, and a readable ``answers.md``.
 
     Returns
     -------
@@ -121,29 +162,66 @@ def write_answers(answers: dict[str, pd.DataFrame], folder: Path, *, title: str,
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for key, frame in answers.items():
-        frame.to_csv(folder / f"{key}.csv", index=False)
-        written.append(folder / f"{key}.csv")
+    for key, result in answers.items():
+        result.table.to_csv(folder / f"{key}.csv", index=False)
+        (folder / f"{key}.notes.md").write_text(result.notes())
+        written += [folder / f"{key}.csv", folder / f"{key}.notes.md"]
     with pd.ExcelWriter(folder / "answers.xlsx", engine="openpyxl") as writer:
-        for key, frame in answers.items():
-            frame.to_excel(writer, sheet_name=key[:31], index=False)
+        about_sheet(answers).to_excel(writer, sheet_name="About these answers", index=False)
+        for key, result in answers.items():
+            result.table.to_excel(writer, sheet_name=key[:31], index=False)
     written.append(folder / "answers.xlsx")
     lines = [f"# {title}: answers to the twelve questions", "",
-             "Each answer is also a CSV file beside this one, with the evidence (sources, names, counts) in its columns.", ""]
+             "Each answer is also a CSV file beside this one, with the evidence (sources, names, counts) in its "
+             "columns, and a notes file saying what it rests on and what each column means. A one-page brief "
+             "per question, with a chart where one helps, is in `../briefs/`.", ""]
     for answer in ANSWERS:
-        frame = answers[answer.key]
-        lines += [f"## {answer.question}", "", f"`{answer.key}.csv`: {len(frame):,} rows."]
-        for note_key, note in frame.attrs.items():
-            lines.append(f"{note_key}: {note}.")
-        if len(frame):
-            shown = frame.head(rows_shown).copy()
+        result = answers[answer.key]
+        lines += [f"## {answer.question}", "", f"**{result.headline}**", ""]
+        if result.missing:
+            lines += [f"**The loaded data cannot answer this question.** {result.missing}", ""]
+        about = [f"Period: {result.period}."] if result.period else []
+        about += [f"Coverage: {row.what}: {row.known:,} of {row.total:,}"
+                  + (f" ({row.share:.0%})" if row.share is not None and not pd.isna(row.share) else "") + "."
+                  for row in result.coverage.itertuples()]
+        about += [f"Caveat: {caveat}" for caveat in result.caveats]
+        if len(result.sources):
+            about.append("Sources: " + "; ".join(
+                f"{r.dataset} ({r.licence or 'licence not stated'}"
+                + (f", as of {r.last_date}" if isinstance(r.last_date, str) else "") + ")"
+                for r in result.sources.itertuples()) + ".")
+        lines += [f"- {line}" for line in about]
+        lines += ["", f"`{answer.key}.csv`: {len(result.table):,} rows; `{answer.key}.notes.md` explains the columns."]
+        if len(result.table):
+            shown = result.table.head(rows_shown).astype(object)
+            shown = shown.where(shown.notna(), "")
             for column in shown.columns:
-                if shown[column].dtype == object:
-                    shown[column] = shown[column].astype(str).str.slice(0, 60)
+                shown[column] = shown[column].map(lambda v: v[:60] if isinstance(v, str) else v)
             lines += ["", shown.to_markdown(index=False)]
-        else:
-            lines += ["", "Nothing found in the data loaded: either there is nothing to find, or no source records it."]
         lines.append("")
     (folder / "answers.md").write_text("\n".join(lines) + "\n")
     written.append(folder / "answers.md")
     return written
+
+
+def about_sheet(answers: dict[str, AnswerResult]) -> pd.DataFrame:
+    """One row per answer: question, headline, what it cannot answer, period, coverage, caveats, sources.
+
+    Examples
+    --------
+    >>> about_sheet(answer_all(nx.MultiDiGraph())).columns.tolist()[:3]
+    ['sheet', 'question', 'headline']
+    """
+    rows = []
+    for key, result in answers.items():
+        rows.append({
+            "sheet": key[:31], "question": result.question, "headline": result.headline,
+            "cannot_answer": result.missing, "period": result.period, "rows": len(result.table),
+            "coverage": "; ".join(f"{r.what}: {r.known:,} of {r.total:,}" for r in result.coverage.itertuples()),
+            "caveats": " ".join(result.caveats),
+            "sources": "; ".join(f"{r.dataset} ({r.licence}"
+                                 + (f", as of {r.last_date}" if isinstance(r.last_date, str) else ", no date given") + ")"
+                                 for r in result.sources.itertuples()),
+            "columns": "; ".join(f"{c}: {text}" for c, text in result.columns.items()),
+        })
+    return pd.DataFrame(rows)

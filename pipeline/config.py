@@ -26,6 +26,9 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     grants = ["../data/360giving/london_powertochange_grants.json"]
     peers = ["E09000009", "E09000017"]
 
+    [briefs]             # optional: LSOA boundaries (GeoJSON) for the ward maps of the one-page briefs
+    boundaries = "../data/geography/hounslow_lsoa11_bsc.geojson"
+
 Paths are relative to the configuration file. Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
 """
@@ -83,6 +86,8 @@ class BuildConfig:
         360Giving files read unfiltered to compare the authority with its peers (``[comparison]``).
     peers : list of str
         GSS codes of the peer authorities.
+    boundaries : Path or None
+        LSOA boundaries (GeoJSON) for the ward maps of the briefs (``[briefs] boundaries``).
     resolution : ResolutionSettings
         Entity resolution thresholds and review file (``[resolution]``).
     """
@@ -98,6 +103,7 @@ class BuildConfig:
     parallel_merge: bool = False
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
+    boundaries: Path | None = None
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
@@ -168,6 +174,11 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         if require_files and not file.exists():
             raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
         comparison_grants.append(file)
+    briefs = raw.get("briefs", {})
+    _refuse_unknown(briefs, {"boundaries"}, "briefs", path)
+    boundaries = (path.parent / briefs["boundaries"]).resolve() if briefs.get("boundaries") else None
+    if require_files and boundaries is not None and not boundaries.exists():
+        raise ConfigError(f"{path}: [briefs] boundaries {briefs['boundaries']!r}: no such file ({boundaries})")
     return BuildConfig(
         resolution=_resolution_settings(raw.get("resolution", {}), path),
         path=path.resolve(),
@@ -181,6 +192,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         parallel_merge=_flag(build, "parallel_merge", False, path),
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
+        boundaries=boundaries,
     )
 
 

@@ -6,7 +6,8 @@ Output folder layout::
     rejections.csv      every row not loaded, with file, row, field and reason
     matches.csv         every pair entity resolution considered: score, method, status, evidence
     summary.json        counts by kind, relation and source; data dates
-    answers/            the twelve questions: one CSV each, answers.xlsx, answers.md
+    answers/            the twelve questions: one CSV each with its notes, answers.xlsx, answers.md
+    briefs/             a one-page brief per question: Markdown and printable HTML, with charts
     maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
     cypher/graph.lbug   the embedded Cypher database ('civicgraph serve output/cypher')
     exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
@@ -24,6 +25,7 @@ from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, write_frames
 from loaders.threesixtygiving import grants_by_authority
 from pipeline.answers import AnswerInputs, answer_all, write_answers
+from pipeline.briefs import write_briefs
 from pipeline.build import build_graph, save_review_file
 from pipeline.config import BuildConfig
 from visualise import write_all_maps
@@ -57,8 +59,10 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         comparison = None
         if config.comparison_grants:
             comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
-        answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers)))
+        answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections))
         for path in write_answers(answers, staging / "answers", title=config.authority_name):
+            written.append(path.relative_to(staging))
+        for path in write_briefs(answers, staging / "briefs", graph, boundaries=config.boundaries):
             written.append(path.relative_to(staging))
         for path in write_all_maps(graph, staging / "maps"):
             written.append(path.relative_to(staging))

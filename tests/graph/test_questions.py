@@ -87,11 +87,28 @@ def test_below_the_radar_lists_unlinked_grassroots_groups_with_their_one_link_in
 def test_directorates_by_mode_with_the_reviews_warning_signs(borough: nx.MultiDiGraph) -> None:
     table = directorate_coproduction(borough).set_index("name")
     assert table.loc["Adult Social Care", "purchaser-provider"] == 1
-    assert table.loc["Adult Social Care", "co-design"] == 1
-    assert not table.loc["Adult Social Care", "no_champion"]
-    assert table.loc["Environment", "no_link"]
-    assert table.loc["Children's Services", "only_large_national"]
+    assert table.loc["Adult Social Care", "co-production"] == 1
+    assert table.loc["Adult Social Care", "sector_champion"] == "yes"
+    assert table.loc["Environment", "vcse_link"] == "unknown"  # no link recorded is not "no link"
+    assert table.loc["Environment", "only_large_national"] == "unknown"
+    assert table.loc["Children's Services", "only_large_national"] == "yes"
     assert table.loc["Children's Services", "sector_champion"] == "unknown"
+
+
+def test_a_directorate_is_without_links_only_when_a_source_says_so(borough: nx.MultiDiGraph) -> None:
+    borough.nodes["env"]["vcse_links"] = "no"
+    assert directorate_coproduction(borough).set_index("name").loc["Environment", "vcse_link"] == "no"
+
+
+def test_only_co_design_and_co_production_count_as_co_production(borough: nx.MultiDiGraph) -> None:
+    node(borough, "cpu", "Team", name="CPU")
+    node(borough, "forum", "Forum", name="VCSE Partnership")
+    edge(borough, "cpu", "forum", "SUPPORTS")
+    edge(borough, "cpu", "local", "PARTNERS_WITH")
+    edge(borough, "cpu", "cvs", "CO_PRODUCES_WITH", mode="co-design")
+    row = directorate_coproduction(borough).set_index("name").loc["CPU"]
+    assert (row["infrastructure-support"], row["partnership"], row["co-production"]) == (1, 1, 1)
+    assert row["coproduction_share"] == pytest.approx(1 / 3)
 
 
 def test_duplicated_infrastructure_and_alliance(borough: nx.MultiDiGraph) -> None:
@@ -115,8 +132,9 @@ def test_cut_points_bridges_and_what_if(borough: nx.MultiDiGraph) -> None:
     lost = what_if_removed(borough, "bridge").set_index("id")
     assert lost.loc["micro", "effect"] == "loses its only link in"
     assert "local" not in lost.index  # still funded by the Lottery
-    with pytest.raises(KeyError):
+    with pytest.raises(LookupError):
         what_if_removed(borough, "nobody")
+    assert what_if_removed(borough, "City Bridge").equals(lost.reset_index())  # by name as well as by id
 
 
 def test_brokerage_and_funding_concentration(borough: nx.MultiDiGraph) -> None:
@@ -164,13 +182,13 @@ def test_assets_contracts_forums_interlocks_and_gaps() -> None:
     edge(g, "new", "old", "SUCCEEDS")
     edge(g, "new", "council", "COMMISSIONED_BY")
     [row] = contract_consolidation(g).to_dict("records")
-    assert (row["providers_before"], row["providers_after"], row["consolidated"]) == (30, 1, True)
+    assert (row["providers_before"], row["providers_after"], row["consolidated"]) == (30, 1, "yes")
     node(g, "forum", "Forum", name="VCSE Partnership")
     node(g, "ceo", "Directorate", name="Chief Executive's")
     edge(g, "club", "forum", "MEMBER_OF")
     edge(g, "ceo", "forum", "MEMBER_OF", seniority="senior")
     [forum] = forum_representativeness(g).to_dict("records")
-    assert forum["members"] == 2 and forum["council_senior"]
+    assert forum["members"] == 2 and forum["council_senior"] == "yes"
     node(g, "P-1", "Person", pseudonym="P-1")
     edge(g, "P-1", "a", "TRUSTEE_OF")
     edge(g, "P-1", "b", "TRUSTEE_OF")
@@ -181,10 +199,10 @@ def test_assets_contracts_forums_interlocks_and_gaps() -> None:
     edge(g, "a", "svc", "DELIVERS")
     edge(g, "svc", "T", "ADDRESSES")
     [gap] = service_gaps(g).to_dict("records")
-    assert gap["gap"] and gap["unlocated_providers"] == 1
+    assert gap["no_located_provider"] and gap["unlocated_providers"] == 1
     edge(g, "a", "W", "LOCATED_IN")
     [filled] = service_gaps(g).to_dict("records")
-    assert not filled["gap"] and filled["provider_names"] == "a"
+    assert not filled["no_located_provider"] and filled["provider_names"] == "a"
 
 
 def test_every_answer_is_written_and_no_personal_names(borough: nx.MultiDiGraph, tmp_path: Path) -> None:

@@ -181,7 +181,7 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
         assert (out / name).is_file(), name
     assert load_graph(out / "graph").number_of_nodes() > 200
     answers = out / "answers"
-    assert len(list(answers.glob("*.csv"))) == 20
+    assert len(list(answers.glob("*.csv"))) == len(list(answers.glob("*.notes.md"))) == 20
     peers = pd.read_csv(answers / "05_compare_authorities.csv").set_index("name")
     assert peers.loc["Hounslow", "focus"] and peers.loc["Hounslow", "grants"] == 0  # none of Power to Change's
     assert peers.loc["Waltham Forest", "rank_per_head"] == 1
@@ -190,8 +190,19 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
     assert "Hounslow Voluntary Sector Support Service" in report  # question 9
     for preset in ("below-the-radar", "coproduction", "infrastructure", "funding", "network"):
         assert (out / "maps" / f"{preset}.html").is_file()
-    directorates = pd.read_csv(answers / "02_directorate_coproduction.csv")
-    assert "Adult Social Care" in set(directorates["name"])
+    directorates = pd.read_csv(answers / "02_directorate_coproduction.csv").set_index("name")
+    assert "Adult Social Care" in directorates.index
+    unnamed = directorates[directorates.index.str.endswith("(not named in the Review)")]
+    assert len(unnamed) == 12 and set(unnamed["vcse_link"]) == {"unknown"}  # 13 departments, one named
+    assert directorates.loc["Community Partnerships Unit", "coproduction_share"] == 0  # support and partnership only
+    money = [pd.read_csv(answers / f"{key}.csv")["amount_gbp"].sum() for key in
+             ("05_funding_by_ward", "05_funding_by_funder", "05_funding_by_income_band")]
+    assert money[0] > 0 and money[0] == pytest.approx(money[1]) == pytest.approx(money[2])
+    assert "trustee table" in (answers / "11_board_interlocks.notes.md").read_text()
+    assert pd.read_excel(answers / "answers.xlsx", sheet_name=0).columns[0] == "sheet"  # "About these answers"
+    briefs = out / "briefs"
+    assert (briefs / "05_funding_by_ward.png").is_file() and (briefs / "index.html").is_file()
+    assert "data:image/png;base64," in (briefs / "05_funding_by_ward.html").read_text()
 
 
 def test_sources_loaded_by_two_processes_are_the_same(hounslow_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:

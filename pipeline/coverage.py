@@ -1,0 +1,581 @@
+"""What each answer rests on: its sources and their dates, how many rows had the fields it needs,
+what was left out and why, and the question it cannot answer without another source.
+
+:func:`explain` is called with the answer's key, the graph and the answer's table, and returns the
+fields of :class:`pipeline.result.AnswerResult` besides the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pandas as pd
+
+from graph.network import name, organisation_edges, organisation_nodes, ward_index
+from graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
+from pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
+
+#: Kinds of organisation in the voluntary and community sector, whose records the below-the-radar answer reads.
+VCSE_KINDS = ("Organisation", "UnregisteredGroup", "Charity", "CharitableIncorporatedOrganisation",
+              "CommunityInterestCompany", "FaithGroup", "ResidentsAssociation", "Mutual")
+#: Relations and node kinds each answer reads, for its sources and dates.
+READS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "01_below_the_radar_groups": (("LOCATED_IN", "FUNDED_BY", "COMMISSIONED_BY", "MEMBER_OF", "PARTNERS_WITH"),
+                                  VCSE_KINDS),
+    "02_directorate_coproduction": (("COMMISSIONED_BY", "PAID_BY", "FUNDED_BY", "CO_PRODUCES_WITH", "SUPPORTS",
+                                     "PARTNERS_WITH", "CHAMPION_FOR", "AWARDED_TO"), ("Directorate", "Team")),
+    "03_duplicated_infrastructure": (("OFFERS_FUNCTION", "SERVES_AREA", "MEMBER_OF", "SUPPORTS", "FUNDED_BY"),
+                                     ("InfrastructureBody",)),
+    "04_brokers": (("FUNDED_BY", "COMMISSIONED_BY", "PAID_BY", "MEMBER_OF", "PARTNERS_WITH", "CO_PRODUCES_WITH",
+                    "SUPPORTS", "PART_OF"), ()),
+    "05_funding_by_ward": (("FUNDED_BY", "SERVES_AREA", "LOCATED_IN"), ("LSOA",)),
+    "05_funding_by_income_band": (("FUNDED_BY",), ()),
+    "05_funding_by_funder": (("FUNDED_BY",), ("Funder",)),
+    "05_local_programmes": (("DELIVERS",), ("Programme",)),
+    "06_asset_use": (("OWNS", "OCCUPIES"), ("Building", "Land", "Asset")),
+    "07_contract_consolidation": (("SUCCEEDS", "AWARDED_TO", "COMMISSIONED_BY"), ("Contract",)),
+    "08_forum_representativeness": (("MEMBER_OF", "PARTICIPATED_IN"), ("Forum",)),
+    "10_co_funding": (("FUNDED_BY",), ("Funder",)),
+    "11_board_interlocks": (("TRUSTEE_OF",), ("Person",)),
+    "12_service_gaps": (("ADDRESSES", "DELIVERS", "LOCATED_IN"), ("Theme",)),
+}
+READS["04_bridges"] = READS["04_brokerage_roles"] = READS["04_brokers"]
+READS["04_funding_concentration"] = READS["05_funding_by_funder"]
+READS["06_asset_transfer_candidates"] = READS["06_asset_use"]
+READS["09_alliance_candidates"] = READS["03_duplicated_infrastructure"]
+
+#: Answers whose sources are only the relations touching a node of their kinds.
+TOUCHING = frozenset({"02_directorate_coproduction"})
+
+#: Funders the brief names for co-funding (question 10); if none of their grants are loaded, the answer says so.
+NAMED_FUNDERS = ("National Lottery", "City Bridge")
+
+
+@dataclass
+class Explanation:
+    """The fields of an answer besides its table (see :class:`pipeline.result.AnswerResult`)."""
+
+    headline: str
+    coverage: list[dict] = field(default_factory=list)
+    caveats: list[str] = field(default_factory=list)
+    missing: str = ""
+    period: str = ""
+
+
+def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
+            comparison: pd.DataFrame | None = None, *, rejections: pd.DataFrame | None = None) -> dict[str, object]:
+    """Headline, coverage, sources, period, caveats and what is missing for one answer.
+
+    Parameters
+    ----------
+    key : str
+        The answer's key (see :data:`pipeline.answers.ANSWERS`).
+    graph : networkx.MultiDiGraph
+        The graph the answer was computed on.
+    table : DataFrame
+        The answer.
+    comparison : DataFrame, optional
+        The grants of other authorities, for the comparison with peers.
+    rejections : DataFrame, optional
+        The rows the loaders could not use; those of the answer's sources are counted in a caveat.
+
+    Returns
+    -------
+    dict
+        ``headline``, ``coverage`` (DataFrame), ``sources`` (DataFrame), ``period``, ``caveats``
+        (tuple) and ``missing``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> explain("11_board_interlocks", g, pd.DataFrame())["missing"][:23]
+    'No trustee table loaded'
+    """
+    explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
+    relations, kinds = READS.get(key, ((), ()))
+    sources = sources_of(graph, relations, kinds, touching=key in TOUCHING)
+    caveats = [*explanation.caveats, *left_out(sources, rejections)]
+    return {"headline": explanation.headline,
+            "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
+            "sources": sources, "period": explanation.period,
+            "caveats": tuple(caveats), "missing": explanation.missing}
+
+
+def left_out(sources: pd.DataFrame, rejections: pd.DataFrame | None) -> list[str]:
+    """A sentence per source of the answer whose rows were rejected: how many, and the commonest reasons.
+
+    Examples
+    --------
+    >>> sources = pd.DataFrame({"dataset": ["360giving:g.json"]})
+    >>> rejected = pd.DataFrame({"file": ["g.json", "g.json"], "reason": ["not a number", "not a number"]})
+    >>> left_out(sources, rejected)
+    ['2 rows of 360giving:g.json were not loaded (not a number: 2); see rejections.csv.']
+    """
+    if rejections is None or rejections.empty or sources.empty:
+        return []
+    found = []
+    for dataset in sources["dataset"]:
+        label = dataset.split(":", 1)[-1]
+        rows = rejections[rejections["file"].astype(str) == label]
+        if len(rows):
+            reasons = rows["reason"].astype(str).value_counts().head(3)
+            found.append(f"{len(rows):,} rows of {dataset} were not loaded ("
+                         + "; ".join(f"{reason}: {count:,}" for reason, count in reasons.items())
+                         + "); see rejections.csv.")
+    return found
+
+
+def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[str, ...], *,
+               touching: bool = False) -> pd.DataFrame:
+    """The datasets behind the relations and node kinds an answer reads: licence, dates and facts.
+
+    With ``touching``, only relations with a node of one of ``kinds`` at either end count.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", provenance=[
+    ...     {"dataset": "360giving:g.json", "record": "1", "date": "2019-05-01", "licence": "CC-BY-4.0"}])
+    >>> sources_of(g, ("FUNDED_BY",), ()).values.tolist()
+    [['360giving:g.json', 'CC-BY-4.0', '2019-05-01', '2019-05-01', 1]]
+    """
+    summary = _provenance_summary(graph)
+    if touching:
+        wanted = {n for n, d in node_records(graph) if d.get("kind") in set(kinds)}
+        edges = [d for n in wanted for _, _, d in (*graph.in_edges(n, data=True), *graph.out_edges(n, data=True))
+                 if d.get("relation") in set(relations)]
+        seen = _summarise(p for d in edges for p in d.get("provenance") or ())
+        _merge(seen, summary, [("node", k) for k in kinds])
+    else:
+        seen = {}
+        _merge(seen, summary, [("edge", r) for r in relations] + [("node", k) for k in kinds])
+    rows = [[dataset, licence, first, last, facts] for (dataset, licence), (first, last, facts) in seen.items()]
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS).sort_values("facts", ascending=False).reset_index(drop=True)
+
+
+def _summarise(provenance: Iterable[dict]) -> dict[tuple[str, str], list]:
+    """(dataset, licence) -> [first date, last date, facts] over provenance entries."""
+    seen: dict[tuple[str, str], list] = {}
+    for p in provenance:
+        entry = seen.setdefault((p.get("dataset", ""), p.get("licence", "")), [None, None, 0])
+        date = p.get("date") or None
+        if date:
+            entry[0] = date if entry[0] is None else min(entry[0], date)
+            entry[1] = date if entry[1] is None else max(entry[1], date)
+        entry[2] += 1
+    return seen
+
+
+def _merge(into: dict, summary: dict, groups: list[tuple[str, str]]) -> None:
+    for group in groups:
+        for key, (first, last, facts) in summary.get(group, {}).items():
+            entry = into.setdefault(key, [None, None, 0])
+            entry[0] = first if entry[0] is None or (first is not None and first < entry[0]) else entry[0]
+            entry[1] = last if entry[1] is None or (last is not None and last > entry[1]) else entry[1]
+            entry[2] += facts
+
+
+def _provenance_summary(graph: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
+    """Provenance summarised per relation and per node kind, in one pass kept until the graph changes
+    (every answer asks for its sources; a pass each would cost seconds on a national graph)."""
+    cache = cached(graph)
+    if "provenance_summary" not in cache:
+        by_group: dict[tuple[str, str], list[dict]] = {}
+        for _, _, _, data in edge_records(graph):
+            by_group.setdefault(("edge", data.get("relation")), []).extend(data.get("provenance") or ())
+        for _, data in node_records(graph):
+            by_group.setdefault(("node", data.get("kind")), []).extend(data.get("provenance") or ())
+        cache["provenance_summary"] = {group: _summarise(entries) for group, entries in by_group.items()}
+    return cache["provenance_summary"]
+
+
+def _count(graph: nx.MultiDiGraph, relation: str) -> int:
+    edges = edge_table(graph)
+    return int((edges["relation"] == relation).sum())
+
+
+def _vcse(graph: nx.MultiDiGraph) -> pd.DataFrame:
+    nodes = organisation_nodes(graph)
+    return nodes[nodes["sector"] == "vcse"]
+
+
+def _generic(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    return Explanation(f"{len(table):,} rows found." if len(table) else
+                       "Nothing found in the data loaded: either there is nothing to find, or no source records it.")
+
+
+def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    vcse = _vcse(graph)
+    index = ward_index(graph)
+    income = pd.to_numeric(node_table(graph).loc[vcse["id"], "latest_income"], errors="coerce")
+    placed = int(table["ward"].notna().sum()) if len(table) else 0
+    return Explanation(
+        f"{len(table):,} organisations show signs of being below the radar; {placed:,} of them can be placed in a ward.",
+        [coverage_row("VCSE organisations with a known ward", vcse["id"].isin(index).sum(), len(vcse)),
+         coverage_row("VCSE organisations with a known income", income.notna().sum(), len(vcse),
+                      "no income known counts as micro"),
+         coverage_row("listed groups placed in a ward", placed, len(table))],
+        ["`confidence` counts the signs of being below the radar that the data shows (on no register, no income "
+         "known, seen only in directories or workshops, few links in). It is highest where the sources know least, "
+         "so a high score is a prompt to ask local people, not a finding.",
+         "Links in are only those a loaded source records: a group with no recorded link may still have one."])
+
+
+def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    if table.empty:
+        return Explanation("No directorate or team is in the data.", missing=(
+            "No council directorates loaded: fill in the directorates sheet of the workshop workbook "
+            "(`civicgraph template`)."))
+    known = table["vcse_link"].value_counts()
+    modes = [c for c in ("purchaser-provider", "grant-maker", "co-production", "infrastructure-support",
+                         "partnership") if c in table]
+    links = int(table[modes].to_numpy().sum())
+    coproduction = int(table["co-production"].sum())
+    unnamed = int(table["note"].fillna("").str.startswith("not named").sum())
+    return Explanation(
+        f"{len(table):,} directorates and teams: {known.get('yes', 0):,} work with the VCSE as far as the sources say, "
+        f"{known.get('no', 0):,} are stated not to, and for {known.get('unknown', 0):,} it is unknown; "
+        f"{coproduction:,} of {links:,} recorded links are co-design or co-production.",
+        [coverage_row("directorates and teams with any recorded VCSE link", known.get("yes", 0), len(table)),
+         coverage_row("with a known sector champion answer", (table["sector_champion"] != "unknown").sum(), len(table)),
+         coverage_row("named in the sources", len(table) - unnamed, len(table),
+                      "the rest are departments the source counts but does not name")],
+        ["Only co-design and co-production links count towards `coproduction_share`; infrastructure support and "
+         "partnership are counted in columns of their own.",
+         "`vcse_link` is 'unknown' where no source records a link: not the same as having none."])
+
+
+def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    from graph.infrastructure import infrastructure_profiles
+
+    profiles = infrastructure_profiles(graph)
+    with_functions = sum(bool(p["functions"]) for p in profiles.values())
+    areas = {b for b, _, d in graph.edges(data=True) if d["relation"] in ("SERVES_AREA", "LOCATED_IN") and b in profiles}
+    return Explanation(
+        f"{len(table):,} pairs of support bodies offer a function in the same area." if "overlap_score" in table or "a" in table
+        else f"{len(table):,} bodies chosen.",
+        [coverage_row("support bodies with their functions recorded", with_functions, len(profiles)),
+         coverage_row("support bodies with an area recorded", len(areas), len(profiles),
+                      "a body with no area recorded is taken to serve the whole authority")],
+        ["Overlap is measured only on what sources record (functions, areas, members, funders); a dimension "
+         "with nothing recorded on either side is left out of the score."])
+
+
+def _brokers(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    nodes = organisation_nodes(graph)
+    edges = organisation_edges(graph)
+    linked = set(edges["a"]) | set(edges["b"])
+    caveats = ["Centrality sees only the relations loaded sources record; an organisation with no recorded "
+               "relation scores 0 because nothing is known of its links, not because it has none."]
+    if "degree" in table:
+        top = table.iloc[0] if len(table) else None
+        headline = (f"{top['name']} is the strongest broker on the recorded relations; "
+                    f"{int(table['cut_point'].sum()):,} organisations are cut points." if top is not None
+                    else "No organisation network in the data.")
+    else:
+        headline = f"{len(table):,} rows found."
+    return Explanation(headline, [coverage_row("organisations with at least one recorded relation to another",
+                                               len(linked & set(nodes["id"])), len(nodes))], caveats)
+
+
+def _bridges(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _brokers(graph, table, comparison)
+    explanation.headline = (f"{len(table):,} relations each hold part of the network together; losing the first "
+                            f"would cut off {int(table['cut_off'].max()):,} organisation(s)." if len(table)
+                            else "No single relation holds the network together.")
+    return explanation
+
+
+def _brokerage(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _brokers(graph, table, comparison)
+    explanation.headline = (f"{len(table):,} organisations broker between others; {table.iloc[0]['name']} brokers "
+                            f"most ({int(table.iloc[0]['total']):,} paths)." if len(table)
+                            else "No organisation brokers between others on the recorded relations.")
+    return explanation
+
+
+def _concentration(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _money(graph, table, comparison)
+    if len(table):
+        single = int((table["funders"] == 1).sum())
+        explanation.headline = (f"{single:,} of {len(table):,} funded organisations have all their recorded grants "
+                                "from one funder.")
+    return explanation
+
+
+def _income_bands(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _money(graph, table, comparison)
+    if len(table) and table["amount_gbp"].sum():
+        unknown = table.loc[table["income_band"] == "unknown", "share_of_amount"].sum()
+        explanation.headline = (f"{unknown:.0%} of grant money went to recipients whose income is not known; "
+                                + explanation.headline)
+    return explanation
+
+
+def _programmes(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    if table.empty:
+        return Explanation("No council programme is recorded.", missing=(
+            "No council programmes loaded: record them (e.g. Local CIL allocations) in the workbook's programmes sheet."))
+    amounts = pd.to_numeric(table["amount_gbp"], errors="coerce")
+    return Explanation(f"{len(table):,} council programmes; {amounts.sum():,.0f} GBP where an amount is given.",
+                       [coverage_row("programmes with an amount", amounts.notna().sum(), len(table))],
+                       ["Programme amounts are allocations as the source reports them, not grants to named "
+                        "recipients: they are not in the other money answers."])
+
+
+def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    edges = edge_table(graph)
+    funded = edges[edges["relation"] == "FUNDED_BY"]
+    grants = grants_frame(graph)
+    if funded.empty:
+        return Explanation("No grants in the data.", missing=(
+            "No grants loaded: add 360Giving files (from GrantNav) of the funders active in the area."))
+    years = grants["year"].dropna()
+    period = f"awards from {int(years.min())} to {int(years.max())}" if len(years) else ""
+    ward = funding_placement(graph)
+    income = pd.to_numeric(node_table(graph).loc[grants["recipient"].drop_duplicates(), "latest_income"], errors="coerce")
+    funders = sorted(name(graph, f) for f in grants["funder"].unique())
+    caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders)}. Money from funders whose "
+               "grants are not loaded is not in any of these totals."]
+    if income.notna().sum() == 0:
+        caveats.append("No recipient's income is known, so every grant is in the 'unknown' income band: load the "
+                       "Charity Commission register's charity table (loader `ccew`) for incomes.")
+    return Explanation(
+        f"{grants['amount'].sum():,.0f} GBP in {len(grants):,} grants from {len(funders)} funder(s); "
+        f"{ward['unplaced_gbp']:,.0f} GBP of it cannot be placed in a ward.",
+        [coverage_row("grants with an amount", funded["amount"].notna().sum(), len(funded)),
+         coverage_row("grants with an award date", len(years), len(grants)),
+         coverage_row("grants placed in a ward", ward["placed"], len(grants),
+                      "by the beneficiary area, else the recipient's address"),
+         coverage_row("recipients with a known income", income.notna().sum(), len(income))],
+        caveats, period=period)
+
+
+def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
+    """How many grants, and how much money, :func:`graph.money.funding_by_ward` can place in a ward.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
+    >>> nx.set_node_attributes(g, {"a": "Charity", "f": "Funder"}, "kind")
+    >>> funding_placement(g)
+    {'placed': 0, 'unplaced_gbp': 5.0}
+    """
+    from graph.money import funding_by_ward
+
+    cache = cached(graph)
+    if "funding_placement" not in cache:
+        by_ward = funding_by_ward(graph)
+        unknown = by_ward[by_ward["ward"] == "unknown"]
+        cache["funding_placement"] = {"placed": int(by_ward.loc[by_ward["ward"] != "unknown", "grants"].sum()),
+                                      "unplaced_gbp": float(unknown["amount_gbp"].sum())}
+    return dict(cache["funding_placement"])
+
+
+def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    explanation = _money(graph, table, comparison)
+    unplaced = table.loc[table["ward"] == "unknown", "amount_gbp"].sum() if len(table) else 0
+    if unplaced:
+        explanation.caveats.insert(0, f"A ward's 0 GBP means no grant is placed there, not that it received none: "
+                                      f"{unplaced:,.0f} GBP could not be placed in any ward (row 'unknown').")
+    estimated = table["population_basis"].astype(str).str.startswith("estimate").sum() if len(table) else 0
+    if estimated:
+        explanation.caveats.append(
+            f"The population of {estimated:,} wards is an estimate (their LSOAs times the national mean LSOA "
+            "population), so per-head figures are rough: load ONS ward population estimates to replace it.")
+    return explanation
+
+
+def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFrame | None) -> Explanation:
+    if comparison is None or table.empty:
+        return Explanation("No comparison made.", missing=(
+            "No grants of other authorities loaded: list 360Giving files that cover every borough compared under "
+            "[comparison] in the configuration."))
+    focus = table[table["focus"]]
+    funders = sorted(comparison["funder_name"].dropna().unique()) if "funder_name" in comparison else \
+        sorted(comparison["funder"].dropna().unique())
+    in_graph = grants_frame(graph)
+    graph_funders = {name(graph, f) for f in in_graph["funder"].unique()}
+    outside = in_graph[~in_graph["funder"].map(lambda f: name(graph, f)).isin(funders)]
+    caveats = [f"Every authority is compared on the grants of the same {len(funders)} funder(s) only "
+               f"({', '.join(map(str, funders))}), whose files cover every borough compared; per head uses the "
+               "2020 mid-year population in the authorities table."]
+    if len(outside):
+        caveats.append(f"The graph holds {outside['amount'].sum():,.0f} GBP from {len(graph_funders)} other funder(s) "
+                       "for this authority that are not in the comparison, because no file gives their grants in the "
+                       "other boroughs; this table is not the authority's total funding.")
+    if len(funders) < 2:
+        caveats.append("With one funder the comparison says how that funder spreads its grants, not how well "
+                       "funded each borough is.")
+    years = pd.to_numeric(comparison.get("award_date", pd.Series(dtype=object)).astype(str).str.slice(0, 4),
+                          errors="coerce").dropna()
+    graph_years = in_graph["year"].dropna()
+    if len(years) and len(graph_years) and (graph_years.min() < years.min() or graph_years.max() > years.max()):
+        caveats.append(f"The comparison's grants were awarded {int(years.min())} to {int(years.max())}; the other "
+                       f"answers' grants {int(graph_years.min())} to {int(graph_years.max())}: different periods.")
+    row = focus.iloc[0] if len(focus) else None
+    headline = "No comparison made."
+    if row is not None:
+        tied = int((table["rank_per_head"] == row["rank_per_head"]).sum())
+        rank = f"joint {int(row['rank_per_head'])} (with {tied - 1} others)" if tied > 1 else str(int(row["rank_per_head"]))
+        headline = (f"On the grants of {', '.join(map(str, funders))} only, {row['name']} ranks {rank} of {len(table)} "
+                    f"per head ({row['gbp_per_head']:,.2f} GBP); this is not its total grant funding.")
+    return Explanation(headline, [coverage_row("authorities with a population", table["population"].notna().sum(),
+                                               len(table))],
+                       caveats, period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
+
+
+def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    assets = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Building", "Land", "Asset")]
+    edges = edge_table(graph)
+    owned = set(edges.loc[edges["relation"] == "OWNS", "target"]) & set(assets)
+    occupied = edges[edges["relation"] == "OCCUPIES"]
+    terms = sum(1 for _, _, d in graph.edges(data=True) if d["relation"] == "OCCUPIES" and d.get("rent_terms"))
+    missing = "" if owned else ("No owners or rent terms recorded: load the council's land and assets register "
+                                "(loader `assets`) to see who owns each building and on what terms it is used.")
+    if not assets:
+        return Explanation("No building or land in the data.", missing=missing)
+    return Explanation(f"{len(table):,} listed, of {len(assets):,} buildings and pieces of land in the data "
+                       f"({len(owned):,} with a known owner).",
+                       [coverage_row("assets with a known owner", len(owned), len(assets)),
+                        coverage_row("occupancies with rent terms recorded", terms, len(occupied))],
+                       ["An asset with no recorded user may still be used: directories record where services "
+                        "run, not every group that hires a room."], missing)
+
+
+def _contracts(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    contracts = [n for n, d in graph.nodes(data=True) if d["kind"] == "Contract"]
+    if not _count(graph, "SUCCEEDS"):
+        return Explanation("No contract re-let is recorded.", [coverage_row("contracts", 0, len(contracts))], missing=(
+            "No contract successions loaded: record re-let contracts in the workbook's contracts and relationships "
+            "sheets ('succeeds'), or load the council's contracts register."))
+    consolidated = int((table["consolidated"] == "yes").sum())
+    return Explanation(f"{consolidated:,} of {len(table):,} recorded re-lets went to fewer providers.",
+                       [coverage_row("contracts with a provider count", sum(
+                           graph.nodes[c].get("provider_count") is not None for c in contracts), len(contracts))])
+
+
+def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    if table.empty:
+        return Explanation("No forum in the data.", missing="No forum loaded: add it to the workbook's organisations sheet.")
+    empty = table[table["members"] == 0]
+    caveats = ["`council_senior` is 'unknown' where no council member, or no member's seniority, is recorded."]
+    missing = ""
+    if len(empty) == len(table):
+        missing = ("No forum membership recorded: list each forum's members in the workbook's relationships sheet "
+                   "('member of', with seniority for council officers).")
+    return Explanation(f"{len(table):,} forum(s); {int(table['members'].sum()):,} recorded members.",
+                       [coverage_row("forums with their members recorded", len(table) - len(empty), len(table))],
+                       caveats, missing)
+
+
+def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+    from graph.infrastructure import alliance_candidates, infrastructure_profiles
+
+    explanation = _infrastructure(graph, table, comparison)
+    covered = float(table["covered"].iloc[-1]) if len(table) else 0.0
+    explanation.headline = f"{len(table):,} support bodies together cover {covered:.0%} of the support functions offered."
+    uncovered = alliance_candidates(graph).attrs.get("uncovered", []) if infrastructure_profiles(graph) else []
+    if uncovered:
+        explanation.caveats.append(f"Functions nobody offers: {', '.join(uncovered)}.")
+    return explanation
+
+
+def _co_funding(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    grants = grants_frame(graph)
+    funders = sorted(name(graph, f) for f in grants["funder"].unique())
+    absent = [f for f in NAMED_FUNDERS if not any(f.lower() in loaded.lower() for loaded in funders)]
+    caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders) or 'none'}."]
+    missing = ""
+    if absent:
+        note = f"No grants of {' or '.join(absent)} are loaded"
+        if table.empty:
+            missing = (f"{note}: co-funding can only be seen among the funders loaded. Add their 360Giving files "
+                       "(GrantNav) to the configuration to find funders that fund the same organisations.")
+        else:
+            caveats.append(f"{note}; pairs with them are not seen.")
+    recipients = grants["recipient"].nunique()
+    several = int((grants.groupby("recipient")["funder"].nunique() > 1).sum())
+    return Explanation(f"{len(table):,} pairs of funders share recipients." if len(table) else
+                       "No two loaded funders fund the same organisation.",
+                       [coverage_row("recipients with grants from more than one funder", several, recipients)],
+                       caveats, missing)
+
+
+def _interlocks(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    trustees = _count(graph, "TRUSTEE_OF")
+    if not trustees:
+        return Explanation("Board interlocks cannot be found: no trustees are in the data.", missing=(
+            "No trustee table loaded: load the Charity Commission register's trustee table "
+            "(publicextract.charity_trustee, loader `ccew`) to find board interlocks."))
+    boards = len({t for _, t, d in graph.edges(data=True) if d["relation"] == "TRUSTEE_OF"})
+    return Explanation(f"{len(table):,} pairs of organisations share at least one trustee.",
+                       [coverage_row("charities with their trustees loaded", boards,
+                                     int((organisation_nodes(graph)["kind"] == "Charity").sum()))],
+                       ["People are pseudonymised; a shared pseudonym is the same name and register entry, "
+                        "not a confirmed same person."])
+
+
+def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+    themes = [n for n, d in graph.nodes(data=True) if d["kind"] == "Theme"]
+    services = [n for n, d in graph.nodes(data=True) if d["kind"] == "Service"]
+    themed = {s for s, _, d in graph.edges(data=True) if d["relation"] == "ADDRESSES" and s in set(services)}
+    if not themes:
+        return Explanation("No themes in the data.", missing=(
+            "No themes loaded: a directory with taxonomy terms (Open Referral UK) or the workbook's themes column "
+            "gives them."))
+    gaps = table[table["no_located_provider"]] if len(table) else table
+    providers = _theme_providers(graph, set(themes))
+    located = ward_index(graph)
+    unlocated = sum(1 for p in providers if p not in located)
+    missing = ""
+    if len(table) and not (~table["no_located_provider"]).any():
+        missing = ("No provider of any theme is placed in a ward, so a gap cannot be told from a missing address: "
+                   "load a postcode directory (ONS NSPL, loader `ons-postcodes`) to place the directory's locations.")
+    return Explanation(
+        f"{len(gaps):,} ward and theme pairs have no located provider; {unlocated:,} providers of these themes have "
+        "no known ward and may fill some of them.",
+        [coverage_row("directory services mapped to a theme", len(themed), len(services)),
+         coverage_row("providers of a theme placed in a ward", len(providers) - unlocated, len(providers)),
+         coverage_row("themes with at least one located provider",
+                      table.loc[~table["no_located_provider"], "theme"].nunique() if len(table) else 0, len(themes))],
+        ["A gap means no provider of the theme is located in the ward, not that no one serves it: providers with "
+         "no known ward, and providers in the next ward, may.",
+         "Services of a directory with no taxonomy (the Hounslow Connect workbook) get their themes from their "
+         "words and age-group criterion by the documented rules of loaders/directory_themes.py: an inference, "
+         "not the directory's own category."], missing)
+
+
+def _theme_providers(graph: nx.MultiDiGraph, themes: set[str]) -> set[str]:
+    """Organisations that address a theme, directly or through a service they deliver (as
+    :func:`graph.gaps.service_gaps` counts them)."""
+    found = set()
+    for source, target, data in graph.edges(data=True):
+        if data["relation"] != "ADDRESSES" or target not in themes:
+            continue
+        if graph.nodes[source]["kind"] == "Service":
+            found |= {s for s, _, d in graph.in_edges(source, data=True) if d["relation"] == "DELIVERS"}
+        else:
+            found.add(source)
+    return found
+
+
+EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanation]] = {
+    "01_below_the_radar_groups": _below_the_radar,
+    "02_directorate_coproduction": _directorates,
+    "03_duplicated_infrastructure": _infrastructure,
+    "04_brokers": _brokers, "04_bridges": _bridges, "04_brokerage_roles": _brokerage,
+    "04_funding_concentration": _concentration,
+    "05_funding_by_ward": _by_ward, "05_funding_by_income_band": _income_bands, "05_funding_by_funder": _money,
+    "05_local_programmes": _programmes,
+    "05_compare_authorities": _compare,
+    "06_asset_use": _assets, "06_asset_transfer_candidates": _assets,
+    "07_contract_consolidation": _contracts,
+    "08_forum_representativeness": _forum,
+    "09_alliance_candidates": _alliance,
+    "10_co_funding": _co_funding,
+    "11_board_interlocks": _interlocks,
+    "12_service_gaps": _service_gaps,
+}
