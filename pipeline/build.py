@@ -35,7 +35,7 @@ from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
-from pipeline.locate import locate_by_postcode
+from pipeline.locate import locate_by_postcode, mark_places
 from resolve.names import place_words
 from resolve.resolution import Resolution, resolve_entities
 from resolve.review import write_review_file
@@ -227,6 +227,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
                                            attributes=attributes, parallel=config.parallel_merge)
         release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
+        frames = mark_places(frames, places, config.authority_gss)
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
     rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
