@@ -174,7 +174,8 @@ def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
         "nodes_with_several_sources": int((entries > 1).sum()),
         "conflicts": len(frames.conflicts),
         "data_dates": frames.attributes.get("data_dates", {}),
-        "placement": placement_coverage(frames),
+        "placement": placement_coverage(frames) if "postcode" in frames.nodes
+        else frames.attributes.get("placement", {"ward_set": "", "by_kind": {}}),
     }
 
 

@@ -27,6 +27,7 @@ from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
+from graph.placement import placement_coverage
 from graph.memory import large_blocks_mapped, release_freed_memory
 from graph.rdf import validate_graph
 from graph.store import atomic_directory, write_frames
@@ -228,6 +229,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
         frames = mark_places(frames, places, config.authority_gss)
+        frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
     rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)

@@ -12,6 +12,7 @@ from graph.assemble import edge_key
 from graph.frames import GraphFrames, present
 from graph.provenance import PROVENANCE_FIELDS
 from loaders.base import NATIONAL_CODES
+from pipeline._annotate import annotate_nodes
 from loaders.place_index import PlaceIndex
 from loaders.tabular import normalise_postcodes
 
@@ -156,19 +157,11 @@ def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> 
     records = pd.Series(None, index=nodes.index, dtype=object)
     records[known] = "postcode " + postcodes[known]
     _mark_occupiers(frames, values, records)
-    marked = pd.Series(records.notna().to_numpy(), index=nodes.index)
-    new_nodes = nodes.copy()
-    for name, column in values.items():
-        column = column.where(marked)
-        if column.notna().any():
-            new_nodes[name] = column.astype("float64") if name in ("easting", "northing") else column.astype(object)
-    rows = np.flatnonzero(marked.to_numpy())
-    given = [" ".join(f for f in PLACE_FIELDS if f in new_nodes and pd.notna(new_nodes[f].iat[r])) for r in rows]
-    entries = pd.DataFrame({"node": rows, "dataset": LOOKUP_DATASET, "record": records.iloc[rows].to_numpy(dtype=object),
-                            "date": "", "licence": LOOKUP_LICENCE, "fields": given})
-    sources = pd.concat([frames.node_sources, entries], ignore_index=True)
-    sources = sources.sort_values("node", kind="stable").reset_index(drop=True)
-    return replace(frames, nodes=new_nodes, node_sources=sources)
+    rows = np.flatnonzero(records.notna().to_numpy())
+    fields = {name: [None if pd.isna(v) else (float(v) if name in ("easting", "northing") else v)
+                     for v in column.iloc[rows].tolist()] for name, column in values.items()}
+    return annotate_nodes(frames, rows, fields, dataset=LOOKUP_DATASET, records=records.iloc[rows].tolist(),
+                          licence=LOOKUP_LICENCE)
 
 
 def _mark_occupiers(frames: GraphFrames, values: dict[str, pd.Series], records: pd.Series) -> None:
