@@ -36,6 +36,7 @@ from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
+from pipeline.candidates import mark_register_candidates
 from pipeline.classify import classify_organisations
 from pipeline.locate import locate_by_postcode, mark_places
 from resolve.names import place_words
@@ -231,6 +232,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         frames, _ = locate_by_postcode(frames, places)
         frames = mark_places(frames, places, config.authority_gss)
         frames = classify_organisations(frames)
+        frames = mark_register_candidates(frames, resolution.review)
         frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)

@@ -31,7 +31,7 @@ CLASS_RULES_FILE = Path(__file__).with_name("reference") / "organisation_classes
 #: What a rule can look at.
 RULE_FIELDS = ("kind", "id", "name", "name_if_unregistered", "description", "scale", "member_of", "members", "any")
 RULE_COLUMNS = ("rule", "class", "community_group", "field", "pattern")
-DATASET = "organisation-classes"
+DATASET = "organisation-classes"  # one of graph.provenance.DERIVED_DATASETS
 #: Org-ID schemes of charity registers (``name_if_unregistered`` is empty for their charities).
 CHARITY_PREFIXES = ("GB-CHC-", "GB-SC-", "GB-NIC-")
 

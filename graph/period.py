@@ -1,0 +1,95 @@
+"""Which organisations were active when: status and dates, and the period an answer covers.
+
+Sources give an organisation's status (registered, removed, merged, dissolved, proposed, closed)
+and dates (``registration_date``, ``removal_date``; a merger's ``SUCCEEDS`` edge carries the date
+it was registered). An analysis takes a period (``as_of``, an ISO date; by default the latest date
+of the graph's data) and leaves out organisations not active then: removed or merged before it,
+registered after it, or only proposed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+__all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "activity", "default_as_of", "period_label"]
+
+#: Statuses that say an organisation has ended (compared lower-case).
+ENDED_STATUSES = frozenset({"removed", "merged", "dissolved", "closed", "ceased", "inactive", "wound up",
+                            "liquidation", "converted/closed"})
+#: Statuses that say it has not started.
+NOT_STARTED_STATUSES = frozenset({"proposed", "planned", "in formation"})
+
+
+def default_as_of(graph: nx.MultiDiGraph) -> str:
+    """The latest date of the graph's data (``data_dates``), the default period of an answer; ''
+    when the graph records none.
+
+    Examples
+    --------
+    >>> default_as_of(nx.MultiDiGraph(data_dates={"ons": "2017-12-01", "directory": "2021-02-10"}))
+    '2021-02-10'
+    """
+    return max(graph.graph.get("data_dates", {}).values(), default="")
+
+
+def period_label(as_of: str) -> str:
+    """How an answer states its period.
+
+    Examples
+    --------
+    >>> period_label("2021-02-10")
+    'as of 2021-02-10 (organisations ended by then, or only proposed, are left out)'
+    """
+    if not as_of:
+        return "no date: every organisation counted whatever its status"
+    return f"as of {as_of} (organisations ended by then, or only proposed, are left out)"
+
+
+def _ended_on(graph: nx.MultiDiGraph, node: str, data: dict[str, Any]) -> str:
+    """When a node ended: its removal date, else the date of the merger that succeeded it ('' if
+    unknown)."""
+    if data.get("removal_date"):
+        return str(data["removal_date"])[:10]
+    dates = [str(d.get("date"))[:10] for _, _, d in graph.in_edges(node, data=True)
+             if d.get("relation") == "SUCCEEDS" and d.get("date")]
+    return min(dates, default="")
+
+
+def activity(graph: nx.MultiDiGraph, node: str, as_of: str) -> tuple[bool, str]:
+    """Whether a node was active on ``as_of`` and why not.
+
+    An organisation whose status says it ended is inactive from its end date (from any date when
+    no source gives one); one only proposed is inactive; one registered after ``as_of`` is not yet
+    active. Without a status or dates it is active: nothing says otherwise.
+
+    Returns
+    -------
+    active : bool
+    reason : str
+        '' when active, else the reason in words (with the date where known).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("old", kind="Charity", status="Removed"); g.add_node("new", kind="Charity")
+    >>> _ = g.add_edge("new", "old", relation="SUCCEEDS", date="2016-07-21")
+    >>> activity(g, "old", "2015-01-01"), activity(g, "old", "2021-02-10")
+    ((True, ''), (False, 'Removed on 2016-07-21'))
+    """
+    data = graph.nodes[node]
+    status = str(data.get("status") or "").strip()
+    if not as_of:
+        return True, ""
+    if status.lower() in NOT_STARTED_STATUSES:
+        return False, f"only {status.lower()}"
+    registered = str(data.get("registration_date") or "")[:10]
+    if registered and registered > as_of:
+        return False, f"registered only on {registered}"
+    ended = _ended_on(graph, node, data)
+    if status.lower() in ENDED_STATUSES or ended:
+        if ended and ended > as_of:
+            return True, ""
+        return False, f"{status or 'ended'} on {ended}" if ended else f"{status} (date not given)"
+    return True, ""
