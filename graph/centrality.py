@@ -24,6 +24,7 @@ from graph.network import (
     organisations,
     sector,
 )
+from graph.period import active_graph, default_as_of, period_label
 from graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -105,7 +106,7 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
 
 
 def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0,
-                     backend: str = "auto") -> pd.DataFrame:
+                     backend: str = "auto", as_of: str | None = None) -> pd.DataFrame:
     """Centrality of every organisation, with structural holes, cut points and communities.
 
     Parameters
@@ -125,6 +126,11 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     backend : {"auto", "networkx", "igraph"}
         Where the measures are computed. ``auto`` uses networkx up to :data:`IGRAPH_ABOVE`
         organisations and igraph (:mod:`graph.fast`) above; the results are the same measures.
+    as_of : str, optional
+        The period (ISO date): organisations not active then (removed, merged, only proposed) are
+        left out before anything is measured, so they are never brokers or cut points. By default
+        the latest date of the graph's data; ``""`` keeps every organisation. ``attrs`` say the
+        period and how many were left out.
 
     Returns
     -------
@@ -146,6 +152,16 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
+    as_of = default_as_of(graph) if as_of is None else as_of
+    graph, left_out = active_graph(graph, as_of)
+    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
+    table.attrs["period"] = period_label(as_of)
+    table.attrs["left out"] = f"{len(left_out)} organisations not active in the period"
+    return table
+
+
+def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None, seed: int,
+                      backend: str) -> pd.DataFrame:
     columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "betweenness_se", "pagerank",
                "eigenvector", "constraint", "cut_point", "community"]
     nodes = organisation_nodes(graph)

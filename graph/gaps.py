@@ -12,9 +12,9 @@ import networkx as nx
 import pandas as pd
 
 from graph.centrality import links_into
-from graph.provenance import DERIVED_DATASETS
-from graph.period import activity, default_as_of, period_label
 from graph.network import datasets, name, organisation_nodes, ward_index
+from graph.period import activity, default_as_of, period_label
+from graph.provenance import DERIVED_DATASETS
 from graph.tables import node_table
 
 #: Sources that see groups without registering them.

@@ -13,7 +13,10 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "activity", "default_as_of", "period_label"]
+from ontology.vocabulary import vocabulary
+
+__all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "inactive_organisations",
+           "period_label"]
 
 #: Statuses that say an organisation has ended (compared lower-case).
 ENDED_STATUSES = frozenset({"removed", "merged", "dissolved", "closed", "ceased", "inactive", "wound up",
@@ -93,3 +96,43 @@ def activity(graph: nx.MultiDiGraph, node: str, as_of: str) -> tuple[bool, str]:
             return True, ""
         return False, f"{status or 'ended'} on {ended}" if ended else f"{status} (date not given)"
     return True, ""
+
+
+def inactive_organisations(graph: nx.MultiDiGraph, as_of: str) -> dict[str, str]:
+    """Organisations not active on ``as_of``, each with the reason.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("bid", kind="BusinessImprovementDistrict", status="proposed"); g.add_node("w", kind="Ward")
+    >>> inactive_organisations(g, "2021-01-01")
+    {'bid': 'only proposed'}
+    """
+    vocab = vocabulary()
+    is_org = {k: vocab.is_a(k, "Organisation") for k in {d["kind"] for _, d in graph.nodes(data=True)}}
+    found = {}
+    for node, data in graph.nodes(data=True):
+        if is_org[data["kind"]] and (data.get("status") or data.get("registration_date") or data.get("removal_date")
+                                     or any(d.get("relation") == "SUCCEEDS" for _, _, d in graph.in_edges(node, data=True))):
+            active, reason = activity(graph, node, as_of)
+            if not active:
+                found[node] = reason
+    return found
+
+
+def active_graph(graph: nx.MultiDiGraph, as_of: str) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """The graph without the organisations not active on ``as_of`` (the graph itself when none is
+    left out), and those left out with the reason.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("old", kind="Charity", status="Removed", removal_date="2016-07-21"); g.add_node("new", kind="Charity")
+    >>> sorted(active_graph(g, "2021-02-10")[0]), sorted(active_graph(g, "2015-01-01")[0])
+    (['new'], ['new', 'old'])
+    """
+    left_out = inactive_organisations(graph, as_of) if as_of else {}
+    if not left_out:
+        return graph, {}
+    kept = graph.subgraph([n for n in graph if n not in left_out]).copy()
+    return kept, left_out

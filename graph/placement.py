@@ -68,7 +68,7 @@ def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
     in_ward = np.zeros(len(nodes), dtype=bool)
     in_ward[_rows(row_of, _ward_holders(nodes, edges))] = True
     # organisations through the buildings they occupy; grants through their recipients
-    for relation, reverse in (("OCCUPIES", False), ("AWARDED_TO", False)):
+    for relation in ("OCCUPIES", "AWARDED_TO"):
         pairs = edges[(edges["relation"] == relation).to_numpy(dtype=bool)]
         src, dst = _rows(row_of, pairs["source"]), _rows(row_of, pairs["target"])
         both = (src >= 0) & (dst >= 0)

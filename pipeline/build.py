@@ -27,17 +27,17 @@ from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
-from graph.placement import placement_coverage
 from graph.memory import large_blocks_mapped, release_freed_memory
+from graph.placement import placement_coverage
 from graph.rdf import validate_graph
 from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
-from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.candidates import mark_register_candidates
 from pipeline.classify import classify_organisations
+from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.locate import locate_by_postcode, mark_places
 from resolve.names import place_words
 from resolve.resolution import Resolution, resolve_entities

@@ -12,9 +12,9 @@ from graph.assemble import edge_key
 from graph.frames import GraphFrames, present
 from graph.provenance import PROVENANCE_FIELDS
 from loaders.base import NATIONAL_CODES
-from pipeline._annotate import annotate_nodes
 from loaders.place_index import PlaceIndex
 from loaders.tabular import normalise_postcodes
+from pipeline._annotate import annotate_nodes
 
 #: Provenance of the postcode lookup's part in a located edge.
 LOOKUP_DATASET = "postcode-lookup"
