@@ -36,7 +36,7 @@ from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
 from pipeline.candidates import mark_register_candidates
-from pipeline.classify import classify_organisations
+from pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
 from pipeline.locate import locate_by_postcode, mark_places
 from resolve.names import place_words
@@ -231,7 +231,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
         frames = mark_places(frames, places, config.authority_gss)
-        frames = classify_organisations(frames)
+        frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
         frames = mark_register_candidates(frames, resolution.review)
         frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
     release_freed_memory()

@@ -26,6 +26,9 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     grants = ["../data/360giving/london_powertochange_grants.json"]
     peers = ["E09000009", "E09000017"]
 
+    [classification]     # optional: the borough's own rules for what kind of body each organisation is
+    rules = ["my_organisation_classes.csv"]   # tried before pipeline/reference/organisation_classes.csv
+
 Paths are relative to the configuration file. Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
 """
@@ -85,6 +88,9 @@ class BuildConfig:
         GSS codes of the peer authorities.
     resolution : ResolutionSettings
         Entity resolution thresholds and review file (``[resolution]``).
+    classification_rules : list of Path
+        The borough's own rules for classifying organisations (``[classification] rules``), tried
+        before the bundled ones (:mod:`pipeline.classify`).
     """
 
     path: Path
@@ -99,6 +105,7 @@ class BuildConfig:
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
+    classification_rules: list[Path] = field(default_factory=list)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -168,6 +175,14 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         if require_files and not file.exists():
             raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
         comparison_grants.append(file)
+    classification = raw.get("classification", {})
+    _refuse_unknown(classification, {"rules"}, "classification", path)
+    classification_rules = []
+    for name in classification.get("rules", []):
+        file = (path.parent / name).resolve()
+        if require_files and not file.exists():
+            raise ConfigError(f"{path}: [classification] rules {name!r}: no such file ({file})")
+        classification_rules.append(file)
     return BuildConfig(
         resolution=_resolution_settings(raw.get("resolution", {}), path),
         path=path.resolve(),
@@ -181,6 +196,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         parallel_merge=_flag(build, "parallel_merge", False, path),
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
+        classification_rules=classification_rules,
     )
 
 
