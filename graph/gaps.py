@@ -186,7 +186,9 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
         One row per ward and theme: ``ward``, ``ward_name``, ``theme``, ``theme_name``,
         ``providers`` (count), ``provider_names``, ``gap`` (no provider), ``unlocated_providers``
         (providers of the theme whose ward no source gives: a gap is only certain when this is 0),
-        and the ward's mean IMD score ``imd_score`` to rank gaps by need.
+        and the ward's mean IMD score ``imd_score`` to rank gaps by need. Providers located outside
+        the authority (unless a source says they serve a place in it) are not local providers and
+        are left out; ``attrs["left out"]`` counts them.
 
     Examples
     --------
@@ -203,6 +205,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     index = ward_index(graph)
     providers: dict[tuple[str, str], set[str]] = {}
     unlocated: dict[str, set[str]] = {}
+    outside: set[str] = set()
     for theme in wanted:
         for addresser, _, data in graph.in_edges(theme, data=True):
             if data["relation"] != "ADDRESSES":
@@ -211,7 +214,9 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
                 s for s, _, d in graph.in_edges(addresser, data=True) if d["relation"] == "DELIVERS"]
             for owner in owners:
                 ward = index.get(owner)
-                if ward:
+                if graph.nodes[owner].get("inside_authority") is False and not _serves_authority(graph, owner):
+                    outside.add(owner)  # may serve the borough, but is no local provider
+                elif ward:
                     providers.setdefault((ward, theme), set()).add(owner)
                 else:
                     unlocated.setdefault(theme, set()).add(owner)
@@ -224,8 +229,10 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
                          "unlocated_providers": len(unlocated.get(theme, ())), "imd_score": imd.get(ward)})
     frame = pd.DataFrame(rows, columns=["ward", "ward_name", "theme", "theme_name", "providers", "provider_names",
                                         "gap", "unlocated_providers", "imd_score"])
-    return frame.sort_values(["gap", "imd_score", "ward_name"], ascending=[False, False, True],
-                             na_position="last").reset_index(drop=True)
+    frame = frame.sort_values(["gap", "imd_score", "ward_name"], ascending=[False, False, True],
+                              na_position="last").reset_index(drop=True)
+    frame.attrs["left out"] = f"{len(outside)} providers located outside the authority (and serving no place in it)"
+    return frame
 
 
 def ward_deprivation(graph: nx.MultiDiGraph) -> dict[str, float]:

@@ -61,3 +61,15 @@ def test_derived_facts_do_not_count_as_sightings() -> None:
                                   {"dataset": "organisation-classes"}])
     row = below_the_radar_groups(g, as_of="").iloc[0]
     assert row["sources"] == "hounslow-connect" and "seen only in hounslow-connect" in row["evidence"]
+
+
+def test_a_provider_outside_the_borough_fills_no_local_gap_and_is_not_unlocated() -> None:
+    from graph.gaps import service_gaps
+    g = nx.MultiDiGraph()
+    g.add_node("W1", kind="Ward", name="Bedfont")
+    g.add_node("T", kind="Theme", name="older people")
+    g.add_node("o", kind="Charity", name="O", inside_authority=False)
+    g.add_edge("o", "T", relation="ADDRESSES")
+    gaps = service_gaps(g)
+    assert gaps[["ward_name", "gap", "unlocated_providers"]].values.tolist() == [["Bedfont", True, 0]]
+    assert gaps.attrs["left out"].startswith("1 providers located outside")
