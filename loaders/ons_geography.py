@@ -161,15 +161,17 @@ class PostcodeLookupLoader(Loader):
         frame, postcodes = frame[readable], postcodes[readable]
         district = frame[la_col].str.strip().str.upper()
         inside = pd.Series(True, index=frame.index) if context.national else district.eq(context.authority_gss)
-        area = pd.DataFrame({"postcode": postcodes.to_numpy(dtype=object), "district": district.to_numpy(dtype=object)})
+        # codes repeat across millions of postcodes: categories keep a national directory small
+        area = pd.DataFrame({"postcode": postcodes.to_numpy(dtype=object),
+                             "district": pd.Categorical(district.to_numpy(dtype=object))})
         area["terminated"] = frame["doterm"].notna().to_numpy() if "doterm" in frame else False
         for field_name, options in (("easting", self.easting_columns), ("northing", self.northing_columns)):
             column = next((c for c in options if c in frame), None)
             area[field_name] = pd.to_numeric(frame[column], errors="coerce").to_numpy() if column else np.nan
         ward_col = next((c for c in self.ward_columns if c in frame), None)
         year = ward_year or (int(date[:4]) if date[:4].isdigit() else None)
-        area["ward"] = (place_ids(frame[ward_col].fillna(""), year).where(frame[ward_col].notna()).to_numpy(dtype=object)
-                        if ward_col and year else None)
+        area["ward"] = pd.Categorical(place_ids(frame[ward_col].fillna(""), year).where(frame[ward_col].notna())
+                                      if ward_col and year else pd.Series(None, index=frame.index, dtype=object))
         result = sink.result(f"{la_col} = {context.authority_gss}: {int(inside.sum())} of {len(frame)} postcodes "
                              f"placed; all {len(frame)} indexed")
         result.lookups["postcode_area"] = area
