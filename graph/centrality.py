@@ -24,7 +24,7 @@ from graph.network import (
     organisations,
     sector,
 )
-from graph.period import active_graph, default_as_of, period_label
+from graph.period import active_graph, period_label, resolve_period
 from graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -106,7 +106,8 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
 
 
 def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0,
-                     backend: str = "auto", as_of: str | None = None) -> pd.DataFrame:
+                     backend: str = "auto", as_of: str | None = None,
+                     between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Centrality of every organisation, with structural holes, cut points and communities.
 
     Parameters
@@ -131,6 +132,9 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         left out before anything is measured, so they are never brokers or cut points. By default
         the latest date of the graph's data; ``""`` keeps every organisation. ``attrs`` say the
         period and how many were left out.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``: organisations active at some time in it,
+        and relations dated in it (relations without a date are kept).
 
     Returns
     -------
@@ -152,10 +156,10 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
-    as_of = default_as_of(graph) if as_of is None else as_of
-    graph, left_out = active_graph(graph, as_of)
+    start, end = resolve_period(graph, as_of, between)
+    graph, left_out = active_graph(graph, end, start=start)
     table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
-    table.attrs["period"] = period_label(as_of)
+    table.attrs["period"] = period_label(end, start)
     table.attrs["left out"] = f"{len(left_out)} organisations not active in the period"
     return table
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from graph.centrality import links_into
 from graph.network import datasets, name, organisation_nodes, ward_index
-from graph.period import activity, default_as_of, period_label
+from graph.period import activity, period_label, resolve_period
 from graph.provenance import DERIVED_DATASETS
 from graph.tables import node_table
 
@@ -53,7 +53,8 @@ def _candidates(graph: nx.MultiDiGraph, income_threshold_gbp: float, max_links_i
 
 
 def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: float = 10_000, max_links_in: int = 1,
-                           min_confidence: float = 0.5, as_of: str | None = None) -> pd.DataFrame:
+                           min_confidence: float = 0.5, as_of: str | None = None,
+                           between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Unregistered or micro groups seen locally but (almost) absent from funders' and the council's networks.
 
     Parameters
@@ -69,6 +70,8 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     as_of : str, optional
         The period (ISO date): organisations ended by then (removed, merged, dissolved) or only
         proposed are left out. By default the latest date of the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``: organisations active at some time in it.
 
     Returns
     -------
@@ -96,11 +99,11 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     rows = []
     index = ward_index(graph)
     linked_in = links_into(graph)
-    as_of = default_as_of(graph) if as_of is None else as_of
+    start, as_of = resolve_period(graph, as_of, between)
     left_out = {"outside": 0, "not_community": 0, "inactive": 0}
     for node in _candidates(graph, income_threshold_gbp, max_links_in, linked_in):
         data = graph.nodes[node]
-        reason = _ineligible(graph, node, data, as_of)
+        reason = _ineligible(graph, node, data, as_of, start)
         if reason:
             left_out[reason] += 1
             continue
@@ -142,14 +145,14 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
                "evidence", "confidence", "org_class", "parent_body", "register_candidates"]
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)
-    frame.attrs["period"] = period_label(as_of)
+    frame.attrs["period"] = period_label(as_of, start)
     frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
                                f"{left_out['not_community']} not community groups (statutory bodies, businesses, "
                                f"national bodies), {left_out['inactive']} not active in the period")
     return frame
 
 
-def _ineligible(graph: nx.MultiDiGraph, node: str, data: dict, as_of: str) -> str:
+def _ineligible(graph: nx.MultiDiGraph, node: str, data: dict, as_of: str, start: str) -> str:
     """Why an organisation cannot be a below-the-radar group of the authority ('' if it can be):
     ``outside`` it (and no source says it serves a place in it), ``not_community`` (its class is a
     statutory body's, a business's or a national body's), or ``inactive`` in the period. Unknown
@@ -158,7 +161,7 @@ def _ineligible(graph: nx.MultiDiGraph, node: str, data: dict, as_of: str) -> st
         return "not_community"
     if data.get("inside_authority") is False and not _serves_authority(graph, node):
         return "outside"
-    if not activity(graph, node, as_of)[0]:
+    if not activity(graph, node, as_of, start=start)[0]:
         return "inactive"
     return ""
 

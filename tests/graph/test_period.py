@@ -66,3 +66,20 @@ def test_a_proposed_body_is_not_below_the_radar() -> None:
                provenance=[{"dataset": "workbook:x"}])
     groups = below_the_radar_groups(g, as_of="2021-01-01")
     assert groups.empty and groups.attrs["left out"].endswith("1 not active in the period")
+
+
+def test_between_keeps_who_was_active_then_and_relations_dated_in_it() -> None:
+    g = _broker_graph()
+    g.add_edge("a", "f", relation="FUNDED_BY", amount=50.0, date="2019-03-01")
+    table = centrality_table(g, between=("2010-01-01", "2015-12-31")).set_index("id")
+    assert bool(table.loc["GB-CHC-1", "cut_point"])  # merged in 2016: active in the period
+    assert table.loc["a", "degree"] == 1  # its 2019 grant is outside the period
+    assert table.attrs["period"].startswith("between 2010-01-01 and 2015-12-31")
+    later = centrality_table(g, between=("2017-01-01", "2021-12-31")).set_index("id")
+    assert "GB-CHC-1" not in later.index and later.loc["a", "degree"] == 1
+
+
+def test_as_of_and_between_together_is_an_error() -> None:
+    import pytest
+    with pytest.raises(ValueError, match="as_of or between"):
+        below_the_radar_groups(_broker_graph(), as_of="2020-01-01", between=("2010-01-01", "2015-12-31"))
