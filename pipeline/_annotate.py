@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from graph.frames import GraphFrames
+from graph.frames import GraphFrames, present
 
 
 def annotate_nodes(frames: GraphFrames, rows: np.ndarray, values: dict[str, pd.Series | list], *, dataset: str,
@@ -30,24 +30,23 @@ def annotate_nodes(frames: GraphFrames, rows: np.ndarray, values: dict[str, pd.S
     """
     if not len(rows):
         return frames
+    rows = np.asarray(rows, dtype=np.int64)
     nodes = frames.nodes.copy()
-    given = [[] for _ in rows]
+    given = np.full(len(rows), "", dtype=object)
     for name, column in values.items():
-        column = list(column)
+        column = pd.Series(list(column), dtype=object)
+        has = column.notna().to_numpy(dtype=bool)
         if name not in nodes:
             nodes[name] = pd.Series(None, index=nodes.index, dtype=object)
-        elif nodes[name].dtype != object:
-            nodes[name] = nodes[name].astype(object).where(nodes[name].notna(), None)
         cells = nodes[name].to_numpy(dtype=object).copy()
-        for i, (row, value) in enumerate(zip(rows, column)):
-            if value is None or (isinstance(value, float) and np.isnan(value)):
-                continue
-            cells[row] = value
-            given[i].append(name)
+        if nodes[name].dtype != object:
+            cells[~present(nodes[name])] = None
+        cells[rows[has]] = column.to_numpy(dtype=object)[has]
         nodes[name] = pd.Series(cells, index=nodes.index, dtype=object)
-    keep = [i for i, fields in enumerate(given) if fields]
-    entries = pd.DataFrame({"node": np.asarray(rows)[keep], "dataset": dataset,
-                            "record": [records[i] for i in keep], "date": date, "licence": licence,
-                            "fields": [" ".join(given[i]) for i in keep]})
+        given[has] = given[has] + (" " + name)
+    keep = given != ""
+    entries = pd.DataFrame({"node": rows[keep], "dataset": dataset,
+                            "record": np.asarray(records, dtype=object)[keep], "date": date, "licence": licence,
+                            "fields": pd.Series(given[keep], dtype=object).str.lstrip().to_numpy(dtype=object)})
     sources = pd.concat([frames.node_sources, entries], ignore_index=True)
     return replace(frames, nodes=nodes, node_sources=sources.sort_values("node", kind="stable").reset_index(drop=True))

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from graph.errors import SourceFormatError
 from graph.frames import GraphFrames, present
@@ -124,38 +126,72 @@ def classify_organisations(frames: GraphFrames, rules: list[ClassRule] | None = 
     is_org = kinds.map({k: vocab.is_a(k, "Organisation") for k in kinds.unique()}).astype(bool).to_numpy()
     given = present(nodes["org_class"]) if "org_class" in nodes else np.zeros(len(nodes), dtype=bool)
     rows = np.flatnonzero(is_org)
+    n = len(rows)
+    chosen = np.full(n, -1, dtype=np.int64)  # the rule of each organisation, -1 while none has matched
+    matched_value = np.full(n, "", dtype=object)
     texts = _texts(frames, rows)
-    values: dict[str, list] = {"org_class": [], "org_class_evidence": [], "community_group": [], "parent_body": []}
-    records = []
-    for position, row in enumerate(rows):
-        if given[row]:
-            chosen = nodes["org_class"].iat[row]
-            known = {r.name: r.community_group for r in rules}
-            values["org_class"].append(None)
-            values["org_class_evidence"].append("given by a source (see field provenance)")
-            values["community_group"].append(known.get(chosen))
-            values["parent_body"].append(None)
-            records.append("class given by a source")
+    for number, rule in enumerate(rules):  # a rule at a time over every organisation still unclassified
+        open_rows = np.flatnonzero((chosen < 0) & ~given[rows])
+        if not len(open_rows):
+            break
+        if rule.field == "any":
+            chosen[open_rows] = number
             continue
-        rule, value, parent = _first_match(rules, {f: texts[f][position] for f in texts})
-        values["org_class"].append(rule.name)
-        values["org_class_evidence"].append(
-            f"{rule.field} {_snippet(value, rule.pattern)!r} matches rule {rule.rule} ({rule.source})"
-            if rule.field != "any" else f"{rule.rule}: no other rule matched ({rule.source})")
-        values["community_group"].append(rule.community_group)
-        values["parent_body"].append(parent)
-        records.append(f"rule {rule.rule}")
-    return annotate_nodes(frames, rows, values, dataset=DATASET, records=records, licence="CC0-1.0")
+        values = texts[rule.field]
+        values = values[np.isin(values["pos"].to_numpy(), open_rows)]
+        hits = values[_matches(rule.pattern, values["value"])]
+        hits = hits.drop_duplicates("pos")  # an organisation's first value that matches
+        chosen[hits["pos"].to_numpy()] = number
+        matched_value[hits["pos"].to_numpy()] = hits["value"].to_numpy(dtype=object)
+    if ((chosen < 0) & ~given[rows]).any():
+        raise SourceFormatError("the classification rules end without a catch-all rule (field any, pattern .)")
+    known = {r.name: r.community_group for r in rules}
+    by_source = given[rows]
+    rule_of = np.where(by_source, 0, chosen)
+    name = np.array([r.name for r in rules], dtype=object)[rule_of]
+    group = np.array([r.community_group for r in rules], dtype=object)[rule_of]
+    evidence = np.empty(n, dtype=object)
+    parent = np.full(n, None, dtype=object)
+    for number, rule in enumerate(rules):  # the evidence and parent body, a rule at a time
+        at = np.flatnonzero((rule_of == number) & ~by_source)
+        if rule.field == "any":
+            evidence[at] = f"{rule.rule}: no other rule matched ({rule.source})"
+            continue
+        evidence[at] = [f"{rule.field} {_snippet(v, rule.pattern)!r} matches rule {rule.rule} ({rule.source})"
+                        for v in matched_value[at]]
+        if rule.field == "member_of" or "parent" in rule.pattern.groupindex:
+            parent[at] = [_parent(rule, v) for v in matched_value[at]]
+    name[by_source] = None
+    evidence[by_source] = "given by a source (see field provenance)"
+    group[by_source] = [known.get(c) for c in nodes["org_class"].to_numpy(dtype=object)[rows[by_source]]] \
+        if by_source.any() else []
+    records = np.where(by_source, "class given by a source",
+                       np.array([f"rule {r.rule}" for r in rules], dtype=object)[rule_of]).tolist()
+    return annotate_nodes(frames, rows, {"org_class": name, "org_class_evidence": evidence, "community_group": group,
+                                         "parent_body": parent}, dataset=DATASET, records=records, licence="CC0-1.0")
 
 
-def _first_match(rules: list[ClassRule], texts: dict[str, list[str]]) -> tuple[ClassRule, str, str | None]:
-    for rule in rules:
-        for value in texts.get(rule.field, [""]) if rule.field != "any" else ["any"]:
-            match = rule.pattern.search(value) if value else None
-            if match:
-                parent = match.groupdict().get("parent") or (value if rule.field == "member_of" else None)
-                return rule, value, parent
-    raise SourceFormatError("the classification rules end without a catch-all rule (field any, pattern .)")
+def _matches(pattern: re.Pattern[str], values: pd.Series) -> np.ndarray:
+    """Which values the pattern matches: by Arrow's RE2 engine where the pattern is in its syntax,
+    else (look-arounds, back-references) each distinct value once by Python's."""
+    if not len(values):
+        return np.zeros(0, dtype=bool)
+    try:
+        found = pc.match_substring_regex(pa.array(values.to_numpy(dtype=object), type=pa.large_string()),
+                                         pattern=pattern.pattern, ignore_case=True)
+        return found.to_numpy(zero_copy_only=False).astype(bool)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        codes, distinct = pd.factorize(values.to_numpy(dtype=object), sort=False)
+        hits = np.fromiter((pattern.search(v) is not None for v in distinct), dtype=bool, count=len(distinct))
+        return hits[codes]
+
+
+def _parent(rule: ClassRule, value: str) -> str | None:
+    """The parent body a branch rule names: its ``parent`` group, or the body it is a member of."""
+    if rule.field == "member_of":
+        return value
+    match = rule.pattern.search(value) if value else None
+    return match.groupdict().get("parent") if match else None
 
 
 def _snippet(value: str, pattern: re.Pattern[str], width: int = 60) -> str:
@@ -167,45 +203,59 @@ def _snippet(value: str, pattern: re.Pattern[str], width: int = 60) -> str:
     return ("..." if start else "") + value[start:start + width] + "..."
 
 
-def _texts(frames: GraphFrames, rows: np.ndarray) -> dict[str, list[list[str]]]:
-    """Per organisation at ``rows``, the values each rule field can look at."""
+def _texts(frames: GraphFrames, rows: np.ndarray) -> dict[str, pd.DataFrame]:
+    """Per rule field, the values of the organisations at ``rows`` as a long table: ``pos`` (the
+    organisation's position in ``rows``) and ``value``, an organisation's values in order."""
     nodes, edges = frames.nodes, frames.edges
-    ids = nodes["id"].astype(str).to_numpy()
+    ids = nodes["id"].astype(object).iloc[rows].reset_index(drop=True)
+    pos = pd.Series(np.arange(len(rows)), index=pd.Index(ids))
 
-    def column(name: str) -> list[str]:
+    def column(name: str) -> pd.DataFrame:
         if name not in nodes:
-            return ["" for _ in rows]
-        return ["" if not isinstance(v, str) else v for v in nodes[name].iloc[rows].tolist()]
+            return _long([], [])
+        values = nodes[name].iloc[rows].reset_index(drop=True)
+        keep = values.map(lambda v: isinstance(v, str) and v != "").to_numpy(dtype=bool)
+        return _long(np.flatnonzero(keep), values[keep])
 
-    def listed(name: str) -> list[list[str]]:
+    def listed(name: str) -> pd.DataFrame:
         if name not in nodes:
-            return [[] for _ in rows]
-        return [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in nodes[name].iloc[rows].tolist()]
+            return _long([], [])
+        values = nodes[name].iloc[rows].reset_index(drop=True)
+        values = values.map(lambda v: list(v) if isinstance(v, (list, tuple, np.ndarray)) else []).explode().dropna()
+        return _long(values.index.to_numpy(), values.astype(str))
 
-    name_of = dict(zip(ids, nodes["name"].astype(object).where(present(nodes["name"]), "").astype(str))) \
-        if "name" in nodes else {}
-    description_of = dict(zip(ids, nodes["description"].astype(object).where(present(nodes["description"]), "")
-                              .astype(str))) if "description" in nodes else {}
-    services: dict[str, list[str]] = {}
-    parents: dict[str, list[str]] = {}
-    members: dict[str, list[str]] = {}
-    for source, target, relation in zip(edges["source"].astype(str), edges["target"].astype(str),
-                                        edges["relation"].astype(str)):
-        if relation == "DELIVERS":
-            services.setdefault(source, []).extend(filter(None, (name_of.get(target, ""), description_of.get(target, ""))))
-        elif relation == "MEMBER_OF":
-            parents.setdefault(source, []).append(name_of.get(target, "") or target)
-            members.setdefault(target, []).append(name_of.get(source, "") or source)
-    own = column("description")
-    other = [[*o, *m] for o, m in zip(listed("other_ids"), listed("matched_ids"))]
+    def linked(relation: str, own: str, other: str, fields: tuple[str, ...]) -> pd.DataFrame:
+        chosen = edges[(edges["relation"] == relation).to_numpy(dtype=bool)]
+        chosen = chosen[chosen[own].isin(pos.index).to_numpy(dtype=bool)]
+        texts = nodes.set_index(nodes["id"].astype(object))
+        parts = []
+        for field in fields:
+            if field in texts:
+                value = chosen[other].map(texts[field].where(present(texts[field]), None)) if len(chosen) else None
+                if value is not None:
+                    parts.append(_long(chosen[own].map(pos).to_numpy(), value.fillna(chosen[other] if field == "name"
+                                                                                    else "").astype(str)))
+        frame = pd.concat(parts, ignore_index=True) if parts else _long([], [])
+        return frame[frame["value"] != ""].sort_values("pos", kind="stable")
+
+    names = column("name")
+    charity = listed("other_ids")
+    charity = pd.concat([_long(np.arange(len(rows)), ids.astype(str)), charity, listed("matched_ids")],
+                        ignore_index=True).sort_values("pos", kind="stable")
+    registered = charity.loc[charity["value"].str.startswith(CHARITY_PREFIXES).to_numpy(dtype=bool), "pos"]
     return {
-        "kind": [[k] for k in nodes["kind"].astype(str).iloc[rows]],
-        "id": [[ids[r], *o] for r, o in zip(rows, other)],
-        "name": [[n] for n in column("name")],
-        "name_if_unregistered": [[] if any(i.startswith(CHARITY_PREFIXES) for i in [ids[r], *o]) else [n]
-                                 for r, o, n in zip(rows, other, column("name"))],
-        "description": [[d, *services.get(ids[r], [])] for r, d in zip(rows, own)],
-        "scale": [[s] for s in column("scale")],
-        "member_of": [parents.get(ids[r], []) for r in rows],
-        "members": [members.get(ids[r], []) for r in rows],
+        "kind": _long(np.arange(len(rows)), nodes["kind"].astype(str).iloc[rows]),
+        "id": charity,
+        "name": names,
+        "name_if_unregistered": names[~names["pos"].isin(registered).to_numpy(dtype=bool)],
+        "description": pd.concat([column("description"), linked("DELIVERS", "source", "target", ("name", "description"))],
+                                 ignore_index=True).sort_values("pos", kind="stable"),
+        "scale": column("scale"),
+        "member_of": linked("MEMBER_OF", "source", "target", ("name",)),
+        "members": linked("MEMBER_OF", "target", "source", ("name",)),
     }
+
+
+def _long(positions: np.ndarray | list, values: pd.Series | list) -> pd.DataFrame:
+    values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    return pd.DataFrame({"pos": np.asarray(positions, dtype=np.int64), "value": pd.Series(values, dtype=object)})
