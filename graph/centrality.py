@@ -203,7 +203,7 @@ def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None,
         values = found[measure]
         table[measure] = values if isinstance(values, list) else table["id"].map(values)
     table["constraint"] = table["constraint"].astype(float)
-    table["cut_point"] = table["cut_point"].fillna(False).astype(bool)
+    table["cut_point"] = table["cut_point"].eq(True)  # NaN (no value) is not a cut point
     table["funding_gbp"] = table["funding_gbp"].astype(float)
     table = table[columns].sort_values(["betweenness", "degree"], ascending=False, kind="stable").reset_index(drop=True)
     table.attrs["betweenness"] = _betweenness_note(table, k)
