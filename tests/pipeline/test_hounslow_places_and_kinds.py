@@ -139,6 +139,7 @@ def test_merged_trusts_are_active_before_their_merger_only(graph: nx.MultiDiGrap
               or "(UNREGISTERED CHARITY)" in str(d.get("name"))]
     assert len(trusts) == 4
     for trust in trusts:
+        assert graph.nodes[trust]["status"] == "Removed" and graph.nodes[trust]["removal_date"] >= "2020-09-23"
         assert activity(graph, trust, "2019-01-01") == (True, "")
         assert activity(graph, trust, "2024-01-01")[0] is False
     listed = set(below_the_radar_groups(graph)["id"])
