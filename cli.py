@@ -99,6 +99,10 @@ def command_info(args: argparse.Namespace, console: Console) -> None:
     console.print(_table("provenance: nodes by source", summary["nodes_by_source"], key="source", value="nodes"))
     console.print(_table("provenance: edges by source", summary["edges_by_source"], key="source", value="edges"))
     console.print(_table("data dates (latest record per source)", summary["data_dates"], key="source", value="as of"))
+    placement = {kind: f"{c['in_ward']:,} of {c['with_postcode']:,} with a postcode in a ward; {c['inside']:,} inside, "
+                       f"{c['outside']:,} outside the authority"
+                 for kind, c in summary["placement"]["by_kind"].items() if c["with_postcode"]}
+    console.print(_table(f"placement ({summary['placement']['ward_set']})", placement, key="kind", value="placed"))
 
 
 def command_export(args: argparse.Namespace, console: Console) -> None:

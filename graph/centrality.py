@@ -24,6 +24,7 @@ from graph.network import (
     organisations,
     sector,
 )
+from graph.period import active_graph, period_label, resolve_period
 from graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -105,7 +106,8 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
 
 
 def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0,
-                     backend: str = "auto") -> pd.DataFrame:
+                     backend: str = "auto", as_of: str | None = None,
+                     between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Centrality of every organisation, with structural holes, cut points and communities.
 
     Parameters
@@ -125,6 +127,14 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     backend : {"auto", "networkx", "igraph"}
         Where the measures are computed. ``auto`` uses networkx up to :data:`IGRAPH_ABOVE`
         organisations and igraph (:mod:`graph.fast`) above; the results are the same measures.
+    as_of : str, optional
+        The period (ISO date): organisations not active then (removed, merged, only proposed) are
+        left out before anything is measured, so they are never brokers or cut points. By default
+        the latest date of the graph's data; ``""`` keeps every organisation. ``attrs`` say the
+        period and how many were left out.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``: organisations active at some time in it,
+        and relations dated in it (relations without a date are kept).
 
     Returns
     -------
@@ -162,6 +172,16 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
+    start, end = resolve_period(graph, as_of, between)
+    graph, left_out = active_graph(graph, end, start=start)
+    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
+    table.attrs["period"] = period_label(end, start)
+    table.attrs["left out"] = f"{len(left_out)} organisations not active in the period"
+    return table
+
+
+def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None, seed: int,
+                      backend: str) -> pd.DataFrame:
     columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "betweenness_se", "pagerank",
                "eigenvector", "constraint", "cut_point", "community"]
     nodes = organisation_nodes(graph)
@@ -199,7 +219,7 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         values = found[measure]
         table[measure] = values if isinstance(values, list) else table["id"].map(values)
     table["constraint"] = table["constraint"].astype(float)
-    table["cut_point"] = table["cut_point"].fillna(False).astype(bool)
+    table["cut_point"] = table["cut_point"].eq(True)  # NaN (no value) is not a cut point
     table["funding_gbp"] = table["funding_gbp"].astype(float)
     table = table[columns].sort_values(["betweenness", "degree"], ascending=False, kind="stable").reset_index(drop=True)
     table.attrs["betweenness"] = _betweenness_note(table, k)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
+from graph.placement import placement_coverage
 from graph.rdf import RDF_FORMATS, graph_to_rdf
 from graph.store import canonical_json, save_graph
 
@@ -173,6 +174,8 @@ def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
         "nodes_with_several_sources": int((entries > 1).sum()),
         "conflicts": len(frames.conflicts),
         "data_dates": frames.attributes.get("data_dates", {}),
+        "placement": placement_coverage(frames) if "postcode" in frames.nodes
+        else frames.attributes.get("placement", {"ward_set": "", "by_kind": {}}),
     }
 
 

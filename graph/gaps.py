@@ -13,6 +13,8 @@ import pandas as pd
 
 from graph.centrality import links_into
 from graph.network import datasets, name, organisation_nodes, ward_index
+from graph.period import activity, period_label, resolve_period
+from graph.provenance import DERIVED_DATASETS
 from graph.tables import node_table
 
 #: Sources that see groups without registering them.
@@ -20,6 +22,8 @@ GRASSROOTS_SOURCES = frozenset({"workbook", "hounslow-connect", "open-referral",
 #: Kinds that cannot be below the radar (public bodies, funders, partnerships, infrastructure bodies).
 EXCLUDED_SECTORS = ("council", "funder", "nhs", "partnership")
 EXCLUDED_KINDS = frozenset({"InfrastructureBody"})
+#: Places of the authority's own geography (the lookups keep only its LSOAs and wards).
+AUTHORITY_PLACES = frozenset({"LocalAuthorityArea", "Ward", "LSOA"})
 REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
 #: Weight of each piece of evidence in the confidence score (they sum to 1).
 WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
@@ -49,7 +53,8 @@ def _candidates(graph: nx.MultiDiGraph, income_threshold_gbp: float, max_links_i
 
 
 def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: float = 10_000, max_links_in: int = 1,
-                           min_confidence: float = 0.5) -> pd.DataFrame:
+                           min_confidence: float = 0.5, as_of: str | None = None,
+                           between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Unregistered or micro groups seen locally but (almost) absent from funders' and the council's networks.
 
     Parameters
@@ -62,13 +67,24 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         Groups with more direct links into council bodies and funders than this are not listed.
     min_confidence : float
         Smallest confidence score (0 to 1) to list.
+    as_of : str, optional
+        The period (ISO date): organisations ended by then (removed, merged, dissolved) or only
+        proposed are left out. By default the latest date of the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``: organisations active at some time in it.
 
     Returns
     -------
     DataFrame
-        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered``, ``income_gbp``,
-        ``links_in`` (count), ``one_link_in`` (the name of its only link, if it has one), ``sources``,
-        ``evidence`` (the reasons, in words) and ``confidence``; most confident first.
+        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (None when a pending
+        review pair says it may be registered), ``income_gbp``, ``links_in`` (count), ``one_link_in``
+        (the name of its only link, if it has one), ``sources``, ``evidence`` (the reasons, in
+        words), ``confidence``, ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
+        ``parent_body`` (for a branch) and ``register_candidates`` (registered organisations it may
+        be, awaiting review); most confident first. ``attrs`` say the period and how many
+        organisations were left out, and why: located outside the authority (unless a source says
+        they serve a place in it), not community groups (statutory bodies, businesses, national
+        bodies), or not active in the period.
 
     Examples
     --------
@@ -83,19 +99,26 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     rows = []
     index = ward_index(graph)
     linked_in = links_into(graph)
+    start, as_of = resolve_period(graph, as_of, between)
+    left_out = {"outside": 0, "not_community": 0, "inactive": 0}
     for node in _candidates(graph, income_threshold_gbp, max_links_in, linked_in):
         data = graph.nodes[node]
-        registered = _registered(node, data)
+        reason = _ineligible(graph, node, data, as_of, start)
+        if reason:
+            left_out[reason] += 1
+            continue
+        candidates = list(data.get("register_candidates") or [])
+        registered = True if _registered(node, data) else (None if candidates else False)
         income = data.get("latest_income")
         micro = income is None or income < income_threshold_gbp
         if registered and not micro:
             continue
-        sources = datasets(data)
+        sources = [d for d in datasets(data) if d not in DERIVED_DATASETS]
         linked = sorted(linked_in.get(node, ()), key=lambda n: name(graph, n))
         if len(linked) > max_links_in:
             continue
         evidence = {
-            "unregistered": not registered,
+            "unregistered": registered is False,
             "micro_or_unknown_income": micro,
             "only_grassroots_sources": bool(sources) and set(sources) <= GRASSROOTS_SOURCES,
             "few_links_in": True,
@@ -104,7 +127,9 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         if confidence < min_confidence:
             continue
         ward = index.get(node)
-        reasons = ["on no register" if not registered else "registered",
+        register = "registered" if registered else "on no register" if registered is False else \
+            f"possibly registered: {candidates[0]}, awaiting review"
+        reasons = [register, *([f"branch of {data['parent_body']}"] if data.get("parent_body") else []),
                    "no income known" if income is None else f"income {income:,.0f} GBP",
                    f"seen only in {', '.join(sources)}" if evidence["only_grassroots_sources"] else f"seen in {', '.join(sources)}",
                    "no link into the council or funders" if not linked else f"one link in: {name(graph, linked[0])}"]
@@ -113,11 +138,38 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
             "ward": name(graph, ward) if ward else None, "registered": registered, "income_gbp": income,
             "links_in": len(linked), "one_link_in": name(graph, linked[0]) if linked else None,
             "sources": ", ".join(sources), "evidence": "; ".join(reasons), "confidence": round(confidence, 2),
+            "org_class": data.get("org_class"), "parent_body": data.get("parent_body"),
+            "register_candidates": "; ".join(candidates) or None,
         })
     columns = ["id", "name", "kind", "ward", "registered", "income_gbp", "links_in", "one_link_in", "sources",
-               "evidence", "confidence"]
+               "evidence", "confidence", "org_class", "parent_body", "register_candidates"]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)
+    frame = frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)
+    frame.attrs["period"] = period_label(as_of, start)
+    frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
+                               f"{left_out['not_community']} not community groups (statutory bodies, businesses, "
+                               f"national bodies), {left_out['inactive']} not active in the period")
+    return frame
+
+
+def _ineligible(graph: nx.MultiDiGraph, node: str, data: dict, as_of: str, start: str) -> str:
+    """Why an organisation cannot be a below-the-radar group of the authority ('' if it can be):
+    ``outside`` it (and no source says it serves a place in it), ``not_community`` (its class is a
+    statutory body's, a business's or a national body's), or ``inactive`` in the period. Unknown
+    location or class is no reason."""
+    if data.get("community_group") is False:
+        return "not_community"
+    if data.get("inside_authority") is False and not _serves_authority(graph, node):
+        return "outside"
+    if not activity(graph, node, as_of, start=start)[0]:
+        return "inactive"
+    return ""
+
+
+def _serves_authority(graph: nx.MultiDiGraph, node: str) -> bool:
+    """Whether a source says the node serves a place of the authority (its area, a ward, an LSOA)."""
+    return any(d.get("relation") == "SERVES_AREA" and graph.nodes[t].get("kind") in AUTHORITY_PLACES
+               for _, t, d in graph.out_edges(node, data=True))
 
 
 def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> pd.DataFrame:
@@ -139,7 +191,8 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
         provider of the theme is located in the ward: a gap in what the sources place, not proof that
         nobody serves the ward), ``unlocated_providers`` (providers of the theme whose ward no source
         gives: the gap is only certain when this is 0), and the ward's mean IMD score ``imd_score``
-        to rank gaps by need.
+        to rank gaps by need. Providers located outside the authority (unless a source says they
+        serve a place in it) are not local providers and are left out; ``attrs["left out"]`` counts them.
 
     Examples
     --------
@@ -156,6 +209,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     index = ward_index(graph)
     providers: dict[tuple[str, str], set[str]] = {}
     unlocated: dict[str, set[str]] = {}
+    outside: set[str] = set()
     for theme in wanted:
         for addresser, _, data in graph.in_edges(theme, data=True):
             if data["relation"] != "ADDRESSES":
@@ -164,7 +218,9 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
                 s for s, _, d in graph.in_edges(addresser, data=True) if d["relation"] == "DELIVERS"]
             for owner in owners:
                 ward = index.get(owner)
-                if ward:
+                if graph.nodes[owner].get("inside_authority") is False and not _serves_authority(graph, owner):
+                    outside.add(owner)  # may serve the borough, but is no local provider
+                elif ward:
                     providers.setdefault((ward, theme), set()).add(owner)
                 else:
                     unlocated.setdefault(theme, set()).add(owner)
@@ -177,8 +233,10 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
                          "unlocated_providers": len(unlocated.get(theme, ())), "imd_score": imd.get(ward)})
     frame = pd.DataFrame(rows, columns=["ward", "ward_name", "theme", "theme_name", "providers", "provider_names",
                                         "no_located_provider", "unlocated_providers", "imd_score"])
-    return frame.sort_values(["no_located_provider", "imd_score", "ward_name"], ascending=[False, False, True],
-                             na_position="last").reset_index(drop=True)
+    frame = frame.sort_values(["no_located_provider", "imd_score", "ward_name"], ascending=[False, False, True],
+                              na_position="last").reset_index(drop=True)
+    frame.attrs["left out"] = f"{len(outside)} providers located outside the authority (and serving no place in it)"
+    return frame
 
 
 def ward_deprivation(graph: nx.MultiDiGraph) -> dict[str, float]:

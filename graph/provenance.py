@@ -40,3 +40,7 @@ class Provenance:
 
 
 PROVENANCE_FIELDS = ("dataset", "record", "date", "licence")
+
+#: Datasets of facts the build derives from others (a postcode's place, a class by rule, a pending
+#: review pair): they say how a fact was worked out, not that another source saw the organisation.
+DERIVED_DATASETS = frozenset({"postcode-lookup", "organisation-classes", "review-file"})

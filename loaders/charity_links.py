@@ -86,7 +86,7 @@ class CharityLinksLoader(Loader):
                 new = ids["transferee_regno"]
                 registered = None if is_missing(row.get("date_merger_registered")) else str(row["date_merger_registered"])[:10]
                 sink.node(old, "Charity" if ids["transferor_regno"] else "Organisation", prov, name=old_name,
-                          status="Removed")
+                          status="Removed", removal_date=registered)
                 sink.node(new, "Charity", prov, name=str(row["transferee_name"]).strip())
                 sink.edge(new, old, "SUCCEEDS", prov, date=registered, note="merger: the transferee took on the transferor")
             return sink.result("mergers of charities in the file")

@@ -92,6 +92,8 @@ SHEETS = (
         "themes": "themes or needs addressed, separated by ';'",
         "part_of": "id or name of a parent body",
         "status": "e.g. active, proposed, closed",
+        "classification": "what kind of body, overriding the build's rules (a class of "
+                          "pipeline/reference/organisation_classes.csv, e.g. community group, statutory: library)",
         "note": "anything else",
         **SOURCE_COLUMNS,
     }, ("name", "kind", "source")),
@@ -329,6 +331,8 @@ class WorkbookLoader(Loader):
             attributes[text_field] = _cell(row, text_field) or None
         if _cell(row, "ward"):
             attributes["ward"] = _cell(row, "ward")
+        if _cell(row, "classification"):
+            attributes["org_class"] = _cell(row, "classification")
         scale = _cell(row, "scale").lower()
         if scale and scale not in SCALES:
             sink.reject(where, "scale", scale, f"not a scale. Use one of: {', '.join(SCALES)}")

@@ -3,9 +3,9 @@
 * :class:`LookupLoader` reads an ONS LSOA -> ward -> local authority lookup (columns ``LSOA11CD``,
   ``LSOA11NM``, ``WD17CD``, ``WD17NM``, ``LAD17CD``, ``LAD17NM``; any year's generation, read from the
   column names) and keeps the rows of one authority. Places become nodes joined by ``PART_OF``.
-* :class:`PostcodeLookupLoader` reads a postcode directory in the NSPL/ONSPD layout (``pcds``,
-  ``lsoa11``/``lsoa21``, ``laua``) and keeps the authority's postcodes, so that other sources'
-  organisations can be located (see :class:`PlaceIndex`).
+* :class:`PostcodeLookupLoader` reads a postcode directory (NSPL/ONSPD, the ONS postcode to
+  OA/LSOA/MSOA/LAD lookup, or OS Code-Point Open), so that other sources' organisations can be
+  located, inside the authority or outside it (see :class:`PlaceIndex`).
 * :class:`DeprivationLoader` reads IMD 2019 scores by LSOA, in MHCLG's published layout (File 7) or
   mySociety's composite UK layout, and adds them to the LSOAs already in the graph.
 """
@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 
 from graph.errors import SourceFormatError
 from graph.identifiers import place_ids
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink
-from loaders.tabular import normalise_postcodes, read_csv_text, require_columns
+from loaders.tabular import normalise_postcode, normalise_postcodes, read_csv_text, require_columns
 
 _GEN = re.compile(r"^(LSOA|WD|LAD)(\d{2})(CD|NM)$", re.IGNORECASE)
 
@@ -86,37 +89,124 @@ class LookupLoader(Loader):
 
 
 class PostcodeLookupLoader(Loader):
-    """ONS postcode directory (NSPL or ONSPD layout), filtered to one authority.
+    """A postcode directory: where each postcode is (local authority, LSOA, ward, grid reference).
 
-    Adds nothing to the graph: its result carries a ``postcode_lsoa`` lookup that the build uses to
-    locate other sources' organisations by postcode.
+    Reads any of the published layouts, told apart by their columns:
+
+    * the ONS National Statistics Postcode Lookup (NSPL) and Postcode Directory (ONSPD):
+      ``pcds``, ``lsoa21``/``lsoa11``, ``laua``/``oslaua``, ``doterm``, ``oseast1m``, ``osnrth1m``;
+    * the ONS postcode to OA/LSOA/MSOA/LAD best-fit lookup (``PCD_OA_LSOA_MSOA_LAD``):
+      ``pcds``, ``lsoa11cd``/``lsoa21cd``, ``ladcd``, ``doterm``;
+    * OS Code-Point Open: header-less CSV files whose columns the product's
+      ``codepo_gb_column_headers.csv`` names (``PC``, ``EA``, ``NO``, ``DC``, ``WC``); give it as
+      ``headers`` or keep it beside the data file.
+
+    Adds nothing to the graph. Its result carries two lookups for the build: ``postcode_lsoa`` (the
+    authority's postcodes and their LSOA, which places organisations and filters national files) and
+    ``postcode_area`` (every postcode of the file: its local authority, whether it is terminated,
+    its grid reference and its ward code), which tells a postcode outside the authority from an
+    unknown one and gives coordinates for maps. Terminated postcodes are kept: an address given
+    years ago still places.
     """
 
     name = "ons-postcodes"
-    title = "ONS National Statistics Postcode Lookup"
+    title = "ONS postcode directory / OS Code-Point Open"
     source_url = "https://geoportal.statistics.gov.uk/"
     licence = "OGL-UK-3.0"
-    layouts = (("pcds", "lsoa21", "laua"), ("pcds", "lsoa11", "laua"), ("pcd", "lsoa11", "oslaua"))
+    layouts = (("pcds", "lsoa21", "laua"), ("pcds", "lsoa11", "laua"), ("pcd", "lsoa11", "oslaua"),
+               ("pcds", "lsoa21cd", "ladcd"), ("pcds", "lsoa11cd", "ladcd"), ("PC", "DC"))
+    #: Optional columns, first present wins: grid reference (British National Grid, metres) and ward.
+    easting_columns = ("oseast1m", "EA")
+    northing_columns = ("osnrth1m", "NO")
+    ward_columns = ("ward", "osward", "WC")
 
-    def load(self, path: Path, context: LoadContext, *, date: str = "") -> LoadResult:
-        """Read the postcode lookup in chunks; keep the authority's live postcodes."""
-        frame = read_csv_text(path)
-        postcode_col, lsoa_col, la_col = require_columns(frame, path, self.layouts, "postcode directory")
-        generation = 2021 if lsoa_col.endswith("21") else 2011
+    def load(self, path: Path, context: LoadContext, *, date: str = "", headers: str | None = None,
+             ward_year: int | None = None) -> LoadResult:
+        """Read the postcode directory; place the authority's postcodes, index every postcode.
+
+        Parameters
+        ----------
+        path : Path
+            The directory file (CSV).
+        context : LoadContext
+            The authority.
+        date : str
+            The release date of the file (ISO), for provenance.
+        headers : str, optional
+            Code-Point Open's column headers file (``codepo_gb_column_headers.csv``); by default the
+            one beside ``path``, if any.
+        ward_year : int, optional
+            The boundary year of the file's ward codes (Code-Point Open 2025 gives the wards of its
+            release); by default the year of ``date``.
+
+        Examples
+        --------
+        >>> ctx = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")
+        >>> file = Path("data/geography/hounslow_and_neighbours_PCD_OA_LSOA_MSOA_LAD_MAY22.csv")
+        >>> result = PostcodeLookupLoader().load(file, ctx, date="2022-05-01")
+        >>> result.lookups["postcode_lsoa"].set_index("postcode").loc["TW3 1ES", "place"]
+        'E01033083@2011'
+        >>> result.lookups["postcode_area"].set_index("postcode").loc["W3 6LJ", "district"]
+        'E09000009'
+        """
+        frame, first_row = self._read(path, headers)
+        layout = require_columns(frame, path, self.layouts, "postcode directory")
+        postcode_col, la_col = layout[0], layout[-1]
+        lsoa_col = layout[1] if len(layout) == 3 else None
         sink = RecordSink(self.name, path)
-        kept = frame if context.national else frame[frame[la_col].str.strip() == context.authority_gss]
-        if "doterm" in kept:
-            kept = kept[kept["doterm"].isna()]  # terminated postcodes are no longer in use
-        postcodes = normalise_postcodes(kept[postcode_col])
-        for number in kept.index[postcodes == ""]:
-            sink.reject(number + 2, postcode_col, kept.at[number, postcode_col], "not a postcode")
-        lookup = pd.DataFrame({
-            "postcode": postcodes,
-            "place": place_ids(kept[lsoa_col].fillna(""), generation),
-        })
-        result = sink.result(f"{la_col} = {context.authority_gss}: {len(kept)} of {len(frame)} postcodes")
-        result.lookups["postcode_lsoa"] = lookup[lookup["postcode"] != ""].reset_index(drop=True)
+        postcodes = normalise_postcodes(frame[postcode_col])
+        for number in frame.index[postcodes == ""]:
+            sink.reject(number + first_row, postcode_col, frame.at[number, postcode_col], "not a postcode")
+        readable = postcodes != ""
+        frame, postcodes = frame[readable], postcodes[readable]
+        district = frame[la_col].str.strip().str.upper()
+        inside = pd.Series(True, index=frame.index) if context.national else district.eq(context.authority_gss)
+        # codes repeat across millions of postcodes: categories keep a national directory small
+        area = pd.DataFrame({"postcode": postcodes.to_numpy(dtype=object),
+                             "district": pd.Categorical(district.to_numpy(dtype=object))})
+        area["terminated"] = frame["doterm"].notna().to_numpy() if "doterm" in frame else False
+        for field_name, options in (("easting", self.easting_columns), ("northing", self.northing_columns)):
+            column = next((c for c in options if c in frame), None)
+            area[field_name] = pd.to_numeric(frame[column], errors="coerce").to_numpy() if column else np.nan
+        ward_col = next((c for c in self.ward_columns if c in frame), None)
+        year = ward_year or (int(date[:4]) if date[:4].isdigit() else None)
+        area["ward"] = pd.Categorical(place_ids(frame[ward_col].fillna(""), year).where(frame[ward_col].notna())
+                                      if ward_col and year else pd.Series(None, index=frame.index, dtype=object))
+        result = sink.result(f"{la_col} = {context.authority_gss}: {int(inside.sum())} of {len(frame)} postcodes "
+                             f"placed; all {len(frame)} indexed")
+        result.lookups["postcode_area"] = area
+        if lsoa_col is not None:
+            generation = 2021 if lsoa_col.lower().startswith("lsoa21") else 2011
+            kept = inside & frame[lsoa_col].notna()
+            result.lookups["postcode_lsoa"] = pd.DataFrame({
+                "postcode": postcodes[kept].to_numpy(dtype=object),
+                "place": place_ids(frame.loc[kept, lsoa_col], generation).to_numpy(dtype=object)})
         return result
+
+    def _read(self, path: Path, headers: str | None) -> tuple[pd.DataFrame, int]:
+        """The file as text cells, and the file row of its first data line (header-less files: 1)."""
+        if headers is None and not _has_header(path):
+            found = sorted(path.parent.glob("*column_headers.csv"))
+            if not found:
+                raise SourceFormatError(f"{path.name} row 1: a postcode, not a header; for Code-Point Open give "
+                                        "headers = \"codepo_gb_column_headers.csv\" (the product's headers file)")
+            headers = str(found[0])
+        if headers is None:
+            return read_csv_text(path), 2
+        header_path = path.parent / headers if not Path(headers).is_absolute() else Path(headers)
+        names = [c for c in read_csv_text(header_path).columns]
+        table = pa_csv.read_csv(path, read_options=pa_csv.ReadOptions(column_names=names),
+                                convert_options=pa_csv.ConvertOptions(
+                                    null_values=[""], strings_can_be_null=True,
+                                    column_types={n: pa.string() for n in names}))
+        return table.to_pandas(), 1
+
+
+def _has_header(path: Path) -> bool:
+    """Whether the file's first line is a header rather than a postcode's row."""
+    with path.open("rb") as handle:
+        first = handle.readline().decode("utf-8-sig", errors="replace").split(",")[0].strip().strip('"')
+    return normalise_postcode(first) == ""
 
 
 class DeprivationLoader(Loader):

@@ -17,7 +17,7 @@ from loaders.tabular import normalise_postcode
 
 @dataclass
 class PlaceIndex:
-    """Where things are: LSOA -> ward -> authority, and postcode -> LSOA, for locating organisations.
+    """Where things are: LSOA -> ward -> authority, postcode -> LSOA, and every postcode's authority.
 
     Built from the geography sources of a build (:meth:`from_results`) and given to the other
     loaders, so that a grant with an LSOA code or an organisation with a postcode can be placed.
@@ -35,12 +35,14 @@ class PlaceIndex:
     postcode_lsoa: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     ward_names: dict[str, str] = field(default_factory=dict)
+    postcode_areas: pd.DataFrame | None = None
     _postcode_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_results(cls, results: list[LoadResult]) -> PlaceIndex:
         """Index the places and ``PART_OF`` / ``LOCATED_IN`` links in geography load results."""
         index = cls()
+        areas: list[pd.DataFrame] = []
         for result in results:
             kinds = dict(zip(result.nodes["id"], result.nodes["kind"])) if len(result.nodes) else {}
             for node_id in kinds:
@@ -54,9 +56,15 @@ class PlaceIndex:
                     index.lsoa_ward[edge.source] = edge.target
                 elif edge.relation == "PART_OF" and source_kind == "Ward":
                     index.ward_authority[edge.source] = edge.target
+            if result.lookups.get("postcode_area") is not None:
+                areas.append(result.lookups["postcode_area"])
             postcodes = result.lookups.get("postcode_lsoa")
             if postcodes is not None:  # whole columns to Python at once: a national directory has 1.6 million
                 index.postcode_lsoa.update(zip(postcodes["postcode"].tolist(), postcodes["place"].tolist()))
+        if areas:  # several directories (ONS and Code-Point) complete each other, the first one's value kept
+            table = pd.concat(areas, ignore_index=True)
+            index.postcode_areas = table.groupby("postcode", sort=False).first() if len(areas) > 1 else \
+                table.drop_duplicates("postcode").set_index("postcode")
         return index
 
     def place_of_code(self, code: str) -> str | None:
@@ -103,6 +111,31 @@ class PlaceIndex:
         wards = table["ward"].to_numpy(dtype=object)[np.maximum(positions, 0)] if len(table) else \
             np.full(len(positions), None, dtype=object)
         return pd.Series(np.where(positions >= 0, wards, None), index=postcodes.index, dtype="str")
+
+    def areas_of_postcodes(self, postcodes: pd.Series) -> pd.DataFrame:
+        """Where each postcode (normalised) is, as the postcode directories say, for a whole column.
+
+        Returns
+        -------
+        DataFrame
+            Indexed like ``postcodes``: ``district`` (GSS code of its local authority; missing when
+            no directory of the build knows the postcode), ``terminated``, ``easting`` and
+            ``northing`` (British National Grid, metres) and ``ward`` (the directory's ward code,
+            with its boundary year).
+
+        Examples
+        --------
+        >>> areas = pd.DataFrame({"district": ["E09000009"], "terminated": [False], "easting": [519000.0],
+        ...                       "northing": [180000.0], "ward": ["E05013528@2025"]}, index=pd.Index(["W3 6LJ"]))
+        >>> PlaceIndex(postcode_areas=areas).areas_of_postcodes(pd.Series(["W3 6LJ", "TW3 1AA"]))["district"].tolist()
+        ['E09000009', nan]
+        """
+        columns = ["district", "terminated", "easting", "northing", "ward"]
+        if self.postcode_areas is None:
+            return pd.DataFrame(np.nan, index=postcodes.index, columns=columns).astype(object)
+        found = self.postcode_areas.reindex(postcodes.to_numpy(dtype=object))
+        found.index = postcodes.index
+        return found.reindex(columns=columns)
 
     def ward_of_postcode(self, postcode: str) -> str | None:
         """The ward node of a postcode, or None."""

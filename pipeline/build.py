@@ -28,14 +28,17 @@ from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
 from graph.memory import large_blocks_mapped, release_freed_memory
+from graph.placement import placement_coverage
 from graph.rdf import validate_graph
 from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
+from pipeline.candidates import mark_register_candidates
+from pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from pipeline.config import BuildConfig, pseudonym_key_from_environment
-from pipeline.locate import locate_by_postcode
+from pipeline.locate import locate_by_postcode, mark_places
 from resolve.declared import screen_declared_ids
 from resolve.names import place_words
 from resolve.resolution import Resolution, resolve_entities
@@ -228,6 +231,10 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
                                            attributes=attributes, parallel=config.parallel_merge)
         release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
+        frames = mark_places(frames, places, config.authority_gss)
+        frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
+        frames = mark_register_candidates(frames, resolution.review)
+        frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
     rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)

@@ -28,6 +28,8 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
 
     [briefs]             # optional: LSOA boundaries (GeoJSON) for the ward maps of the one-page briefs
     boundaries = "../data/geography/hounslow_lsoa11_bsc.geojson"
+    [classification]     # optional: the borough's own rules for what kind of body each organisation is
+    rules = ["my_organisation_classes.csv"]   # tried before pipeline/reference/organisation_classes.csv
 
 Paths are relative to the configuration file. Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
@@ -90,6 +92,9 @@ class BuildConfig:
         LSOA boundaries (GeoJSON) for the ward maps of the briefs (``[briefs] boundaries``).
     resolution : ResolutionSettings
         Entity resolution thresholds and review file (``[resolution]``).
+    classification_rules : list of Path
+        The borough's own rules for classifying organisations (``[classification] rules``), tried
+        before the bundled ones (:mod:`pipeline.classify`).
     """
 
     path: Path
@@ -105,6 +110,7 @@ class BuildConfig:
     peers: list[str] = field(default_factory=list)
     boundaries: Path | None = None
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
+    classification_rules: list[Path] = field(default_factory=list)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -179,6 +185,14 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     boundaries = (path.parent / briefs["boundaries"]).resolve() if briefs.get("boundaries") else None
     if require_files and boundaries is not None and not boundaries.exists():
         raise ConfigError(f"{path}: [briefs] boundaries {briefs['boundaries']!r}: no such file ({boundaries})")
+    classification = raw.get("classification", {})
+    _refuse_unknown(classification, {"rules"}, "classification", path)
+    classification_rules = []
+    for name in classification.get("rules", []):
+        file = (path.parent / name).resolve()
+        if require_files and not file.exists():
+            raise ConfigError(f"{path}: [classification] rules {name!r}: no such file ({file})")
+        classification_rules.append(file)
     return BuildConfig(
         resolution=_resolution_settings(raw.get("resolution", {}), path),
         path=path.resolve(),
@@ -193,6 +207,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
         boundaries=boundaries,
+        classification_rules=classification_rules,
     )
 
 

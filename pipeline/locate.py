@@ -1,4 +1,5 @@
-"""Place organisations by postcode: a ``LOCATED_IN`` edge to the ward of each one's postcode."""
+"""Place organisations by postcode: a ``LOCATED_IN`` edge to the ward of each one's postcode, and
+where each one is (its local authority, inside the authority or not, grid reference, LSOA)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import pandas as pd
 from graph.assemble import edge_key
 from graph.frames import GraphFrames, present
 from graph.provenance import PROVENANCE_FIELDS
+from loaders.base import NATIONAL_CODES
 from loaders.place_index import PlaceIndex
 from loaders.tabular import normalise_postcodes
+from pipeline._annotate import annotate_nodes
 
 #: Provenance of the postcode lookup's part in a located edge.
 LOOKUP_DATASET = "postcode-lookup"
@@ -90,3 +93,96 @@ def _postcode_sources(node_sources: pd.DataFrame, rows: np.ndarray, numbers: np.
     wanted = node_sources[chosen & node_sources["node"].isin(rows).to_numpy(dtype=bool)]
     return pd.DataFrame({"edge": edge_of_node.reindex(wanted["node"]).to_numpy(),
                          **{f: wanted[f].to_numpy(dtype=object) for f in PROVENANCE_FIELDS}, "part": 1})
+
+
+#: Attributes :func:`mark_places` gives each node it places.
+PLACE_FIELDS = ("local_authority_code", "inside_authority", "easting", "northing", "current_ward", "lsoa")
+
+
+def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> GraphFrames:
+    """Say where each node with a postcode is: its local authority, inside the authority or not,
+    its grid reference, LSOA and current ward; and, for an organisation without a postcode, whether
+    the buildings it occupies are inside.
+
+    ``inside_authority`` is True or False where a postcode directory of the build knows the postcode
+    (or, for an organisation, where one of its buildings is inside, or all of them are outside), and
+    missing where nothing says: unknown is not outside. Each node's new provenance entry names the
+    postcode lookup and the postcode (or building) it came from.
+
+    Parameters
+    ----------
+    frames : GraphFrames
+        The graph's tables; not changed.
+    places : PlaceIndex
+        With postcode directories (:class:`loaders.ons_geography.PostcodeLookupLoader`).
+    authority_gss : str
+        GSS code of the authority (a country's code marks every known postcode inside).
+
+    Returns
+    -------
+    GraphFrames
+        With the attributes of :data:`PLACE_FIELDS` set where known.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from graph.frames import frames_to_graph, graph_to_frames
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("b1", kind="Building", postcode="W3 6LJ", provenance=[], field_provenance={}, conflicts=[])
+    >>> g.add_node("o", kind="Organisation", provenance=[], field_provenance={}, conflicts=[])
+    >>> _ = g.add_edge("o", "b1", relation="OCCUPIES", provenance=[])
+    >>> areas = pd.DataFrame({"district": ["E09000009"], "terminated": [False], "easting": [519000.0],
+    ...                       "northing": [180000.0], "ward": [None]}, index=pd.Index(["W3 6LJ"]))
+    >>> marked = frames_to_graph(mark_places(graph_to_frames(g), PlaceIndex(postcode_areas=areas), "E09000018"))
+    >>> marked.nodes["b1"]["inside_authority"], marked.nodes["o"]["inside_authority"]
+    (False, False)
+    >>> marked.nodes["o"]["provenance"][-1]["record"]
+    'occupies b1 (postcode W3 6LJ)'
+    """
+    nodes = frames.nodes
+    if places.postcode_areas is None or "postcode" not in nodes or nodes.empty:
+        return frames
+    national = authority_gss in NATIONAL_CODES
+    postcodes = normalise_postcodes(nodes["postcode"].where(present(nodes["postcode"]), "").astype(str))
+    areas = places.areas_of_postcodes(postcodes)
+    known = areas["district"].notna().to_numpy()
+    values = {f: pd.Series(None, index=nodes.index, dtype=object) for f in PLACE_FIELDS}
+    values["local_authority_code"][known] = areas["district"][known]
+    values["inside_authority"][known] = [True if national else d == authority_gss for d in areas["district"][known]]
+    for name in ("easting", "northing"):
+        values[name] = pd.to_numeric(areas[name], errors="coerce").where(known)
+    values["current_ward"][known] = areas["ward"][known].where(areas["ward"][known].notna(), None)
+    lsoas = postcodes.map(places.postcode_lsoa)
+    values["lsoa"] = lsoas.where(lsoas.notna(), None).astype(object)
+    records = pd.Series(None, index=nodes.index, dtype=object)
+    records[known] = "postcode " + postcodes[known]
+    _mark_occupiers(frames, values, records)
+    rows = np.flatnonzero(records.notna().to_numpy())
+    fields = {name: [None if pd.isna(v) else (float(v) if name in ("easting", "northing") else v)
+                     for v in column.iloc[rows].tolist()] for name, column in values.items()}
+    return annotate_nodes(frames, rows, fields, dataset=LOOKUP_DATASET, records=records.iloc[rows].tolist(),
+                          licence=LOOKUP_LICENCE)
+
+
+def _mark_occupiers(frames: GraphFrames, values: dict[str, pd.Series], records: pd.Series) -> None:
+    """An organisation with no postcode of its own is inside when a building it occupies is, and
+    outside when every one of them whose place is known is outside (in place, on ``values``)."""
+    nodes, edges = frames.nodes, frames.edges
+    occupies = edges[(edges["relation"] == "OCCUPIES").to_numpy(dtype=bool)]
+    if occupies.empty:
+        return
+    row_of = pd.Series(np.arange(len(nodes)), index=nodes["id"].astype(object))
+    pairs = pd.DataFrame({"org": occupies["source"].map(row_of).to_numpy(),
+                          "building": occupies["target"].map(row_of).to_numpy()}).dropna().astype("int64")
+    inside = values["inside_authority"]
+    pairs = pairs[inside.iloc[pairs["building"]].notna().to_numpy() & records.iloc[pairs["org"]].isna().to_numpy()]
+    if pairs.empty:
+        return
+    pairs["inside"] = inside.iloc[pairs["building"]].to_numpy(dtype=bool)
+    # the evidence is an inside building if there is one, else the first outside one
+    pairs = pairs.sort_values(["org", "inside"], ascending=[True, False], kind="stable").drop_duplicates("org")
+    orgs, buildings = pairs["org"].to_numpy(), pairs["building"].to_numpy()
+    values["inside_authority"].iloc[orgs] = pairs["inside"].to_numpy(dtype=object)
+    values["local_authority_code"].iloc[orgs] = values["local_authority_code"].iloc[buildings].to_numpy()
+    ids = nodes["id"].astype(str).to_numpy()
+    records.iloc[orgs] = [f"occupies {ids[b]} ({records.iat[b]})" for b in buildings]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from graph.errors import SourceFormatError
@@ -68,10 +69,12 @@ def test_postcode_directory_locates_by_postcode() -> None:
     lookup = LookupLoader().load(DATA / "hounslow_lsoa11_ward17_lookup.csv", HOUNSLOW)
     postcodes = PostcodeLookupLoader().load(FIXTURES / "nspl" / "NSPL_sample.csv", HOUNSLOW)
     assert postcodes.nodes.empty  # it feeds the build, not the graph
-    assert postcodes.filter_applied == "laua = E09000018: 6 of 8 postcodes"  # Camden and a terminated one out
+    assert postcodes.filter_applied == "laua = E09000018: 7 of 8 postcodes placed; all 8 indexed"  # Camden's not placed
     places = PlaceIndex.from_results([lookup, postcodes])
     assert places.ward_of_postcode("tw134aa") == "E05000346@2017"
-    assert places.lsoa_of_postcode("TW3 9ZZ") is None
+    assert places.lsoa_of_postcode("TW3 9ZZ") == "E01002600@2011"  # terminated in 2019, still placed
+    assert places.lsoa_of_postcode("NW1 1AA") is None  # Camden's: known, but outside
+    assert places.areas_of_postcodes(pd.Series(["NW1 1AA", "TW3 9ZZ"]))["district"].tolist() == ["E09000007", "E09000018"]
     assert places.ward_named("bedfont") == "E05000346@2017"
 
 

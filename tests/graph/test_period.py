@@ -1,0 +1,85 @@
+"""Status and time: who was active when, and the period answers take."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from graph.centrality import centrality_table
+from graph.gaps import below_the_radar_groups
+from graph.period import active_graph, activity, default_as_of
+
+
+def _broker_graph() -> nx.MultiDiGraph:
+    """A charity merged away in 2016 joins two groups to a funder; its successor has no links."""
+    g = nx.MultiDiGraph(data_dates={"directory": "2021-02-10", "grants": "2015-11-02"})
+    g.add_node("GB-CHC-1", kind="Charity", name="Old charity", status="Removed")
+    g.add_node("GB-CHC-2", kind="Charity", name="Successor")
+    g.add_node("f", kind="Funder", name="Funder")
+    for group in ("a", "b"):
+        g.add_node(group, kind="UnregisteredGroup", name=group.upper())
+        g.add_edge(group, "GB-CHC-1", relation="MEMBER_OF")
+    g.add_edge("GB-CHC-1", "f", relation="FUNDED_BY", amount=1000.0, date="2012-01-01")
+    g.add_edge("GB-CHC-2", "GB-CHC-1", relation="SUCCEEDS", date="2016-07-21")
+    return g
+
+
+def test_a_charity_merged_away_is_no_broker_after_its_merger() -> None:
+    g = _broker_graph()
+    later = centrality_table(g)
+    assert "GB-CHC-1" not in set(later["id"])
+    assert later.attrs["period"].startswith("as of 2021-02-10") and later.attrs["left out"].startswith("1 ")
+    earlier = centrality_table(g, as_of="2014-01-01").set_index("id")
+    assert bool(earlier.loc["GB-CHC-1", "cut_point"])
+
+
+def test_an_empty_period_keeps_everyone() -> None:
+    assert "GB-CHC-1" in set(centrality_table(_broker_graph(), as_of="")["id"])
+
+
+def test_the_default_period_is_the_latest_data_date() -> None:
+    assert default_as_of(_broker_graph()) == "2021-02-10"
+    assert default_as_of(nx.MultiDiGraph()) == ""
+
+
+def test_removed_without_a_date_is_ended_in_any_period() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("x", kind="Charity", status="Removed")
+    assert activity(g, "x", "2000-01-01") == (False, "Removed (date not given)")
+
+
+def test_registered_after_the_period_is_not_yet_active() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("x", kind="Charity", registration_date="2019-05-01")
+    assert activity(g, "x", "2018-01-01") == (False, "registered only on 2019-05-01")
+    assert activity(g, "x", "2020-01-01") == (True, "")
+
+
+def test_no_status_and_no_dates_is_active() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("x", kind="UnregisteredGroup")
+    assert active_graph(g, "2021-01-01")[0] is g
+
+
+def test_a_proposed_body_is_not_below_the_radar() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("LOCAL-X-bid", kind="UnregisteredGroup", name="Proposed group", status="proposed",
+               provenance=[{"dataset": "workbook:x"}])
+    groups = below_the_radar_groups(g, as_of="2021-01-01")
+    assert groups.empty and groups.attrs["left out"].endswith("1 not active in the period")
+
+
+def test_between_keeps_who_was_active_then_and_relations_dated_in_it() -> None:
+    g = _broker_graph()
+    g.add_edge("a", "f", relation="FUNDED_BY", amount=50.0, date="2019-03-01")
+    table = centrality_table(g, between=("2010-01-01", "2015-12-31")).set_index("id")
+    assert bool(table.loc["GB-CHC-1", "cut_point"])  # merged in 2016: active in the period
+    assert table.loc["a", "degree"] == 1  # its 2019 grant is outside the period
+    assert table.attrs["period"].startswith("between 2010-01-01 and 2015-12-31")
+    later = centrality_table(g, between=("2017-01-01", "2021-12-31")).set_index("id")
+    assert "GB-CHC-1" not in later.index and later.loc["a", "degree"] == 1
+
+
+def test_as_of_and_between_together_is_an_error() -> None:
+    import pytest
+    with pytest.raises(ValueError, match="as_of or between"):
+        below_the_radar_groups(_broker_graph(), as_of="2020-01-01", between=("2010-01-01", "2015-12-31"))
