@@ -31,6 +31,9 @@ NATIONAL_CODES = frozenset({"K04000001", "E92000001", "W92000004", "K02000001", 
 EDGE_COLUMNS = ["source", "target", "relation", *PROVENANCE_COLUMNS]
 #: Column of records that only add to nodes (or link nodes) that other sources made.
 ENRICH_ONLY = "enrich_only"
+#: Column of edge records whose record is a published identifier (a 360Giving grant id): the same
+#: record from several files is one edge, its files listed in its provenance.
+IDENTIFIED = "identified"
 REJECTION_COLUMNS = ["file", "row", "field", "value", "reason"]
 
 
@@ -227,18 +230,22 @@ class RecordSink:
         provenance: dict[str, str],
         *,
         enrich_only: bool = False,
+        identified: bool = False,
         **attributes: Any,
     ) -> None:
         """Add an edge ``source -[relation]-> target``; attributes with no value are left out.
 
         With ``enrich_only`` the edge is kept only if both ends are in the graph (national lookup
-        tables of links are filtered this way); otherwise a missing end is reported.
+        tables of links are filtered this way); otherwise a missing end is reported. With
+        ``identified``, the provenance record is a published identifier (see :meth:`edges`).
         """
         vocab = vocabulary()
         record: dict[str, Any] = {"source": source, "target": target, "relation": vocab.check_relation(relation),
                                   **_provenance_cells(provenance)}
         if enrich_only:
             record[ENRICH_ONLY] = True
+        if identified:
+            record[IDENTIFIED] = True
         for key, value in attributes.items():
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
@@ -278,8 +285,12 @@ class RecordSink:
         self._nodes.append(self._columns({"id": ids, "kind": kind}, records, dates, licence, enrich_only, attributes))
 
     def edges(self, sources: Sequence[str], targets: Sequence[str], relation: str, *, records: Sequence[str] | str,
-              dates: Sequence[str] | str, licence: str, enrich_only: bool = False, **attributes: Any) -> None:
+              dates: Sequence[str] | str, licence: str, enrich_only: bool = False, identified: bool = False,
+              **attributes: Any) -> None:
         """Add many edges of one relation at once, one value of each column per edge (see :meth:`nodes`).
+
+        With ``identified``, each record is a published identifier (a 360Giving grant id, a contract
+        id): an edge with the same ends, relation and record from another file is the same edge.
 
         Examples
         --------
@@ -290,7 +301,10 @@ class RecordSink:
         [['E01002555@2011', 'E05000346@2017', 'PART_OF']]
         """
         leading = {"source": sources, "target": targets, "relation": vocabulary().check_relation(relation)}
-        self._edges.append(self._columns(leading, records, dates, licence, enrich_only, attributes))
+        frame = self._columns(leading, records, dates, licence, enrich_only, attributes)
+        if identified:
+            frame[IDENTIFIED] = True
+        self._edges.append(frame)
 
     def _columns(self, leading: dict[str, Any], records: Any, dates: Any, licence: str, enrich_only: bool,
                  attributes: dict[str, Any]) -> pd.DataFrame:

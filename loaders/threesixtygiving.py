@@ -87,6 +87,8 @@ def column_paths() -> dict[str, tuple[str, ...]]:
     ('recipientOrganization', '0', 'id')
     >>> column_paths()["planned dates:duration (months)"]
     ('plannedDates', '0', 'duration')
+    >>> column_paths()["recipient ind:identifier"]
+    ('recipientIndividual', 'id')
     """
     schema = _schema()
     paths: dict[str, tuple[str, ...]] = {}
@@ -103,6 +105,8 @@ def column_paths() -> dict[str, tuple[str, ...]]:
                 "properties" in resolved["items"] or "$ref" in resolved["items"]
             ):
                 walk(resolved["items"], titles + [title], keys + [key, "0"], depth + 1)
+            elif "properties" in resolved:  # one object, such as recipientIndividual (``Recipient Ind:Name``)
+                walk(resolved, titles + [title], keys + [key], depth + 1)
             else:
                 paths[":".join(titles + [title]).lower()] = tuple(keys + [key])
 
@@ -386,9 +390,9 @@ BATCH_GRANTS = 50_000
 #: What each recipient and grant record holds, in the order :class:`_GrantColumns` keeps it.
 _RECIPIENT_FIELDS = ("name", "charity_number", "company_number", "postal_code", "address", "website", "other_ids")
 _GRANT_FIELDS = ("title", "description", "amount", "currency", "award_date", "start_date", "end_date",
-                 "duration_months", "programme", "open_call")
+                 "duration_months", "programme", "open_call", "to_individual")
 _FLOATS = frozenset({"amount", "duration_months"})
-_OBJECTS = frozenset({"other_ids", "open_call"})
+_OBJECTS = frozenset({"other_ids", "open_call", "to_individual"})
 
 
 class _GrantColumns:
@@ -417,11 +421,18 @@ class _GrantColumns:
         grant_id = str(grant["id"]).strip()
         modified = grant.get("dateModified")
         as_of = date or (parse_date(modified) if modified else None) or grant.get("awardDate", "")
-        funder, recipient = grant["fundingOrganization"][0], grant["recipientOrganization"][0]
-        funder_id, recipient_id = str(funder["id"]).strip(), str(recipient["id"]).strip()
+        funder = grant["fundingOrganization"][0]
+        funder_id = str(funder["id"]).strip()
         self.funders.append((funder_id, str(funder.get("name", "")).strip() or funder_id))
-        self.recipients.append((recipient_id, _recipient_kind(recipient_id, recipient),
-                                *_recipient_attributes(recipient_id, recipient)))
+        individual = not grant.get("recipientOrganization")
+        if individual:  # the grant stands for its anonymous recipient: nothing of the person is kept
+            recipient: dict[str, Any] = {}
+            self.recipients.append((grant_id, "Grant", *(None,) * len(_RECIPIENT_FIELDS)))
+        else:
+            recipient = grant["recipientOrganization"][0]
+            recipient_id = str(recipient["id"]).strip()
+            self.recipients.append((recipient_id, _recipient_kind(recipient_id, recipient),
+                                    *_recipient_attributes(recipient_id, recipient)))
         planned = grant["plannedDates"][0] if grant.get("plannedDates") else {}
         duration = planned.get("duration")
         self.grants.append((
@@ -429,14 +440,14 @@ class _GrantColumns:
             grant.get("currency"), grant.get("awardDate"), planned.get("startDate"), planned.get("endDate"),
             float(duration) if duration is not None and _is_number(duration) else None,
             grant["grantProgramme"][0].get("title") if grant.get("grantProgramme") else None,
-            _yes_no(grant.get("fromOpenCall"))))
+            _yes_no(grant.get("fromOpenCall")), individual))
         if places is None:
             return
         for location in grant.get("beneficiaryLocation") or ():
             place = places.place_of_code(location.get("geoCode", "")) if isinstance(location, dict) else None
             if place:
                 self.places["SERVES_AREA"].append((number, place))
-        home = _recipient_place_by_code(grant, recipient, places)
+        home = None if individual else _recipient_place_by_code(grant, recipient, places)
         if home:
             self.places["LOCATED_IN"].append((number, home))
 
@@ -468,14 +479,21 @@ class _GrantColumns:
         kinds = pd.Index(list(dict.fromkeys(["Funder", "Grant", *kind])), dtype=object)
         kind_codes = np.stack([np.zeros(count, np.int64), kinds.get_indexer(kind), np.ones(count, np.int64)],
                               axis=1).reshape(-1)
-        sink.nodes(_interleave(order, ids["funder"], ids["recipient"], ids["grant"]),
-                   pd.Categorical.from_codes(kind_codes, kinds), records=_series(ids["grant"].take(each)),
-                   dates=_series(dates.take(each)), licence=licence, **attributes)
+        # a grant to an individual has no recipient record: the grant itself is its anonymous recipient
+        individual = np.array(grant_of["to_individual"], dtype=bool)
+        keep = ~((np.arange(3 * count) % 3 == 1) & individual[each])
+        sink.nodes(_interleave(order, ids["funder"], ids["recipient"], ids["grant"])[keep].reset_index(drop=True),
+                   pd.Categorical.from_codes(kind_codes[keep], kinds),
+                   records=_series(ids["grant"].take(each[keep])), dates=_series(dates.take(each[keep])),
+                   licence=licence, **{k: v[keep].reset_index(drop=True) for k, v in attributes.items()})
         records, when = _series(ids["grant"]), _series(dates)
         sink.edges(_series(ids["recipient"]), _series(ids["funder"]), "FUNDED_BY", records=records, dates=when,
-                   licence=licence, grant=records,
+                   licence=licence, grant=records, identified=True,
                    **{k: _series(_arrow(grant_of[k], k)) for k in ("amount", "currency", "award_date", "programme")})
-        sink.edges(records, _series(ids["recipient"]), "AWARDED_TO", records=records, dates=when, licence=licence)
+        to_organisation = np.flatnonzero(~individual)
+        sink.edges(_series(ids["grant"].take(to_organisation)), _series(ids["recipient"].take(to_organisation)),
+                   "AWARDED_TO", records=_series(ids["grant"].take(to_organisation)),
+                   dates=_series(dates.take(to_organisation)), licence=licence, identified=True)
         located = self.places["LOCATED_IN"]
         if places is not None:  # recipients placed by no code: by their postcode
             coded = {row for row, _ in located}
@@ -633,6 +651,10 @@ def clean_legacy_forms(grant: dict[str, Any]) -> None:
     for amount in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
         if amount in grant:
             grant[amount] = _to_number(grant[amount])
+    details = grant.get("toIndividualsDetails")
+    if isinstance(details, dict) and isinstance(details.get("grantPurpose"), str):
+        # a spreadsheet cell holds the list of codes separated by semicolons (360Giving flattening)
+        details["grantPurpose"] = [code.strip() for code in details["grantPurpose"].split(";") if code.strip()]
 
 
 def _explain(error: Any) -> list[Any]:

@@ -152,3 +152,44 @@ def test_wrong_extension_is_refused(tmp_path: Path) -> None:
     shutil.copy(DATA / "hounslow_360giving_grants.json", tmp_path / "grants.txt")
     with pytest.raises(SourceFormatError, match="must be .json, .csv or .xlsx"):
         load(tmp_path / "grants.txt")
+
+
+COMMUNITY_FOUNDATION = ("community_foundation_individuals.json", "community_foundation_individuals.csv")
+
+
+@pytest.mark.parametrize("name", COMMUNITY_FOUNDATION)
+def test_grants_to_individuals_load_with_no_person_kept(name: str) -> None:
+    result = load(FIXTURES / name, filter="none")
+    grants = result.nodes[result.nodes["kind"] == "Grant"].set_index("id")
+    individual = grants.index[grants["to_individual"].astype(bool)].tolist()
+    assert individual == ["360G-ECF-0003", "360G-ECF-0004", "360G-ECF-0005"]
+    assert not grants.loc[["360G-ECF-0001", "360G-ECF-0002"], "to_individual"].any()  # known: to organisations
+    # no node stands for the person, and neither the person's identifier nor the name is kept anywhere
+    assert set(result.nodes["kind"]) == {"Funder", "Grant", "Organisation"}
+    text = result.nodes.astype(str).to_csv() + result.edges.astype(str).to_csv()
+    assert "IND-" not in text and "Individual Recipient" not in text
+    # the grant is its own anonymous recipient: counted in the funder's money, awarded to no one
+    funded = result.edges[result.edges["relation"] == "FUNDED_BY"].set_index("grant")
+    assert funded.loc[individual, "source"].tolist() == individual
+    assert funded.loc["360G-ECF-0004", "amount"] == 499.99
+    awarded = result.edges[result.edges["relation"] == "AWARDED_TO"]
+    assert not set(awarded["source"]) & set(individual)
+    assert grants.loc["360G-ECF-0005", "name"] == "Grant to individual"
+
+
+def test_grant_to_an_individual_is_placed_by_its_beneficiary_location() -> None:
+    places = PlaceIndex(codes={"E05000346": "E05000346@2017", "E09000018": "E09000018@2017"},
+                        ward_authority={"E05000346@2017": "E09000018@2017"}, lsoa_ward={})
+    context = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", places=places)
+    result = load(FIXTURES / "community_foundation_individuals.json", context)
+    serves = result.edges[result.edges["relation"] == "SERVES_AREA"].set_index("source")["target"]
+    assert serves["360G-ECF-0003"] == "E05000346@2017"
+    grants = set(result.nodes.loc[result.nodes["kind"] == "Grant", "id"])
+    assert "360G-ECF-0004" not in grants  # no location at all: not known to be in the authority
+    located = result.edges[result.edges["relation"] == "LOCATED_IN"]
+    assert not located["source"].str.startswith("360G-ECF-000").any()
+
+
+def test_grant_to_an_individual_without_a_name_is_rejected_naming_row_and_field() -> None:
+    result = load(FIXTURES / "community_foundation_individuals.csv", filter="none")
+    assert result.rejections[["row", "field"]].values.tolist() == [["row 8 (360G-ECF-0007)", "recipientIndividual.name"]]
