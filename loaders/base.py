@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from graph.amounts import exact_sum
 from graph.provenance import Provenance
 from ontology.vocabulary import vocabulary
 
@@ -112,7 +113,8 @@ class LoadResult:
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """Counts by node kind and relation, money by currency, rejection count (for ``inspect``).
+        """Counts by node kind (distinct nodes, not records) and relation, exact money by currency,
+        rejected rows (for ``inspect``).
 
         Examples
         --------
@@ -124,13 +126,14 @@ class LoadResult:
         money: dict[str, float] = {}
         if "amount" in self.edges and "currency" in self.edges:
             amounts = pd.to_numeric(self.edges["amount"], errors="coerce")
-            grouped = amounts[amounts.notna()].groupby(self.edges["currency"].astype(object)).sum()
+            given = (amounts.notna() & self.edges["currency"].notna()).to_numpy()
+            grouped = exact_sum(amounts[given], by=self.edges["currency"][given].astype(object))
             money = {str(k): float(v) for k, v in grouped.items()}
         return {
             "loader": self.loader,
             "file": str(self.path),
             "filter": self.filter_applied,
-            "nodes": _counts(self.nodes, "kind"),
+            "nodes": _counts(self.nodes.drop_duplicates(["id", "kind"]), "kind"),
             "edges": _counts(self.edges, "relation"),
             "money": money,
             "rejected_rows": int(self.rejections["row"].nunique()) if len(self.rejections) else 0,

@@ -193,3 +193,38 @@ def test_grant_to_an_individual_is_placed_by_its_beneficiary_location() -> None:
 def test_grant_to_an_individual_without_a_name_is_rejected_naming_row_and_field() -> None:
     result = load(FIXTURES / "community_foundation_individuals.csv", filter="none")
     assert result.rejections[["row", "field"]].values.tolist() == [["row 8 (360G-ECF-0007)", "recipientIndividual.name"]]
+
+
+def _file_grants(path: Path) -> list[tuple[str, str, float]]:
+    """Each row of a 360Giving file as (row label, currency, amount), read without the loader."""
+    if path.suffix == ".json":
+        grants = json.loads(path.read_text())["grants"]
+        return [(f"grants[{n}]", g.get("currency"), float(str(g["amountAwarded"]).replace(",", "")))
+                for n, g in enumerate(grants)]
+    import pandas as pd
+
+    frame = (pd.read_csv(path, dtype=str, encoding="utf-8-sig") if path.suffix == ".csv" else
+             pd.read_excel(path, dtype=str)).dropna(how="all")
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    return [(f"row {n + 2}", row["currency"], float(str(row["amount awarded"]).replace(",", "")))
+            for n, row in zip(frame.index, frame.to_dict("records"))]
+
+
+@pytest.mark.parametrize("path", [
+    DATA / "hounslow_360giving_grants.json", DATA / "london_powertochange_grants.json",
+    FIXTURES / "lloyds_bank_foundation_2010_2015.json", FIXTURES / "lloyds_bank_foundation_2010_2015.xlsx",
+    FIXTURES / "indigo_trust_sample.csv", *(FIXTURES / name for name in COMMUNITY_FOUNDATION)], ids=lambda p: p.name)
+def test_every_grant_and_pound_of_a_file_is_loaded_or_rejected_once(path: Path) -> None:
+    from graph.amounts import exact_sum
+
+    rows = _file_grants(path)
+    result = load(path, filter="none")
+    rejected = set(result.rejections["row"].str.replace(r" \(.*\)$", "", regex=True))
+    funded = result.edges[result.edges["relation"] == "FUNDED_BY"]
+    assert len(funded) + len(rejected) == len(rows)
+    for currency in {c for _, c, _ in rows}:
+        in_file = exact_sum([a for _, c, a in rows if c == currency])
+        loaded = exact_sum(funded.loc[funded["currency"] == currency, "amount"])
+        not_loaded = exact_sum([a for label, c, a in rows if c == currency and label in rejected])
+        assert exact_sum([loaded, not_loaded]) == in_file, currency
+        assert result.summary()["money"].get(currency, 0.0) == loaded
