@@ -311,6 +311,8 @@ class ThreeSixtyGivingLoader(Loader):
             if not isinstance(grant, dict):
                 sink.reject(row_label, "grant", grant, "not a JSON object")
                 continue
+            if read == 1 and path.suffix.lower() == ".json":
+                _check_first_grant(path, grant)
             clean_legacy_forms(grant)
             # filter before the (slow) schema check: a national file is mostly other authorities' grants
             if filter == "authority" and not self._in_authority(grant, context):
@@ -540,7 +542,12 @@ def _interleave(order: np.ndarray, funders: Any, recipients: Any, grants: Any) -
     return _series(column.take(order))
 
 
-REQUIRED_COLUMNS = ("Identifier", "Amount Awarded", "Funding Org:Identifier")
+#: Columns every grant needs (the 360Giving core fields), and the recipient's, of one kind or the other.
+REQUIRED_COLUMNS = ("Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date",
+                    "Funding Org:Identifier", "Funding Org:Name")
+RECIPIENT_COLUMNS = (("Recipient Org:Identifier", "Recipient Org:Name"), ("Recipient Ind:Identifier", "Recipient Ind:Name"))
+#: Fields every grant of a JSON package needs, one of the recipient fields included.
+REQUIRED_FIELDS = ("id", "title", "description", "currency", "amountAwarded", "awardDate", "fundingOrganization")
 
 
 def _stream_json(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -558,11 +565,56 @@ def _has_grants(path: Path) -> bool:
 
 
 def _check_titles(path: Path, columns: list[str]) -> None:
-    titles = {c.lower() for c in columns}
+    """Refuse, once, a spreadsheet whose header lacks a column every grant needs: each of its rows
+    would be rejected for the same reasons."""
+    titles = {_INDEXED.sub(":", str(c).strip().lower()) for c in columns}
     missing = [t for t in REQUIRED_COLUMNS if t.lower() not in titles]
+    if not any(all(t.lower() in titles for t in pair) for pair in RECIPIENT_COLUMNS):
+        missing.append("Recipient Org:Identifier and Recipient Org:Name (or Recipient Ind:Identifier and Recipient Ind:Name)")
     if missing:
         raise SourceFormatError(f"{path.name} row 1 (header): missing 360Giving column(s) {', '.join(missing)}; "
-                                f"found {', '.join(columns[:10])}")
+                                f"{_looks_like([str(c) for c in columns])}")
+
+
+def _plain(text: str) -> str:
+    """A column name or field path without case, spaces, punctuation or indexes: ``amount_awarded``,
+    ``Amount Awarded`` and ``amountAwarded`` are all ``amountawarded``."""
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+@cache
+def _plain_names() -> frozenset[str]:
+    """Every 360Giving column title and JSON field path, plain (:func:`_plain`), with ``org`` for
+    ``organization`` (flat exports write ``recipient_org_id``) and ``id`` for ``identifier``."""
+    names = set()
+    for title, path in column_paths().items():
+        for text in (_plain(title), _plain("".join(path))):
+            names |= {text, text.replace("organization", "org"), text.replace("identifier", "id")}
+    return frozenset(names)
+
+
+def _looks_like(columns: list[str]) -> str:
+    """What a file with these columns looks like, when it is not a 360Giving spreadsheet, and what to do."""
+    titles = {c.strip().lower() for c in columns}
+    known = set(column_paths()) | set(GRANTNAV_COLUMNS)
+    elsewhere = [c for c in columns if c.strip().lower() not in known and _plain(c) in _plain_names()]
+    if len(elsewhere) >= 3:
+        return (f"this looks like a flat export of grants with its own column names ({', '.join(elsewhere[:4])}), "
+                "not a 360Giving file: use the publisher's 360Giving file or a GrantNav download "
+                "(360Giving column titles such as Amount Awarded, Recipient Org:Identifier), or its JSON package")
+    if len(titles & known) >= 3:
+        return "this looks like a 360Giving spreadsheet without some of the core fields every grant needs: add them"
+    return f"this does not look like 360Giving data (columns: {', '.join(columns[:8])}): check the loader named for it"
+
+
+def _check_first_grant(path: Path, grant: dict[str, Any]) -> None:
+    """Refuse, once, a JSON file whose first grant is not shaped like a 360Giving grant."""
+    missing = [f for f in REQUIRED_FIELDS if f not in grant]
+    if "recipientOrganization" not in grant and "recipientIndividual" not in grant:
+        missing.append("recipientOrganization (or recipientIndividual)")
+    if len(missing) >= 3:
+        raise SourceFormatError(f"{path.name} grants[0]: missing 360Giving field(s) {', '.join(missing)}; "
+                                f"{_looks_like([str(k) for k in grant])}")
 
 
 def _stream_csv(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -228,3 +228,32 @@ def test_every_grant_and_pound_of_a_file_is_loaded_or_rejected_once(path: Path) 
         not_loaded = exact_sum([a for label, c, a in rows if c == currency and label in rejected])
         assert exact_sum([loaded, not_loaded]) == in_file, currency
         assert result.summary()["money"].get(currency, 0.0) == loaded
+
+
+def test_flat_export_with_its_own_column_names_is_refused_once_saying_what_it_looks_like(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("grant_id,title,description,currency,amount_awarded,award_date,recipient_org_id,"
+                    "recipient_org_name,funding_org_id,funding_org_name\n"
+                    "360G-x-1,A,B,GBP,100,2020-01-01,GB-CHC-1,A,GB-CHC-2,F\n" * 1)
+    with pytest.raises(SourceFormatError) as raised:
+        load(path, filter="none")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("export.csv row 1 (header): missing 360Giving column(s) Identifier, Amount Awarded")
+    assert "looks like a flat export of grants with its own column names (amount_awarded, award_date" in message
+
+
+def test_json_records_of_another_shape_are_refused_once(tmp_path: Path) -> None:
+    path = _package(tmp_path, [{"grant_id": "1", "amount_awarded": 5, "recipient_org_name": "A",
+                                "award_date": "2020-01-01"}] * 3)
+    with pytest.raises(SourceFormatError, match=r"grants.json grants\[0\]: missing 360Giving field\(s\) id, title, "
+                                                r".*looks like a flat export"):
+        load(path, filter="none")
+
+
+def test_spreadsheet_without_a_core_column_is_refused_naming_it(tmp_path: Path) -> None:
+    text = (FIXTURES / "community_foundation_individuals.csv").read_text().replace("Award Date", "Date")
+    (tmp_path / "no_date.csv").write_text(text)
+    with pytest.raises(SourceFormatError, match=r"missing 360Giving column\(s\) Award Date; this looks like a "
+                                                r"360Giving spreadsheet without some of the core fields"):
+        load(tmp_path / "no_date.csv", filter="none")
