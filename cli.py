@@ -40,13 +40,13 @@ def _table(title: str, counts: dict[str, int | float | str], *, key: str, value:
 
 
 def command_build(args: argparse.Namespace, console: Console) -> None:
-    from pipeline.build import build_to_folder
+    from pipeline.build import build_to_folder, rejected_rows
     from pipeline.config import read_config
 
     outcome = build_to_folder(read_config(args.config), args.out, progress=not args.quiet)
     nodes, edges = len(outcome.frames.nodes), len(outcome.frames.edges)
     console.print(f"built {nodes:,} nodes and {edges:,} edges into {args.out}; "
-                  f"{len(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
+                  f"{rejected_rows(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
 
 
 def command_run(args: argparse.Namespace, console: Console) -> None:

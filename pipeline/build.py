@@ -219,7 +219,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     release_freed_memory()
     results = [authority_result(config, places), *results]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
-                "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
+                "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -237,11 +237,22 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         first = rejections.iloc[0]
         raise SourceFormatError(
             f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
-            f"({len(rejections)} rejected rows; strict build stopped)")
+            f"({rejected_rows(rejections)} rejected rows; strict build stopped)")
     violations = pd.DataFrame(columns=VIOLATION_COLUMNS)
     if config.validate:
         frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
     return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution)
+
+
+def rejected_rows(rejections: pd.DataFrame) -> int:
+    """How many rows were rejected: a row rejected for several reasons counts once.
+
+    Examples
+    --------
+    >>> rejected_rows(pd.DataFrame({"file": ["g.csv", "g.csv", "g.csv"], "row": ["row 2", "row 2", "row 3"]}))
+    2
+    """
+    return len(rejections[["file", "row"]].drop_duplicates()) if len(rejections) else 0
 
 
 def _apply_shapes(frames: GraphFrames, rejections: pd.DataFrame, *, strict: bool
