@@ -8,8 +8,19 @@ normalised; an invalid grant goes to the rejection report and the rest load.
 
 Per grant, the graph gains: the funder, the recipient (kind from its Org-ID scheme; ``360G-`` ids are
 organisations of unknown legal form), a ``Grant`` node, ``recipient -FUNDED_BY-> funder`` carrying
-grant id, amount and date, ``grant -AWARDED_TO-> recipient``, ``grant -SERVES_AREA-> place`` for
-beneficiary locations in the authority, and ``recipient -LOCATED_IN-> place`` where known.
+grant id, amount, currency and date, ``grant -AWARDED_TO-> recipient``, ``grant -SERVES_AREA-> place``
+for beneficiary locations in the authority, and ``recipient -LOCATED_IN-> place`` where known.
+
+A grant to an individual (``recipientIndividual``) keeps nothing of the person, following 360Giving's
+guidance on grants to individuals: no person node, no identifier, no name. The grant is its own
+anonymous recipient (``grant -FUNDED_BY-> funder``, ``to_individual`` true), so it counts in its
+funder's money and, by its beneficiary location, in its area.
+
+Grant ids are published identifiers: the edges of a grant found in several files (a funder's own file
+and a GrantNav download) are one edge each, with every file in their provenance.
+
+A file that is not shaped like 360Giving data is refused once, saying what it looks like, rather
+than rejected row by row for the same missing fields.
 """
 
 from __future__ import annotations
@@ -727,7 +738,8 @@ def grants_by_authority(path: Path) -> pd.DataFrame:
     input for comparing authorities (:func:`graph.money.compare_authorities`).
 
     The authority is GrantNav's recipient district code, else a beneficiary or recipient location
-    that is a local authority code. Grants placed in no authority have ``authority`` None.
+    that is a local authority code. Grants placed in no authority have ``authority`` None. A grant
+    to an individual is its own recipient (nothing of the person is kept).
 
     Returns
     -------
@@ -752,7 +764,8 @@ def grants_by_authority(path: Path) -> pd.DataFrame:
             continue
         codes = [c for c in loader._location_codes(grant) if _AUTHORITY_CODE.match(c)]  # noqa: SLF001
         district = _grantnav(grant, "recipientDistrictGeoCode")
-        funder, recipient = grant["fundingOrganization"][0], grant["recipientOrganization"][0]
+        funder = grant["fundingOrganization"][0]
+        recipient = grant["recipientOrganization"][0] if grant.get("recipientOrganization") else {"id": grant["id"]}
         rows.append({"grant": grant["id"], "funder": funder.get("id"), "funder_name": funder.get("name"),
                      "recipient": recipient.get("id"), "amount": float(grant["amountAwarded"]),
                      "currency": grant.get("currency"), "award_date": grant.get("awardDate"),

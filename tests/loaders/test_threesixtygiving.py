@@ -257,3 +257,12 @@ def test_spreadsheet_without_a_core_column_is_refused_naming_it(tmp_path: Path) 
     with pytest.raises(SourceFormatError, match=r"missing 360Giving column\(s\) Award Date; this looks like a "
                                                 r"360Giving spreadsheet without some of the core fields"):
         load(tmp_path / "no_date.csv", filter="none")
+
+
+def test_grants_by_authority_reads_grants_to_individuals_as_their_own_recipients() -> None:
+    from loaders.threesixtygiving import grants_by_authority
+
+    frame = grants_by_authority(FIXTURES / "community_foundation_individuals.json").set_index("grant")
+    assert len(frame) == 6
+    assert frame.loc["360G-ECF-0005", ["recipient", "authority", "currency"]].tolist() == [
+        "360G-ECF-0005", "E09000018", "GBP"]
