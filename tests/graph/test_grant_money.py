@@ -85,3 +85,17 @@ def test_grants_to_individuals_count_as_their_own_band() -> None:
                                                 ([1.005, 2.001], 3.006), ([], 0.0)])
 def test_totals_are_exact_decimals(amounts: list[float], total: float) -> None:
     assert repr(exact_sum(amounts)) == repr(total)
+
+
+def test_cypher_library_totals_gbp_only_with_grants_to_individuals(tmp_path: Path) -> None:
+    import ladybug
+
+    from cypher.queries import LIBRARY
+    from cypher.store import write_database
+
+    graph, _ = assemble_graph([load(FILE), load(GRANTNAV)])
+    connection = ladybug.Connection(ladybug.Database(write_database(graph, tmp_path / "cypher"), read_only=True))
+    query = next(q for q in LIBRARY if q.name == "funding_by_funder").cypher.replace("{Organisation}", "Organisation")
+    (funder, amount, recipients), = connection.execute(query).get_all()
+    assert (funder, recipients) == ("Example Community Foundation", 5)
+    assert amount == pytest.approx(GBP_TOTAL)
