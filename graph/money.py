@@ -43,7 +43,7 @@ def _money_by(grants: pd.DataFrame, column: str, rates: Mapping[str, float] | No
     totals = exact_sum(gbp[counted], by=grants.loc[counted, column])
     # every other currency is named, each in its own units; one converted by a rate also says the rate
     others = other_currencies(grants["amount"], grants["currency"], grants[column], rates=rates)
-    frame = pd.DataFrame({"amount_gbp": totals, "other_currencies": others})
+    frame = pd.DataFrame({"amount_gbp": totals, "other_currencies": others}).fillna({"amount_gbp": 0.0})
     frame.index = frame.index.astype(object)
     return frame
 
@@ -229,14 +229,15 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
     gbp = in_base_currency(grants["amount"], grants["currency"], rates=rates)
     counted = grants[gbp.notna().to_numpy()].assign(amount=gbp.dropna().to_numpy())
     per_recipient = exact_sum(counted["amount"], by=counted["funder"].astype(str) + "\0" + counted["recipient"].astype(str))
-    per_recipient.index = pd.MultiIndex.from_tuples([tuple(k.split("\0", 1)) for k in per_recipient.index])
+    values_of: dict[str, list[float]] = defaultdict(list)
+    for pair, amount in per_recipient.items():
+        values_of[pair.split("\0", 1)[0]].append(amount)
     money = _money_by(grants, "funder", rates)
     counts = grants["funder"].value_counts()
     every = grants.groupby("funder")["recipient"].nunique()
     rows = []
     for funder in counts.index:
-        values = per_recipient.loc[funder].to_numpy() if funder in per_recipient.index.get_level_values(0) else \
-            np.array([], dtype=float)
+        values = np.array(values_of.get(str(funder), []), dtype=float)
         total = float(money["amount_gbp"].get(funder, 0.0))
         rows.append({"funder": funder, "funder_name": name(graph, funder), "grants": int(counts[funder]),
                      "amount_gbp": total, "other_currencies": money["other_currencies"].get(funder),

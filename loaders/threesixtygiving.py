@@ -519,7 +519,8 @@ class _GrantColumns:
                 rows, place = _columns(found, 2)
                 rows = np.array(rows, dtype=np.int64)
                 sink.edges(_series(sources.take(rows)), _series(_arrow(place)), relation,
-                           records=_series(ids["grant"].take(rows)), dates=_series(dates.take(rows)), licence=licence)
+                           records=_series(ids["grant"].take(rows)), dates=_series(dates.take(rows)), licence=licence,
+                           identified=True)
         self.__init__()
 
 
