@@ -91,11 +91,19 @@ def command_export(args: argparse.Namespace, console: Console) -> None:
     console.print("wrote " + ", ".join(map(str, written)))
 
 
+def _option(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` of an ``--option``."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise ConfigError(f"--option {text!r}: expected KEY=VALUE, e.g. filter=none")
+    return key.strip(), value
+
+
 def command_inspect(args: argparse.Namespace, console: Console) -> None:
     from pipeline.inspect import inspect_source
 
     report = inspect_source(args.loader, Path(args.file), config=args.config, authority=args.authority,
-                            options=dict(o.split("=", 1) for o in args.option))
+                            options=dict(_option(o) for o in args.option))
     if args.json:
         print(json.dumps(report, indent=2, default=str))
         return

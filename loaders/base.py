@@ -6,6 +6,7 @@ and rejected rows. It never writes anything; merging into the graph happens in `
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from graph.amounts import exact_sum
+from graph.errors import ConfigError
 from graph.provenance import Provenance
 from ontology.vocabulary import vocabulary
 
@@ -421,3 +423,21 @@ class Loader:
     def load(self, path: Path, context: LoadContext) -> LoadResult:  # pragma: no cover - interface
         """Read ``path`` and return its nodes, edges and rejections."""
         raise NotImplementedError
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        """Refuse options that :meth:`load` does not take, listing those it does.
+
+        Examples
+        --------
+        >>> from loaders.registry import get_loader
+        >>> get_loader("360giving").check_options({"colour": "red"})
+        Traceback (most recent call last):
+        ...
+        graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'filter', 'licence'.
+        """
+        taken = sorted(name for name, parameter in inspect.signature(self.load).parameters.items()
+                       if parameter.kind is inspect.Parameter.KEYWORD_ONLY)
+        for name in options:
+            if name not in taken:
+                choices = ", ".join(repr(t) for t in taken) or "none"
+                raise ConfigError(f"loader {self.name!r} has no option {name!r}. Use one of: {choices}.")

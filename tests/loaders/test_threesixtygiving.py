@@ -266,3 +266,12 @@ def test_grants_by_authority_reads_grants_to_individuals_as_their_own_recipients
     assert len(frame) == 6
     assert frame.loc["360G-ECF-0005", ["recipient", "authority", "currency"]].tolist() == [
         "360G-ECF-0005", "E09000018", "GBP"]
+
+
+def test_inspect_refuses_an_unknown_option_in_one_line_listing_the_choices() -> None:
+    from graph.errors import ConfigError
+    from pipeline.inspect import inspect_source
+
+    with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', "
+                                          r"'filter', 'licence'\.$"):
+        inspect_source("360giving", FIXTURES / "community_foundation_individuals.json", options={"colour": "red"})
