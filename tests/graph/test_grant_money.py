@@ -99,3 +99,23 @@ def test_cypher_library_totals_gbp_only_with_grants_to_individuals(tmp_path: Pat
     (funder, amount, recipients), = connection.execute(query).get_all()
     assert (funder, recipients) == ("Example Community Foundation", 5)
     assert amount == pytest.approx(GBP_TOTAL)
+
+
+def test_grant_to_an_individual_counts_in_the_ward_of_its_beneficiary_location() -> None:
+    from loaders.base import RecordSink
+    from loaders.place_index import PlaceIndex
+
+    places = PlaceIndex(codes={"E05000346": "E05000346@2017", "E09000018": "E09000018@2017"},
+                        ward_authority={"E05000346@2017": "E09000018@2017"}, lsoa_ward={})
+    context = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", places=places)
+    lookup = RecordSink("ons-lookup", Path("lookup.csv"))
+    prov = lookup.provenance("row 2", "", "OGL-UK-3.0")
+    lookup.node("E05000346@2017", "Ward", prov, name="Bedfont", gss_code="E05000346", code_generation=2017)
+    lookup.node("E09000018@2017", "LocalAuthorityArea", prov, name="Hounslow", gss_code="E09000018",
+                code_generation=2017)
+    grants = ThreeSixtyGivingLoader().load(FILE, context)
+    graph, rejections = assemble_graph([lookup.result(), grants])
+    assert rejections.empty
+    wards = funding_by_ward(graph).set_index("ward_name")
+    # Feltham Community Kitchen's grant (1,250.50) and one grant to an individual (350) serve Bedfont
+    assert wards.loc["Bedfont", ["grants", "amount_gbp", "recipients"]].tolist() == [2, 1600.5, 2]
