@@ -215,7 +215,7 @@ def shape_violations(frames: GraphFrames) -> pd.DataFrame:
                 if rule.min_count:
                     bad += [(p, None, rule.message or f"no {rule.field}")
                             for p in np.flatnonzero(targeted & ~given).tolist()]
-                checked = np.flatnonzero(targeted & given)
+                checked = np.flatnonzero(targeted & given & _candidates(rule, column))
                 for position, value in zip(checked.tolist(), column.iloc[checked].tolist()):
                     reason = _broken(rule, _literal(rule.field, value))
                     if reason:
@@ -231,6 +231,39 @@ def shape_violations(frames: GraphFrames) -> pd.DataFrame:
                               "file": file, "row": row})
     frame = pd.DataFrame(found, columns=VIOLATION_COLUMNS)
     return frame.sort_values(["table", "position", "field"], kind="stable", ignore_index=True)
+
+
+def _candidates(rule: ShapeRule, column: pd.Series) -> np.ndarray:
+    """Cells that may break a rule, found a column at a time where the column's type allows (text
+    against a pattern or a date form, numbers against bounds); every other cell is a candidate. Each
+    candidate is then checked value by value, so the verdict is that of :func:`_broken`."""
+    everything = np.ones(len(column), dtype=bool)
+    if rule.allowed is not None:
+        return everything
+    if pd.api.types.is_string_dtype(column.dtype) and column.dtype != object:
+        text = column.astype(str)  # a text column: each value is written as it is
+        if rule.min_inclusive is not None or rule.max_inclusive is not None:
+            return everything
+        maybe = np.zeros(len(column), dtype=bool)
+        if rule.datatype == XSD.date:
+            iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy(dtype=bool)
+            real = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").notna().to_numpy()
+            maybe |= ~(iso & real)
+        elif rule.datatype not in (None, XSD.string):
+            return everything
+        if rule.pattern is not None:
+            maybe |= ~text.str.contains(rule.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+        return maybe
+    if column.dtype.kind == "f" and rule.pattern is None and rule.datatype in (None, XSD.double):
+        values = column.to_numpy(dtype=float)
+        maybe = np.zeros(len(column), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            if rule.min_inclusive is not None:
+                maybe |= ~(values >= rule.min_inclusive)
+            if rule.max_inclusive is not None:
+                maybe |= ~(values <= rule.max_inclusive)
+        return maybe
+    return everything
 
 
 def _relation_breaks(frames: GraphFrames, rule: ShapeRule, targeted: np.ndarray) -> list[tuple[int, Any, str]]:
