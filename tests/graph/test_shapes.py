@@ -84,3 +84,27 @@ def test_values_that_break_a_shape_are_taken_out_and_the_rest_kept() -> None:
     assert len(kept.nodes) == len(frames.nodes) and len(kept.edges) == len(frames.edges)
     remaining = shape_violations(kept)  # only what no value can be taken out for: missing values, links
     assert set(remaining.loc[remaining["value"].notna(), "field"]) == {"PART_OF"}
+
+
+def test_column_at_a_time_screening_misses_nothing_the_value_by_value_check_finds(monkeypatch) -> None:  # noqa: ANN001
+    import numpy as np
+
+    import graph.shapes
+
+    g = nx.MultiDiGraph()
+    numbers = ["01234567", "123456789", "SC12345", "AB123456", "0123456 ", "", "12345678"]
+    dates = ["2023-02-03", "2023-02-30", "03/02/2023", "2023-2-3", "2023-12-31", "20230203"]
+    amounts = [0.0, -0.01, 12.5, 1e9, -1e-9]
+    for n in range(60):
+        _node(g, f"GB-COH-{n}", "Company", f"row {n}", name=f"C{n}", company_number=numbers[n % len(numbers)])
+        _node(g, f"360G-x-{n}", "Grant", f"row {n}", amount=amounts[n % len(amounts)], currency="GBP",
+              award_date=dates[n % len(dates)])
+    frames = graph_to_frames(g)
+    for name in ("company_number", "award_date"):  # typed as the build's tables type them
+        frames.nodes[name] = frames.nodes[name].astype("str")
+    frames.nodes["amount"] = frames.nodes["amount"].astype(float)
+    assert frames.nodes["company_number"].isna().sum() == 60
+    screened = shape_violations(frames)
+    monkeypatch.setattr(graph.shapes, "_candidates", lambda rule, column: np.ones(len(column), dtype=bool))
+    pd.testing.assert_frame_equal(screened, shape_violations(frames))
+    assert set(screened["field"]) == {"company_number", "award_date", "amount"}
