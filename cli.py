@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cypher.endpoint import EndpointError
-from cypher.statement import StatementRefused
 from cypher.neo4j_push import Neo4jPushError
+from cypher.statement import StatementRefused
 from graph.errors import (
     ConfigError,
     FetchError,
@@ -43,13 +43,13 @@ def _table(title: str, counts: dict[str, int | float | str], *, key: str, value:
 
 
 def command_build(args: argparse.Namespace, console: Console) -> None:
-    from pipeline.build import build_to_folder
+    from pipeline.build import build_to_folder, rejected_rows
     from pipeline.config import read_config
 
     outcome = build_to_folder(read_config(args.config), args.out, progress=not args.quiet)
     nodes, edges = len(outcome.frames.nodes), len(outcome.frames.edges)
     console.print(f"built {nodes:,} nodes and {edges:,} edges into {args.out}; "
-                  f"{len(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
+                  f"{rejected_rows(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
 
 
 def command_run(args: argparse.Namespace, console: Console) -> None:
@@ -118,11 +118,19 @@ def command_export(args: argparse.Namespace, console: Console) -> None:
     console.print("wrote " + ", ".join(map(str, written)))
 
 
+def _option(text: str) -> tuple[str, str]:
+    """``KEY=VALUE`` of an ``--option``."""
+    key, equals, value = text.partition("=")
+    if not equals or not key.strip():
+        raise ConfigError(f"--option {text!r}: expected KEY=VALUE, e.g. filter=none")
+    return key.strip(), value
+
+
 def command_inspect(args: argparse.Namespace, console: Console) -> None:
     from pipeline.inspect import inspect_source
 
     report = inspect_source(args.loader, Path(args.file), config=args.config, authority=args.authority,
-                            options=dict(o.split("=", 1) for o in args.option))
+                            options=dict(_option(o) for o in args.option))
     if args.json:
         print(json.dumps(report, indent=2, default=str))
         return

@@ -26,8 +26,8 @@ class Query:
 
 
 LIBRARY = (
-    Query("funding_by_funder", "5. Grants by funder in the area",
-          "MATCH (o:{Organisation})-[r:FUNDED_BY]->(f:Funder) "
+    Query("funding_by_funder", "5. Grants in GBP by funder in the area (a grant to an individual is its own recipient)",
+          "MATCH (o)-[r:FUNDED_BY]->(f:Funder) WHERE r.currency = 'GBP' "
           "RETURN f.name AS funder, sum(r.amount) AS amount_gbp, count(DISTINCT o) AS recipients "
           "ORDER BY amount_gbp DESC, funder"),
     Query("co_funding", "10. Funders that fund the same organisations",

@@ -45,7 +45,7 @@ from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLU
 from graph.identifiers import SCHEME_PRIORITY
 from graph.memory import available_memory, release_freed_memory
 from graph.provenance import PROVENANCE_FIELDS
-from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
+from loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
 from loaders.tabular import TEXT, arrow_text
 from ontology.vocabulary import vocabulary
 
@@ -60,18 +60,27 @@ FORK_EDGES = 200_000
 HELPER_BYTES_PER_EDGE = 640
 #: Identifier lists the merge rewrites: what a record declared, and what resolution inferred.
 IDENTIFIER_LISTS = ("other_ids", "matched_ids")
-_NOT_ATTRIBUTES = frozenset({"id", "kind", "source", "target", "relation", ENRICH_ONLY, *PROVENANCE_COLUMNS})
+_NOT_ATTRIBUTES = frozenset({"id", "kind", "source", "target", "relation", ENRICH_ONLY, IDENTIFIED,
+                             *PROVENANCE_COLUMNS})
 
 
-def edge_key(source: str, target: str, relation: str, provenance: dict[str, str]) -> str:
+def edge_key(source: str, target: str, relation: str, provenance: dict[str, str], *,
+             identified: bool = False) -> str:
     """Stable key of an edge: its relation and a hash of its ends and source record.
+
+    With ``identified`` the record is a published identifier (a 360Giving grant id), so the key
+    leaves out the dataset: the same grant from two files is one edge.
 
     Examples
     --------
     >>> edge_key("a", "b", "FUNDED_BY", {"dataset": "d", "record": "r"})[:10]
     'FUNDED_BY:'
+    >>> a, b = {"dataset": "funder.json", "record": "360G-x-1"}, {"dataset": "grantnav.csv", "record": "360G-x-1"}
+    >>> edge_key("o", "f", "FUNDED_BY", a, identified=True) == edge_key("o", "f", "FUNDED_BY", b, identified=True)
+    True
     """
-    return _edge_key(source, target, relation, provenance.get("dataset", ""), provenance.get("record", ""))
+    dataset = "" if identified else provenance.get("dataset", "")
+    return _edge_key(source, target, relation, dataset, provenance.get("record", ""))
 
 
 def _edge_key(source: str, target: str, relation: str, dataset: str, record: str) -> str:
@@ -155,10 +164,24 @@ def _scheme_ranks(identifiers: pd.Series) -> np.ndarray:
     return ranks
 
 
-def _enrich_column(frame: pd.DataFrame) -> np.ndarray:
-    if ENRICH_ONLY not in frame:
+def _enrich_column(frame: pd.DataFrame, flag: str = ENRICH_ONLY) -> np.ndarray:
+    if flag not in frame:
         return np.zeros(len(frame), dtype=bool)
-    return frame[ENRICH_ONLY].fillna(False).astype(bool).to_numpy()
+    return frame[flag].fillna(False).astype(bool).to_numpy()
+
+
+def _key_datasets(records: _Records, kept: np.ndarray) -> pd.Series:
+    """The dataset part of each kept edge's key: none for a record that is a published identifier
+    (:data:`loaders.base.IDENTIFIED`), so the same grant from several files is one edge."""
+    datasets = records.provenance[0].iloc[kept]
+    identified = np.concatenate([_enrich_column(f, IDENTIFIED) for f in records.frames] or
+                                [np.array([], dtype=bool)])[kept]
+    if not identified.any():
+        return datasets
+    datasets = datasets.astype("category")
+    if "" not in datasets.cat.categories:
+        datasets = datasets.cat.add_categories([""])
+    return datasets.where(~identified, "")
 
 
 def _provenance_column(parts: list[pd.Series], name: str) -> pd.Series:
@@ -687,7 +710,7 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     kept = np.flatnonzero(~dangling)
     source_ids = identities.text(canonical_source[kept])
     target_ids = identities.text(canonical_target[kept])
-    keys = _edge_keys([source_ids, target_ids, pd.Series(relations[kept]), records.provenance[0].iloc[kept],
+    keys = _edge_keys([source_ids, target_ids, pd.Series(relations[kept]), _key_datasets(records, kept),
                        records.provenance[1].iloc[kept]])
     key_codes = pd.factorize(keys)[0]
     # codes come in the order keys are first seen: a key's first edge is where its code is the highest yet

@@ -441,13 +441,14 @@ def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> g = nx.MultiDiGraph()
     >>> for n, k in [("a", "Charity"), ("f", "Funder"), ("h", "Funder")]:
     ...     g.add_node(n, kind=k)
-    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=75.0)
-    >>> _ = g.add_edge("a", "h", relation="FUNDED_BY", amount=25.0)
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=75.0, currency="GBP")
+    >>> _ = g.add_edge("a", "h", relation="FUNDED_BY", amount=25.0, currency="GBP")
     >>> [float(v) for v in funding_concentration(g).iloc[0][["top_funder_share", "hhi"]]]
     [0.75, 0.625]
     """
     columns = ["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"]
     grants = grants_frame(graph)
+    grants = grants[grants["currency"].eq("GBP").to_numpy()]  # money in other currencies is not GBP
     if grants.empty:
         return pd.DataFrame(columns=columns)
     by_funder = grants.groupby(["recipient", "funder"], sort=False)["amount"].sum().reset_index()

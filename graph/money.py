@@ -1,19 +1,24 @@
 """Where the money goes (question 5), who funds together (question 10), and how the authority
 compares with its peers.
 
-Amounts are GBP as published. A grant counts towards a ward when its beneficiary area (``SERVES_AREA``)
-is the ward or an LSOA in it, otherwise when its recipient is located there; grants placed nowhere are
-reported as ``unknown``.
+Each grant keeps its currency. ``amount_gbp`` counts grants in GBP only, exactly (no float noise),
+unless ``rates`` (GBP per unit of another currency, as the user configured them) are given; money
+in other currencies is listed in ``other_currencies`` in its own currency, with the rate where one
+was used. A grant counts towards a ward when its beneficiary area (``SERVES_AREA``) is the ward or an
+LSOA in it, otherwise when its recipient is located there; grants placed nowhere are reported as
+``unknown``. A grant to an individual is its own (anonymous) recipient.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from graph.amounts import exact_sum, in_base_currency, other_currencies
 from graph.gaps import ward_deprivation
 from graph.network import name, names_of, organisations, ward_index
 from graph.tables import edge_table, grants_frame, node_table
@@ -28,6 +33,19 @@ def _grant_wards(graph: nx.MultiDiGraph, index: dict[str, str]) -> pd.Series:
     ward = serves["target"].where(place_kind == "Ward", serves["target"].map(index).where(place_kind == "LSOA"))
     found = pd.Series(ward.to_numpy(), index=serves["source"].to_numpy()).dropna()
     return found[~found.index.duplicated()]
+
+
+def _money_by(grants: pd.DataFrame, column: str, rates: Mapping[str, float] | None) -> pd.DataFrame:
+    """Per value of ``column``: ``amount_gbp`` (exact; GBP, or converted at ``rates``) and
+    ``other_currencies`` (what was not counted, each in its own currency)."""
+    gbp = in_base_currency(grants["amount"], grants["currency"], rates=rates)
+    counted = gbp.notna().to_numpy()
+    totals = exact_sum(gbp[counted], by=grants.loc[counted, column])
+    # every other currency is named, each in its own units; one converted by a rate also says the rate
+    others = other_currencies(grants["amount"], grants["currency"], grants[column], rates=rates)
+    frame = pd.DataFrame({"amount_gbp": totals, "other_currencies": others}).fillna({"amount_gbp": 0.0})
+    frame.index = frame.index.astype(object)
+    return frame
 
 
 #: Mean residents of an LSOA in England and Wales at the 2011 census (56.1 million in 34,753 LSOAs),
@@ -51,19 +69,22 @@ def _ward_population(graph: nx.MultiDiGraph, wards: pd.Series) -> tuple[pd.Serie
     return population, basis
 
 
-def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None) -> pd.DataFrame:
+def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None,
+                    rates: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Grant money by ward against deprivation.
 
     Parameters
     ----------
     years : (int, int), optional
         First and last award year to count.
+    rates : mapping, optional
+        GBP per unit of other currencies, to count them in ``amount_gbp`` (named in ``other_currencies``).
 
     Returns
     -------
     DataFrame
-        One row per ward (and ``unknown``): ``ward``, ``ward_name``, ``grants``, ``amount_gbp``,
-        ``recipients``, ``organisations_located`` (organisations in the ward), ``imd_score`` (mean
+        One row per ward (and ``unknown``): ``ward``, ``ward_name``, ``grants`` (in any currency),
+        ``amount_gbp``, ``other_currencies`` (totals not in GBP, each in its currency), ``recipients``, ``organisations_located`` (organisations in the ward), ``imd_score`` (mean
         over its LSOAs), ``imd_rank_in_authority`` (1 = most deprived), ``amount_rank`` (1 = most money),
         ``population`` (residents), ``population_basis`` (``source`` when a source gave the ward's
         population, else an estimate: its LSOAs times :data:`MEAN_LSOA_POPULATION`),
@@ -75,7 +96,7 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("W", kind="Ward", name="Feltham West"); g.add_node("o", kind="Charity"); g.add_node("f", kind="Funder")
     >>> _ = g.add_edge("o", "W", relation="LOCATED_IN")
-    >>> _ = g.add_edge("o", "f", relation="FUNDED_BY", amount=500.0, award_date="2017-04-01")
+    >>> _ = g.add_edge("o", "f", relation="FUNDED_BY", amount=500.0, currency="GBP", award_date="2017-04-01")
     >>> funding_by_ward(g)[["ward_name", "amount_gbp"]].values.tolist()
     [['Feltham West', 500.0]]
     >>> g.nodes["W"]["population"] = 10_000
@@ -91,8 +112,9 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     served = grants["grant"].map(_grant_wards(graph, index)).astype(object)
     home = grants["recipient"].map(index).astype(object)
     grants = grants.assign(ward=served.where(served.notna(), home).where(lambda w: w.notna(), "unknown"))
-    totals = grants.groupby("ward").agg(grants=("recipient", "size"), amount_gbp=("amount", "sum"),
-                                        recipients=("recipient", "nunique"))
+    totals = grants.groupby("ward").agg(grants=("recipient", "size"), recipients=("recipient", "nunique"))
+    totals.index = totals.index.astype(object)
+    totals = totals.join(_money_by(grants, "ward", rates))[["grants", "amount_gbp", "other_currencies", "recipients"]]
     placed = pd.Series(index)
     located = placed[~placed.index.map(kind).isin(["Ward", "LSOA"])].value_counts()
     imd = ward_deprivation(graph)
@@ -103,7 +125,8 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     frame.insert(1, "ward_name", [name(graph, w) if w in graph else w for w in every])
     frame["organisations_located"] = frame["ward"].map(located).fillna(0).astype(int)
     frame["imd_score"] = frame["ward"].map(imd)
-    frame = frame[["ward", "ward_name", "grants", "amount_gbp", "recipients", "organisations_located", "imd_score"]]
+    frame = frame[["ward", "ward_name", "grants", "amount_gbp", "other_currencies", "recipients",
+                   "organisations_located", "imd_score"]]
     frame["imd_rank_in_authority"] = frame["imd_score"].rank(ascending=False, method="min")
     frame["amount_rank"] = frame["amount_gbp"].rank(ascending=False, method="min")
     population, basis = _ward_population(graph, frame["ward"])
@@ -115,20 +138,26 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     return frame.sort_values(["amount_gbp", "ward_name"], ascending=[False, True]).reset_index(drop=True)
 
 
-def funding_by_income_band(graph: nx.MultiDiGraph) -> pd.DataFrame:
-    """Grant money by the recipient's income band (NCVO bands; ``unknown`` where no income is known).
+def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Grant money by the recipient's income band (NCVO bands; ``unknown`` where no income is known,
+    ``individuals`` for grants to individuals).
+
+    Parameters
+    ----------
+    rates : mapping, optional
+        GBP per unit of other currencies, to count them in ``amount_gbp``.
 
     Returns
     -------
     DataFrame
         ``income_band``, ``organisations`` (all in the graph in that band), ``recipients``,
-        ``grants``, ``amount_gbp``, ``share_of_amount``.
+        ``grants``, ``amount_gbp``, ``other_currencies``, ``share_of_amount`` (of the GBP total).
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity", income_band="micro"); g.add_node("f", kind="Funder")
-    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=100.0)
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=100.0, currency="GBP")
     >>> funding_by_income_band(g).set_index("income_band").loc["micro", "share_of_amount"]
     np.float64(1.0)
     """
@@ -137,17 +166,21 @@ def funding_by_income_band(graph: nx.MultiDiGraph) -> pd.DataFrame:
     for node in organisations(graph, ["vcse"]):
         population[graph.nodes[node].get("income_band", "unknown")] += 1
     grants = grants_frame(graph)
-    band_of = node_table(graph)["income_band"]
+    nodes = node_table(graph)
+    band_of = nodes["income_band"]
     grants["band"] = grants["recipient"].map(band_of).fillna("unknown")
-    totals = grants.groupby("band").agg(recipients=("recipient", "nunique"), grants=("recipient", "size"),
-                                        amount_gbp=("amount", "sum"))
+    grants.loc[grants["recipient"].map(nodes["kind"].astype(str)).eq("Grant").to_numpy(), "band"] = "individuals"
+    totals = grants.groupby("band").agg(recipients=("recipient", "nunique"), grants=("recipient", "size"))
+    totals.index = totals.index.astype(object)
+    totals = totals.join(_money_by(grants, "band", rates))
     frame = pd.DataFrame({"income_band": [*bands, *sorted(set(totals.index) - set(bands))]})
     frame["organisations"] = frame["income_band"].map(population).fillna(0).astype(int)
     frame = frame.join(totals, on="income_band").fillna({"recipients": 0, "grants": 0, "amount_gbp": 0.0})
     frame = frame.astype({"recipients": int, "grants": int})
-    total = frame["amount_gbp"].sum()
+    total = exact_sum(frame["amount_gbp"])
     frame["share_of_amount"] = frame["amount_gbp"] / total if total else None
-    return frame[["income_band", "organisations", "recipients", "grants", "amount_gbp", "share_of_amount"]]
+    return frame[["income_band", "organisations", "recipients", "grants", "amount_gbp", "other_currencies",
+                  "share_of_amount"]]
 
 
 def gini(values: list[float]) -> float | None:
@@ -165,30 +198,54 @@ def gini(values: list[float]) -> float | None:
     return sum((2 * i - n + 1) * v for i, v in enumerate(ordered)) / (n * total)
 
 
-def funding_by_funder(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Each funder's grants in the area: total, recipients, and how concentrated (Gini, HHI).
+
+    Parameters
+    ----------
+    rates : mapping, optional
+        GBP per unit of other currencies, to count them in ``amount_gbp``.
+
+    Returns
+    -------
+    DataFrame
+        ``funder``, ``funder_name``, ``grants`` (in any currency), ``amount_gbp`` (exact),
+        ``other_currencies`` (totals not counted in GBP, each in its currency), ``recipients``,
+        ``gini`` and ``hhi`` (of the GBP money over its recipients). A grant in two source files
+        counts once.
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
     >>> for n, k in [("a", "Charity"), ("b", "Charity"), ("f", "Funder")]:
     ...     g.add_node(n, kind=k, name=n.upper())
-    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=90.0); _ = g.add_edge("b", "f", relation="FUNDED_BY", amount=10.0)
-    >>> funding_by_funder(g)[["funder_name", "amount_gbp", "recipients"]].values.tolist()
-    [['F', 100.0, 2]]
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=90.1, currency="GBP")
+    >>> _ = g.add_edge("b", "f", relation="FUNDED_BY", amount=10.2, currency="GBP")
+    >>> _ = g.add_edge("b", "f", relation="FUNDED_BY", amount=50.0, currency="USD")
+    >>> funding_by_funder(g)[["funder_name", "grants", "amount_gbp", "other_currencies", "recipients"]].values.tolist()
+    [['F', 3, 100.3, 'USD 50.0', 2]]
     """
     grants = grants_frame(graph)
-    per_recipient = grants.groupby(["funder", "recipient"])["amount"].sum()
+    gbp = in_base_currency(grants["amount"], grants["currency"], rates=rates)
+    counted = grants[gbp.notna().to_numpy()].assign(amount=gbp.dropna().to_numpy())
+    per_recipient = exact_sum(counted["amount"], by=counted["funder"].astype(str) + "\0" + counted["recipient"].astype(str))
+    values_of: dict[str, list[float]] = defaultdict(list)
+    for pair, amount in per_recipient.items():
+        values_of[pair.split("\0", 1)[0]].append(amount)
+    money = _money_by(grants, "funder", rates)
     counts = grants["funder"].value_counts()
+    every = grants.groupby("funder")["recipient"].nunique()
     rows = []
-    for funder, amounts in per_recipient.groupby(level=0):
-        values = amounts.to_numpy()
-        total = float(values.sum())
+    for funder in counts.index:
+        values = np.array(values_of.get(str(funder), []), dtype=float)
+        total = float(money["amount_gbp"].get(funder, 0.0))
         rows.append({"funder": funder, "funder_name": name(graph, funder), "grants": int(counts[funder]),
-                     "amount_gbp": total, "recipients": len(values),
-                     "gini": gini(list(values)), "hhi": float(((values / total) ** 2).sum()) if total else None})
-    frame = pd.DataFrame(rows, columns=["funder", "funder_name", "grants", "amount_gbp", "recipients", "gini", "hhi"])
-    return frame.sort_values("amount_gbp", ascending=False).reset_index(drop=True)
+                     "amount_gbp": total, "other_currencies": money["other_currencies"].get(funder),
+                     "recipients": int(every[funder]), "gini": gini(list(values)),
+                     "hhi": float(((values / total) ** 2).sum()) if total else None})
+    frame = pd.DataFrame(rows, columns=["funder", "funder_name", "grants", "amount_gbp", "other_currencies",
+                                        "recipients", "gini", "hhi"])
+    return frame.sort_values(["amount_gbp", "funder"], ascending=[False, True]).reset_index(drop=True)
 
 
 def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
@@ -276,7 +333,7 @@ def local_programmes(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 def compare_authorities(grants: pd.DataFrame, authorities: pd.DataFrame, *, focus: str,
-                        peers: list[str] | None = None) -> pd.DataFrame:
+                        peers: list[str] | None = None, rates: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Grant funding of one authority against its peers, in total and per head (the Review's Figure 3).
 
     Parameters
@@ -290,26 +347,31 @@ def compare_authorities(grants: pd.DataFrame, authorities: pd.DataFrame, *, focu
     peers : list of str, optional
         GSS codes to compare with (e.g. similar outer-London boroughs); by default every authority
         in ``grants``.
+    rates : mapping, optional
+        GBP per unit of other currencies, to count them in ``amount_gbp``.
 
     Returns
     -------
     DataFrame
         One row per authority (the focus always included, with zeros if it received nothing):
-        ``gss_code``, ``name``, ``grants``, ``amount_gbp``, ``recipients``, ``funders``,
+        ``gss_code``, ``name``, ``grants`` (any currency), ``amount_gbp``, ``other_currencies``,
+        ``recipients``, ``funders``,
         ``population``, ``gbp_per_head``, ``rank_per_head`` (1 = most), ``focus``.
 
     Examples
     --------
     >>> grants = pd.DataFrame({"authority": ["A", "A", "B"], "amount": [100.0, 50.0, 300.0],
-    ...                        "recipient": ["x", "y", "z"], "funder": ["f", "f", "f"]})
+    ...                        "currency": ["GBP", "GBP", "GBP"], "recipient": ["x", "y", "z"], "funder": ["f", "f", "f"]})
     >>> places = pd.DataFrame({"gss_code": ["A", "B"], "name": ["Ay", "Bee"], "population": [10, 100]})
     >>> compare_authorities(grants, places, focus="A")[["name", "gbp_per_head", "rank_per_head"]].values.tolist()
     [['Ay', 15.0, 1.0], ['Bee', 3.0, 2.0]]
     """
     wanted = set(peers or grants["authority"].dropna()) | {focus}
     chosen = grants[grants["authority"].isin(wanted)]
-    totals = chosen.groupby("authority").agg(grants=("amount", "size"), amount_gbp=("amount", "sum"),
-                                             recipients=("recipient", "nunique"), funders=("funder", "nunique"))
+    totals = chosen.groupby("authority").agg(grants=("amount", "size"), recipients=("recipient", "nunique"),
+                                             funders=("funder", "nunique"))
+    totals.index = totals.index.astype(object)
+    totals = totals.join(_money_by(chosen, "authority", rates))
     frame = authorities[authorities["gss_code"].isin(wanted)].set_index("gss_code")[["name", "population"]]
     frame = frame.join(totals, how="left").fillna({"grants": 0, "amount_gbp": 0.0, "recipients": 0, "funders": 0})
     frame = frame.astype({"grants": int, "recipients": int, "funders": int})
@@ -317,6 +379,6 @@ def compare_authorities(grants: pd.DataFrame, authorities: pd.DataFrame, *, focu
     frame["rank_per_head"] = frame["gbp_per_head"].rank(ascending=False, method="min")
     frame["focus"] = frame.index == focus
     frame = frame.reset_index().rename(columns={"index": "gss_code"})
-    columns = ["gss_code", "name", "grants", "amount_gbp", "recipients", "funders", "population", "gbp_per_head",
-               "rank_per_head", "focus"]
+    columns = ["gss_code", "name", "grants", "amount_gbp", "other_currencies", "recipients", "funders", "population",
+               "gbp_per_head", "rank_per_head", "focus"]
     return frame[columns].sort_values("gbp_per_head", ascending=False).reset_index(drop=True)

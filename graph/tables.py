@@ -19,7 +19,7 @@ from graph.bulk import collector_paused
 
 _CACHE_KEY = "civicgraph_tables"
 #: Edge attributes the analysis reads; other attributes stay in the graph.
-EDGE_COLUMNS = ("source", "target", "relation", "amount", "award_date", "date", "grant", "mode")
+EDGE_COLUMNS = ("source", "target", "relation", "amount", "currency", "award_date", "date", "grant", "mode")
 #: Node attributes the analysis reads.
 NODE_COLUMNS = ("id", "kind", "name", "income_band", "latest_income", "scale", "postcode")
 
@@ -77,10 +77,10 @@ def edge_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """
     cache = cached(graph)
     if "edges" not in cache:
-        relation, amount, award_date, date, grant, mode = EDGE_COLUMNS[2:]
+        relation, amount, currency, award_date, date, grant, mode = EDGE_COLUMNS[2:]
         with collector_paused():
-            rows = [(source, target, d.get(relation), d.get(amount), d.get(award_date), d.get(date), d.get(grant),
-                     d.get(mode)) for source, target, _, d in edge_records(graph)]
+            rows = [(source, target, d.get(relation), d.get(amount), d.get(currency), d.get(award_date), d.get(date),
+                     d.get(grant), d.get(mode)) for source, target, _, d in edge_records(graph)]
             frame = _object_frame(rows, EDGE_COLUMNS)
         frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
         frame["relation"] = frame["relation"].astype("category")
@@ -110,14 +110,15 @@ def node_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
 
 def grants_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
-    """Every ``FUNDED_BY`` edge as a row: ``recipient``, ``funder``, ``amount`` (GBP), ``year``, ``grant``.
+    """Every ``FUNDED_BY`` edge as a row: ``recipient``, ``funder``, ``amount`` (in ``currency``, as
+    published; None where unknown), ``grant``, ``year``.
 
     Examples
     --------
     >>> g = nx.MultiDiGraph()
-    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, award_date="2019-04-01", grant="G1")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, currency="GBP", award_date="2019-04-01", grant="G1")
     >>> grants_frame(g).to_dict("records")
-    [{'recipient': 'a', 'funder': 'f', 'amount': 5.0, 'grant': 'G1', 'year': 2019}]
+    [{'recipient': 'a', 'funder': 'f', 'amount': 5.0, 'currency': 'GBP', 'grant': 'G1', 'year': 2019}]
     """
     cache = cached(graph)
     if "grants" not in cache:
@@ -126,6 +127,7 @@ def grants_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
         date = funded["award_date"].where(funded["award_date"].notna() & (funded["award_date"] != ""), funded["date"])
         frame = pd.DataFrame({"recipient": funded["source"].to_numpy(), "funder": funded["target"].to_numpy(),
                               "amount": funded["amount"].fillna(0.0).astype(float).to_numpy(),
+                              "currency": funded["currency"].to_numpy(),
                               "grant": funded["grant"].to_numpy()})
         frame["year"] = pd.to_numeric(date.astype(str).str.slice(0, 4), errors="coerce").astype("Int64").to_numpy()
         cache["grants"] = frame

@@ -6,6 +6,7 @@ and rejected rows. It never writes anything; merging into the graph happens in `
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from graph.amounts import exact_sum
+from graph.errors import ConfigError
 from graph.provenance import Provenance
 from ontology.vocabulary import vocabulary
 
@@ -31,6 +34,9 @@ NATIONAL_CODES = frozenset({"K04000001", "E92000001", "W92000004", "K02000001", 
 EDGE_COLUMNS = ["source", "target", "relation", *PROVENANCE_COLUMNS]
 #: Column of records that only add to nodes (or link nodes) that other sources made.
 ENRICH_ONLY = "enrich_only"
+#: Column of edge records whose record is a published identifier (a 360Giving grant id): the same
+#: record from several files is one edge, its files listed in its provenance.
+IDENTIFIED = "identified"
 REJECTION_COLUMNS = ["file", "row", "field", "value", "reason"]
 
 
@@ -109,7 +115,8 @@ class LoadResult:
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """Counts by node kind and relation, money by currency, rejection count (for ``inspect``).
+        """Counts by node kind (distinct nodes, not records) and relation, exact money by currency,
+        rejected rows (for ``inspect``).
 
         Examples
         --------
@@ -121,13 +128,14 @@ class LoadResult:
         money: dict[str, float] = {}
         if "amount" in self.edges and "currency" in self.edges:
             amounts = pd.to_numeric(self.edges["amount"], errors="coerce")
-            grouped = amounts[amounts.notna()].groupby(self.edges["currency"].astype(object)).sum()
+            given = (amounts.notna() & self.edges["currency"].notna()).to_numpy()
+            grouped = exact_sum(amounts[given], by=self.edges["currency"][given].astype(object))
             money = {str(k): float(v) for k, v in grouped.items()}
         return {
             "loader": self.loader,
             "file": str(self.path),
             "filter": self.filter_applied,
-            "nodes": _counts(self.nodes, "kind"),
+            "nodes": _counts(self.nodes.drop_duplicates(["id", "kind"]), "kind"),
             "edges": _counts(self.edges, "relation"),
             "money": money,
             "rejected_rows": int(self.rejections["row"].nunique()) if len(self.rejections) else 0,
@@ -227,18 +235,22 @@ class RecordSink:
         provenance: dict[str, str],
         *,
         enrich_only: bool = False,
+        identified: bool = False,
         **attributes: Any,
     ) -> None:
         """Add an edge ``source -[relation]-> target``; attributes with no value are left out.
 
         With ``enrich_only`` the edge is kept only if both ends are in the graph (national lookup
-        tables of links are filtered this way); otherwise a missing end is reported.
+        tables of links are filtered this way); otherwise a missing end is reported. With
+        ``identified``, the provenance record is a published identifier (see :meth:`edges`).
         """
         vocab = vocabulary()
         record: dict[str, Any] = {"source": source, "target": target, "relation": vocab.check_relation(relation),
                                   **_provenance_cells(provenance)}
         if enrich_only:
             record[ENRICH_ONLY] = True
+        if identified:
+            record[IDENTIFIED] = True
         for key, value in attributes.items():
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
@@ -278,8 +290,12 @@ class RecordSink:
         self._nodes.append(self._columns({"id": ids, "kind": kind}, records, dates, licence, enrich_only, attributes))
 
     def edges(self, sources: Sequence[str], targets: Sequence[str], relation: str, *, records: Sequence[str] | str,
-              dates: Sequence[str] | str, licence: str, enrich_only: bool = False, **attributes: Any) -> None:
+              dates: Sequence[str] | str, licence: str, enrich_only: bool = False, identified: bool = False,
+              **attributes: Any) -> None:
         """Add many edges of one relation at once, one value of each column per edge (see :meth:`nodes`).
+
+        With ``identified``, each record is a published identifier (a 360Giving grant id, a contract
+        id): an edge with the same ends, relation and record from another file is the same edge.
 
         Examples
         --------
@@ -290,7 +306,10 @@ class RecordSink:
         [['E01002555@2011', 'E05000346@2017', 'PART_OF']]
         """
         leading = {"source": sources, "target": targets, "relation": vocabulary().check_relation(relation)}
-        self._edges.append(self._columns(leading, records, dates, licence, enrich_only, attributes))
+        frame = self._columns(leading, records, dates, licence, enrich_only, attributes)
+        if identified:
+            frame[IDENTIFIED] = True
+        self._edges.append(frame)
 
     def _columns(self, leading: dict[str, Any], records: Any, dates: Any, licence: str, enrich_only: bool,
                  attributes: dict[str, Any]) -> pd.DataFrame:
@@ -404,3 +423,21 @@ class Loader:
     def load(self, path: Path, context: LoadContext) -> LoadResult:  # pragma: no cover - interface
         """Read ``path`` and return its nodes, edges and rejections."""
         raise NotImplementedError
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        """Refuse options that :meth:`load` does not take, listing those it does.
+
+        Examples
+        --------
+        >>> from loaders.registry import get_loader
+        >>> get_loader("360giving").check_options({"colour": "red"})
+        Traceback (most recent call last):
+        ...
+        graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'filter', 'licence'.
+        """
+        taken = sorted(name for name, parameter in inspect.signature(self.load).parameters.items()
+                       if parameter.kind is inspect.Parameter.KEYWORD_ONLY)
+        for name in options:
+            if name not in taken:
+                choices = ", ".join(repr(t) for t in taken) or "none"
+                raise ConfigError(f"loader {self.name!r} has no option {name!r}. Use one of: {choices}.")

@@ -8,8 +8,19 @@ normalised; an invalid grant goes to the rejection report and the rest load.
 
 Per grant, the graph gains: the funder, the recipient (kind from its Org-ID scheme; ``360G-`` ids are
 organisations of unknown legal form), a ``Grant`` node, ``recipient -FUNDED_BY-> funder`` carrying
-grant id, amount and date, ``grant -AWARDED_TO-> recipient``, ``grant -SERVES_AREA-> place`` for
-beneficiary locations in the authority, and ``recipient -LOCATED_IN-> place`` where known.
+grant id, amount, currency and date, ``grant -AWARDED_TO-> recipient``, ``grant -SERVES_AREA-> place``
+for beneficiary locations in the authority, and ``recipient -LOCATED_IN-> place`` where known.
+
+A grant to an individual (``recipientIndividual``) keeps nothing of the person, following 360Giving's
+guidance on grants to individuals: no person node, no identifier, no name. The grant is its own
+anonymous recipient (``grant -FUNDED_BY-> funder``, ``to_individual`` true), so it counts in its
+funder's money and, by its beneficiary location, in its area.
+
+Grant ids are published identifiers: the edges of a grant found in several files (a funder's own file
+and a GrantNav download) are one edge each, with every file in their provenance.
+
+A file that is not shaped like 360Giving data is refused once, saying what it looks like, rather
+than rejected row by row for the same missing fields.
 """
 
 from __future__ import annotations
@@ -87,6 +98,8 @@ def column_paths() -> dict[str, tuple[str, ...]]:
     ('recipientOrganization', '0', 'id')
     >>> column_paths()["planned dates:duration (months)"]
     ('plannedDates', '0', 'duration')
+    >>> column_paths()["recipient ind:identifier"]
+    ('recipientIndividual', 'id')
     """
     schema = _schema()
     paths: dict[str, tuple[str, ...]] = {}
@@ -103,6 +116,8 @@ def column_paths() -> dict[str, tuple[str, ...]]:
                 "properties" in resolved["items"] or "$ref" in resolved["items"]
             ):
                 walk(resolved["items"], titles + [title], keys + [key, "0"], depth + 1)
+            elif "properties" in resolved:  # one object, such as recipientIndividual (``Recipient Ind:Name``)
+                walk(resolved, titles + [title], keys + [key], depth + 1)
             else:
                 paths[":".join(titles + [title]).lower()] = tuple(keys + [key])
 
@@ -307,6 +322,8 @@ class ThreeSixtyGivingLoader(Loader):
             if not isinstance(grant, dict):
                 sink.reject(row_label, "grant", grant, "not a JSON object")
                 continue
+            if read == 1 and path.suffix.lower() == ".json":
+                _check_first_grant(path, grant)
             clean_legacy_forms(grant)
             # filter before the (slow) schema check: a national file is mostly other authorities' grants
             if filter == "authority" and not self._in_authority(grant, context):
@@ -386,9 +403,9 @@ BATCH_GRANTS = 50_000
 #: What each recipient and grant record holds, in the order :class:`_GrantColumns` keeps it.
 _RECIPIENT_FIELDS = ("name", "charity_number", "company_number", "postal_code", "address", "website", "other_ids")
 _GRANT_FIELDS = ("title", "description", "amount", "currency", "award_date", "start_date", "end_date",
-                 "duration_months", "programme", "open_call")
+                 "duration_months", "programme", "open_call", "to_individual")
 _FLOATS = frozenset({"amount", "duration_months"})
-_OBJECTS = frozenset({"other_ids", "open_call"})
+_OBJECTS = frozenset({"other_ids", "open_call", "to_individual"})
 
 
 class _GrantColumns:
@@ -417,11 +434,18 @@ class _GrantColumns:
         grant_id = str(grant["id"]).strip()
         modified = grant.get("dateModified")
         as_of = date or (parse_date(modified) if modified else None) or grant.get("awardDate", "")
-        funder, recipient = grant["fundingOrganization"][0], grant["recipientOrganization"][0]
-        funder_id, recipient_id = str(funder["id"]).strip(), str(recipient["id"]).strip()
+        funder = grant["fundingOrganization"][0]
+        funder_id = str(funder["id"]).strip()
         self.funders.append((funder_id, str(funder.get("name", "")).strip() or funder_id))
-        self.recipients.append((recipient_id, _recipient_kind(recipient_id, recipient),
-                                *_recipient_attributes(recipient_id, recipient)))
+        individual = not grant.get("recipientOrganization")
+        if individual:  # the grant stands for its anonymous recipient: nothing of the person is kept
+            recipient: dict[str, Any] = {}
+            self.recipients.append((grant_id, "Grant", *(None,) * len(_RECIPIENT_FIELDS)))
+        else:
+            recipient = grant["recipientOrganization"][0]
+            recipient_id = str(recipient["id"]).strip()
+            self.recipients.append((recipient_id, _recipient_kind(recipient_id, recipient),
+                                    *_recipient_attributes(recipient_id, recipient)))
         planned = grant["plannedDates"][0] if grant.get("plannedDates") else {}
         duration = planned.get("duration")
         self.grants.append((
@@ -429,14 +453,14 @@ class _GrantColumns:
             grant.get("currency"), grant.get("awardDate"), planned.get("startDate"), planned.get("endDate"),
             float(duration) if duration is not None and _is_number(duration) else None,
             grant["grantProgramme"][0].get("title") if grant.get("grantProgramme") else None,
-            _yes_no(grant.get("fromOpenCall"))))
+            _yes_no(grant.get("fromOpenCall")), individual))
         if places is None:
             return
         for location in grant.get("beneficiaryLocation") or ():
             place = places.place_of_code(location.get("geoCode", "")) if isinstance(location, dict) else None
             if place:
                 self.places["SERVES_AREA"].append((number, place))
-        home = _recipient_place_by_code(grant, recipient, places)
+        home = None if individual else _recipient_place_by_code(grant, recipient, places)
         if home:
             self.places["LOCATED_IN"].append((number, home))
 
@@ -468,14 +492,21 @@ class _GrantColumns:
         kinds = pd.Index(list(dict.fromkeys(["Funder", "Grant", *kind])), dtype=object)
         kind_codes = np.stack([np.zeros(count, np.int64), kinds.get_indexer(kind), np.ones(count, np.int64)],
                               axis=1).reshape(-1)
-        sink.nodes(_interleave(order, ids["funder"], ids["recipient"], ids["grant"]),
-                   pd.Categorical.from_codes(kind_codes, kinds), records=_series(ids["grant"].take(each)),
-                   dates=_series(dates.take(each)), licence=licence, **attributes)
+        # a grant to an individual has no recipient record: the grant itself is its anonymous recipient
+        individual = np.array(grant_of["to_individual"], dtype=bool)
+        keep = ~((np.arange(3 * count) % 3 == 1) & individual[each])
+        sink.nodes(_interleave(order, ids["funder"], ids["recipient"], ids["grant"])[keep].reset_index(drop=True),
+                   pd.Categorical.from_codes(kind_codes[keep], kinds),
+                   records=_series(ids["grant"].take(each[keep])), dates=_series(dates.take(each[keep])),
+                   licence=licence, **{k: v[keep].reset_index(drop=True) for k, v in attributes.items()})
         records, when = _series(ids["grant"]), _series(dates)
         sink.edges(_series(ids["recipient"]), _series(ids["funder"]), "FUNDED_BY", records=records, dates=when,
-                   licence=licence, grant=records,
+                   licence=licence, grant=records, identified=True,
                    **{k: _series(_arrow(grant_of[k], k)) for k in ("amount", "currency", "award_date", "programme")})
-        sink.edges(records, _series(ids["recipient"]), "AWARDED_TO", records=records, dates=when, licence=licence)
+        to_organisation = np.flatnonzero(~individual)
+        sink.edges(_series(ids["grant"].take(to_organisation)), _series(ids["recipient"].take(to_organisation)),
+                   "AWARDED_TO", records=_series(ids["grant"].take(to_organisation)),
+                   dates=_series(dates.take(to_organisation)), licence=licence, identified=True)
         located = self.places["LOCATED_IN"]
         if places is not None:  # recipients placed by no code: by their postcode
             coded = {row for row, _ in located}
@@ -488,7 +519,8 @@ class _GrantColumns:
                 rows, place = _columns(found, 2)
                 rows = np.array(rows, dtype=np.int64)
                 sink.edges(_series(sources.take(rows)), _series(_arrow(place)), relation,
-                           records=_series(ids["grant"].take(rows)), dates=_series(dates.take(rows)), licence=licence)
+                           records=_series(ids["grant"].take(rows)), dates=_series(dates.take(rows)), licence=licence,
+                           identified=True)
         self.__init__()
 
 
@@ -522,7 +554,12 @@ def _interleave(order: np.ndarray, funders: Any, recipients: Any, grants: Any) -
     return _series(column.take(order))
 
 
-REQUIRED_COLUMNS = ("Identifier", "Amount Awarded", "Funding Org:Identifier")
+#: Columns every grant needs (the 360Giving core fields), and the recipient's, of one kind or the other.
+REQUIRED_COLUMNS = ("Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date",
+                    "Funding Org:Identifier", "Funding Org:Name")
+RECIPIENT_COLUMNS = (("Recipient Org:Identifier", "Recipient Org:Name"), ("Recipient Ind:Identifier", "Recipient Ind:Name"))
+#: Fields every grant of a JSON package needs, one of the recipient fields included.
+REQUIRED_FIELDS = ("id", "title", "description", "currency", "amountAwarded", "awardDate", "fundingOrganization")
 
 
 def _stream_json(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -540,11 +577,56 @@ def _has_grants(path: Path) -> bool:
 
 
 def _check_titles(path: Path, columns: list[str]) -> None:
-    titles = {c.lower() for c in columns}
+    """Refuse, once, a spreadsheet whose header lacks a column every grant needs: each of its rows
+    would be rejected for the same reasons."""
+    titles = {_INDEXED.sub(":", str(c).strip().lower()) for c in columns}
     missing = [t for t in REQUIRED_COLUMNS if t.lower() not in titles]
+    if not any(all(t.lower() in titles for t in pair) for pair in RECIPIENT_COLUMNS):
+        missing.append("Recipient Org:Identifier and Recipient Org:Name (or Recipient Ind:Identifier and Recipient Ind:Name)")
     if missing:
         raise SourceFormatError(f"{path.name} row 1 (header): missing 360Giving column(s) {', '.join(missing)}; "
-                                f"found {', '.join(columns[:10])}")
+                                f"{_looks_like([str(c) for c in columns])}")
+
+
+def _plain(text: str) -> str:
+    """A column name or field path without case, spaces, punctuation or indexes: ``amount_awarded``,
+    ``Amount Awarded`` and ``amountAwarded`` are all ``amountawarded``."""
+    return re.sub(r"[^a-z]", "", text.lower())
+
+
+@cache
+def _plain_names() -> frozenset[str]:
+    """Every 360Giving column title and JSON field path, plain (:func:`_plain`), with ``org`` for
+    ``organization`` (flat exports write ``recipient_org_id``) and ``id`` for ``identifier``."""
+    names = set()
+    for title, path in column_paths().items():
+        for text in (_plain(title), _plain("".join(path))):
+            names |= {text, text.replace("organization", "org"), text.replace("identifier", "id")}
+    return frozenset(names)
+
+
+def _looks_like(columns: list[str]) -> str:
+    """What a file with these columns looks like, when it is not a 360Giving spreadsheet, and what to do."""
+    titles = {c.strip().lower() for c in columns}
+    known = set(column_paths()) | set(GRANTNAV_COLUMNS)
+    elsewhere = [c for c in columns if c.strip().lower() not in known and _plain(c) in _plain_names()]
+    if len(elsewhere) >= 3:
+        return (f"this looks like a flat export of grants with its own column names ({', '.join(elsewhere[:4])}), "
+                "not a 360Giving file: use the publisher's 360Giving file or a GrantNav download "
+                "(360Giving column titles such as Amount Awarded, Recipient Org:Identifier), or its JSON package")
+    if len(titles & known) >= 3:
+        return "this looks like a 360Giving spreadsheet without some of the core fields every grant needs: add them"
+    return f"this does not look like 360Giving data (columns: {', '.join(columns[:8])}): check the loader named for it"
+
+
+def _check_first_grant(path: Path, grant: dict[str, Any]) -> None:
+    """Refuse, once, a JSON file whose first grant is not shaped like a 360Giving grant."""
+    missing = [f for f in REQUIRED_FIELDS if f not in grant]
+    if "recipientOrganization" not in grant and "recipientIndividual" not in grant:
+        missing.append("recipientOrganization (or recipientIndividual)")
+    if len(missing) >= 3:
+        raise SourceFormatError(f"{path.name} grants[0]: missing 360Giving field(s) {', '.join(missing)}; "
+                                f"{_looks_like([str(k) for k in grant])}")
 
 
 def _stream_csv(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -633,6 +715,10 @@ def clean_legacy_forms(grant: dict[str, Any]) -> None:
     for amount in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
         if amount in grant:
             grant[amount] = _to_number(grant[amount])
+    details = grant.get("toIndividualsDetails")
+    if isinstance(details, dict) and isinstance(details.get("grantPurpose"), str):
+        # a spreadsheet cell holds the list of codes separated by semicolons (360Giving flattening)
+        details["grantPurpose"] = [code.strip() for code in details["grantPurpose"].split(";") if code.strip()]
 
 
 def _explain(error: Any) -> list[Any]:
@@ -653,7 +739,8 @@ def grants_by_authority(path: Path) -> pd.DataFrame:
     input for comparing authorities (:func:`graph.money.compare_authorities`).
 
     The authority is GrantNav's recipient district code, else a beneficiary or recipient location
-    that is a local authority code. Grants placed in no authority have ``authority`` None.
+    that is a local authority code. Grants placed in no authority have ``authority`` None. A grant
+    to an individual is its own recipient (nothing of the person is kept).
 
     Returns
     -------
@@ -678,7 +765,8 @@ def grants_by_authority(path: Path) -> pd.DataFrame:
             continue
         codes = [c for c in loader._location_codes(grant) if _AUTHORITY_CODE.match(c)]  # noqa: SLF001
         district = _grantnav(grant, "recipientDistrictGeoCode")
-        funder, recipient = grant["fundingOrganization"][0], grant["recipientOrganization"][0]
+        funder = grant["fundingOrganization"][0]
+        recipient = grant["recipientOrganization"][0] if grant.get("recipientOrganization") else {"id": grant["id"]}
         rows.append({"grant": grant["id"], "funder": funder.get("id"), "funder_name": funder.get("name"),
                      "recipient": recipient.get("id"), "amount": float(grant["amountAwarded"]),
                      "currency": grant.get("currency"), "award_date": grant.get("awardDate"),

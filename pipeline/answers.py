@@ -81,8 +81,8 @@ def _on_graph(function: Callable[[nx.MultiDiGraph], pd.DataFrame]) -> Callable[[
 def _comparison(graph: nx.MultiDiGraph, inputs: AnswerInputs) -> pd.DataFrame:
     focus = graph.graph.get("authority_gss", "")
     if inputs.comparison_grants is None or not focus:
-        return pd.DataFrame(columns=["gss_code", "name", "grants", "amount_gbp", "recipients", "funders", "population",
-                                     "gbp_per_head", "rank_per_head", "focus"])
+        return pd.DataFrame(columns=["gss_code", "name", "grants", "amount_gbp", "other_currencies", "recipients",
+                                     "funders", "population", "gbp_per_head", "rank_per_head", "focus"])
     return compare_authorities(inputs.comparison_grants, authority_table(), focus=focus, peers=list(inputs.peers))
 
 

@@ -29,7 +29,7 @@ from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
 from graph.memory import large_blocks_mapped, release_freed_memory
 from graph.placement import placement_coverage
-from graph.rdf import validate_graph
+from graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
 from loaders.place_index import PlaceIndex
@@ -62,7 +62,8 @@ class BuildOutcome:
     rejections : DataFrame
         Every row not loaded, from every source, with file, row, field, value and reason.
     violations : DataFrame
-        SHACL violations (empty when the graph conforms or validation is off).
+        Values that broke the ontology's shapes (:data:`graph.shapes.VIOLATION_COLUMNS`), each also
+        a rejected row; empty when the graph conforms or validation is off.
     resolution : Resolution
         Entity resolution's links and the updated review table.
     """
@@ -206,7 +207,9 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         A source that cannot be read at all (the message names the file, row and field), or, with
         ``strict``, any rejected row.
     GraphValidationError
-        The graph breaks the ontology's shapes (with ``validate``).
+        With ``validate`` and ``strict``, a value breaks the ontology's shapes (the message names
+        the file, row, field and reason). Without ``strict``, each such value is left out of the
+        graph and reported among the rejections, and the build goes on.
 
     Examples
     --------
@@ -220,7 +223,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     release_freed_memory()
     results = [authority_result(config, places), *map(screen_declared_ids, results)]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
-                "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
+                "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -242,14 +245,43 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         first = rejections.iloc[0]
         raise SourceFormatError(
             f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
-            f"({len(rejections)} rejected rows; strict build stopped)")
-    outcome = BuildOutcome(frames, sources, rejections, resolution=resolution)
+            f"({rejected_rows(rejections)} rejected rows; strict build stopped)")
+    violations = pd.DataFrame(columns=VIOLATION_COLUMNS)
     if config.validate:
-        outcome.violations = validate_graph(outcome.graph)
-        if len(outcome.violations):
-            shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in outcome.violations.head(3).itertuples())
-            raise GraphValidationError(f"the graph breaks {len(outcome.violations)} shape constraint(s): {shown}")
-    return outcome
+        frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
+    return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution)
+
+
+def rejected_rows(rejections: pd.DataFrame) -> int:
+    """How many rows were rejected: a row rejected for several reasons counts once.
+
+    Examples
+    --------
+    >>> rejected_rows(pd.DataFrame({"file": ["g.csv", "g.csv", "g.csv"], "row": ["row 2", "row 2", "row 3"]}))
+    2
+    """
+    return len(rejections[["file", "row"]].drop_duplicates()) if len(rejections) else 0
+
+
+def _apply_shapes(frames: GraphFrames, rejections: pd.DataFrame, *, strict: bool
+                  ) -> tuple[GraphFrames, pd.DataFrame, pd.DataFrame]:
+    """Check the graph against the ontology's shapes (:func:`graph.shapes.shape_violations`): with
+    ``strict``, the first violation stops the build; otherwise each is a rejected row (file, row,
+    field, reason) and the value that broke the shape is left out."""
+    violations = shape_violations(frames)
+    if violations.empty:
+        return frames, violations, rejections
+    if strict:
+        first = violations.iloc[0]
+        raise GraphValidationError(
+            f"{str(first['file']).split(':', 1)[-1]} {first['row']}, field {first['field']}: {first['reason']} "
+            f"({first['shape']}; {len(violations)} shape violation(s); strict build stopped)")
+    broken = pd.DataFrame({"file": violations["file"].map(lambda d: str(d).split(":", 1)[-1]),
+                           "row": violations["row"], "field": violations["field"], "value": violations["value"],
+                           "reason": violations["shape"] + ": " + violations["reason"]
+                           + violations["value"].notna().map({True: " (value not loaded)", False: ""})},
+                          columns=REJECTION_COLUMNS)
+    return without_violations(frames, violations), violations, pd.concat([rejections, broken], ignore_index=True)
 
 
 def source_place_words(results: list[LoadResult]) -> frozenset[str]:

@@ -53,7 +53,9 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
         context = replace(build.context(), places=places)
     else:
         context = authority_context(authority or DEFAULT_AUTHORITY)
-    result = get_loader(loader).load(path, context, **(options or {}))
+    reader = get_loader(loader)
+    reader.check_options(options or {})
+    result = reader.load(path, context, **(options or {}))
     report = result.summary()
     report["rejections"] = result.rejections.to_dict("records")
     return report

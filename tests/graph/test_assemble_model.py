@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key, present_mask
 from graph.identifiers import scheme_rank
-from loaders.base import ENRICH_ONLY, PROVENANCE_COLUMNS, LoadResult, RecordSink
+from loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, LoadResult, RecordSink
 from ontology.vocabulary import vocabulary
 
 IDS = ["GB-CHC-1", "GB-CHC-2", "GB-COH-01", "GB-COH-02", "360G-a", "360G-b", "LOCAL-HNS-x", "E01000001@2011"]
@@ -131,7 +131,7 @@ def reference_merge(results: list[LoadResult], matches: list[tuple[str, str]]) -
             if missing:
                 rejections.append((provenance["dataset"], provenance["record"], *missing[0]))
                 continue
-            key = edge_key(source, target, row["relation"], provenance)
+            key = edge_key(source, target, row["relation"], provenance, identified=row.pop(IDENTIFIED, False))
             if graph.has_edge(source, target, key):
                 if provenance not in graph.edges[source, target, key]["provenance"]:
                     graph.edges[source, target, key]["provenance"].append(provenance)
@@ -156,7 +156,8 @@ def sources(draw: st.DrawFn) -> tuple[list[LoadResult], list[tuple[str, str]]]:
             sink.edge(draw(st.sampled_from(IDS)), draw(st.sampled_from(IDS)), draw(st.sampled_from(RELATIONS)),
                       sink.provenance(draw(st.sampled_from(["r1", "r2"])), draw(st.sampled_from(["", "2020"])),
                                       "OGL-UK-3.0"),
-                      enrich_only=draw(st.booleans()), amount=draw(st.sampled_from([None, 5.0])))
+                      enrich_only=draw(st.booleans()), identified=draw(st.booleans()),
+                      amount=draw(st.sampled_from([None, 5.0])))
         results.append(sink.result())
     matches = draw(st.lists(st.tuples(st.sampled_from(IDS), st.sampled_from(IDS)), max_size=3))
     return results, matches

@@ -63,9 +63,9 @@ def borough() -> nx.MultiDiGraph:
     edge(g, "club", "W-poor", "LOCATED_IN")
     edge(g, "local", "W-rich", "LOCATED_IN")
     edge(g, "club", "cvs", "MEMBER_OF")
-    edge(g, "micro", "bridge", "FUNDED_BY", amount=2_000.0, award_date="2019-05-01")
-    edge(g, "local", "lottery", "FUNDED_BY", amount=9_000.0, award_date="2018-05-01")
-    edge(g, "local", "bridge", "FUNDED_BY", amount=1_000.0, award_date="2018-06-01")
+    edge(g, "micro", "bridge", "FUNDED_BY", currency="GBP", amount=2_000.0, award_date="2019-05-01")
+    edge(g, "local", "lottery", "FUNDED_BY", currency="GBP", amount=9_000.0, award_date="2018-05-01")
+    edge(g, "local", "bridge", "FUNDED_BY", currency="GBP", amount=1_000.0, award_date="2018-06-01")
     edge(g, "national", "asc", "COMMISSIONED_BY", mode="purchaser-provider")
     edge(g, "national", "kids", "COMMISSIONED_BY")
     edge(g, "asc", "cvs", "CO_PRODUCES_WITH")
@@ -241,7 +241,7 @@ def test_need_against_reach_per_head_flags_the_deprived_ward_that_gets_least() -
             g.add_edge(lsoa, ward, relation="PART_OF")
         g.add_node(f"{ward}-org", kind="Charity", name=f"{ward} charity")
         g.add_edge(f"{ward}-org", ward, relation="LOCATED_IN")
-        g.add_edge(f"{ward}-org", "F", relation="FUNDED_BY", amount=money, award_date="2019-01-01")
+        g.add_edge(f"{ward}-org", "F", relation="FUNDED_BY", amount=money, currency="GBP", award_date="2019-01-01")
     table = funding_by_ward(g).set_index("ward")
     assert table.loc["Poor", "population"] == 4 * 1_614  # estimated from its four LSOAs
     assert table.loc["Poor", "population_basis"] == "estimate: 4 LSOAs x 1,614"

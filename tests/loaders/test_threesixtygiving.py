@@ -152,3 +152,126 @@ def test_wrong_extension_is_refused(tmp_path: Path) -> None:
     shutil.copy(DATA / "hounslow_360giving_grants.json", tmp_path / "grants.txt")
     with pytest.raises(SourceFormatError, match="must be .json, .csv or .xlsx"):
         load(tmp_path / "grants.txt")
+
+
+COMMUNITY_FOUNDATION = ("community_foundation_individuals.json", "community_foundation_individuals.csv")
+
+
+@pytest.mark.parametrize("name", COMMUNITY_FOUNDATION)
+def test_grants_to_individuals_load_with_no_person_kept(name: str) -> None:
+    result = load(FIXTURES / name, filter="none")
+    grants = result.nodes[result.nodes["kind"] == "Grant"].set_index("id")
+    individual = grants.index[grants["to_individual"].astype(bool)].tolist()
+    assert individual == ["360G-ECF-0003", "360G-ECF-0004", "360G-ECF-0005"]
+    assert not grants.loc[["360G-ECF-0001", "360G-ECF-0002"], "to_individual"].any()  # known: to organisations
+    # no node stands for the person, and neither the person's identifier nor the name is kept anywhere
+    assert set(result.nodes["kind"]) == {"Funder", "Grant", "Organisation"}
+    text = result.nodes.astype(str).to_csv() + result.edges.astype(str).to_csv()
+    assert "IND-" not in text and "Individual Recipient" not in text
+    # the grant is its own anonymous recipient: counted in the funder's money, awarded to no one
+    funded = result.edges[result.edges["relation"] == "FUNDED_BY"].set_index("grant")
+    assert funded.loc[individual, "source"].tolist() == individual
+    assert funded.loc["360G-ECF-0004", "amount"] == 499.99
+    awarded = result.edges[result.edges["relation"] == "AWARDED_TO"]
+    assert not set(awarded["source"]) & set(individual)
+    assert grants.loc["360G-ECF-0005", "name"] == "Grant to individual"
+
+
+def test_grant_to_an_individual_is_placed_by_its_beneficiary_location() -> None:
+    places = PlaceIndex(codes={"E05000346": "E05000346@2017", "E09000018": "E09000018@2017"},
+                        ward_authority={"E05000346@2017": "E09000018@2017"}, lsoa_ward={})
+    context = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", places=places)
+    result = load(FIXTURES / "community_foundation_individuals.json", context)
+    serves = result.edges[result.edges["relation"] == "SERVES_AREA"].set_index("source")["target"]
+    assert serves["360G-ECF-0003"] == "E05000346@2017"
+    grants = set(result.nodes.loc[result.nodes["kind"] == "Grant", "id"])
+    assert "360G-ECF-0004" not in grants  # no location at all: not known to be in the authority
+    located = result.edges[result.edges["relation"] == "LOCATED_IN"]
+    assert not located["source"].str.startswith("360G-ECF-000").any()
+
+
+def test_grant_to_an_individual_without_a_name_is_rejected_naming_row_and_field() -> None:
+    result = load(FIXTURES / "community_foundation_individuals.csv", filter="none")
+    assert result.rejections[["row", "field"]].values.tolist() == [["row 8 (360G-ECF-0007)", "recipientIndividual.name"]]
+
+
+def _file_grants(path: Path) -> list[tuple[str, str, float]]:
+    """Each row of a 360Giving file as (row label, currency, amount), read without the loader."""
+    if path.suffix == ".json":
+        grants = json.loads(path.read_text())["grants"]
+        return [(f"grants[{n}]", g.get("currency"), float(str(g["amountAwarded"]).replace(",", "")))
+                for n, g in enumerate(grants)]
+    import pandas as pd
+
+    frame = (pd.read_csv(path, dtype=str, encoding="utf-8-sig") if path.suffix == ".csv" else
+             pd.read_excel(path, dtype=str)).dropna(how="all")
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    return [(f"row {n + 2}", row["currency"], float(str(row["amount awarded"]).replace(",", "")))
+            for n, row in zip(frame.index, frame.to_dict("records"))]
+
+
+@pytest.mark.parametrize("path", [
+    DATA / "hounslow_360giving_grants.json", DATA / "london_powertochange_grants.json",
+    FIXTURES / "lloyds_bank_foundation_2010_2015.json", FIXTURES / "lloyds_bank_foundation_2010_2015.xlsx",
+    FIXTURES / "indigo_trust_sample.csv", *(FIXTURES / name for name in COMMUNITY_FOUNDATION)], ids=lambda p: p.name)
+def test_every_grant_and_pound_of_a_file_is_loaded_or_rejected_once(path: Path) -> None:
+    from graph.amounts import exact_sum
+
+    rows = _file_grants(path)
+    result = load(path, filter="none")
+    rejected = set(result.rejections["row"].str.replace(r" \(.*\)$", "", regex=True))
+    funded = result.edges[result.edges["relation"] == "FUNDED_BY"]
+    assert len(funded) + len(rejected) == len(rows)
+    for currency in {c for _, c, _ in rows}:
+        in_file = exact_sum([a for _, c, a in rows if c == currency])
+        loaded = exact_sum(funded.loc[funded["currency"] == currency, "amount"])
+        not_loaded = exact_sum([a for label, c, a in rows if c == currency and label in rejected])
+        assert exact_sum([loaded, not_loaded]) == in_file, currency
+        assert result.summary()["money"].get(currency, 0.0) == loaded
+
+
+def test_flat_export_with_its_own_column_names_is_refused_once_saying_what_it_looks_like(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text("grant_id,title,description,currency,amount_awarded,award_date,recipient_org_id,"
+                    "recipient_org_name,funding_org_id,funding_org_name\n"
+                    "360G-x-1,A,B,GBP,100,2020-01-01,GB-CHC-1,A,GB-CHC-2,F\n" * 1)
+    with pytest.raises(SourceFormatError) as raised:
+        load(path, filter="none")
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith("export.csv row 1 (header): missing 360Giving column(s) Identifier, Amount Awarded")
+    assert "looks like a flat export of grants with its own column names (amount_awarded, award_date" in message
+
+
+def test_json_records_of_another_shape_are_refused_once(tmp_path: Path) -> None:
+    path = _package(tmp_path, [{"grant_id": "1", "amount_awarded": 5, "recipient_org_name": "A",
+                                "award_date": "2020-01-01"}] * 3)
+    with pytest.raises(SourceFormatError, match=r"grants.json grants\[0\]: missing 360Giving field\(s\) id, title, "
+                                                r".*looks like a flat export"):
+        load(path, filter="none")
+
+
+def test_spreadsheet_without_a_core_column_is_refused_naming_it(tmp_path: Path) -> None:
+    text = (FIXTURES / "community_foundation_individuals.csv").read_text().replace("Award Date", "Date")
+    (tmp_path / "no_date.csv").write_text(text)
+    with pytest.raises(SourceFormatError, match=r"missing 360Giving column\(s\) Award Date; this looks like a "
+                                                r"360Giving spreadsheet without some of the core fields"):
+        load(tmp_path / "no_date.csv", filter="none")
+
+
+def test_grants_by_authority_reads_grants_to_individuals_as_their_own_recipients() -> None:
+    from loaders.threesixtygiving import grants_by_authority
+
+    frame = grants_by_authority(FIXTURES / "community_foundation_individuals.json").set_index("grant")
+    assert len(frame) == 6
+    assert frame.loc["360G-ECF-0005", ["recipient", "authority", "currency"]].tolist() == [
+        "360G-ECF-0005", "E09000018", "GBP"]
+
+
+def test_inspect_refuses_an_unknown_option_in_one_line_listing_the_choices() -> None:
+    from graph.errors import ConfigError
+    from pipeline.inspect import inspect_source
+
+    with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', "
+                                          r"'filter', 'licence'\.$"):
+        inspect_source("360giving", FIXTURES / "community_foundation_individuals.json", options={"colour": "red"})
