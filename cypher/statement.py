@@ -61,7 +61,7 @@ PROCEDURES = frozenset({"show_tables", "table_info"})
 #: Words that start a clause the endpoint refuses, for a clearer message than a syntax error.
 REFUSED_CLAUSES = frozenset({
     "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "DROP", "ALTER", "COPY", "LOAD", "INSTALL",
-    "UNINSTALL", "UPDATE", "ATTACH", "DETACH", "USE", "EXPORT", "IMPORT", "CHECKPOINT", "BEGIN", "COMMIT",
+    "UNINSTALL", "UPDATE", "ATTACH", "USE", "EXPORT", "IMPORT", "CHECKPOINT", "BEGIN", "COMMIT",
     "ROLLBACK", "FOREACH", "ANALYZE", "EXPLAIN", "PROFILE",
 })
 
