@@ -98,6 +98,8 @@ class LoadResult:
         The local-authority filter, in words.
     lookups : dict of DataFrame
         Tables for the build rather than the graph (e.g. ``postcode_lsoa`` from a postcode directory).
+    warnings : list of str
+        Problems with the file as a whole that the user should see (each names the file and what to do).
     """
 
     loader: str
@@ -107,6 +109,7 @@ class LoadResult:
     rejections: pd.DataFrame
     filter_applied: str = ""
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """Counts by node kind and relation, money by currency, rejection count (for ``inspect``).
@@ -131,6 +134,7 @@ class LoadResult:
             "edges": _counts(self.edges, "relation"),
             "money": money,
             "rejected_rows": int(self.rejections["row"].nunique()) if len(self.rejections) else 0,
+            "warnings": list(self.warnings),
         }
 
 
@@ -185,6 +189,7 @@ class RecordSink:
     _nodes: list[list[dict[str, Any]] | pd.DataFrame] = field(default_factory=list)
     _edges: list[list[dict[str, Any]] | pd.DataFrame] = field(default_factory=list)
     _rejections: list[dict[str, Any]] = field(default_factory=list)
+    _warnings: list[str] = field(default_factory=list)
 
     @property
     def dataset(self) -> str:
@@ -312,6 +317,10 @@ class RecordSink:
             {"file": self.path.name, "row": row, "field": field_name, "value": _short(value), "reason": reason}
         )
 
+    def warn(self, message: str) -> None:
+        """Record a problem with the file as a whole (shown in the build summary and on the console)."""
+        self._warnings.append(message)
+
     def result(self, filter_applied: str = "") -> LoadResult:
         """The collected records as a :class:`LoadResult`."""
         return LoadResult(
@@ -321,6 +330,7 @@ class RecordSink:
             _frame(self._edges, EDGE_COLUMNS),
             _frame([self._rejections], REJECTION_COLUMNS),
             filter_applied,
+            warnings=list(self._warnings),
         )
 
 
