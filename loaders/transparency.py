@@ -151,8 +151,8 @@ PUBLIC_BODY_NAMES = (
                            r"\bcouncil of the\b|\bmetropolitan borough\b|\bcombined authority\b", re.IGNORECASE)),
 )
 #: Supplier names of businesses that carry no company suffix (sole traders, firms, shops).
-BUSINESS_WORDS = re.compile(r"\b(?:t/a|trading as|& sons|& co|partnership llp|plc|solicitors|hotel|guest ?house|"
-                            r"motors|garage|consultancy|consulting)\b", re.IGNORECASE)
+BUSINESS_WORDS = re.compile(r"\bt/a\b|\btrading as\b|&\s*sons?\b|&\s*co\b|\bsolicitors\b|\bhotel\b|"
+                            r"\bguest ?house|\bmotors\b|\bgarage\b|\bconsult(?:ancy|ing|ants)\b", re.IGNORECASE)
 
 
 def supplier_kind(name: str) -> str:
