@@ -173,6 +173,7 @@ def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
         "nodes_with_several_sources": int((entries > 1).sum()),
         "conflicts": len(frames.conflicts),
         "data_dates": frames.attributes.get("data_dates", {}),
+        "warnings": list(frames.attributes.get("warnings", [])),
     }
 
 

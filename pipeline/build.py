@@ -61,6 +61,9 @@ class BuildOutcome:
         SHACL violations (empty when the graph conforms or validation is off).
     resolution : Resolution
         Entity resolution's links and the updated review table.
+    warnings : list of str
+        Problems the user should see (a source that kept nothing, a column that looks wrong, places
+        that do not meet); also in the graph's ``warnings`` attribute, hence ``summary.json``.
     """
 
     frames: GraphFrames
@@ -68,6 +71,7 @@ class BuildOutcome:
     rejections: pd.DataFrame
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)
     resolution: Resolution = field(default_factory=Resolution)
+    warnings: list[str] = field(default_factory=list)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -213,14 +217,16 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     """
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
+    check_boundaries(places)
     release_freed_memory()
     results = [authority_result(config, places), *results]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": len(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
+    warnings = source_warnings(results[1:])
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "data_dates": _data_dates(results)}
+                  "data_dates": _data_dates(results), "warnings": warnings}
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
@@ -235,13 +241,61 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         raise SourceFormatError(
             f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
             f"({len(rejections)} rejected rows; strict build stopped)")
-    outcome = BuildOutcome(frames, sources, rejections, resolution=resolution)
+    outcome = BuildOutcome(frames, sources, rejections, resolution=resolution, warnings=warnings)
     if config.validate:
         outcome.violations = validate_graph(outcome.graph)
         if len(outcome.violations):
             shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in outcome.violations.head(3).itertuples())
             raise GraphValidationError(f"the graph breaks {len(outcome.violations)} shape constraint(s): {shown}")
     return outcome
+
+
+def source_warnings(results: list[LoadResult]) -> list[str]:
+    """What each source's loader warned of, and every source that kept nothing at all.
+
+    Examples
+    --------
+    >>> empty = RecordSink("spend", Path("payments.csv")).result("the file is GB-LAE-MAN's own: 0 rows")
+    >>> source_warnings([empty])
+    ["payments.csv (spend): kept 0 rows (the file is GB-LAE-MAN's own: 0 rows)"]
+    """
+    found = []
+    for result in results:
+        found += result.warnings
+        if result.nodes.empty and result.edges.empty:
+            why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
+            found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
+                         + (f" ({result.filter_applied})" if result.filter_applied else ""))
+    return found
+
+
+def check_boundaries(places: PlaceIndex) -> None:
+    """Refuse a postcode directory whose LSOAs are not those of the ward lookup (a directory on 2021
+    LSOAs against a lookup of 2011 LSOAs would place nothing, silently).
+
+    Raises
+    ------
+    ConfigError
+        Naming both years and what to add.
+
+    Examples
+    --------
+    >>> check_boundaries(PlaceIndex(lsoa_ward={"E01002555@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "E01002555@2021"}))
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
+    """
+    if not places.postcode_lsoa or not places.lsoa_ward:
+        return
+    directory = set(places.postcode_lsoa.values())
+    if directory & places.lsoa_ward.keys():
+        return
+    def years(ids: Any) -> str:
+        return ", ".join(sorted({i.rpartition("@")[2] for i in ids if "@" in i})) or "unknown"
+    raise ConfigError(f"the postcode directory's LSOAs are of {years(directory)} and the ward lookup's of "
+                      f"{years(places.lsoa_ward)}: no postcode could be placed in a ward. Give an ons-lookup "
+                      "source (LSOA to ward) of the same census year as the directory's LSOAs, or the "
+                      "directory's columns of the lookup's year (e.g. lsoa11 beside lsoa21 in the ONSPD)")
 
 
 def source_place_words(results: list[LoadResult]) -> frozenset[str]:

@@ -125,11 +125,11 @@ def test_strict_build_stops_on_a_rejected_row_naming_file_row_and_field(hounslow
 
 def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
     config = tmp_path / "borough.toml"
-    config.write_text('[authority]\nname = "X"\ngss_code = "E09000001"\norg_id = "GB-LAE-LND"\n'
+    config.write_text('[authority]\nname = "X"\norg_id = "GB-LAE-LND"\n'
                       '[[source]]\nloader = "workbook"\npath = "missing"\n')
-    with pytest.raises(ConfigError, match=r"borough.toml: \[authority\] needs 'code'"):
+    with pytest.raises(ConfigError, match=r"borough.toml: \[authority\] needs 'gss_code'"):
         read_config(config)
-    config.write_text(config.read_text().replace('[[source]]', 'code = "LND"\n[[source]]'))
+    config.write_text(config.read_text().replace('[[source]]', 'gss_code = "E09000001"\n[[source]]'))
     with pytest.raises(ConfigError, match="path 'missing': no such file"):
         read_config(config)
 
