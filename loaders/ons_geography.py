@@ -50,14 +50,14 @@ class LookupLoader(Loader):
         """
         frame = read_csv_text(path)
         columns = {c.upper(): c for c in frame.columns}
-        def pick(prefix: str, suffix: str) -> str:
+        def pick(prefix: str, suffix: str) -> str | None:
             found = sorted((c for c in columns if c.startswith(prefix) and c.endswith(suffix) and _GEN.match(c)),
                            key=lambda c: -_generation(c))
-            if not found:
+            if not found and suffix == "CD":
                 raise SourceFormatError(
                     f"{path.name} row 1 (header): no {prefix}yy{suffix} column (e.g. {prefix}17{suffix}); "
                     f"found {', '.join(frame.columns)}")
-            return columns[found[0]]
+            return columns[found[0]] if found else None  # names are optional: a place without one is unnamed
         levels = (("LSOA", pick("LSOA", "CD"), pick("LSOA", "NM")), ("Ward", pick("WD", "CD"), pick("WD", "NM")),
                   ("LocalAuthorityArea", pick("LAD", "CD"), pick("LAD", "NM")))
         sink = RecordSink(self.name, path)
@@ -75,7 +75,7 @@ class LookupLoader(Loader):
             nodes[kind] = place_ids(codes, generation)
             first = complete & ~nodes[kind].where(complete).duplicated()
             sink.nodes(nodes[kind][first], kind, records=records[first], dates=date, licence=self.licence,
-                       name=kept.loc[first, name_column], gss_code=codes[first],
+                       name=kept.loc[first, name_column] if name_column else None, gss_code=codes[first],
                        code_generation=pd.array([generation] * int(first.sum()), dtype="Int64"))
         lsoa, ward, authority = (nodes[kind][complete] for kind, _, _ in levels)
         sink.edges(lsoa, ward, "PART_OF", records=records[complete], dates=date, licence=self.licence)
