@@ -410,6 +410,15 @@ class Loader:
     source_url: ClassVar[str]
     licence: ClassVar[str]
     org_id_prefix: ClassVar[str | None] = None
+    #: The columns the loader reads, by role (or by table), each with the names it recognises.
+    columns: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: The roles (keys of :attr:`columns`) a file must have.
+    required: ClassVar[tuple[str, ...]] = ()
+
+    def found_columns(self, path: Path) -> dict[str, str | None]:
+        """Which column of ``path`` each role of :attr:`columns` was found in (for ``inspect``);
+        empty for loaders that do not declare their columns."""
+        return {}
 
     def load(self, path: Path, context: LoadContext) -> LoadResult:  # pragma: no cover - interface
         """Read ``path`` and return its nodes, edges and rejections."""

@@ -242,6 +242,22 @@ class CharityCommissionLoader(Loader):
     source_url = "https://register-of-charities.charitycommission.gov.uk/register/full-register-download"
     licence = "OGL-UK-3.0"
     org_id_prefix = "GB-CHC"
+    columns = TABLES
+    required = ("charity",)
+
+    def found_columns(self, path: Path) -> dict[str, str | None]:
+        """For one file of the ``charity`` table, each published column it has (None where absent);
+        for a folder, each table's file.
+
+        Examples
+        --------
+        >>> found = CharityCommissionLoader().found_columns(Path("tests/fixtures/ccew/register_list.csv"))
+        >>> found["charity_contact_postcode"], found["date_of_registration"]
+        ('charity_contact_postcode', None)
+        """
+        if path.is_dir():
+            return {table: (str(file.name) if (file := table_file(path, table)) else None) for table in TABLES}
+        return {column: column if present else None for column, present in columns_present(path).items()}
 
     def load(self, path: Path, context: LoadContext, *, date: str = "", trustees: bool = True) -> LoadResult:
         """Read the extract tables in the folder ``path``.

@@ -17,6 +17,7 @@ occupier, where named, ``OCCUPIES`` it with the rent and rent terms.
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import datetime
 from pathlib import Path
@@ -236,6 +237,16 @@ class SpendLoader(Loader):
     licence = "OGL-UK-3.0"
     columns = SPEND_COLUMNS
     required = ("supplier", "amount", "date")
+
+    def found_columns(self, path: Path) -> dict[str, str | None]:
+        """The column of the file found for each role of :data:`SPEND_COLUMNS`.
+
+        Examples
+        --------
+        >>> SpendLoader().found_columns(Path("tests/fixtures/spend/lgtc_spend_schema.csv"))["supplier"]
+        'BeneficiaryName'
+        """
+        return _file_columns(path, SPEND_COLUMNS, "supplier")
     #: More directorates than this from one file means the column holds cost centres or teams.
     most_directorates = 40
 
@@ -366,6 +377,12 @@ def _council_node(sink: RecordSink, council: str, context: LoadContext, prov: di
     sink.node(council, "Council", prov, name=context.authority_name if council == context.authority_id else council)
 
 
+def _file_columns(path: Path, layout: dict[str, tuple[str, ...]], anchor: str) -> dict[str, str | None]:
+    header = _find_any_header(path, layout[anchor])
+    names = next(csv.reader([decode_bytes(path).splitlines()[header]]))
+    return columns_found([name.strip() for name in names], layout)
+
+
 def _find_any_header(path: Path, names: tuple[str, ...], *, search_lines: int = 50) -> int:
     """The line of the header: the first line naming any of ``names`` (after a title block)."""
     wanted = {header_key(n) for n in names}
@@ -391,6 +408,16 @@ class AssetsLoader(Loader):
     licence = "OGL-UK-3.0"
     columns = ASSET_COLUMNS
     required = ("name",)
+
+    def found_columns(self, path: Path) -> dict[str, str | None]:
+        """The column of the file found for each role of :data:`ASSET_COLUMNS`.
+
+        Examples
+        --------
+        >>> AssetsLoader().found_columns(Path("tests/fixtures/assets/lgtc_land_assets_schema.csv"))["id"]
+        'AssetCode'
+        """
+        return _file_columns(path, ASSET_COLUMNS, "name")
 
     def load(self, path: Path, context: LoadContext, *, council: str | None = None, date: str = "",
              licence: str | None = None) -> LoadResult:

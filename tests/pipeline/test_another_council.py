@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+import pipeline.run as run_module
+from cli import main
 from graph.errors import ConfigError
+from loaders.registry import available_loaders
 from loaders.place_index import PlaceIndex
 from pipeline.authorities import REGISTER, find_authority
 from pipeline.build import build_graph, check_boundaries
 from pipeline.config import read_config
+from pipeline.run import chosen_parts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REPO = Path(__file__).resolve().parents[2]
@@ -77,3 +82,55 @@ def test_postcodes_on_other_lsoas_than_the_ward_lookup_are_refused() -> None:
     with pytest.raises(ConfigError, match="LSOAs are of 2021 and the ward lookup's of 2011.*same census year"):
         check_boundaries(places)
     check_boundaries(PlaceIndex(lsoa_ward={"E01000001@2011": "W"}, postcode_lsoa={"M1 1AA": "E01000001@2011"}))
+
+
+def test_inspect_needs_a_council_and_shows_the_columns_it_found(capsys: pytest.CaptureFixture[str]) -> None:
+    spend = str(FIXTURES / "spend" / "lgtc_spend_schema.csv")
+    assert main(["inspect", "spend", spend]) == 2
+    assert "inspect needs --config" in capsys.readouterr().err
+    assert main(["inspect", "spend", spend, "--authority", "E08000003", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["columns"]["supplier"] == "BeneficiaryName" and report["columns"]["cost_centre"] == "CostCentre"
+    assert "GB-LAE-MAN" in report["filter"]
+
+
+def test_the_loaders_command_lists_each_loaders_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["loaders", "--json"]) == 0
+    described = {d["name"]: d for d in json.loads(capsys.readouterr().out)}
+    assert "Property Name" in described["assets"]["columns"]["name"]
+    assert "charity_contact_postcode" in described["ccew"]["columns"]["charity"]
+    assert set(described) == set(available_loaders())
+
+
+def test_version_and_usage_errors_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as version:
+        main(["--version"])
+    assert version.value.code == 0 and capsys.readouterr().out.startswith("civicgraph ")
+    with pytest.raises(SystemExit) as usage:
+        main(["run"])
+    assert usage.value.code == 2
+
+
+def test_run_only_and_skip_choose_outputs(tmp_path: Path) -> None:
+    assert chosen_parts("answers, maps") == ("answers", "maps")
+    assert chosen_parts(skip="exports,cypher") == ("answers", "maps")
+    with pytest.raises(ConfigError, match="'export' is not an output of run. Use one of: answers, maps"):
+        chosen_parts(skip="export")
+    config = _config(tmp_path, 'gss_code = "E08000003"')
+    assert main(["run", str(config), "--out", str(tmp_path / "out"), "--only", "answers", "--quiet"]) == 0
+    written = {p.name for p in (tmp_path / "out").iterdir()}
+    assert written == {"graph", "rejections.csv", "matches.csv", "summary.json", "answers"}
+
+
+def test_a_failing_output_keeps_the_others_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(*_: object) -> list[Path]:
+        raise ValueError("math domain error")
+    monkeypatch.setattr(run_module, "write_all_maps", broken)
+    config = _config(tmp_path, 'gss_code = "E08000003"')
+    code = main(["run", str(config), "--out", str(tmp_path / "out"), "--skip", "cypher,exports", "--quiet"])
+    assert code == 1
+    assert "1 output(s) failed" in capsys.readouterr().err
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["failed"] == ["maps: ValueError: math domain error"]
+    assert (tmp_path / "out" / "answers").is_dir()
