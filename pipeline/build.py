@@ -216,6 +216,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     'Council'
     """
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
+    check_review_file(config)
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
     check_boundaries(places)
     release_freed_memory()
@@ -370,4 +371,53 @@ def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
     """
     if not config.resolution.review_file:
         return False
-    return write_review_file(outcome.resolution.review, config.resolution.review_file)
+    table = outcome.resolution.review.assign(**{REVIEW_AUTHORITY: config.authority_gss})
+    return write_review_file(table, config.resolution.review_file)
+
+
+#: Column of the review file naming the authority (GSS code) whose build wrote it.
+REVIEW_AUTHORITY = "authority"
+
+
+def check_review_file(config: BuildConfig) -> None:
+    r"""Refuse a review file written for another authority (a copied configuration that still names
+    the first council's file would apply its decisions and overwrite its pending pairs).
+
+    The file's ``authority`` column says whose it is; a file written before that column existed is
+    judged by its local identifiers (``LOCAL-HNS-...`` is Hounslow's).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, whose it is, and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pipeline.config import read_config
+    >>> from resolve.resolution import ResolutionSettings
+    >>> review = Path(tempfile.mkdtemp()) / "review.csv"
+    >>> _ = review.write_text("left_id,right_id,decision,authority\nGB-CHC-1,LOCAL-HNS-a,,E09000018\n")
+    >>> config = replace(read_config("config/hounslow.toml"), resolution=ResolutionSettings(review_file=review))
+    >>> check_review_file(config)
+    >>> check_review_file(replace(config, authority_gss="E08000003", authority_code="MAN"))
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
+    """
+    path = config.resolution.review_file
+    if not path or not Path(path).is_file():
+        return
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if REVIEW_AUTHORITY in table and len(table):
+        owners = sorted(set(table[REVIEW_AUTHORITY]) - {""})
+    else:
+        ids = pd.concat([table.get("left_id", pd.Series(dtype=str)), table.get("right_id", pd.Series(dtype=str))])
+        codes = ids.str.extract(r"^(?:LOCAL|SUPPLIER|ASSET)-([A-Z]+)-", expand=False).dropna()
+        owners = sorted(f"the council coded {code}" for code in set(codes) - {config.authority_code})
+    theirs = [owner for owner in owners if owner != config.authority_gss]
+    if theirs:
+        raise ConfigError(f"{Path(path).name} (the [resolution] review_file) is {', '.join(theirs)}'s, not "
+                          f"{config.authority_gss}'s: name a review file of this council's own in "
+                          f"{config.path.name} (e.g. review_file = \"{config.authority_code.lower()}_review.csv\")")
+

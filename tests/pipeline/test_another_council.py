@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import pipeline.run as run_module
@@ -13,7 +15,7 @@ from graph.errors import ConfigError
 from loaders.registry import available_loaders
 from loaders.place_index import PlaceIndex
 from pipeline.authorities import REGISTER, find_authority
-from pipeline.build import build_graph, check_boundaries
+from pipeline.build import build_graph, check_boundaries, check_review_file, save_review_file
 from pipeline.config import read_config
 from pipeline.run import chosen_parts
 
@@ -134,3 +136,18 @@ def test_a_failing_output_keeps_the_others_and_exits_1(tmp_path: Path, monkeypat
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["failed"] == ["maps: ValueError: math domain error"]
     assert (tmp_path / "out" / "answers").is_dir()
+
+
+def test_another_councils_review_file_is_refused_and_ours_records_its_authority(tmp_path: Path) -> None:
+    shutil.copy(REPO / "config" / "hounslow_review.csv", tmp_path / "hounslow_review.csv")
+    before = (tmp_path / "hounslow_review.csv").read_text()
+    copied = _config(tmp_path, 'gss_code = "E08000003"', _SPEND + '[resolution]\nreview_file = "hounslow_review.csv"\n')
+    with pytest.raises(ConfigError, match="hounslow_review.csv .* is the council coded HNS's, not E08000003's"):
+        build_graph(read_config(copied), progress=False)
+    assert (tmp_path / "hounslow_review.csv").read_text() == before  # Hounslow's pending pairs untouched
+    own = _config(tmp_path, 'gss_code = "E08000003"', _SPEND + '[resolution]\nreview_file = "man_review.csv"\n')
+    config = read_config(own)
+    save_review_file(config, build_graph(config, progress=False))
+    written = pd.read_csv(tmp_path / "man_review.csv", dtype=str)
+    assert "authority" in written.columns
+    check_review_file(config)  # its own file is accepted on the next build
