@@ -371,8 +371,13 @@ def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
     """
     if not config.resolution.review_file:
         return False
-    table = outcome.resolution.review.assign(**{REVIEW_AUTHORITY: config.authority_gss})
-    return write_review_file(table, config.resolution.review_file)
+    table = outcome.resolution.review
+    path = Path(config.resolution.review_file)
+    # a new file records its authority; one written before that column existed is left in its layout
+    # (check_review_file judges it by its local identifiers)
+    if not path.exists() or REVIEW_AUTHORITY in pd.read_csv(path, nrows=0).columns:
+        table = table.assign(**{REVIEW_AUTHORITY: config.authority_gss})
+    return write_review_file(table, path)
 
 
 #: Column of the review file naming the authority (GSS code) whose build wrote it.
