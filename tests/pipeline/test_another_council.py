@@ -12,11 +12,12 @@ import pytest
 import pipeline.run as run_module
 from cli import main
 from graph.errors import ConfigError
-from loaders.registry import available_loaders
 from loaders.place_index import PlaceIndex
+from loaders.registry import available_loaders
 from pipeline.authorities import REGISTER, find_authority
 from pipeline.build import build_graph, check_boundaries, check_review_file, save_review_file
 from pipeline.config import read_config
+from pipeline.inspect import inspect_source
 from pipeline.run import chosen_parts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -151,3 +152,12 @@ def test_another_councils_review_file_is_refused_and_ours_records_its_authority(
     written = pd.read_csv(tmp_path / "man_review.csv", dtype=str)
     assert "authority" in written.columns
     check_review_file(config)  # its own file is accepted on the next build
+
+
+def test_inspect_with_a_config_whose_lookup_is_unreadable_still_reports_the_file(tmp_path: Path) -> None:
+    (tmp_path / "lookup.csv").write_text("LSOA11CD,WARD\nE01000001,E05000001\n")
+    sources = f'[[source]]\nloader = "ons-lookup"\npath = "{tmp_path / "lookup.csv"}"\n\n' + _SPEND
+    config = _config(tmp_path, 'gss_code = "E08000003"', sources)
+    report = inspect_source("spend", FIXTURES / "spend" / "lgtc_spend_schema.csv", config=str(config))
+    assert report["edges"]["PAID_BY"] == 8
+    assert "geography could not be read" in report["warnings"][0] and "lookup.csv" in report["warnings"][0]
