@@ -4,15 +4,21 @@ Councils publish these under the Local Government Transparency Code, each in its
 layout. Columns are found by the names councils use (:data:`SPEND_COLUMNS`, :data:`ASSET_COLUMNS`),
 after any title block above the header. Text is read as UTF-8, or Windows-1252 when it is not.
 
+Headers match ignoring case, spaces and punctuation (``BeneficiaryName`` is ``Beneficiary Name``).
+
 Spend: each payment becomes ``supplier -PAID_BY-> directorate`` with amount and date; the directorate
-(the file's department or service column) is ``PART_OF`` the council. Suppliers have no identifiers
-in these files: they get ``SUPPLIER-{council code}-{slug of name}`` until entity resolution matches
-them to registered organisations. Rows whose supplier is withheld as personal data are counted and
+(the file's department column, never the cost centre unless a ``directorate_map`` says which
+directorate each cost centre is in) is ``PART_OF`` the council. Refunds and credit notes are
+payments with negative amounts, kept so that a supplier's payments net out. A supplier with a charity
+or company number column is that registered organisation; others get ``SUPPLIER-{council
+code}-{slug of name}`` until entity resolution matches them to registered organisations, typed by
+their name (:func:`supplier_kind`). Rows whose supplier is withheld as personal data are counted and
 skipped. A known corruption, the date and amount run together (``25/06/2012900``), is split at the
 fixed-width date and the repair noted on the edge.
 
-Assets: each asset becomes a ``Building`` or ``Land`` node owned by the council (``OWNS``), and its
-occupier, where named, ``OCCUPIES`` it with the rent and rent terms.
+Assets: each asset becomes a ``Building`` or ``Land`` node owned by the council (``OWNS``), keyed on
+the council's asset identity (a UPRN may cover several assets), and its occupier, where named,
+``OCCUPIES`` it with the rent and rent terms.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ from pipeline.authorities import Authority, find_authority
 from resolve.resolution import ResolutionSettings
 
 PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
+#: Loader options that name a file: relative to the configuration file, like ``path``.
+PATH_OPTIONS = frozenset({"directorate_map"})
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
             hint = "; run 'civicgraph fetch' first" if source.get("url") else ""
             raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file}){hint}")
         options = {k: v for k, v in source.items() if k not in ("loader", "path", "url", "sha256")}
+        options.update({k: (path.parent / v).resolve() for k, v in options.items() if k in PATH_OPTIONS})
         sources.append(SourceConfig(loader, file, options, source.get("url"), source.get("sha256")))
     if not sources:
         raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
@@ -188,8 +191,9 @@ def _authority(table: dict[str, Any], path: Path) -> Authority:
     """The ``[authority]`` table's council, from its GSS code; ``org_id`` and ``code``, where given,
     must be the register's (a copied configuration keeps another council's otherwise)."""
     _refuse_unknown(table, {"name", "gss_code", "org_id", "code"}, "authority", path)
+    gss_code = str(_require(table, "gss_code", "authority", path))
     try:
-        found = find_authority(str(_require(table, "gss_code", "authority", path)))
+        found = find_authority(gss_code)
     except ConfigError as error:
         raise ConfigError(f"{path}: [authority] gss_code: {error}") from None
     for key, expected in (("org_id", found.org_id), ("code", found.code)):

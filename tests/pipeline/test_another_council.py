@@ -161,3 +161,15 @@ def test_inspect_with_a_config_whose_lookup_is_unreadable_still_reports_the_file
     report = inspect_source("spend", FIXTURES / "spend" / "lgtc_spend_schema.csv", config=str(config))
     assert report["edges"]["PAID_BY"] == 8
     assert "geography could not be read" in report["warnings"][0] and "lookup.csv" in report["warnings"][0]
+
+
+def test_a_directorate_map_is_found_beside_the_configuration(tmp_path: Path) -> None:
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "directorates.csv").write_text(
+        "cost_centre,directorate\nDay Centre North,Adults\nDay Centre South,Adults\nHighways Depot,Place\n"
+        "Schools Admin,Children\n")
+    sources = _SPEND + 'directorate_map = "local/directorates.csv"\n'
+    config = read_config(_config(tmp_path, 'gss_code = "E08000003"', sources))
+    assert config.sources[0].options["directorate_map"] == tmp_path / "local" / "directorates.csv"
+    graph = build_graph(config, progress=False).graph
+    assert {d["name"] for _, d in graph.nodes(data=True) if d["kind"] == "Directorate"} == {"Adults", "Place", "Children"}
