@@ -37,6 +37,9 @@ class LookupLoader(Loader):
     title = "ONS LSOA to electoral ward to local authority lookup"
     source_url = "https://geoportal.statistics.gov.uk/"
     licence = "OGL-UK-3.0"
+    columns = {"lsoa": ("LSOAyyCD",), "lsoa_name": ("LSOAyyNM",), "ward": ("WDyyCD",), "ward_name": ("WDyyNM",),
+               "authority": ("LADyyCD",), "authority_name": ("LADyyNM",)}
+    required = ("lsoa", "ward", "authority")
 
     def load(self, path: Path, context: LoadContext, *, date: str = "") -> LoadResult:
         """Read the lookup; keep the rows of ``context.authority_gss``.
@@ -97,6 +100,9 @@ class PostcodeLookupLoader(Loader):
     source_url = "https://geoportal.statistics.gov.uk/"
     licence = "OGL-UK-3.0"
     layouts = (("pcds", "lsoa21", "laua"), ("pcds", "lsoa11", "laua"), ("pcd", "lsoa11", "oslaua"))
+    columns = {"postcode": ("pcds", "pcd"), "lsoa": ("lsoa21", "lsoa11"), "authority": ("laua", "oslaua"),
+               "terminated": ("doterm",)}
+    required = ("postcode", "lsoa", "authority")
 
     def load(self, path: Path, context: LoadContext, *, date: str = "") -> LoadResult:
         """Read the postcode lookup in chunks; keep the authority's live postcodes."""
@@ -133,6 +139,8 @@ class DeprivationLoader(Loader):
         ("lsoa11cd", "imd2019_score", "UK_IMD_E_rank", "imd2019_decile"),
         ("lsoa", "UK_IMD_E_score", "UK_IMD_E_rank", "UK_IMD_E_pop_decile"),
     )
+    columns = dict(zip(("lsoa", "score", "rank", "decile"), zip(*layouts)))
+    required = ("lsoa", "score", "rank", "decile")
 
     def load(self, path: Path, context: LoadContext, *, date: str = "2019-09-26") -> LoadResult:
         """Read IMD scores; rows outside the graph's LSOAs are ignored when merged.
