@@ -173,3 +173,13 @@ def test_a_directorate_map_is_found_beside_the_configuration(tmp_path: Path) -> 
     assert config.sources[0].options["directorate_map"] == tmp_path / "local" / "directorates.csv"
     graph = build_graph(config, progress=False).graph
     assert {d["name"] for _, d in graph.nodes(data=True) if d["kind"] == "Directorate"} == {"Adults", "Place", "Children"}
+
+
+def test_a_national_configuration_builds_from_the_gss_code_alone(tmp_path: Path) -> None:
+    sources = f'[[source]]\nloader = "ccew"\npath = "{FIXTURES / "ccew" / "register_list.csv"}"\n\n' + _SPEND
+    config = read_config(_config(tmp_path, 'gss_code = "K04000001"', sources))
+    graph = build_graph(config, progress=False).graph
+    assert not [n for n, d in graph.nodes(data=True) if d["kind"] == "Council" and n.startswith("GB-LAE")]
+    charities = [n for n, d in graph.nodes(data=True) if d["kind"] == "Charity" and d.get("name")]
+    assert {"GB-CHC-1200001", "GB-CHC-1200002", "GB-CHC-1012345"} <= set(charities)  # every row kept
+    assert graph.graph["authority_name"] == "England and Wales"
