@@ -12,11 +12,13 @@ identifiers are one organisation, then the frames are merged into one graph.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import networkx as nx
 import pandas as pd
@@ -246,9 +248,44 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     if config.validate:
         outcome.violations = validate_graph(outcome.graph)
         if len(outcome.violations):
-            shown = "; ".join(f"{v.focus} {v.path}: {v.message}" for v in outcome.violations.head(3).itertuples())
+            shown = "; ".join(violation_where(outcome.graph, v.focus, v.path, v.message)
+                              for v in outcome.violations.head(3).itertuples())
             raise GraphValidationError(f"the graph breaks {len(outcome.violations)} shape constraint(s): {shown}")
     return outcome
+
+
+def violation_where(graph: nx.MultiDiGraph, focus: str, path: str, message: str) -> str:
+    """A SHACL violation as the user can act on it: the file, row and field of the record that gave
+    the node or edge (its first provenance record), and what is wrong.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity", provenance=[{"dataset": "ccew:charity.txt", "record": "row 5"}])
+    >>> g.add_node("b", kind="Council", provenance=[])
+    >>> _ = g.add_edge("a", "b", key="k1", relation="PAID_BY",
+    ...                provenance=[{"dataset": "spend:payments.csv", "record": "row 7"}])
+    >>> base = "https://w3id.org/civic-ecosystem/id/"
+    >>> violation_where(g, base + "edge/k1", "https://w3id.org/civic-ecosystem/ontology#amount", "Value is not >= 0")
+    'payments.csv row 7, field amount (PAID_BY a -> b): Value is not >= 0'
+    >>> violation_where(g, base + "Charity/a", "https://w3id.org/civic-ecosystem/ontology#name", "Less than 1 values")
+    'charity.txt row 5, field name (Charity a): Less than 1 values'
+    """
+    field_name = re.split(r"[#/]", str(path))[-1] or str(path)
+    kind, _, ident = str(focus).rpartition("/")
+    ident, kind = unquote(ident), kind.rpartition("/")[2]
+    provenance: list[dict[str, str]] = []
+    what = str(focus)
+    if kind == "edge":
+        for source, target, key, data in graph.edges(keys=True, data=True):
+            if key == ident:
+                provenance, what = data.get("provenance") or [], f"{data.get('relation')} {source} -> {target}"
+                break
+    elif ident in graph:
+        provenance, what = graph.nodes[ident].get("provenance") or [], f"{graph.nodes[ident].get('kind')} {ident}"
+    first = provenance[0] if provenance else {}
+    where = f"{str(first.get('dataset', '')).partition(':')[2] or first.get('dataset', '')} {first.get('record', '')}"
+    return f"{where.strip() or 'no source record'}, field {field_name} ({what}): {message}"
 
 
 def source_warnings(results: list[LoadResult]) -> list[str]:
