@@ -17,7 +17,13 @@ def _run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_wheel_builds_another_councils_graph_from_another_folder(tmp_path: Path) -> None:
-    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", tmp_path / "dist", REPO, cwd=tmp_path)
+    # built from a copy: setuptools writes build/ beside the sources, and a stale one would leak into wheels
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".*", "build", "dist", "*.egg-info", "__pycache__",
+                                                                "output", "tests", "notebooks", "data"))
+    # setuptools is a dev dependency: no build isolation, so nothing is downloaded
+    built = _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",
+                 "-w", tmp_path / "dist", source, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("civicgraph-*.whl"))
     # a fresh environment: the wheel alone, and the dependencies already installed beside this Python
@@ -26,7 +32,8 @@ def test_the_wheel_builds_another_councils_graph_from_another_folder(tmp_path: P
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", fresh], check=True)
     python = fresh / "bin" / "python"
     site = Path(_run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).stdout.strip())
-    installed = _run(sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", site, wheel, cwd=tmp_path)
+    installed = _run(sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", "--target", site,
+                     wheel, cwd=tmp_path)
     assert installed.returncode == 0, installed.stderr
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     work = tmp_path / "elsewhere"
