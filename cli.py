@@ -1,4 +1,5 @@
-"""Command line: ``civicgraph build | run | info | ask | what-if | export | inspect | template``.
+"""Command line: ``civicgraph build | run | info | ask | what-if | export | inspect | loaders | template | serve | push
+| fetch``.
 
 Errors print as one line naming what to fix; ``--verbose`` shows the traceback.
 """
@@ -27,10 +28,11 @@ from graph.errors import (
 )
 from graph.lookup import OrganisationNotFound
 
-#: Errors a user can act on: shown as one line, not a traceback.
-USER_ERRORS = (ConfigError, EndpointError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError,
-               SourceFormatError, UnknownLoaderError, UnknownTermError, FileNotFoundError, PermissionError, ValueError,
-               OrganisationNotFound)
+#: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
+USAGE_ERRORS = (ConfigError, EndpointError, UnknownLoaderError, UnknownTermError, OrganisationNotFound)
+#: Runtime failures a user can act on: a source, a download, the store (exit code 1, one line).
+USER_ERRORS = (FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError,
+               FileNotFoundError, PermissionError, ValueError, RuntimeError)
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
@@ -47,6 +49,7 @@ def command_build(args: argparse.Namespace, console: Console) -> None:
     from pipeline.config import read_config
 
     outcome = build_to_folder(read_config(args.config), args.out, progress=not args.quiet)
+    _print_warnings(outcome.warnings)
     nodes, edges = len(outcome.frames.nodes), len(outcome.frames.edges)
     console.print(f"built {nodes:,} nodes and {edges:,} edges into {args.out}; "
                   f"{rejected_rows(outcome.rejections):,} rejected rows (see {Path(args.out) / 'rejections.csv'})")
@@ -54,9 +57,16 @@ def command_build(args: argparse.Namespace, console: Console) -> None:
 
 def command_run(args: argparse.Namespace, console: Console) -> None:
     from pipeline.config import read_config
-    from pipeline.run import run_all
+    from pipeline.run import RunIncomplete, chosen_parts, run_all
 
-    written = run_all(read_config(args.config), args.out, progress=not args.quiet)
+    parts = chosen_parts(args.only, args.skip)
+    summary = Path(args.out) / "summary.json"
+    try:
+        written = run_all(read_config(args.config), args.out, progress=not args.quiet, parts=parts)
+    except RunIncomplete:  # the outputs that could be written were: their warnings, then the failure
+        _print_warnings(json.loads(summary.read_text()).get("warnings", []))
+        raise
+    _print_warnings(json.loads(summary.read_text()).get("warnings", []))
     console.print(f"wrote {len(written)} outputs to {args.out}:")
     for path in written:
         console.print(f"  {path}")
@@ -80,6 +90,11 @@ def command_what_if(args: argparse.Namespace, console: Console) -> None:
     table = what_if_removed(graph, removed)
     console.print(f"If [bold]{name(graph, removed)}[/bold] ({removed}) went: {len(table):,} organisations affected")
     print(table.to_string(index=False) if len(table) else "nobody loses their only link in or is cut off")
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"civicgraph: warning: {warning}", file=sys.stderr)
 
 
 def command_info(args: argparse.Namespace, console: Console) -> None:
@@ -134,7 +149,11 @@ def command_inspect(args: argparse.Namespace, console: Console) -> None:
     if args.json:
         print(json.dumps(report, indent=2, default=str))
         return
+    _print_warnings(report["warnings"])
     console.print(f"[bold]{report['file']}[/bold] read by '{report['loader']}'; filter: {report['filter']}")
+    if report["columns"]:
+        console.print(_table("columns the loader reads, and the file's column found for each", {
+            role: found or "(not found)" for role, found in report["columns"].items()}, key="reads", value="found"))
     console.print(_table("nodes it would add", report["nodes"], key="kind", value="nodes"))
     console.print(_table("edges it would add", report["edges"], key="relation", value="edges"))
     console.print(_table("money", report["money"], key="currency", value="total"))
@@ -198,6 +217,21 @@ def command_fetch(args: argparse.Namespace, console: Console) -> None:
         console.print(f"{'cached' if item.from_cache else 'fetched'} {item.url} (sha256 {item.sha256[:12]}...)")
 
 
+def command_loaders(args: argparse.Namespace, console: Console) -> None:
+    from loaders.registry import describe_loaders
+
+    described = describe_loaders()
+    if args.json:
+        print(json.dumps(described, indent=2, default=list))
+        return
+    for loader in described:
+        console.print(f"[bold]{loader['name']}[/bold]: {loader['title']} ({loader['licence']}, {loader['source_url']})")
+        console.print(f"  {loader['reads']}", highlight=False)
+        for role, names in loader["columns"].items():
+            mark = " (required)" if role in loader["required"] else ""
+            console.print(f"  - {role}{mark}: {' / '.join(names)}", highlight=False)
+
+
 def command_template(args: argparse.Namespace, console: Console) -> None:
     from loaders.local_knowledge import write_template
 
@@ -214,11 +248,15 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     common.add_argument("--quiet", action="store_true", help="no progress bars")
     top = argparse.ArgumentParser(prog="civicgraph", description="Knowledge graph of a local civil-society ecosystem.")
+    top.add_argument("--version", action="version", version=f"civicgraph {_version()}")
     commands = top.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", parents=[common], help="the main job: build the graph and write every output to a folder")
     run.add_argument("config", help="build configuration (TOML), e.g. config/hounslow.toml")
     run.add_argument("--out", default="output", help="output folder, replaced atomically (default: output)")
+    run.add_argument("--only", help="write only these outputs (comma-separated: answers, maps, cypher, exports); "
+                                    "the graph and its report are always written")
+    run.add_argument("--skip", help="do not write these outputs (comma-separated, as --only)")
     run.set_defaults(handler=command_run)
 
     build = commands.add_parser("build", parents=[common], help="build the graph a configuration describes")
@@ -241,7 +279,8 @@ def parser() -> argparse.ArgumentParser:
     inspect.add_argument("loader", choices=available_loaders())
     inspect.add_argument("file")
     inspect.add_argument("--config", help="take the authority (and places) from this build configuration")
-    inspect.add_argument("--authority", help="GSS code of the local authority to filter to (default E09000018)")
+    inspect.add_argument("--authority", help="GSS code of the local authority (or country) to filter to; "
+                                             "this or --config is required")
     inspect.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                          help="a loader option, e.g. filter=none")
     inspect.add_argument("--json", action="store_true")
@@ -284,24 +323,44 @@ def parser() -> argparse.ArgumentParser:
     what_if.add_argument("organisation", help="its name or id; a misspelt name gets suggestions")
     what_if.set_defaults(handler=command_what_if)
 
+    loaders = commands.add_parser("loaders", parents=[common], help="the loaders: what files each reads, and its columns")
+    loaders.add_argument("--json", action="store_true")
+    loaders.set_defaults(handler=command_loaders)
+
     template = commands.add_parser("template", parents=[common], help="write a blank, documented local knowledge workbook")
     template.add_argument("out", help="path of the .xlsx file to write")
     template.set_defaults(handler=command_template)
     return top
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("civicgraph")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code (0 success, 2 an error the user can act on)."""
+    """Run the command line; return the exit code: 0 success, 1 a runtime failure (a source that
+    cannot be read, an output that failed), 2 a usage error (the command line or the configuration)."""
     args = parser().parse_args(argv)
     console = Console(stderr=False)
     try:
         args.handler(args, console)
-    except USER_ERRORS as error:
+    except (*USAGE_ERRORS, *USER_ERRORS) as error:
         if args.verbose:
             raise
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(f"civicgraph: error: {message}", file=sys.stderr)
-        return 2
+        return 2 if isinstance(error, USAGE_ERRORS) else 1
+    except Exception as error:  # an unexpected failure: one line and exit code 1; --verbose for the traceback
+        if args.verbose:
+            raise
+        print(f"civicgraph: error: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''} "
+              "(run again with --verbose for the traceback)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("civicgraph: interrupted", file=sys.stderr)
         return 130

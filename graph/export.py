@@ -176,6 +176,7 @@ def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:
         "data_dates": frames.attributes.get("data_dates", {}),
         "placement": placement_coverage(frames) if "postcode" in frames.nodes
         else frames.attributes.get("placement", {"ward_set": "", "by_kind": {}}),
+        "warnings": list(frames.attributes.get("warnings", [])),
     }
 
 

@@ -104,6 +104,8 @@ class LoadResult:
         The local-authority filter, in words.
     lookups : dict of DataFrame
         Tables for the build rather than the graph (e.g. ``postcode_lsoa`` from a postcode directory).
+    warnings : list of str
+        Problems with the file as a whole that the user should see (each names the file and what to do).
     """
 
     loader: str
@@ -113,6 +115,7 @@ class LoadResult:
     rejections: pd.DataFrame
     filter_applied: str = ""
     lookups: dict[str, pd.DataFrame] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         """Counts by node kind (distinct nodes, not records) and relation, exact money by currency,
@@ -139,6 +142,7 @@ class LoadResult:
             "edges": _counts(self.edges, "relation"),
             "money": money,
             "rejected_rows": int(self.rejections["row"].nunique()) if len(self.rejections) else 0,
+            "warnings": list(self.warnings),
         }
 
 
@@ -193,6 +197,7 @@ class RecordSink:
     _nodes: list[list[dict[str, Any]] | pd.DataFrame] = field(default_factory=list)
     _edges: list[list[dict[str, Any]] | pd.DataFrame] = field(default_factory=list)
     _rejections: list[dict[str, Any]] = field(default_factory=list)
+    _warnings: list[str] = field(default_factory=list)
 
     @property
     def dataset(self) -> str:
@@ -331,6 +336,10 @@ class RecordSink:
             {"file": self.path.name, "row": row, "field": field_name, "value": _short(value), "reason": reason}
         )
 
+    def warn(self, message: str) -> None:
+        """Record a problem with the file as a whole (shown in the build summary and on the console)."""
+        self._warnings.append(message)
+
     def result(self, filter_applied: str = "") -> LoadResult:
         """The collected records as a :class:`LoadResult`."""
         return LoadResult(
@@ -340,6 +349,7 @@ class RecordSink:
             _frame(self._edges, EDGE_COLUMNS),
             _frame([self._rejections], REJECTION_COLUMNS),
             filter_applied,
+            warnings=list(self._warnings),
         )
 
 
@@ -419,6 +429,15 @@ class Loader:
     source_url: ClassVar[str]
     licence: ClassVar[str]
     org_id_prefix: ClassVar[str | None] = None
+    #: The columns the loader reads, by role (or by table), each with the names it recognises.
+    columns: ClassVar[dict[str, tuple[str, ...]]] = {}
+    #: The roles (keys of :attr:`columns`) a file must have.
+    required: ClassVar[tuple[str, ...]] = ()
+
+    def found_columns(self, path: Path) -> dict[str, str | None]:
+        """Which column of ``path`` each role of :attr:`columns` was found in (for ``inspect``);
+        empty for loaders that do not declare their columns."""
+        return {}
 
     def load(self, path: Path, context: LoadContext) -> LoadResult:  # pragma: no cover - interface
         """Read ``path`` and return its nodes, edges and rejections."""

@@ -9,6 +9,11 @@ from a folder, streaming each one, so the full national extract (hundreds of MB)
 3. ``charity_classification``, ``charity_other_names``, ``charity_trustee``,
    ``charity_annual_return_history``: rows of the charities kept.
 
+Or reads one file, the ``charity`` table alone, as JSON, tab-separated (``.txt``/``.tsv``) or CSV:
+a register list as councils and data labs publish one. Only ``registered_charity_number`` is
+required; any other column of :data:`TABLES` ``["charity"]`` is read where present (headers in
+words, ``Charity Contact Postcode``, match the published names) and unknown where not.
+
 Columns are those of the Charity Commission's data definitions (``ccew-fields.csv``). Contact
 address lines, phone numbers and e-mail addresses are never read; trustees are stored only as
 keyed pseudonyms (:mod:`loaders.pseudonyms`).
@@ -16,6 +21,7 @@ keyed pseudonyms (:mod:`loaders.pseudonyms`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -65,9 +71,15 @@ def area_of_operation_names(gss_code: str) -> frozenset[str]:
     return frozenset(rows["geographic_area_description"].str.strip().str.lower())
 
 
+#: Columns the ``charity`` table must have; the others of :data:`TABLES` are read where present (a
+#: register list a council or data lab publishes has a few: number, name, type, postcode, income).
+CHARITY_REQUIRED = ("registered_charity_number",)
+
+
 def table_file(folder: Path, table: str) -> Path | None:
-    """The file of one extract table in ``folder`` (``publicextract.charity.json`` or ``.txt``)."""
-    for suffix in (".json", ".txt"):
+    """The file of one extract table in ``folder`` (``publicextract.charity.json``, ``.txt``, ``.tsv``
+    or ``.csv``)."""
+    for suffix in (".json", ".txt", ".tsv", ".csv"):
         for name in (f"publicextract.{table}{suffix}", f"{table}{suffix}"):
             if (folder / name).is_file():
                 return folder / name
@@ -86,15 +98,54 @@ def read_table(path: Path, table: str, *, chunk_rows: int = 100_000) -> Iterator
     >>> labels.iloc[0], rows["registered_charity_number"].iloc[0]
     ('publicextract.charity.txt row 2', '1106260')
     """
-    required = TABLES[table]
+    required = CHARITY_REQUIRED if table == "charity" else TABLES[table]
     if path.stat().st_size == 0:
         raise SourceFormatError(f"{path.name}: the file is empty")
     if path.suffix == ".json":
-        yield from _json_chunks(path, required, chunk_rows)
+        for labels, rows in _json_chunks(path, required, chunk_rows):
+            yield labels, _published_columns(rows, table)
         return
-    _check_columns(path, "row 1 (header)", header(path, delimiter="\t"), required)
-    for frame in stream_csv(path, delimiter="\t", quoted=False):
-        yield pd.Series(f"{path.name} row " + (frame.index + 2).astype(str), index=frame.index), frame
+    delimiter = "," if path.suffix.lower() == ".csv" else "\t"
+    names = header(path, delimiter=delimiter)
+    _check_columns(path, "row 1 (header)", {_column_name(n) for n in names}, required)
+    # the extract's own tab-separated files have no quoting; a CSV from a spreadsheet has
+    for frame in stream_csv(path, delimiter=delimiter, quoted=delimiter == ","):
+        yield (pd.Series(f"{path.name} row " + (frame.index + 2).astype(str), index=frame.index),
+               _published_columns(frame, table))
+
+
+def _column_name(name: str) -> str:
+    """A header as the data definitions name it (``Registered Charity Number`` is
+    ``registered_charity_number``)."""
+    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+
+
+def _published_columns(rows: pd.DataFrame, table: str) -> pd.DataFrame:
+    """The rows with the published column names, and every published column the file lacks as
+    missing values (what a register list does not give is unknown, not an error)."""
+    rows = rows.rename(columns=_column_name)
+    absent = [c for c in TABLES[table] if c not in rows.columns]
+    if absent:
+        rows = rows.assign(**{c: pd.Series(np.nan, index=rows.index, dtype=TEXT) for c in absent})
+    return rows
+
+
+def columns_present(path: Path, table: str = "charity") -> dict[str, bool]:
+    """Which of a table's published columns a file has (for ``inspect``).
+
+    Examples
+    --------
+    >>> columns_present(Path("tests/fixtures/ccew/publicextract.charity.txt"))["charity_name"]
+    True
+    """
+    if path.suffix == ".json":
+        found: set[str] = set()
+        for _, record in stream_json_items(path, what="records"):
+            found = {_column_name(k) for k in record}
+            break
+    else:
+        found = {_column_name(n) for n in header(path, delimiter="," if path.suffix.lower() == ".csv" else "\t")}
+    return {column: column in found for column in TABLES[table]}
 
 
 def _json_chunks(path: Path, required: tuple[str, ...], chunk_rows: int) -> Iterator[tuple[pd.Series, pd.DataFrame]]:
@@ -191,6 +242,22 @@ class CharityCommissionLoader(Loader):
     source_url = "https://register-of-charities.charitycommission.gov.uk/register/full-register-download"
     licence = "OGL-UK-3.0"
     org_id_prefix = "GB-CHC"
+    columns = TABLES
+    required = ("charity",)
+
+    def found_columns(self, path: Path) -> dict[str, str | None]:
+        """For one file of the ``charity`` table, each published column it has (None where absent);
+        for a folder, each table's file.
+
+        Examples
+        --------
+        >>> found = CharityCommissionLoader().found_columns(Path("tests/fixtures/ccew/register_list.csv"))
+        >>> found["charity_contact_postcode"], found["date_of_registration"]
+        ('charity_contact_postcode', None)
+        """
+        if path.is_dir():
+            return {table: (str(file.name) if (file := table_file(path, table)) else None) for table in TABLES}
+        return {column: column if present else None for column, present in columns_present(path).items()}
 
     def load(self, path: Path, context: LoadContext, *, date: str = "", trustees: bool = True) -> LoadResult:
         """Read the extract tables in the folder ``path``.
@@ -198,7 +265,9 @@ class CharityCommissionLoader(Loader):
         Parameters
         ----------
         path : Path
-            Folder with ``publicextract.charity.json`` (or ``.txt``) and any of the other tables.
+            Folder with ``publicextract.charity.json`` (or ``.txt``, ``.tsv``, ``.csv``) and any of the
+            other tables; or one file of the ``charity`` table (any subset of its columns with
+            ``registered_charity_number``), kept where its contact postcode is in the authority.
         context : LoadContext
             The authority, its postcodes (for charities registered there) and the pseudonym key.
         date : str
@@ -215,10 +284,12 @@ class CharityCommissionLoader(Loader):
         >>> sorted(result.nodes.query("kind == 'Charity'")["id"].unique())
         ['GB-CHC-1061681', 'GB-CHC-1061681-1', 'GB-CHC-1106260', 'GB-CHC-1128267', 'GB-CHC-296742']
         """
-        if not path.is_dir():
-            raise SourceFormatError(f"{path.name}: give the folder holding the register extract tables")
-        charity_file = table_file(path, "charity")
         sink = RecordSink(self.name, path)
+        if path.is_file():  # one file: the charity table alone (a register list)
+            charity_file, path = path, path.parent
+            folder_tables = False
+        else:
+            charity_file, folder_tables = table_file(path, "charity"), True
         if charity_file is None:
             if not any(table_file(path, t) for t in TABLES):
                 raise SourceFormatError(f"{path.name}: no register extract tables (publicextract.*.json or .txt) here")
@@ -226,7 +297,7 @@ class CharityCommissionLoader(Loader):
             self._details(path, sink, None, context, date, trustees)
             return sink.result("no charity table: details added to charities already in the graph")
         area_names = area_of_operation_names(context.authority_gss)
-        operating_here, scale = self._areas(path, area_names)
+        operating_here, scale = self._areas(path, area_names) if folder_tables else (pd.Series(dtype=TEXT),) * 2
         kept: list[pd.DataFrame] = []
         kept_ids: set[str] = set()
         scanned = 0
@@ -236,7 +307,8 @@ class CharityCommissionLoader(Loader):
             kept.append(chosen)
             kept_ids.update(chosen["id"])
         found = pd.concat(kept, ignore_index=True)
-        self._details(path, sink, set(found["id"]), context, date, trustees)
+        if folder_tables:
+            self._details(path, sink, set(found["id"]), context, date, trustees)
         self._serves_authority(sink, found, operating_here, context, date)
         described = " or ".join(sorted(area_names)) or context.authority_gss
         return sink.result(f"area of operation {described}, or contact postcode in {context.authority_gss}: "

@@ -52,6 +52,8 @@ class CompaniesHouseLoader(Loader):
     title = "Companies House basic company data"
     source_url = "https://download.companieshouse.gov.uk/en_output.html"
     licence = "OGL-UK-3.0"
+    columns = {column: (column,) for column in REQUIRED}
+    required = REQUIRED
     org_id_prefix = "GB-COH"
 
     def load(self, path: Path, context: LoadContext, *, filter: str = "postcode",  # noqa: A002

@@ -40,6 +40,9 @@ class LookupLoader(Loader):
     title = "ONS LSOA to electoral ward to local authority lookup"
     source_url = "https://geoportal.statistics.gov.uk/"
     licence = "OGL-UK-3.0"
+    columns = {"lsoa": ("LSOAyyCD",), "lsoa_name": ("LSOAyyNM",), "ward": ("WDyyCD",), "ward_name": ("WDyyNM",),
+               "authority": ("LADyyCD",), "authority_name": ("LADyyNM",)}
+    required = ("lsoa", "ward", "authority")
 
     def load(self, path: Path, context: LoadContext, *, date: str = "") -> LoadResult:
         """Read the lookup; keep the rows of ``context.authority_gss``.
@@ -53,14 +56,14 @@ class LookupLoader(Loader):
         """
         frame = read_csv_text(path)
         columns = {c.upper(): c for c in frame.columns}
-        def pick(prefix: str, suffix: str) -> str:
+        def pick(prefix: str, suffix: str) -> str | None:
             found = sorted((c for c in columns if c.startswith(prefix) and c.endswith(suffix) and _GEN.match(c)),
                            key=lambda c: -_generation(c))
-            if not found:
+            if not found and suffix == "CD":
                 raise SourceFormatError(
                     f"{path.name} row 1 (header): no {prefix}yy{suffix} column (e.g. {prefix}17{suffix}); "
                     f"found {', '.join(frame.columns)}")
-            return columns[found[0]]
+            return columns[found[0]] if found else None  # names are optional: a place without one is unnamed
         levels = (("LSOA", pick("LSOA", "CD"), pick("LSOA", "NM")), ("Ward", pick("WD", "CD"), pick("WD", "NM")),
                   ("LocalAuthorityArea", pick("LAD", "CD"), pick("LAD", "NM")))
         sink = RecordSink(self.name, path)
@@ -78,7 +81,7 @@ class LookupLoader(Loader):
             nodes[kind] = place_ids(codes, generation)
             first = complete & ~nodes[kind].where(complete).duplicated()
             sink.nodes(nodes[kind][first], kind, records=records[first], dates=date, licence=self.licence,
-                       name=kept.loc[first, name_column], gss_code=codes[first],
+                       name=kept.loc[first, name_column] if name_column else None, gss_code=codes[first],
                        code_generation=pd.array([generation] * int(first.sum()), dtype="Int64"))
         lsoa, ward, authority = (nodes[kind][complete] for kind, _, _ in levels)
         sink.edges(lsoa, ward, "PART_OF", records=records[complete], dates=date, licence=self.licence)
@@ -119,6 +122,10 @@ class PostcodeLookupLoader(Loader):
     easting_columns = ("oseast1m", "EA")
     northing_columns = ("osnrth1m", "NO")
     ward_columns = ("ward", "osward", "WC")
+    columns = {"postcode": ("pcds", "pcd", "PC"), "lsoa": ("lsoa21", "lsoa11", "lsoa21cd", "lsoa11cd"),
+               "authority": ("laua", "oslaua", "ladcd", "DC"), "terminated": ("doterm",),
+               "easting": easting_columns, "northing": northing_columns, "ward": ward_columns}
+    required = ("postcode", "lsoa", "authority")
 
     def load(self, path: Path, context: LoadContext, *, date: str = "", headers: str | None = None,
              ward_year: int | None = None) -> LoadResult:
@@ -223,6 +230,8 @@ class DeprivationLoader(Loader):
         ("lsoa11cd", "imd2019_score", "UK_IMD_E_rank", "imd2019_decile"),
         ("lsoa", "UK_IMD_E_score", "UK_IMD_E_rank", "UK_IMD_E_pop_decile"),
     )
+    columns = dict(zip(("lsoa", "score", "rank", "decile"), zip(*layouts)))
+    required = ("lsoa", "score", "rank", "decile")
 
     def load(self, path: Path, context: LoadContext, *, date: str = "2019-09-26") -> LoadResult:
         """Read IMD scores; rows outside the graph's LSOAs are ignored when merged.

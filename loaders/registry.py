@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 from graph.errors import UnknownLoaderError
 from loaders.base import Loader
@@ -55,3 +56,23 @@ def get_loader(name: str) -> Loader:
         raise UnknownLoaderError(f"loader {name!r} is not registered. Use one of: {', '.join(available_loaders())}.")
     module_name, class_name = _LOADERS[name].split(":")
     return getattr(importlib.import_module(module_name), class_name)()
+
+
+def describe_loaders() -> list[dict[str, object]]:
+    """Each registered loader: ``name``, ``title``, ``reads`` (what files, from its docstring),
+    ``source_url``, ``licence``, ``columns`` (role or table -> the column names it recognises) and
+    ``required`` (the roles a file must have).
+
+    Examples
+    --------
+    >>> spend = next(d for d in describe_loaders() if d["name"] == "spend")
+    >>> spend["required"], "BeneficiaryName" in [n.replace(" ", "") for n in spend["columns"]["supplier"]]
+    (('supplier', 'amount', 'date'), True)
+    """
+    described = []
+    for name in available_loaders():
+        loader = get_loader(name)
+        doc = re.sub(r":\w+:`~?([^`]*)`", r"\1", " ".join((type(loader).__doc__ or "").split()))
+        described.append({"name": name, "title": loader.title, "reads": doc, "source_url": loader.source_url,
+                          "licence": loader.licence, "columns": dict(loader.columns), "required": loader.required})
+    return described

@@ -179,11 +179,12 @@ def map_data(graph: nx.MultiDiGraph, *, size_by: str = "pagerank") -> dict[str, 
         net.add_node(node, label=label(graph, node), title=hover, color=_colour(data["kind"]),
                      size=sizes.get(node, 8 if not is_organisation(graph, node) else 10), kind=data["kind"],
                      ward=ward_name, themes=node_themes, card=hover, sector=sector(data["kind"]))
-    widest = max((float(d.get("amount") or 0.0) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
+    # refunds and credit notes are negative payments: width by size of the amount
+    widest = max((abs(float(d.get("amount") or 0.0)) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
     for source, target, data in graph.edges(data=True):
         amount = float(data.get("amount") or 0.0)
         text = data["relation"].replace("_", " ").lower() + (f": {amount:,.0f} GBP" if amount else "")
-        net.add_edge(source, target, title=text, width=1 + 7 * math.sqrt(amount / widest),
+        net.add_edge(source, target, title=text, width=1 + 7 * math.sqrt(abs(amount) / widest),
                      color=RELATION_COLOURS.get(data["relation"], "#999999"))
     nodes, edges, *_ = net.get_network_data()
     kinds = Counter(d["kind"] for _, d in graph.nodes(data=True))

@@ -101,9 +101,8 @@ ANSWERS = (
     Answer("05_funding_by_ward", "5. Where the money goes: grants by ward against deprivation (IMD)", _on_graph(funding_by_ward)),
     Answer("05_funding_by_income_band", "5. Grants by the recipient's income band", _on_graph(funding_by_income_band)),
     Answer("05_funding_by_funder", "5. Grants by funder, and how concentrated", _on_graph(funding_by_funder)),
-    Answer("05_local_programmes", "5. The council's own programmes (Local CIL allocations)", _on_graph(local_programmes)),
-    Answer("05_compare_authorities", "5. The authority against its peers: grants in total and per head (the "
-           "Review's Figure 3)", _comparison),
+    Answer("05_local_programmes", "5. The council's own programmes (e.g. neighbourhood CIL allocations)", _on_graph(local_programmes)),
+    Answer("05_compare_authorities", "5. The authority against its peers: grants in total and per head", _comparison),
     Answer("06_asset_use", "6. Community buildings and land: who uses them, on what terms", _on_graph(asset_use)),
     Answer("06_asset_transfer_candidates", "6. Asset-transfer candidates", _on_graph(asset_transfer_candidates)),
     Answer("07_contract_consolidation", "7. Contracts re-let from many providers to one", _on_graph(contract_consolidation)),

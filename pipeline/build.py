@@ -66,6 +66,9 @@ class BuildOutcome:
         a rejected row; empty when the graph conforms or validation is off.
     resolution : Resolution
         Entity resolution's links and the updated review table.
+    warnings : list of str
+        Problems the user should see (a source that kept nothing, a column that looks wrong, places
+        that do not meet); also in the graph's ``warnings`` attribute, hence ``summary.json``.
     """
 
     frames: GraphFrames
@@ -73,6 +76,7 @@ class BuildOutcome:
     rejections: pd.DataFrame
     violations: pd.DataFrame = field(default_factory=pd.DataFrame)
     resolution: Resolution = field(default_factory=Resolution)
+    warnings: list[str] = field(default_factory=list)
 
     @cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -219,15 +223,18 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     'Council'
     """
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
+    check_review_file(config)
     results, places = run_loaders(config, pseudonym_key=key, progress=progress)
+    check_boundaries(places)
     release_freed_memory()
     results = [authority_result(config, places), *map(screen_declared_ids, results)]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
+    warnings = source_warnings(results[1:])
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "data_dates": _data_dates(results)}
+                  "data_dates": _data_dates(results), "warnings": warnings}
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
@@ -249,7 +256,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     violations = pd.DataFrame(columns=VIOLATION_COLUMNS)
     if config.validate:
         frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
-    return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution)
+    return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution,
+                        warnings=warnings)
 
 
 def rejected_rows(rejections: pd.DataFrame) -> int:
@@ -282,6 +290,54 @@ def _apply_shapes(frames: GraphFrames, rejections: pd.DataFrame, *, strict: bool
                            + violations["value"].notna().map({True: " (value not loaded)", False: ""})},
                           columns=REJECTION_COLUMNS)
     return without_violations(frames, violations), violations, pd.concat([rejections, broken], ignore_index=True)
+
+
+def source_warnings(results: list[LoadResult]) -> list[str]:
+    """What each source's loader warned of, and every source that kept nothing at all.
+
+    Examples
+    --------
+    >>> empty = RecordSink("spend", Path("payments.csv")).result("the file is GB-LAE-MAN's own: 0 rows")
+    >>> source_warnings([empty])
+    ["payments.csv (spend): kept 0 rows (the file is GB-LAE-MAN's own: 0 rows)"]
+    """
+    found = []
+    for result in results:
+        found += result.warnings
+        if result.nodes.empty and result.edges.empty:
+            why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
+            found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
+                         + (f" ({result.filter_applied})" if result.filter_applied else ""))
+    return found
+
+
+def check_boundaries(places: PlaceIndex) -> None:
+    """Refuse a postcode directory whose LSOAs are not those of the ward lookup (a directory on 2021
+    LSOAs against a lookup of 2011 LSOAs would place nothing, silently).
+
+    Raises
+    ------
+    ConfigError
+        Naming both years and what to add.
+
+    Examples
+    --------
+    >>> check_boundaries(PlaceIndex(lsoa_ward={"E01002555@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "E01002555@2021"}))
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
+    """
+    if not places.postcode_lsoa or not places.lsoa_ward:
+        return
+    directory = set(places.postcode_lsoa.values())
+    if directory & places.lsoa_ward.keys():
+        return
+    def years(ids: Any) -> str:
+        return ", ".join(sorted({i.rpartition("@")[2] for i in ids if "@" in i})) or "unknown"
+    raise ConfigError(f"the postcode directory's LSOAs are of {years(directory)} and the ward lookup's of "
+                      f"{years(places.lsoa_ward)}: no postcode could be placed in a ward. Give an ons-lookup "
+                      "source (LSOA to ward) of the same census year as the directory's LSOAs, or the "
+                      "directory's columns of the lookup's year (e.g. lsoa11 beside lsoa21 in the ONSPD)")
 
 
 def source_place_words(results: list[LoadResult]) -> frozenset[str]:
@@ -356,4 +412,58 @@ def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
     """
     if not config.resolution.review_file:
         return False
-    return write_review_file(outcome.resolution.review, config.resolution.review_file)
+    table = outcome.resolution.review
+    path = Path(config.resolution.review_file)
+    # a new file records its authority; one written before that column existed is left in its layout
+    # (check_review_file judges it by its local identifiers)
+    if not path.exists() or REVIEW_AUTHORITY in pd.read_csv(path, nrows=0).columns:
+        table = table.assign(**{REVIEW_AUTHORITY: config.authority_gss})
+    return write_review_file(table, path)
+
+
+#: Column of the review file naming the authority (GSS code) whose build wrote it.
+REVIEW_AUTHORITY = "authority"
+
+
+def check_review_file(config: BuildConfig) -> None:
+    r"""Refuse a review file written for another authority (a copied configuration that still names
+    the first council's file would apply its decisions and overwrite its pending pairs).
+
+    The file's ``authority`` column says whose it is; a file written before that column existed is
+    judged by its local identifiers (``LOCAL-HNS-...`` is Hounslow's).
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, whose it is, and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pipeline.config import read_config
+    >>> from resolve.resolution import ResolutionSettings
+    >>> review = Path(tempfile.mkdtemp()) / "review.csv"
+    >>> _ = review.write_text("left_id,right_id,decision,authority\nGB-CHC-1,LOCAL-HNS-a,,E09000018\n")
+    >>> config = replace(read_config("config/hounslow.toml"), resolution=ResolutionSettings(review_file=review))
+    >>> check_review_file(config)
+    >>> check_review_file(replace(config, authority_gss="E08000003", authority_code="MAN"))
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
+    """
+    path = config.resolution.review_file
+    if not path or not Path(path).is_file():
+        return
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if REVIEW_AUTHORITY in table and len(table):
+        owners = sorted(set(table[REVIEW_AUTHORITY]) - {""})
+    else:
+        ids = pd.concat([table.get("left_id", pd.Series(dtype=str)), table.get("right_id", pd.Series(dtype=str))])
+        codes = ids.str.extract(r"^(?:LOCAL|SUPPLIER|ASSET)-([A-Z]+)-", expand=False).dropna()
+        owners = sorted(f"the council coded {code}" for code in set(codes) - {config.authority_code})
+    theirs = [owner for owner in owners if owner != config.authority_gss]
+    if theirs:
+        raise ConfigError(f"{Path(path).name} (the [resolution] review_file) is {', '.join(theirs)}'s, not "
+                          f"{config.authority_gss}'s: name a review file of this council's own in "
+                          f"{config.path.name} (e.g. review_file = \"{config.authority_code.lower()}_review.csv\")")
+

@@ -3,10 +3,10 @@
 A borough's graph is a configuration, not code. Example (``config/hounslow.toml``)::
 
     [authority]
-    name = "London Borough of Hounslow"
-    gss_code = "E09000018"
-    org_id = "GB-LAE-HNS"
-    code = "HNS"
+    gss_code = "E09000018"       # the rest is derived from the bundled council register:
+    name = "London Borough of Hounslow"   # optional: the borough's own words in titles
+    org_id = "GB-LAE-HNS"        # optional: checked against the register when given
+    code = "HNS"                 # optional: likewise
 
     [build]
     validate = true      # check the graph against the SHACL shapes
@@ -45,9 +45,12 @@ from typing import Any
 
 from graph.errors import ConfigError
 from loaders.base import LoadContext
+from pipeline.authorities import Authority, find_authority
 from resolve.resolution import ResolutionSettings
 
 PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
+#: Loader options that name a file: relative to the configuration file, like ``path``.
+PATH_OPTIONS = frozenset({"directorate_map"})
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     authority = raw.get("authority")
     if not isinstance(authority, dict):
         raise ConfigError(f"{path}: an [authority] table is required")
-    for key in ("name", "gss_code", "org_id", "code"):
-        _require(authority, key, "authority", path)
+    found = _authority(authority, path)
     sources = []
     for number, source in enumerate(raw.get("source", []), start=1):
         where = f"source {number}"
@@ -168,6 +170,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
             hint = "; run 'civicgraph fetch' first" if source.get("url") else ""
             raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file}){hint}")
         options = {k: v for k, v in source.items() if k not in ("loader", "path", "url", "sha256")}
+        options.update({k: (path.parent / v).resolve() for k, v in options.items() if k in PATH_OPTIONS})
         sources.append(SourceConfig(loader, file, options, source.get("url"), source.get("sha256")))
     if not sources:
         raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
@@ -196,10 +199,10 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     return BuildConfig(
         resolution=_resolution_settings(raw.get("resolution", {}), path),
         path=path.resolve(),
-        authority_name=_require(authority, "name", "authority", path),
-        authority_gss=_require(authority, "gss_code", "authority", path),
-        authority_id=_require(authority, "org_id", "authority", path),
-        authority_code=_require(authority, "code", "authority", path),
+        authority_name=str(authority.get("name") or found.name),
+        authority_gss=found.gss_code,
+        authority_id=found.org_id,
+        authority_code=found.code,
         sources=sources,
         validate=_flag(build, "validate", True, path),
         strict=_flag(build, "strict", False, path),
@@ -209,6 +212,24 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         boundaries=boundaries,
         classification_rules=classification_rules,
     )
+
+
+def _authority(table: dict[str, Any], path: Path) -> Authority:
+    """The ``[authority]`` table's council, from its GSS code; ``org_id`` and ``code``, where given,
+    must be the register's (a copied configuration keeps another council's otherwise)."""
+    _refuse_unknown(table, {"name", "gss_code", "org_id", "code"}, "authority", path)
+    gss_code = str(_require(table, "gss_code", "authority", path))
+    try:
+        found = find_authority(gss_code)
+    except ConfigError as error:
+        raise ConfigError(f"{path}: [authority] gss_code: {error}") from None
+    for key, expected in (("org_id", found.org_id), ("code", found.code)):
+        given = table.get(key)
+        if given not in (None, "") and str(given).strip().upper() != expected.upper():
+            raise ConfigError(f"{path}: [authority] {key} = {given!r} is not that of {found.gss_code} "
+                              f"({found.name}): the register says {expected!r}; write that, or leave {key} "
+                              "out and it is derived from gss_code")
+    return found
 
 
 def _refuse_unknown(table: dict[str, Any], known: set[str], where: str, path: Path) -> None:

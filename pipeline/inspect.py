@@ -1,4 +1,4 @@
-"""Inspect a source file before loading it: what it would add, what it would reject."""
+"""Inspect a source file before loading it: what it would add, what it would reject, which columns it found."""
 
 from __future__ import annotations
 
@@ -6,18 +6,18 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from graph.errors import ConfigError, SourceFormatError
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_context
 from pipeline.build import GEOGRAPHY_LOADERS, run_loaders
 from pipeline.config import read_config
 
-DEFAULT_AUTHORITY = "E09000018"
-
 
 def inspect_source(loader: str, path: Path, *, config: str | None = None, authority: str | None = None,
                    options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Run one loader on one file and report counts, money, the filter and every rejected row.
+    """Run one loader on one file and report counts, money, the filter, the columns found and every
+    rejected row.
 
     Parameters
     ----------
@@ -29,33 +29,55 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
         A build configuration: its authority is used, and its geography sources give the places
         that grants and organisations are located against.
     authority : str, optional
-        GSS code of the authority to filter to, when no configuration is given.
+        GSS code of the authority (or country) to filter to, when no configuration is given.
+        One of ``config`` and ``authority`` is required: no council is assumed.
     options : dict, optional
         Loader options (as in a ``[[source]]`` entry).
 
     Returns
     -------
     dict
-        ``loader``, ``file``, ``filter``, ``nodes``, ``edges``, ``money``, ``rejected_rows`` and
-        ``rejections`` (a list of row dicts).
+        ``loader``, ``file``, ``filter``, ``nodes``, ``edges``, ``money``, ``rejected_rows``,
+        ``warnings``, ``columns`` (each column role the loader reads -> the file's column, None where
+        not found) and ``rejections`` (a list of row dicts).
+
+    Raises
+    ------
+    ConfigError
+        When neither ``config`` nor ``authority`` is given.
 
     Examples
     --------
     >>> report = inspect_source("360giving", Path("data/360giving/hounslow_360giving_grants.json"),
-    ...                         options={"filter": "none"})
+    ...                         authority="E09000018", options={"filter": "none"})
     >>> report["nodes"]["Grant"], report["rejected_rows"]
     (12, 0)
+    >>> inspect_source("spend", Path("tests/fixtures/spend/lgtc_spend_schema.csv"),
+    ...                authority="E08000003")["columns"]["supplier"]
+    'BeneficiaryName'
     """
+    warnings: list[str] = []
     if config:
         build = read_config(config)
-        geography = replace(build, sources=[s for s in build.sources if s.loader in GEOGRAPHY_LOADERS])
-        places = run_loaders(geography, progress=False)[1] if geography.sources else PlaceIndex()
-        context = replace(build.context(), places=places)
+        context = build.context()
+        geography = replace(build, sources=[s for s in build.sources if s.loader in GEOGRAPHY_LOADERS
+                                            and s.path != Path(path).resolve()])
+        try:
+            places = run_loaders(geography, progress=False)[1] if geography.sources else PlaceIndex()
+        except SourceFormatError as error:  # one unreadable geography file must not hide this file's report
+            places = PlaceIndex()
+            warnings.append(f"the configuration's geography could not be read, so nothing is placed: {error}")
+        context = replace(context, places=places)
+    elif authority:
+        context = authority_context(authority)
     else:
-        context = authority_context(authority or DEFAULT_AUTHORITY)
+        raise ConfigError("inspect needs --config (a build configuration) or --authority (a GSS code, e.g. "
+                          "E08000003, or K04000001 for England and Wales): no council is assumed")
     reader = get_loader(loader)
     reader.check_options(options or {})
-    result = reader.load(path, context, **(options or {}))
+    result = reader.load(Path(path), context, **(options or {}))
     report = result.summary()
+    report["warnings"] = warnings + report.get("warnings", [])
+    report["columns"] = reader.found_columns(Path(path))
     report["rejections"] = result.rejections.to_dict("records")
     return report

@@ -5,7 +5,7 @@ Output folder layout::
     graph/              the graph (Parquet tables + manifest), reloadable with graph.store.load_graph
     rejections.csv      every row not loaded, with file, row, field and reason
     matches.csv         every pair entity resolution considered: score, method, status, evidence
-    summary.json        counts by kind, relation and source; data dates
+    summary.json        counts by kind, relation and source; data dates; warnings; outputs that failed
     answers/            the twelve questions: one CSV each with its notes, answers.xlsx, answers.md
     briefs/             a one-page brief per question: Markdown and printable HTML, with charts
     maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
@@ -15,12 +15,15 @@ Output folder layout::
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from cypher.store import write_database
+from graph.errors import ConfigError
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, write_frames
 from loaders.threesixtygiving import grants_by_authority
@@ -32,43 +35,104 @@ from visualise import write_all_maps
 
 EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
            ("excel", "{code}.xlsx"), ("csv", "csv"))
+#: The outputs a run may be limited to (``--only``) or spared (``--skip``); the graph, rejections,
+#: matches and summary are always written.
+PARTS = ("answers", "maps", "cypher", "exports")
 
 
-def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> list[Path]:
+class RunIncomplete(RuntimeError):
+    """Some outputs of a run failed; the others were written. The message names each failure."""
+
+
+def chosen_parts(only: str | list[str] | None = None, skip: str | list[str] | None = None) -> tuple[str, ...]:
+    """The parts of :data:`PARTS` a run writes, from ``--only`` and ``--skip`` (comma-separated).
+
+    Raises
+    ------
+    ConfigError
+        A name that is not a part, listing the valid ones.
+
+    Examples
+    --------
+    >>> chosen_parts("answers,maps"), chosen_parts(skip="exports")
+    (('answers', 'maps'), ('answers', 'maps', 'cypher'))
+    """
+    def names(value: str | list[str] | None) -> list[str]:
+        items = value.split(",") if isinstance(value, str) else list(value or [])
+        found = [i.strip() for i in items if i.strip()]
+        for name in found:
+            if name not in PARTS:
+                raise ConfigError(f"{name!r} is not an output of run. Use one of: {', '.join(PARTS)}.")
+        return found
+    wanted, spared = names(only) or list(PARTS), set(names(skip))
+    return tuple(p for p in PARTS if p in wanted and p not in spared)
+
+
+def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
+            parts: tuple[str, ...] = PARTS) -> list[Path]:
     """Build the graph and write the graph, report and exports under ``out``.
 
-    ``out`` is replaced only when everything is written: a failure leaves the previous outputs.
+    ``out`` is replaced only when everything that could be written is: a failure to build leaves
+    the previous outputs. A failing output (a map, an export) does not lose the others: the run
+    writes the rest, lists what failed in ``summary.json`` under ``failed``, then raises.
+
+    Parameters
+    ----------
+    parts : tuple of str
+        Which of :data:`PARTS` to write (see :func:`chosen_parts`).
 
     Returns
     -------
     list of Path
         Every file and folder written, as they are after the swap.
+
+    Raises
+    ------
+    RunIncomplete
+        After writing the rest, when some part failed; the message names each.
     """
     out = Path(out)
     outcome = build_graph(config, progress=progress)
     graph = outcome.graph
     code = config.authority_code.lower()
     written: list[Path] = []
+    failed: list[str] = []
+
+    def attempt(part: str, write: Callable[[Path], list[Path]], staging: Path) -> None:
+        if part not in parts:
+            return
+        try:
+            written.extend(path.relative_to(staging) for path in write(staging))
+        except Exception as error:  # noqa: BLE001 - reported below and in summary.json, never swallowed
+            failed.append(f"{part}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+
+    def answers(staging: Path) -> list[Path]:
+        comparison = None
+        if config.comparison_grants:
+            comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
+        answered = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections))
+        return [*write_answers(answered, staging / "answers", title=config.authority_name),
+                *write_briefs(answered, staging / "briefs", graph, boundaries=config.boundaries)]
+
+    def exports(staging: Path) -> list[Path]:
+        paths = []
+        for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
+            paths += export_graph(graph, fmt, staging / "exports" / name.format(code=code))
+        return paths
+
     with atomic_directory(out) as staging:
         (staging / "graph").mkdir()
         write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
         outcome.rejections.to_csv(staging / "rejections.csv", index=False)
         outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
-        (staging / "summary.json").write_text(summary_json(outcome.frames) + "\n")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
-        comparison = None
-        if config.comparison_grants:
-            comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
-        answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections))
-        for path in write_answers(answers, staging / "answers", title=config.authority_name):
-            written.append(path.relative_to(staging))
-        for path in write_briefs(answers, staging / "briefs", graph, boundaries=config.boundaries):
-            written.append(path.relative_to(staging))
-        for path in write_all_maps(graph, staging / "maps"):
-            written.append(path.relative_to(staging))
-        written.append(write_database(graph, staging / "cypher").relative_to(staging))
-        for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
-            for path in export_graph(graph, fmt, staging / "exports" / name.format(code=code)):
-                written.append(path.relative_to(staging))
+        attempt("answers", answers, staging)
+        attempt("maps", lambda staging: write_all_maps(graph, staging / "maps"), staging)
+        attempt("cypher", lambda staging: [write_database(graph, staging / "cypher")], staging)
+        attempt("exports", exports, staging)
+        summary = json.loads(summary_json(outcome.frames))
+        (staging / "summary.json").write_text(json.dumps({**summary, "failed": failed}, indent=2) + "\n")
     save_review_file(config, outcome)
+    if failed:
+        raise RunIncomplete(f"{len(failed)} output(s) failed, the rest are in {out}: " + "; ".join(failed))
     return [out / p for p in written]

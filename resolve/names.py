@@ -45,7 +45,9 @@ GENERIC_DOMAINS = frozenset({"gmail.com", "hotmail.com", "hotmail.co.uk", "yahoo
                              "outlook.com", "btinternet.com", "aol.com", "icloud.com", "live.co.uk",
                              "facebook.com", "twitter.com", "instagram.com", "wordpress.com",
                              "blogspot.com", "wixsite.com", "org.uk", "co.uk", "gov.uk", "nhs.uk",
-                             "hounslow.gov.uk", "eventbrite.co.uk", "justgiving.com"})
+                             "eventbrite.co.uk", "justgiving.com"})
+#: Hosts under these are generic too: a council's (or any public body's) site lists many groups.
+GENERIC_SUFFIXES = (".gov.uk", ".gov.wales", ".llyw.cymru", ".gov.scot")
 
 #: Names whose normal form and words are remembered (a national build meets millions once each).
 NAMES_REMEMBERED = 1 << 16
@@ -270,8 +272,8 @@ def web_domain(address: str | None) -> str | None:
     --------
     >>> web_domain("https://www.ageuk.org.uk/hounslow/"), web_domain("info@speakoutinhounslow.org.uk")
     ('ageuk.org.uk', 'speakoutinhounslow.org.uk')
-    >>> web_domain("someone@gmail.com") is None
-    True
+    >>> web_domain("someone@gmail.com") is None, web_domain("https://www.manchester.gov.uk/groups") is None
+    (True, True)
     """
     if not address or not isinstance(address, str):
         return None
@@ -281,7 +283,7 @@ def web_domain(address: str | None) -> str | None:
     else:
         host = urlsplit(text if "//" in text else f"//{text}").hostname or ""
     host = host.removeprefix("www.").strip(".")
-    if "." not in host or host in GENERIC_DOMAINS:
+    if "." not in host or host in GENERIC_DOMAINS or host.endswith(GENERIC_SUFFIXES):
         return None
     return host
 

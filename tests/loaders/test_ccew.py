@@ -111,7 +111,11 @@ def test_broken_extract_tables(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "ccew", tmp_path / "tsv")
     charity = tmp_path / "tsv" / "publicextract.charity.txt"
     charity.write_text(charity.read_text().replace("latest_income", "income", 1))
-    with pytest.raises(SourceFormatError, match=r"publicextract.charity.txt row 1 \(header\): missing column\(s\) latest_income"):
+    unknown = _charities(CharityCommissionLoader().load(tmp_path / "tsv", context()))
+    assert unknown["latest_income"].isna().all()  # a column the file lacks is unknown, not an error
+    charity.write_text(charity.read_text().replace("registered_charity_number", "number", 1))
+    with pytest.raises(SourceFormatError, match=r"publicextract.charity.txt row 1 \(header\): missing column\(s\) "
+                                                r"registered_charity_number"):
         CharityCommissionLoader().load(tmp_path / "tsv", context())
     shutil.copytree(FIXTURES / "ccew_json", tmp_path / "json")
     charity = tmp_path / "json" / "publicextract.charity.json"
@@ -141,3 +145,28 @@ def test_duplicate_charity_rows_are_rejected(tmp_path: Path) -> None:
     charity.write_text("\n".join(lines + [lines[1]]) + "\n")
     result = CharityCommissionLoader().load(tmp_path / "x", context())
     assert "duplicate charity in the table" in set(result.rejections["reason"])
+
+
+def test_a_register_list_csv_with_some_of_the_charity_columns_is_one_source() -> None:
+    places = PlaceIndex(codes={"E09000018": "E09000018@2017"},
+                        postcode_lsoa={"TW13 4ND": "E01002555@2011", "TW3 1JX": "E01002556@2011"})
+    result = CharityCommissionLoader().load(FIXTURES / "ccew" / "register_list.csv", context(places=places))
+    charities = _charities(result)
+    assert sorted(charities.index) == ["GB-CHC-1061681", "GB-CHC-1106260"]  # the two with a Hounslow postcode
+    assert charities.loc["GB-CHC-1061681", "latest_income"] == 1450000.5
+    assert charities.loc["GB-CHC-1106260", "legal_form"] == "Other"
+    assert "registration_date" not in charities or charities["registration_date"].isna().all()  # not given: unknown
+    assert result.rejections.empty
+
+
+def test_a_register_list_in_a_national_build_keeps_every_row() -> None:
+    national = LoadContext("K04000001", "", "England and Wales")
+    result = CharityCommissionLoader().load(FIXTURES / "ccew" / "register_list.csv", national)
+    assert len(_charities(result)) == 4
+
+
+def test_a_register_list_without_a_charity_number_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "list.csv").write_text("Charity Name,Latest Income\nA,1\n")
+    with pytest.raises(SourceFormatError, match="list.csv row 1 \\(header\\): missing column\\(s\\) "
+                                                "registered_charity_number"):
+        CharityCommissionLoader().load(tmp_path / "list.csv", context())

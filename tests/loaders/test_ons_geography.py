@@ -82,3 +82,14 @@ def test_empty_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "lookup.csv").write_bytes(b"")
     with pytest.raises(SourceFormatError, match="lookup.csv: the file is empty"):
         LookupLoader().load(tmp_path / "lookup.csv", HOUNSLOW)
+
+
+def test_a_lookup_without_name_columns_is_read_with_unnamed_places(tmp_path: Path) -> None:
+    frame = pd.read_csv(DATA / "hounslow_lsoa11_ward17_lookup.csv", dtype=str)
+    frame.drop(columns=[c for c in frame.columns if c.upper() in ("LSOA11NM", "LAD17NM")]).to_csv(
+        tmp_path / "lookup.csv", index=False)
+    result = LookupLoader().load(tmp_path / "lookup.csv", HOUNSLOW)
+    nodes = result.nodes.set_index("id")
+    assert result.summary()["nodes"] == {"LSOA": 142, "LocalAuthorityArea": 1, "Ward": 20}
+    assert nodes.loc["E05000346@2017", "name"] == "Bedfont"
+    assert nodes.loc[nodes["kind"] == "LSOA", "name"].isna().all()

@@ -71,3 +71,78 @@ def test_assets_owned_occupied_and_rent_terms() -> None:
     assert "LOCAL-HNS-vacant" not in nodes.index
     rejected = result.rejections[["row", "field", "value"]].values.tolist()
     assert rejected == [[10, "Asset Name", ""], [11, "Rent", "minus 50"]]
+
+
+LGTC_SPEND = FIXTURES / "spend" / "lgtc_spend_schema.csv"
+LGTC_ASSETS = FIXTURES / "assets" / "lgtc_land_assets_schema.csv"
+MANCHESTER = LoadContext("E08000003", "GB-LAE-MAN", "Manchester City Council")
+
+
+def test_spend_in_the_transparency_code_schema_layout_is_read() -> None:
+    result = SpendLoader().load(LGTC_SPEND, MANCHESTER)
+    paid = result.edges[result.edges["relation"] == "PAID_BY"]
+    assert len(paid) == 8 and result.rejections.empty  # nine rows, one withheld as personal data
+    directorates = result.nodes[result.nodes["kind"] == "Directorate"].drop_duplicates("id")
+    assert set(directorates["name"]) == {"Adults", "Place", "Children's Services"}  # not the cost centres
+
+
+def test_credit_notes_are_negative_payments_netted_per_supplier() -> None:
+    result = SpendLoader().load(LGTC_SPEND, MANCHESTER)
+    paid = result.edges[result.edges["relation"] == "PAID_BY"]
+    net = paid.groupby("source")["amount"].sum()
+    assert net["GB-CHC-1012345"] == pytest.approx(9000.0)
+    assert net["GB-COH-01234567"] == pytest.approx(4000.0)
+    credits = paid[paid["amount"] < 0]
+    assert len(credits) == 2 and credits["note"].str.contains("credit note").all()
+    assert "2 refunds or credit notes" in result.filter_applied
+
+
+def test_suppliers_take_the_kind_their_numbers_and_names_tell() -> None:
+    nodes = SpendLoader().load(LGTC_SPEND, MANCHESTER).nodes.drop_duplicates("id").set_index("id")["kind"]
+    assert nodes["GB-CHC-1012345"] == "Charity"
+    assert nodes["GB-COH-01234567"] == "Company"
+    assert nodes["SUPPLIER-MAN-neighbouring-borough-council"] == "Council"
+    assert nodes["SUPPLIER-MAN-example-health-nhs-foundation-trust"] == "NHSBody"
+    assert nodes["SUPPLIER-MAN-smith-sons-bakery"] == "Company"
+    assert nodes["SUPPLIER-MAN-northside-lunch-club"] == "Organisation"
+
+
+def test_headers_match_ignoring_case_spaces_and_punctuation(tmp_path: Path) -> None:
+    text = LGTC_SPEND.read_text().replace("BeneficiaryName", "beneficiary_name").replace("PaymentDate", "PAYMENT DATE")
+    (tmp_path / "spend.csv").write_text(text)
+    paid = SpendLoader().load(tmp_path / "spend.csv", MANCHESTER).edges
+    assert (paid["relation"] == "PAID_BY").sum() == 8
+
+
+def test_a_cost_centre_column_maps_to_directorates_through_a_mapping(tmp_path: Path) -> None:
+    mapping = tmp_path / "directorates.csv"
+    mapping.write_text("Cost Centre,Directorate\nDay Centre North,Adult Services\nDay Centre South,Adult Services\n"
+                       "Highways Depot,Environment\n")
+    result = SpendLoader().load(LGTC_SPEND, MANCHESTER, directorate_map=mapping)
+    directorates = result.nodes[result.nodes["kind"] == "Directorate"].drop_duplicates("id")
+    assert set(directorates["name"]) == {"Adult Services", "Environment"}
+    assert set(result.rejections["value"]) == {"Schools Admin"}
+    assert set(result.rejections["reason"]) == {"cost centre not in the directorate_map"}
+    chosen = SpendLoader().load(LGTC_SPEND, MANCHESTER, directorate_column="Service Category Label")
+    assert "Highways and Transport" in set(chosen.nodes["name"])
+    with pytest.raises(SourceFormatError, match="no column 'Division'"):
+        SpendLoader().load(LGTC_SPEND, MANCHESTER, directorate_column="Division")
+
+
+def test_a_department_column_of_cost_centres_warns(tmp_path: Path) -> None:
+    rows = [f"Centre {n},Supplier {n} Ltd,01/04/2024,{600 + n}" for n in range(SpendLoader.most_directorates + 1)]
+    (tmp_path / "spend.csv").write_text("Service,Supplier Name,Payment Date,Amount\n" + "\n".join(rows) + "\n")
+    result = SpendLoader().load(tmp_path / "spend.csv", MANCHESTER)
+    assert len(result.warnings) == 1 and "directorate_map" in result.warnings[0]
+    assert result.summary()["warnings"] == result.warnings
+
+
+def test_assets_in_the_schema_layout_are_keyed_on_the_asset_code_not_the_uprn() -> None:
+    result = AssetsLoader().load(LGTC_ASSETS, MANCHESTER)
+    assert result.rejections.empty
+    nodes = result.nodes.drop_duplicates("id").set_index("id")
+    assets = nodes[nodes["kind"].isin(["Building", "Land"])]
+    assert len(assets) == 5  # three share one UPRN
+    assert assets.loc["ASSET-MAN-a0003", "address"] == "12A High Street, Exampleton"
+    assert assets.loc["ASSET-MAN-a0003", "postcode"] == "EX1 1AB"
+    assert assets.loc["ASSET-MAN-a0005", "tenure"] == "Leasehold"

@@ -126,11 +126,11 @@ def test_strict_build_stops_on_a_rejected_row_naming_file_row_and_field(hounslow
 
 def test_config_errors_name_the_file_and_key(tmp_path: Path) -> None:
     config = tmp_path / "borough.toml"
-    config.write_text('[authority]\nname = "X"\ngss_code = "E09000001"\norg_id = "GB-LAE-LND"\n'
+    config.write_text('[authority]\nname = "X"\norg_id = "GB-LAE-LND"\n'
                       '[[source]]\nloader = "workbook"\npath = "missing"\n')
-    with pytest.raises(ConfigError, match=r"borough.toml: \[authority\] needs 'code'"):
+    with pytest.raises(ConfigError, match=r"borough.toml: \[authority\] needs 'gss_code'"):
         read_config(config)
-    config.write_text(config.read_text().replace('[[source]]', 'code = "LND"\n[[source]]'))
+    config.write_text(config.read_text().replace('[[source]]', 'gss_code = "E09000001"\n[[source]]'))
     with pytest.raises(ConfigError, match="path 'missing': no such file"):
         read_config(config)
 
@@ -153,7 +153,7 @@ def test_cli_prints_one_line_error_not_a_traceback(hounslow_config: Path, tmp_pa
     _break_ward_column(hounslow_config)
     code = main(["build", str(hounslow_config), "--out", str(tmp_path / "g"), "--quiet"])
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 1  # a source that cannot be read is a runtime failure; 2 is for usage errors
     assert err.startswith("civicgraph: error: hounslow_lsoa11_ward17_lookup.csv row 1 (header)")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
