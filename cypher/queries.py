@@ -112,9 +112,9 @@ def library_examples(kinds: set[str], relations: set[str]) -> tuple[tuple[str, s
 
     Examples
     --------
-    >>> question, statement = library_examples({"Charity", "Ward"}, {"FUNDED_BY"})[0]
-    >>> question, statement[:40]
-    ('5. Grants by funder in the area', 'MATCH (o:Charity)-[r:FUNDED_BY]->(f:Fund')
+    >>> examples = dict(library_examples({"Charity", "Funder"}, {"FUNDED_BY"}))
+    >>> examples["10. Funders that fund the same organisations"][:48]
+    'MATCH (a:Funder)<-[:FUNDED_BY]-(o:Charity:Funder)'
     """
     return tuple((query.question, translate(query.cypher, "ladybug", kinds=kinds, relations=relations))
                  for query in LIBRARY)
