@@ -113,7 +113,7 @@ def library_examples(kinds: set[str], relations: set[str]) -> tuple[tuple[str, s
     Examples
     --------
     >>> examples = dict(library_examples({"Charity", "Funder"}, {"FUNDED_BY"}))
-    >>> examples["10. Funders that fund the same organisations"][:48]
+    >>> examples["10. Funders that fund the same organisations"][:49]
     'MATCH (a:Funder)<-[:FUNDED_BY]-(o:Charity:Funder)'
     """
     return tuple((query.question, translate(query.cypher, "ladybug", kinds=kinds, relations=relations))
