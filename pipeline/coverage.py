@@ -358,7 +358,7 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
 
     Examples
     --------
-    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, currency="GBP")
     >>> nx.set_node_attributes(g, {"a": "Charity", "f": "Funder"}, "kind")
     >>> funding_placement(g)
     {'placed': 0, 'unplaced_gbp': 5.0}

@@ -71,7 +71,7 @@ def test_each_violation_names_file_row_field_and_reason() -> None:
     assert found.loc[("GB-CHC-1", "name"), "reason"] == "an organisation needs a name"
     assert found.loc[("360G-x-2", "amount"), "reason"] == "not of type double"
     assert found.loc[("360G-x-3", "award_date"), "reason"] == "not of type date"
-    assert found.loc[("PAID_BY:1", "amount"), ["row", "reason"]].tolist() == ["row 14", "below 0"]
+    assert ("PAID_BY:1", "amount") not in found.index  # a credit note: a payment may be negative
 
 
 def test_values_that_break_a_shape_are_taken_out_and_the_rest_kept() -> None:

@@ -274,4 +274,5 @@ def test_inspect_refuses_an_unknown_option_in_one_line_listing_the_choices() -> 
 
     with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', "
                                           r"'filter', 'licence'\.$"):
-        inspect_source("360giving", FIXTURES / "community_foundation_individuals.json", options={"colour": "red"})
+        inspect_source("360giving", FIXTURES / "community_foundation_individuals.json", options={"colour": "red"},
+                       authority="E09000018")

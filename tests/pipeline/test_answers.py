@@ -35,8 +35,8 @@ def money() -> nx.MultiDiGraph:
     grants = [("a", "Lottery", 1_000.0, "2017-04-01"), ("a", "Trust", 250.5, "2018-04-01"),
               ("b", "Trust", 4_000.0, "2019-06-01"), ("c", "Foundation", 99.0, "2020-01-01")]
     for number, (recipient, funder, amount, date) in enumerate(grants):
-        g.add_edge(recipient, funder, relation="FUNDED_BY", amount=amount, award_date=date, grant=f"G{number}",
-                   provenance=prov("360giving:g.json", date))
+        g.add_edge(recipient, funder, relation="FUNDED_BY", amount=amount, currency="GBP", award_date=date,
+                   grant=f"G{number}", provenance=prov("360giving:g.json", date))
     g.add_node("G2", kind="Grant")
     g.add_edge("G2", "L-W2", relation="SERVES_AREA", provenance=prov("360giving:g.json"))
     return g
