@@ -41,3 +41,7 @@ class GraphValidationError(ValueError):
 
 class FetchError(OSError):
     """A download failed or did not match its checksum; the message names the URL."""
+
+
+class OutputFolderError(ValueError):
+    """An output folder cannot be written without losing something; the message names it and why."""

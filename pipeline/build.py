@@ -23,6 +23,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from graph.assemble import assemble_frames
+from graph.atomic import check_replaceable
 from graph.bulk import collector_paused
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
@@ -285,6 +286,7 @@ def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: b
     evidence) and the manifest's ``sources``: each file's loader, path, SHA-256 and counts. The
     review file named in ``[resolution]`` is rewritten after the folder is in place.
     """
+    check_replaceable(folder)  # before the build, not after minutes of it
     outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
     sources = [{**s, "sha256": _sha256(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
     with atomic_directory(folder) as staging:

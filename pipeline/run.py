@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cypher.store import write_database
+from graph.atomic import check_replaceable
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, write_frames
 from loaders.threesixtygiving import grants_by_authority
@@ -36,6 +37,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
     """Build the graph and write the graph, report and exports under ``out``.
 
     ``out`` is replaced only when everything is written: a failure leaves the previous outputs.
+    It must be new, empty or a previous output (:func:`graph.atomic.check_replaceable`), which is
+    checked before the build starts.
 
     Returns
     -------
@@ -43,6 +46,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         Every file and folder written, as they are after the swap.
     """
     out = Path(out)
+    check_replaceable(out)  # before the build, not after minutes of it
     outcome = build_graph(config, progress=progress)
     graph = outcome.graph
     code = config.authority_code.lower()
