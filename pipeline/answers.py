@@ -15,6 +15,7 @@ import networkx as nx
 import pandas as pd
 
 from graph.assets import asset_transfer_candidates, asset_use
+from graph.cells import markdown_text, write_csv, write_excel
 from graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
 from graph.contracts import contract_consolidation
 from graph.coproduction import directorate_coproduction, forum_representativeness
@@ -122,24 +123,21 @@ def write_answers(answers: dict[str, pd.DataFrame], folder: Path, *, title: str,
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for key, frame in answers.items():
-        frame.to_csv(folder / f"{key}.csv", index=False)
-        written.append(folder / f"{key}.csv")
-    with pd.ExcelWriter(folder / "answers.xlsx", engine="openpyxl") as writer:
-        for key, frame in answers.items():
-            frame.to_excel(writer, sheet_name=key[:31], index=False)
-    written.append(folder / "answers.xlsx")
-    lines = [f"# {title}: answers to the twelve questions", "",
+        written.append(write_csv(frame, folder / f"{key}.csv"))
+    written.append(write_excel(answers, folder / "answers.xlsx"))
+    lines = [f"# {markdown_text(title)}: answers to the twelve questions", "",
              "Each answer is also a CSV file beside this one, with the evidence (sources, names, counts) in its columns.", ""]
     for answer in ANSWERS:
         frame = answers[answer.key]
         lines += [f"## {answer.question}", "", f"`{answer.key}.csv`: {len(frame):,} rows."]
         for note_key, note in frame.attrs.items():
-            lines.append(f"{note_key}: {note}.")
+            lines.append(markdown_text(f"{note_key}: {note}."))
         if len(frame):
             shown = frame.head(rows_shown).copy()
             for column in shown.columns:
-                if shown[column].dtype == object:
-                    shown[column] = shown[column].astype(str).str.slice(0, 60)
+                if shown[column].dtype == object or isinstance(shown[column].dtype, pd.StringDtype):
+                    shown[column] = shown[column].astype(str).str.slice(0, 60).map(markdown_text)
+            shown.columns = [markdown_text(c) for c in shown.columns]
             lines += ["", shown.to_markdown(index=False)]
         else:
             lines += ["", "Nothing found in the data loaded: either there is nothing to find, or no source records it."]

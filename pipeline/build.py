@@ -25,6 +25,7 @@ from tqdm.auto import tqdm
 from graph.assemble import assemble_frames
 from graph.atomic import check_replaceable
 from graph.bulk import collector_paused
+from graph.cells import write_csv
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
@@ -291,8 +292,8 @@ def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: b
     sources = [{**s, "sha256": _sha256(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
     with atomic_directory(folder) as staging:
         write_frames(outcome.frames, staging, extra={"config": str(config.path), "sources": sources})
-        outcome.rejections.to_csv(staging / "rejections.csv", index=False)
-        outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
+        write_csv(outcome.rejections, staging / "rejections.csv")
+        write_csv(outcome.resolution.links, staging / "matches.csv")
     save_review_file(config, outcome)
     return outcome
 

@@ -21,6 +21,7 @@ from tqdm.auto import tqdm
 
 from cypher.store import write_database
 from graph.atomic import check_replaceable
+from graph.cells import write_csv
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, write_frames
 from loaders.threesixtygiving import grants_by_authority
@@ -54,8 +55,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
     with atomic_directory(out) as staging:
         (staging / "graph").mkdir()
         write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
-        outcome.rejections.to_csv(staging / "rejections.csv", index=False)
-        outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
+        write_csv(outcome.rejections, staging / "rejections.csv")
+        write_csv(outcome.resolution.links, staging / "matches.csv")
         (staging / "summary.json").write_text(summary_json(outcome.frames) + "\n")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         comparison = None

@@ -1,0 +1,105 @@
+"""A catalogue of hostile names through every writer: no live formula, valid XML, no HTML in Markdown."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import networkx as nx
+import openpyxl
+import pandas as pd
+import pytest
+import rdflib
+
+from graph.cells import FORMULA_STARTS
+from graph.export import EXPORT_FORMATS, export_graph
+from pipeline.answers import write_answers
+
+#: Names a public register or directory could hold, each meant to act on whoever opens the output.
+HOSTILE_NAMES = [
+    '=HYPERLINK("http://x","click")', "=1+1", "+SUM(1;2)", "-2+3 Group", "@cmd Trust", "\tTab Club",
+    "\r=Carriage Return", "Nul\x00 Club", "Vertical\x0b Tab Society", "Form\x0c Feed", "\x1b[31mEscape",
+    "<!--<script>alert(1)</script>", "</script><b>bold</b>", "]]> & <!ENTITY x>", "a | b | c",
+    "line\nbreak", "Café Society", "تعاون الجالية", "\ufffe non-character", '"quoted" \'name\'',
+]
+XML_FORMATS = ("graphml", "xml")
+
+
+def _hostile_graph() -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph(authority_name="<b>Borough</b>")
+    prov = [{"dataset": "workbook:=cmd", "record": "row\x00 2", "date": "2020-01-01", "licence": "OGL-UK-3.0"}]
+    graph.add_node("GB-LAE-HNS", kind="Council", name="Council", provenance=prov, field_provenance={}, conflicts=[])
+    for i, name in enumerate(HOSTILE_NAMES):
+        node = f"LOCAL-HNS-{i}"
+        graph.add_node(node, kind="UnregisteredGroup", name=name, other_names=[name, "=A1"], description=name,
+                       provenance=prov, field_provenance={}, conflicts=[])
+        graph.add_edge(node, "GB-LAE-HNS", key=f"e{i}", relation="MEMBER_OF", role=name, provenance=prov)
+    return graph
+
+
+def _texts_of_csv(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [cell for row in csv.reader(handle) for cell in row]
+
+
+def _cells_of_workbook(path: Path) -> list[openpyxl.cell.Cell]:
+    return [cell for sheet in openpyxl.load_workbook(path) for row in sheet.iter_rows() for cell in row]
+
+
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "parquet"])
+def test_every_export_of_hostile_names_is_valid_and_runs_nothing(fmt: str, tmp_path: Path) -> None:
+    [*written] = export_graph(_hostile_graph(), fmt, tmp_path / ("export.xlsx" if fmt == "excel" else fmt))
+    for path in written:
+        if fmt == "csv":
+            texts = _texts_of_csv(path)
+            assert not [t for t in texts if t.startswith(FORMULA_STARTS)]
+            assert any(t == "'=HYPERLINK(\"http://x\",\"click\")" for t in texts)
+            assert "\x00" not in path.read_text(encoding="utf-8")
+        elif fmt == "excel":
+            cells = _cells_of_workbook(path)
+            assert not [c for c in cells if c.data_type == "f"]
+            assert not [c for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS)]
+        elif fmt in XML_FORMATS:
+            ElementTree.parse(path)  # raises on any character XML 1.0 cannot hold
+        else:
+            parsed = rdflib.Graph().parse(path, format=fmt)
+            names = {str(o) for o in parsed.objects() if isinstance(o, rdflib.Literal)}
+            assert "Nul Club" in names and "<!--<script>alert(1)</script>" in names
+        if fmt == "json-ld":
+            json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_excel_export_that_fails_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", fail)
+    with pytest.raises(OSError, match="No space"):
+        export_graph(_hostile_graph(), "excel", tmp_path / "hns.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_answers_of_hostile_names_run_nothing_in_csv_excel_or_markdown(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"name": HOSTILE_NAMES, "amount_gbp": [-5.0] * len(HOSTILE_NAMES)})
+    frame.attrs["caveat"] = "<script>x</script>"
+    written = write_answers({key: frame for key in _answer_keys()}, tmp_path, title="<b>Borough</b>",
+                            rows_shown=len(frame))
+    for path in written:
+        if path.suffix == ".csv":
+            assert not [t for t in _texts_of_csv(path) if t.startswith(FORMULA_STARTS) and t != "-5.0"]
+        elif path.suffix == ".xlsx":
+            cells = _cells_of_workbook(path)
+            assert not [c for c in cells if c.data_type == "f"]
+            assert [c.value for c in cells if c.value == -5.0]  # numbers stay numbers
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert "<" not in text and "\x00" not in text
+            assert "&lt;!--&lt;script&gt;" in text
+
+
+def _answer_keys() -> list[str]:
+    from pipeline.answers import ANSWERS
+
+    return [answer.key for answer in ANSWERS]
