@@ -45,3 +45,7 @@ class FetchError(OSError):
 
 class OutputFolderError(ValueError):
     """An output folder cannot be written without losing something; the message names it and why."""
+
+
+class SourceEncodingWarning(UserWarning):
+    """A source file held bytes that are not text in its encoding; the message names file and line."""

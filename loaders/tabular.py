@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from graph.errors import SourceFormatError
+from graph.errors import SourceEncodingWarning, SourceFormatError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 #: Text columns as loaders keep them: Arrow-backed, missing as NaN (pandas' default ``str``).
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -40,20 +43,40 @@ def arrow_text(values: pd.Series) -> pa.Array:
     return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
 
 def decode_bytes(path: Path) -> str:
-    """The text of a file, trying UTF-8 (with or without BOM), then Windows-1252, then Latin-1.
+    """The text of a file: UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
+
+    A file that is UTF-8 but for a few bad bytes (it holds valid multi-byte UTF-8 sequences) is
+    read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~graph.errors.SourceEncodingWarning`
+    naming its line, rather than re-decoded whole as Windows-1252 (which would turn every "é"
+    into "Ã©" and change identifiers made from names).
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, warnings
     >>> p = Path(tempfile.mkdtemp()) / "a.csv"
     >>> _ = p.write_bytes("Name\\nCaf\\u00e9".encode("cp1252"))
     >>> decode_bytes(p).splitlines()[1]
     'Café'
+    >>> _ = p.write_bytes("Name\\nCaf\\u00e9\\nBad \\x9d byte".encode("utf-8").replace(b"\\xc2\\x9d", b"\\x9d"))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     decode_bytes(p).splitlines()[1:]
+    ['Café', 'Bad � byte']
+    >>> str(caught[0].message)
+    'a.csv line 3: byte 0x9d is not UTF-8; read as U+FFFD'
     """
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceFormatError(f"{path.name}: the file is empty")
-    for encoding in ENCODINGS:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if _UTF8_MULTIBYTE.search(raw):
+            line = raw.count(b"\n", 0, error.start) + 1
+            bad = raw[error.start]
+            warnings.warn(f"{path.name} line {line}: byte 0x{bad:02x} is not UTF-8; read as U+FFFD",
+                          SourceEncodingWarning, stacklevel=2)
+            return raw.decode("utf-8-sig", errors="replace")
+    for encoding in ENCODINGS[1:]:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:

@@ -26,7 +26,9 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     grants = ["../data/360giving/london_powertochange_grants.json"]
     peers = ["E09000009", "E09000017"]
 
-Paths are relative to the configuration file. Sources are listed in priority order: where two
+Paths are relative to the configuration file and stay inside the project (the folder holding the
+configuration's folder) unless written as absolute paths. Unknown sections or keys and values of
+the wrong type are refused (:mod:`pipeline.config_schema`). Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
 """
 
@@ -40,6 +42,7 @@ from typing import Any
 
 from graph.errors import ConfigError
 from loaders.base import LoadContext
+from pipeline.config_schema import check_config, project_path
 from resolve.resolution import ResolutionSettings
 
 PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
@@ -142,6 +145,9 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: byte {error.start}: not UTF-8 text (TOML files are UTF-8)") from None
+    check_config(raw, path)
     authority = raw.get("authority")
     if not isinstance(authority, dict):
         raise ConfigError(f"{path}: an [authority] table is required")
@@ -151,7 +157,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     for number, source in enumerate(raw.get("source", []), start=1):
         where = f"source {number}"
         loader = _require(source, "loader", where, path)
-        file = (path.parent / _require(source, "path", where, path)).resolve()
+        file = project_path(path, _require(source, "path", where, path), f"[{where}] path")
         if require_files and not file.exists():
             hint = "; run 'civicgraph fetch' first" if source.get("url") else ""
             raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file}){hint}")
@@ -160,11 +166,10 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     if not sources:
         raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
     build = raw.get("build", {})
-    _refuse_unknown(build, {"validate", "strict", "parallel_merge"}, "build", path)
     comparison = raw.get("comparison", {})
     comparison_grants = []
     for name in comparison.get("grants", []):
-        file = (path.parent / name).resolve()
+        file = project_path(path, name, "[comparison] grants")
         if require_files and not file.exists():
             raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
         comparison_grants.append(file)
@@ -176,45 +181,27 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         authority_id=_require(authority, "org_id", "authority", path),
         authority_code=_require(authority, "code", "authority", path),
         sources=sources,
-        validate=_flag(build, "validate", True, path),
-        strict=_flag(build, "strict", False, path),
-        parallel_merge=_flag(build, "parallel_merge", False, path),
+        validate=build.get("validate", True),
+        strict=build.get("strict", False),
+        parallel_merge=build.get("parallel_merge", False),
         comparison_grants=comparison_grants,
-        peers=[str(code) for code in comparison.get("peers", [])],
+        peers=list(comparison.get("peers", [])),
     )
 
 
-def _refuse_unknown(table: dict[str, Any], known: set[str], where: str, path: Path) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{path}: [{where}] {unknown[0]!r} is not a setting. Use one of: "
-                          + ", ".join(f"'{k}'" for k in sorted(known)) + ".")
-
-
-def _flag(build: dict[str, Any], key: str, default: bool, path: Path) -> bool:
-    value = build.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{path}: [build] {key} = {value!r}: write true or false")
-    return value
-
-
 def _resolution_settings(table: dict[str, Any], path: Path) -> ResolutionSettings:
-    _refuse_unknown(table, {"accept", "review", "review_file", "enabled", "max_block", "chunk_pairs"},
-                    "resolution", path)
     defaults = ResolutionSettings()
-    try:
-        accept, review = float(table.get("accept", defaults.accept)), float(table.get("review", defaults.review))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{path}: [resolution] accept and review are scores between 0 and 1") from None
+    accept, review = float(table.get("accept", defaults.accept)), float(table.get("review", defaults.review))
     if not 0 <= review <= accept <= 1:
         raise ConfigError(f"{path}: [resolution] needs 0 <= review <= accept <= 1 (got review={review}, "
                           f"accept={accept})")
     review_file = table.get("review_file")
     return ResolutionSettings(accept=accept, review=review,
-                              review_file=(path.parent / review_file).resolve() if review_file else None,
-                              max_block=int(table.get("max_block", defaults.max_block)),
-                              chunk_pairs=int(table.get("chunk_pairs", defaults.chunk_pairs)),
-                              enabled=bool(table.get("enabled", True)))
+                              review_file=project_path(path, review_file, "[resolution] review_file")
+                              if review_file else None,
+                              max_block=table.get("max_block", defaults.max_block),
+                              chunk_pairs=table.get("chunk_pairs", defaults.chunk_pairs),
+                              enabled=table.get("enabled", True))
 
 
 def pseudonym_key_from_environment() -> bytes | None:
