@@ -47,7 +47,7 @@ from graph.errors import SourceFormatError
 from graph.identifiers import local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.income_bands import income_band
-from loaders.tabular import normalise_postcode, read_csv_text
+from loaders.tabular import normalise_postcode, parse_amount, read_csv_text
 from ontology.vocabulary import vocabulary
 
 #: Workbook words for relations -> relation types (the types themselves are accepted too).
@@ -417,10 +417,7 @@ def _sheet(name: str) -> Sheet:
 
 
 def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", "").replace("£", ""))
-    except ValueError:
-        return None
+    return parse_amount(text)
 
 
 def _iso_date(text: str) -> str | None:

@@ -84,6 +84,60 @@ def decode_bytes(path: Path) -> str:
     raise SourceFormatError(f"{path.name}: not readable as UTF-8, Windows-1252 or Latin-1")  # pragma: no cover
 
 
+#: Amounts with thousands separators, by the decimal mark used: ``1,234.50`` or ``1.234,50``.
+_GROUPED = {".": re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"),
+            ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")}
+
+
+def parse_amount(text: str, *, decimal: str = ".") -> float | None:
+    """An amount of money from a cell as councils and funders write it, or None if it is not one.
+
+    A pound sign, spaces and accountants' brackets for negatives are allowed; thousands separators
+    only where they group three digits. With the UK's decimal point, ``1.000,50`` (a decimal comma)
+    and ``1,5`` are not amounts (None: the loader rejects the row) rather than being read as 1.0005
+    or 15; ``decimal=","`` reads them the continental way.
+
+    Examples
+    --------
+    >>> parse_amount("£1,234.50"), parse_amount("(250)"), parse_amount("1.5E+04")
+    (1234.5, -250.0, 15000.0)
+    >>> parse_amount("1.000,50"), parse_amount("1,5"), parse_amount("nan")
+    (None, None, None)
+    >>> parse_amount("1.000,50", decimal=",")
+    1000.5
+    """
+    cleaned = text.replace("£", "").replace(" ", "").replace("\u00a0", "").strip()
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        cleaned = "-" + cleaned[1:-1]
+    thousands = "," if decimal == "." else "."
+    if thousands not in cleaned and decimal == ".":
+        try:
+            number = float(cleaned)
+        except ValueError:
+            return None
+        return number if np.isfinite(number) else None
+    if not _GROUPED[decimal].fullmatch(cleaned):
+        return None
+    return float(cleaned.replace(thousands, "").replace(decimal, "."))
+
+
+def parse_amounts(values: pd.Series) -> pd.Series:
+    """:func:`parse_amount` (decimal point) of a text column, a column at a time; NaN where not an amount.
+
+    Examples
+    --------
+    >>> parse_amounts(pd.Series(["1,234.5", "1.000,50", "(£12)", None])).tolist()
+    [1234.5, nan, -12.0, nan]
+    """
+    text = values.astype(TEXT).str.replace(r"[£\s\u00a0]", "", regex=True)
+    text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    plain = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(plain, errors="coerce").astype("float64")
+    grouped = text.str.contains(",", regex=False).fillna(False).astype(bool)
+    valid = ~grouped | text.str.fullmatch(_GROUPED["."].pattern).fillna(False).astype(bool)
+    return numbers.where(valid & np.isfinite(numbers))
+
+
 def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
     """Read a CSV file as text cells (no type guessing), whatever its encoding.
 

@@ -27,7 +27,7 @@ import pandas as pd
 from graph.errors import SourceFormatError
 from graph.identifiers import local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import decode_bytes, normalise_postcode, read_csv_text
+from loaders.tabular import decode_bytes, normalise_postcode, parse_amount, read_csv_text
 
 SPEND_COLUMNS = {
     "supplier": ("Supplier Name", "Supplier", "Vendor Name", "Vendor", "Payee Name", "Beneficiary"),
@@ -74,13 +74,7 @@ def _pick(frame: pd.DataFrame, names: tuple[str, ...]) -> str | None:
 
 
 def _money(text: str) -> float | None:
-    cleaned = text.replace(",", "").replace("£", "").strip()
-    if cleaned.startswith("(") and cleaned.endswith(")"):
-        cleaned = "-" + cleaned[1:-1]  # accountants' negatives
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+    return parse_amount(text)
 
 
 def _day(text: str) -> str | None:
