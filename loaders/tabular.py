@@ -368,6 +368,7 @@ def stream_json_items(path: Path, prefix: str | None = None, *, what: str = "rec
     >>> [item["a"] for _, item in stream_json_items(p)]
     [1, 2]
     """
+    check_json_depth(path)
     with path.open("rb") as handle:
         head = handle.read(4096)
         if not head.strip():
@@ -382,6 +383,72 @@ def stream_json_items(path: Path, prefix: str | None = None, *, what: str = "rec
             reason = str(error).splitlines()[0]
             raise SourceFormatError(f"{path.name}: not valid JSON after {count} {what} ({reason}); "
                                     "is the file truncated?") from None
+
+
+#: Deepest nesting of lists and objects a JSON source may have (360Giving grants nest a few levels);
+#: deeper files are refused before they are parsed, whose memory would grow with the depth's square.
+MAX_JSON_DEPTH = 100
+_SYNTAX = np.zeros(256, bool)
+_SYNTAX[list(b'[]{}"\\')] = True
+_STEP = np.zeros(256, np.int64)
+_STEP[list(b"[{")], _STEP[list(b"]}")] = 1, -1
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+
+
+def check_json_depth(path: Path, *, limit: int = MAX_JSON_DEPTH, block_bytes: int = 16 << 20) -> None:
+    """Refuse a JSON file nested deeper than ``limit`` (brackets inside strings do not count).
+
+    Read in blocks, a block at a time by numpy (only its quotes, backslashes and brackets are
+    looked at), so memory stays flat.
+
+    Raises
+    ------
+    SourceFormatError
+        Naming the file, the byte where the limit is passed, and the limit.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.json"
+    >>> _ = p.write_text('{"a": "[[[[", "b": [[1]]}')
+    >>> check_json_depth(p, limit=3)
+    >>> _ = p.write_text("[" * 5 + "]" * 5)
+    >>> check_json_depth(p, limit=3)
+    Traceback (most recent call last):
+    ...
+    graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than 3 levels; ...
+    """
+    depth, in_string, backslashes, offset = 0, False, 0, 0
+    with path.open("rb") as handle:
+        while block := handle.read(block_bytes):
+            data = np.frombuffer(block, np.uint8)
+            where = np.flatnonzero(_SYNTAX[data])  # only quotes, backslashes and brackets matter
+            found = data[where]
+            if not len(where):
+                backslashes, offset = 0, offset + len(data)
+                continue
+            backslash = found == _BACKSLASH
+            # a backslash "links" to the next byte when that byte comes right after it
+            link = backslash & (np.append(where[1:], len(data)) == where + 1)
+            order = np.arange(len(where))
+            last_break = np.maximum.accumulate(np.where(link, -1, order))
+            before = np.concatenate(([-1], last_break[:-1]))
+            run = order - 1 - before + np.where((before == -1) & (where[0] == 0), backslashes, 0)
+            quotes = (found == _QUOTE) & (run % 2 == 0)
+            inside = ((np.cumsum(quotes) + in_string) % 2 == 1) | quotes
+            step = _STEP[found]
+            step[inside] = 0
+            levels = depth + np.cumsum(step)
+            if levels.max() > limit:
+                at = offset + int(where[np.argmax(levels > limit)])
+                raise SourceFormatError(f"{path.name} byte {at}: lists and objects nested deeper than {limit} "
+                                        "levels; not a source file this loader reads")
+            depth, in_string = int(levels[-1]), bool((np.count_nonzero(quotes) + in_string) % 2)
+            trailing = 0
+            if link[-1]:
+                trailing = len(where) - 1 - int(last_break[-1])
+                trailing += backslashes if last_break[-1] == -1 and where[0] == 0 else 0
+            backslashes, offset = trailing, offset + len(data)
 
 
 def first_json_character(path: Path) -> bytes:

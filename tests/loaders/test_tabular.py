@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from graph.errors import SourceEncodingWarning
+from graph.errors import SourceEncodingWarning, SourceFormatError
 from loaders.base import LoadContext
 from loaders.registry import get_loader
-from loaders.tabular import decode_bytes, read_csv_text
+from loaders.tabular import check_json_depth, decode_bytes, read_csv_text
 from resolve.review import read_review_file
 
 DATA = Path(__file__).parent.parent.parent / "data"
@@ -51,3 +53,47 @@ def test_a_review_file_saved_by_excel_in_windows_1252_is_read(tmp_path: Path) ->
                   "decision": ["Accept"]}).to_csv(path, index=False, encoding="cp1252")
     review = read_review_file(path)
     assert review[["left_name", "decision"]].values.tolist() == [["Café", "accept"]]
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max((_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+def _random_json(rng: random.Random, level: int = 0) -> object:
+    texts = ['[', ']', '{"', '\\', '\\"', '"]', 'a\\\\', 'é', '}}']
+    choice = rng.random()
+    if level > 6 or choice < 0.3:
+        return "".join(rng.choice(texts) for _ in range(rng.randint(0, 4)))
+    if choice < 0.65:
+        return [_random_json(rng, level + 1) for _ in range(rng.randint(0, 3))]
+    return {"".join(rng.choice(texts) for _ in range(2)): _random_json(rng, level + 1) for _ in range(rng.randint(0, 3))}
+
+
+@pytest.mark.parametrize("block_bytes", [1, 2, 3, 7, 1 << 20])
+def test_json_depth_counts_brackets_outside_strings_only(block_bytes: int, tmp_path: Path) -> None:
+    rng = random.Random(block_bytes)
+    path = tmp_path / "a.json"
+    for _ in range(60):
+        value = _random_json(rng)
+        path.write_text(json.dumps(value, ensure_ascii=rng.random() < 0.5), encoding="utf-8")
+        depth = _depth(value)
+        check_json_depth(path, limit=depth, block_bytes=block_bytes)
+        if depth:
+            with pytest.raises(SourceFormatError, match=f"nested deeper than {depth - 1} levels"):
+                check_json_depth(path, limit=depth - 1, block_bytes=block_bytes)
+
+
+@pytest.mark.parametrize(("loader", "text"), [
+    ("360giving", '{"grants": ' + "[" * 5000 + "]" * 5000 + "}"),
+    ("360giving", "[" * 200_000 + "]" * 200_000),
+    ("open-referral", "[" * 10_000 + "]" * 10_000),
+])
+def test_a_json_bracket_bomb_is_refused_in_one_line(loader: str, text: str, tmp_path: Path) -> None:
+    path = tmp_path / "bomb.json"
+    path.write_text(text)
+    with pytest.raises(SourceFormatError, match=r"bomb.json byte \d+: lists and objects nested deeper than 100"):
+        get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
