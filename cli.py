@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 from rich.console import Console
@@ -27,7 +28,7 @@ from graph.errors import (
 
 #: Errors a user can act on: shown as one line, not a traceback.
 USER_ERRORS = (ConfigError, FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError, UnknownLoaderError,
-               UnknownTermError, FileNotFoundError, PermissionError, ValueError)
+               UnknownTermError, OSError, ValueError, zipfile.BadZipFile)
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
@@ -243,6 +244,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _one_line(error: BaseException) -> str:
+    """The first line of an error's message; a system error (disk full, read-only file system, a
+    folder where a file was expected) as ``file: reason``."""
+    if isinstance(error, OSError) and error.strerror and error.filename and not str(error).startswith(str(error.filename)):
+        return f"{error.filename}: {error.strerror}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 success, 2 an error the user can act on)."""
     args = parser().parse_args(argv)
@@ -252,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as error:
         if args.verbose:
             raise
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = _one_line(error)
         print(f"civicgraph: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
