@@ -33,6 +33,7 @@ from graph.memory import large_blocks_mapped, release_freed_memory
 from graph.rdf import validate_graph
 from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
+from loaders.personal_data import redact_contacts
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
@@ -153,6 +154,8 @@ def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: tq
             results[i] = get_loader(source.loader).load(source.path, context, **source.options)
         except TypeError as error:
             raise ConfigError(f"{config.path.name}: [[source]] {source.path.name}: {error}") from None
+        if not config.keep_contacts:
+            results[i] = redact_contacts(results[i])
         if bar is not None:
             bar.update()
     return results

@@ -12,6 +12,7 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     validate = true      # check the graph against the SHACL shapes
     strict = false       # true: any rejected row aborts the build
     parallel_merge = false  # true: merge a large graph's edges in a second process (faster, more memory)
+    keep_contacts = false   # true: keep e-mail addresses and phone numbers found in free text
 
     [[source]]
     loader = "ons-lookup"
@@ -79,6 +80,9 @@ class BuildConfig:
         Whether the build checks the graph against the SHACL shapes.
     strict : bool
         Whether any rejected row aborts the build.
+    keep_contacts : bool
+        Whether e-mail addresses and phone numbers in free text are kept (by default they are
+        withheld as the sources are loaded: :mod:`loaders.personal_data`).
     parallel_merge : bool
         Whether a large graph's edges are merged in a second process beside its nodes (see
         :func:`graph.assemble.assemble_frames`: a national build 12-16 s faster, 1.8 GB more memory).
@@ -99,6 +103,7 @@ class BuildConfig:
     validate: bool = True
     strict: bool = False
     parallel_merge: bool = False
+    keep_contacts: bool = False
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
@@ -184,6 +189,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         validate=build.get("validate", True),
         strict=build.get("strict", False),
         parallel_merge=build.get("parallel_merge", False),
+        keep_contacts=build.get("keep_contacts", False),
         comparison_grants=comparison_grants,
         peers=list(comparison.get("peers", [])),
     )

@@ -28,7 +28,7 @@ OPTION = "text, a number or true/false"
 #: Each table section, its keys and their types.
 SCHEMA: dict[str, dict[str, str]] = {
     "authority": {"name": TEXT, "gss_code": TEXT, "org_id": TEXT, "code": TEXT},
-    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG},
+    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG, "keep_contacts": FLAG},
     "resolution": {"accept": NUMBER, "review": NUMBER, "review_file": TEXT, "enabled": FLAG, "max_block": WHOLE,
                    "chunk_pairs": WHOLE},
     "comparison": {"grants": TEXTS, "peers": TEXTS},
