@@ -14,6 +14,11 @@ act on its reader:
 - **Markdown**: ``<``, ``>``, ``&`` become character references and ``|`` is escaped, so a name
   cannot open an HTML tag or break a table.
 
+Identical tables give byte-identical files: floating-point numbers are written to
+:data:`SIGNIFICANT_DIGITS` significant digits (the last bits of a sum vary with the order of its
+terms, and some measures, such as eigenvector centrality, are computed from a random start), and
+an Excel workbook carries no time of writing.
+
 Writers: :func:`write_csv` and :func:`write_excel`, through :func:`replaced_when_complete` (a
 temporary file, so a failure leaves no half-written file); :func:`markdown_text` for Markdown.
 """
@@ -24,17 +29,23 @@ import contextlib
 import os
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "clean_text", "markdown_text", "replaced_when_complete", "spreadsheet_frame", "spreadsheet_text",
+__all__ = ["FORMULA_STARTS", "clean_text", "markdown_text", "replaced_when_complete", "significant", "spreadsheet_frame", "spreadsheet_text",
            "write_csv", "write_excel"]
 
 #: First characters a spreadsheet reads as the start of a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Significant digits floating-point numbers are written with in CSV and Excel files.
+SIGNIFICANT_DIGITS = 12
+#: The time stamp every part of a written workbook carries (the zip format's earliest).
+_WORKBOOK_TIME = (1980, 1, 1, 0, 0, 0)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _MARKDOWN = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|", "\n": " ", "\r": " "}
 
@@ -72,8 +83,25 @@ def spreadsheet_text(value: Any) -> Any:
     return value
 
 
+def significant(values: np.ndarray) -> np.ndarray:
+    """Floating-point ``values`` rounded to :data:`SIGNIFICANT_DIGITS` significant digits.
+
+    Examples
+    --------
+    >>> significant(np.array([0.017901442864649255, 0.017901442864649262, -2.5e-9, 0.0, np.nan])).tolist()
+    [0.0179014428646, 0.0179014428646, -2.5e-09, 0.0, nan]
+    """
+    values = np.asarray(values, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        exponent = np.floor(np.log10(np.abs(values)))
+        scale = np.power(10.0, SIGNIFICANT_DIGITS - 1 - np.where(np.isfinite(exponent), exponent, 0))
+        rounded = np.round(values * scale) / scale
+    return np.where(np.isfinite(rounded) & (values != 0), rounded, values)
+
+
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells (and column names) are :func:`spreadsheet_text`.
+    """A copy of ``frame`` whose text cells (and column names) are :func:`spreadsheet_text` and
+    whose floating-point numbers are :func:`significant`.
 
     Examples
     --------
@@ -84,6 +112,8 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if frame[column].dtype == object or isinstance(frame[column].dtype, pd.StringDtype):
             frame[column] = frame[column].map(spreadsheet_text, na_action="ignore")
+        elif pd.api.types.is_float_dtype(frame[column].dtype):
+            frame[column] = significant(frame[column].to_numpy(dtype=np.float64, na_value=np.nan))
     frame.columns = [spreadsheet_text(str(c)) if isinstance(c, str) else c for c in frame.columns]
     return frame
 
@@ -145,7 +175,21 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
         with pd.ExcelWriter(partial, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 spreadsheet_frame(frame).to_excel(writer, sheet_name=clean_text(name)[:31], index=False)
+        _without_time_stamps(partial)
     return path
+
+
+def _without_time_stamps(path: Path) -> None:
+    """Rewrite a workbook with fixed zip times and no created/modified dates in its properties."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_WORKBOOK_TIME)
+            fixed.compress_type, fixed.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            archive.writestr(fixed, data)
 
 
 def markdown_text(value: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
 import warnings
@@ -157,6 +158,12 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
         All cells as strings, blanks as NaN, column names stripped of spaces. Blank lines are
         dropped; the index stays the data line number (index 0 is the line after the header).
 
+    Raises
+    ------
+    SourceFormatError
+        An empty or unreadable file, or one cut short: its last line has no line end and fewer
+        fields than the header.
+
     Examples
     --------
     >>> import tempfile
@@ -178,7 +185,20 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
         except pd.errors.ParserError as error:
             raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    _refuse_cut_short(path, raw, len(frame.columns), header_row + 1 + len(frame))
     return frame.dropna(how="all")
+
+
+def _refuse_cut_short(path: Path, raw: bytes, columns: int, last_row: int) -> None:
+    """Refuse a file whose last line has no line end and fewer fields than the header (a download
+    or copy cut short): its damaged last row would load as if its missing fields were blank."""
+    if raw.endswith((b"\n", b"\r")):
+        return
+    tail = raw[raw.rfind(b"\n") + 1:].decode("utf-8", errors="replace")
+    fields = len(next(csv.reader([tail]), []))
+    if tail.count('"') % 2 or fields < columns:
+        raise SourceFormatError(f"{path.name} row {last_row}: the last row has {fields} of {columns} fields and "
+                                "no line end; the file looks cut short (download or copy it again)")
 
 
 def _read_utf8_csv(raw: bytes, header_row: int) -> pd.DataFrame | None:

@@ -103,3 +103,13 @@ def _answer_keys() -> list[str]:
     from pipeline.answers import ANSWERS
 
     return [answer.key for answer in ANSWERS]
+
+
+def test_answers_differing_only_in_the_last_bits_of_a_measure_are_byte_identical(tmp_path: Path) -> None:
+    first = pd.DataFrame({"id": ["a", "b"], "eigenvector": [0.017901442864649255, 0.007314522579992798]})
+    second = first.assign(eigenvector=[0.017901442864649262, 0.007314522579992821])
+    keys = _answer_keys()
+    one = write_answers({k: first for k in keys}, tmp_path / "one", title="T")
+    two = write_answers({k: second for k in keys}, tmp_path / "two", title="T")
+    for a, b in zip(one, two, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name

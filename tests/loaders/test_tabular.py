@@ -16,6 +16,7 @@ from loaders.tabular import check_json_depth, decode_bytes, read_csv_text
 from resolve.review import read_review_file
 
 DATA = Path(__file__).parent.parent.parent / "data"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 
 
 def test_one_bad_byte_in_a_utf8_file_is_replaced_and_named_by_line(tmp_path: Path) -> None:
@@ -97,3 +98,17 @@ def test_a_json_bracket_bomb_is_refused_in_one_line(loader: str, text: str, tmp_
     path.write_text(text)
     with pytest.raises(SourceFormatError, match=r"bomb.json byte \d+: lists and objects nested deeper than 100"):
         get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
+
+
+@pytest.mark.parametrize("loader", ["assets", "charity-links", "ons-lookup"])
+def test_a_csv_cut_short_is_refused_naming_its_last_row(loader: str, tmp_path: Path) -> None:
+    source = {"assets": FIXTURES / "assets" / "land_and_assets.csv",
+              "charity-links": DATA / "ccew" / "hounslow_charity_parent_relationships.csv",
+              "ons-lookup": DATA / "geography" / "hounslow_lsoa11_ward17_lookup.csv"}[loader]
+    raw = source.read_bytes().rstrip(b"\r\n")
+    path = tmp_path / source.name
+    path.write_bytes(raw[: raw.rfind(b",")])  # the last row loses its last field and its line end
+    with pytest.raises(SourceFormatError, match=rf"{source.name} row \d+: the last row has \d+ of \d+ fields"):
+        get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
+    path.write_bytes(raw)  # whole, only without a final line end: read as before
+    get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
