@@ -180,21 +180,37 @@ def write_template(path: str | Path) -> Path:
     return path
 
 
+def _sheet_name(title: str, label: str, seen: set[str]) -> str | None:
+    """The sheet a tab or file title names (case, spaces and a ``.csv`` ending aside); None for the
+    README; an error for anything else, which would otherwise be silently left unread."""
+    name = title.strip().lower().removesuffix(".csv").strip()
+    if name in {s.name for s in SHEETS}:
+        if name in seen:
+            raise SourceFormatError(f"{label}: a second {name} sheet; keep one")
+        seen.add(name)
+        return name
+    if name in ("readme", "read me"):
+        return None
+    raise SourceFormatError(f"{label}: not a sheet of the workbook; name it one of "
+                            f"{', '.join(s.name for s in SHEETS)} (or README)")
+
+
 def _read_sheets(path: Path) -> dict[str, tuple[pd.DataFrame, str]]:
     """Sheet name -> (table as text, file label for messages)."""
     tables: dict[str, tuple[pd.DataFrame, str]] = {}
+    seen: set[str] = set()
     if path.is_dir():
-        for sheet in SHEETS:
-            file = path / f"{sheet.name}.csv"
-            if file.exists():
-                tables[sheet.name] = (read_csv_text(file), file.name)
+        for file in sorted(path.glob("*.csv")):
+            name = _sheet_name(file.name, f"{path.name}/{file.name}", seen)
+            if name is not None:
+                tables[name] = (read_csv_text(file), file.name)
     elif path.suffix.lower() == ".xlsx":
         book = pd.read_excel(path, sheet_name=None, dtype=str)
-        for sheet in SHEETS:
-            if sheet.name in book:
-                frame = book[sheet.name]
+        for title, frame in book.items():
+            name = _sheet_name(str(title), f"{path.name} sheet {title!r}", seen)
+            if name is not None:
                 frame.columns = [str(c).strip() for c in frame.columns]
-                tables[sheet.name] = (frame, f"{path.name} sheet {sheet.name}")
+                tables[name] = (frame, f"{path.name} sheet {title}")
     else:
         raise SourceFormatError(f"{path.name}: a workbook is an .xlsx file or a folder of .csv sheets")
     if not tables:

@@ -123,3 +123,22 @@ def test_ward_by_name_or_code_locates_a_group(tmp_path: Path) -> None:
     assert located[["source", "target"]].values.tolist() == [["LOCAL-HNS-bedfont-lunch-club", "E05000346@2017"]]
     club = result.nodes.set_index("id").loc["LOCAL-HNS-bedfont-lunch-club"]
     assert club["income_band"] == "micro"
+
+
+def _workbook_from_folder(tmp_path: Path, titles: dict[str, str]) -> Path:
+    folder = Path(__file__).resolve().parents[2] / "data" / "local_knowledge" / "hounslow"
+    path = tmp_path / "workbook.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for file in sorted(folder.glob("*.csv")):
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+            frame.to_excel(writer, sheet_name=titles.get(file.stem, file.stem), index=False)
+    return path
+
+
+def test_a_sheet_titled_like_its_csv_file_is_read_and_an_unknown_one_refused(tmp_path: Path) -> None:
+    context = LoadContext("E09000018", "GB-LAE-HNS", "London Borough of Hounslow")
+    plain = WorkbookLoader().load(_workbook_from_folder(tmp_path, {}), context)
+    titled = WorkbookLoader().load(_workbook_from_folder(tmp_path, {"organisations": "Organisations.csv"}), context)
+    assert len(titled.nodes) == len(plain.nodes) and len(plain.nodes) > 0
+    with pytest.raises(SourceFormatError, match=r"workbook.xlsx sheet 'Orgs': not a sheet of the workbook"):
+        WorkbookLoader().load(_workbook_from_folder(tmp_path, {"organisations": "Orgs"}), context)
