@@ -46,8 +46,8 @@ def arrow_text(values: pd.Series) -> pa.Array:
 def decode_bytes(path: Path) -> str:
     """The text of a file: UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
 
-    A file that is UTF-8 but for a few bad bytes (it holds valid multi-byte UTF-8 sequences) is
-    read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~graph.errors.SourceEncodingWarning`
+    A file that is UTF-8 but for a few bad bytes (it holds at least as many valid multi-byte UTF-8
+    sequences as bad bytes) is read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~graph.errors.SourceEncodingWarning`
     naming its line, rather than re-decoded whole as Windows-1252 (which would turn every "é"
     into "Ã©" and change identifiers made from names).
 
@@ -71,12 +71,13 @@ def decode_bytes(path: Path) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if _UTF8_MULTIBYTE.search(raw):
+        text = raw.decode("utf-8-sig", errors="replace")
+        bad = text.count("\ufffd") - raw.count("\ufffd".encode())
+        if bad <= len(_UTF8_MULTIBYTE.findall(raw)):  # mostly UTF-8: the bad bytes are damage
             line = raw.count(b"\n", 0, error.start) + 1
-            bad = raw[error.start]
-            warnings.warn(f"{path.name} line {line}: byte 0x{bad:02x} is not UTF-8; read as U+FFFD",
-                          SourceEncodingWarning, stacklevel=2)
-            return raw.decode("utf-8-sig", errors="replace")
+            warnings.warn(f"{path.name} line {line}: byte 0x{raw[error.start]:02x} is not UTF-8; read as U+FFFD"
+                          + (f" ({bad} such bytes)" if bad > 1 else ""), SourceEncodingWarning, stacklevel=2)
+            return text
     for encoding in ENCODINGS[1:]:
         try:
             return raw.decode(encoding)
@@ -183,7 +184,7 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
             frame = pd.read_csv(io.StringIO(text), dtype=str, skiprows=header_row, keep_default_na=False,
                                 na_values=[""], skip_blank_lines=False)
         except pd.errors.ParserError as error:
-            raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
+            raise SourceFormatError(f"{path.name}: not a readable CSV file ({str(error).strip()})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
     _refuse_cut_short(path, raw, len(frame.columns), header_row + 1 + len(frame))
     return frame.dropna(how="all")
