@@ -168,8 +168,11 @@ def command_fetch(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_template(args: argparse.Namespace, console: Console) -> None:
+    from graph.errors import OutputFolderError
     from loaders.local_knowledge import write_template
 
+    if Path(args.out).exists():
+        raise OutputFolderError(f"{args.out}: exists; a template is written to a new file (filled-in workbooks are kept)")
     console.print(f"wrote {write_template(args.out)}")
 
 

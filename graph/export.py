@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from graph.cells import clean_text, replaced_when_complete, write_csv, write_excel
+from graph.errors import OutputFolderError
 from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
 from graph.rdf import RDF_FORMATS, graph_to_rdf
 from graph.store import canonical_json, save_graph
@@ -138,7 +139,8 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     fmt : str
         One of :data:`EXPORT_FORMATS`.
     path : path
-        A folder for ``parquet`` and ``csv`` (``nodes.csv``, ``edges.csv``); a file otherwise.
+        A folder for ``parquet`` and ``csv`` (``nodes.csv``, ``edges.csv``); a file otherwise. An
+        existing file is replaced only if its ending is the format's (:data:`FILE_ENDINGS`).
 
     Returns
     -------
@@ -156,6 +158,7 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     path = Path(path)
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format {fmt!r} is not supported. Use one of: {', '.join(EXPORT_FORMATS)}.")
+    _refuse_to_overwrite(path, fmt)
     if fmt == "parquet":
         return [save_graph(graph, path)]
     if fmt in RDF_FORMATS:
@@ -170,6 +173,19 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     if fmt == "csv":
         return [write_csv(nodes, path / "nodes.csv"), write_csv(edges, path / "edges.csv")]
     return [write_excel({"nodes": nodes, "edges": edges}, path)]
+
+
+#: The endings of files each format may replace (an existing file with another ending is kept).
+FILE_ENDINGS = {"excel": (".xlsx",), "graphml": (".graphml", ".xml"),
+                **{fmt: (ending, ".xml" if fmt == "xml" else ending) for fmt, ending in RDF_FORMATS.items()}}
+FILE_ENDINGS["json-ld"] = (".jsonld", ".json")
+
+
+def _refuse_to_overwrite(path: Path, fmt: str) -> None:
+    """Refuse to write a file format over a file that is plainly something else (``--out thesis.docx``)."""
+    if fmt in FILE_ENDINGS and path.is_file() and path.suffix.lower() not in FILE_ENDINGS[fmt]:
+        raise OutputFolderError(f"{path}: exists and is not a {', '.join(FILE_ENDINGS[fmt])} file; "
+                                "give a new file name")
 
 
 def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:

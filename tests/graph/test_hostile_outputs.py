@@ -14,6 +14,7 @@ import pytest
 import rdflib
 
 from graph.cells import FORMULA_STARTS
+from graph.errors import OutputFolderError
 from graph.export import EXPORT_FORMATS, export_graph
 from pipeline.answers import write_answers
 
@@ -113,3 +114,24 @@ def test_answers_differing_only_in_the_last_bits_of_a_measure_are_byte_identical
     two = write_answers({k: second for k in keys}, tmp_path / "two", title="T")
     for a, b in zip(one, two, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_an_export_never_overwrites_a_file_of_another_kind(tmp_path: Path) -> None:
+    thesis = tmp_path / "thesis.docx"
+    thesis.write_text("three years")
+    for fmt in ("turtle", "excel", "graphml", "json-ld"):
+        with pytest.raises(OutputFolderError, match=r"thesis.docx: exists and is not a"):
+            export_graph(_hostile_graph(), fmt, thesis)
+    assert thesis.read_text() == "three years"
+    export_graph(_hostile_graph(), "turtle", tmp_path / "hns.ttl")
+    export_graph(_hostile_graph(), "turtle", tmp_path / "hns.ttl")  # its own kind is replaced
+
+
+def test_template_never_overwrites_a_filled_in_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli import main
+
+    filled = tmp_path / "local_knowledge.xlsx"
+    filled.write_bytes(b"a filled-in workbook")
+    assert main(["template", str(filled)]) == 2
+    assert "exists" in capsys.readouterr().err
+    assert filled.read_bytes() == b"a filled-in workbook"
