@@ -47,7 +47,7 @@ from graph.errors import SourceFormatError
 from graph.identifiers import local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.income_bands import income_band
-from loaders.tabular import normalise_postcode, parse_amount, read_csv_text
+from loaders.tabular import normalise_postcode, parse_amount, parse_date, read_csv_text
 from ontology.vocabulary import vocabulary
 
 #: Workbook words for relations -> relation types (the types themselves are accepted too).
@@ -348,22 +348,22 @@ class WorkbookLoader(Loader):
         attributes["scale"] = scale or None
         for column, key in (("income_gbp", "latest_income"), ("amount_gbp", "amount")):
             if _cell(row, column):
-                number = _number(_cell(row, column))
+                number = parse_amount(_cell(row, column))
                 if number is None or number < 0:
                     sink.reject(where, column, _cell(row, column), "not a non-negative number")
                     return None
                 attributes[key] = number
         if _cell(row, "provider_count"):
-            number = _number(_cell(row, "provider_count"))
+            number = parse_amount(_cell(row, "provider_count"))
             if number is None or number < 0:
                 sink.reject(where, "provider_count", _cell(row, "provider_count"), "not a whole number")
                 return None
             attributes["provider_count"] = int(number)
         for column in ("date", "start_date", "end_date"):
             if _cell(row, column):
-                iso = _iso_date(_cell(row, column))
+                iso = parse_date(_cell(row, column))
                 if iso is None:
-                    sink.reject(where, column, _cell(row, column), "not a date (YYYY-MM-DD)")
+                    sink.reject(where, column, _cell(row, column), "not a real date (YYYY-MM-DD, or day/month/year)")
                     return None
                 attributes[column] = iso
         champion = _cell(row, "sector_champion").lower()
@@ -430,14 +430,3 @@ class WorkbookLoader(Loader):
 
 def _sheet(name: str) -> Sheet:
     return next(s for s in SHEETS if s.name == name)
-
-
-def _number(text: str) -> float | None:
-    return parse_amount(text)
-
-
-def _iso_date(text: str) -> str | None:
-    try:
-        return pd.Timestamp(text).date().isoformat() if len(text) >= 8 else None
-    except ValueError:
-        return None

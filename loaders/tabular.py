@@ -8,6 +8,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +139,34 @@ def parse_amounts(values: pd.Series) -> pd.Series:
     grouped = text.str.contains(",", regex=False).fillna(False).astype(bool)
     valid = ~grouped | text.str.fullmatch(_GROUPED["."].pattern).fillna(False).astype(bool)
     return numbers.where(valid & np.isfinite(numbers))
+
+
+#: Date layouts UK sources use, tried in turn: ISO first, then day before month (never the US order).
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y",
+                "%d-%b-%y")
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) from a cell, or None if it is not a real date in a UK layout.
+
+    A date-time keeps its date; an impossible day (30 February) is None, not stored as written.
+
+    Examples
+    --------
+    >>> parse_date("1/2/2019"), parse_date("2019-02-01T09:30:00Z"), parse_date("1 Feb 2019")
+    ('2019-02-01', '2019-02-01', '2019-02-01')
+    >>> parse_date("2019-02-30"), parse_date("02/30/2019"), parse_date("soon")
+    (None, None, None)
+    """
+    text = text.strip()
+    if len(text) > 10 and text[4:5] == "-" and text[10:11] in ("T", " "):
+        text = text[:10]
+    for layout in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, layout).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:

@@ -142,3 +142,19 @@ def test_a_sheet_titled_like_its_csv_file_is_read_and_an_unknown_one_refused(tmp
     assert len(titled.nodes) == len(plain.nodes) and len(plain.nodes) > 0
     with pytest.raises(SourceFormatError, match=r"workbook.xlsx sheet 'Orgs': not a sheet of the workbook"):
         WorkbookLoader().load(_workbook_from_folder(tmp_path, {"organisations": "Orgs"}), context)
+
+
+@pytest.mark.parametrize(("written", "stored"), [("1/2/2019", "2019-02-01"), ("2019-02-30", None), ("02/30/2019", None)])
+def test_workbook_dates_are_day_first_and_impossible_ones_rejected(written: str, stored: str | None,
+                                                                   tmp_path: Path) -> None:
+    folder = tmp_path / "hounslow"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "local_knowledge" / "hounslow", folder)
+    with (folder / "contracts.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"LOCAL-HNS-date-test,Date test contract,,{written},,,,test,2020-01-01\n")
+    result = WorkbookLoader().load(folder, LoadContext("E09000018", "GB-LAE-HNS", "London Borough of Hounslow"))
+    contracts = result.nodes.set_index("id")
+    if stored:
+        assert contracts.loc["LOCAL-HNS-date-test", "start_date"] == stored
+    else:
+        assert "LOCAL-HNS-date-test" not in contracts.index
+        assert result.rejections["value"].tolist()[-1] == written
