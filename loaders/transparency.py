@@ -50,7 +50,11 @@ ASSET_COLUMNS = {
     "rent_terms": ("Rent Terms", "Rent Basis", "Lease Type", "Lease Terms"),
     "kind": ("Land or Building", "Asset Category", "Land/Building"),
 }
-PERSONAL = re.compile(r"redacted|personal data|private individual|individual|withheld", re.IGNORECASE)
+PERSONAL = re.compile(r"redacted|personal data|private individual|individual|withheld"
+                      r"|^\s*(mr|mrs|ms|miss|mx|dr|rev|revd)\b\.?\s+\w"  # a person by title; a sole trader:
+                      r"|^(?!.*\b(?:ltd|limited|llp|plc|cic|company|group|services|trust|association)\b.*\bt(?:/a|rading as)\b)"
+                      r"(?-i:(?:[A-Z]\.?\s+)+[A-Z][a-z'-]+|[A-Z][a-z'-]+\s+(?:[A-Z]\.?\s+)?[A-Z][a-z'-]+)"
+                      r"\s+(t/a|trading as)\b", re.IGNORECASE)
 MOJIBAKE = str.maketrans({"\u2020": " ", "\xa0": " ", "\u00c2": ""})
 _RUN_TOGETHER = re.compile(r"^(\d{2}/\d{2}/\d{4})(-?[\d,]*\.?\d+)$")
 COMPANY_SUFFIX = re.compile(r"\b(ltd|limited|plc|llp|l\.l\.p|lp)\.?$", re.IGNORECASE)

@@ -52,3 +52,17 @@ def test_keep_contacts_keeps_them(hounslow_config: Path) -> None:
     hounslow_config.write_text(hounslow_config.read_text().replace("[build]", "[build]\nkeep_contacts = true"))
     texts = _texts(build_graph(read_config(hounslow_config), progress=False).graph)
     assert texts.count(CONTACT) == 2
+
+
+@pytest.mark.parametrize("supplier", ["Mr John Q Citizen", "MRS. A SMITH", "Dr Jane Doe", "J Smith t/a Smith Plumbing",
+                                      "Jo Bloggs trading as Bloggs Catering"])
+def test_a_spend_supplier_that_is_a_person_is_withheld(supplier: str, tmp_path: Path) -> None:
+    from loaders.base import LoadContext
+    from loaders.transparency import SpendLoader
+
+    spend = Path(__file__).resolve().parents[1] / "fixtures" / "spend" / "lambeth_payments_2012_06.csv"
+    text = spend.read_text(encoding="utf-8").replace("170 Community Project", supplier)
+    (tmp_path / "spend.csv").write_text(text, encoding="utf-8")
+    result = SpendLoader().load(tmp_path / "spend.csv", LoadContext("E09000022", "GB-LAE-LBH", "Lambeth"))
+    assert "withheld as personal data" in result.filter_applied
+    assert supplier not in set(result.nodes["name"].dropna())
