@@ -177,8 +177,9 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
 
 #: The endings of files each format may replace (an existing file with another ending is kept).
 FILE_ENDINGS = {"excel": (".xlsx",), "graphml": (".graphml", ".xml"),
-                **{fmt: (ending, ".xml" if fmt == "xml" else ending) for fmt, ending in RDF_FORMATS.items()}}
-FILE_ENDINGS["json-ld"] = (".jsonld", ".json")
+                **{fmt: (ending,) for fmt, ending in RDF_FORMATS.items()}}
+FILE_ENDINGS["json-ld"] += (".json",)
+FILE_ENDINGS["xml"] += (".xml",)
 
 
 def _refuse_to_overwrite(path: Path, fmt: str) -> None:

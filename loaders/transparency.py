@@ -120,7 +120,7 @@ class SpendLoader(Loader):
         >>> ctx = LoadContext("E09000022", "GB-LAE-LBH", "Lambeth")
         >>> result = SpendLoader().load(Path("tests/fixtures/spend/lambeth_payments_2012_06.csv"), ctx)
         >>> result.summary()["edges"]["PAID_BY"], result.summary()["nodes"]["Directorate"]
-        (3151, 4)
+        (3123, 4)
         """
         council = council or context.authority_id
         code = council.rsplit("-", 1)[-1]
