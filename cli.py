@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from pathlib import Path
 
 from rich.console import Console
@@ -30,9 +31,9 @@ from graph.lookup import OrganisationNotFound
 
 #: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
 USAGE_ERRORS = (ConfigError, EndpointError, UnknownLoaderError, UnknownTermError, OrganisationNotFound)
-#: Runtime failures a user can act on: a source, a download, the store (exit code 1, one line).
+#: Runtime failures a user can act on: a source, a download, the store, the system (exit code 1, one line).
 USER_ERRORS = (FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError,
-               FileNotFoundError, PermissionError, ValueError, RuntimeError)
+               OSError, ValueError, RuntimeError, zipfile.BadZipFile)
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
@@ -233,8 +234,11 @@ def command_loaders(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_template(args: argparse.Namespace, console: Console) -> None:
+    from graph.errors import OutputFolderError
     from loaders.local_knowledge import write_template
 
+    if Path(args.out).exists():
+        raise OutputFolderError(f"{args.out}: exists; a template is written to a new file (filled-in workbooks are kept)")
     console.print(f"wrote {write_template(args.out)}")
 
 
@@ -342,6 +346,14 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+def _one_line(error: BaseException) -> str:
+    """The first line of an error's message; a system error (disk full, read-only file system, a
+    folder where a file was expected) as ``file: reason``."""
+    if isinstance(error, OSError) and error.strerror and error.filename and not str(error).startswith(str(error.filename)):
+        return f"{error.filename}: {error.strerror}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code: 0 success, 1 a runtime failure (a source that
     cannot be read, an output that failed), 2 a usage error (the command line or the configuration)."""
@@ -352,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     except (*USAGE_ERRORS, *USER_ERRORS) as error:
         if args.verbose:
             raise
-        message = str(error).splitlines()[0] if str(error) else type(error).__name__
+        message = _one_line(error)
         print(f"civicgraph: error: {message}", file=sys.stderr)
         return 2 if isinstance(error, USAGE_ERRORS) else 1
     except Exception as error:  # an unexpected failure: one line and exit code 1; --verbose for the traceback

@@ -41,3 +41,11 @@ class GraphValidationError(ValueError):
 
 class FetchError(OSError):
     """A download failed or did not match its checksum; the message names the URL."""
+
+
+class OutputFolderError(ValueError):
+    """An output folder cannot be written without losing something; the message names it and why."""
+
+
+class SourceEncodingWarning(UserWarning):
+    """A source file held bytes that are not text in its encoding; the message names file and line."""

@@ -1,7 +1,9 @@
 """Export a graph for other tools: CSV, Excel, GraphML, Parquet and RDF (Turtle, JSON-LD).
 
 CSV and Excel use a wide layout an analyst can filter: one column per attribute, lists joined by
-``; ``, and a ``sources`` column naming the datasets behind each row. GraphML carries the same
+``; ``, and a ``sources`` column naming the datasets behind each row; text that a spreadsheet would
+run as a formula is quoted (:mod:`graph.cells`). Every format leaves out the control characters XML
+cannot hold. GraphML carries the same
 attributes (nested values as JSON text). Parquet is the lossless graph folder of :mod:`graph.store`;
 RDF is :func:`graph.rdf.graph_to_rdf`.
 """
@@ -16,6 +18,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from graph.cells import clean_text, replaced_when_complete, write_csv, write_excel
+from graph.errors import OutputFolderError
 from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
 from graph.placement import placement_coverage
 from graph.rdf import RDF_FORMATS, graph_to_rdf
@@ -26,10 +30,37 @@ EXPORT_FORMATS = ("parquet", "csv", "excel", "graphml", *RDF_FORMATS)
 
 def _flat(value: Any) -> Any:
     if isinstance(value, list) and all(not isinstance(v, (list, dict)) for v in value):
-        return "; ".join(map(str, value))
+        return clean_text("; ".join(map(str, value)))
     if isinstance(value, (list, dict)):
-        return canonical_json(value)
-    return value
+        return clean_text(canonical_json(value))
+    return clean_text(value)
+
+
+def _cleaned(value: Any) -> Any:
+    """``value`` with :func:`graph.cells.clean_text` applied to every text inside it."""
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(k): _cleaned(v) for k, v in value.items()}
+    return clean_text(value)
+
+
+def graph_with_clean_text(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy without the control characters XML cannot hold, in identifiers and attributes.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Ward", name="Nul\\x00 Ward", other_names=["\\x0bB"])
+    >>> dict(graph_with_clean_text(g).nodes["a"])
+    {'kind': 'Ward', 'name': 'Nul Ward', 'other_names': ['B']}
+    """
+    clean = nx.MultiDiGraph()
+    clean.graph.update(_cleaned(graph.graph))
+    clean.add_nodes_from((clean_text(n), _cleaned(d)) for n, d in graph.nodes(data=True))
+    clean.add_edges_from((clean_text(s), clean_text(t), k, _cleaned(d)) for s, t, k, d in
+                         graph.edges(keys=True, data=True))
+    return clean
 
 
 def _sources(provenance: list[dict[str, str]]) -> str:
@@ -93,9 +124,10 @@ def graph_for_graphml(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     flat = nx.MultiDiGraph()
     flat.graph.update({k: _flat(v) for k, v in graph.graph.items()})
     for node, data in graph.nodes(data=True):
-        flat.add_node(node, **{k: _flat(v) for k, v in data.items() if v is not None})
+        flat.add_node(clean_text(node), **{k: _flat(v) for k, v in data.items() if v is not None})
     for source, target, key, data in graph.edges(keys=True, data=True):
-        flat.add_edge(source, target, key=key, **{k: _flat(v) for k, v in data.items() if v is not None})
+        flat.add_edge(clean_text(source), clean_text(target), key=clean_text(key),
+                      **{k: _flat(v) for k, v in data.items() if v is not None})
     return flat
 
 
@@ -108,7 +140,8 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     fmt : str
         One of :data:`EXPORT_FORMATS`.
     path : path
-        A folder for ``parquet`` and ``csv`` (``nodes.csv``, ``edges.csv``); a file otherwise.
+        A folder for ``parquet`` and ``csv`` (``nodes.csv``, ``edges.csv``); a file otherwise. An
+        existing file is replaced only if its ending is the format's (:data:`FILE_ENDINGS`).
 
     Returns
     -------
@@ -126,27 +159,35 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     path = Path(path)
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format {fmt!r} is not supported. Use one of: {', '.join(EXPORT_FORMATS)}.")
+    _refuse_to_overwrite(path, fmt)
     if fmt == "parquet":
         return [save_graph(graph, path)]
     if fmt in RDF_FORMATS:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        graph_to_rdf(graph).serialize(destination=path, format=fmt, encoding="utf-8")
+        with replaced_when_complete(path) as partial:
+            graph_to_rdf(graph_with_clean_text(graph)).serialize(destination=partial, format=fmt, encoding="utf-8")
         return [path]
     if fmt == "graphml":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nx.write_graphml(graph_for_graphml(graph), path)
+        with replaced_when_complete(path) as partial:
+            nx.write_graphml(graph_for_graphml(graph), partial)
         return [path]
     nodes, edges = graph_to_wide_frames(graph)
     if fmt == "csv":
-        path.mkdir(parents=True, exist_ok=True)
-        nodes.to_csv(path / "nodes.csv", index=False)
-        edges.to_csv(path / "edges.csv", index=False)
-        return [path / "nodes.csv", path / "edges.csv"]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        nodes.to_excel(writer, sheet_name="nodes", index=False)
-        edges.to_excel(writer, sheet_name="edges", index=False)
-    return [path]
+        return [write_csv(nodes, path / "nodes.csv"), write_csv(edges, path / "edges.csv")]
+    return [write_excel({"nodes": nodes, "edges": edges}, path)]
+
+
+#: The endings of files each format may replace (an existing file with another ending is kept).
+FILE_ENDINGS = {"excel": (".xlsx",), "graphml": (".graphml", ".xml"),
+                **{fmt: (ending,) for fmt, ending in RDF_FORMATS.items()}}
+FILE_ENDINGS["json-ld"] += (".json",)
+FILE_ENDINGS["xml"] += (".xml",)
+
+
+def _refuse_to_overwrite(path: Path, fmt: str) -> None:
+    """Refuse to write a file format over a file that is plainly something else (``--out thesis.docx``)."""
+    if fmt in FILE_ENDINGS and path.is_file() and path.suffix.lower() not in FILE_ENDINGS[fmt]:
+        raise OutputFolderError(f"{path}: exists and is not a {', '.join(FILE_ENDINGS[fmt])} file; "
+                                "give a new file name")
 
 
 def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:

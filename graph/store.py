@@ -25,9 +25,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from graph.atomic import atomic_directory
 from graph.bulk import collector_paused
 from graph.errors import GraphStoreError
 from graph.forked import start_forked
@@ -88,51 +86,6 @@ def canonical_json(value: Any) -> str:
     if b"null" not in text:
         return text.decode()
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-@contextlib.contextmanager
-def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a fresh folder that replaces ``target`` only if the block completes.
-
-    Parameters
-    ----------
-    target : path
-        Folder to create or replace.
-
-    Yields
-    ------
-    Path
-        A temporary sibling of ``target`` to write into. On an exception it is removed and
-        ``target`` is untouched; on success it is renamed to ``target`` and the old one removed.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> root = Path(tempfile.mkdtemp())
-    >>> with atomic_directory(root / "out") as tmp:
-    ...     _ = (tmp / "a.txt").write_text("done")
-    >>> (root / "out" / "a.txt").read_text()
-    'done'
-    """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result should read like any folder
-    try:
-        yield staging
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    retired = None
-    if target.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-        os.rmdir(retired)
-        os.replace(target, retired)
-    os.replace(staging, target)
-    if retired is not None:
-        shutil.rmtree(retired, ignore_errors=True)
 
 
 def _sha256(path: Path) -> str:
@@ -450,6 +403,7 @@ def load_frames(folder: str | os.PathLike[str], *, attributes: bool = True) -> G
 
     Examples
     --------
+    >>> import tempfile
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity", name="A", provenance=[{"dataset": "ccew"}], conflicts=[])
     >>> frames = load_frames(save_graph(g, Path(tempfile.mkdtemp()) / "graph"), attributes=False)

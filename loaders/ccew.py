@@ -35,7 +35,7 @@ from graph.identifiers import company_numbers, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from loaders.income_bands import income_bands
 from loaders.pseudonyms import pseudonym
-from loaders.tabular import TEXT, header, in_set, normalise_postcodes, stream_csv, stream_json_items
+from loaders.tabular import TEXT, header, in_set, normalise_postcodes, parse_amounts, stream_csv, stream_json_items
 
 REFERENCE = Path(__file__).parent / "reference"
 TABLES = {
@@ -184,7 +184,7 @@ def _numbers(values: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.S
     """Numbers of a text column (commas allowed), NaN where blank; and where a cell is not a number."""
     if values is None:
         return pd.Series(np.nan, index=index), pd.Series(False, index=index)
-    numbers = pd.to_numeric(values.str.replace(",", "", regex=False), errors="coerce")
+    numbers = parse_amounts(values)
     return numbers, values.notna() & values.str.strip().ne("") & numbers.isna()
 
 

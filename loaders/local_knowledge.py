@@ -48,7 +48,7 @@ from graph.errors import SourceFormatError
 from graph.identifiers import local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.income_bands import income_band
-from loaders.tabular import normalise_postcode, read_csv_text
+from loaders.tabular import normalise_postcode, parse_amount, parse_date, read_csv_text
 from ontology.vocabulary import vocabulary
 
 #: Workbook words for relations -> relation types (the types themselves are accepted too).
@@ -186,21 +186,37 @@ def write_template(path: str | Path) -> Path:
     return path
 
 
+def _sheet_name(title: str, label: str, seen: set[str]) -> str | None:
+    """The sheet a tab or file title names (case, spaces and a ``.csv`` ending aside); None for the
+    README; an error for anything else, which would otherwise be silently left unread."""
+    name = title.strip().lower().removesuffix(".csv").strip()
+    if name in {s.name for s in SHEETS}:
+        if name in seen:
+            raise SourceFormatError(f"{label}: a second {name} sheet; keep one")
+        seen.add(name)
+        return name
+    if name in ("readme", "read me"):
+        return None
+    raise SourceFormatError(f"{label}: not a sheet of the workbook; name it one of "
+                            f"{', '.join(s.name for s in SHEETS)} (or README)")
+
+
 def _read_sheets(path: Path) -> dict[str, tuple[pd.DataFrame, str]]:
     """Sheet name -> (table as text, file label for messages)."""
     tables: dict[str, tuple[pd.DataFrame, str]] = {}
+    seen: set[str] = set()
     if path.is_dir():
-        for sheet in SHEETS:
-            file = path / f"{sheet.name}.csv"
-            if file.exists():
-                tables[sheet.name] = (read_csv_text(file), file.name)
+        for file in sorted(path.glob("*.csv")):
+            name = _sheet_name(file.name, f"{path.name}/{file.name}", seen)
+            if name is not None:
+                tables[name] = (read_csv_text(file), file.name)
     elif path.suffix.lower() == ".xlsx":
         book = pd.read_excel(path, sheet_name=None, dtype=str)
-        for sheet in SHEETS:
-            if sheet.name in book:
-                frame = book[sheet.name]
+        for title, frame in book.items():
+            name = _sheet_name(str(title), f"{path.name} sheet {title!r}", seen)
+            if name is not None:
                 frame.columns = [str(c).strip() for c in frame.columns]
-                tables[sheet.name] = (frame, f"{path.name} sheet {sheet.name}")
+                tables[name] = (frame, f"{path.name} sheet {title}")
     else:
         raise SourceFormatError(f"{path.name}: a workbook is an .xlsx file or a folder of .csv sheets")
     if not tables:
@@ -340,22 +356,22 @@ class WorkbookLoader(Loader):
         attributes["scale"] = scale or None
         for column, key in (("income_gbp", "latest_income"), ("amount_gbp", "amount")):
             if _cell(row, column):
-                number = _number(_cell(row, column))
+                number = parse_amount(_cell(row, column))
                 if number is None or number < 0:
                     sink.reject(where, column, _cell(row, column), "not a non-negative number")
                     return None
                 attributes[key] = number
         if _cell(row, "provider_count"):
-            number = _number(_cell(row, "provider_count"))
+            number = parse_amount(_cell(row, "provider_count"))
             if number is None or number < 0:
                 sink.reject(where, "provider_count", _cell(row, "provider_count"), "not a whole number")
                 return None
             attributes["provider_count"] = int(number)
         for column in ("date", "start_date", "end_date"):
             if _cell(row, column):
-                iso = _iso_date(_cell(row, column))
+                iso = parse_date(_cell(row, column))
                 if iso is None:
-                    sink.reject(where, column, _cell(row, column), "not a date (YYYY-MM-DD)")
+                    sink.reject(where, column, _cell(row, column), "not a real date (YYYY-MM-DD, or day/month/year)")
                     return None
                 attributes[column] = iso
         for column in ("sector_champion", "vcse_links"):
@@ -423,17 +439,3 @@ class WorkbookLoader(Loader):
 
 def _sheet(name: str) -> Sheet:
     return next(s for s in SHEETS if s.name == name)
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text.replace(",", "").replace("£", ""))
-    except ValueError:
-        return None
-
-
-def _iso_date(text: str) -> str | None:
-    try:
-        return pd.Timestamp(text).date().isoformat() if len(text) >= 8 else None
-    except ValueError:
-        return None

@@ -29,7 +29,7 @@ from graph.errors import SourceFormatError
 from graph.identifiers import company_id, local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from loaders.directory_themes import service_themes
-from loaders.tabular import decode_bytes, normalise_postcode, read_csv_text, require_columns
+from loaders.tabular import check_json_depth, decode_bytes, normalise_postcode, read_csv_text, require_columns
 
 
 @dataclass
@@ -122,6 +122,7 @@ def map_directory(directory: Directory, sink: RecordSink, context: LoadContext, 
 # -- Open Referral UK v3 --------------------------------------------------------------------------
 def _read_oruk_json(path: Path) -> Directory:
     try:
+        check_json_depth(path)
         data = json.loads(decode_bytes(path))
     except json.JSONDecodeError as error:
         raise SourceFormatError(f"{path.name} line {error.lineno}, column {error.colno}: not valid JSON "

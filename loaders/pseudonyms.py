@@ -17,19 +17,32 @@ KEY_HINT = ("people's names are pseudonymised with your key: set CIVICGRAPH_PSEU
             "of your own (kept out of the repository) and build again")
 
 
+def _folded(character: str) -> str:
+    """A character of a decomposed name as pseudonyms see it: accents and Latin letters with no
+    ASCII form dropped (as always), letters of other scripts kept."""
+    if character.isascii():
+        return character
+    if unicodedata.combining(character) or unicodedata.name(character, "LATIN").startswith("LATIN"):
+        return ""
+    return character.casefold() if character.isalnum() else ""
+
+
 def normalise_name(name: str) -> str:
     """A person's name in the form pseudonyms are made from: accents folded, titles and punctuation
-    dropped, lower case, single spaces.
+    dropped, lower case, single spaces. Names in other scripts (Arabic, Chinese, Cyrillic, ...)
+    keep their letters, so two such names do not share one pseudonym.
 
     Examples
     --------
     >>> normalise_name("  Dr. Anne-Marie  O'Neill ")
     'anne marie oneill'
+    >>> normalise_name("Иван Петров"), normalise_name("محمد علي")
+    ('иван петров', 'محمد علي')
     """
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = "".join(_folded(c) for c in unicodedata.normalize("NFKD", name)).lower()
     text = re.sub(r"\b(mr|mrs|ms|miss|dr|prof|rev|revd|sir|dame|cllr|councillor)\b\.?", " ", text)
     text = text.replace("'", "")
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+    return " ".join(re.sub(r"[^\w]+|_", " ", text).split())
 
 
 def pseudonym(name: str, key: bytes | None) -> str:
@@ -47,5 +60,6 @@ def pseudonym(name: str, key: bytes | None) -> str:
     """
     if not key:
         raise ConfigError(KEY_HINT)
-    digest = hmac.new(key, normalise_name(name).encode(), hashlib.sha256).hexdigest()
+    normal = normalise_name(name) or " ".join(name.casefold().split())  # "Mr." alone is still someone
+    digest = hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
     return f"P-{digest[:16]}"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import re
+import warnings
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +18,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from graph.errors import SourceFormatError
+from graph.errors import SourceEncodingWarning, SourceFormatError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+#: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 #: Text columns as loaders keep them: Arrow-backed, missing as NaN (pandas' default ``str``).
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 
@@ -40,25 +45,128 @@ def arrow_text(values: pd.Series) -> pa.Array:
     return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
 
 def decode_bytes(path: Path) -> str:
-    """The text of a file, trying UTF-8 (with or without BOM), then Windows-1252, then Latin-1.
+    """The text of a file: UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
+
+    A file that is UTF-8 but for a few bad bytes (it holds at least as many valid multi-byte UTF-8
+    sequences as bad bytes) is read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~graph.errors.SourceEncodingWarning`
+    naming its line, rather than re-decoded whole as Windows-1252 (which would turn every "é"
+    into "Ã©" and change identifiers made from names).
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, warnings
     >>> p = Path(tempfile.mkdtemp()) / "a.csv"
     >>> _ = p.write_bytes("Name\\nCaf\\u00e9".encode("cp1252"))
     >>> decode_bytes(p).splitlines()[1]
     'Café'
+    >>> _ = p.write_bytes("Name\\nCaf\\u00e9\\nBad \\x9d byte".encode("utf-8").replace(b"\\xc2\\x9d", b"\\x9d"))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     decode_bytes(p).splitlines()[1:]
+    ['Café', 'Bad � byte']
+    >>> str(caught[0].message)
+    'a.csv line 3: byte 0x9d is not UTF-8; read as U+FFFD'
     """
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceFormatError(f"{path.name}: the file is empty")
-    for encoding in ENCODINGS:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        text = raw.decode("utf-8-sig", errors="replace")
+        bad = text.count("\ufffd") - raw.count("\ufffd".encode())
+        if bad <= len(_UTF8_MULTIBYTE.findall(raw)):  # mostly UTF-8: the bad bytes are damage
+            line = raw.count(b"\n", 0, error.start) + 1
+            warnings.warn(f"{path.name} line {line}: byte 0x{raw[error.start]:02x} is not UTF-8; read as U+FFFD"
+                          + (f" ({bad} such bytes)" if bad > 1 else ""), SourceEncodingWarning, stacklevel=2)
+            return text
+    for encoding in ENCODINGS[1:]:
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise SourceFormatError(f"{path.name}: not readable as UTF-8, Windows-1252 or Latin-1")  # pragma: no cover
+
+
+#: Amounts with thousands separators, by the decimal mark used: ``1,234.50`` or ``1.234,50``.
+_GROUPED = {".": re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"),
+            ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")}
+
+
+def parse_amount(text: str, *, decimal: str = ".") -> float | None:
+    """An amount of money from a cell as councils and funders write it, or None if it is not one.
+
+    A pound sign, spaces and accountants' brackets for negatives are allowed; thousands separators
+    only where they group three digits. With the UK's decimal point, ``1.000,50`` (a decimal comma)
+    and ``1,5`` are not amounts (None: the loader rejects the row) rather than being read as 1.0005
+    or 15; ``decimal=","`` reads them the continental way.
+
+    Examples
+    --------
+    >>> parse_amount("£1,234.50"), parse_amount("(250)"), parse_amount("1.5E+04")
+    (1234.5, -250.0, 15000.0)
+    >>> parse_amount("1.000,50"), parse_amount("1,5"), parse_amount("nan")
+    (None, None, None)
+    >>> parse_amount("1.000,50", decimal=",")
+    1000.5
+    """
+    cleaned = text.replace("£", "").replace(" ", "").replace("\u00a0", "").strip()
+    if cleaned.startswith("(") and cleaned.endswith(")"):
+        cleaned = "-" + cleaned[1:-1]
+    thousands = "," if decimal == "." else "."
+    if thousands not in cleaned and decimal == ".":
+        try:
+            number = float(cleaned)
+        except ValueError:
+            return None
+        return number if np.isfinite(number) else None
+    if not _GROUPED[decimal].fullmatch(cleaned):
+        return None
+    return float(cleaned.replace(thousands, "").replace(decimal, "."))
+
+
+def parse_amounts(values: pd.Series) -> pd.Series:
+    """:func:`parse_amount` (decimal point) of a text column, a column at a time; NaN where not an amount.
+
+    Examples
+    --------
+    >>> parse_amounts(pd.Series(["1,234.5", "1.000,50", "(£12)", None])).tolist()
+    [1234.5, nan, -12.0, nan]
+    """
+    text = values.astype(TEXT).str.replace(r"[£\s\u00a0]", "", regex=True)
+    text = text.str.replace(r"^\((.*)\)$", r"-\1", regex=True)
+    plain = text.str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(plain, errors="coerce").astype("float64")
+    grouped = text.str.contains(",", regex=False).fillna(False).astype(bool)
+    valid = ~grouped | text.str.fullmatch(_GROUPED["."].pattern).fillna(False).astype(bool)
+    return numbers.where(valid & np.isfinite(numbers))
+
+
+#: Date layouts UK sources use, tried in turn: ISO first, then day before month (never the US order).
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%d-%b-%Y",
+                "%d-%b-%y")
+
+
+def parse_date(text: str) -> str | None:
+    """An ISO date (``YYYY-MM-DD``) from a cell, or None if it is not a real date in a UK layout.
+
+    A date-time keeps its date; an impossible day (30 February) is None, not stored as written.
+
+    Examples
+    --------
+    >>> parse_date("1/2/2019"), parse_date("2019-02-01T09:30:00Z"), parse_date("1 Feb 2019")
+    ('2019-02-01', '2019-02-01', '2019-02-01')
+    >>> parse_date("2019-02-30"), parse_date("02/30/2019"), parse_date("soon")
+    (None, None, None)
+    """
+    text = text.strip()
+    if len(text) > 10 and text[4:5] == "-" and text[10:11] in ("T", " "):
+        text = text[:10]
+    for layout in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, layout).date().isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
@@ -80,6 +188,12 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
         All cells as strings, blanks as NaN, column names stripped of spaces. Blank lines are
         dropped; the index stays the data line number (index 0 is the line after the header).
 
+    Raises
+    ------
+    SourceFormatError
+        An empty or unreadable file, or one cut short: its last line has no line end and fewer
+        fields than the header.
+
     Examples
     --------
     >>> import tempfile
@@ -99,9 +213,22 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
             frame = pd.read_csv(io.StringIO(text), dtype=str, skiprows=header_row, keep_default_na=False,
                                 na_values=[""], skip_blank_lines=False)
         except pd.errors.ParserError as error:
-            raise SourceFormatError(f"{path.name}: not a readable CSV file ({error})") from None
+            raise SourceFormatError(f"{path.name}: not a readable CSV file ({str(error).strip()})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    _refuse_cut_short(path, raw, len(frame.columns), header_row + 1 + len(frame))
     return frame.dropna(how="all")
+
+
+def _refuse_cut_short(path: Path, raw: bytes, columns: int, last_row: int) -> None:
+    """Refuse a file whose last line has no line end and fewer fields than the header (a download
+    or copy cut short): its damaged last row would load as if its missing fields were blank."""
+    if raw.endswith((b"\n", b"\r")):
+        return
+    tail = raw[raw.rfind(b"\n") + 1:].decode("utf-8", errors="replace")
+    fields = len(next(csv.reader([tail]), []))
+    if tail.count('"') % 2 or fields < columns:
+        raise SourceFormatError(f"{path.name} row {last_row}: the last row has {fields} of {columns} fields and "
+                                "no line end; the file looks cut short (download or copy it again)")
 
 
 def _read_utf8_csv(raw: bytes, header_row: int) -> pd.DataFrame | None:
@@ -291,6 +418,7 @@ def stream_json_items(path: Path, prefix: str | None = None, *, what: str = "rec
     >>> [item["a"] for _, item in stream_json_items(p)]
     [1, 2]
     """
+    check_json_depth(path)
     with path.open("rb") as handle:
         head = handle.read(4096)
         if not head.strip():
@@ -305,6 +433,72 @@ def stream_json_items(path: Path, prefix: str | None = None, *, what: str = "rec
             reason = str(error).splitlines()[0]
             raise SourceFormatError(f"{path.name}: not valid JSON after {count} {what} ({reason}); "
                                     "is the file truncated?") from None
+
+
+#: Deepest nesting of lists and objects a JSON source may have (360Giving grants nest a few levels);
+#: deeper files are refused before they are parsed, whose memory would grow with the depth's square.
+MAX_JSON_DEPTH = 100
+_SYNTAX = np.zeros(256, bool)
+_SYNTAX[list(b'[]{}"\\')] = True
+_STEP = np.zeros(256, np.int64)
+_STEP[list(b"[{")], _STEP[list(b"]}")] = 1, -1
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
+
+
+def check_json_depth(path: Path, *, limit: int = MAX_JSON_DEPTH, block_bytes: int = 16 << 20) -> None:
+    """Refuse a JSON file nested deeper than ``limit`` (brackets inside strings do not count).
+
+    Read in blocks, a block at a time by numpy (only its quotes, backslashes and brackets are
+    looked at), so memory stays flat.
+
+    Raises
+    ------
+    SourceFormatError
+        Naming the file, the byte where the limit is passed, and the limit.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "a.json"
+    >>> _ = p.write_text('{"a": "[[[[", "b": [[1]]}')
+    >>> check_json_depth(p, limit=3)
+    >>> _ = p.write_text("[" * 5 + "]" * 5)
+    >>> check_json_depth(p, limit=3)
+    Traceback (most recent call last):
+    ...
+    graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than 3 levels; ...
+    """
+    depth, in_string, backslashes, offset = 0, False, 0, 0
+    with path.open("rb") as handle:
+        while block := handle.read(block_bytes):
+            data = np.frombuffer(block, np.uint8)
+            where = np.flatnonzero(_SYNTAX[data])  # only quotes, backslashes and brackets matter
+            found = data[where]
+            if not len(where):
+                backslashes, offset = 0, offset + len(data)
+                continue
+            backslash = found == _BACKSLASH
+            # a backslash "links" to the next byte when that byte comes right after it
+            link = backslash & (np.append(where[1:], len(data)) == where + 1)
+            order = np.arange(len(where))
+            last_break = np.maximum.accumulate(np.where(link, -1, order))
+            before = np.concatenate(([-1], last_break[:-1]))
+            run = order - 1 - before + np.where((before == -1) & (where[0] == 0), backslashes, 0)
+            quotes = (found == _QUOTE) & (run % 2 == 0)
+            inside = ((np.cumsum(quotes) + in_string) % 2 == 1) | quotes
+            step = _STEP[found]
+            step[inside] = 0
+            levels = depth + np.cumsum(step)
+            if levels.max() > limit:
+                at = offset + int(where[np.argmax(levels > limit)])
+                raise SourceFormatError(f"{path.name} byte {at}: lists and objects nested deeper than {limit} "
+                                        "levels; not a source file this loader reads")
+            depth, in_string = int(levels[-1]), bool((np.count_nonzero(quotes) + in_string) % 2)
+            trailing = 0
+            if link[-1]:
+                trailing = len(where) - 1 - int(last_break[-1])
+                trailing += backslashes if last_break[-1] == -1 and where[0] == 0 else 0
+            backslashes, offset = trailing, offset + len(data)
 
 
 def first_json_character(path: Path) -> bytes:

@@ -51,6 +51,7 @@ from loaders.tabular import (
     header,
     is_utf8,
     normalise_postcodes,
+    parse_amount,
     stream_csv,
     stream_json_items,
 )
@@ -267,11 +268,8 @@ def parse_date(value: Any) -> str | None:
 
 def _to_number(value: Any) -> Any:
     if isinstance(value, str):
-        text = value.replace(",", "").replace("£", "").strip()
-        try:
-            return float(text)
-        except ValueError:
-            return value
+        number = parse_amount(value)
+        return value if number is None else number  # the schema check rejects what is not a number
     return value
 
 

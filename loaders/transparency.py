@@ -35,7 +35,7 @@ import pandas as pd
 from graph.errors import SourceFormatError
 from graph.identifiers import charity_id, company_id, local_group_id, slugify
 from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import decode_bytes, normalise_postcode, read_csv_text
+from loaders.tabular import decode_bytes, normalise_postcode, parse_amount, read_csv_text
 
 #: Spend columns by role, in order of preference. The Transparency Code (2015, part 2 paragraph 24) asks
 #: for the date, the department, the beneficiary, the purpose, the amount, irrecoverable VAT and the
@@ -85,7 +85,11 @@ ASSET_COLUMNS = {
                    "Holding Type Characteristics", "Tenure Category"),
     "kind": ("Land or Building", "Asset Category", "Land/Building", "Land/Building/Both"),
 }
-PERSONAL = re.compile(r"redacted|personal data|private individual|individual|withheld", re.IGNORECASE)
+PERSONAL = re.compile(r"redacted|personal data|private individual|individual|withheld"
+                      r"|^\s*(mr|mrs|ms|miss|mx|dr|rev|revd)\b\.?\s+\w"  # a person by title; a sole trader:
+                      r"|^(?!.*\b(?:ltd|limited|llp|plc|cic|company|group|services|trust|association)\b.*\bt(?:/a|rading as)\b)"
+                      r"(?-i:(?:[A-Z]\.?\s+)+[A-Z][a-z'-]+|[A-Z][a-z'-]+\s+(?:[A-Z]\.?\s+)?[A-Z][a-z'-]+)"
+                      r"\s+(t/a|trading as)\b", re.IGNORECASE)
 MOJIBAKE = str.maketrans({"\u2020": " ", "\xa0": " ", "\u00c2": ""})
 _RUN_TOGETHER = re.compile(r"^(\d{2}/\d{2}/\d{4})(-?[\d,]*\.?\d+)$")
 COMPANY_SUFFIX = re.compile(r"\b(ltd|limited|plc|llp|l\.l\.p|lp)\.?$", re.IGNORECASE)
@@ -133,13 +137,7 @@ def columns_found(frame_columns: Any, layout: dict[str, tuple[str, ...]]) -> dic
 
 
 def _money(text: str) -> float | None:
-    cleaned = text.replace(",", "").replace("£", "").strip()
-    if cleaned.startswith("(") and cleaned.endswith(")"):
-        cleaned = "-" + cleaned[1:-1]  # accountants' negatives
-    try:
-        return float(cleaned)
-    except ValueError:
-        return None
+    return parse_amount(text)
 
 
 @cache
@@ -287,7 +285,7 @@ class SpendLoader(Loader):
         >>> ctx = LoadContext("E09000022", "GB-LAE-LBH", "Lambeth")
         >>> result = SpendLoader().load(Path("tests/fixtures/spend/lambeth_payments_2012_06.csv"), ctx)
         >>> result.summary()["edges"]["PAID_BY"], result.summary()["nodes"]["Directorate"]
-        (3151, 4)
+        (3123, 4)
         """
         council = council or context.authority_id
         code = council.rsplit("-", 1)[-1] if council else "NAT"

@@ -17,6 +17,7 @@ import networkx as nx
 import pandas as pd
 
 from graph.assets import asset_transfer_candidates, asset_use
+from graph.cells import markdown_text, write_csv, write_excel
 from graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
 from graph.contracts import contract_consolidation
 from graph.coproduction import directorate_coproduction, forum_representativeness
@@ -162,23 +163,20 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for key, result in answers.items():
-        result.table.to_csv(folder / f"{key}.csv", index=False)
+        written.append(write_csv(result.table, folder / f"{key}.csv"))
         (folder / f"{key}.notes.md").write_text(result.notes())
-        written += [folder / f"{key}.csv", folder / f"{key}.notes.md"]
-    with pd.ExcelWriter(folder / "answers.xlsx", engine="openpyxl") as writer:
-        about_sheet(answers).to_excel(writer, sheet_name="About these answers", index=False)
-        for key, result in answers.items():
-            result.table.to_excel(writer, sheet_name=key[:31], index=False)
-    written.append(folder / "answers.xlsx")
-    lines = [f"# {title}: answers to the twelve questions", "",
+        written.append(folder / f"{key}.notes.md")
+    sheets = {"About these answers": about_sheet(answers), **{key: result.table for key, result in answers.items()}}
+    written.append(write_excel(sheets, folder / "answers.xlsx"))
+    lines = [f"# {markdown_text(title)}: answers to the twelve questions", "",
              "Each answer is also a CSV file beside this one, with the evidence (sources, names, counts) in its "
              "columns, and a notes file saying what it rests on and what each column means. A one-page brief "
              "per question, with a chart where one helps, is in `../briefs/`.", ""]
     for answer in ANSWERS:
         result = answers[answer.key]
-        lines += [f"## {answer.question}", "", f"**{result.headline}**", ""]
+        lines += [f"## {answer.question}", "", f"**{markdown_text(result.headline)}**", ""]
         if result.missing:
-            lines += [f"**The loaded data cannot answer this question.** {result.missing}", ""]
+            lines += [f"**The loaded data cannot answer this question.** {markdown_text(result.missing)}", ""]
         about = [f"Period: {result.period}."] if result.period else []
         about += [f"Coverage: {row.what}: {row.known:,} of {row.total:,}"
                   + (f" ({row.share:.0%})" if row.share is not None and not pd.isna(row.share) else "") + "."
@@ -189,13 +187,14 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
                 f"{r.dataset} ({r.licence or 'licence not stated'}"
                 + (f", as of {r.last_date}" if isinstance(r.last_date, str) else "") + ")"
                 for r in result.sources.itertuples()) + ".")
-        lines += [f"- {line}" for line in about]
+        lines += [f"- {markdown_text(line)}" for line in about]
         lines += ["", f"`{answer.key}.csv`: {len(result.table):,} rows; `{answer.key}.notes.md` explains the columns."]
         if len(result.table):
             shown = result.table.head(rows_shown).astype(object)
             shown = shown.where(shown.notna(), "")
             for column in shown.columns:
-                shown[column] = shown[column].map(lambda v: v[:60] if isinstance(v, str) else v)
+                shown[column] = shown[column].map(lambda v: markdown_text(v[:60]) if isinstance(v, str) else v)
+            shown.columns = [markdown_text(c) for c in shown.columns]
             lines += ["", shown.to_markdown(index=False)]
         lines.append("")
     (folder / "answers.md").write_text("\n".join(lines) + "\n")

@@ -23,7 +23,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from graph.assemble import assemble_frames
+from graph.atomic import check_replaceable
 from graph.bulk import collector_paused
+from graph.cells import write_csv
 from graph.errors import ConfigError, GraphValidationError, SourceFormatError
 from graph.forked import can_fork, start_forked
 from graph.frames import GraphFrames, frames_to_graph
@@ -32,6 +34,7 @@ from graph.placement import placement_coverage
 from graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from graph.store import atomic_directory, write_frames
 from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
+from loaders.personal_data import redact_contacts
 from loaders.place_index import PlaceIndex
 from loaders.registry import get_loader
 from pipeline.authorities import authority_table
@@ -160,6 +163,8 @@ def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: tq
             results[i] = get_loader(source.loader).load(source.path, context, **source.options)
         except TypeError as error:
             raise ConfigError(f"{config.path.name}: [[source]] {source.path.name}: {error}") from None
+        if not config.keep_contacts:
+            results[i] = redact_contacts(results[i])
         if bar is not None:
             bar.update()
     return results
@@ -381,12 +386,13 @@ def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: b
     evidence) and the manifest's ``sources``: each file's loader, path, SHA-256 and counts. The
     review file named in ``[resolution]`` is rewritten after the folder is in place.
     """
+    check_replaceable(folder)  # before the build, not after minutes of it
     outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
     sources = [{**s, "sha256": _sha256(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
     with atomic_directory(folder) as staging:
         write_frames(outcome.frames, staging, extra={"config": str(config.path), "sources": sources})
-        outcome.rejections.to_csv(staging / "rejections.csv", index=False)
-        outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
+        write_csv(outcome.rejections, staging / "rejections.csv")
+        write_csv(outcome.resolution.links, staging / "matches.csv")
     save_review_file(config, outcome)
     return outcome
 

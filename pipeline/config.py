@@ -12,6 +12,7 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     validate = true      # check the graph against the SHACL shapes
     strict = false       # true: any rejected row aborts the build
     parallel_merge = false  # true: merge a large graph's edges in a second process (faster, more memory)
+    keep_contacts = false   # true: keep e-mail addresses and phone numbers found in free text
 
     [[source]]
     loader = "ons-lookup"
@@ -31,7 +32,9 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     [classification]     # optional: the borough's own rules for what kind of body each organisation is
     rules = ["my_organisation_classes.csv"]   # tried before pipeline/reference/organisation_classes.csv
 
-Paths are relative to the configuration file. Sources are listed in priority order: where two
+Paths are relative to the configuration file and stay inside the project (the folder holding the
+configuration's folder) unless written as absolute paths. Unknown sections or keys and values of
+the wrong type are refused (:mod:`pipeline.config_schema`). Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
 """
 
@@ -46,6 +49,7 @@ from typing import Any
 from graph.errors import ConfigError
 from loaders.base import LoadContext
 from pipeline.authorities import Authority, find_authority
+from pipeline.config_schema import check_config, project_path
 from resolve.resolution import ResolutionSettings
 
 PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
@@ -84,6 +88,9 @@ class BuildConfig:
         Whether the build checks the graph against the SHACL shapes.
     strict : bool
         Whether any rejected row aborts the build.
+    keep_contacts : bool
+        Whether e-mail addresses and phone numbers in free text are kept (by default they are
+        withheld as the sources are loaded: :mod:`loaders.personal_data`).
     parallel_merge : bool
         Whether a large graph's edges are merged in a second process beside its nodes (see
         :func:`graph.assemble.assemble_frames`: a national build 12-16 s faster, 1.8 GB more memory).
@@ -109,6 +116,7 @@ class BuildConfig:
     validate: bool = True
     strict: bool = False
     parallel_merge: bool = False
+    keep_contacts: bool = False
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
     boundaries: Path | None = None
@@ -157,6 +165,9 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: not valid TOML ({error})") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: byte {error.start}: not UTF-8 text (TOML files are UTF-8)") from None
+    check_config(raw, path)
     authority = raw.get("authority")
     if not isinstance(authority, dict):
         raise ConfigError(f"{path}: an [authority] table is required")
@@ -165,7 +176,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     for number, source in enumerate(raw.get("source", []), start=1):
         where = f"source {number}"
         loader = _require(source, "loader", where, path)
-        file = (path.parent / _require(source, "path", where, path)).resolve()
+        file = project_path(path, _require(source, "path", where, path), f"[{where}] path")
         if require_files and not file.exists():
             hint = "; run 'civicgraph fetch' first" if source.get("url") else ""
             raise ConfigError(f"{path}: [{where}] path {source['path']!r}: no such file ({file}){hint}")
@@ -175,24 +186,21 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
     if not sources:
         raise ConfigError(f"{path}: no [[source]] entries; list the files the graph is built from")
     build = raw.get("build", {})
-    _refuse_unknown(build, {"validate", "strict", "parallel_merge"}, "build", path)
     comparison = raw.get("comparison", {})
     comparison_grants = []
     for name in comparison.get("grants", []):
-        file = (path.parent / name).resolve()
+        file = project_path(path, name, "[comparison] grants")
         if require_files and not file.exists():
             raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
         comparison_grants.append(file)
     briefs = raw.get("briefs", {})
-    _refuse_unknown(briefs, {"boundaries"}, "briefs", path)
-    boundaries = (path.parent / briefs["boundaries"]).resolve() if briefs.get("boundaries") else None
+    boundaries = project_path(path, briefs["boundaries"], "[briefs] boundaries") if briefs.get("boundaries") else None
     if require_files and boundaries is not None and not boundaries.exists():
         raise ConfigError(f"{path}: [briefs] boundaries {briefs['boundaries']!r}: no such file ({boundaries})")
     classification = raw.get("classification", {})
-    _refuse_unknown(classification, {"rules"}, "classification", path)
     classification_rules = []
     for name in classification.get("rules", []):
-        file = (path.parent / name).resolve()
+        file = project_path(path, name, "[classification] rules")
         if require_files and not file.exists():
             raise ConfigError(f"{path}: [classification] rules {name!r}: no such file ({file})")
         classification_rules.append(file)
@@ -204,9 +212,10 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         authority_id=found.org_id,
         authority_code=found.code,
         sources=sources,
-        validate=_flag(build, "validate", True, path),
-        strict=_flag(build, "strict", False, path),
-        parallel_merge=_flag(build, "parallel_merge", False, path),
+        validate=build.get("validate", True),
+        strict=build.get("strict", False),
+        parallel_merge=build.get("parallel_merge", False),
+        keep_contacts=build.get("keep_contacts", False),
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
         boundaries=boundaries,
@@ -217,7 +226,6 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
 def _authority(table: dict[str, Any], path: Path) -> Authority:
     """The ``[authority]`` table's council, from its GSS code; ``org_id`` and ``code``, where given,
     must be the register's (a copied configuration keeps another council's otherwise)."""
-    _refuse_unknown(table, {"name", "gss_code", "org_id", "code"}, "authority", path)
     gss_code = str(_require(table, "gss_code", "authority", path))
     try:
         found = find_authority(gss_code)
@@ -232,37 +240,19 @@ def _authority(table: dict[str, Any], path: Path) -> Authority:
     return found
 
 
-def _refuse_unknown(table: dict[str, Any], known: set[str], where: str, path: Path) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise ConfigError(f"{path}: [{where}] {unknown[0]!r} is not a setting. Use one of: "
-                          + ", ".join(f"'{k}'" for k in sorted(known)) + ".")
-
-
-def _flag(build: dict[str, Any], key: str, default: bool, path: Path) -> bool:
-    value = build.get(key, default)
-    if not isinstance(value, bool):
-        raise ConfigError(f"{path}: [build] {key} = {value!r}: write true or false")
-    return value
-
-
 def _resolution_settings(table: dict[str, Any], path: Path) -> ResolutionSettings:
-    _refuse_unknown(table, {"accept", "review", "review_file", "enabled", "max_block", "chunk_pairs"},
-                    "resolution", path)
     defaults = ResolutionSettings()
-    try:
-        accept, review = float(table.get("accept", defaults.accept)), float(table.get("review", defaults.review))
-    except (TypeError, ValueError):
-        raise ConfigError(f"{path}: [resolution] accept and review are scores between 0 and 1") from None
+    accept, review = float(table.get("accept", defaults.accept)), float(table.get("review", defaults.review))
     if not 0 <= review <= accept <= 1:
         raise ConfigError(f"{path}: [resolution] needs 0 <= review <= accept <= 1 (got review={review}, "
                           f"accept={accept})")
     review_file = table.get("review_file")
     return ResolutionSettings(accept=accept, review=review,
-                              review_file=(path.parent / review_file).resolve() if review_file else None,
-                              max_block=int(table.get("max_block", defaults.max_block)),
-                              chunk_pairs=int(table.get("chunk_pairs", defaults.chunk_pairs)),
-                              enabled=bool(table.get("enabled", True)))
+                              review_file=project_path(path, review_file, "[resolution] review_file")
+                              if review_file else None,
+                              max_block=table.get("max_block", defaults.max_block),
+                              chunk_pairs=table.get("chunk_pairs", defaults.chunk_pairs),
+                              enabled=table.get("enabled", True))
 
 
 def pseudonym_key_from_environment() -> bytes | None:

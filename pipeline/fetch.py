@@ -13,6 +13,7 @@ import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 from tqdm.auto import tqdm
@@ -102,20 +103,54 @@ def download(url: str, cache: Path, *, expected_sha256: str | None = None, progr
     return Fetched(url, target, digest, False)
 
 
+#: How many times its own size a zip archive may unpack to (text compresses well below this; a
+#: zip bomb far above), and the allowance for small archives.
+MAX_UNPACK_RATIO, UNPACK_ALLOWANCE_BYTES = 100, 64 << 20
+
+
 def place(fetched: Fetched, destination: Path) -> None:
-    """Put a download where its source reads it: unpack a ``.zip`` into a folder, else copy the file."""
+    """Put a download where its source reads it: unpack a ``.zip`` into a folder, else copy the file.
+
+    Raises
+    ------
+    FetchError
+        An archive that unpacks to more than :data:`MAX_UNPACK_RATIO` times its size (plus
+        :data:`UNPACK_ALLOWANCE_BYTES`): the files unpacked so far are removed.
+    """
     if zipfile.is_zipfile(fetched.path):
         folder = destination if destination.suffix == "" else destination.parent
         folder.mkdir(parents=True, exist_ok=True)
-        with zipfile.ZipFile(fetched.path) as archive:
-            for member in archive.infolist():
-                name = Path(member.filename).name  # never write outside the folder
-                if name and not member.is_dir():
-                    with archive.open(member) as source, (folder / name).open("wb") as out:
-                        shutil.copyfileobj(source, out)
+        limit = MAX_UNPACK_RATIO * fetched.path.stat().st_size + UNPACK_ALLOWANCE_BYTES
+        written: list[Path] = []
+        try:
+            with zipfile.ZipFile(fetched.path) as archive:
+                left = limit
+                for member in archive.infolist():
+                    name = Path(member.filename).name  # never write outside the folder
+                    if name and not member.is_dir():
+                        written.append(folder / name)
+                        with archive.open(member) as source, (folder / name).open("wb") as out:
+                            left = _copy_at_most(source, out, left)
+                            if left < 0:
+                                raise FetchError(f"{fetched.url}: the archive unpacks to more than {limit:,} bytes "
+                                                 f"({MAX_UNPACK_RATIO} times its size); refused as a zip bomb")
+        except BaseException:
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
         return
     destination.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(fetched.path, destination)
+
+
+def _copy_at_most(source: Any, out: Any, left: int, *, block: int = 1 << 20) -> int:
+    """Copy until ``left`` bytes are used up; return what is left (negative: there was more)."""
+    while chunk := source.read(min(block, max(left, 0) + 1)):
+        left -= len(chunk)
+        if left < 0:
+            return left
+        out.write(chunk)
+    return left
 
 
 def fetch_sources(config: BuildConfig, *, cache: Path = DEFAULT_CACHE, progress: bool = True) -> list[Fetched]:

@@ -23,6 +23,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from cypher.store import write_database
+from graph.atomic import check_replaceable
+from graph.cells import write_csv
 from graph.errors import ConfigError
 from graph.export import export_graph, summary_json
 from graph.store import atomic_directory, write_frames
@@ -74,7 +76,9 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
 
     ``out`` is replaced only when everything that could be written is: a failure to build leaves
     the previous outputs. A failing output (a map, an export) does not lose the others: the run
-    writes the rest, lists what failed in ``summary.json`` under ``failed``, then raises.
+    writes the rest, lists what failed in ``summary.json`` under ``failed``, then raises. ``out``
+    must be new, empty or a previous output (:func:`graph.atomic.check_replaceable`), which is
+    checked before the build starts.
 
     Parameters
     ----------
@@ -92,6 +96,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         After writing the rest, when some part failed; the message names each.
     """
     out = Path(out)
+    check_replaceable(out)  # before the build, not after minutes of it
     outcome = build_graph(config, progress=progress)
     graph = outcome.graph
     code = config.authority_code.lower()
@@ -123,8 +128,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
     with atomic_directory(out) as staging:
         (staging / "graph").mkdir()
         write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
-        outcome.rejections.to_csv(staging / "rejections.csv", index=False)
-        outcome.resolution.links.to_csv(staging / "matches.csv", index=False)
+        write_csv(outcome.rejections, staging / "rejections.csv")
+        write_csv(outcome.resolution.links, staging / "matches.csv")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         attempt("answers", answers, staging)
         attempt("maps", lambda staging: write_all_maps(graph, staging / "maps"), staging)

@@ -8,6 +8,7 @@ with the decided rows exactly as they were and the pairs now awaiting a decision
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from graph.errors import SourceFormatError
+from loaders.tabular import decode_bytes
 
 REVIEW_COLUMNS = ["left_id", "left_name", "right_id", "right_name", "score", "evidence", "decision",
                   "decided_by", "note"]
@@ -53,7 +55,7 @@ def read_review_file(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     if path is None or not Path(path).exists():
         return pd.DataFrame(columns=REVIEW_COLUMNS)
     path = Path(path)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(decode_bytes(path)), dtype=str, keep_default_na=False)  # Excel saves cp1252
     missing = [c for c in ("left_id", "right_id", "decision") if c not in frame.columns]
     if missing:
         raise SourceFormatError(f"{path.name} row 1 (header): no column {missing[0]!r}; "

@@ -123,3 +123,38 @@ def test_ward_by_name_or_code_locates_a_group(tmp_path: Path) -> None:
     assert located[["source", "target"]].values.tolist() == [["LOCAL-HNS-bedfont-lunch-club", "E05000346@2017"]]
     club = result.nodes.set_index("id").loc["LOCAL-HNS-bedfont-lunch-club"]
     assert club["income_band"] == "micro"
+
+
+def _workbook_from_folder(tmp_path: Path, titles: dict[str, str]) -> Path:
+    folder = Path(__file__).resolve().parents[2] / "data" / "local_knowledge" / "hounslow"
+    path = tmp_path / "workbook.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for file in sorted(folder.glob("*.csv")):
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+            frame.to_excel(writer, sheet_name=titles.get(file.stem, file.stem), index=False)
+    return path
+
+
+def test_a_sheet_titled_like_its_csv_file_is_read_and_an_unknown_one_refused(tmp_path: Path) -> None:
+    context = LoadContext("E09000018", "GB-LAE-HNS", "London Borough of Hounslow")
+    plain = WorkbookLoader().load(_workbook_from_folder(tmp_path, {}), context)
+    titled = WorkbookLoader().load(_workbook_from_folder(tmp_path, {"organisations": "Organisations.csv"}), context)
+    assert len(titled.nodes) == len(plain.nodes) and len(plain.nodes) > 0
+    with pytest.raises(SourceFormatError, match=r"workbook.xlsx sheet 'Orgs': not a sheet of the workbook"):
+        WorkbookLoader().load(_workbook_from_folder(tmp_path, {"organisations": "Orgs"}), context)
+
+
+@pytest.mark.parametrize(("written", "stored"), [("1/2/2019", "2019-02-01"), ("2019-02-30", None), ("02/30/2019", None)])
+def test_workbook_dates_are_day_first_and_impossible_ones_rejected(written: str, stored: str | None,
+                                                                   tmp_path: Path) -> None:
+    folder = tmp_path / "hounslow"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "local_knowledge" / "hounslow", folder)
+    with (folder / "contracts.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"LOCAL-HNS-date-test,Date test contract,,{written},,,,test,2020-01-01\n")
+    result = WorkbookLoader().load(folder, LoadContext("E09000018", "GB-LAE-HNS", "London Borough of Hounslow"))
+    contracts = result.nodes.set_index("id")
+    if stored:
+        assert contracts.loc["LOCAL-HNS-date-test", "start_date"] == stored
+    else:
+        assert "LOCAL-HNS-date-test" not in contracts.index
+        assert result.rejections["value"].tolist()[-1] == written

@@ -108,3 +108,23 @@ def test_build_before_fetch_says_to_fetch(tmp_path: Path, capsys: pytest.Capture
                       '[[source]]\nloader = "360giving"\npath = "g.json"\nurl = "http://127.0.0.1:9/g.json"\n')
     assert main(["build", str(config), "--quiet"]) == 2
     assert "run 'civicgraph fetch' first" in capsys.readouterr().err
+
+
+def test_a_zip_bomb_is_refused_and_nothing_is_left_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipeline.fetch
+    from pipeline.fetch import Fetched, place
+
+    monkeypatch.setattr(pipeline.fetch, "UNPACK_ALLOWANCE_BYTES", 0)  # the real allowance would need a 64 MB test
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("small.txt", "fine")
+        archive.writestr("zeros.csv", b"0" * (20 << 20))
+    assert bomb.stat().st_size < (20 << 20) // 500
+    with pytest.raises(FetchError, match=r"http://x/bomb.zip: the archive unpacks to more than [\d,]+ bytes \(100 times"):
+        place(Fetched("http://x/bomb.zip", bomb, "", False), tmp_path / "extract")
+    assert list((tmp_path / "extract").iterdir()) == []
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", "".join(f"row {i},{i * 7919 % 10007}\n" for i in range(2000)))
+    place(Fetched("http://x/plain.zip", plain, "", False), tmp_path / "extract")
+    assert (tmp_path / "extract" / "a.csv").read_text().startswith("row 0,0\n")

@@ -1,0 +1,156 @@
+"""The shape of a build configuration: which sections and keys exist, and the type of each.
+
+:func:`check_config` runs on the parsed TOML before anything is read from it, so a typo or a
+wrong type is refused with the file, section, key and what was expected, rather than read as
+something else: ``enabled = "false"`` is text, not false; ``peers = "E09000002"`` is not a list;
+``[buld]`` is not a section. Every problem is collected and reported in one error.
+
+:func:`project_path` keeps relative paths inside the project: the folder that holds the
+configuration's folder (``config/../data`` is inside; ``../../x`` is not). A file elsewhere is
+named by an absolute path, which says so explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from graph.errors import ConfigError
+
+__all__ = ["SCHEMA", "SOURCE_KEYS", "check_config", "project_path"]
+
+#: What a value must be, and how a message names it.
+TEXT, FLAG, NUMBER, WHOLE, TEXTS = "text", "true or false", "a number", "a whole number", "a list of text"
+#: Option values a loader may take from a ``[[source]]`` besides the keys of :data:`SOURCE_KEYS`.
+OPTION = "text, a number or true/false"
+
+#: Each table section, its keys and their types.
+SCHEMA: dict[str, dict[str, str]] = {
+    "authority": {"name": TEXT, "gss_code": TEXT, "org_id": TEXT, "code": TEXT},
+    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG, "keep_contacts": FLAG},
+    "resolution": {"accept": NUMBER, "review": NUMBER, "review_file": TEXT, "enabled": FLAG, "max_block": WHOLE,
+                   "chunk_pairs": WHOLE},
+    "comparison": {"grants": TEXTS, "peers": TEXTS},
+    "briefs": {"boundaries": TEXT},
+    "classification": {"rules": TEXTS},
+}
+#: The keys every ``[[source]]`` may have; any other key is an option of its loader.
+SOURCE_KEYS: dict[str, str] = {"loader": TEXT, "path": TEXT, "url": TEXT, "sha256": TEXT}
+
+
+def _is(value: Any, expected: str) -> bool:
+    if expected == TEXT:
+        return isinstance(value, str)
+    if expected == FLAG:
+        return isinstance(value, bool)
+    if expected == NUMBER:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected == WHOLE:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected == TEXTS:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, (str, int, float, bool))  # OPTION
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_table(table: Any, keys: dict[str, str], where: str, *, others: str | None = None) -> list[str]:
+    if not isinstance(table, dict):
+        return [f"[{where}] must be a table of settings, not {_shown(table)}"]
+    problems = []
+    for key, value in table.items():
+        expected = keys.get(key, others)
+        if expected is None:
+            problems.append(f"[{where}] {key!r} is not a setting. Use one of: "
+                            + ", ".join(f"'{k}'" for k in sorted(keys)) + ".")
+        elif not _is(value, expected):
+            hint = "write true or false" if expected == FLAG else f"expected {expected}"
+            problems.append(f"[{where}] {key} = {_shown(value)}: {hint}")
+    return problems
+
+
+def check_config(raw: dict[str, Any], path: Path) -> None:
+    """Refuse unknown sections and keys and values of the wrong type in a parsed configuration.
+
+    Parameters
+    ----------
+    raw : dict
+        The TOML file as :mod:`tomllib` parsed it.
+    path : Path
+        The file, named in the message.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the section, the key, the value and the type expected; every problem
+        found, separated by ``;``.
+
+    Examples
+    --------
+    >>> check_config({"build": {"strict": False}}, Path("b.toml"))
+    >>> check_config({"buld": {}, "resolution": {"enabled": "false"}}, Path("b.toml"))
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: b.toml: [buld] is not a section. Use one of: ...; [resolution] enabled = 'false': write true or false
+    """
+    problems = []
+    for section, value in raw.items():
+        if section == "source" and not isinstance(value, list):
+            problems.append("sources are [[source]] entries (double brackets), one per file")
+        elif section == "source":
+            for number, source in enumerate(value, start=1):
+                problems += _check_table(source, SOURCE_KEYS, f"source {number}", others=OPTION)
+        elif section in SCHEMA:
+            problems += _check_table(value, SCHEMA[section], section)
+        else:
+            problems.append(f"[{section}] is not a section. Use one of: "
+                            + ", ".join(f"[{s}]" for s in [*SCHEMA, "[source]"]) + ".")
+    if problems:
+        raise ConfigError(f"{path}: " + "; ".join(problems))
+
+
+def project_path(path: Path, value: str, where: str) -> Path:
+    """The file a configuration at ``path`` names by ``value``, kept inside the project.
+
+    Parameters
+    ----------
+    path : Path
+        The configuration file.
+    value : str
+        A path as written in it: relative to its folder, or absolute.
+    where : str
+        The section and key, for the message (``"[resolution] review_file"``).
+
+    Returns
+    -------
+    Path
+        Absolute and resolved.
+
+    Raises
+    ------
+    ConfigError
+        A relative path that leads out of the folder holding the configuration's folder.
+
+    Examples
+    --------
+    >>> project_path(Path("/p/config/b.toml"), "../data/x.csv", "[source 1] path").as_posix()
+    '/p/data/x.csv'
+    >>> project_path(Path("/p/config/b.toml"), "../../x.csv", "[resolution] review_file")
+    Traceback (most recent call last):
+    ...
+    graph.errors.ConfigError: /p/config/b.toml: [resolution] review_file '../../x.csv' leads out of the project (/p); ...
+    """
+    if os.path.isabs(value):
+        return Path(value).resolve()
+    folder = path.absolute().parent
+    written = Path(os.path.normpath(folder / value))  # as written: a symlinked data folder stays inside
+    if not written.is_relative_to(folder.parent):
+        raise ConfigError(f"{path}: {where} {value!r} leads out of the project ({folder.parent}); "
+                          "give an absolute path to use a file elsewhere")
+    return written.resolve()

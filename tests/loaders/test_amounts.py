@@ -1,0 +1,49 @@
+"""Amounts read right: a decimal comma is refused, never read as a number a thousand times smaller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from loaders.base import LoadContext
+from loaders.local_knowledge import WorkbookLoader
+from loaders.tabular import parse_amount, parse_amounts
+from loaders.transparency import AssetsLoader
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+DATA = Path(__file__).resolve().parents[2] / "data"
+HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "London Borough of Hounslow")
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("1,000.50", 1000.5), ("£12,500", 12500.0), ("1000", 1000.0), ("(250.00)", -250.0), ("-3", -3.0),
+    ("1.000,50", None), ("1,5", None), ("12,50", None), ("1,0000", None), ("nan", None), ("inf", None), ("", None),
+])
+def test_parse_amount_refuses_what_is_not_a_uk_amount(text: str, amount: float | None) -> None:
+    assert parse_amount(text) == amount
+    parsed = parse_amounts(pd.Series([text], dtype=object)).iloc[0]
+    assert parsed == amount if amount is not None else pd.isna(parsed)
+
+
+def test_an_asset_rent_with_a_decimal_comma_is_rejected_not_shifted(tmp_path: Path) -> None:
+    text = (FIXTURES / "assets" / "land_and_assets.csv").read_text(encoding="utf-8")
+    path = tmp_path / "assets.csv"
+    path.write_text(text.replace('"12,500"', '"1.000,50"'), encoding="utf-8")
+    result = AssetsLoader().load(path, HOUNSLOW)
+    assert 1.0005 not in set(result.nodes.get("rent_gbp", pd.Series(dtype=float)))
+    assert [6, "Rent", "1.000,50"] in result.rejections[["row", "field", "value"]].values.tolist()
+
+
+def test_a_workbook_income_with_a_decimal_comma_is_rejected_not_shifted(tmp_path: Path) -> None:
+    folder = tmp_path / "hounslow"
+    folder.mkdir()
+    for file in (DATA / "local_knowledge" / "hounslow").iterdir():
+        (folder / file.name).write_bytes(file.read_bytes())
+    with (folder / "organisations.csv").open("a", encoding="utf-8") as handle:
+        handle.write('LOCAL-HNS-comma-club,Comma Club,UnregisteredGroup,,,"1.000,50",,,,,active,,test,2020-01-01\n')
+    result = WorkbookLoader().load(folder, HOUNSLOW)
+    assert "LOCAL-HNS-comma-club" not in set(result.nodes["id"])
+    rejected = result.rejections[result.rejections["value"] == "1.000,50"]
+    assert rejected["field"].tolist() == ["income_gbp"]

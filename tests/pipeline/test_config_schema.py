@@ -1,0 +1,71 @@
+"""The configuration is read as written or refused: unknown keys, wrong types, paths out of the project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.errors import ConfigError
+from pipeline.config import read_config
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("validate = true", 'validate = "false"'), r"\[build\] validate = 'false': write true or false"),
+    (("[resolution]", '[resolution]\nenabled = "false"'), r"\[resolution\] enabled = 'false': write true or false"),
+    (("[build]", "[buld]"), r"\[buld\] is not a section. Use one of: \[authority\], \[build\]"),
+    (('code = "HNS"', 'code = "HNS"\ncolour = "blue"'), r"\[authority\] 'colour' is not a setting"),
+    (("peers = [", 'peers = "E09000002"\nold_peers = ['), r"\[comparison\] peers = 'E09000002': expected a list of text"),
+    (("accept = 0.9", 'accept = "high"'), r"\[resolution\] accept = 'high': expected a number"),
+    (("accept = 0.9", "accept = true"), r"\[resolution\] accept = true: expected a number"),
+    (("review = 0.75", "review = 0.75\nmax_block = 2.5"), r"\[resolution\] max_block = 2.5: expected a whole number"),
+    (('name = "London Borough of Hounslow"', "name = 42"), r"\[authority\] name = 42: expected text"),
+    (('loader = "imd"', 'loader = ["imd"]'), r"\[source 2\] loader = \['imd'\]: expected text"),
+    (('loader = "imd"', 'loader = "imd"\ncolumns = {a = 1}'), r"\[source 2\] columns = \{'a': 1\}: expected text, a number"),
+])
+def test_a_wrong_key_or_type_is_refused_naming_file_key_and_type(change: tuple[str, str], message: str,
+                                                                 hounslow_config: Path) -> None:
+    text = hounslow_config.read_text()
+    assert change[0] in text
+    hounslow_config.write_text(text.replace(change[0], change[1], 1))
+    with pytest.raises(ConfigError, match=r"hounslow.toml: .*" + message):
+        read_config(hounslow_config)
+
+
+def test_every_problem_is_reported_at_once(hounslow_config: Path) -> None:
+    text = hounslow_config.read_text().replace("strict = false", 'strict = "no"\nfast = true')
+    hounslow_config.write_text(text)
+    with pytest.raises(ConfigError, match=r"strict = 'no': write true or false; \[build\] 'fast' is not a setting"):
+        read_config(hounslow_config)
+
+
+def test_a_review_file_out_of_the_project_is_refused_unless_absolute(hounslow_config: Path, tmp_path: Path) -> None:
+    text = hounslow_config.read_text()
+    hounslow_config.write_text(text.replace('review_file = "hounslow_review.csv"', 'review_file = "../../x.csv"'))
+    with pytest.raises(ConfigError, match=r"\[resolution\] review_file '../../x.csv' leads out of the project"):
+        read_config(hounslow_config)
+    elsewhere = tmp_path.parent / "x.csv"
+    hounslow_config.write_text(text.replace('review_file = "hounslow_review.csv"', f'review_file = "{elsewhere}"'))
+    assert read_config(hounslow_config).resolution.review_file == elsewhere.resolve()
+
+
+def test_a_source_path_out_of_the_project_is_refused(hounslow_config: Path) -> None:
+    text = hounslow_config.read_text().replace('path = "../data/ccew_extract"', 'path = "../../../etc"')
+    hounslow_config.write_text(text)
+    with pytest.raises(ConfigError, match=r"\[source 7\] path '../../../etc' leads out of the project"):
+        read_config(hounslow_config)
+
+
+def test_a_single_bracket_source_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "b.toml"
+    config.write_text('[authority]\nname = "X"\ngss_code = "E09000001"\norg_id = "GB-LAE-LND"\ncode = "LND"\n'
+                      '[source]\nloader = "workbook"\npath = "x"\n')
+    with pytest.raises(ConfigError, match=r"b.toml: sources are \[\[source\]\] entries"):
+        read_config(config)
+
+
+def test_a_configuration_saved_in_windows_1252_is_one_line_error(tmp_path: Path) -> None:
+    config = tmp_path / "b.toml"
+    config.write_bytes('[authority]\nname = "Café"\n'.encode("cp1252"))
+    with pytest.raises(ConfigError, match=r"b.toml: byte \d+: not UTF-8 text"):
+        read_config(config)
