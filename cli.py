@@ -23,6 +23,7 @@ from graph.errors import (
     FetchError,
     GraphStoreError,
     GraphValidationError,
+    OutputFolderError,
     SourceFormatError,
     UnknownLoaderError,
     UnknownTermError,
@@ -30,7 +31,8 @@ from graph.errors import (
 from graph.lookup import OrganisationNotFound
 
 #: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
-USAGE_ERRORS = (ConfigError, EndpointError, UnknownLoaderError, UnknownTermError, OrganisationNotFound)
+USAGE_ERRORS = (ConfigError, EndpointError, OutputFolderError, UnknownLoaderError, UnknownTermError,
+                OrganisationNotFound)
 #: Runtime failures a user can act on: a source, a download, the store, the system (exit code 1, one line).
 USER_ERRORS = (FetchError, Neo4jPushError, StatementRefused, GraphStoreError, GraphValidationError, SourceFormatError,
                OSError, ValueError, RuntimeError, zipfile.BadZipFile)
@@ -234,7 +236,6 @@ def command_loaders(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_template(args: argparse.Namespace, console: Console) -> None:
-    from graph.errors import OutputFolderError
     from loaders.local_knowledge import write_template
 
     if Path(args.out).exists():

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from graph.cells import markdown_text
+
 COVERAGE_COLUMNS = ["what", "known", "total", "share", "note"]
 SOURCE_COLUMNS = ["dataset", "licence", "first_date", "last_date", "facts"]
 
@@ -88,15 +90,15 @@ class AnswerResult:
         **The loaded data cannot answer this question.** Load X.
         <BLANKLINE>
         """
-        lines = [f"# {self.question}", "", self.headline, ""]
+        lines = [f"# {self.question}", "", markdown_text(self.headline), ""]
         if self.missing:
-            lines += [f"**The loaded data cannot answer this question.** {self.missing}", ""]
+            lines += [f"**The loaded data cannot answer this question.** {markdown_text(self.missing)}", ""]
         if self.period:
             lines += [f"Period: {self.period}.", ""]
         if len(self.coverage):
             lines += ["## Coverage", "", _markdown(self.coverage.assign(share=self.coverage["share"].map(_percent))), ""]
         if self.caveats:
-            lines += ["## Caveats", "", *(f"- {c}" for c in self.caveats), ""]
+            lines += ["## Caveats", "", *(f"- {markdown_text(c)}" for c in self.caveats), ""]
         if len(self.sources):
             lines += ["## Sources", "", _markdown(self.sources.astype(object).where(self.sources.notna(), "not given")), ""]
         if self.columns:
@@ -144,4 +146,7 @@ def _percent(share: float | None) -> str:
 
 
 def _markdown(frame: pd.DataFrame) -> str:
-    return frame.to_markdown(index=False)
+    """A table as Markdown, its text escaped (:func:`graph.cells.markdown_text`): names in it are data."""
+    shown = frame.astype(object).map(lambda v: markdown_text(v) if isinstance(v, str) else v)
+    shown.columns = [markdown_text(c) for c in shown.columns]
+    return shown.to_markdown(index=False)

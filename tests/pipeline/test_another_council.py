@@ -122,7 +122,8 @@ def test_run_only_and_skip_choose_outputs(tmp_path: Path) -> None:
     config = _config(tmp_path, 'gss_code = "E08000003"')
     assert main(["run", str(config), "--out", str(tmp_path / "out"), "--only", "answers", "--quiet"]) == 0
     written = {p.name for p in (tmp_path / "out").iterdir()}
-    assert written == {"graph", "rejections.csv", "matches.csv", "summary.json", "answers", "briefs"}
+    assert written == {"graph", "rejections.csv", "matches.csv", "summary.json", "answers", "briefs",
+                       ".civicgraph-output.json"}
 
 
 def test_a_failing_output_keeps_the_others_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -17,7 +17,7 @@ def test_a_folder_where_a_source_file_is_expected_is_one_line(hounslow_config: P
     lookup = hounslow_config.parent.parent / "data" / "geography" / "hounslow_lsoa11_ward17_lookup.csv"
     lookup.unlink()
     lookup.mkdir()
-    assert main(["build", str(hounslow_config), "--out", str(hounslow_config.parent / "g"), "--quiet"]) == 2
+    assert main(["build", str(hounslow_config), "--out", str(hounslow_config.parent / "g"), "--quiet"]) == 1
     error = capsys.readouterr().err
     assert error == f"civicgraph: error: {lookup}: Is a directory\n"
 
@@ -33,7 +33,7 @@ def test_disk_full_while_writing_is_one_line_and_leaves_the_previous_output(
 
     monkeypatch.setattr(pipeline.build, "write_frames", full)
     capsys.readouterr()
-    assert main(["build", str(hounslow_config), "--out", str(out), "--quiet"]) == 2
+    assert main(["build", str(hounslow_config), "--out", str(out), "--quiet"]) == 1
     error = capsys.readouterr().err
     assert error.startswith("civicgraph: error: ") and error.endswith("nodes.parquet: No space left on device\n")
     assert sorted(p.name for p in out.iterdir()) == before

@@ -20,8 +20,8 @@ from pipeline.config import read_config
     (("accept = 0.9", "accept = true"), r"\[resolution\] accept = true: expected a number"),
     (("review = 0.75", "review = 0.75\nmax_block = 2.5"), r"\[resolution\] max_block = 2.5: expected a whole number"),
     (('name = "London Borough of Hounslow"', "name = 42"), r"\[authority\] name = 42: expected text"),
-    (('loader = "imd"', 'loader = ["imd"]'), r"\[source 2\] loader = \['imd'\]: expected text"),
-    (('loader = "imd"', 'loader = "imd"\ncolumns = {a = 1}'), r"\[source 2\] columns = \{'a': 1\}: expected text, a number"),
+    (('loader = "imd"', 'loader = ["imd"]'), r"\[source 4\] loader = \['imd'\]: expected text"),
+    (('loader = "imd"', 'loader = "imd"\ncolumns = {a = 1}'), r"\[source 4\] columns = \{'a': 1\}: expected text, a number"),
 ])
 def test_a_wrong_key_or_type_is_refused_naming_file_key_and_type(change: tuple[str, str], message: str,
                                                                  hounslow_config: Path) -> None:
@@ -52,7 +52,7 @@ def test_a_review_file_out_of_the_project_is_refused_unless_absolute(hounslow_co
 def test_a_source_path_out_of_the_project_is_refused(hounslow_config: Path) -> None:
     text = hounslow_config.read_text().replace('path = "../data/ccew_extract"', 'path = "../../../etc"')
     hounslow_config.write_text(text)
-    with pytest.raises(ConfigError, match=r"\[source 7\] path '../../../etc' leads out of the project"):
+    with pytest.raises(ConfigError, match=r"\[source 9\] path '../../../etc' leads out of the project"):
         read_config(hounslow_config)
 
 
