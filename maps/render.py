@@ -241,7 +241,7 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
     for node, data in graph.nodes(data=True):
         colour, shape = kind_style(data["kind"])
         in_context = node in context
-        x, y = layout.positions[node]
+        x, y = (round(v) for v in layout.positions[node])  # whole map units, as vis-network reports them
         record = {
             "id": node, "label": label(graph, node), "kind": data["kind"], "x": x, "y": y, "rank": rank[node],
             "size": sizes.get(node, 12.0 if is_organisation(graph, node) else 9.0), "shape": shape, "color": colour,
