@@ -226,7 +226,7 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
     order = ["postcode", "postcode of a building it uses", "LSOA", "ward", "not known"]
     said = "; ".join(f"{'placed by ' + m if m != 'not known' else 'place not known'}: {how[m]:,}"
                      for m in order if how[m])
-    return Layout(positions, captions), background, said[0].upper() + said[1:] + "."
+    return Layout(positions, captions), background, (said[:1].upper() + said[1:] + ".") if said else ""
 
 
 def _fill(decile: object) -> str:
