@@ -36,6 +36,9 @@ TEMPLATE = Path(__file__).with_name("template.html")
 VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
 #: Above this many nodes a map opens aggregated (by kind or ward); each group expands on click.
 MAX_NODES = 2_000
+#: Up to this many nodes a grouped map carries every member, so that groups open on click; above
+#: it the page holds the groups only (laying out and sending every member would take too long).
+MAX_MEMBERS = 10_000
 _MEASURE_WORDS = {"degree": "number of partners", "links": "number of links", "funding_gbp": "money (GBP)",
                   "betweenness": "brokerage (betweenness)", "pagerank": "influence (PageRank)",
                   "eigenvector": "influence (eigenvector)", "members": "members of the group"}
@@ -295,7 +298,8 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
         Measure that sizes organisations (``pagerank``, ``betweenness``, ``degree``, ``links``,
         ``funding_gbp``, ``eigenvector``); one that is the same for all falls back to ``links``.
     max_nodes : int
-        Above this the map opens aggregated by ``aggregate_by``; clicking a group shows its members.
+        Above this the map opens aggregated by ``aggregate_by``; clicking a group shows its members
+        (up to :data:`MAX_MEMBERS` nodes; above that the page holds the groups only).
     aggregate_by : {"kind", "ward"}
     context : networkx.MultiDiGraph, optional
         The whole graph (for wards, themes and sizes); default ``graph``.
@@ -324,7 +328,11 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
     """
     path = Path(path)
     context = graph if context is None else context
-    if graph.number_of_nodes() > max_nodes:
+    if graph.number_of_nodes() > MAX_MEMBERS:
+        caption = (f"{caption} {graph.number_of_nodes():,} nodes, grouped by {aggregate_by}; too many to open "
+                   "the groups here: draw a preset or a query's result instead.")
+        data = map_data(aggregate(graph, by=aggregate_by, context=context), size_by="members", seed=seed)
+    elif graph.number_of_nodes() > max_nodes:
         caption = (f"{caption} {graph.number_of_nodes():,} nodes, grouped by {aggregate_by}: click a group "
                    "to show its members.")
         data = _aggregated_data(graph, context, aggregate_by=aggregate_by, size_by=size_by, seed=seed)

@@ -26,6 +26,9 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     grants = ["../data/360giving/london_powertochange_grants.json"]
     peers = ["E09000009", "E09000017"]
 
+    [maps]               # optional: the workshop maps
+    boundaries = "../data/geography/hounslow_lsoa11_bsc.geojson"   # LSOA boundaries: adds places.html
+
 Paths are relative to the configuration file. Sources are listed in priority order: where two
 disagree on a field, the earlier one's value is kept and the disagreement recorded.
 """
@@ -85,6 +88,8 @@ class BuildConfig:
         GSS codes of the peer authorities.
     resolution : ResolutionSettings
         Entity resolution thresholds and review file (``[resolution]``).
+    map_boundaries : Path or None
+        LSOA boundaries (GeoJSON) for the geographic workshop map (``[maps] boundaries``).
     """
 
     path: Path
@@ -99,6 +104,7 @@ class BuildConfig:
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
+    map_boundaries: Path | None = None
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -168,6 +174,11 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         if require_files and not file.exists():
             raise ConfigError(f"{path}: [comparison] grants {name!r}: no such file ({file})")
         comparison_grants.append(file)
+    maps = raw.get("maps", {})
+    _refuse_unknown(maps, {"boundaries"}, "maps", path)
+    boundaries = (path.parent / maps["boundaries"]).resolve() if "boundaries" in maps else None
+    if require_files and boundaries is not None and not boundaries.exists():
+        raise ConfigError(f"{path}: [maps] boundaries {maps['boundaries']!r}: no such file ({boundaries})")
     return BuildConfig(
         resolution=_resolution_settings(raw.get("resolution", {}), path),
         path=path.resolve(),
@@ -181,6 +192,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         parallel_merge=_flag(build, "parallel_merge", False, path),
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
+        map_boundaries=boundaries,
     )
 
 

@@ -7,7 +7,8 @@ Output folder layout::
     matches.csv         every pair entity resolution considered: score, method, status, evidence
     summary.json        counts by kind, relation and source; data dates
     answers/            the twelve questions: one CSV each, answers.xlsx, answers.md
-    maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
+    maps/               workshop maps, one offline HTML file per preset (and places.html with [maps]
+                        boundaries); PNG charts for reports
     cypher/graph.lbug   the embedded Cypher database ('civicgraph serve output/cypher')
     exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
 """
@@ -60,7 +61,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True) -> l
         answers = answer_all(graph, AnswerInputs(comparison, tuple(config.peers)))
         for path in write_answers(answers, staging / "answers", title=config.authority_name):
             written.append(path.relative_to(staging))
-        for path in write_all_maps(graph, staging / "maps"):
+        for path in write_all_maps(graph, staging / "maps", boundaries=config.map_boundaries):
             written.append(path.relative_to(staging))
         written.append(write_database(graph, staging / "cypher").relative_to(staging))
         for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):

@@ -83,7 +83,7 @@ def toy_graph() -> nx.MultiDiGraph:
 @pytest.fixture
 def hounslow_config(tmp_path: Path) -> Path:
     """A copy of the Hounslow configuration and data in a temporary folder, safe to break."""
-    shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("UK_IMD_E.csv", "*.geojson"))
+    shutil.copytree(DATA, tmp_path / "data", ignore=shutil.ignore_patterns("UK_IMD_E.csv"))
     (tmp_path / "config").mkdir()
     for name in ("hounslow.toml", "hounslow_review.csv"):
         shutil.copy(REPO / "config" / name, tmp_path / "config" / name)

@@ -255,3 +255,24 @@ def test_report_charts_are_pictures(hounslow_maps: Path) -> None:
     for name in ("funding_by_ward_vs_imd.png", "centrality_league.png"):
         image = Image.open(hounslow_maps / name)
         assert image.size[0] > 600 and len(image.getcolors(1 << 20) or []) > 10
+
+
+def test_very_big_graphs_hold_the_groups_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("maps.render.MAX_MEMBERS", 20)
+    g = nx.MultiDiGraph()
+    for number in range(30):
+        g.add_node(f"o{number}", kind="Organisation" if number % 3 else "Charity", name=f"O{number}", provenance=[])
+    page = render_map(g, tmp_path / "m.html", title="T", caption="C", max_nodes=10)
+    assert sorted(n["label"] for n in map_json(page)["nodes"]) == ["Charity (10)", "Community organisation (20)"]
+    assert "too many to open the groups" in page.read_text()
+
+
+def test_config_names_the_boundaries_and_the_main_job_draws_places(tmp_path: Path) -> None:
+    from graph.errors import ConfigError
+    from pipeline.config import read_config
+
+    assert read_config(REPO / "config" / "hounslow.toml").map_boundaries == BOUNDARIES.resolve()
+    text = (REPO / "config" / "hounslow.toml").read_text().replace("../data/", str(REPO / "data") + "/")
+    (tmp_path / "c.toml").write_text(text.replace("hounslow_lsoa11_bsc.geojson", "missing.geojson"))
+    with pytest.raises(ConfigError, match=r"\[maps\] boundaries .*missing.geojson.*: no such file"):
+        read_config(tmp_path / "c.toml")
