@@ -207,7 +207,8 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
             positions[node] = (round(x + radius * math.cos(i * _GOLDEN), 1), round(y + radius * math.sin(i * _GOLDEN), 1))
     captions = []
     if unplaced:
-        right = max((to_map(float(r[:, 0].max()), north0)[0] for a in areas for r in a.rings), default=0.0)
+        right = max([to_map(float(r[:, 0].max()), north0)[0] for a in areas for r in a.rings]
+                    + [x for x, _ in positions.values()])
         loose = _pack([_grid_block(unplaced, f"Place not known ({len(unplaced)})")], gap=SPACING)
         positions.update({n: (x + right + 2 * SPACING, y) for n, (x, y) in loose.positions.items()})
         captions = [{**c, "x": float(c["x"]) + right + 2 * SPACING} for c in loose.captions]

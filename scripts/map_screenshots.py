@@ -50,7 +50,7 @@ def screenshot(page: Path, out: Path, fragment: str = "") -> None:
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([browser, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={out}", page.as_uri() + fragment],
                        capture_output=True, timeout=180, check=True)
-    Image.open(out).convert("RGB").quantize(colors=96).save(out, optimize=True)
+    Image.open(out).convert("RGB").save(out, optimize=True)
 
 
 def main() -> None:
