@@ -12,8 +12,7 @@ import pytest
 
 from maps.geography import geographic_layout, read_boundaries
 from maps.layout import force_layout
-from maps.palette import (FAMILY_COLOURS, KIND_STYLE, RELATION_STYLE, colour_difference, contrast_on_white,
-                          kind_style)
+from maps.palette import FAMILY_COLOURS, KIND_STYLE, RELATION_STYLE, colour_difference, contrast_on_white, kind_style
 from maps.presets import PRESETS, preset_view
 from maps.render import aggregate, map_data, render_map
 from visualise import main as visualise_main
