@@ -39,6 +39,8 @@ MAX_NODES = 2_000
 #: Up to this many nodes a grouped map carries every member, so that groups open on click; above
 #: it the page holds the groups only (laying out and sending every member would take too long).
 MAX_MEMBERS = 10_000
+#: Up to this many nodes in the whole graph, node sizes are measured on the whole graph.
+MAX_CONTEXT = 200_000
 _MEASURE_WORDS = {"degree": "number of partners", "links": "number of links", "funding_gbp": "money (GBP)",
                   "betweenness": "brokerage (betweenness)", "pagerank": "influence (PageRank)",
                   "eigenvector": "influence (eigenvector)", "members": "members of the group"}
@@ -166,10 +168,13 @@ def _sizes(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, size_by: str) -> tu
     if size_by == "members":
         values = {n: float(d.get("members", 1)) for n, d in graph.nodes(data=True)}
     elif size_by in MEASURES:
-        measured = centrality(context, size_by) if context.number_of_nodes() else {}
+        # measured on the whole graph (a preset's cut leaves most organisations alone), unless that
+        # is national: then on the map itself, which is quick
+        source = context if context.number_of_nodes() <= MAX_CONTEXT else graph
+        measured = centrality(source, size_by) if source.number_of_nodes() else {}
         values = {n: float(measured[n]) for n in graph if n in measured and not math.isnan(measured[n])}
         if len({round(v, 12) for v in values.values()}) < 2 and size_by != "links":
-            links = centrality(context, "links") if context.number_of_nodes() else {}
+            links = centrality(source, "links") if source.number_of_nodes() else {}
             values = {n: float(links[n]) for n in graph if n in links}
             size_by = "links"
     else:

@@ -113,20 +113,22 @@ def test_search_as_you_type(hounslow_maps: Path, scenario: Callable[..., dict]) 
         const type = text => { input.value = text; input.dispatchEvent(new Event("input")); };
         const listed = () => Array.from(document.getElementById("matches").children).map(b => b.textContent);
         const message = () => document.getElementById("search-message").textContent;
+        civicmap.focusOn(MAP.nodes[0].id); out.start = civicmap.state.focus;
         type("hounslow"); out.many = listed(); out.manyFocus = civicmap.state.focus;
         type("Hounslw Evangelicl"); out.typo = listed();
         type("qqzzxxj"); out.none = listed(); out.noneMessage = message();
         type(""); out.cleared = listed(); out.clearedFocus = civicmap.state.focus; out.clearedMessage = message();
         type("age uk hounslow");
         input.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter"}));
-        out.chosen = civicmap.state.focus && civicmap.visibleIds().length;
+        out.chosen = civicmap.state.focus && civicmap.visibleIds().length; out.trail = civicmap.state.trail;
         out.chosenLabel = document.querySelector("#details h3").textContent;
     """)
-    assert len(out["many"]) > 3 and out["manyFocus"] is None  # typing lists, it does not jump
+    assert len(out["many"]) > 3 and out["manyFocus"] == out["start"]  # typing lists, it does not jump
     assert out["typo"] and out["typo"][0].startswith("Hounslow Evangelical Church")
     assert out["none"] == [] and "Nothing on this map matches" in out["noneMessage"]
-    assert out["cleared"] == [] and out["clearedFocus"] is None and out["clearedMessage"] == ""
+    assert out["cleared"] == [] and out["clearedFocus"] == out["start"] and out["clearedMessage"] == ""
     assert out["chosenLabel"] == "Age UK Hounslow" and out["chosen"] >= 1
+    assert out["trail"] == [out["start"]]  # search while focused moves the focus on, Back returns
 
 
 def test_presenter_mode_labels_read_from_the_back(hounslow_maps: Path, browser: Callable[..., str]) -> None:
