@@ -68,10 +68,10 @@ def browser(tmp_path: Path) -> Callable[..., str]:
 
 @pytest.fixture
 def scenario(browser: Callable[..., str], tmp_path: Path) -> Callable[..., dict]:
-    """Run JavaScript in a copy of a map page once it has drawn (``out`` is the object it fills in)
-    and return ``out``."""
+    """Run JavaScript in a copy of a map page once it has drawn (``out`` is the object it fills in;
+    ``await`` may be used) and return ``out``."""
     def run(page: Path, script: str, *, fragment: str = "") -> dict:
-        wrapped = ("<script>\nwindow.addEventListener('load', () => setTimeout(() => {\nconst out = {};\n"
+        wrapped = ("<script>\nwindow.addEventListener('load', () => setTimeout(async () => {\nconst out = {};\n"
                    f"try {{\n{script}\n}} catch (error) {{ out.error = String(error.stack || error); }}\n"
                    "const pre = document.createElement('pre'); pre.id = 'test-result';\n"
                    "pre.textContent = JSON.stringify(out); document.body.appendChild(pre);\n}, 300));\n</script>\n")

@@ -70,6 +70,22 @@ def test_no_node_moves_unless_asked(hounslow_maps: Path, scenario: Callable[...,
     assert out["shown"] == len(placed)
 
 
+def test_nodes_move_only_on_re_arrange_and_go_back_on_original_layout(hounslow_maps: Path,
+                                                                       scenario: Callable[..., dict]) -> None:
+    page = hounslow_maps / "infrastructure.html"
+    placed = {n["id"]: [n["x"], n["y"]] for n in map_json(page)["nodes"]}
+    out = scenario(page, f"""
+        const settled = new Promise(resolve => civicmap.network.once("stabilized", resolve));
+        document.getElementById("relayout").click();
+        await settled; out.moved = {POSITIONS};
+        document.getElementById("show-all").click(); out.afterShowAll = {POSITIONS};
+        document.getElementById("original").click(); out.original = {POSITIONS};
+    """)
+    assert sum(out["moved"][n] != placed[n] for n in placed) > len(placed) / 2
+    assert out["afterShowAll"] == out["moved"]  # the new places stay put too
+    assert out["original"] == placed
+
+
 def test_focus_chains_to_a_neighbour_and_back(hounslow_maps: Path, scenario: Callable[..., dict]) -> None:
     page = hounslow_maps / "funding.html"
     data = map_json(page)

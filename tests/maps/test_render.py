@@ -110,6 +110,8 @@ def test_legend_speaks_the_rooms_words(hounslow_maps: Path) -> None:
     assert labels["NHSBody"] == "NHS body"
     assert not any(re.search(r"[a-z][A-Z]", label) for label in labels.values())
     assert data["legend"]["size"]  # the measure is named
+    drawn = {k["colour"] for k in data["legend"]["kinds"]} | {r["colour"] for r in data["legend"]["relations"]}
+    assert drawn <= set(FAMILY_COLOURS.values())  # only the checked colours reach the page
 
 
 def test_sizes_vary_and_say_what_they_measure(hounslow_maps: Path) -> None:
