@@ -20,11 +20,10 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from scipy.spatial import cKDTree
 
 from graph.errors import SourceFormatError
 from graph.network import name, ward_index
-from maps.layout import _CELL, SPACING, Layout, _grid_block, _pack
+from maps.layout import _CELL, SPACING, Layout, _grid_block, _pack, separate
 
 __all__ = ["Area", "geographic_layout", "read_boundaries"]
 
@@ -206,7 +205,7 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
         for i, node in enumerate(nodes):
             radius = 0.55 * _CELL * math.sqrt(i)
             positions[node] = (round(x + radius * math.cos(i * _GOLDEN), 1), round(y + radius * math.sin(i * _GOLDEN), 1))
-    positions = _spread(positions)
+    positions = separate(positions, apart=0.6 * _CELL)
     captions = []
     if unplaced:
         right = max([to_map(float(r[:, 0].max()), north0)[0] for a in areas for r in a.rings]
@@ -230,29 +229,6 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
     said = "; ".join(f"{'placed by ' + m if m != 'not known' else 'place not known'}: {how[m]:,}"
                      for m in order if how[m])
     return Layout(positions, captions), background, (said[:1].upper() + said[1:] + ".") if said else ""
-
-
-def _spread(positions: dict[str, tuple[float, float]], *, rounds: int = 30) -> dict[str, tuple[float, float]]:
-    """Push apart nodes closer than a node's width (neighbouring postcodes), each by half the
-    shortfall per round, so that no node hides another and none moves further than it must."""
-    if len(positions) < 2:
-        return positions
-    nodes = list(positions)
-    at = np.array([positions[n] for n in nodes], dtype=float)
-    apart = 0.6 * _CELL
-    for _ in range(rounds):
-        pairs = cKDTree(at).query_pairs(apart, output_type="ndarray")
-        if not len(pairs):
-            break
-        delta = at[pairs[:, 1]] - at[pairs[:, 0]]
-        distance = np.hypot(delta[:, 0], delta[:, 1])
-        same = distance < 1e-6
-        delta[same] = np.column_stack([np.cos(pairs[same, 0]), np.sin(pairs[same, 0])])
-        distance[same] = 1.0
-        push = (delta / distance[:, None]) * ((apart - np.where(same, 0.0, distance)) / 2)[:, None]
-        np.add.at(at, pairs[:, 1], push / 2)
-        np.add.at(at, pairs[:, 0], -push / 2)
-    return {n: (round(float(x), 1), round(float(y), 1)) for n, (x, y) in zip(nodes, at, strict=True)}
 
 
 def _fill(decile: object) -> str:

@@ -19,10 +19,12 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-__all__ = ["SPACING", "Layout", "force_layout", "grouped_layout"]
+__all__ = ["SPACING", "Layout", "force_layout", "grouped_layout", "separate"]
 
 #: Typical distance between two linked nodes, in map units (a node is 10 to 45 units across).
 SPACING = 130.0
+#: Closest two nodes of a force layout may be: two of the largest side by side.
+_APART = 95.0
 #: Distance between neighbouring nodes in a block of unlinked nodes.
 _CELL = 75.0
 _CAPTION_UNITS_PER_LETTER = 11.0
@@ -73,7 +75,38 @@ def _force_block(part: nx.Graph, seed: int) -> _Block:
     crowded = float(np.percentile(nearest, 10))
     if crowded > 0:
         scale = max(scale, 0.6 * _CELL / crowded)
-    return _normalised({n: (float(x) * scale, float(y) * scale) for n, (x, y) in zip(nodes, coords, strict=True)})
+    placed = {n: (float(x) * scale, float(y) * scale) for n, (x, y) in zip(nodes, coords, strict=True)}
+    return _normalised(separate(placed, apart=_APART))
+
+
+def separate(positions: dict[str, tuple[float, float]], *, apart: float, rounds: int = 30
+             ) -> dict[str, tuple[float, float]]:
+    """Push apart nodes closer than ``apart``, each pair by half its shortfall per round, so that no
+    node hides another and none moves further than it must.
+
+    Examples
+    --------
+    >>> moved = separate({"a": (0.0, 0.0), "b": (10.0, 0.0), "c": (500.0, 0.0)}, apart=100)
+    >>> moved["b"][0] - moved["a"][0] > 90, moved["c"]
+    (True, (500.0, 0.0))
+    """
+    if len(positions) < 2:
+        return positions
+    nodes = list(positions)
+    at = np.array([positions[n] for n in nodes], dtype=float)
+    for _ in range(rounds):
+        pairs = cKDTree(at).query_pairs(apart, output_type="ndarray")
+        if not len(pairs):
+            break
+        delta = at[pairs[:, 1]] - at[pairs[:, 0]]
+        distance = np.hypot(delta[:, 0], delta[:, 1])
+        same = distance < 1e-6
+        delta[same] = np.column_stack([np.cos(pairs[same, 0]), np.sin(pairs[same, 0])])
+        distance[same] = 1.0
+        push = (delta / distance[:, None]) * ((apart - np.where(same, 0.0, distance)) / 2)[:, None]
+        np.add.at(at, pairs[:, 1], push / 2)
+        np.add.at(at, pairs[:, 0], -push / 2)
+    return {n: (round(float(x), 1), round(float(y), 1)) for n, (x, y) in zip(nodes, at, strict=True)}
 
 
 def _grid_block(nodes: list[str], caption: str) -> _Block:

@@ -277,3 +277,11 @@ def test_config_names_the_boundaries_and_the_main_job_draws_places(tmp_path: Pat
     (tmp_path / "c.toml").write_text(text.replace("hounslow_lsoa11_bsc.geojson", "missing.geojson"))
     with pytest.raises(ConfigError, match=r"\[maps\] boundaries .*missing.geojson.*: no such file"):
         read_config(tmp_path / "c.toml")
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_no_node_covers_another(preset: str, hounslow_maps: Path) -> None:
+    nodes = map_json(hounslow_maps / f"{preset}.html")["nodes"]
+    covered = [(a["label"], b["label"]) for a, b in itertools.combinations(nodes, 2)
+               if abs(complex(a["x"], a["y"]) - complex(b["x"], b["y"])) < a["size"] + b["size"]]
+    assert not covered, covered[:3]
