@@ -31,6 +31,7 @@ def test_every_preset_page_is_self_contained(hounslow_maps: Path) -> None:
         assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html), preset  # nothing fetched
         assert "vis.Network" in html and "physics: { enabled: false }" in html
         assert "Legend" in html and 'id="search"' in html and 'id="filter-ward"' in html
+        assert "@media print" in html
 
 
 def test_layout_is_the_same_every_time_and_follows_the_seed(hounslow_graph: nx.MultiDiGraph) -> None:
