@@ -66,7 +66,7 @@ def _force_block(part: nx.Graph, seed: int) -> _Block:
     saved = random.getstate()
     try:
         random.seed(seed)
-        coords = np.array(small.layout_fruchterman_reingold(seed=start, niter=500).coords)
+        coords = np.array(small.layout_fruchterman_reingold(seed=start, niter=500 if len(nodes) <= 1000 else 250).coords)
     finally:
         random.setstate(saved)
     lengths = np.array([np.linalg.norm(coords[a] - coords[b]) for a, b in edges])
