@@ -226,3 +226,23 @@ def test_big_map_opens_grouped_and_a_group_opens_on_click(scenario: Callable[...
     assert set(out["start"]) == {n["id"] for n in groups}
     assert set(out["open"]) == ({n["id"] for n in groups} - {charity}) | members
     assert out["placed"] == out["after"]
+
+
+def test_geographic_map_draws_wards_and_shading_turns_off(hounslow_maps: Path, scenario: Callable[..., dict]) -> None:
+    page = hounslow_maps / "places.html"
+    out = scenario(page, """
+        const canvas = document.querySelector("#network canvas");
+        const inks = () => {  // pixels of the plain (unshaded) fill
+            const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+            let plain = 0;
+            for (let i = 0; i < data.length; i += 4) if (data[i] === 246 && data[i + 1] === 246 && data[i + 2] === 246) plain++;
+            return plain;
+        };
+        out.button = !document.getElementById("shading").hidden; out.shaded = inks();
+        document.getElementById("shading").click(); civicmap.network.redraw();
+        await new Promise(resolve => setTimeout(resolve, 200));
+        out.plain = inks(); out.hash = location.hash;
+    """)
+    assert out["button"] and out["hash"] == "#shading=0"
+    assert out["plain"] > 10 * max(out["shaded"], 1000)  # the wards' plain fill replaces the shading
+    assert len(map_json(page)["background"]["labels"]) == 20  # every ward named
