@@ -359,11 +359,22 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
 def _aggregated_data(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, *, aggregate_by: str, size_by: str,
                      seed: int) -> dict[str, Any]:
     """Every node, laid out group by group, plus one node per group: the page opens with the groups
-    and shows a group's members when it is clicked."""
+    and shows a group's members when it is clicked. Lines join groups, members and groups, and
+    members, and each is drawn while both its ends are."""
     group_of = _groups(graph, context, aggregate_by)
     small = aggregate(graph, by=aggregate_by, context=context)
     packed = grouped_layout(graph, {n: f"group:{g}" for n, g in group_of.items()}, seed=seed)
     whole = nx.compose(graph, small)
+    # a member's links into a closed group: drawn while one group is open and the other closed
+    halves: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    for source, target, edge in graph.edges(data=True):
+        if group_of[source] != group_of[target]:
+            for key in ((source, f"group:{group_of[target]}", edge["relation"]),
+                        (f"group:{group_of[source]}", target, edge["relation"])):
+                halves[key][0] += 1
+                halves[key][1] += float(edge.get("amount") or 0.0)
+    for (source, target, relation), (count, amount) in halves.items():
+        whole.add_edge(source, target, relation=relation, links=count, amount=amount, provenance=[])
     data = map_data(whole, context=context, size_by=size_by, layout=packed,
                     groups={n: f"group:{g}" for n, g in group_of.items()})
     group_sizes = _sizes(small, small, "members")[0]

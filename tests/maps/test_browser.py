@@ -222,10 +222,16 @@ def test_big_map_opens_grouped_and_a_group_opens_on_click(scenario: Callable[...
         out.start = {VISIBLE}; out.placed = {POSITIONS};
         civicmap.network.emit("click", {{nodes: [{charity!r}], edges: []}});
         out.open = {VISIBLE}; out.after = {POSITIONS};
+        out.lines = Number(document.getElementById("status").dataset.visibleEdges);
     """)
     assert set(out["start"]) == {n["id"] for n in groups}
     assert set(out["open"]) == ({n["id"] for n in groups} - {charity}) | members
     assert out["placed"] == out["after"]
+    # members' links into the closed groups are drawn as well as those among themselves
+    closed = {n["id"] for n in groups} - {charity}
+    expected = [e for e in data["edges"] if {e["from"], e["to"]} <= (members | closed)]
+    assert out["lines"] == len(expected) and any({e["from"], e["to"]} & members and {e["from"], e["to"]} & closed
+                                                 for e in expected)
 
 
 def test_geographic_map_draws_wards_and_shading_turns_off(hounslow_maps: Path, scenario: Callable[..., dict]) -> None:
