@@ -185,7 +185,8 @@ def _sizes(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, size_by: str) -> tu
 
 
 def _edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    widest = max((float(d.get("amount") or 0.0) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
+    # refunds and credit notes are negative payments: width by size of the amount
+    widest = max((abs(float(d.get("amount") or 0.0)) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
     records = []
     for number, (source, target, data) in enumerate(graph.edges(data=True)):
         relation = data["relation"]
@@ -196,7 +197,7 @@ def _edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
         if data.get("links", 1) > 1:
             text += f" ({data['links']:,} links)"
         records.append({"id": f"e{number}", "from": start, "to": end, "relation": relation, "title": text,
-                        "color": colour, "dashes": dashed, "width": round(1.5 + 7 * math.sqrt(amount / widest), 2)})
+                        "color": colour, "dashes": dashed, "width": round(1.5 + 7 * math.sqrt(abs(amount) / widest), 2)})
     return records
 
 

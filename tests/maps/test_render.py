@@ -286,3 +286,14 @@ def test_no_node_covers_another(preset: str, hounslow_maps: Path) -> None:
     covered = [(a["label"], b["label"]) for a, b in itertools.combinations(nodes, 2)
                if abs(complex(a["x"], a["y"]) - complex(b["x"], b["y"])) < a["size"] + b["size"]]
     assert not covered, covered[:3]
+
+
+def test_a_credit_note_is_drawn_by_the_size_of_its_amount(tmp_path: Path) -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("c", kind="Council", name="Council", provenance=[])
+    g.add_node("s", kind="Business", name="Supplier", provenance=[])
+    g.add_edge("s", "c", relation="PAID_BY", amount=-400.0, provenance=[])
+    g.add_edge("s", "c", relation="PAID_BY", amount=100.0, provenance=[])
+    edges = map_json(render_map(g, tmp_path / "m.html", title="T", caption="C"))["edges"]
+    assert [e["title"] for e in edges] == ["pays: -400 GBP", "pays: 100 GBP"]
+    assert edges[0]["width"] > edges[1]["width"] and all(e["from"] == "c" for e in edges)
