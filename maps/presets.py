@@ -20,13 +20,15 @@ class MapView:
     graph: nx.MultiDiGraph
     title: str
     caption: str
+    #: The whole graph the view was cut from (wards, themes and sizes come from it).
+    context: nx.MultiDiGraph
 
 
 def _view(graph: nx.MultiDiGraph, nodes: set[str], title: str, caption: str) -> MapView:
     sub = graph.subgraph(nodes).copy()
     dates = [d for d in graph.graph.get("data_dates", {}).values() if d]
     as_of = f" Data from {min(dates)} to {max(dates)}." if dates else ""
-    return MapView(sub, title, caption + as_of)
+    return MapView(sub, title, caption + as_of, graph)
 
 
 def below_the_radar_map(graph: nx.MultiDiGraph) -> MapView:
@@ -37,7 +39,7 @@ def below_the_radar_map(graph: nx.MultiDiGraph) -> MapView:
     wards = {w for n in groups for w in neighbours(graph, n, ["LOCATED_IN"])}
     return _view(graph, groups | hubs | wards, "Below-the-radar groups",
                  f"{len(groups)} unregistered or micro groups seen locally, with at most one link into the council "
-                 "or funders (red), among the council, funders and infrastructure bodies.")
+                 "or funders, among the council, funders and infrastructure bodies.")
 
 
 def coproduction_map(graph: nx.MultiDiGraph) -> MapView:
@@ -46,7 +48,7 @@ def coproduction_map(graph: nx.MultiDiGraph) -> MapView:
     partners = {p for u in units for p, _ in _partners(graph, u)}
     contracts = {n for n in partners if graph.nodes[n]["kind"] == "Contract"}
     return _view(graph, units | partners | contracts, "How the council works with the sector",
-                 "Directorates and teams (blue) and the organisations they commission, fund or co-produce with.")
+                 "Directorates and teams and the organisations they commission, fund or co-produce with.")
 
 
 def infrastructure_map(graph: nx.MultiDiGraph) -> MapView:
@@ -56,7 +58,7 @@ def infrastructure_map(graph: nx.MultiDiGraph) -> MapView:
     for profile in profiles.values():
         nodes |= profile["functions"] | profile["members"] | profile["funders"]
     return _view(graph, nodes, "Infrastructure support: who offers what",
-                 "Support bodies (purple) and the functions they offer; two bodies on one function overlap.")
+                 "Support bodies and the functions they offer; two bodies on one function overlap.")
 
 
 def funding_map(graph: nx.MultiDiGraph) -> MapView:
@@ -66,8 +68,8 @@ def funding_map(graph: nx.MultiDiGraph) -> MapView:
         if data["relation"] == "FUNDED_BY":
             nodes |= {recipient, funder}
             nodes |= neighbours(graph, recipient, ["LOCATED_IN"])
-    return _view(graph, nodes, "Funding flows", "Funders (green) and the organisations they fund; line width is "
-                 "money (GBP).")
+    return _view(graph, nodes, "Funding flows", "Funders and the organisations they fund; arrows point from funder to "
+                 "recipient and line width is money (GBP).")
 
 
 def ego_map(graph: nx.MultiDiGraph, organisation: str, *, radius: int = 2) -> MapView:
@@ -83,7 +85,7 @@ def network_map(graph: nx.MultiDiGraph) -> MapView:
     """Every organisation and the relations between them (council, funders, VCSE, NHS, business)."""
     nodes = set(organisations(graph))
     return _view(graph, nodes, "The civil-society network",
-                 "Every organisation and the relations between them, sized by influence (PageRank).")
+                 "Every organisation and the relations between them, sized by influence.")
 
 
 PRESETS = {

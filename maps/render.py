@@ -1,11 +1,16 @@
 """Render a graph as ONE self-contained HTML file that works offline.
 
-The network is laid out by vis-network (the library pyvis drives); its JavaScript and CSS are
-written into the page itself, so nothing is fetched when the page opens: a community hall with no
-internet shows the same map. The page has a legend, search, filters by kind, ward and theme (built
-on vis-network DataViews), focus on one organisation's partners by clicking it, and physics that
-settles and then freezes. Hover cards show name, kind, ward, income band, sources and data date,
-never personal data.
+Positions are computed here (:mod:`maps.layout`, seeded; or :mod:`maps.geography` by postcode) and
+written into the page, so the map appears at once, the same every time, and filtering, focusing and
+"show all" never move a node. vis-network (the library pyvis ships) draws it; its JavaScript and CSS
+are written into the page itself, so nothing is fetched when the page opens: a community hall with
+no internet shows the same map.
+
+The page (``template.html``) has a legend of kinds (colour and shape) and relations, search as you
+type, filters by kind, ward, theme and relation computed from the whole graph, focus that moves
+from organisation to organisation with a Back button, a presenter mode for projectors, export to
+PNG and SVG, and a link that restores the view. Details cards show kind, ward, income band, every
+source with record and date, and the links; never personal data.
 """
 
 from __future__ import annotations
@@ -19,45 +24,31 @@ from typing import Any
 import jinja2
 import networkx as nx
 import pyvis
-from pyvis.network import Network
 
 from graph.centrality import MEASURES, centrality
-from graph.network import datasets, is_organisation, name, sector, ward_of
+from graph.network import is_organisation, name, ward_index
+from maps.layout import SPACING, Layout, force_layout, grouped_layout
+from maps.palette import REVERSED_RELATIONS, kind_label, kind_style, relation_label, relation_style
+
+__all__ = ["MAX_NODES", "aggregate", "card", "label", "map_data", "render_map"]
 
 TEMPLATE = Path(__file__).with_name("template.html")
 VIS_LIB = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
-#: Above this many nodes a map is drawn aggregated (by kind or ward) so a projector's browser keeps up.
+#: Above this many nodes a map opens aggregated (by kind or ward); each group expands on click.
 MAX_NODES = 2_000
-#: Colour of each node kind (Tableau 20, colour-blind-aware order); other kinds are grey.
-KIND_COLOURS = {
-    "Council": "#1f77b4", "Directorate": "#aec7e8", "Team": "#6baed6", "Funder": "#2ca02c", "Charity": "#ff7f0e",
-    "CharitableIncorporatedOrganisation": "#ffbb78", "Organisation": "#d62728", "UnregisteredGroup": "#ff9896",
-    "InfrastructureBody": "#9467bd", "Forum": "#c5b0d5", "Partnership": "#8c564b", "Network": "#c49c94",
-    "Alliance": "#c49c94", "NHSBody": "#17becf", "Business": "#7f7f7f", "BusinessImprovementDistrict": "#c7c7c7",
-    "CommunityInterestCompany": "#e377c2", "Company": "#f7b6d2", "Mutual": "#dbdb8d", "FaithGroup": "#bcbd22",
-    "ResidentsAssociation": "#9edae5", "Ward": "#d9d9d9", "Building": "#bdbdbd", "Land": "#a1d99b",
-    "Service": "#fdd0a2", "Theme": "#fcbba1", "SupportFunction": "#dadaeb", "Grant": "#c7e9c0",
-    "Contract": "#fdae6b", "Programme": "#74c476", "Person": "#969696",
-}
-RELATION_COLOURS = {"FUNDED_BY": "#2ca02c", "COMMISSIONED_BY": "#1f77b4", "PAID_BY": "#1f77b4",
-                    "CO_PRODUCES_WITH": "#9467bd", "MEMBER_OF": "#8c564b", "SUPPORTS": "#9467bd"}
-PHYSICS = {
-    "physics": {"solver": "forceAtlas2Based", "stabilization": {"enabled": True, "iterations": 400, "fit": True},
-                "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 120, "avoidOverlap": 0.4}},
-    "interaction": {"hover": True, "tooltipDelay": 150, "navigationButtons": True, "keyboard": True},
-    "nodes": {"shape": "dot", "font": {"size": 14, "face": "Arial"}, "borderWidth": 1},
-    "edges": {"smooth": {"type": "continuous"}, "arrows": {"to": {"enabled": True, "scaleFactor": 0.4}},
-              "color": {"inherit": False}},
-}
-
-
-def _colour(kind: str) -> str:
-    return KIND_COLOURS.get(kind, "#bbbbbb")
+#: Up to this many nodes a grouped map carries every member, so that groups open on click; above
+#: it the page holds the groups only (laying out and sending every member would take too long).
+MAX_MEMBERS = 10_000
+#: Up to this many nodes in the whole graph, node sizes are measured on the whole graph.
+MAX_CONTEXT = 200_000
+_MEASURE_WORDS = {"degree": "number of partners", "links": "number of links", "funding_gbp": "money (GBP)",
+                  "betweenness": "brokerage (betweenness)", "pagerank": "influence (PageRank)",
+                  "eigenvector": "influence (eigenvector)", "members": "members of the group"}
 
 
 def _data_date(data: dict[str, Any]) -> str:
-    dates = [p.get("date", "")[:10] for p in data.get("provenance", []) if p.get("date")]
-    return max(dates) if dates else "unknown"
+    dates = [str(p.get("date") or "")[:10] for p in data.get("provenance", []) if p.get("date")]
+    return max(dates) if dates else "not known"
 
 
 def _themes(graph: nx.MultiDiGraph, node: str) -> list[str]:
@@ -67,28 +58,13 @@ def _themes(graph: nx.MultiDiGraph, node: str) -> list[str]:
     return sorted(found)
 
 
-def card(graph: nx.MultiDiGraph, node: str) -> str:
-    """The hover card of a node: name, kind, ward, income band, sources, data date. No personal data.
-
-    Examples
-    --------
-    >>> g = nx.MultiDiGraph()
-    >>> g.add_node("P-1", kind="Person", pseudonym="P-1", provenance=[{"dataset": "ccew:x", "date": "2024-09-10"}])
-    >>> print(card(g, "P-1"))
-    Person P-1 (pseudonymised)
-    kind: Person
-    ward: unknown
-    income band: unknown
-    sources: ccew
-    data as of: 2024-09-10
-    """
-    data = graph.nodes[node]
-    ward = ward_of(graph, node)
-    return "\n".join([
-        label(graph, node), f"kind: {data['kind']}", f"ward: {name(graph, ward) if ward else 'unknown'}",
-        f"income band: {data.get('income_band', 'unknown')}", f"sources: {', '.join(datasets(data)) or 'none'}",
-        f"data as of: {_data_date(data)}",
-    ])
+def _sources(data: dict[str, Any]) -> list[dict[str, str]]:
+    seen: dict[tuple[str, str, str], dict[str, str]] = {}
+    for entry in data.get("provenance", []):
+        source = {k: str(entry.get(k) or "") for k in ("dataset", "record", "date", "licence")}
+        source["date"] = source["date"][:10]
+        seen.setdefault((source["dataset"], source["record"], source["date"]), source)
+    return list(seen.values())
 
 
 def label(graph: nx.MultiDiGraph, node: str) -> str:
@@ -106,8 +82,48 @@ def label(graph: nx.MultiDiGraph, node: str) -> str:
     return str(data.get("name") or node)
 
 
-def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind") -> nx.MultiDiGraph:
+def card(graph: nx.MultiDiGraph, node: str, *, ward: str | None = None) -> str:
+    """The hover card of a node: name, kind, ward, income band, each source with its record and
+    date. No personal data.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+    node : str
+    ward : str, optional
+        The ward's name when already known (from the whole graph); else looked up in ``graph``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("P-1", kind="Person", pseudonym="P-1", provenance=[{"dataset": "ccew:x", "record": "row 4", "date": "2024-09-10"}])
+    >>> print(card(g, "P-1"))
+    Person P-1 (pseudonymised)
+    kind: Person
+    ward: not known
+    income band: not known
+    source: ccew:x, row 4, 2024-09-10
+    """
+    data = graph.nodes[node]
+    if ward is None:
+        found = ward_index(graph).get(node)
+        ward = name(graph, found) if found else "not known"
+    lines = [label(graph, node), f"kind: {kind_label(data['kind'])}", f"ward: {ward}",
+             f"income band: {data.get('income_band') or 'not known'}"]
+    sources = _sources(data)
+    lines += [f"source: {', '.join(v for v in (s['dataset'], s['record'], s['date']) if v)}" for s in sources]
+    return "\n".join(lines if sources else [*lines, "source: none recorded"])
+
+
+def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind", context: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
     """One node per kind (or ward) with counts, edges summed between groups: for maps too big to draw.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+    by : {"kind", "ward"}
+    context : networkx.MultiDiGraph, optional
+        The whole graph, where each node's ward is found (default ``graph``).
 
     Examples
     --------
@@ -121,20 +137,12 @@ def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind") -> nx.MultiDiGraph:
     >>> sorted(small.nodes(data="name")), small.edges["group:Charity", "group:Funder", 0]["amount"]
     ([('group:Charity', 'Charity (3)'), ('group:Funder', 'Funder (1)')], 30.0)
     """
-    if by not in ("kind", "ward"):
-        raise ValueError(f"aggregate by {by!r} is not supported. Use one of: 'kind', 'ward'.")
-    group_of = {}
-    for node, data in graph.nodes(data=True):
-        if by == "kind":
-            group_of[node] = data["kind"]
-        else:
-            ward = ward_of(graph, node)
-            group_of[node] = name(graph, ward) if ward else "ward unknown"
-    sizes = Counter(group_of.values())
+    group_of = _groups(graph, graph if context is None else context, by)
     small = nx.MultiDiGraph(**graph.graph)
-    for group, count in sizes.items():
+    for group, count in Counter(group_of.values()).items():
         kind = group if by == "kind" else "Ward"
-        small.add_node(f"group:{group}", kind=kind, name=f"{group} ({count})", members=count, provenance=[])
+        words = kind_label(group) if by == "kind" else group
+        small.add_node(f"group:{group}", kind=kind, name=f"{words} ({count})", members=count, provenance=[])
     totals: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
     for source, target, data in graph.edges(data=True):
         key = (group_of[source], group_of[target], data["relation"])
@@ -145,58 +153,143 @@ def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind") -> nx.MultiDiGraph:
     return small
 
 
-def _sizes(graph: nx.MultiDiGraph, size_by: str) -> dict[str, float]:
+def _groups(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, by: str) -> dict[str, str]:
+    if by not in ("kind", "ward"):
+        raise ValueError(f"aggregate by {by!r} is not supported. Use one of: 'kind', 'ward'.")
+    if by == "kind":
+        return {n: d["kind"] for n, d in graph.nodes(data=True)}
+    wards = ward_index(context)
+    return {n: name(context, wards[n]) if n in wards else "ward not known" for n in graph}
+
+
+def _sizes(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, size_by: str) -> tuple[dict[str, float], str]:
+    """Node sizes (map units) and the words for what they show. A measure that is the same for every
+    organisation on the map says nothing, so sizes then show links in the whole graph."""
     if size_by == "members":
         values = {n: float(d.get("members", 1)) for n, d in graph.nodes(data=True)}
     elif size_by in MEASURES:
-        values = {n: float(v) for n, v in centrality(graph, size_by).items()}
+        # measured on the whole graph (a preset's cut leaves most organisations alone), unless that
+        # is national: then on the map itself, which is quick
+        source = context if context.number_of_nodes() <= MAX_CONTEXT else graph
+        measured = centrality(source, size_by) if source.number_of_nodes() else {}
+        values = {n: float(measured[n]) for n in graph if n in measured and not math.isnan(measured[n])}
+        if len({round(v, 12) for v in values.values()}) < 2 and size_by != "links":
+            links = centrality(source, "links") if source.number_of_nodes() else {}
+            values = {n: float(links[n]) for n in graph if n in links}
+            size_by = "links"
     else:
         raise ValueError(f"size_by {size_by!r} is not a centrality. Use one of: {', '.join(MEASURES)}, members.")
-    top = max((v for v in values.values() if not math.isnan(v)), default=0.0) or 1.0
-    return {n: 10 + 35 * math.sqrt(max(v, 0.0) / top) for n, v in values.items() if not math.isnan(v)}
+    top = max(values.values(), default=0.0) or 1.0
+    return ({n: round(12 + 33 * math.sqrt(max(v, 0.0) / top), 1) for n, v in values.items()},
+            _MEASURE_WORDS.get(size_by, size_by))
 
 
-def map_data(graph: nx.MultiDiGraph, *, size_by: str = "pagerank") -> dict[str, Any]:
-    """The nodes, edges, options, filters and legend a map page draws (built with pyvis).
+def _edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    # refunds and credit notes are negative payments: width by size of the amount
+    widest = max((abs(float(d.get("amount") or 0.0)) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
+    records = []
+    for number, (source, target, data) in enumerate(graph.edges(data=True)):
+        relation = data["relation"]
+        amount = float(data.get("amount") or 0.0)
+        start, end = (target, source) if relation in REVERSED_RELATIONS else (source, target)
+        colour, dashed = relation_style(relation)
+        text = relation_label(relation).split(" (")[0] + (f": {amount:,.0f} GBP" if amount else "")
+        if data.get("links", 1) > 1:
+            text += f" ({data['links']:,} links)"
+        records.append({"id": f"e{number}", "from": start, "to": end, "relation": relation, "title": text,
+                        "color": colour, "dashes": dashed, "width": round(1.5 + 7 * math.sqrt(abs(amount) / widest), 2)})
+    return records
+
+
+def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, size_by: str = "pagerank",
+             gather_by: str = "kind", seed: int = 7, layout: Layout | None = None,
+             groups: dict[str, str] | None = None) -> dict[str, Any]:
+    """The nodes (with positions), edges, filters and legend a map page draws.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        What to draw.
+    context : networkx.MultiDiGraph, optional
+        The whole graph ``graph`` was cut from: wards, themes, sizes and the links counted on each
+        card come from it (a preset's subgraph holds no ward or theme nodes). Default ``graph``.
+    size_by : str
+        Measure that sizes organisations (:data:`graph.centrality.MEASURES`, or ``members``).
+    gather_by : {"kind", "ward"}
+        How nodes with no link on the map are gathered.
+    seed : int
+        Seed of the force layout.
+    layout : Layout, optional
+        Positions to use instead of the force layout (e.g. :func:`maps.geography.geographic_layout`).
+    groups : dict, optional
+        Node -> group id, for an aggregated map whose groups expand on click.
+
+    Returns
+    -------
+    dict
+        ``nodes``, ``edges``, ``captions``, ``filters``, ``legend``, JSON-ready.
 
     Examples
     --------
     >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A", provenance=[])
     >>> data = map_data(g)
-    >>> data["nodes"][0]["label"], data["legend"][0]["label"]
+    >>> data["nodes"][0]["label"], data["legend"]["kinds"][0]["label"]
     ('A', 'Charity')
     """
-    sizes = _sizes(graph, size_by) if graph.number_of_nodes() else {}
-    net = Network(directed=True, cdn_resources="in_line")
-    wards, themes = set(), set()
+    context = graph if context is None else context
+    sizes, size_words = _sizes(graph, context, size_by) if graph.number_of_nodes() else ({}, size_by)
+    wards = ward_index(context)
+    ward_names = {n: name(context, wards[n]) if n in wards else "not known" for n in graph}
+    if layout is None:
+        gather = ward_names if gather_by == "ward" else {n: kind_label(d["kind"]) for n, d in graph.nodes(data=True)}
+        layout = force_layout(graph, seed=seed, gather=gather)
+    degree = dict(graph.degree())
+    order = sorted(graph, key=lambda n: (-sizes.get(n, 0.0), -degree[n], str(n)))
+    rank = {n: i for i, n in enumerate(order)}
+    nodes = []
     for node, data in graph.nodes(data=True):
-        ward = ward_of(graph, node)
-        ward_name = name(graph, ward) if ward else "unknown"
-        node_themes = _themes(graph, node)
-        wards.add(ward_name)
-        themes.update(node_themes)
-        hover = card(graph, node)
-        net.add_node(node, label=label(graph, node), title=hover, color=_colour(data["kind"]),
-                     size=sizes.get(node, 8 if not is_organisation(graph, node) else 10), kind=data["kind"],
-                     ward=ward_name, themes=node_themes, card=hover, sector=sector(data["kind"]))
-    # refunds and credit notes are negative payments: width by size of the amount
-    widest = max((abs(float(d.get("amount") or 0.0)) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
-    for source, target, data in graph.edges(data=True):
-        amount = float(data.get("amount") or 0.0)
-        text = data["relation"].replace("_", " ").lower() + (f": {amount:,.0f} GBP" if amount else "")
-        net.add_edge(source, target, title=text, width=1 + 7 * math.sqrt(abs(amount) / widest),
-                     color=RELATION_COLOURS.get(data["relation"], "#999999"))
-    nodes, edges, *_ = net.get_network_data()
-    kinds = Counter(d["kind"] for _, d in graph.nodes(data=True))
+        colour, shape = kind_style(data["kind"])
+        in_context = node in context
+        x, y = (round(v) for v in layout.positions[node])  # whole map units, as vis-network reports them
+        record = {
+            "id": node, "label": label(graph, node), "kind": data["kind"], "x": x, "y": y, "rank": rank[node],
+            "size": sizes.get(node, 12.0 if is_organisation(graph, node) else 9.0), "shape": shape, "color": colour,
+            "ward": ward_names[node], "themes": _themes(context, node) if in_context else [],
+            "title": card(graph, node, ward=ward_names[node]),
+            "card": {"kind": kind_label(data["kind"]), "ward": ward_names[node],
+                     "income": str(data.get("income_band") or "not known"), "sources": _sources(data),
+                     "links": context.degree(node) if in_context else degree[node]},
+        }
+        if groups:
+            record["group"] = groups.get(node)
+        if "members" in data:
+            record["members"] = data["members"]
+        nodes.append(record)
+    edges = _edge_records(graph)
+    kinds = Counter(d["kind"] for _, d in graph.nodes(data=True) if "members" not in d or not groups)
+    relations = Counter(e["relation"] for e in edges)
+    themes = sorted({t for n in nodes for t in n["themes"]})
     return {
-        "nodes": nodes, "edges": edges, "options": PHYSICS,
-        "filters": {"kinds": sorted(kinds), "wards": sorted(wards), "themes": sorted(themes)},
-        "legend": [{"label": k, "colour": _colour(k), "count": c} for k, c in sorted(kinds.items())],
+        "nodes": nodes, "edges": edges, "captions": layout.captions,
+        "filters": {"kinds": [{"value": k, "label": kind_label(k)} for k in sorted(kinds, key=kind_label)],
+                    "wards": sorted({n["ward"] for n in nodes}), "themes": themes,
+                    "relations": [{"value": r, "label": relation_label(r).split(" (")[0]} for r in sorted(relations)]},
+        "legend": {
+            "kinds": [{"kind": k, "label": kind_label(k), "colour": kind_style(k)[0], "shape": kind_style(k)[1],
+                       "count": c} for k, c in sorted(kinds.items(), key=lambda kc: kind_label(kc[0]))],
+            "relations": [{"relation": r, "label": relation_label(r), "colour": relation_style(r)[0],
+                           "dashes": relation_style(r)[1], "count": c} for r, c in sorted(relations.items())],
+            "size": size_words,
+            "width": "money (GBP)" if any(e["width"] > 1.5 for e in edges) else "",
+        },
+        "spacing": SPACING,
     }
 
 
 def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption: str, size_by: str = "pagerank",
-               max_nodes: int = MAX_NODES, aggregate_by: str = "kind") -> Path:
+               max_nodes: int = MAX_NODES, aggregate_by: str = "kind", context: nx.MultiDiGraph | None = None,
+               gather_by: str = "kind", seed: int = 7, presenter: bool = False,
+               layout: Layout | None = None, background: dict[str, Any] | None = None) -> Path:
     """Write ``graph`` as one self-contained, offline HTML map.
 
     Parameters
@@ -208,11 +301,24 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
     title, caption : str
         Shown at the top: what the map is, and one line on what it shows and the data date.
     size_by : str
-        Centrality that sizes organisations (``pagerank``, ``betweenness``, ``degree``,
-        ``funding_gbp``, ``eigenvector``).
+        Measure that sizes organisations (``pagerank``, ``betweenness``, ``degree``, ``links``,
+        ``funding_gbp``, ``eigenvector``); one that is the same for all falls back to ``links``.
     max_nodes : int
-        Above this the map is aggregated by ``aggregate_by`` instead (and the caption says so).
+        Above this the map opens aggregated by ``aggregate_by``; clicking a group shows its members
+        (up to :data:`MAX_MEMBERS` nodes; above that the page holds the groups only).
     aggregate_by : {"kind", "ward"}
+    context : networkx.MultiDiGraph, optional
+        The whole graph (for wards, themes and sizes); default ``graph``.
+    gather_by : {"kind", "ward"}
+        How nodes with no link on the map are gathered.
+    seed : int
+        Seed of the layout: the same seed, the same map.
+    presenter : bool
+        Open in presenter mode (large labels, thick lines) for a projector.
+    layout : Layout, optional
+        Positions to use (default: the seeded force layout).
+    background : dict, optional
+        Ward boundaries and shading drawn under the nodes (:func:`maps.geography.background`).
 
     Returns
     -------
@@ -227,23 +333,70 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
     False
     """
     path = Path(path)
-    if graph.number_of_nodes() > max_nodes:
-        caption = f"{caption} Aggregated by {aggregate_by}: {graph.number_of_nodes():,} nodes are too many to draw."
-        graph = aggregate(graph, by=aggregate_by)
-        size_by = "members"
-    data = map_data(graph, size_by=size_by)
+    context = graph if context is None else context
+    if graph.number_of_nodes() > MAX_MEMBERS:
+        caption = (f"{caption} {graph.number_of_nodes():,} nodes, grouped by {aggregate_by}; too many to open "
+                   "the groups here: draw a preset or a query's result instead.")
+        data = map_data(aggregate(graph, by=aggregate_by, context=context), size_by="members", seed=seed)
+    elif graph.number_of_nodes() > max_nodes:
+        caption = (f"{caption} {graph.number_of_nodes():,} nodes, grouped by {aggregate_by}: click a group "
+                   "to show its members.")
+        data = _aggregated_data(graph, context, aggregate_by=aggregate_by, size_by=size_by, seed=seed)
+    else:
+        data = map_data(graph, context=context, size_by=size_by, gather_by=gather_by, seed=seed, layout=layout)
+    data["background"] = background
     template = jinja2.Template(TEMPLATE.read_text(encoding="utf-8"), autoescape=False)
     html = template.render(
-        title=_escape(title), caption=_escape(caption), size_by=size_by.replace("_", " "), width_by="money (GBP)",
-        vis_js=(VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
-        vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
-        # </script> inside the data would end the script element early
-        data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
+        title=_escape(title), caption=_escape(caption), presenter="presenter" if presenter else "",
+        vis_js=_script_text((VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8")),
+        vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8").replace("</", "<\\/"),
+        data_json=_script_json(data),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
     return path
 
 
+def _aggregated_data(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, *, aggregate_by: str, size_by: str,
+                     seed: int) -> dict[str, Any]:
+    """Every node, laid out group by group, plus one node per group: the page opens with the groups
+    and shows a group's members when it is clicked. Lines join groups, members and groups, and
+    members, and each is drawn while both its ends are."""
+    group_of = _groups(graph, context, aggregate_by)
+    small = aggregate(graph, by=aggregate_by, context=context)
+    packed = grouped_layout(graph, {n: f"group:{g}" for n, g in group_of.items()}, seed=seed)
+    whole = nx.compose(graph, small)
+    # a member's links into a closed group: drawn while one group is open and the other closed
+    halves: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    for source, target, edge in graph.edges(data=True):
+        if group_of[source] != group_of[target]:
+            for key in ((source, f"group:{group_of[target]}", edge["relation"]),
+                        (f"group:{group_of[source]}", target, edge["relation"])):
+                halves[key][0] += 1
+                halves[key][1] += float(edge.get("amount") or 0.0)
+    for (source, target, relation), (count, amount) in halves.items():
+        whole.add_edge(source, target, relation=relation, links=count, amount=amount, provenance=[])
+    data = map_data(whole, context=context, size_by=size_by, layout=packed,
+                    groups={n: f"group:{g}" for n, g in group_of.items()})
+    group_sizes = _sizes(small, small, "members")[0]
+    for record in data["nodes"]:
+        if record["id"] in small:
+            record["size"] = group_sizes[record["id"]]
+            record["isGroup"] = True
+    data["legend"]["size"] = f"{data['legend']['size']}; groups: {_MEASURE_WORDS['members']}"
+    data["aggregated"] = True
+    return data
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    """JSON that cannot end or comment out the script element it sits in (``</script>``, ``<!--``)."""
+    text = json.dumps(data, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _script_text(code: str) -> str:
+    return code.replace("</script", "<\\/script").replace("<!--", "<\\!--")
+
+
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

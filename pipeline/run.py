@@ -8,7 +8,8 @@ Output folder layout::
     summary.json        counts by kind, relation and source; data dates; warnings; outputs that failed
     answers/            the twelve questions: one CSV each with its notes, answers.xlsx, answers.md
     briefs/             a one-page brief per question: Markdown and printable HTML, with charts
-    maps/               workshop maps, one offline HTML file per preset; PNG charts for reports
+    maps/               workshop maps, one offline HTML file per preset (and places.html with [briefs]
+                        boundaries); PNG charts for reports
     cypher/graph.lbug   the embedded Cypher database ('civicgraph serve output/cypher')
     exports/            {code}.ttl, {code}.jsonld, {code}.graphml, {code}.xlsx, csv/nodes.csv + edges.csv
 """
@@ -132,7 +133,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         write_csv(outcome.resolution.links, staging / "matches.csv")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         attempt("answers", answers, staging)
-        attempt("maps", lambda staging: write_all_maps(graph, staging / "maps"), staging)
+        attempt("maps", lambda staging: write_all_maps(graph, staging / "maps", boundaries=config.boundaries), staging)
         attempt("cypher", lambda staging: [write_database(graph, staging / "cypher")], staging)
         attempt("exports", exports, staging)
         summary = json.loads(summary_json(outcome.frames))

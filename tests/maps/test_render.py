@@ -1,7 +1,8 @@
-"""Map pages: self-contained, carry the data the room needs, and never personal data."""
+"""Map pages: self-contained, laid out in Python, carry the data the room needs, and never personal data."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -9,44 +10,126 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from maps.geography import geographic_layout, read_boundaries
+from maps.layout import force_layout
+from maps.palette import FAMILY_COLOURS, KIND_STYLE, RELATION_STYLE, colour_difference, contrast_on_white, kind_style
 from maps.presets import PRESETS, preset_view
 from maps.render import aggregate, map_data, render_map
 from visualise import main as visualise_main
 from visualise import workshop_map
 
+from .conftest import REPO, map_json
 
-def _data(path: Path) -> dict:
-    text = path.read_text(encoding="utf-8")
-    return json.loads(re.search(r"const MAP = (\{.*?\});\n", text, re.S).group(1).replace("<\\/", "</"))
+BOUNDARIES = REPO / "data" / "geography" / "hounslow_lsoa11_bsc.geojson"
+#: CIE76 difference two small legend marks need to be told apart at a glance.
+DISTINGUISHABLE = 12.0
 
 
 def test_every_preset_page_is_self_contained(hounslow_maps: Path) -> None:
-    for preset in PRESETS:
+    for preset in [*PRESETS, "places"]:
         html = (hounslow_maps / f"{preset}.html").read_text(encoding="utf-8")
-        assert not re.search(r"<(script|link)[^>]+(src|href)=", html), preset  # nothing fetched
-        assert "vis.Network" in html and "stabilizationIterationsDone" in html
+        assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html), preset  # nothing fetched
+        assert "vis.Network" in html and "physics: { enabled: false }" in html
         assert "Legend" in html and 'id="search"' in html and 'id="filter-ward"' in html
+        assert "@media print" in html
 
 
-def test_presets_hold_what_their_question_needs(hounslow_graph: nx.MultiDiGraph, hounslow_maps: Path) -> None:
-    coproduction = {n["label"] for n in _data(hounslow_maps / "coproduction.html")["nodes"]}
-    assert {"Adult Social Care", "Community Partnerships Unit", "Hounslow Accountable Care Partnership"} <= coproduction
-    radar = _data(hounslow_maps / "below-the-radar.html")
-    kinds = {n["kind"] for n in radar["nodes"]}
-    assert {"Organisation", "Council", "Funder"} <= kinds
-    infrastructure = {n["label"] for n in _data(hounslow_maps / "infrastructure.html")["nodes"]}
-    assert {"Volunteering Hounslow", "volunteering", "Hounslow Voluntary Sector Support Service"} <= infrastructure
-    funding = _data(hounslow_maps / "funding.html")
-    widths = [e["width"] for e in funding["edges"]]
+def test_layout_is_the_same_every_time_and_follows_the_seed(hounslow_graph: nx.MultiDiGraph) -> None:
+    view = preset_view(hounslow_graph, "network")
+    first = map_data(view.graph, context=view.context)
+    again = map_data(view.graph, context=view.context)
+    other = map_data(view.graph, context=view.context, seed=8)
+    place = lambda data: {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}  # noqa: E731
+    assert place(first) == place(again)
+    assert place(first) != place(other)
+    assert len(set(place(first).values())) == view.graph.number_of_nodes()  # no two nodes on one spot
+
+
+def test_unlinked_nodes_are_gathered_in_labelled_blocks() -> None:
+    g = nx.Graph([("a", "b")])
+    g.add_nodes_from(["c1", "c2", "w1"])
+    layout = force_layout(g, gather={"c1": "Charity", "c2": "Charity", "w1": "Feltham"})
+    assert [c["text"] for c in layout.captions] == ["Not linked: Charity (2)", "Not linked: Feltham (1)"]
+    linked_bottom = max(layout.positions[n][1] for n in "ab")
+    assert all(layout.positions[n][1] > linked_bottom for n in ("c1", "c2", "w1"))
+    assert abs(layout.positions["a"][0] - layout.positions["b"][0]) > 50  # linked nodes apart, readable
+
+
+def test_filters_come_from_the_whole_graph() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("W", kind="Ward", name="Feltham North", provenance=[])
+    g.add_node("T", kind="Theme", name="older people", provenance=[])
+    g.add_node("S", kind="Service", name="lunch club", provenance=[])
+    g.add_node("c", kind="Charity", name="C", provenance=[])
+    g.add_node("f", kind="Funder", name="F", provenance=[])
+    g.add_edge("c", "W", relation="LOCATED_IN", provenance=[])
+    g.add_edge("c", "S", relation="DELIVERS", provenance=[])
+    g.add_edge("S", "T", relation="ADDRESSES", provenance=[])
+    g.add_edge("c", "f", relation="FUNDED_BY", amount=500.0, provenance=[])
+    view = preset_view(g, "network")
+    assert set(view.graph) == {"c", "f"}  # the map itself holds no ward, service or theme
+    filters = map_data(view.graph, context=view.context)["filters"]
+    assert "Feltham North" in filters["wards"] and filters["themes"] == ["older people"]
+    assert filters["relations"] == [{"value": "FUNDED_BY", "label": "funds"}]
+
+
+def test_money_is_drawn_from_funder_to_recipient(hounslow_maps: Path) -> None:
+    data = map_json(hounslow_maps / "funding.html")
+    kinds = {n["id"]: n["kind"] for n in data["nodes"]}
+    money = [e for e in data["edges"] if e["relation"] == "FUNDED_BY"]
+    assert money and all(kinds[e["from"]] == "Funder" for e in money)
+    widths = [e["width"] for e in money]
     assert max(widths) > min(widths)  # width follows money
-    assert all("GBP" in e["title"] for e in funding["edges"] if e["width"] > 1)
+    assert all("GBP" in e["title"] for e in money if e["width"] > 1.5)
+    relations = {r["relation"]: r["label"] for r in data["legend"]["relations"]}
+    assert relations["FUNDED_BY"] == "funds (money from funder to recipient)"
 
 
-def test_hover_cards_say_kind_ward_band_sources_and_date(hounslow_maps: Path) -> None:
-    nodes = _data(hounslow_maps / "funding.html")["nodes"]
+def test_legend_colours_stay_apart_under_colour_blindness_and_contrast_on_white() -> None:
+    colours = sorted(set(FAMILY_COLOURS.values()))
+    for colour in colours:
+        assert contrast_on_white(colour) >= 3, colour
+    for first, second in itertools.combinations(colours, 2):
+        for vision in (None, "protanopia", "deuteranopia", "tritanopia"):
+            difference = colour_difference(first, second, vision)
+            assert difference >= DISTINGUISHABLE, (first, second, vision, round(difference, 1))
+    looks = [kind_style(kind) for kind in KIND_STYLE]
+    assert len(looks) == len(set(looks)), "two kinds look the same (colour and shape)"
+    assert {style[0] for style in RELATION_STYLE.values()} <= set(colours)
+
+
+def test_charity_and_funder_are_told_apart_under_protanopia() -> None:
+    # the old palette drew both the same olive for a protanope
+    charity, funder = kind_style("Charity")[0], kind_style("Funder")[0]
+    assert colour_difference(charity, funder, "protanopia") >= DISTINGUISHABLE
+
+
+def test_legend_speaks_the_rooms_words(hounslow_maps: Path) -> None:
+    data = map_json(hounslow_maps / "network.html")
+    labels = {k["kind"]: k["label"] for k in data["legend"]["kinds"]}
+    assert labels["BusinessImprovementDistrict"] == "Business improvement district"
+    assert labels["NHSBody"] == "NHS body"
+    assert not any(re.search(r"[a-z][A-Z]", label) for label in labels.values())
+    assert data["legend"]["size"]  # the measure is named
+    drawn = {k["colour"] for k in data["legend"]["kinds"]} | {r["colour"] for r in data["legend"]["relations"]}
+    assert drawn <= set(FAMILY_COLOURS.values())  # only the checked colours reach the page
+
+
+def test_sizes_vary_and_say_what_they_measure(hounslow_maps: Path) -> None:
+    data = map_json(hounslow_maps / "network.html")
+    sizes = {n["size"] for n in data["nodes"]}
+    assert len(sizes) > 3
+    assert data["legend"]["size"] in ("influence (PageRank)", "number of links")
+
+
+def test_details_card_says_not_known_and_every_source(hounslow_maps: Path) -> None:
+    nodes = map_json(hounslow_maps / "funding.html")["nodes"]
     chaplaincy = next(n for n in nodes if n["label"] == "Feltham Community Chaplaincy Trust")
-    for line in ("kind: Charity", "ward:", "income band:", "sources: 360giving", "data as of: 2015"):
-        assert line in chaplaincy["card"]
+    assert chaplaincy["card"]["kind"] == "Charity" and chaplaincy["card"]["income"] == "not known"
+    records = {(s["record"], s["date"]) for s in chaplaincy["card"]["sources"]}
+    assert ("360G-LBFEW-111219", "2015-02-04") in records and len(records) == 2
+    assert "income band: not known" in chaplaincy["title"] and "unknown" not in chaplaincy["title"]
+    assert "source: 360giving:hounslow_360giving_grants.json, 360G-LBFEW-111219, 2015-02-04" in chaplaincy["title"]
 
 
 def test_no_personal_data_in_any_page(tmp_path: Path) -> None:
@@ -59,23 +142,87 @@ def test_no_personal_data_in_any_page(tmp_path: Path) -> None:
     assert "1 High St" not in page and "TW3 1AA" not in page
 
 
-def test_big_graphs_are_aggregated_not_drawn_whole(tmp_path: Path) -> None:
+def test_names_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     g = nx.MultiDiGraph()
+    g.add_node("x", kind="Charity", name="<!--<script>alert(1)</script>", provenance=[])
+    page = render_map(g, tmp_path / "m.html", title="<b>T</b>", caption="C").read_text()
+    script = page[page.index("const MAP = "):]
+    assert "<!--" not in script.split("</script>")[0] and "<script>alert" not in page
+    assert map_json(tmp_path / "m.html")["nodes"][0]["label"] == "<!--<script>alert(1)</script>"
+    assert "<title>&lt;b&gt;T&lt;/b&gt;</title>" in page
+
+
+def test_big_graphs_open_grouped_by_kind_or_ward(tmp_path: Path) -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("W", kind="Ward", name="Hanworth", provenance=[])
+    g.add_node("f", kind="Funder", name="F", provenance=[])
     for number in range(30):
         g.add_node(f"o{number}", kind="Organisation", name=f"O{number}", provenance=[])
         g.add_edge(f"o{number}", "f", relation="FUNDED_BY", amount=10.0, provenance=[])
-    g.add_node("f", kind="Funder", name="F", provenance=[])
-    page = render_map(g, tmp_path / "m.html", title="T", caption="C", max_nodes=10)
-    data = _data(page)
-    assert sorted(n["label"] for n in data["nodes"]) == ["Funder (1)", "Organisation (30)"]
-    assert "Aggregated by kind" in page.read_text()
+        if number < 10:
+            g.add_edge(f"o{number}", "W", relation="LOCATED_IN", provenance=[])
+    data = map_json(render_map(g, tmp_path / "m.html", title="T", caption="C", max_nodes=10))
+    groups = sorted(n["label"] for n in data["nodes"] if n.get("isGroup"))
+    assert groups == ["Community organisation (30)", "Funder (1)", "Ward (1)"]
+    assert data["aggregated"] and all(n.get("group") for n in data["nodes"] if not n.get("isGroup"))
+    by_ward = map_json(render_map(g, tmp_path / "w.html", title="T", caption="C", max_nodes=10, aggregate_by="ward"))
+    assert sorted(n["label"] for n in by_ward["nodes"] if n.get("isGroup")) == ["Hanworth (11)", "ward not known (21)"]
     with pytest.raises(ValueError, match="Use one of: 'kind', 'ward'"):
         aggregate(g, by="postcode")
 
 
+def test_geographic_layout_places_by_grid_reference_then_lsoa_then_ward() -> None:
+    areas = read_boundaries(BOUNDARIES)
+    g = nx.MultiDiGraph()
+    g.add_node("W", kind="Ward", name="Bedfont", provenance=[])
+    g.add_node("E01002555@2011", kind="LSOA", gss_code="E01002555", imd_decile=6, provenance=[])
+    g.add_edge("E01002555@2011", "W", relation="PART_OF", provenance=[])
+    g.add_node("east", kind="Charity", easting=520000.0, northing=176000.0, provenance=[])
+    g.add_node("west", kind="Charity", easting=505000.0, northing=174000.0, provenance=[])
+    g.add_node("hall", kind="Building", easting=510000.0, northing=172000.0, provenance=[])
+    g.add_node("user", kind="Organisation", provenance=[])
+    g.add_edge("user", "hall", relation="OCCUPIES", provenance=[])
+    g.add_node("in-lsoa", kind="Organisation", lsoa="E01002555@2011", provenance=[])
+    g.add_node("in-ward", kind="Organisation", provenance=[])
+    g.add_edge("in-ward", "W", relation="LOCATED_IN", provenance=[])
+    g.add_node("nowhere", kind="Organisation", provenance=[])
+    shown = g.subgraph(["east", "west", "user", "in-lsoa", "in-ward", "nowhere"])
+    layout, background, said = geographic_layout(shown, g, areas)
+    at = layout.positions
+    assert at["east"][0] > at["west"][0] and at["east"][1] < at["west"][1]  # east is right, north is up
+    assert at["user"][1] > at["west"][1]  # the hall is further south
+    assert layout.captions[0]["text"] == "Place not known (1)"
+    unknown_block = layout.captions[0]["x"]
+    assert at["nowhere"][0] >= unknown_block > max(at[n][0] for n in ("in-lsoa", "in-ward", "east", "user"))
+    # the ward's only LSOA: both at its centre, spread apart so neither hides the other
+    assert 0 < abs(complex(*at["in-ward"]) - complex(*at["in-lsoa"])) < 100
+    assert said == ("Placed by postcode: 2; placed by postcode of a building it uses: 1; placed by LSOA: 1; "
+                    "placed by ward: 1; place not known: 1.")
+    assert background["labels"][0]["text"] == "Bedfont" and background["key"]
+
+
+def test_ward_boundaries_are_dissolved_from_lsoas(hounslow_graph: nx.MultiDiGraph) -> None:
+    areas = read_boundaries(BOUNDARIES)
+    _, by_ward, _ = geographic_layout(nx.MultiDiGraph(), hounslow_graph, areas)
+    _, by_lsoa, _ = geographic_layout(nx.MultiDiGraph(), nx.MultiDiGraph(), areas)
+    assert len(by_ward["labels"]) == 20 and not by_lsoa["labels"]
+    # inner LSOA edges cancel out inside each ward: far fewer lines than every LSOA outline
+    assert 0 < len(by_ward["lines"]) < 0.6 * len(by_lsoa["lines"])
+
+
+def test_boundary_file_errors_name_the_feature_and_field(tmp_path: Path) -> None:
+    from graph.errors import SourceFormatError
+
+    bad = tmp_path / "b.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"LSOA11CD": "E01000001", "BNG_E": "x"}, "geometry": None}]}))
+    with pytest.raises(SourceFormatError, match="b.geojson feature 1, field BNG_E: 'x' is not a number"):
+        read_boundaries(bad)
+
+
 def test_ego_map_and_errors(hounslow_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
     page = workshop_map(hounslow_graph, "ego", tmp_path / "cpu.html", organisation="LOCAL-HNS-CPU")
-    labels = {n["label"] for n in _data(page)["nodes"]}
+    labels = {n["label"] for n in map_json(page)["nodes"]}
     assert {"Community Partnerships Unit", "Spacehive", "London Borough of Hounslow"} <= labels
     with pytest.raises(ValueError, match="needs an organisation"):
         preset_view(hounslow_graph, "ego")
@@ -83,6 +230,8 @@ def test_ego_map_and_errors(hounslow_graph: nx.MultiDiGraph, tmp_path: Path) -> 
         preset_view(hounslow_graph, "everything")
     with pytest.raises(ValueError, match="size_by 'fame' is not a centrality"):
         map_data(hounslow_graph, size_by="fame")
+    with pytest.raises(ValueError, match="needs LSOA boundaries"):
+        workshop_map(hounslow_graph, "network", tmp_path / "g.html", layout="geographic")
 
 
 def test_command_line(hounslow_graph: nx.MultiDiGraph, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -91,6 +240,13 @@ def test_command_line(hounslow_graph: nx.MultiDiGraph, tmp_path: Path, capsys: p
     save_graph(hounslow_graph, tmp_path / "graph")
     assert visualise_main([str(tmp_path / "graph"), "--preset", "funding", "--out", str(tmp_path / "f.html")]) == 0
     assert (tmp_path / "f.html").is_file()
+    assert visualise_main([str(tmp_path / "graph"), "--preset", "network", "--max-nodes", "50", "--aggregate-by",
+                           "ward", "--presenter", "--out", str(tmp_path / "w.html")]) == 0
+    page = (tmp_path / "w.html").read_text()
+    assert '<body class="presenter">' in page and "grouped by ward" in page
+    assert visualise_main([str(tmp_path / "graph"), "--preset", "network", "--layout", "geographic",
+                           "--boundaries", str(BOUNDARIES), "--out", str(tmp_path / "g.html")]) == 0
+    assert map_json(tmp_path / "g.html")["background"]["lines"]
     assert visualise_main([str(tmp_path / "nothing"), "--preset", "funding", "--out", str(tmp_path / "x.html")]) == 2
     assert "no saved graph here" in capsys.readouterr().err
 
@@ -101,3 +257,43 @@ def test_report_charts_are_pictures(hounslow_maps: Path) -> None:
     for name in ("funding_by_ward_vs_imd.png", "centrality_league.png"):
         image = Image.open(hounslow_maps / name)
         assert image.size[0] > 600 and len(image.getcolors(1 << 20) or []) > 10
+
+
+def test_very_big_graphs_hold_the_groups_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("maps.render.MAX_MEMBERS", 20)
+    g = nx.MultiDiGraph()
+    for number in range(30):
+        g.add_node(f"o{number}", kind="Organisation" if number % 3 else "Charity", name=f"O{number}", provenance=[])
+    page = render_map(g, tmp_path / "m.html", title="T", caption="C", max_nodes=10)
+    assert sorted(n["label"] for n in map_json(page)["nodes"]) == ["Charity (10)", "Community organisation (20)"]
+    assert "too many to open the groups" in page.read_text()
+
+
+def test_config_names_the_boundaries_and_the_main_job_draws_places(tmp_path: Path) -> None:
+    from graph.errors import ConfigError
+    from pipeline.config import read_config
+
+    assert read_config(REPO / "config" / "hounslow.toml").boundaries == BOUNDARIES.resolve()
+    text = (REPO / "config" / "hounslow.toml").read_text().replace("../data/", str(REPO / "data") + "/")
+    (tmp_path / "c.toml").write_text(text.replace("hounslow_lsoa11_bsc.geojson", "missing.geojson"))
+    with pytest.raises(ConfigError, match=r"\[briefs\] boundaries .*missing.geojson.*: no such file"):
+        read_config(tmp_path / "c.toml")
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_no_node_covers_another(preset: str, hounslow_maps: Path) -> None:
+    nodes = map_json(hounslow_maps / f"{preset}.html")["nodes"]
+    covered = [(a["label"], b["label"]) for a, b in itertools.combinations(nodes, 2)
+               if abs(complex(a["x"], a["y"]) - complex(b["x"], b["y"])) < a["size"] + b["size"]]
+    assert not covered, covered[:3]
+
+
+def test_a_credit_note_is_drawn_by_the_size_of_its_amount(tmp_path: Path) -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("c", kind="Council", name="Council", provenance=[])
+    g.add_node("s", kind="Business", name="Supplier", provenance=[])
+    g.add_edge("s", "c", relation="PAID_BY", amount=-400.0, provenance=[])
+    g.add_edge("s", "c", relation="PAID_BY", amount=100.0, provenance=[])
+    edges = map_json(render_map(g, tmp_path / "m.html", title="T", caption="C"))["edges"]
+    assert [e["title"] for e in edges] == ["pays: -400 GBP", "pays: 100 GBP"]
+    assert edges[0]["width"] > edges[1]["width"] and all(e["from"] == "c" for e in edges)
