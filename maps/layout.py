@@ -10,7 +10,6 @@ them, rather than scattered in a disc. Coordinates are vis-network's: x to the r
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -18,6 +17,8 @@ import igraph as ig
 import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
+
+from graph.fast import seeded_igraph
 
 __all__ = ["SPACING", "Layout", "force_layout", "grouped_layout", "separate"]
 
@@ -62,13 +63,8 @@ def _force_block(part: nx.Graph, seed: int) -> _Block:
     edges = sorted({tuple(sorted((index[a], index[b]))) for a, b in part.edges() if a != b})
     small = ig.Graph(n=len(nodes), edges=edges)
     start = np.random.default_rng(seed).uniform(-1, 1, (len(nodes), 2)).tolist()
-    # igraph draws its random numbers from Python's random module: seed it, then put it back as it was
-    saved = random.getstate()
-    try:
-        random.seed(seed)
+    with seeded_igraph(seed):
         coords = np.array(small.layout_fruchterman_reingold(seed=start, niter=500 if len(nodes) <= 1000 else 250).coords)
-    finally:
-        random.setstate(saved)
     lengths = np.array([np.linalg.norm(coords[a] - coords[b]) for a, b in edges])
     scale = SPACING / max(float(np.median(lengths)), 1e-9)
     nearest = cKDTree(coords).query(coords, k=2)[0][:, 1]

@@ -157,7 +157,7 @@ def test_no_sandbox_means_loopback_only(database: Path) -> None:
 def test_the_console_draws_returned_nodes_and_relationships(endpoint: str, tmp_path: Path) -> None:
     import subprocess
 
-    from tests.maps.test_browser import FLAGS, chromium
+    from tests.maps.conftest import FLAGS, chromium
 
     page = requests.get(f"{endpoint}/", timeout=10).text
     rows = query(endpoint, "MATCH (o:Charity)-[r:FUNDED_BY]->(f:Funder) RETURN o, r, f LIMIT 3").json()["data"]["values"]

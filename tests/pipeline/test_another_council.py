@@ -128,7 +128,7 @@ def test_run_only_and_skip_choose_outputs(tmp_path: Path) -> None:
 
 def test_a_failing_output_keeps_the_others_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    def broken(*_: object) -> list[Path]:
+    def broken(*_: object, **__: object) -> list[Path]:
         raise ValueError("math domain error")
     monkeypatch.setattr(run_module, "write_all_maps", broken)
     config = _config(tmp_path, 'gss_code = "E08000003"')
