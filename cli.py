@@ -15,10 +15,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from cypher.endpoint import EndpointError
-from cypher.neo4j_push import Neo4jPushError
-from cypher.statement import StatementRefused
-from graph.errors import (
+from civicgraph.cypher.endpoint import EndpointError
+from civicgraph.cypher.neo4j_push import Neo4jPushError
+from civicgraph.cypher.statement import StatementRefused
+from civicgraph.graph.errors import (
     ConfigError,
     FetchError,
     GraphStoreError,
@@ -28,7 +28,7 @@ from graph.errors import (
     UnknownLoaderError,
     UnknownTermError,
 )
-from graph.lookup import OrganisationNotFound
+from civicgraph.graph.lookup import OrganisationNotFound
 
 #: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
 USAGE_ERRORS = (ConfigError, EndpointError, OutputFolderError, UnknownLoaderError, UnknownTermError,
@@ -48,8 +48,8 @@ def _table(title: str, counts: dict[str, int | float | str], *, key: str, value:
 
 
 def command_build(args: argparse.Namespace, console: Console) -> None:
-    from pipeline.build import build_to_folder, rejected_rows
-    from pipeline.config import read_config
+    from civicgraph.pipeline.build import build_to_folder, rejected_rows
+    from civicgraph.pipeline.config import read_config
 
     outcome = build_to_folder(read_config(args.config), args.out, progress=not args.quiet)
     _print_warnings(outcome.warnings)
@@ -59,8 +59,8 @@ def command_build(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_run(args: argparse.Namespace, console: Console) -> None:
-    from pipeline.config import read_config
-    from pipeline.run import RunIncomplete, chosen_parts, run_all
+    from civicgraph.pipeline.config import read_config
+    from civicgraph.pipeline.run import RunIncomplete, chosen_parts, run_all
 
     parts = chosen_parts(args.only, args.skip)
     summary = Path(args.out) / "summary.json"
@@ -76,17 +76,17 @@ def command_run(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_ask(args: argparse.Namespace, console: Console) -> None:
-    from graph.store import load_graph
-    from pipeline.answers import ask
+    from civicgraph.graph.store import load_graph
+    from civicgraph.pipeline.answers import ask
 
     print(repr(ask(load_graph(args.graph), args.question)))
 
 
 def command_what_if(args: argparse.Namespace, console: Console) -> None:
-    from graph.centrality import what_if_removed
-    from graph.lookup import find_organisation
-    from graph.network import name
-    from graph.store import load_graph
+    from civicgraph.graph.centrality import what_if_removed
+    from civicgraph.graph.lookup import find_organisation
+    from civicgraph.graph.network import name
+    from civicgraph.graph.store import load_graph
 
     graph = load_graph(args.graph)
     removed = find_organisation(graph, args.organisation)
@@ -101,8 +101,8 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def command_info(args: argparse.Namespace, console: Console) -> None:
-    from graph.export import graph_summary, summary_json
-    from graph.store import load_frames
+    from civicgraph.graph.export import graph_summary, summary_json
+    from civicgraph.graph.store import load_frames
 
     frames = load_frames(args.graph, attributes=False)  # counts need no attributes and no networkx graph
     if args.json:
@@ -124,11 +124,11 @@ def command_info(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_export(args: argparse.Namespace, console: Console) -> None:
-    from graph.export import export_graph
-    from graph.store import load_graph
+    from civicgraph.graph.export import export_graph
+    from civicgraph.graph.store import load_graph
 
     if args.format == "neo4j-import":
-        from cypher.neo4j_push import export_neo4j_import
+        from civicgraph.cypher.neo4j_push import export_neo4j_import
 
         written = export_neo4j_import(load_graph(args.graph), args.out)
     else:
@@ -145,7 +145,7 @@ def _option(text: str) -> tuple[str, str]:
 
 
 def command_inspect(args: argparse.Namespace, console: Console) -> None:
-    from pipeline.inspect import inspect_source
+    from civicgraph.pipeline.inspect import inspect_source
 
     report = inspect_source(args.loader, Path(args.file), config=args.config, authority=args.authority,
                             options=dict(_option(o) for o in args.option))
@@ -174,9 +174,9 @@ def command_inspect(args: argparse.Namespace, console: Console) -> None:
 def command_serve(args: argparse.Namespace, console: Console) -> None:
     import os
 
-    from cypher.endpoint import EndpointSettings, new_token, serve
-    from cypher.store import DATABASE_FILE, write_database
-    from graph.store import load_graph, read_manifest
+    from civicgraph.cypher.endpoint import EndpointSettings, new_token, serve
+    from civicgraph.cypher.store import DATABASE_FILE, write_database
+    from civicgraph.graph.store import load_graph, read_manifest
 
     source = Path(args.graph)
     database = source / DATABASE_FILE
@@ -199,8 +199,8 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
 def command_push(args: argparse.Namespace, console: Console) -> None:
     import os
 
-    from cypher.neo4j_push import push_to_neo4j
-    from graph.store import load_graph
+    from civicgraph.cypher.neo4j_push import push_to_neo4j
+    from civicgraph.graph.store import load_graph
 
     password = os.environ.get(args.password_env)
     if not password:
@@ -212,8 +212,8 @@ def command_push(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_fetch(args: argparse.Namespace, console: Console) -> None:
-    from pipeline.config import read_config
-    from pipeline.fetch import DEFAULT_CACHE, fetch_sources
+    from civicgraph.pipeline.config import read_config
+    from civicgraph.pipeline.fetch import DEFAULT_CACHE, fetch_sources
 
     for item in fetch_sources(read_config(args.config, require_files=False), cache=Path(args.cache or DEFAULT_CACHE),
                               progress=not args.quiet):
@@ -221,7 +221,7 @@ def command_fetch(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_loaders(args: argparse.Namespace, console: Console) -> None:
-    from loaders.registry import describe_loaders
+    from civicgraph.loaders.registry import describe_loaders
 
     described = describe_loaders()
     if args.json:
@@ -236,7 +236,7 @@ def command_loaders(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_template(args: argparse.Namespace, console: Console) -> None:
-    from loaders.local_knowledge import write_template
+    from civicgraph.loaders.local_knowledge import write_template
 
     if Path(args.out).exists():
         raise OutputFolderError(f"{args.out}: exists; a template is written to a new file (filled-in workbooks are kept)")
@@ -245,9 +245,9 @@ def command_template(args: argparse.Namespace, console: Console) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``civicgraph`` command."""
-    from graph.export import EXPORT_FORMATS
-    from loaders.registry import available_loaders
-    from pipeline.answers import ANSWERS
+    from civicgraph.graph.export import EXPORT_FORMATS
+    from civicgraph.loaders.registry import available_loaders
+    from civicgraph.pipeline.answers import ANSWERS
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--verbose", action="store_true", help="show tracebacks on errors")

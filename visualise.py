@@ -18,11 +18,11 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.lookup import find_organisation
-from maps.charts import centrality_league_chart, funding_against_deprivation_chart
-from maps.geography import geographic_layout, read_boundaries
-from maps.presets import PRESETS, preset_view
-from maps.render import MAX_NODES, render_map
+from civicgraph.graph.lookup import find_organisation
+from civicgraph.maps.charts import centrality_league_chart, funding_against_deprivation_chart
+from civicgraph.maps.geography import geographic_layout, read_boundaries
+from civicgraph.maps.presets import PRESETS, preset_view
+from civicgraph.maps.render import MAX_NODES, render_map
 
 
 def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organisation: str | None = None,
@@ -111,8 +111,8 @@ def write_all_maps(graph: nx.MultiDiGraph, folder: str | Path, *, boundaries: st
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python visualise.py GRAPH_FOLDER (--preset NAME | --all) --out PATH``."""
-    from graph.errors import GraphStoreError, SourceFormatError
-    from graph.store import load_graph
+    from civicgraph.graph.errors import GraphStoreError, SourceFormatError
+    from civicgraph.graph.store import load_graph
 
     parser = argparse.ArgumentParser(description="Workshop maps: self-contained, offline HTML.")
     parser.add_argument("graph", help="a graph folder written by 'civicgraph build'")

@@ -13,9 +13,9 @@ import argparse
 import time
 
 from benchmarks.generate import national_graph
-from graph.network import organisation_edges, ward_index
-from graph.tables import edge_table, node_table
-from pipeline.answers import ANSWERS, AnswerInputs
+from civicgraph.graph.network import organisation_edges, ward_index
+from civicgraph.graph.tables import edge_table, node_table
+from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cli import main as civicgraph
+from civicgraph.cli import main as civicgraph
 
 DEPARTMENTS = ("Adults", "Children's Services", "Place", "Resources", "Public Health", "Housing", "Neighbourhoods")
 SUFFIXES = ("Ltd", "Limited", "PLC", "LLP", "", "", "Trust", "CIC", "Association", "Group")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import requests
 
-from cypher.endpoint import EndpointSettings, serve
-from cypher.store import write_database
-from graph.store import load_graph
+from civicgraph.cypher.endpoint import EndpointSettings, serve
+from civicgraph.cypher.store import write_database
+from civicgraph.graph.store import load_graph
 
 TOKEN = "load-test-token"
 HEAVY = ("MATCH (a:LSOA), (b:LSOA), (c:LSOA), (d:LSOA) "

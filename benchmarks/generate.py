@@ -11,7 +11,7 @@ import json
 import random
 from pathlib import Path
 
-from loaders.ccew import TABLES
+from civicgraph.loaders.ccew import TABLES
 
 #: Sizes at 100%: register rows and grants, as in England and Wales and GrantNav.
 NATIONAL = {"charities": 390_000, "grants": 1_000_000}

@@ -25,10 +25,10 @@ _MEASURE = """
 import json, resource, sys, time
 from pathlib import Path
 from dataclasses import replace
-from loaders.base import LoadContext
-from loaders.ons_geography import LookupLoader
-from loaders.place_index import PlaceIndex
-from loaders.registry import get_loader
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.ons_geography import LookupLoader
+from civicgraph.loaders.place_index import PlaceIndex
+from civicgraph.loaders.registry import get_loader
 context = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")
 lookup = LookupLoader().load(Path("data/geography/hounslow_lsoa11_ward17_lookup.csv"), context)
 context = replace(context, places=PlaceIndex.from_results([lookup]))

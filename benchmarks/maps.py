@@ -22,7 +22,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from maps.render import render_map
+from civicgraph.maps.render import render_map
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9", "--window-size=1920,1080",

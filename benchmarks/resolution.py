@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import LoadResult, RecordSink
-from resolve.evaluation import evaluate
-from resolve.names import place_words
-from resolve.resolution import ResolutionSettings, resolve_entities
+from civicgraph.loaders.base import LoadResult, RecordSink
+from civicgraph.resolve.evaluation import evaluate
+from civicgraph.resolve.names import place_words
+from civicgraph.resolve.resolution import ResolutionSettings, resolve_entities
 
 SYLLABLES = ("ham", "ford", "ley", "ton", "wick", "bury", "field", "worth", "stead", "mere", "dale", "by",
              "brook", "cot", "den", "hurst", "ing", "well", "combe", "thorpe")

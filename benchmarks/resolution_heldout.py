@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import LoadResult, RecordSink
-from loaders.registry import get_loader
-from loaders.tabular import read_csv_text
-from pipeline.authorities import authority_context, authority_table
-from resolve.declared import screen_declared_ids
-from resolve.heldout import strip_numbers, stripped_quality
-from resolve.names import place_words
-from resolve.resolution import ResolutionSettings, resolve_entities
+from civicgraph.loaders.base import LoadResult, RecordSink
+from civicgraph.loaders.registry import get_loader
+from civicgraph.loaders.tabular import read_csv_text
+from civicgraph.pipeline.authorities import authority_context, authority_table
+from civicgraph.resolve.declared import screen_declared_ids
+from civicgraph.resolve.heldout import strip_numbers, stripped_quality
+from civicgraph.resolve.names import place_words
+from civicgraph.resolve.resolution import ResolutionSettings, resolve_entities
 
 REPO = Path(__file__).resolve().parents[1]
 GRANT_FILES = ("tests/fixtures/threesixtygiving/lloyds_bank_foundation_2010_2015.json",

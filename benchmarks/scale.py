@@ -36,21 +36,21 @@ import pyarrow.csv as pa_csv
 from tabulate import tabulate
 
 from benchmarks.sources import SourceFiles, write_sources
-from graph.assemble import assemble_frames
-from graph.bulk import collector_paused
-from graph.centrality import centrality_table
-from graph.frames import frames_to_graph
-from graph.memory import large_blocks_mapped, release_freed_memory
-from graph.network import organisation_nodes
-from graph.store import write_frames
-from loaders.base import LoadContext
-from loaders.place_index import PlaceIndex
-from loaders.registry import get_loader
-from pipeline.answers import ANSWERS, AnswerInputs
-from pipeline.build import run_loaders, source_place_words
-from pipeline.config import BuildConfig, SourceConfig
-from pipeline.locate import locate_by_postcode
-from resolve.resolution import resolve_entities
+from civicgraph.graph.assemble import assemble_frames
+from civicgraph.graph.bulk import collector_paused
+from civicgraph.graph.centrality import centrality_table
+from civicgraph.graph.frames import frames_to_graph
+from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
+from civicgraph.graph.network import organisation_nodes
+from civicgraph.graph.store import write_frames
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.place_index import PlaceIndex
+from civicgraph.loaders.registry import get_loader
+from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
+from civicgraph.pipeline.build import run_loaders, source_place_words
+from civicgraph.pipeline.config import BuildConfig, SourceConfig
+from civicgraph.pipeline.locate import locate_by_postcode
+from civicgraph.resolve.resolution import resolve_entities
 
 REPO = Path(__file__).resolve().parents[1]
 #: networkx's centrality table is run only up to this many organisations (it is quadratic and in Python).
@@ -209,8 +209,8 @@ def _measure_sources(files: SourceFiles, size: float, run: Run) -> None:
 
 
 def _measure_outputs(graph: Any, size: float, run: Run, networkx_limit: int) -> None:  # noqa: ANN401
-    from cypher.store import write_database
-    from visualise import workshop_map
+    from civicgraph.cypher.store import write_database
+    from civicgraph.visualise import workshop_map
 
     with tempfile.TemporaryDirectory() as folder:
         with _measured(run, size, "map (network preset)"):
@@ -230,8 +230,8 @@ def _measure_outputs(graph: Any, size: float, run: Run, networkx_limit: int) -> 
 
 def measure_borough(run: Run) -> None:
     """The Hounslow build from the bundled data, end to end in memory (target: under 5 s)."""
-    from pipeline.build import build_graph
-    from pipeline.config import read_config
+    from civicgraph.pipeline.build import build_graph
+    from civicgraph.pipeline.config import read_config
 
     config = read_config(REPO / "config" / "hounslow.toml")
     build_graph(config, progress=False)  # warm imports and caches, as a second build in a session

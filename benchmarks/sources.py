@@ -20,7 +20,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from loaders.ccew import TABLES
+from civicgraph.loaders.ccew import TABLES
 
 #: Counts at 100% of national size.
 NATIONAL = {"charities": 390_000, "grants": 1_000_000, "companies": 400_000, "lsoas": 33_000, "wards": 8_000,

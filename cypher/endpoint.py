@@ -46,11 +46,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from cypher.queries import library_examples
-from cypher.results import PLAIN, TYPED, ParameterError, read_typed_parameter
-from cypher.sandbox import sandbox_support
-from cypher.statement import StatementRefused, check_statement
-from cypher.workers import QueryFailed, QueryLimits, QueryPool
+from civicgraph.cypher.queries import library_examples
+from civicgraph.cypher.results import PLAIN, TYPED, ParameterError, read_typed_parameter
+from civicgraph.cypher.sandbox import sandbox_support
+from civicgraph.cypher.statement import StatementRefused, check_statement
+from civicgraph.cypher.workers import QueryFailed, QueryLimits, QueryPool
 
 CONSOLE = Path(__file__).with_name("console.html")
 MAX_BODY_BYTES = 1 << 20
@@ -116,7 +116,7 @@ def check_token(token: str) -> str:
     >>> check_token("   ")
     Traceback (most recent call last):
     ...
-    cypher.endpoint.EndpointError: the token must be at least 8 characters without spaces or control characters
+    civicgraph.cypher.endpoint.EndpointError: the token must be at least 8 characters without spaces or control characters
     """
     if (not isinstance(token, str) or len(token) < MIN_TOKEN_CHARS
             or any(c.isspace() or ord(c) < 32 for c in token) or not token.isprintable()):
@@ -169,7 +169,7 @@ def label_expander(tables: Iterable[str]) -> Callable[[str], list[str]]:
     >>> expand("Ward"), expand("Nowhere")
     (['Ward'], ['Nowhere'])
     """
-    from ontology.vocabulary import vocabulary
+    from civicgraph.ontology.vocabulary import vocabulary
 
     existing = set(tables)
     vocab = vocabulary()
@@ -417,7 +417,7 @@ class Endpoint:
     Examples
     --------
     >>> import tempfile, networkx as nx, requests
-    >>> from cypher.store import write_database
+    >>> from civicgraph.cypher.store import write_database
     >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A", provenance=[])
     >>> db = write_database(g, Path(tempfile.mkdtemp()) / "cypher")
     >>> endpoint = serve(EndpointSettings(db, token="a-long-token", workers=1, sandbox=False), port=0).start()

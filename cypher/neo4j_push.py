@@ -20,10 +20,10 @@ from typing import Any
 import networkx as nx
 from tqdm.auto import tqdm
 
-from graph.assemble import LIST_ATTRIBUTES
-from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
-from graph.store import canonical_json
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.assemble import LIST_ATTRIBUTES
+from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from civicgraph.graph.store import canonical_json
+from civicgraph.ontology.vocabulary import vocabulary
 
 
 class Neo4jPushError(ConnectionError):

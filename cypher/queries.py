@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ontology.vocabulary import vocabulary
+from civicgraph.ontology.vocabulary import vocabulary
 
 DIALECTS = ("ladybug", "neo4j")
 

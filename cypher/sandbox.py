@@ -84,7 +84,7 @@ def enter_sandbox(readable: Path) -> None:
     >>> import subprocess, sys, textwrap
     >>> code = textwrap.dedent('''
     ...     from pathlib import Path
-    ...     from cypher.sandbox import enter_sandbox
+    ...     from civicgraph.cypher.sandbox import enter_sandbox
     ...     enter_sandbox(Path("/usr/share"))
     ...     try:
     ...         open("/etc/hostname").read()

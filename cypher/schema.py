@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import XSD
 
-from graph.assemble import LIST_ATTRIBUTES
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.assemble import LIST_ATTRIBUTES
+from civicgraph.ontology.vocabulary import vocabulary
 
 #: Attributes held as JSON text (nested lists).
 JSON_ATTRIBUTES = frozenset({"income_history"})

@@ -10,9 +10,9 @@ import ladybug
 import networkx as nx
 import pandas as pd
 
-from cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
-from graph.network import datasets
-from graph.store import atomic_directory, canonical_json
+from civicgraph.cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
+from civicgraph.graph.network import datasets
+from civicgraph.graph.store import atomic_directory, canonical_json
 
 DATABASE_FILE = "graph.lbug"
 

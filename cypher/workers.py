@@ -76,7 +76,7 @@ def engine_error(message: str) -> tuple[str, str]:
 
 
 def _answer(result: Any, typed_json: bool, limits: QueryLimits, deadline: float) -> bytes:
-    from cypher.results import plain, typed
+    from civicgraph.cypher.results import plain, typed
 
     convert = typed if typed_json else plain
     fields = result.get_column_names()
@@ -109,8 +109,8 @@ def _worker(connection: Connection, database: str, limits: QueryLimits, sandbox:
     import ladybug
     from ladybug import _backend
 
-    import cypher.results  # noqa: F401 - imported before the sandbox closes the filesystem
-    from cypher.sandbox import enter_sandbox
+    import civicgraph.cypher.results  # noqa: F401 - imported before the sandbox closes the filesystem
+    from civicgraph.cypher.sandbox import enter_sandbox
 
     _backend.get_pybind_module()  # the engine's native library, loaded while files can still be read
 
@@ -175,7 +175,7 @@ class QueryPool:
     Examples
     --------
     >>> import tempfile, networkx as nx
-    >>> from cypher.store import write_database
+    >>> from civicgraph.cypher.store import write_database
     >>> g = nx.MultiDiGraph(); g.add_node("w", kind="Ward", name="Hanworth", provenance=[])
     >>> db = write_database(g, Path(tempfile.mkdtemp()) / "cypher")
     >>> pool = QueryPool(db, QueryLimits(timeout_s=5), workers=1, sandbox=False)

@@ -4,7 +4,7 @@ Merge rules, applied in the order sources are listed in the build configuration:
 
 * One node per entity. Identifiers that a source declares to be the same entity (a node's
   ``other_ids``) are united; the node keeps the id of the highest-priority scheme
-  (:data:`graph.identifiers.SCHEME_PRIORITY`; among equals, the first seen) and lists the rest in
+  (:data:`civicgraph.graph.identifiers.SCHEME_PRIORITY`; among equals, the first seen) and lists the rest in
   ``other_ids``.
 * Identifiers that entity resolution found to be one entity (``matches``) are united too, but
   listed apart, in ``matched_ids``: an inferred identity is never presented as a declared one.
@@ -39,15 +39,21 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from graph.bulk import collector_paused
-from graph.forked import start_forked
-from graph.frames import CONFLICT_COLUMNS, EDGE_SOURCE_COLUMNS, NODE_SOURCE_COLUMNS, GraphFrames, frames_to_graph
-from graph.identifiers import SCHEME_PRIORITY
-from graph.memory import available_memory, release_freed_memory
-from graph.provenance import PROVENANCE_FIELDS
-from loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
-from loaders.tabular import TEXT, arrow_text
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.bulk import collector_paused
+from civicgraph.graph.forked import start_forked
+from civicgraph.graph.frames import (
+    CONFLICT_COLUMNS,
+    EDGE_SOURCE_COLUMNS,
+    NODE_SOURCE_COLUMNS,
+    GraphFrames,
+    frames_to_graph,
+)
+from civicgraph.graph.identifiers import SCHEME_PRIORITY
+from civicgraph.graph.memory import available_memory, release_freed_memory
+from civicgraph.graph.provenance import PROVENANCE_FIELDS
+from civicgraph.loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
+from civicgraph.loaders.tabular import TEXT, arrow_text
+from civicgraph.ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
 LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_codes"})
@@ -172,7 +178,7 @@ def _enrich_column(frame: pd.DataFrame, flag: str = ENRICH_ONLY) -> np.ndarray:
 
 def _key_datasets(records: _Records, kept: np.ndarray) -> pd.Series:
     """The dataset part of each kept edge's key: none for a record that is a published identifier
-    (:data:`loaders.base.IDENTIFIED`), so the same grant from several files is one edge."""
+    (:data:`civicgraph.loaders.base.IDENTIFIED`), so the same grant from several files is one edge."""
     datasets = records.provenance[0].iloc[kept]
     identified = np.concatenate([_enrich_column(f, IDENTIFIED) for f in records.frames] or
                                 [np.array([], dtype=bool)])[kept]
@@ -352,7 +358,7 @@ class _Conflicts:
                                         "kept_entry": kept_entry, "other_entry": other_entry}))
 
     def table(self, sources: list[pd.Series]) -> pd.DataFrame:
-        """The conflict table (:data:`graph.frames.CONFLICT_COLUMNS`), with the sources named."""
+        """The conflict table (:data:`civicgraph.graph.frames.CONFLICT_COLUMNS`), with the sources named."""
         if not self.parts:
             return pd.DataFrame(columns=CONFLICT_COLUMNS)
         found = pd.concat(self.parts, ignore_index=True)
@@ -579,7 +585,7 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     Examples
     --------
     >>> from pathlib import Path
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> a, b = RecordSink("register", Path("r.csv")), RecordSink("grants", Path("g.json"))
     >>> a.node("GB-CHC-1", "Charity", a.provenance("row 2", "", "OGL-UK-3.0"), name="Age UK Hounslow")
     >>> b.node("GB-CHC-1", "Organisation", b.provenance("g1", "", "CC-BY-4.0"), name="Age UK Hounslow")
@@ -771,7 +777,7 @@ def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] 
     Examples
     --------
     >>> from pathlib import Path
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> register, directory = RecordSink("ccew", Path("charity.txt")), RecordSink("directory", Path("d.csv"))
     >>> register.node("GB-CHC-1", "Charity", register.provenance("row 2", "", "OGL-UK-3.0"), name="Age UK Hounslow")
     >>> directory.node("GB-CHC-1", "Charity", directory.provenance("row 9", "", "CC0-1.0"), name="Age Concern")

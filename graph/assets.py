@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.network import name, sector, ward_of
+from civicgraph.graph.network import name, sector, ward_of
 
 #: Rent terms below market, in the order of generosity.
 CONCESSIONARY = ("free", "peppercorn", "discounted")

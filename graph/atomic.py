@@ -4,7 +4,7 @@ Every folder written through :func:`atomic_directory` carries a marker file,
 :data:`MARKER` (JSON: the format name and every file the folder held when written). A later run
 replaces a folder only when it is new, empty, or proven to be a previous output by its marker (and
 holds no file the marker does not list) or by the manifest of an earlier version's graph; anything
-else is refused with a one-line :class:`~graph.errors.OutputFolderError` and left untouched.
+else is refused with a one-line :class:`~civicgraph.graph.errors.OutputFolderError` and left untouched.
 
 The new folder is written in a hidden sibling (``.{name}.building-{pid}-...``). On Linux the
 finished folder and the previous one are exchanged in one step (``renameat2`` with
@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from graph.errors import OutputFolderError
+from civicgraph.graph.errors import OutputFolderError
 
 __all__ = ["MARKER", "OUTPUT_FORMAT", "atomic_directory", "check_replaceable", "clean_stale_siblings"]
 
@@ -110,7 +110,7 @@ def check_replaceable(target: str | os.PathLike[str]) -> None:
     >>> check_replaceable(folder)
     Traceback (most recent call last):
     ...
-    graph.errors.OutputFolderError: ... holds files civicgraph did not write (thesis.txt); ...
+    civicgraph.graph.errors.OutputFolderError: ... holds files civicgraph did not write (thesis.txt); ...
     """
     target = Path(target)
     resolved = target.resolve()

@@ -20,7 +20,7 @@ from multiprocessing.sharedctypes import Synchronized
 import igraph
 import numpy as np
 
-from graph.forked import can_fork, start_forked
+from civicgraph.graph.forked import can_fork, start_forked
 
 #: Above this many edges the batches are shared between this process and a forked second one.
 PARALLEL_ABOVE_EDGES = 200_000

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.network import (
+from civicgraph.graph.network import (
     name,
     names_of,
     organisation_edges,
@@ -24,8 +24,8 @@ from graph.network import (
     organisations,
     sector,
 )
-from graph.period import active_graph, period_label, resolve_period
-from graph.tables import grants_frame
+from civicgraph.graph.period import active_graph, period_label, resolve_period
+from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
 EXACT_BETWEENNESS_LIMIT = 5_000
@@ -86,7 +86,7 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
     {'a': 10.0, 'f': 10.0}
     """
     if measure in ("betweenness", "pagerank", "eigenvector") and _use_igraph(graph, backend):
-        from graph.fast import measures, organisation_igraph
+        from civicgraph.graph.fast import measures, organisation_igraph
 
         fast, ids = organisation_igraph(graph)
         return dict(zip(ids, measures(fast, ids, betweenness_sample=_sample(graph, None), seed=seed)[measure]))
@@ -121,7 +121,7 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         ``attrs["betweenness"]`` says which. A sampled value comes with its own standard error in
         ``betweenness_se`` (see :mod:`graph.betweenness`; NaN with the networkx backend). With the
         igraph backend, Burt's constraint is NaN for organisations with more than
-        :data:`graph.fast.CONSTRAINT_MAX_DEGREE` partners.
+        :data:`civicgraph.graph.fast.CONSTRAINT_MAX_DEGREE` partners.
     seed : int
         For the sample and the community detection.
     backend : {"auto", "networkx", "igraph"}
@@ -190,7 +190,7 @@ def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None,
     k = _sample(graph, betweenness_sample)
     table = nodes[["id", "name", "kind", "sector"]].copy()
     if _use_igraph(graph, backend):
-        from graph.fast import measures, organisation_igraph
+        from civicgraph.graph.fast import measures, organisation_igraph
 
         fast, ids = organisation_igraph(graph)
         found = measures(fast, ids, betweenness_sample=k, seed=seed)
@@ -254,7 +254,7 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> bridges(g)["cut_off"].tolist()
     [1]
     """
-    from graph.fast import organisation_igraph
+    from civicgraph.graph.fast import organisation_igraph
 
     fast, ids = organisation_igraph(graph)
     edges = organisation_edges(graph).set_index(["a", "b"])["relations"]
@@ -386,7 +386,7 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
         A built ecosystem graph.
     removed : str
         The organisation's id or name (see :func:`graph.lookup.find_organisation`; a misspelt or
-        ambiguous name raises :class:`graph.lookup.OrganisationNotFound` with suggestions).
+        ambiguous name raises :class:`civicgraph.graph.lookup.OrganisationNotFound` with suggestions).
 
     Returns
     -------
@@ -402,7 +402,7 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     >>> what_if_removed(g, "F")[["id", "effect"]].values.tolist()
     [['a', 'loses its only link in']]
     """
-    from graph.lookup import find_organisation
+    from civicgraph.graph.lookup import find_organisation
 
     removed = find_organisation(graph, removed)
     rows = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from graph.network import name
+from civicgraph.graph.network import name
 
 
 def _providers(graph: nx.MultiDiGraph, contract: str) -> int | None:

@@ -7,7 +7,7 @@ from collections import Counter
 import networkx as nx
 import pandas as pd
 
-from graph.network import is_large_or_national, name, sector, ward_of
+from civicgraph.graph.network import is_large_or_national, name, sector, ward_of
 
 #: How a relation shows a directorate working with an organisation, unless the edge's ``mode`` says.
 #: Only ``co-production`` (co-design or co-production of a service) counts towards the co-production

@@ -18,12 +18,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.cells import clean_text, replaced_when_complete, write_csv, write_excel
-from graph.errors import OutputFolderError
-from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
-from graph.placement import placement_coverage
-from graph.rdf import RDF_FORMATS, graph_to_rdf
-from graph.store import canonical_json, save_graph
+from civicgraph.graph.cells import clean_text, replaced_when_complete, write_csv, write_excel
+from civicgraph.graph.errors import OutputFolderError
+from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
+from civicgraph.graph.placement import placement_coverage
+from civicgraph.graph.rdf import RDF_FORMATS, graph_to_rdf
+from civicgraph.graph.store import canonical_json, save_graph
 
 EXPORT_FORMATS = ("parquet", "csv", "excel", "graphml", *RDF_FORMATS)
 

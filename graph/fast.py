@@ -18,9 +18,9 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from graph.betweenness import betweenness_later
-from graph.network import organisation_edges, organisation_nodes, organisation_positions
-from graph.tables import cached
+from civicgraph.graph.betweenness import betweenness_later
+from civicgraph.graph.network import organisation_edges, organisation_nodes, organisation_positions
+from civicgraph.graph.tables import cached
 
 
 def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]]:
@@ -132,7 +132,7 @@ def measures(graph: igraph.Graph, ids: list[str], *, betweenness_sample: int | N
     """Betweenness (with its standard error), PageRank, eigenvector, Burt's constraint, cut points
     and communities (Leiden, for modularity).
 
-    On large graphs (:data:`graph.betweenness.PARALLEL_ABOVE_EDGES`) a second process starts on
+    On large graphs (:data:`civicgraph.graph.betweenness.PARALLEL_ABOVE_EDGES`) a second process starts on
     betweenness first; this one joins it when the other measures are done.
 
     Returns

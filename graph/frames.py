@@ -20,8 +20,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.bulk import collector_paused
-from graph.provenance import PROVENANCE_FIELDS
+from civicgraph.graph.bulk import collector_paused
+from civicgraph.graph.provenance import PROVENANCE_FIELDS
 
 #: Keys of a node's data that are not ontology attributes.
 RESERVED_NODE_KEYS = ("kind", "provenance", "field_provenance", "conflicts")

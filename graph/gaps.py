@@ -11,11 +11,11 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 
-from graph.centrality import links_into
-from graph.network import datasets, name, organisation_nodes, ward_index
-from graph.period import activity, period_label, resolve_period
-from graph.provenance import DERIVED_DATASETS
-from graph.tables import node_table
+from civicgraph.graph.centrality import links_into
+from civicgraph.graph.network import datasets, name, organisation_nodes, ward_index
+from civicgraph.graph.period import activity, period_label, resolve_period
+from civicgraph.graph.provenance import DERIVED_DATASETS
+from civicgraph.graph.tables import node_table
 
 #: Sources that see groups without registering them.
 GRASSROOTS_SOURCES = frozenset({"workbook", "hounslow-connect", "open-referral", "assets"})

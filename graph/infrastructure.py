@@ -13,7 +13,7 @@ from itertools import combinations
 import networkx as nx
 import pandas as pd
 
-from graph.network import name
+from civicgraph.graph.network import name
 
 #: Weight of each dimension in the overlap score (they sum to 1).
 OVERLAP_WEIGHTS = {"functions": 0.4, "areas": 0.2, "members": 0.2, "funders": 0.2}

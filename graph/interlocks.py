@@ -12,7 +12,7 @@ from itertools import combinations
 import networkx as nx
 import pandas as pd
 
-from graph.network import name
+from civicgraph.graph.network import name
 
 
 def board_interlocks(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import networkx as nx
 from rapidfuzz import fuzz, process
 
-from graph.network import organisation_nodes
-from graph.tables import cached
-from resolve.names import normalise_name
+from civicgraph.graph.network import organisation_nodes
+from civicgraph.graph.tables import cached
+from civicgraph.resolve.names import normalise_name
 
 #: Smallest similarity (0 to 100) of a name offered as a suggestion, and how far below the closest
 #: name's similarity another may be to be offered too.
@@ -74,7 +74,7 @@ def find_organisation(graph: nx.MultiDiGraph, name_or_id: str) -> str:
     >>> find_organisation(g, "Age UK Hounslo")
     Traceback (most recent call last):
     ...
-    graph.lookup.OrganisationNotFound: 'Age UK Hounslo' is not the name or id of an organisation. Did you mean: Age UK Hounslow (GB-CHC-1)?
+    civicgraph.graph.lookup.OrganisationNotFound: 'Age UK Hounslo' is not the name or id of an organisation. Did you mean: Age UK Hounslow (GB-CHC-1)?
     """
     if name_or_id in graph:
         return name_or_id

@@ -18,11 +18,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.amounts import exact_sum, in_base_currency, other_currencies
-from graph.gaps import ward_deprivation
-from graph.network import name, names_of, organisations, ward_index
-from graph.tables import edge_table, grants_frame, node_table
-from loaders.income_bands import BANDS
+from civicgraph.graph.amounts import exact_sum, in_base_currency, other_currencies
+from civicgraph.graph.gaps import ward_deprivation
+from civicgraph.graph.network import name, names_of, organisations, ward_index
+from civicgraph.graph.tables import edge_table, grants_frame, node_table
+from civicgraph.loaders.income_bands import BANDS
 
 
 def _grant_wards(graph: nx.MultiDiGraph, index: dict[str, str]) -> pd.Series:

@@ -13,8 +13,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from graph.tables import cached, edge_table, node_table
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.tables import cached, edge_table, node_table
+from civicgraph.ontology.vocabulary import vocabulary
 
 #: Sector of each node kind, for brokerage across sectors and for "links into council and funders".
 SECTOR_ROOTS = (

@@ -13,7 +13,7 @@ from typing import Any
 
 import networkx as nx
 
-from ontology.vocabulary import vocabulary
+from civicgraph.ontology.vocabulary import vocabulary
 
 __all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date",
            "inactive_organisations", "period_label", "resolve_period"]

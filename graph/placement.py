@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from graph.frames import GraphFrames, present
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.ontology.vocabulary import vocabulary
 
 __all__ = ["placement_coverage", "ward_set"]
 

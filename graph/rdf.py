@@ -19,10 +19,10 @@ import networkx as nx
 import pandas as pd
 from rdflib import DCTERMS, PROV, RDF, XSD, BNode, Graph, Literal, URIRef
 
-from graph.forked import can_fork, start_forked
-from graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
-from graph.store import canonical_json
-from ontology.vocabulary import ECO, SHAPES_FILE, ontology_graph, vocabulary
+from civicgraph.graph.forked import can_fork, start_forked
+from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from civicgraph.graph.store import canonical_json
+from civicgraph.ontology.vocabulary import ECO, SHAPES_FILE, ontology_graph, vocabulary
 
 DEFAULT_BASE = "https://w3id.org/civic-ecosystem/id/"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

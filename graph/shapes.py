@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from rdflib import PROV, RDF, XSD, Graph, Literal, URIRef
 
-from graph.frames import GraphFrames, present
-from ontology.vocabulary import ECO_IRI, SHAPES_FILE, vocabulary
+from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.ontology.vocabulary import ECO_IRI, SHAPES_FILE, vocabulary
 
 __all__ = ["VIOLATION_COLUMNS", "ShapeRule", "shape_rules", "shape_violations", "without_violations"]
 
@@ -178,7 +178,7 @@ def shape_violations(frames: GraphFrames) -> pd.DataFrame:
     Examples
     --------
     >>> import networkx as nx
-    >>> from graph.frames import graph_to_frames
+    >>> from civicgraph.graph.frames import graph_to_frames
     >>> g = nx.MultiDiGraph()
     >>> prov = [{"dataset": "ch:companies.csv", "record": "row 7", "date": "", "licence": "OGL-UK-3.0"}]
     >>> g.add_node("GB-COH-123456789", kind="Company", name="A Ltd", company_number="123456789", provenance=prov,
@@ -186,7 +186,7 @@ def shape_violations(frames: GraphFrames) -> pd.DataFrame:
     >>> shape_violations(graph_to_frames(g))[["file", "row", "field", "value", "reason"]].values.tolist()
     [['ch:companies.csv', 'row 7', 'company_number', '123456789', 'does not match ^[A-Z0-9]{8}$']]
     """
-    from graph.rdf import _literal  # the RDF export's own typing of values, so both checks see the same
+    from civicgraph.graph.rdf import _literal  # the RDF export's own typing of values, so both checks see the same
 
     found: list[dict[str, Any]] = []
     for table in ("nodes", "edges"):
@@ -291,7 +291,7 @@ def without_violations(frames: GraphFrames, violations: pd.DataFrame) -> GraphFr
     Examples
     --------
     >>> import networkx as nx
-    >>> from graph.frames import graph_to_frames
+    >>> from civicgraph.graph.frames import graph_to_frames
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("GB-COH-1", kind="Company", name="A Ltd", company_number="123456789", provenance=[{}],
     ...            field_provenance={}, conflicts=[])

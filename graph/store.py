@@ -37,11 +37,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from graph.atomic import atomic_directory
-from graph.bulk import collector_paused
-from graph.errors import GraphStoreError
-from graph.forked import start_forked
-from graph.frames import (
+from civicgraph.graph.atomic import atomic_directory
+from civicgraph.graph.bulk import collector_paused
+from civicgraph.graph.errors import GraphStoreError
+from civicgraph.graph.forked import start_forked
+from civicgraph.graph.frames import (
     CONFLICT_COLUMNS,
     EDGE_SOURCE_COLUMNS,
     EDGE_TABLE_COLUMNS,
@@ -52,8 +52,8 @@ from graph.frames import (
     graph_to_frames,
     present,
 )
-from graph.provenance import PROVENANCE_FIELDS
-from loaders.tabular import arrow_text
+from civicgraph.graph.provenance import PROVENANCE_FIELDS
+from civicgraph.loaders.tabular import arrow_text
 
 FORMAT_NAME = "civicgraph-graph"
 FORMAT_VERSION = 2
@@ -466,7 +466,7 @@ def load_graph(folder: str | os.PathLike[str]) -> nx.MultiDiGraph:
     >>> load_graph("/nonexistent")
     Traceback (most recent call last):
     ...
-    graph.errors.GraphStoreError: /nonexistent: no saved graph here (manifest.json is missing); run 'civicgraph build' first
+    civicgraph.graph.errors.GraphStoreError: /nonexistent: no saved graph here (manifest.json is missing); run 'civicgraph build' first
     """
     return frames_to_graph(load_frames(folder))
 

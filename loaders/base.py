@@ -17,15 +17,15 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from graph.amounts import exact_sum
-from graph.errors import ConfigError
-from graph.provenance import Provenance
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.amounts import exact_sum
+from civicgraph.graph.errors import ConfigError
+from civicgraph.graph.provenance import Provenance
+from civicgraph.ontology.vocabulary import vocabulary
 
 if TYPE_CHECKING:
-    from loaders.place_index import PlaceIndex
+    from civicgraph.loaders.place_index import PlaceIndex
 
-#: Provenance of each row of a load result, one column per part (:class:`graph.provenance.Provenance`).
+#: Provenance of each row of a load result, one column per part (:class:`civicgraph.graph.provenance.Provenance`).
 PROVENANCE_COLUMNS = ["prov_dataset", "prov_record", "prov_date", "prov_licence"]
 NODE_COLUMNS = ["id", "kind", *PROVENANCE_COLUMNS]
 #: GSS codes of countries: a build for one of them keeps every row (England and Wales, England, Wales,
@@ -448,11 +448,11 @@ class Loader:
 
         Examples
         --------
-        >>> from loaders.registry import get_loader
+        >>> from civicgraph.loaders.registry import get_loader
         >>> get_loader("360giving").check_options({"colour": "red"})
         Traceback (most recent call last):
         ...
-        graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'filter', 'licence'.
+        civicgraph.graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'filter', 'licence'.
         """
         taken = sorted(name for name, parameter in inspect.signature(self.load).parameters.items()
                        if parameter.kind is inspect.Parameter.KEYWORD_ONLY)

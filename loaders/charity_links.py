@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import SourceFormatError
-from graph.identifiers import charity_id, local_group_id
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import read_csv_text
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.identifiers import charity_id, local_group_id
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.loaders.tabular import read_csv_text
 
 
 class CharityLinksLoader(Loader):

@@ -1,7 +1,7 @@
 """Companies House basic company data (the free monthly CSV snapshot), filtered to one authority.
 
 Companies are kept when their registered office postcode is in the authority (this needs a postcode
-directory in the build, see :class:`loaders.ons_geography.PostcodeLookupLoader`), or all of them with
+directory in the build, see :class:`civicgraph.loaders.ons_geography.PostcodeLookupLoader`), or all of them with
 ``filter = "none"`` for a file already cut to the area. Community interest companies, registered
 societies and companies limited by guarantee are the VCSE's usual company forms; every category is
 kept, with SIC 2007 codes and previous names.
@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from graph.errors import ConfigError, SourceFormatError
-from graph.identifiers import company_ids, company_numbers
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink
-from loaders.tabular import TEXT, header, in_set, normalise_postcodes, stream_csv
+from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.graph.identifiers import company_ids, company_numbers
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
+from civicgraph.loaders.tabular import TEXT, header, in_set, normalise_postcodes, stream_csv
 
 REQUIRED = ("CompanyName", "CompanyNumber", "RegAddress.PostCode", "CompanyCategory", "CompanyStatus",
             "IncorporationDate", "SICCode.SicText_1")

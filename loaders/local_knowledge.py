@@ -44,12 +44,12 @@ from typing import Any
 
 import pandas as pd
 
-from graph.errors import SourceFormatError
-from graph.identifiers import local_group_id, slugify
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.income_bands import income_band
-from loaders.tabular import normalise_postcode, parse_amount, parse_date, read_csv_text
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.identifiers import local_group_id, slugify
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.loaders.income_bands import income_band
+from civicgraph.loaders.tabular import normalise_postcode, parse_amount, parse_date, read_csv_text
+from civicgraph.ontology.vocabulary import vocabulary
 
 #: Workbook words for relations -> relation types (the types themselves are accepted too).
 RELATIONS = {

@@ -20,10 +20,10 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 
-from graph.errors import SourceFormatError
-from graph.identifiers import place_ids
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink
-from loaders.tabular import normalise_postcode, normalise_postcodes, read_csv_text, require_columns
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.identifiers import place_ids
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
+from civicgraph.loaders.tabular import normalise_postcode, normalise_postcodes, read_csv_text, require_columns
 
 _GEN = re.compile(r"^(LSOA|WD|LAD)(\d{2})(CD|NM)$", re.IGNORECASE)
 

@@ -25,11 +25,17 @@ from typing import Any
 
 import pandas as pd
 
-from graph.errors import SourceFormatError
-from graph.identifiers import company_id, local_group_id, slugify
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.directory_themes import service_themes
-from loaders.tabular import check_json_depth, decode_bytes, normalise_postcode, read_csv_text, require_columns
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.identifiers import company_id, local_group_id, slugify
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.loaders.directory_themes import service_themes
+from civicgraph.loaders.tabular import (
+    check_json_depth,
+    decode_bytes,
+    normalise_postcode,
+    read_csv_text,
+    require_columns,
+)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from loaders.base import LoadResult
+from civicgraph.loaders.base import LoadResult
 
 __all__ = ["EMAIL", "FREE_TEXT_FIELDS", "PHONE", "redact_contacts", "redact_text"]
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from loaders.base import LoadResult
-from loaders.tabular import normalise_postcode
+from civicgraph.loaders.base import LoadResult
+from civicgraph.loaders.tabular import normalise_postcode
 
 
 @dataclass

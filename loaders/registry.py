@@ -5,22 +5,22 @@ from __future__ import annotations
 import importlib
 import re
 
-from graph.errors import UnknownLoaderError
-from loaders.base import Loader
+from civicgraph.graph.errors import UnknownLoaderError
+from civicgraph.loaders.base import Loader
 
 _LOADERS: dict[str, str] = {
-    "ons-lookup": "loaders.ons_geography:LookupLoader",
-    "ons-postcodes": "loaders.ons_geography:PostcodeLookupLoader",
-    "imd": "loaders.ons_geography:DeprivationLoader",
-    "360giving": "loaders.threesixtygiving:ThreeSixtyGivingLoader",
-    "open-referral": "loaders.open_referral:OpenReferralLoader",
-    "hounslow-connect": "loaders.open_referral:HounslowConnectLoader",
-    "ccew": "loaders.ccew:CharityCommissionLoader",
-    "charity-links": "loaders.charity_links:CharityLinksLoader",
-    "spend": "loaders.transparency:SpendLoader",
-    "assets": "loaders.transparency:AssetsLoader",
-    "companies-house": "loaders.companies_house:CompaniesHouseLoader",
-    "workbook": "loaders.local_knowledge:WorkbookLoader",
+    "ons-lookup": "civicgraph.loaders.ons_geography:LookupLoader",
+    "ons-postcodes": "civicgraph.loaders.ons_geography:PostcodeLookupLoader",
+    "imd": "civicgraph.loaders.ons_geography:DeprivationLoader",
+    "360giving": "civicgraph.loaders.threesixtygiving:ThreeSixtyGivingLoader",
+    "open-referral": "civicgraph.loaders.open_referral:OpenReferralLoader",
+    "hounslow-connect": "civicgraph.loaders.open_referral:HounslowConnectLoader",
+    "ccew": "civicgraph.loaders.ccew:CharityCommissionLoader",
+    "charity-links": "civicgraph.loaders.charity_links:CharityLinksLoader",
+    "spend": "civicgraph.loaders.transparency:SpendLoader",
+    "assets": "civicgraph.loaders.transparency:AssetsLoader",
+    "companies-house": "civicgraph.loaders.companies_house:CompaniesHouseLoader",
+    "workbook": "civicgraph.loaders.local_knowledge:WorkbookLoader",
 }
 
 
@@ -50,7 +50,7 @@ def get_loader(name: str) -> Loader:
     >>> get_loader("360givng")
     Traceback (most recent call last):
     ...
-    graph.errors.UnknownLoaderError: loader '360givng' is not registered. Use one of: ...
+    civicgraph.graph.errors.UnknownLoaderError: loader '360givng' is not registered. Use one of: ...
     """
     if name not in _LOADERS:
         raise UnknownLoaderError(f"loader {name!r} is not registered. Use one of: {', '.join(available_loaders())}.")

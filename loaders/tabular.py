@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from graph.errors import SourceEncodingWarning, SourceFormatError
+from civicgraph.graph.errors import SourceEncodingWarning, SourceFormatError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
@@ -48,7 +48,7 @@ def decode_bytes(path: Path) -> str:
     """The text of a file: UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
 
     A file that is UTF-8 but for a few bad bytes (it holds at least as many valid multi-byte UTF-8
-    sequences as bad bytes) is read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~graph.errors.SourceEncodingWarning`
+    sequences as bad bytes) is read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~civicgraph.graph.errors.SourceEncodingWarning`
     naming its line, rather than re-decoded whole as Windows-1252 (which would turn every "é"
     into "Ã©" and change identifiers made from names).
 
@@ -466,7 +466,7 @@ def check_json_depth(path: Path, *, limit: int = MAX_JSON_DEPTH, block_bytes: in
     >>> check_json_depth(p, limit=3)
     Traceback (most recent call last):
     ...
-    graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than 3 levels; ...
+    civicgraph.graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than 3 levels; ...
     """
     depth, in_string, backslashes, offset = 0, False, 0, 0
     with path.open("rb") as handle:

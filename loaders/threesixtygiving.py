@@ -41,10 +41,10 @@ import pandas as pd
 import pyarrow as pa
 from jsonschema import Draft202012Validator, FormatChecker
 
-from graph.errors import SourceFormatError
-from graph.identifiers import company_id, company_number
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
-from loaders.tabular import (
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.identifiers import company_id, company_number
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
+from civicgraph.loaders.tabular import (
     TEXT,
     decode_bytes,
     first_json_character,

@@ -32,10 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from graph.errors import SourceFormatError
-from graph.identifiers import charity_id, company_id, local_group_id, slugify
-from loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from loaders.tabular import decode_bytes, normalise_postcode, parse_amount, read_csv_text
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.identifiers import charity_id, company_id, local_group_id, slugify
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.loaders.tabular import decode_bytes, normalise_postcode, parse_amount, read_csv_text
 
 #: Spend columns by role, in order of preference. The Transparency Code (2015, part 2 paragraph 24) asks
 #: for the date, the department, the beneficiary, the purpose, the amount, irrecoverable VAT and the

@@ -21,9 +21,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from graph.errors import SourceFormatError
-from graph.network import name, ward_index
-from maps.layout import _CELL, SPACING, Layout, _grid_block, _pack, separate
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.network import name, ward_index
+from civicgraph.maps.layout import _CELL, SPACING, Layout, _grid_block, _pack, separate
 
 __all__ = ["Area", "geographic_layout", "read_boundaries"]
 
@@ -163,7 +163,7 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
     Returns
     -------
     tuple
-        (:class:`maps.layout.Layout`, background for :func:`maps.render.render_map`, sentence)
+        (:class:`civicgraph.maps.layout.Layout`, background for :func:`maps.render.render_map`, sentence)
 
     Examples
     --------

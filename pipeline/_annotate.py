@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from graph.frames import GraphFrames, present
+from civicgraph.graph.frames import GraphFrames, present
 
 
 def annotate_nodes(frames: GraphFrames, rows: np.ndarray, values: dict[str, pd.Series | list], *, dataset: str,

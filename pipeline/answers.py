@@ -1,7 +1,7 @@
 """Answer the twelve questions of the brief on a built graph and write the answers out.
 
 Each answer is a DataFrame from one analysis function; :func:`ask` wraps it in an
-:class:`~pipeline.result.AnswerResult` with its headline, coverage, sources, period and caveats;
+:class:`~civicgraph.pipeline.result.AnswerResult` with its headline, coverage, sources, period and caveats;
 :func:`answer_all` asks every question, and :func:`write_answers` writes one CSV per answer with
 its companion notes (``{key}.notes.md``), one Excel workbook with an "About these answers" sheet
 and a sheet per answer, and ``answers.md``: each question, what it rests on, and the first rows.
@@ -16,15 +16,15 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from graph.assets import asset_transfer_candidates, asset_use
-from graph.cells import markdown_text, write_csv, write_excel
-from graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
-from graph.contracts import contract_consolidation
-from graph.coproduction import directorate_coproduction, forum_representativeness
-from graph.gaps import below_the_radar_groups, service_gaps
-from graph.infrastructure import alliance_candidates, duplicated_infrastructure
-from graph.interlocks import board_interlocks
-from graph.money import (
+from civicgraph.graph.assets import asset_transfer_candidates, asset_use
+from civicgraph.graph.cells import markdown_text, write_csv, write_excel
+from civicgraph.graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
+from civicgraph.graph.contracts import contract_consolidation
+from civicgraph.graph.coproduction import directorate_coproduction, forum_representativeness
+from civicgraph.graph.gaps import below_the_radar_groups, service_gaps
+from civicgraph.graph.infrastructure import alliance_candidates, duplicated_infrastructure
+from civicgraph.graph.interlocks import board_interlocks
+from civicgraph.graph.money import (
     co_funding,
     compare_authorities,
     funding_by_funder,
@@ -32,10 +32,10 @@ from graph.money import (
     funding_by_ward,
     local_programmes,
 )
-from pipeline.authorities import authority_table
-from pipeline.coverage import explain
-from pipeline.glossary import columns_of
-from pipeline.result import AnswerResult
+from civicgraph.pipeline.authorities import authority_table
+from civicgraph.pipeline.coverage import explain
+from civicgraph.pipeline.glossary import columns_of
+from civicgraph.pipeline.result import AnswerResult
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.errors import ConfigError
-from loaders.base import LoadContext
+from civicgraph.graph.errors import ConfigError
+from civicgraph.loaders.base import LoadContext
 
 __all__ = ["Authority", "authority_context", "authority_table", "find_authority", "REGISTER", "COUNTRIES"]
 

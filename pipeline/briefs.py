@@ -20,8 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from maps.choropleth import ward_choropleth  # noqa: E402
-from pipeline.result import AnswerResult  # noqa: E402
+from civicgraph.maps.choropleth import ward_choropleth  # noqa: E402
+from civicgraph.pipeline.result import AnswerResult  # noqa: E402
 
 #: Columns left out of a brief's table when the row has a name column beside them.
 ID_COLUMNS = frozenset({"id", "ward", "a", "b", "funder", "source", "target", "theme", "gss_code"})
@@ -157,7 +157,7 @@ def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: nx
     Examples
     --------
     >>> import tempfile
-    >>> from pipeline.answers import answer_all
+    >>> from civicgraph.pipeline.answers import answer_all
     >>> paths = write_briefs(answer_all(nx.MultiDiGraph()), Path(tempfile.mkdtemp()), nx.MultiDiGraph())
     >>> sorted(p.name for p in paths)[:2]
     ['01_below_the_radar_groups.html', '01_below_the_radar_groups.md']

@@ -22,30 +22,30 @@ import networkx as nx
 import pandas as pd
 from tqdm.auto import tqdm
 
-from graph.assemble import assemble_frames
-from graph.atomic import check_replaceable
-from graph.bulk import collector_paused
-from graph.cells import write_csv
-from graph.errors import ConfigError, GraphValidationError, SourceFormatError
-from graph.forked import can_fork, start_forked
-from graph.frames import GraphFrames, frames_to_graph
-from graph.memory import large_blocks_mapped, release_freed_memory
-from graph.placement import placement_coverage
-from graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
-from graph.store import atomic_directory, write_frames
-from loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
-from loaders.personal_data import redact_contacts
-from loaders.place_index import PlaceIndex
-from loaders.registry import get_loader
-from pipeline.authorities import authority_table
-from pipeline.candidates import mark_register_candidates
-from pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
-from pipeline.config import BuildConfig, pseudonym_key_from_environment
-from pipeline.locate import locate_by_postcode, mark_places
-from resolve.declared import screen_declared_ids
-from resolve.names import place_words
-from resolve.resolution import Resolution, resolve_entities
-from resolve.review import write_review_file
+from civicgraph.graph.assemble import assemble_frames
+from civicgraph.graph.atomic import check_replaceable
+from civicgraph.graph.bulk import collector_paused
+from civicgraph.graph.cells import write_csv
+from civicgraph.graph.errors import ConfigError, GraphValidationError, SourceFormatError
+from civicgraph.graph.forked import can_fork, start_forked
+from civicgraph.graph.frames import GraphFrames, frames_to_graph
+from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
+from civicgraph.graph.placement import placement_coverage
+from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
+from civicgraph.graph.store import atomic_directory, write_frames
+from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
+from civicgraph.loaders.personal_data import redact_contacts
+from civicgraph.loaders.place_index import PlaceIndex
+from civicgraph.loaders.registry import get_loader
+from civicgraph.pipeline.authorities import authority_table
+from civicgraph.pipeline.candidates import mark_register_candidates
+from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
+from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
+from civicgraph.pipeline.locate import locate_by_postcode, mark_places
+from civicgraph.resolve.declared import screen_declared_ids
+from civicgraph.resolve.names import place_words
+from civicgraph.resolve.resolution import Resolution, resolve_entities
+from civicgraph.resolve.review import write_review_file
 
 #: Loaders whose output the others need (to place organisations); they run first.
 GEOGRAPHY_LOADERS = ("ons-lookup", "ons-postcodes")
@@ -65,7 +65,7 @@ class BuildOutcome:
     rejections : DataFrame
         Every row not loaded, from every source, with file, row, field, value and reason.
     violations : DataFrame
-        Values that broke the ontology's shapes (:data:`graph.shapes.VIOLATION_COLUMNS`), each also
+        Values that broke the ontology's shapes (:data:`civicgraph.graph.shapes.VIOLATION_COLUMNS`), each also
         a rejected row; empty when the graph conforms or validation is off.
     resolution : Resolution
         Entity resolution's links and the updated review table.
@@ -102,7 +102,7 @@ def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
 
     Examples
     --------
-    >>> from pipeline.config import read_config
+    >>> from civicgraph.pipeline.config import read_config
     >>> authority_result(read_config("config/hounslow.toml"), PlaceIndex()).nodes["id"].tolist()
     ['GB-LAE-HNS']
     """
@@ -222,7 +222,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
 
     Examples
     --------
-    >>> from pipeline.config import read_config
+    >>> from civicgraph.pipeline.config import read_config
     >>> outcome = build_graph(read_config("config/hounslow.toml"), progress=False)
     >>> outcome.graph.nodes["GB-LAE-HNS"]["kind"]
     'Council'
@@ -330,7 +330,7 @@ def check_boundaries(places: PlaceIndex) -> None:
     >>> check_boundaries(PlaceIndex(lsoa_ward={"E01002555@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "E01002555@2021"}))
     Traceback (most recent call last):
     ...
-    graph.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
+    civicgraph.graph.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
     """
     if not places.postcode_lsoa or not places.lsoa_ward:
         return
@@ -408,8 +408,8 @@ def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
     Examples
     --------
     >>> import tempfile
-    >>> from pipeline.config import read_config
-    >>> from resolve.resolution import ResolutionSettings
+    >>> from civicgraph.pipeline.config import read_config
+    >>> from civicgraph.resolve.resolution import ResolutionSettings
     >>> review = Path(tempfile.mkdtemp()) / "review.csv"
     >>> config = replace(read_config("config/hounslow.toml"), resolution=ResolutionSettings(review_file=review))
     >>> outcome = build_graph(config, progress=False)
@@ -446,8 +446,8 @@ def check_review_file(config: BuildConfig) -> None:
     Examples
     --------
     >>> import tempfile
-    >>> from pipeline.config import read_config
-    >>> from resolve.resolution import ResolutionSettings
+    >>> from civicgraph.pipeline.config import read_config
+    >>> from civicgraph.resolve.resolution import ResolutionSettings
     >>> review = Path(tempfile.mkdtemp()) / "review.csv"
     >>> _ = review.write_text("left_id,right_id,decision,authority\nGB-CHC-1,LOCAL-HNS-a,,E09000018\n")
     >>> config = replace(read_config("config/hounslow.toml"), resolution=ResolutionSettings(review_file=review))
@@ -455,7 +455,7 @@ def check_review_file(config: BuildConfig) -> None:
     >>> check_review_file(replace(config, authority_gss="E08000003", authority_code="MAN"))
     Traceback (most recent call last):
     ...
-    graph.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
+    civicgraph.graph.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
     """
     path = config.resolution.review_file
     if not path or not Path(path).is_file():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from graph.frames import GraphFrames
-from pipeline._annotate import annotate_nodes
+from civicgraph.graph.frames import GraphFrames
+from civicgraph.pipeline._annotate import annotate_nodes
 
 __all__ = ["REGISTER_PREFIXES", "mark_register_candidates"]
 
@@ -24,7 +24,7 @@ def mark_register_candidates(frames: GraphFrames, review: pd.DataFrame) -> Graph
     frames : GraphFrames
         The graph's tables; not changed.
     review : DataFrame
-        The review table (:data:`resolve.review.REVIEW_COLUMNS`); pairs with a decision are left out.
+        The review table (:data:`civicgraph.resolve.review.REVIEW_COLUMNS`); pairs with a decision are left out.
 
     Returns
     -------

@@ -21,10 +21,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.errors import SourceFormatError
-from graph.frames import GraphFrames, present
-from ontology.vocabulary import vocabulary
-from pipeline._annotate import annotate_nodes
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.ontology.vocabulary import vocabulary
+from civicgraph.pipeline._annotate import annotate_nodes
 
 __all__ = ["CLASS_RULES_FILE", "ClassRule", "classify_organisations", "read_class_rules"]
 
@@ -33,7 +33,7 @@ CLASS_RULES_FILE = Path(__file__).with_name("reference") / "organisation_classes
 #: What a rule can look at.
 RULE_FIELDS = ("kind", "id", "name", "name_if_unregistered", "description", "scale", "member_of", "members", "any")
 RULE_COLUMNS = ("rule", "class", "community_group", "field", "pattern")
-DATASET = "organisation-classes"  # one of graph.provenance.DERIVED_DATASETS
+DATASET = "organisation-classes"  # one of civicgraph.graph.provenance.DERIVED_DATASETS
 #: Org-ID schemes of charity registers (``name_if_unregistered`` is empty for their charities).
 CHARITY_PREFIXES = ("GB-CHC-", "GB-SC-", "GB-NIC-")
 
@@ -109,7 +109,7 @@ def classify_organisations(frames: GraphFrames, rules: list[ClassRule] | None = 
     Examples
     --------
     >>> import networkx as nx
-    >>> from graph.frames import frames_to_graph, graph_to_frames
+    >>> from civicgraph.graph.frames import frames_to_graph, graph_to_frames
     >>> g = nx.MultiDiGraph()
     >>> for node, name in [("a", "Bedfont Library"), ("b", "Lunch club")]:
     ...     g.add_node(node, kind="Organisation", name=name, provenance=[], field_provenance={}, conflicts=[])

@@ -46,11 +46,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import ConfigError
-from loaders.base import LoadContext
-from pipeline.authorities import Authority, find_authority
-from pipeline.config_schema import check_config, project_path
-from resolve.resolution import ResolutionSettings
+from civicgraph.graph.errors import ConfigError
+from civicgraph.loaders.base import LoadContext
+from civicgraph.pipeline.authorities import Authority, find_authority
+from civicgraph.pipeline.config_schema import check_config, project_path
+from civicgraph.resolve.resolution import ResolutionSettings
 
 PSEUDONYM_KEY_VARIABLE = "CIVICGRAPH_PSEUDONYM_KEY"
 #: Loader options that name a file: relative to the configuration file, like ``path``.

@@ -2,7 +2,7 @@
 what was left out and why, and the question it cannot answer without another source.
 
 :func:`explain` is called with the answer's key, the graph and the answer's table, and returns the
-fields of :class:`pipeline.result.AnswerResult` besides the table.
+fields of :class:`civicgraph.pipeline.result.AnswerResult` besides the table.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from graph.network import name, organisation_edges, organisation_nodes, ward_index
-from graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
-from pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
+from civicgraph.graph.network import name, organisation_edges, organisation_nodes, ward_index
+from civicgraph.graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
+from civicgraph.pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
 #: Kinds of organisation in the voluntary and community sector, whose records the below-the-radar answer reads.
 VCSE_KINDS = ("Organisation", "UnregisteredGroup", "Charity", "CharitableIncorporatedOrganisation",
@@ -55,7 +55,7 @@ NAMED_FUNDERS = ("National Lottery", "City Bridge")
 
 @dataclass
 class Explanation:
-    """The fields of an answer besides its table (see :class:`pipeline.result.AnswerResult`)."""
+    """The fields of an answer besides its table (see :class:`civicgraph.pipeline.result.AnswerResult`)."""
 
     headline: str
     coverage: list[dict] = field(default_factory=list)
@@ -71,7 +71,7 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     Parameters
     ----------
     key : str
-        The answer's key (see :data:`pipeline.answers.ANSWERS`).
+        The answer's key (see :data:`civicgraph.pipeline.answers.ANSWERS`).
     graph : networkx.MultiDiGraph
         The graph the answer was computed on.
     table : DataFrame
@@ -248,7 +248,7 @@ def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
 
 
 def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
-    from graph.infrastructure import infrastructure_profiles
+    from civicgraph.graph.infrastructure import infrastructure_profiles
 
     profiles = infrastructure_profiles(graph)
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
@@ -363,7 +363,7 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
     >>> funding_placement(g)
     {'placed': 0, 'unplaced_gbp': 5.0}
     """
-    from graph.money import funding_by_ward
+    from civicgraph.graph.money import funding_by_ward
 
     cache = cached(graph)
     if "funding_placement" not in cache:
@@ -472,7 +472,7 @@ def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
 
 
 def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
-    from graph.infrastructure import alliance_candidates, infrastructure_profiles
+    from civicgraph.graph.infrastructure import alliance_candidates, infrastructure_profiles
 
     explanation = _infrastructure(graph, table, comparison)
     covered = float(table["covered"].iloc[-1]) if len(table) else 0.0

@@ -18,8 +18,8 @@ from typing import Any
 import requests
 from tqdm.auto import tqdm
 
-from graph.errors import ConfigError, FetchError
-from pipeline.config import BuildConfig
+from civicgraph.graph.errors import ConfigError, FetchError
+from civicgraph.pipeline.config import BuildConfig
 
 DEFAULT_CACHE = Path.home() / ".cache" / "civicgraph"
 

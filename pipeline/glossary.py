@@ -1,6 +1,6 @@
 """Each answer's columns in plain words: what a measure means and how to read it.
 
-Used by :class:`pipeline.result.AnswerResult` (``columns``), the companion notes of each CSV, the
+Used by :class:`civicgraph.pipeline.result.AnswerResult` (``columns``), the companion notes of each CSV, the
 "About these answers" sheet and the one-page briefs. A column not listed here is an identifier or a
 name.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from graph.gaps import WEIGHTS
-from graph.infrastructure import OVERLAP_WEIGHTS
+from civicgraph.graph.gaps import WEIGHTS
+from civicgraph.graph.infrastructure import OVERLAP_WEIGHTS
 
 #: Meanings shared by several answers.
 COMMON = {

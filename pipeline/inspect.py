@@ -6,12 +6,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from graph.errors import ConfigError, SourceFormatError
-from loaders.place_index import PlaceIndex
-from loaders.registry import get_loader
-from pipeline.authorities import authority_context
-from pipeline.build import GEOGRAPHY_LOADERS, run_loaders
-from pipeline.config import read_config
+from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.loaders.place_index import PlaceIndex
+from civicgraph.loaders.registry import get_loader
+from civicgraph.pipeline.authorities import authority_context
+from civicgraph.pipeline.build import GEOGRAPHY_LOADERS, run_loaders
+from civicgraph.pipeline.config import read_config
 
 
 def inspect_source(loader: str, path: Path, *, config: str | None = None, authority: str | None = None,

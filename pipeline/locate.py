@@ -8,13 +8,13 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from graph.assemble import edge_key
-from graph.frames import GraphFrames, present
-from graph.provenance import PROVENANCE_FIELDS
-from loaders.base import NATIONAL_CODES
-from loaders.place_index import PlaceIndex
-from loaders.tabular import normalise_postcodes
-from pipeline._annotate import annotate_nodes
+from civicgraph.graph.assemble import edge_key
+from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.graph.provenance import PROVENANCE_FIELDS
+from civicgraph.loaders.base import NATIONAL_CODES
+from civicgraph.loaders.place_index import PlaceIndex
+from civicgraph.loaders.tabular import normalise_postcodes
+from civicgraph.pipeline._annotate import annotate_nodes
 
 #: Provenance of the postcode lookup's part in a located edge.
 LOOKUP_DATASET = "postcode-lookup"
@@ -43,7 +43,7 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFr
     Examples
     --------
     >>> import networkx as nx
-    >>> from graph.frames import frames_to_graph, graph_to_frames
+    >>> from civicgraph.graph.frames import frames_to_graph, graph_to_frames
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("W@2017", kind="Ward", provenance=[], field_provenance={}, conflicts=[])
     >>> g.add_node("GB-CHC-1", kind="Charity", postcode="TW3 1AA", field_provenance={"postcode": [0]}, conflicts=[],
@@ -114,7 +114,7 @@ def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> 
     frames : GraphFrames
         The graph's tables; not changed.
     places : PlaceIndex
-        With postcode directories (:class:`loaders.ons_geography.PostcodeLookupLoader`).
+        With postcode directories (:class:`civicgraph.loaders.ons_geography.PostcodeLookupLoader`).
     authority_gss : str
         GSS code of the authority (a country's code marks every known postcode inside).
 
@@ -126,7 +126,7 @@ def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> 
     Examples
     --------
     >>> import networkx as nx
-    >>> from graph.frames import frames_to_graph, graph_to_frames
+    >>> from civicgraph.graph.frames import frames_to_graph, graph_to_frames
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("b1", kind="Building", postcode="W3 6LJ", provenance=[], field_provenance={}, conflicts=[])
     >>> g.add_node("o", kind="Organisation", provenance=[], field_provenance={}, conflicts=[])

@@ -2,7 +2,7 @@
 
 Output folder layout::
 
-    graph/              the graph (Parquet tables + manifest), reloadable with graph.store.load_graph
+    graph/              the graph (Parquet tables + manifest), reloadable with civicgraph.graph.store.load_graph
     rejections.csv      every row not loaded, with file, row, field and reason
     matches.csv         every pair entity resolution considered: score, method, status, evidence
     summary.json        counts by kind, relation and source; data dates; warnings; outputs that failed
@@ -23,18 +23,18 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
-from cypher.store import write_database
-from graph.atomic import check_replaceable
-from graph.cells import write_csv
-from graph.errors import ConfigError
-from graph.export import export_graph, summary_json
-from graph.store import atomic_directory, write_frames
-from loaders.threesixtygiving import grants_by_authority
-from pipeline.answers import AnswerInputs, answer_all, write_answers
-from pipeline.briefs import write_briefs
-from pipeline.build import build_graph, save_review_file
-from pipeline.config import BuildConfig
-from visualise import write_all_maps
+from civicgraph.cypher.store import write_database
+from civicgraph.graph.atomic import check_replaceable
+from civicgraph.graph.cells import write_csv
+from civicgraph.graph.errors import ConfigError
+from civicgraph.graph.export import export_graph, summary_json
+from civicgraph.graph.store import atomic_directory, write_frames
+from civicgraph.loaders.threesixtygiving import grants_by_authority
+from civicgraph.pipeline.answers import AnswerInputs, answer_all, write_answers
+from civicgraph.pipeline.briefs import write_briefs
+from civicgraph.pipeline.build import build_graph, save_review_file
+from civicgraph.pipeline.config import BuildConfig
+from civicgraph.visualise import write_all_maps
 
 EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
            ("excel", "{code}.xlsx"), ("csv", "csv"))

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from resolve.names import JOINING_WORDS
+from civicgraph.resolve.names import JOINING_WORDS
 
 #: Rarest words of each name used as blocking keys.
 KEYS_PER_NAME = 3

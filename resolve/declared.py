@@ -18,9 +18,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from graph.assemble import present_mask
-from graph.identifiers import identifier_problems, schemes_of, slugify
-from loaders.base import REJECTION_COLUMNS, LoadResult
+from civicgraph.graph.assemble import present_mask
+from civicgraph.graph.identifiers import identifier_problems, schemes_of, slugify
+from civicgraph.loaders.base import REJECTION_COLUMNS, LoadResult
 
 __all__ = ["screen_declared_ids"]
 
@@ -43,7 +43,7 @@ def screen_declared_ids(result: LoadResult) -> LoadResult:
     Examples
     --------
     >>> from pathlib import Path
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> sink = RecordSink("360giving", Path("grants.json"))
     >>> prov = sink.provenance("grant 360G-x-1", "", "CC-BY-4.0")
     >>> sink.node("360G-x:org-1", "Organisation", prov, name="A", other_ids=["GB-CHC-1106260", "GB-COH-00000000"])

@@ -15,12 +15,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graph.assemble import present_mask
-from graph.identifiers import OFFICIAL_SCHEMES, schemes_of
-from loaders.base import LoadResult
-from loaders.tabular import arrow_text
-from ontology.vocabulary import vocabulary
-from resolve.names import ALIAS_HINT, name_aliases, normalise_texts, web_domain, web_page
+from civicgraph.graph.assemble import present_mask
+from civicgraph.graph.identifiers import OFFICIAL_SCHEMES, schemes_of
+from civicgraph.loaders.base import LoadResult
+from civicgraph.loaders.tabular import arrow_text
+from civicgraph.ontology.vocabulary import vocabulary
+from civicgraph.resolve.names import ALIAS_HINT, name_aliases, normalise_texts, web_domain, web_page
 
 #: Kinds that are parts of a council rather than organisations a source could name differently.
 NOT_MATCHED = frozenset({"Council", "Directorate", "Team"})
@@ -147,7 +147,7 @@ def entity_records(results: Iterable[LoadResult]) -> pd.DataFrame:
     Examples
     --------
     >>> from pathlib import Path
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> sink = RecordSink("demo", Path("register.csv"))
     >>> prov = sink.provenance("row 2", "", "OGL-UK-3.0")
     >>> sink.node("GB-CHC-1", "Charity", prov, name="Age UK Hounslow", other_names=["AGE CONCERN HOUNSLOW"])

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 from networkx.utils import UnionFind
 
-from graph.identifiers import scheme_of, schemes_of
-from loaders.base import LoadResult
-from resolve.entities import matchable_kinds
+from civicgraph.graph.identifiers import scheme_of, schemes_of
+from civicgraph.loaders.base import LoadResult
+from civicgraph.resolve.entities import matchable_kinds
 
 __all__ = ["StrippedQuality", "part_of", "strip_numbers", "stripped_quality"]
 
@@ -108,7 +108,7 @@ def strip_numbers(results: list[LoadResult], *, share: float = 0.5, seed: str = 
     Examples
     --------
     >>> from pathlib import Path
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> sink = RecordSink("360giving", Path("a.json"))
     >>> for n in range(200000, 200004):
     ...     sink.node(f"GB-CHC-{n}", "Charity", sink.provenance("g", "", "CC-BY-4.0"), name=f"Charity {n}")
@@ -201,7 +201,7 @@ def stripped_quality(truth: pd.DataFrame, declared: list[tuple[str, str]], links
     declared : list of (str, str)
         Identifiers the sources declared one (a node's ``other_ids``).
     links : DataFrame
-        :attr:`resolve.resolution.Resolution.links`.
+        :attr:`civicgraph.resolve.resolution.Resolution.links`.
     part : str, optional
         ``tuning`` or ``held-out`` (:func:`part_of`) to count only that part's organisations.
 

@@ -32,16 +32,16 @@ from networkx.utils import UnionFind
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from graph.assemble import present_mask
-from graph.bulk import collector_paused
-from graph.forked import start_forked
-from graph.identifiers import scheme_of, schemes_of
-from loaders.base import LoadResult
-from resolve.blocking import CHUNK_PAIRS, MAX_BLOCK, Blocks
-from resolve.entities import entity_records
-from resolve.names import forget_names
-from resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
-from resolve.scoring import EntityCodes, NameTable, score_pairs
+from civicgraph.graph.assemble import present_mask
+from civicgraph.graph.bulk import collector_paused
+from civicgraph.graph.forked import start_forked
+from civicgraph.graph.identifiers import scheme_of, schemes_of
+from civicgraph.loaders.base import LoadResult
+from civicgraph.resolve.blocking import CHUNK_PAIRS, MAX_BLOCK, Blocks
+from civicgraph.resolve.entities import entity_records
+from civicgraph.resolve.names import forget_names
+from civicgraph.resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
+from civicgraph.resolve.scoring import EntityCodes, NameTable, score_pairs
 
 #: Scores this close to two registered organisations make a record ambiguous.
 AMBIGUITY = 0.05
@@ -129,7 +129,7 @@ def official_clusters(results: Iterable[LoadResult]) -> OfficialClusters:
 
     Examples
     --------
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> sink = RecordSink("demo", Path("r.csv"))
     >>> sink.node("GB-CHC-1", "Charity", sink.provenance("row 2", "", "OGL-UK-3.0"), other_ids=["GB-COH-01"])
     >>> clusters = official_clusters([sink.result()])
@@ -219,7 +219,7 @@ def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = R
 
     Examples
     --------
-    >>> from loaders.base import RecordSink
+    >>> from civicgraph.loaders.base import RecordSink
     >>> register, directory = RecordSink("register", Path("r.csv")), RecordSink("directory", Path("d.csv"))
     >>> register.node("GB-CHC-1084694", "Charity", register.provenance("row 2", "", "OGL-UK-3.0"),
     ...               name="HOUNSLOW P.H.A.B.")

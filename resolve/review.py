@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.errors import SourceFormatError
-from loaders.tabular import decode_bytes
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.tabular import decode_bytes
 
 REVIEW_COLUMNS = ["left_id", "left_name", "right_id", "right_name", "score", "evidence", "decision",
                   "decided_by", "note"]

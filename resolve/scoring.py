@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
-from resolve.names import JOINING_WORDS, KIND_WORDS, OTHER_BODY_WORDS, abbreviates, initials, name_words
+from civicgraph.resolve.names import JOINING_WORDS, KIND_WORDS, OTHER_BODY_WORDS, abbreviates, initials, name_words
 
 #: Penalties and bonuses added to the name similarity (see the module docstring).
 WEIGHTS = {
@@ -336,7 +336,7 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     Parameters
     ----------
     pairs : DataFrame
-        From :meth:`resolve.blocking.Blocks.pairs`.
+        From :meth:`civicgraph.resolve.blocking.Blocks.pairs`.
     entities : DataFrame
         From :func:`resolve.entities.entity_records`.
     places : frozenset of str
@@ -346,7 +346,7 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
         alike than ``floor`` less what postcode and domain could add, unless one name's words
         are all in the other (rapidfuzz ``token_set_ratio`` of at least 95).
     names : NameTable, optional
-        The table the pairs' names come from (:meth:`resolve.blocking.Blocks.pairs` gives
+        The table the pairs' names come from (:meth:`civicgraph.resolve.blocking.Blocks.pairs` gives
         names as categories of it); made from the pairs when not given.
     codes : EntityCodes, optional
         The entities' postcodes and domains as codes; made from ``entities`` when not given.

@@ -21,9 +21,9 @@ import networkx as nx
 import pandas as pd
 from PIL import Image
 
-from graph.store import load_graph
-from maps.presets import PRESETS
-from visualise import workshop_map
+from civicgraph.graph.store import load_graph
+from civicgraph.maps.presets import PRESETS
+from civicgraph.visualise import workshop_map
 
 REPO = Path(__file__).resolve().parents[1]
 BOUNDARIES = REPO / "data" / "geography" / "hounslow_lsoa11_bsc.geojson"

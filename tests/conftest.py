@@ -8,9 +8,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.assemble import assemble_graph
-from loaders.base import LoadResult, RecordSink
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.assemble import assemble_graph
+from civicgraph.loaders.base import LoadResult, RecordSink
+from civicgraph.ontology.vocabulary import vocabulary
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from benchmarks.scale import main
 from benchmarks.sources import write_sources
-from loaders.base import LoadContext
-from loaders.registry import get_loader
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.registry import get_loader
 
 
 def test_scale_benchmark_at_one_percent_measures_every_stage(tmp_path: Path) -> None:

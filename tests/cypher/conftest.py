@@ -9,10 +9,10 @@ import networkx as nx
 import pytest
 import requests
 
-from cypher.endpoint import Endpoint, EndpointSettings, serve
-from cypher.store import write_database
-from pipeline.build import build_graph
-from pipeline.config import read_config
+from civicgraph.cypher.endpoint import Endpoint, EndpointSettings, serve
+from civicgraph.cypher.store import write_database
+from civicgraph.pipeline.build import build_graph
+from civicgraph.pipeline.config import read_config
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "test-token-0123"

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from cypher import endpoint as endpoint_module
-from cypher.endpoint import Endpoint
-from cypher.workers import QueryFailed, QueryLimits, QueryPool
+from civicgraph.cypher import endpoint as endpoint_module
+from civicgraph.cypher.endpoint import Endpoint
+from civicgraph.cypher.workers import QueryFailed, QueryLimits, QueryPool
 from tests.cypher.conftest import TOKEN, query
 
 SECRET = "canary-7f3a9c1e"

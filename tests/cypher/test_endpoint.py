@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 import requests
 
-from cypher.endpoint import EndpointError, EndpointSettings, serve
-from graph.money import funding_by_funder
+from civicgraph.cypher.endpoint import EndpointError, EndpointSettings, serve
+from civicgraph.graph.money import funding_by_funder
 from tests.cypher.conftest import TOKEN, count_nodes, query
 
 
@@ -32,7 +32,7 @@ def test_every_node_is_in_the_database(endpoint: str, hounslow: nx.MultiDiGraph)
 
 
 def test_superclass_labels_match_every_kind_below_them(endpoint: str, hounslow: nx.MultiDiGraph) -> None:
-    from ontology.vocabulary import vocabulary
+    from civicgraph.ontology.vocabulary import vocabulary
 
     below = set(vocabulary().kinds_under("Organisation"))
     expected = sum(1 for _, kind in hounslow.nodes(data="kind") if kind in below)

@@ -10,7 +10,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from cypher.neo4j_push import (
+from civicgraph.cypher.neo4j_push import (
     Neo4jPushError,
     export_neo4j_import,
     labels,
@@ -23,7 +23,7 @@ from tests.conftest import toy_results
 
 @pytest.fixture
 def toy() -> nx.MultiDiGraph:
-    from graph.assemble import assemble_graph
+    from civicgraph.graph.assemble import assemble_graph
 
     return assemble_graph(toy_results())[0]
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cypher.statement import (
+from civicgraph.cypher.statement import (
     FUNCTIONS,
     StatementRefused,
     StatementSyntaxError,

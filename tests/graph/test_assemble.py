@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.assemble import assemble_graph
-from graph.errors import UnknownTermError
-from loaders.base import RecordSink
+from civicgraph.graph.assemble import assemble_graph
+from civicgraph.graph.errors import UnknownTermError
+from civicgraph.loaders.base import RecordSink
 
 
 def _sink(name: str) -> RecordSink:
@@ -125,17 +125,17 @@ def test_same_edge_twice_in_one_record_is_one_edge() -> None:
 def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     import networkx as nx
 
-    import graph.assemble
-    from graph.frames import frames_to_graph
-    from pipeline.build import authority_result, run_loaders
-    from pipeline.config import read_config
+    import civicgraph.graph.assemble
+    from civicgraph.graph.frames import frames_to_graph
+    from civicgraph.pipeline.build import authority_result, run_loaders
+    from civicgraph.pipeline.config import read_config
 
     config = read_config("config/hounslow.toml")
     results, places = run_loaders(config, progress=False)
     results = [authority_result(config, places), *results]
-    in_process, rejected = graph.assemble.assemble_frames(results)
-    monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)  # the Hounslow build is far below the threshold
-    helped, rejected_too = graph.assemble.assemble_frames(results, consume=True, parallel=True)
+    in_process, rejected = civicgraph.graph.assemble.assemble_frames(results)
+    monkeypatch.setattr(civicgraph.graph.assemble, "FORK_EDGES", 0)  # the Hounslow build is far below the threshold
+    helped, rejected_too = civicgraph.graph.assemble.assemble_frames(results, consume=True, parallel=True)
     assert len(helped.edges) == len(in_process.edges) > 500
     assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
     pd.testing.assert_frame_equal(helped.edge_sources, in_process.edge_sources)  # categories kept, not text
@@ -145,24 +145,24 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
 
 
 def test_a_merge_without_helper_consumes_the_nodes_before_merging_the_edges(monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.assemble
+    import civicgraph.graph.assemble
 
     register = _two_charities_one_funding()
     result = register.result()
     nodes_when_edges_merged: list[int] = []
-    merge_edges = graph.assemble._merge_edges
-    monkeypatch.setattr(graph.assemble, "_merge_edges",
+    merge_edges = civicgraph.graph.assemble._merge_edges
+    monkeypatch.setattr(civicgraph.graph.assemble, "_merge_edges",
                         lambda results, *rest, **options: nodes_when_edges_merged.append(len(results[0].nodes)) or
                         merge_edges(results, *rest, **options))
-    frames, _ = graph.assemble.assemble_frames([result], consume=True)
+    frames, _ = civicgraph.graph.assemble.assemble_frames([result], consume=True)
     assert nodes_when_edges_merged == [0]  # the node records were let go first
     assert result.edges.empty
     assert frames.nodes["name"].tolist() == ["A", "B"] and frames.edges["amount"].tolist() == [10.0]
 
 
 def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.assemble
-    from graph.assemble import edge_key
+    import civicgraph.graph.assemble
+    from civicgraph.graph.assemble import edge_key
 
     sink = _sink("grants")
     records = [sink.provenance(f"grant {n} – Ünited", "", "CC-BY-4.0") for n in range(5)]  # hashed as UTF-8
@@ -170,30 +170,30 @@ def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.
         sink.node(f"GB-CHC-{n}", "Charity", records[0], name=f"Charity {n}")
     for n, prov in enumerate(records):
         sink.edge(f"GB-CHC-{n}", f"GB-CHC-{n + 1}", "FUNDED_BY", prov, amount=float(n))
-    whole, _ = graph.assemble.assemble_frames([sink.result()])
-    monkeypatch.setattr(graph.assemble, "KEYS_PER_CHUNK", 2)  # three chunks: 2, 2 and 1 edges
-    chunked, _ = graph.assemble.assemble_frames([sink.result()])
+    whole, _ = civicgraph.graph.assemble.assemble_frames([sink.result()])
+    monkeypatch.setattr(civicgraph.graph.assemble, "KEYS_PER_CHUNK", 2)  # three chunks: 2, 2 and 1 edges
+    chunked, _ = civicgraph.graph.assemble.assemble_frames([sink.result()])
     pd.testing.assert_frame_equal(chunked.edges, whole.edges)
     assert chunked.edges["key"].tolist() == [
         edge_key(f"GB-CHC-{n}", f"GB-CHC-{n + 1}", "FUNDED_BY", prov) for n, prov in enumerate(records)]
 
 
 def test_edges_are_merged_beside_the_nodes_only_when_asked_and_there_is_room(monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.assemble
+    import civicgraph.graph.assemble
 
     register = _two_charities_one_funding()
-    alone, _ = graph.assemble.assemble_frames([register.result()])
-    monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)
+    alone, _ = civicgraph.graph.assemble.assemble_frames([register.result()])
+    monkeypatch.setattr(civicgraph.graph.assemble, "FORK_EDGES", 0)
     forks: list[object] = []
-    start = graph.assemble.start_forked
-    monkeypatch.setattr(graph.assemble, "start_forked", lambda *args: forks.append(args) or start(*args))
-    monkeypatch.setattr(graph.assemble, "available_memory", lambda: 0)  # no room at all
-    short, _ = graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
+    start = civicgraph.graph.assemble.start_forked
+    monkeypatch.setattr(civicgraph.graph.assemble, "start_forked", lambda *args: forks.append(args) or start(*args))
+    monkeypatch.setattr(civicgraph.graph.assemble, "available_memory", lambda: 0)  # no room at all
+    short, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
     assert not forks
-    monkeypatch.setattr(graph.assemble, "available_memory", lambda: 1 << 40)
-    lean, _ = graph.assemble.assemble_frames([register.result()], consume=True)
+    monkeypatch.setattr(civicgraph.graph.assemble, "available_memory", lambda: 1 << 40)
+    lean, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True)
     assert not forks  # not asked for
-    roomy, _ = graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
+    roomy, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
     assert len(forks) == 1
     for frames in (short, lean, roomy):
         pd.testing.assert_frame_equal(frames.edges, alone.edges, check_dtype=False)  # amount: float or object
@@ -205,17 +205,17 @@ def test_helper_hands_edges_back_through_the_temporary_folder_and_leaves_nothing
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import tempfile
 
-    import graph.assemble
-    import graph.forked
+    import civicgraph.graph.assemble
+    import civicgraph.graph.forked
 
     register = _two_charities_one_funding()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(graph.assemble, "FORK_EDGES", 0)
+    monkeypatch.setattr(civicgraph.graph.assemble, "FORK_EDGES", 0)
     places: list[str] = []
     spool = tempfile.TemporaryFile
-    monkeypatch.setattr(graph.forked.tempfile, "TemporaryFile",
+    monkeypatch.setattr(civicgraph.graph.forked.tempfile, "TemporaryFile",
                         lambda: places.append(tempfile.gettempdir()) or spool())
-    frames, _ = graph.assemble.assemble_frames([register.result()], parallel=True)
+    frames, _ = civicgraph.graph.assemble.assemble_frames([register.result()], parallel=True)
     assert places == [str(tmp_path)]
     assert not list(tmp_path.iterdir())  # read back; it never had a name
     assert frames.edges["amount"].tolist() == [10.0]

@@ -16,10 +16,10 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key, present_mask
-from graph.identifiers import scheme_rank
-from loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, LoadResult, RecordSink
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key, present_mask
+from civicgraph.graph.identifiers import scheme_rank
+from civicgraph.loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, LoadResult, RecordSink
+from civicgraph.ontology.vocabulary import vocabulary
 
 IDS = ["GB-CHC-1", "GB-CHC-2", "GB-COH-01", "GB-COH-02", "360G-a", "360G-b", "LOCAL-HNS-x", "E01000001@2011"]
 KINDS = ["Organisation", "Charity", "CharitableIncorporatedOrganisation", "Company", "Funder", "Ward"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-import graph.atomic
-from graph.atomic import MARKER, atomic_directory, check_replaceable, clean_stale_siblings
-from graph.errors import OutputFolderError
+import civicgraph.graph.atomic
+from civicgraph.graph.atomic import MARKER, atomic_directory, check_replaceable, clean_stale_siblings
+from civicgraph.graph.errors import OutputFolderError
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -130,7 +130,7 @@ def test_an_output_set_aside_by_an_interrupted_swap_is_put_back(tmp_path: Path) 
 
 def test_without_an_atomic_exchange_the_swap_still_leaves_one_folder(tmp_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(graph.atomic, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(civicgraph.graph.atomic, "_exchange", lambda first, second: False)
     _write(tmp_path / "out", "v1")
     _write(tmp_path / "out", "v2")
     assert (tmp_path / "out" / "answers" / "a.csv").read_text() == "v2"
@@ -142,5 +142,5 @@ def test_on_linux_the_two_folders_are_exchanged_in_one_step(tmp_path: Path) -> N
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "x").write_text("a")
-    assert graph.atomic._exchange(tmp_path / "a", tmp_path / "b")
+    assert civicgraph.graph.atomic._exchange(tmp_path / "a", tmp_path / "b")
     assert (tmp_path / "b" / "x").read_text() == "a"

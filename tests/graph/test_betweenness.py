@@ -7,8 +7,8 @@ import igraph
 import numpy as np
 import pytest
 
-import graph.betweenness
-from graph.betweenness import betweenness, betweenness_later
+import civicgraph.graph.betweenness
+from civicgraph.graph.betweenness import betweenness, betweenness_later
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +18,8 @@ def scale_free() -> igraph.Graph:
 
 def test_two_processes_give_the_same_values(scale_free: igraph.Graph, monkeypatch: pytest.MonkeyPatch) -> None:
     alone = {k: betweenness(scale_free, sample=k, seed=3) for k in (None, 150)}
-    monkeypatch.setattr(graph.betweenness, "PARALLEL_ABOVE_EDGES", 0)
-    monkeypatch.setattr(graph.betweenness, "SOURCES_PER_BATCH", 7)
+    monkeypatch.setattr(civicgraph.graph.betweenness, "PARALLEL_ABOVE_EDGES", 0)
+    monkeypatch.setattr(civicgraph.graph.betweenness, "SOURCES_PER_BATCH", 7)
     for k, expected in alone.items():
         shared = betweenness_later(scale_free, sample=k, seed=3)()
         assert np.allclose(shared.values, expected.values), k

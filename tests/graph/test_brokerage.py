@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 
-from graph.centrality import BROKERAGE_ROLES, brokerage_roles
-from graph.network import sector
+from civicgraph.graph.centrality import BROKERAGE_ROLES, brokerage_roles
+from civicgraph.graph.network import sector
 
 
 def _by_definition(graph: nx.MultiDiGraph) -> dict[str, Counter[str]]:

@@ -9,9 +9,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graph.centrality import bridges, centrality, centrality_table
-from graph.fast import constraint
-from graph.network import organisation_network
+from civicgraph.graph.centrality import bridges, centrality, centrality_table
+from civicgraph.graph.fast import constraint
+from civicgraph.graph.network import organisation_network
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.forked import can_fork, start_forked
+from civicgraph.graph.forked import can_fork, start_forked
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="this platform cannot fork")
 
@@ -44,7 +44,7 @@ def test_an_error_that_cannot_be_sent_is_named() -> None:
 _LARGE_RESULT = """
 import json, os, resource
 import pyarrow as pa
-from graph.forked import start_forked
+from civicgraph.graph.forked import start_forked
 def rss():
     return int(open('/proc/self/statm').read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20
 import numpy as np

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.gaps import below_the_radar_groups
+from civicgraph.graph.gaps import below_the_radar_groups
 
 
 def _group(g: nx.MultiDiGraph, node: str, **data: object) -> None:
@@ -64,7 +64,7 @@ def test_derived_facts_do_not_count_as_sightings() -> None:
 
 
 def test_a_provider_outside_the_borough_fills_no_local_gap_and_is_not_unlocated() -> None:
-    from graph.gaps import service_gaps
+    from civicgraph.graph.gaps import service_gaps
     g = nx.MultiDiGraph()
     g.add_node("W1", kind="Ward", name="Bedfont")
     g.add_node("T", kind="Theme", name="older people")

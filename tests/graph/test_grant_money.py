@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from graph.amounts import exact_sum
-from graph.assemble import assemble_frames, assemble_graph
-from graph.frames import frames_to_graph
-from graph.money import funding_by_funder, funding_by_income_band, funding_by_ward
-from loaders.base import LoadContext
-from loaders.threesixtygiving import ThreeSixtyGivingLoader
+from civicgraph.graph.amounts import exact_sum
+from civicgraph.graph.assemble import assemble_frames, assemble_graph
+from civicgraph.graph.frames import frames_to_graph
+from civicgraph.graph.money import funding_by_funder, funding_by_income_band, funding_by_ward
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.threesixtygiving import ThreeSixtyGivingLoader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "threesixtygiving"
 FILE = FIXTURES / "community_foundation_individuals.json"
@@ -90,8 +90,8 @@ def test_totals_are_exact_decimals(amounts: list[float], total: float) -> None:
 def test_cypher_library_totals_gbp_only_with_grants_to_individuals(tmp_path: Path) -> None:
     import ladybug
 
-    from cypher.queries import LIBRARY
-    from cypher.store import write_database
+    from civicgraph.cypher.queries import LIBRARY
+    from civicgraph.cypher.store import write_database
 
     graph, _ = assemble_graph([load(FILE), load(GRANTNAV)])
     connection = ladybug.Connection(ladybug.Database(write_database(graph, tmp_path / "cypher"), read_only=True))
@@ -102,8 +102,8 @@ def test_cypher_library_totals_gbp_only_with_grants_to_individuals(tmp_path: Pat
 
 
 def test_grant_to_an_individual_counts_in_the_ward_of_its_beneficiary_location() -> None:
-    from loaders.base import RecordSink
-    from loaders.place_index import PlaceIndex
+    from civicgraph.loaders.base import RecordSink
+    from civicgraph.loaders.place_index import PlaceIndex
 
     places = PlaceIndex(codes={"E05000346": "E05000346@2017", "E09000018": "E09000018@2017"},
                         ward_authority={"E05000346@2017": "E09000018@2017"}, lsoa_ward={})

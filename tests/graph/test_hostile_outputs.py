@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 import rdflib
 
-from graph.cells import FORMULA_STARTS
-from graph.errors import OutputFolderError
-from graph.export import EXPORT_FORMATS, export_graph
-from pipeline.answers import write_answers
-from pipeline.result import AnswerResult
+from civicgraph.graph.cells import FORMULA_STARTS
+from civicgraph.graph.errors import OutputFolderError
+from civicgraph.graph.export import EXPORT_FORMATS, export_graph
+from civicgraph.pipeline.answers import write_answers
+from civicgraph.pipeline.result import AnswerResult
 
 #: Names a public register or directory could hold, each meant to act on whoever opens the output.
 HOSTILE_NAMES = [
@@ -103,7 +103,7 @@ def test_answers_of_hostile_names_run_nothing_in_csv_excel_or_markdown(tmp_path:
 
 
 def _answer_keys() -> list[str]:
-    from pipeline.answers import ANSWERS
+    from civicgraph.pipeline.answers import ANSWERS
 
     return [answer.key for answer in ANSWERS]
 
@@ -130,7 +130,7 @@ def test_an_export_never_overwrites_a_file_of_another_kind(tmp_path: Path) -> No
 
 
 def test_template_never_overwrites_a_filled_in_workbook(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from cli import main
+    from civicgraph.cli import main
 
     filled = tmp_path / "local_knowledge.xlsx"
     filled.write_bytes(b"a filled-in workbook")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from graph.centrality import what_if_removed
-from graph.lookup import OrganisationNotFound, find_organisation
+from civicgraph.graph.centrality import what_if_removed
+from civicgraph.graph.lookup import OrganisationNotFound, find_organisation
 
 
 @pytest.fixture

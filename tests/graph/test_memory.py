@@ -22,7 +22,7 @@ _RSS = "import os\ndef rss():\n    return int(open('/proc/self/statm').read().sp
 _HEAP_SCRIPT = _RSS + """
 import json, sys
 import numpy as np
-from graph.memory import release_freed_memory
+from civicgraph.graph.memory import release_freed_memory
 start = rss()
 blocks = [np.ones(8_000) for _ in range(4_000)]
 pin = bytearray(100_000)
@@ -40,7 +40,7 @@ print(json.dumps({"start": start, "held": held, "freed": freed, "after": rss()})
 _LARGE_SCRIPT = _RSS + """
 import contextlib, json, sys
 import numpy as np
-from graph.memory import large_blocks_mapped
+from civicgraph.graph.memory import large_blocks_mapped
 raise_threshold = np.ones(3_000_000)
 del raise_threshold
 def held_and_after():

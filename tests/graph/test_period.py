@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from graph.centrality import centrality_table
-from graph.gaps import below_the_radar_groups
-from graph.period import active_graph, activity, default_as_of
+from civicgraph.graph.centrality import centrality_table
+from civicgraph.graph.gaps import below_the_radar_groups
+from civicgraph.graph.period import active_graph, activity, default_as_of
 
 
 def _broker_graph() -> nx.MultiDiGraph:

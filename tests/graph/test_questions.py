@@ -8,15 +8,21 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from graph.assets import asset_transfer_candidates, asset_use
-from graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration, what_if_removed
-from graph.contracts import contract_consolidation
-from graph.coproduction import directorate_coproduction, forum_representativeness
-from graph.gaps import below_the_radar_groups, service_gaps
-from graph.infrastructure import alliance_candidates, duplicated_infrastructure
-from graph.interlocks import board_interlocks
-from graph.money import co_funding, funding_by_funder, funding_by_income_band, funding_by_ward, gini
-from pipeline.answers import ANSWERS, answer_all, write_answers
+from civicgraph.graph.assets import asset_transfer_candidates, asset_use
+from civicgraph.graph.centrality import (
+    bridges,
+    brokerage_roles,
+    centrality_table,
+    funding_concentration,
+    what_if_removed,
+)
+from civicgraph.graph.contracts import contract_consolidation
+from civicgraph.graph.coproduction import directorate_coproduction, forum_representativeness
+from civicgraph.graph.gaps import below_the_radar_groups, service_gaps
+from civicgraph.graph.infrastructure import alliance_candidates, duplicated_infrastructure
+from civicgraph.graph.interlocks import board_interlocks
+from civicgraph.graph.money import co_funding, funding_by_funder, funding_by_income_band, funding_by_ward, gini
+from civicgraph.pipeline.answers import ANSWERS, answer_all, write_answers
 
 
 def node(g: nx.MultiDiGraph, node_id: str, kind: str, *sources: str, **attributes: object) -> None:
@@ -216,9 +222,9 @@ def test_every_answer_is_written_and_no_personal_names(borough: nx.MultiDiGraph,
 
 def test_authority_against_its_peers_per_head() -> None:
 
-    from graph.money import compare_authorities
-    from loaders.threesixtygiving import grants_by_authority
-    from pipeline.authorities import authority_table
+    from civicgraph.graph.money import compare_authorities
+    from civicgraph.loaders.threesixtygiving import grants_by_authority
+    from civicgraph.pipeline.authorities import authority_table
 
     grants = grants_by_authority(Path(__file__).resolve().parents[2] / "data/360giving/london_powertochange_grants.json")
     assert len(grants) == 102 and grants["authority"].notna().all()

@@ -7,7 +7,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from graph.rdf import graph_from_rdf, graph_to_rdf, validate_graph, validate_rdf
+from civicgraph.graph.rdf import graph_from_rdf, graph_to_rdf, validate_graph, validate_rdf
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "json-ld"])

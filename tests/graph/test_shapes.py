@@ -7,10 +7,10 @@ from urllib.parse import unquote
 import networkx as nx
 import pandas as pd
 
-from graph.frames import graph_to_frames
-from graph.rdf import validate_graph
-from graph.shapes import shape_violations, without_violations
-from ontology.vocabulary import vocabulary
+from civicgraph.graph.frames import graph_to_frames
+from civicgraph.graph.rdf import validate_graph
+from civicgraph.graph.shapes import shape_violations, without_violations
+from civicgraph.ontology.vocabulary import vocabulary
 
 
 def _prov(row: str) -> list[dict[str, str]]:
@@ -89,7 +89,7 @@ def test_values_that_break_a_shape_are_taken_out_and_the_rest_kept() -> None:
 def test_column_at_a_time_screening_misses_nothing_the_value_by_value_check_finds(monkeypatch) -> None:  # noqa: ANN001
     import numpy as np
 
-    import graph.shapes
+    import civicgraph.graph.shapes
 
     g = nx.MultiDiGraph()
     numbers = ["01234567", "123456789", "SC12345", "AB123456", "0123456 ", "", "12345678"]
@@ -105,6 +105,6 @@ def test_column_at_a_time_screening_misses_nothing_the_value_by_value_check_find
     frames.nodes["amount"] = frames.nodes["amount"].astype(float)
     assert frames.nodes["company_number"].isna().sum() == 60
     screened = shape_violations(frames)
-    monkeypatch.setattr(graph.shapes, "_candidates", lambda rule, column: np.ones(len(column), dtype=bool))
+    monkeypatch.setattr(civicgraph.graph.shapes, "_candidates", lambda rule, column: np.ones(len(column), dtype=bool))
     pd.testing.assert_frame_equal(screened, shape_violations(frames))
     assert set(screened["field"]) == {"company_number", "award_date", "amount"}

@@ -12,11 +12,11 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from graph.assemble import assemble_graph
-from graph.errors import GraphStoreError
-from graph.frames import EDGE_TABLE_COLUMNS, NODE_TABLE_COLUMNS, graph_to_frames
-from graph.store import atomic_directory, canonical_json, json_texts, load_frames, load_graph, save_graph
-from loaders.base import RecordSink
+from civicgraph.graph.assemble import assemble_graph
+from civicgraph.graph.errors import GraphStoreError
+from civicgraph.graph.frames import EDGE_TABLE_COLUMNS, NODE_TABLE_COLUMNS, graph_to_frames
+from civicgraph.graph.store import atomic_directory, canonical_json, json_texts, load_frames, load_graph, save_graph
+from civicgraph.loaders.base import RecordSink
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -154,20 +154,20 @@ def test_json_texts_of_a_column_are_canonical_json() -> None:
 
 
 def test_tables_written_by_two_processes_are_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.store
+    import civicgraph.graph.store
 
     merged = _graph_with_a_conflict()
     alone = save_graph(merged, tmp_path / "alone")
-    monkeypatch.setattr(graph.store, "SHARED_WRITE_ROWS", 0)
+    monkeypatch.setattr(civicgraph.graph.store, "SHARED_WRITE_ROWS", 0)
     shared = save_graph(merged, tmp_path / "shared")
     digests = {name: _digest(folder) for name, folder in (("alone", alone), ("shared", shared))}
-    assert all(digests["alone"][table] == digests["shared"][table] for table in graph.store.TABLES)
+    assert all(digests["alone"][table] == digests["shared"][table] for table in civicgraph.graph.store.TABLES)
     assert len(load_frames(shared).conflicts) == 1
 
 
 def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
         toy_graph: nx.MultiDiGraph, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.store
+    import civicgraph.graph.store
 
     folder = save_graph(toy_graph, tmp_path / "graph")
     before = _digest(folder)
@@ -175,8 +175,8 @@ def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
     def broken(*_: object) -> None:
         raise GraphStoreError("disk full")
 
-    monkeypatch.setattr(graph.store, "SHARED_WRITE_ROWS", 0)
-    monkeypatch.setattr(graph.store, "_conflict_table", broken)  # runs in the helper
+    monkeypatch.setattr(civicgraph.graph.store, "SHARED_WRITE_ROWS", 0)
+    monkeypatch.setattr(civicgraph.graph.store, "_conflict_table", broken)  # runs in the helper
     with pytest.raises(GraphStoreError, match="disk full"):
         save_graph(toy_graph, folder)
     assert _digest(folder) == before
@@ -184,10 +184,10 @@ def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
 
 def test_tables_written_in_parts_load_the_same(toy_graph: nx.MultiDiGraph, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    import graph.store
+    import civicgraph.graph.store
 
     whole = load_graph(save_graph(toy_graph, tmp_path / "whole"))
-    monkeypatch.setattr(graph.store, "ROWS_PER_WRITE", 3)  # the toy graph has 38 nodes and 20 edges
+    monkeypatch.setattr(civicgraph.graph.store, "ROWS_PER_WRITE", 3)  # the toy graph has 38 nodes and 20 edges
     parts = load_graph(save_graph(toy_graph, tmp_path / "parts"))
     assert dict(parts.nodes(data=True)) == dict(whole.nodes(data=True)) == dict(toy_graph.nodes(data=True))
     assert sorted(parts.edges(keys=True, data=True)) == sorted(toy_graph.edges(keys=True, data=True))

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from loaders.base import LoadContext
-from loaders.local_knowledge import WorkbookLoader
-from loaders.tabular import parse_amount, parse_amounts
-from loaders.transparency import AssetsLoader
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.local_knowledge import WorkbookLoader
+from civicgraph.loaders.tabular import parse_amount, parse_amounts
+from civicgraph.loaders.transparency import AssetsLoader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.errors import ConfigError, SourceFormatError
-from loaders.base import PROVENANCE_COLUMNS, LoadContext
-from loaders.ccew import CharityCommissionLoader
-from loaders.place_index import PlaceIndex
+from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.loaders.base import PROVENANCE_COLUMNS, LoadContext
+from civicgraph.loaders.ccew import CharityCommissionLoader
+from civicgraph.loaders.place_index import PlaceIndex
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REAL_OTHER_NAMES = Path(__file__).resolve().parents[2] / "data" / "ccew_extract"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.assemble import assemble_graph
-from graph.errors import SourceFormatError
-from loaders.base import LoadContext, RecordSink
-from loaders.charity_links import CharityLinksLoader
+from civicgraph.graph.assemble import assemble_graph
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.base import LoadContext, RecordSink
+from civicgraph.loaders.charity_links import CharityLinksLoader
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "ccew"
 HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")

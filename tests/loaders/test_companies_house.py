@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import ConfigError, SourceFormatError
-from loaders.base import LoadContext
-from loaders.companies_house import CompaniesHouseLoader
-from loaders.place_index import PlaceIndex
+from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.companies_house import CompaniesHouseLoader
+from civicgraph.loaders.place_index import PlaceIndex
 
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "companies_house" / "BasicCompanyData-sample.csv"
 HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")

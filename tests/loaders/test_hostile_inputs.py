@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cli import USER_ERRORS
-from loaders.base import LoadContext
-from loaders.registry import available_loaders, get_loader
+from civicgraph.cli import USER_ERRORS
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.registry import available_loaders, get_loader
 
 HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "London Borough of Hounslow", b"key")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.errors import SourceFormatError
-from loaders.base import LoadContext
-from loaders.local_knowledge import SHEETS, WorkbookLoader, write_template
-from loaders.place_index import PlaceIndex
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.local_knowledge import SHEETS, WorkbookLoader, write_template
+from civicgraph.loaders.place_index import PlaceIndex
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "local_knowledge" / "hounslow"
 HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.errors import SourceFormatError
-from loaders.base import LoadContext
-from loaders.ons_geography import DeprivationLoader, LookupLoader, PostcodeLookupLoader
-from loaders.place_index import PlaceIndex
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.ons_geography import DeprivationLoader, LookupLoader, PostcodeLookupLoader
+from civicgraph.loaders.place_index import PlaceIndex
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "geography"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import SourceFormatError
-from loaders.base import PROVENANCE_COLUMNS, LoadContext
-from loaders.open_referral import HounslowConnectLoader, OpenReferralLoader
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.base import PROVENANCE_COLUMNS, LoadContext
+from civicgraph.loaders.open_referral import HounslowConnectLoader, OpenReferralLoader
 
 DIRECTORY = Path(__file__).resolve().parents[2] / "data" / "directory"
 ORUK = Path(__file__).resolve().parents[1] / "fixtures" / "oruk"

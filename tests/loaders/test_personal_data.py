@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.personal_data import redact_text
-from pipeline.build import build_graph
-from pipeline.config import read_config
+from civicgraph.loaders.personal_data import redact_text
+from civicgraph.pipeline.build import build_graph
+from civicgraph.pipeline.config import read_config
 
 CONTACT = "Ring Jo Bloggs on 07700 900123 or e-mail jo.bloggs@example.org.uk"
 
@@ -57,8 +57,8 @@ def test_keep_contacts_keeps_them(hounslow_config: Path) -> None:
 @pytest.mark.parametrize("supplier", ["Mr John Q Citizen", "MRS. A SMITH", "Dr Jane Doe", "J Smith t/a Smith Plumbing",
                                       "Jo Bloggs trading as Bloggs Catering"])
 def test_a_spend_supplier_that_is_a_person_is_withheld(supplier: str, tmp_path: Path) -> None:
-    from loaders.base import LoadContext
-    from loaders.transparency import SpendLoader
+    from civicgraph.loaders.base import LoadContext
+    from civicgraph.loaders.transparency import SpendLoader
 
     spend = Path(__file__).resolve().parents[1] / "fixtures" / "spend" / "lambeth_payments_2012_06.csv"
     text = spend.read_text(encoding="utf-8").replace("170 Community Project", supplier)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from loaders.pseudonyms import normalise_name, pseudonym
+from civicgraph.loaders.pseudonyms import normalise_name, pseudonym
 
 KEY = b"test-key"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-from graph.errors import UnknownLoaderError
-from loaders.base import Loader
-from loaders.registry import available_loaders, get_loader
+from civicgraph.cli import main
+from civicgraph.graph.errors import UnknownLoaderError
+from civicgraph.loaders.base import Loader
+from civicgraph.loaders.registry import available_loaders, get_loader
 
 REPO = Path(__file__).resolve().parents[2]
 

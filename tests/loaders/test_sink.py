@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from loaders.base import RecordSink
+from civicgraph.loaders.base import RecordSink
 
 
 def _lookup_in_two_chunks() -> RecordSink:

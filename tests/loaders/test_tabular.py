@@ -9,11 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.errors import SourceEncodingWarning, SourceFormatError
-from loaders.base import LoadContext
-from loaders.registry import get_loader
-from loaders.tabular import check_json_depth, decode_bytes, read_csv_text
-from resolve.review import read_review_file
+from civicgraph.graph.errors import SourceEncodingWarning, SourceFormatError
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.registry import get_loader
+from civicgraph.loaders.tabular import check_json_depth, decode_bytes, read_csv_text
+from civicgraph.resolve.review import read_review_file
 
 DATA = Path(__file__).parent.parent.parent / "data"
 FIXTURES = Path(__file__).parent.parent / "fixtures"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import SourceFormatError
-from loaders.base import LoadContext
-from loaders.transparency import AssetsLoader, SpendLoader
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.transparency import AssetsLoader, SpendLoader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SPEND = FIXTURES / "spend" / "lambeth_payments_2012_06.csv"

@@ -14,8 +14,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from pipeline.build import build_graph
-from pipeline.config import read_config
+from civicgraph.pipeline.build import build_graph
+from civicgraph.pipeline.config import read_config
 
 REPO = Path(__file__).resolve().parents[2]
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -32,7 +32,7 @@ def hounslow_graph() -> nx.MultiDiGraph:
 
 @pytest.fixture(scope="session")
 def hounslow_maps(hounslow_graph: nx.MultiDiGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from visualise import write_all_maps
+    from civicgraph.visualise import write_all_maps
 
     folder = tmp_path_factory.mktemp("maps")
     write_all_maps(hounslow_graph, folder, boundaries=REPO / "data" / "geography" / "hounslow_lsoa11_bsc.geojson")

@@ -13,8 +13,8 @@ import networkx as nx
 import pytest
 from PIL import Image, ImageStat
 
-from maps.presets import PRESETS
-from maps.render import render_map
+from civicgraph.maps.presets import PRESETS
+from civicgraph.maps.render import render_map
 
 from .conftest import map_json
 

@@ -10,13 +10,20 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from maps.geography import geographic_layout, read_boundaries
-from maps.layout import force_layout
-from maps.palette import FAMILY_COLOURS, KIND_STYLE, RELATION_STYLE, colour_difference, contrast_on_white, kind_style
-from maps.presets import PRESETS, preset_view
-from maps.render import aggregate, map_data, render_map
-from visualise import main as visualise_main
-from visualise import workshop_map
+from civicgraph.maps.geography import geographic_layout, read_boundaries
+from civicgraph.maps.layout import force_layout
+from civicgraph.maps.palette import (
+    FAMILY_COLOURS,
+    KIND_STYLE,
+    RELATION_STYLE,
+    colour_difference,
+    contrast_on_white,
+    kind_style,
+)
+from civicgraph.maps.presets import PRESETS, preset_view
+from civicgraph.maps.render import aggregate, map_data, render_map
+from civicgraph.visualise import main as visualise_main
+from civicgraph.visualise import workshop_map
 
 from .conftest import REPO, map_json
 
@@ -211,7 +218,7 @@ def test_ward_boundaries_are_dissolved_from_lsoas(hounslow_graph: nx.MultiDiGrap
 
 
 def test_boundary_file_errors_name_the_feature_and_field(tmp_path: Path) -> None:
-    from graph.errors import SourceFormatError
+    from civicgraph.graph.errors import SourceFormatError
 
     bad = tmp_path / "b.geojson"
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -235,7 +242,7 @@ def test_ego_map_and_errors(hounslow_graph: nx.MultiDiGraph, tmp_path: Path) -> 
 
 
 def test_command_line(hounslow_graph: nx.MultiDiGraph, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from graph.store import save_graph
+    from civicgraph.graph.store import save_graph
 
     save_graph(hounslow_graph, tmp_path / "graph")
     assert visualise_main([str(tmp_path / "graph"), "--preset", "funding", "--out", str(tmp_path / "f.html")]) == 0
@@ -260,7 +267,7 @@ def test_report_charts_are_pictures(hounslow_maps: Path) -> None:
 
 
 def test_very_big_graphs_hold_the_groups_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("maps.render.MAX_MEMBERS", 20)
+    monkeypatch.setattr("civicgraph.maps.render.MAX_MEMBERS", 20)
     g = nx.MultiDiGraph()
     for number in range(30):
         g.add_node(f"o{number}", kind="Organisation" if number % 3 else "Charity", name=f"O{number}", provenance=[])
@@ -270,8 +277,8 @@ def test_very_big_graphs_hold_the_groups_only(tmp_path: Path, monkeypatch: pytes
 
 
 def test_config_names_the_boundaries_and_the_main_job_draws_places(tmp_path: Path) -> None:
-    from graph.errors import ConfigError
-    from pipeline.config import read_config
+    from civicgraph.graph.errors import ConfigError
+    from civicgraph.pipeline.config import read_config
 
     assert read_config(REPO / "config" / "hounslow.toml").boundaries == BOUNDARIES.resolve()
     text = (REPO / "config" / "hounslow.toml").read_text().replace("../data/", str(REPO / "data") + "/")
@@ -302,8 +309,8 @@ def test_a_credit_note_is_drawn_by_the_size_of_its_amount(tmp_path: Path) -> Non
 def test_layout_stays_the_same_after_an_analysis_draws_random_numbers() -> None:
     import igraph
 
-    from graph.fast import measures
-    from maps.layout import force_layout
+    from civicgraph.graph.fast import measures
+    from civicgraph.maps.layout import force_layout
 
     g = nx.barbell_graph(6, 3)
     before = force_layout(g, seed=7).positions

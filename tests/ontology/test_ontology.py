@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, Graph, Namespace
 
-from graph.errors import UnknownTermError
-from loaders.local_knowledge import RELATIONS
-from loaders.threesixtygiving import KIND_BY_SCHEME
-from ontology.vocabulary import ECO, ECO_IRI, SHAPES_FILE, ontology_graph, vocabulary
+from civicgraph.graph.errors import UnknownTermError
+from civicgraph.loaders.local_knowledge import RELATIONS
+from civicgraph.loaders.threesixtygiving import KIND_BY_SCHEME
+from civicgraph.ontology.vocabulary import ECO, ECO_IRI, SHAPES_FILE, ontology_graph, vocabulary
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 

@@ -10,8 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from graph.coproduction import forum_representativeness
-from pipeline.answers import ANSWERS, answer_all, ask, write_answers
+from civicgraph.graph.coproduction import forum_representativeness
+from civicgraph.pipeline.answers import ANSWERS, answer_all, ask, write_answers
 
 
 def prov(dataset: str, date: str = "2019-01-01") -> list[dict]:
@@ -135,7 +135,7 @@ def test_service_gaps_say_when_no_provider_is_placed_at_all() -> None:
 
 
 def test_each_answer_says_how_many_rows_of_its_sources_were_left_out(money: nx.MultiDiGraph) -> None:
-    from pipeline.answers import AnswerInputs
+    from civicgraph.pipeline.answers import AnswerInputs
 
     rejected = pd.DataFrame({"file": ["g.json", "g.json", "other.csv"], "row": ["row 3", "row 9", "row 2"],
                              "field": ["amount", "amount", "x"], "value": ["n/a", "", "y"],
@@ -147,8 +147,8 @@ def test_each_answer_says_how_many_rows_of_its_sources_were_left_out(money: nx.M
 
 def test_the_command_line_asks_by_name_and_prints_coverage(toy_graph: nx.MultiDiGraph, tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
-    from cli import main
-    from graph.store import save_graph
+    from civicgraph.cli import main
+    from civicgraph.graph.store import save_graph
 
     folder = save_graph(toy_graph, tmp_path / "graph")
     assert main(["what-if", str(folder), "funder one"]) == 0

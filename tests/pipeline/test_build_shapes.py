@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from graph.errors import GraphValidationError
-from pipeline.build import build_graph
-from pipeline.config import read_config
+from civicgraph.graph.errors import GraphValidationError
+from civicgraph.pipeline.build import build_graph
+from civicgraph.pipeline.config import read_config
 
 GRANTS = Path(__file__).resolve().parents[2] / "data" / "360giving" / "hounslow_360giving_grants.json"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import pipeline.build
-from cli import main
+import civicgraph.pipeline.build
+from civicgraph.cli import main
 
 
 def test_a_folder_where_a_source_file_is_expected_is_one_line(hounslow_config: Path,
@@ -31,7 +31,7 @@ def test_disk_full_while_writing_is_one_line_and_leaves_the_previous_output(
     def full(frames: object, folder: Path, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder / "nodes.parquet"))
 
-    monkeypatch.setattr(pipeline.build, "write_frames", full)
+    monkeypatch.setattr(civicgraph.pipeline.build, "write_frames", full)
     capsys.readouterr()
     assert main(["build", str(hounslow_config), "--out", str(out), "--quiet"]) == 1
     error = capsys.readouterr().err

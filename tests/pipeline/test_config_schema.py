@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import ConfigError
-from pipeline.config import read_config
+from civicgraph.graph.errors import ConfigError
+from civicgraph.pipeline.config import read_config
 
 
 @pytest.mark.parametrize(("change", "message"), [

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-from graph.errors import FetchError
-from pipeline.config import read_config
-from pipeline.fetch import download, fetch_sources
+from civicgraph.cli import main
+from civicgraph.graph.errors import FetchError
+from civicgraph.pipeline.config import read_config
+from civicgraph.pipeline.fetch import download, fetch_sources
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -111,10 +111,10 @@ def test_build_before_fetch_says_to_fetch(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_a_zip_bomb_is_refused_and_nothing_is_left_unpacked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import pipeline.fetch
-    from pipeline.fetch import Fetched, place
+    import civicgraph.pipeline.fetch
+    from civicgraph.pipeline.fetch import Fetched, place
 
-    monkeypatch.setattr(pipeline.fetch, "UNPACK_ALLOWANCE_BYTES", 0)  # the real allowance would need a 64 MB test
+    monkeypatch.setattr(civicgraph.pipeline.fetch, "UNPACK_ALLOWANCE_BYTES", 0)  # the real allowance would need a 64 MB test
     bomb = tmp_path / "bomb.zip"
     with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("small.txt", "fine")

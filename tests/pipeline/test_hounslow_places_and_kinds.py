@@ -9,11 +9,11 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from graph.gaps import below_the_radar_groups
-from graph.period import activity
-from graph.placement import placement_coverage
-from pipeline.build import BuildOutcome, build_graph
-from pipeline.config import read_config
+from civicgraph.graph.gaps import below_the_radar_groups
+from civicgraph.graph.period import activity
+from civicgraph.graph.placement import placement_coverage
+from civicgraph.pipeline.build import BuildOutcome, build_graph
+from civicgraph.pipeline.config import read_config
 
 ROOT = Path(__file__).resolve().parents[2]
 ONS = ROOT / "data" / "geography" / "hounslow_and_neighbours_PCD_OA_LSOA_MSOA_LAD_MAY22.csv"
@@ -52,7 +52,7 @@ def test_seven_in_ten_organisations_with_a_postcode_are_in_a_ward(outcome: Build
 
 def test_every_directory_location_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
                                                                            district: dict[str, str]) -> None:
-    from graph.network import ward_index
+    from civicgraph.graph.network import ward_index
     wards = ward_index(graph)
     buildings = {n: d["postcode"] for n, d in graph.nodes(data=True) if d["kind"] == "Building"}
     hounslow = [n for n, p in buildings.items() if district.get(p) == "E09000018"]
@@ -74,7 +74,7 @@ def test_directory_locations_outside_the_borough_are_marked_outside(graph: nx.Mu
 
 def test_every_grant_recipient_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
                                                                        district: dict[str, str]) -> None:
-    from graph.network import ward_index
+    from civicgraph.graph.network import ward_index
     wards = ward_index(graph)
     recipients = {t for _, t, d in graph.edges(data=True) if d["relation"] == "AWARDED_TO"}
     local = [r for r in recipients if district.get(graph.nodes[r].get("postcode")) == "E09000018"]

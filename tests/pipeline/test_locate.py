@@ -8,12 +8,12 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from graph.errors import SourceFormatError
-from graph.frames import frames_to_graph, graph_to_frames
-from loaders.base import LoadContext
-from loaders.ons_geography import LookupLoader, PostcodeLookupLoader
-from loaders.place_index import PlaceIndex
-from pipeline.locate import locate_by_postcode, mark_places
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.frames import frames_to_graph, graph_to_frames
+from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.ons_geography import LookupLoader, PostcodeLookupLoader
+from civicgraph.loaders.place_index import PlaceIndex
+from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 
 GEOGRAPHY = Path(__file__).resolve().parents[2] / "data" / "geography"
 ONS = GEOGRAPHY / "hounslow_and_neighbours_PCD_OA_LSOA_MSOA_LAD_MAY22.csv"

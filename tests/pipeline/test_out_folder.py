@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
+from civicgraph.cli import main
 
 
 @pytest.mark.parametrize("command", ["build", "run"])

@@ -1,4 +1,5 @@
-"""The installed package is self-contained: a wheel in a fresh environment builds a graph from another folder."""
+"""The installed package is self-contained and one namespace: a wheel in a fresh environment builds a graph
+from another folder, beside a user's own ``graph.py``, and installs nothing but ``civicgraph``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,6 +28,9 @@ def test_the_wheel_builds_another_councils_graph_from_another_folder(tmp_path: P
                  "-w", tmp_path / "dist", source, cwd=tmp_path)
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("civicgraph-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == {"civicgraph"}
+    assert not [name for name in names if name.endswith("conftest.py") or "/benchmarks/" in name]
     # a fresh environment: the wheel alone, and the dependencies already installed beside this Python
     # (a path entry, so this checkout's editable install is not imported)
     fresh = tmp_path / "fresh"
@@ -43,9 +48,13 @@ def test_the_wheel_builds_another_councils_graph_from_another_folder(tmp_path: P
     (work / "borough.toml").write_text('[authority]\ngss_code = "E08000003"\n\n'
                                        '[[source]]\nloader = "spend"\npath = "spend.csv"\n\n'
                                        '[[source]]\nloader = "assets"\npath = "assets.csv"\n')
-    where = _run(python, "-c", "import pipeline; print(pipeline.__file__)", cwd=work)
+    # a notebook's own module named like one of ours must not shadow the package's
+    (work / "graph.py").write_text("raise SystemExit('the user\'s graph.py was imported instead of civicgraph.graph')\n")
+    where = _run(python, "-c", "import civicgraph.pipeline as p; print(p.__file__)", cwd=work)
     assert where.stdout.startswith(str(site)), where.stdout + where.stderr
-    build = _run(python, "-c", "import sys, cli; sys.exit(cli.main(sys.argv[1:]))", "build", "borough.toml",
-                 "--out", "graph", "--quiet", cwd=work)
+    build = _run(python, "-m", "civicgraph.cli", "build", "borough.toml", "--out", "built", "--quiet", cwd=work)
     assert build.returncode == 0, build.stderr
-    assert "built" in build.stdout and (work / "graph" / "manifest.json").is_file()
+    assert "built" in build.stdout and (work / "built" / "manifest.json").is_file()
+    notebook = _run(python, "-c", "import civicgraph; outcome = civicgraph.build('borough.toml', progress=False); "
+                    "print(len(outcome.frames.nodes) > 0, civicgraph.load_graph('built').number_of_nodes() > 0)", cwd=work)
+    assert notebook.stdout.split() == ["True", "True"], notebook.stderr

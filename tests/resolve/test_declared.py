@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from graph.assemble import assemble_frames
-from graph.identifiers import identifier_problems
-from loaders.registry import get_loader
-from pipeline.authorities import authority_context
-from resolve.declared import screen_declared_ids
-from resolve.resolution import official_clusters
+from civicgraph.graph.assemble import assemble_frames
+from civicgraph.graph.identifiers import identifier_problems
+from civicgraph.loaders.registry import get_loader
+from civicgraph.pipeline.authorities import authority_context
+from civicgraph.resolve.declared import screen_declared_ids
+from civicgraph.resolve.resolution import official_clusters
 
 
 def _grants_with_company_number(path: Path, numbers: list[str]) -> Path:

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from benchmarks.resolution_heldout import sources
-from pipeline.authorities import authority_table
-from resolve.heldout import part_of, strip_numbers, stripped_quality
-from resolve.names import place_words
-from resolve.resolution import ResolutionSettings, resolve_entities
+from civicgraph.pipeline.authorities import authority_table
+from civicgraph.resolve.heldout import part_of, strip_numbers, stripped_quality
+from civicgraph.resolve.names import place_words
+from civicgraph.resolve.resolution import ResolutionSettings, resolve_entities
 
 
 @pytest.fixture(scope="module")

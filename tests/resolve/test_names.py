@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from resolve.names import initials, normalise_name, place_words, web_domain
+from civicgraph.resolve.names import initials, normalise_name, place_words, web_domain
 
 
 @pytest.mark.parametrize(("written", "normalised"), [
@@ -52,7 +52,7 @@ def test_web_domain_is_the_organisations_own(address: str, domain: str | None) -
 def test_a_column_of_names_is_normalised_as_each_name_is_on_its_own() -> None:
     import pyarrow as pa
 
-    from resolve.names import normalise_texts
+    from civicgraph.resolve.names import normalise_texts
 
     written = ["HOUNSLOW P.H.A.B. Limited", "Café Nérée CIC", None, "St. George's (Hanworth) Youth Club",
                "Łódź Polish Club", "  ", "A.B.C.D. Trust"]  # ASCII and not, in turn: the order must hold

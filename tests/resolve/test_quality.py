@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from loaders.registry import get_loader
-from pipeline.authorities import authority_context, authority_table
-from resolve.evaluation import evaluate, read_labelled_pairs
-from resolve.names import place_words
-from resolve.resolution import resolve_entities
+from civicgraph.loaders.registry import get_loader
+from civicgraph.pipeline.authorities import authority_context, authority_table
+from civicgraph.resolve.evaluation import evaluate, read_labelled_pairs
+from civicgraph.resolve.names import place_words
+from civicgraph.resolve.resolution import resolve_entities
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCES = [
@@ -30,7 +30,7 @@ SOURCES = [
 
 
 @pytest.fixture(scope="module")
-def quality():  # noqa: ANN201 - a resolve.evaluation.Quality
+def quality():  # noqa: ANN201 - a civicgraph.resolve.evaluation.Quality
     context = authority_context("E09000018")
     results = [get_loader(name).load(REPO / path, context, **options) for name, path, options in SOURCES]
     wards = [n for r in results for k, n in zip(r.nodes["kind"], r.nodes.get("name", [])) if k == "Ward"]

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from graph.assemble import assemble_graph
-from graph.errors import SourceFormatError
-from loaders.base import LoadResult, RecordSink
-from resolve.names import place_words
-from resolve.resolution import ResolutionSettings, resolve_entities
-from resolve.review import read_review_file, write_review_file
+from civicgraph.graph.assemble import assemble_graph
+from civicgraph.graph.errors import SourceFormatError
+from civicgraph.loaders.base import LoadResult, RecordSink
+from civicgraph.resolve.names import place_words
+from civicgraph.resolve.resolution import ResolutionSettings, resolve_entities
+from civicgraph.resolve.review import read_review_file, write_review_file
 
 PLACES = place_words(["Hounslow", "Ealing", "Feltham", "Chiswick", "Osterley and Spring Grove", "Tower Hamlets"])
 
@@ -205,9 +205,9 @@ def test_pairs_scored_in_chunks_by_two_processes_give_the_same_links(tmp_path: P
     from dataclasses import replace
 
     from benchmarks.sources import write_sources
-    from loaders.base import LoadContext
-    from loaders.place_index import PlaceIndex
-    from loaders.registry import get_loader
+    from civicgraph.loaders.base import LoadContext
+    from civicgraph.loaders.place_index import PlaceIndex
+    from civicgraph.loaders.registry import get_loader
 
     files = write_sources(tmp_path, 0.002)
     context = LoadContext("K04000001", "", "England and Wales")
@@ -225,7 +225,7 @@ def test_pairs_scored_in_chunks_by_two_processes_give_the_same_links(tmp_path: P
 
 
 def test_resolution_lets_go_of_the_names_it_remembered_and_a_second_run_agrees() -> None:
-    from resolve.names import initials, name_words, normalise_name
+    from civicgraph.resolve.names import initials, name_words, normalise_name
 
     first = resolve_entities(_ecosystem(), places=PLACES)
     assert [f.cache_info().currsize for f in (normalise_name, name_words, initials)] == [0, 0, 0]
@@ -235,7 +235,7 @@ def test_resolution_lets_go_of_the_names_it_remembered_and_a_second_run_agrees()
 
 
 def test_name_table_sorts_each_names_words_and_signs_them_so_containment_shows() -> None:
-    from resolve.scoring import EntityCodes, NameTable
+    from civicgraph.resolve.scoring import EntityCodes, NameTable
 
     names = ["hounslow youth club", "youth club", "club  hounslow", "", "age uk ealing"]
     table = NameTable.of(names)

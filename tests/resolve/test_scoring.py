@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from loaders.base import LoadResult, RecordSink
-from resolve.names import abbreviates, name_aliases, place_words
-from resolve.resolution import resolve_entities
+from civicgraph.loaders.base import LoadResult, RecordSink
+from civicgraph.resolve.names import abbreviates, name_aliases, place_words
+from civicgraph.resolve.resolution import resolve_entities
 
 PLACES = place_words(["Hounslow", "Ealing", "Chiswick", "Islington"])
 
