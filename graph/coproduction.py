@@ -8,6 +8,7 @@ import networkx as nx
 import pandas as pd
 
 from civicgraph.graph.network import is_large_or_national, name, sector, ward_of
+from civicgraph.graph.period import relations_in_period, relations_period_label, resolve_period
 
 #: How a relation shows a directorate working with an organisation, unless the edge's ``mode`` says.
 #: Only ``co-production`` (co-design or co-production of a service) counts towards the co-production
@@ -45,11 +46,22 @@ def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
     return found
 
 
-def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+                             between: tuple[str, str] | None = None) -> pd.DataFrame:
     """For each directorate and team: how it works with the VCSE, and the Review's warning signs.
 
     Unknown is kept apart from no: a directorate with no link in the data has ``vcse_link`` "unknown"
     unless a source states it has none (its ``vcse_links`` attribute is "no").
+
+    Parameters
+    ----------
+    as_of : str, optional
+        Count links dated up to this ISO date and not ended before it. By default the latest date
+        of the graph's data; ``""`` counts every link.
+    between : tuple of str, optional
+        A period ``(start, end)`` of ISO dates instead of ``as_of``: count links dated in it or
+        running during it. Links without a date are always counted. ``attrs["period"]`` states the
+        period and ``attrs["left out"]`` how many links fell outside it.
 
     Returns
     -------
@@ -72,7 +84,11 @@ def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> _ = g.add_edge("n", "d", relation="COMMISSIONED_BY")
     >>> directorate_coproduction(g)[["name", "vcse_link", "only_large_national"]].values.tolist()
     [['Adult Social Care', 'yes', 'yes'], ['Environment', 'unknown', 'unknown']]
+    >>> directorate_coproduction(g, as_of="2015-12-31").attrs["period"]
+    'as of 2015-12-31 (relations dated after it, or ended before it, are left out)'
     """
+    start, end = resolve_period(graph, as_of, between)
+    graph, outside = relations_in_period(graph, end, start=start)
     rows = []
     for unit, data in graph.nodes(data=True):
         if data["kind"] not in ("Directorate", "Team"):
@@ -96,7 +112,10 @@ def directorate_coproduction(graph: nx.MultiDiGraph) -> pd.DataFrame:
         })
     columns = ["id", "name", "kind", *MODES, "partners", "share_large_or_national", "coproduction_share",
                "vcse_link", "only_large_national", "sector_champion", "note", "evidence"]
-    return pd.DataFrame(rows, columns=columns).sort_values(["partners", "name"], ascending=[False, True]).reset_index(drop=True)
+    frame = pd.DataFrame(rows, columns=columns).sort_values(["partners", "name"], ascending=[False, True]).reset_index(drop=True)
+    frame.attrs["period"] = relations_period_label(end, start)
+    frame.attrs["left out"] = f"{outside} links dated outside the period"
+    return frame
 
 
 def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:

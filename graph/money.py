@@ -21,6 +21,7 @@ import pandas as pd
 from civicgraph.graph.amounts import exact_sum, in_base_currency, other_currencies
 from civicgraph.graph.gaps import ward_deprivation
 from civicgraph.graph.network import name, names_of, organisations, ward_index
+from civicgraph.graph.period import relations_in_period, relations_period_label, resolve_period
 from civicgraph.graph.tables import edge_table, grants_frame, node_table
 from civicgraph.loaders.income_bands import BANDS
 
@@ -70,7 +71,8 @@ def _ward_population(graph: nx.MultiDiGraph, wards: pd.Series) -> tuple[pd.Serie
 
 
 def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None,
-                    rates: Mapping[str, float] | None = None) -> pd.DataFrame:
+                    rates: Mapping[str, float] | None = None, as_of: str | None = None,
+                    between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Grant money by ward against deprivation.
 
     Parameters
@@ -79,6 +81,13 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
         First and last award year to count.
     rates : mapping, optional
         GBP per unit of other currencies, to count them in ``amount_gbp`` (named in ``other_currencies``).
+    as_of : str, optional
+        Count grants awarded up to this ISO date. By default the latest date of the graph's data;
+        ``""`` counts every grant.
+    between : tuple of str, optional
+        A period ``(start, end)`` of ISO dates instead of ``as_of``: count grants awarded in it.
+        Grants without a date are always counted. ``attrs["period"]`` states the period and
+        ``attrs["left out"]`` how many grants fell outside it.
 
     Returns
     -------
@@ -102,7 +111,12 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     >>> g.nodes["W"]["population"] = 10_000
     >>> funding_by_ward(g)[["amount_per_head_gbp", "organisations_per_1000", "population_basis"]].values.tolist()
     [[0.05, 0.1, 'source']]
+    >>> before = funding_by_ward(g, between=("2010-01-01", "2015-12-31"))
+    >>> before["amount_gbp"].tolist(), before.attrs["left out"]
+    ([0.0], '1 grants dated outside the period')
     """
+    start, end = resolve_period(graph, as_of, between)
+    graph, outside = relations_in_period(graph, end, start=start, relations=frozenset({"FUNDED_BY"}))
     kind = node_table(graph)["kind"].astype(str)
     wards = kind.index[(kind == "Ward").to_numpy()].tolist()
     index = ward_index(graph)
@@ -135,7 +149,10 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     frame["organisations_per_1000"] = (frame["organisations_located"] / frame["population"] * 1000).round(2)
     per_head_rank = frame["amount_per_head_gbp"].rank(ascending=False, method="min")
     frame["need_reach_gap"] = per_head_rank - frame["imd_rank_in_authority"]
-    return frame.sort_values(["amount_gbp", "ward_name"], ascending=[False, True]).reset_index(drop=True)
+    frame = frame.sort_values(["amount_gbp", "ward_name"], ascending=[False, True]).reset_index(drop=True)
+    frame.attrs["period"] = relations_period_label(end, start)
+    frame.attrs["left out"] = f"{outside} grants dated outside the period"
+    return frame
 
 
 def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None) -> pd.DataFrame:

@@ -15,8 +15,9 @@ import networkx as nx
 
 from civicgraph.ontology.vocabulary import vocabulary
 
-__all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date",
-           "inactive_organisations", "period_label", "resolve_period"]
+__all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date", "edge_outside",
+           "inactive_organisations", "period_label", "relations_in_period", "relations_period_label",
+           "resolve_period"]
 
 #: Statuses that say an organisation has ended (compared lower-case).
 ENDED_STATUSES = frozenset({"removed", "merged", "dissolved", "closed", "ceased", "inactive", "wound up",
@@ -159,10 +160,78 @@ def edge_date(data: dict[str, Any]) -> str:
     return ""
 
 
+def edge_outside(data: dict[str, Any], as_of: str, *, start: str = "") -> bool:
+    """Whether a relation falls outside the period ending ``as_of`` (starting ``start``, '' for a
+    single date).
+
+    A relation with a ``date`` or ``award_date`` happened (or was stated) on that day: it is outside
+    when that day is after ``as_of`` or before ``start``. A relation with only a ``start_date``
+    and/or ``end_date`` held over that span: it is outside when it began after ``as_of`` or ended
+    before the period (before ``as_of`` for a single date). A relation with no date is never outside.
+
+    Examples
+    --------
+    >>> member = {"start_date": "2012-01-01", "end_date": "2016-07-21"}
+    >>> edge_outside(member, "2015-01-01"), edge_outside(member, "2021-02-10"), edge_outside(member, "2011-12-31")
+    (False, True, True)
+    >>> edge_outside(member, "2021-02-10", start="2016-01-01"), edge_outside({"date": "2021-02-10"}, "2015-12-31")
+    (False, True)
+    """
+    if data.get("date") or data.get("award_date"):
+        date = edge_date(data)
+        return bool((as_of and date > as_of) or (start and date < start))
+    began, ended = (str(data.get(key) or "")[:10] for key in ("start_date", "end_date"))
+    return bool((as_of and began and began > as_of) or (ended and ended < (start or as_of)))
+
+
+def relations_in_period(graph: nx.MultiDiGraph, as_of: str, *, start: str = "",
+                        relations: frozenset[str] | None = None) -> tuple[nx.MultiDiGraph, int]:
+    """The graph without the relations outside the period (see :func:`edge_outside`), only those of
+    ``relations`` when given; every organisation is kept. The graph itself when nothing is left out.
+
+    Returns
+    -------
+    graph : networkx.MultiDiGraph
+    left_out : int
+        How many relations were left out.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", award_date="2012-05-30")
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", award_date="2019-01-10")
+    >>> kept, left_out = relations_in_period(g, "2015-12-31", start="2010-01-01")
+    >>> kept.number_of_edges(), left_out
+    (1, 1)
+    """
+    outside = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
+               if (relations is None or d.get("relation") in relations) and edge_outside(d, as_of, start=start)]
+    if not outside:
+        return graph, 0
+    kept = graph.copy()
+    kept.remove_edges_from(outside)
+    return kept, len(outside)
+
+
+def relations_period_label(as_of: str, start: str = "") -> str:
+    """How an answer that filters relations only (not organisations) states its period.
+
+    Examples
+    --------
+    >>> relations_period_label("2021-02-10"), relations_period_label("2015-12-31", "2010-01-01")
+    ('as of 2021-02-10 (relations dated after it, or ended before it, are left out)', 'between 2010-01-01 and 2015-12-31 (relations dated outside it are left out)')
+    """
+    if start:
+        return f"between {start} and {as_of} (relations dated outside it are left out)"
+    if not as_of:
+        return "no date: every relation counted"
+    return f"as of {as_of} (relations dated after it, or ended before it, are left out)"
+
+
 def active_graph(graph: nx.MultiDiGraph, as_of: str, *, start: str = "") -> tuple[nx.MultiDiGraph, dict[str, str]]:
-    """The graph without the organisations not active in the period and the relations dated after
-    it (or, with ``start``, before it): the graph itself when nothing is left out. Relations
-    without a date are kept.
+    """The graph without the organisations not active in the period and the relations outside it
+    (see :func:`edge_outside`): the graph itself when nothing is left out. Relations without a date
+    are kept.
 
     Returns
     -------
@@ -178,8 +247,7 @@ def active_graph(graph: nx.MultiDiGraph, as_of: str, *, start: str = "") -> tupl
     (['new'], ['new', 'old'])
     """
     left_out = inactive_organisations(graph, as_of, start=start) if as_of else {}
-    outside = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-               if (date := edge_date(d)) and ((as_of and date > as_of) or (start and date < start))]
+    outside = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True) if edge_outside(d, as_of, start=start)]
     if not left_out and not outside:
         return graph, {}
     kept = graph.subgraph([n for n in graph if n not in left_out]).copy()

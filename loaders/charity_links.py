@@ -3,7 +3,8 @@
 One loader reads three layouts, told apart by their columns:
 
 * ``org_id_a, org_id_b, relationship, ...`` (charity parent relationships): ``b -MEMBER_OF-> a``
-  for federated charities (Age UK Hounslow in the Age UK federation); the parent is added by name,
+  for federated charities (Age UK Hounslow in the Age UK federation), from ``valid_from`` to
+  ``valid_to`` where given (else dated as of the file's date); the parent is added by name,
   the member's register name enriches it where it is in the graph (and lets resolution find it).
 * ``org_id_a, org_id_b, name`` (charity number to company number): the two identifiers are one
   organisation; applied only to organisations already in the graph.
@@ -20,7 +21,7 @@ from pathlib import Path
 from civicgraph.graph.errors import SourceFormatError
 from civicgraph.graph.identifiers import charity_id, local_group_id
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from civicgraph.loaders.tabular import read_csv_text
+from civicgraph.loaders.tabular import parse_date, read_csv_text
 
 
 class CharityLinksLoader(Loader):
@@ -56,8 +57,17 @@ class CharityLinksLoader(Loader):
                     sink.node(parent, "Charity", prov, name=str(row["org_name_b"]).strip())
                 if not is_missing(row.get("org_name_a")):  # the register's name of the member charity
                     sink.node(child, "Charity", prov, name=str(row["org_name_a"]).strip(), enrich_only=True)
-                sink.edge(child, parent, "MEMBER_OF", prov, enrich_only=True, role=str(row["relationship"]),
-                          note=None if is_missing(row.get("source")) else str(row["source"]))
+                span = {}
+                for column, key in (("valid_from", "start_date"), ("valid_to", "end_date")):
+                    if not is_missing(row.get(column)):
+                        span[key] = parse_date(str(row[column]))
+                        if span[key] is None:
+                            sink.reject(number + 2, column, row[column], "not a date (YYYY-MM-DD)")
+                            break
+                else:
+                    sink.edge(child, parent, "MEMBER_OF", prov, enrich_only=True, role=str(row["relationship"]),
+                              note=None if is_missing(row.get("source")) else str(row["source"]),
+                              date=None if span else date[:10] or None, **span)
             return sink.result("links kept where the child charity is in the graph")
         if {"org_id_a", "org_id_b"} <= columns:
             for number, row in enumerate(frame.to_dict("records")):  # dicts: iterrows makes a Series per row

@@ -4,7 +4,8 @@ Partnerships, forum membership, co-production, sector champions, infrastructure 
 below-the-radar groups. The workbook is an ``.xlsx`` file with the sheets below, or a folder with one
 ``.csv`` file per sheet (same names). Write a blank, documented template with :func:`write_template`
 (``civicgraph template``). Every row names its ``source`` (a document and where in it, or the
-workshop and date): that citation becomes the row's provenance.
+workshop and date): that citation becomes the row's provenance. A relation with no ``start_date``
+or ``end_date`` of its own is dated by the row's ``source_date`` (the day it was stated).
 
 Sheets and columns (``*`` required):
 
@@ -285,7 +286,7 @@ class WorkbookLoader(Loader):
                        names: dict[str, str], licence: str) -> None:
         vocab = vocabulary()
         organisation_kinds = set(vocab.kinds_under("Organisation"))
-        pending_parts: list[tuple[str, str, dict[str, str]]] = []
+        pending_parts: list[tuple[str, str, dict[str, str], str | None]] = []
         for sheet_name, default_kind, allowed in (
             ("organisations", None, organisation_kinds),
             ("directorates", "Directorate", {"Directorate", "Team"}),
@@ -325,18 +326,18 @@ class WorkbookLoader(Loader):
                 names[node_id.lower()] = node_id
                 sink.node(node_id, kind, prov, **attributes)
                 if _cell(row, "part_of"):
-                    pending_parts.append((node_id, _cell(row, "part_of"), prov))
+                    pending_parts.append((node_id, _cell(row, "part_of"), prov, _stated_on(row)))
                 for function in filter(None, (f.strip() for f in _cell(row, "functions").split(";"))):
                     function_id = f"FUNCTION-{slugify(function)}"
                     sink.node(function_id, "SupportFunction", prov, name=function.lower())
-                    sink.edge(node_id, function_id, "OFFERS_FUNCTION", prov)
+                    sink.edge(node_id, function_id, "OFFERS_FUNCTION", prov, date=_stated_on(row))
                 for theme in filter(None, (t.strip() for t in _cell(row, "themes").split(";"))):
                     theme_id = f"THEME-{slugify(theme)}"
                     sink.node(theme_id, "Theme", prov, name=theme.lower())
-                    sink.edge(node_id, theme_id, "ADDRESSES", prov)
+                    sink.edge(node_id, theme_id, "ADDRESSES", prov, date=_stated_on(row))
                 self._place(sink, node_id, row, context, prov)
-        for node_id, parent, prov in pending_parts:
-            sink.edge(node_id, names.get(parent.lower(), parent), "PART_OF", prov)
+        for node_id, parent, prov, stated in pending_parts:
+            sink.edge(node_id, names.get(parent.lower(), parent), "PART_OF", prov, date=stated)
 
     def _attributes(self, sheet_name: str, row: pd.Series, sink: RecordSink, where: str) -> dict[str, Any] | None:
         attributes: dict[str, Any] = {"name": _cell(row, "name"), "note": _cell(row, "note") or None,
@@ -396,7 +397,7 @@ class WorkbookLoader(Loader):
         if place is None and _cell(row, "postcode"):
             place = places.ward_of_postcode(_cell(row, "postcode"))
         if place:
-            sink.edge(node_id, place, "LOCATED_IN", prov)
+            sink.edge(node_id, place, "LOCATED_IN", prov, date=_stated_on(row))
 
     def _relations(self, tables: dict, sink: RecordSink, names: dict[str, str], licence: str) -> list[tuple]:
         if "relationships" not in tables:
@@ -432,9 +433,17 @@ class WorkbookLoader(Loader):
                               seniority=_cell(row, "seniority") or None)
             if "amount" in attributes:
                 attributes["currency"] = "GBP"
+            if not attributes.get("start_date") and not attributes.get("end_date"):
+                attributes["date"] = _stated_on(row)
             pending.append((_cell(row, "from"), _cell(row, "to"), relation,
                             self._provenance(sink, label, number, row, licence), attributes))
         return pending
+
+
+def _stated_on(row: pd.Series) -> str | None:
+    """The date a relation was stated (the row's ``source_date``), for relations with no dates of
+    their own; None when the cell is empty or not a date."""
+    return parse_date(_cell(row, "source_date")) or None
 
 
 def _sheet(name: str) -> Sheet:

@@ -66,7 +66,8 @@ def _org_ids(identifiers: list[dict[str, Any]]) -> list[str]:
 
 def map_directory(directory: Directory, sink: RecordSink, context: LoadContext, *, date: str, licence: str,
                   prefix: str) -> None:
-    """Add a directory's organisations, services, themes and buildings to ``sink``."""
+    """Add a directory's organisations, services, themes and buildings to ``sink``; its relations are
+    dated as of the directory's ``date``."""
     code = context.authority_id.rsplit("-", 1)[-1]
     org_node: dict[str, str] = {}
     for org in directory.organisations:
@@ -99,11 +100,11 @@ def map_directory(directory: Directory, sink: RecordSink, context: LoadContext, 
         sink.node(service_id, "Service", prov, name=_text(service.get("name")) or "(unnamed service)",
                   description=_text(service.get("description")) or None, status=_text(service.get("status")) or None,
                   website=_text(service.get("url")) or None)
-        sink.edge(owner, service_id, "DELIVERS", prov)
+        sink.edge(owner, service_id, "DELIVERS", prov, date=date[:10] or None)
         for term in service.get("themes", []):
             theme_id = f"THEME-{slugify(term)}"
             sink.node(theme_id, "Theme", prov, name=term.lower())
-            sink.edge(service_id, theme_id, "ADDRESSES", prov)
+            sink.edge(service_id, theme_id, "ADDRESSES", prov, date=date[:10] or None)
     service_owner = {s["id"]: org_node.get(_text(s.get("organization_id"))) for s in directory.services}
     used: set[str] = set()
     for service_id, location_id, row in directory.service_locations:
@@ -122,7 +123,8 @@ def map_directory(directory: Directory, sink: RecordSink, context: LoadContext, 
             sink.node(building, "Building", sink.provenance(location["row"], date, licence),
                       name=location["name"], address=location["address"] or None,
                       postcode=normalise_postcode(location["postcode"]) or None)
-        sink.edge(owner, building, "OCCUPIES", prov, note="delivers a service here (directory)")
+        sink.edge(owner, building, "OCCUPIES", prov, note="delivers a service here (directory)",
+                  date=date[:10] or None)
 
 
 # -- Open Referral UK v3 --------------------------------------------------------------------------

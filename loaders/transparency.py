@@ -18,7 +18,7 @@ fixed-width date and the repair noted on the edge.
 
 Assets: each asset becomes a ``Building`` or ``Land`` node owned by the council (``OWNS``), keyed on
 the council's asset identity (a UPRN may cover several assets), and its occupier, where named,
-``OCCUPIES`` it with the rent and rent terms.
+``OCCUPIES`` it with the rent and rent terms; both relations are dated as of the register's date.
 """
 
 from __future__ import annotations
@@ -482,11 +482,12 @@ class AssetsLoader(Loader):
                       asset_use=cell("use") or None, postcode=normalise_postcode(cell("postcode")) or None, rent_gbp=rent)
             if council:
                 _council_node(sink, council, context, prov)
-                sink.edge(council, asset_id, "OWNS", prov)
+                sink.edge(council, asset_id, "OWNS", prov, date=date[:10] or None)
             occupier = cell("occupier")
             if occupier and occupier.lower() not in ("vacant", "none", "n/a", "council"):
                 occupier_id = local_group_id(code, occupier)
                 sink.node(occupier_id, "Organisation", prov, name=occupier)
                 terms = cell("rent_terms").lower() or None
-                sink.edge(occupier_id, asset_id, "OCCUPIES", prov, rent_terms=terms, rent_gbp=rent)
+                sink.edge(occupier_id, asset_id, "OCCUPIES", prov, rent_terms=terms, rent_gbp=rent,
+                          date=date[:10] or None)
         return sink.result(f"the register is {council}'s own: {len(frame)} assets")

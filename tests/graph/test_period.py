@@ -83,3 +83,21 @@ def test_as_of_and_between_together_is_an_error() -> None:
     import pytest
     with pytest.raises(ValueError, match="as_of or between"):
         below_the_radar_groups(_broker_graph(), as_of="2020-01-01", between=("2010-01-01", "2015-12-31"))
+
+
+def test_a_period_keeps_or_drops_each_relation_by_its_own_date_or_span() -> None:
+    g = nx.MultiDiGraph(data_dates={"directory": "2021-02-10"})
+    for node, kind in (("a", "Charity"), ("p", "Charity"), ("hall", "Building"), ("W", "Ward")):
+        g.add_node(node, kind=kind)
+    g.add_edge("a", "hall", relation="OCCUPIES", date="2021-02-10")  # a 2021 directory
+    g.add_edge("a", "W", relation="LOCATED_IN", date="2018-10-01")  # stated in a 2018 review
+    g.add_edge("a", "p", relation="MEMBER_OF", start_date="2012-04-01", end_date="2016-07-21")
+    g.add_edge("a", "p", relation="PARTNERS_WITH", start_date="2019-01-01")
+    g.add_edge("a", "p", relation="SUPPORTS")  # no date: always kept
+
+    def kept(**period: str) -> set[str]:
+        return {d["relation"] for _, _, d in active_graph(g, period.pop("as_of"), **period)[0].edges(data=True)}
+    assert kept(as_of="2015-12-31", start="2010-01-01") == {"MEMBER_OF", "SUPPORTS"}
+    assert kept(as_of="2018-12-31", start="2016-01-01") == {"MEMBER_OF", "LOCATED_IN", "SUPPORTS"}
+    assert kept(as_of="2021-02-10") == {"OCCUPIES", "LOCATED_IN", "PARTNERS_WITH", "SUPPORTS"}
+    assert kept(as_of="") == {"OCCUPIES", "LOCATED_IN", "MEMBER_OF", "PARTNERS_WITH", "SUPPORTS"}

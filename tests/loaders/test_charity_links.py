@@ -8,6 +8,7 @@ import pytest
 
 from civicgraph.graph.assemble import assemble_graph
 from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.period import active_graph
 from civicgraph.loaders.base import LoadContext, RecordSink
 from civicgraph.loaders.charity_links import CharityLinksLoader
 
@@ -51,3 +52,25 @@ def test_unknown_layout_is_refused(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     with pytest.raises(SourceFormatError, match="not a known charity-lookups layout"):
         CharityLinksLoader().load(tmp_path / "x.csv", HOUNSLOW)
+
+
+def test_a_membership_keeps_its_valid_from_and_to_and_a_period_filter_uses_them(tmp_path: Path) -> None:
+    (tmp_path / "parents.csv").write_text(
+        "org_id_a,org_id_b,relationship,source,valid_from,valid_to,org_name,org_name_a,org_name_b\n"
+        "GB-CHC-1,GB-CHC-2,parent,Federated Charities,2012-04-01,2016-07-21,,MEMBER,Parent\n"
+        "GB-CHC-1,GB-CHC-3,parent,Federated Charities,,,,OTHER,Parent\n"
+        "GB-CHC-1,GB-CHC-4,parent,Federated Charities,soon,,,BAD,Parent\n")
+    register = RecordSink("ccew", Path("charity.txt"))
+    for number in (2, 3, 4):
+        register.node(f"GB-CHC-{number}", "Charity", register.provenance("row 2", "", "x"), name=f"C{number}")
+    links = CharityLinksLoader().load(tmp_path / "parents.csv", HOUNSLOW, date="2024-01-31")
+    assert links.rejections[["field", "value"]].values.tolist() == [["valid_from", "soon"]]
+    edges = links.edges.set_index("source")
+    assert edges.loc["GB-CHC-2", ["start_date", "end_date"]].tolist() == ["2012-04-01", "2016-07-21"]
+    assert edges.loc["GB-CHC-3", "date"] == "2024-01-31"  # no period: as of the file's date
+    graph, _ = assemble_graph([register.result(), links])
+    members = {when: {s for s, _, d in active_graph(graph, end, start=start)[0].edges(data=True)
+                      if d["relation"] == "MEMBER_OF"}
+               for when, (start, end) in {"2010s": ("2010-01-01", "2015-12-31"), "2020s": ("2020-01-01", "2024-12-31"),
+                                          "2011": ("", "2011-12-31")}.items()}
+    assert members == {"2010s": {"GB-CHC-2"}, "2020s": {"GB-CHC-3"}, "2011": set()}

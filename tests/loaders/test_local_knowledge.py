@@ -158,3 +158,16 @@ def test_workbook_dates_are_day_first_and_impossible_ones_rejected(written: str,
     else:
         assert "LOCAL-HNS-date-test" not in contracts.index
         assert result.rejections["value"].tolist()[-1] == written
+
+
+def test_workbook_relations_keep_their_period_or_the_date_they_were_stated(tmp_path: Path) -> None:
+    folder = tmp_path / "wb"
+    shutil.copytree(EXAMPLE, folder)
+    relationships = pd.read_csv(folder / "relationships.csv", dtype=str)
+    relationships.loc[0, ["start_date", "end_date"]] = ["2019-01-01", "2020-12-31"]
+    relationships.to_csv(folder / "relationships.csv", index=False)
+    edges = WorkbookLoader().load(folder, HOUNSLOW).edges
+    [first] = edges[edges["prov_record"].str.contains(r"relationships\S* row 2:")].to_dict("records")
+    assert (first["start_date"], first["end_date"], pd.isna(first["date"])) == ("2019-01-01", "2020-12-31", True)
+    undated = edges[edges["start_date"].isna() & edges["end_date"].isna()]
+    assert not undated.empty and set(undated["date"]) == {"2018-10-01"}

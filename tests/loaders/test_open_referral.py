@@ -87,3 +87,10 @@ def test_duplicate_directory_ids_are_rejected(tmp_path: Path) -> None:
     organisations.write_text("\n".join(lines + [lines[1]]) + "\n")
     result = HounslowConnectLoader().load(tmp_path / "hc", HOUNSLOW)
     assert "duplicate organisation id" in set(result.rejections["reason"])
+
+
+def test_directory_relations_are_dated_as_of_the_directory() -> None:
+    result = HounslowConnectLoader().load(DIRECTORY, HOUNSLOW, date="2021-02-10")
+    dated = result.edges.groupby("relation")["date"].agg(lambda dates: set(dates))
+    assert {relation: dated[relation] for relation in ("DELIVERS", "OCCUPIES", "ADDRESSES")} == {
+        "DELIVERS": {"2021-02-10"}, "OCCUPIES": {"2021-02-10"}, "ADDRESSES": {"2021-02-10"}}

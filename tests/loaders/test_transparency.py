@@ -148,3 +148,8 @@ def test_assets_in_the_schema_layout_are_keyed_on_the_asset_code_not_the_uprn() 
     assert assets.loc["ASSET-MAN-a0003", "address"] == "12A High Street, Exampleton"
     assert assets.loc["ASSET-MAN-a0003", "postcode"] == "EX1 1AB"
     assert assets.loc["ASSET-MAN-a0005", "tenure"] == "Leasehold"
+
+
+def test_asset_relations_are_dated_as_of_the_register() -> None:
+    result = AssetsLoader().load(FIXTURES / "assets" / "land_and_assets.csv", HOUNSLOW, date="2023-04-01")
+    assert set(result.edges["date"]) == {"2023-04-01"}
