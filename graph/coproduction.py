@@ -46,6 +46,11 @@ def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
     return found
 
 
+def _unit_links(graph: nx.MultiDiGraph, units: list[str]) -> int:
+    """How many relations start or end at the given council units."""
+    return sum(graph.in_degree(u) + graph.out_degree(u) for u in units)
+
+
 def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None,
                              between: tuple[str, str] | None = None) -> pd.DataFrame:
     """For each directorate and team: how it works with the VCSE, and the Review's warning signs.
@@ -88,7 +93,9 @@ def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None
     'as of 2015-12-31 (relations dated after it, or ended before it, are left out)'
     """
     start, end = resolve_period(graph, as_of, between)
-    graph, outside = relations_in_period(graph, end, start=start)
+    units = [n for n, k in graph.nodes(data="kind") if k in ("Directorate", "Team")]
+    everything, (graph, _) = graph, relations_in_period(graph, end, start=start)
+    outside = _unit_links(everything, units) - _unit_links(graph, units)
     rows = []
     for unit, data in graph.nodes(data=True):
         if data["kind"] not in ("Directorate", "Team"):
@@ -114,7 +121,7 @@ def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None
                "vcse_link", "only_large_national", "sector_champion", "note", "evidence"]
     frame = pd.DataFrame(rows, columns=columns).sort_values(["partners", "name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = relations_period_label(end, start)
-    frame.attrs["left out"] = f"{outside} links dated outside the period"
+    frame.attrs["left out"] = f"{outside} links of directorates and teams dated outside the period"
     return frame
 
 

@@ -53,21 +53,19 @@ class CharityLinksLoader(Loader):
                 if is_missing(parent) or is_missing(child):
                     sink.reject(number + 2, "org_id_a" if is_missing(parent) else "org_id_b", "", "no identifier")
                     continue
+                span = {column: parse_date(str(row[column])) for column in ("valid_from", "valid_to")
+                        if not is_missing(row.get(column))}
+                if bad := [column for column, day in span.items() if day is None]:
+                    sink.reject(number + 2, bad[0], row[bad[0]], "not a date (YYYY-MM-DD)")
+                    continue
                 if not is_missing(row.get("org_name_b")):
                     sink.node(parent, "Charity", prov, name=str(row["org_name_b"]).strip())
                 if not is_missing(row.get("org_name_a")):  # the register's name of the member charity
                     sink.node(child, "Charity", prov, name=str(row["org_name_a"]).strip(), enrich_only=True)
-                span = {}
-                for column, key in (("valid_from", "start_date"), ("valid_to", "end_date")):
-                    if not is_missing(row.get(column)):
-                        span[key] = parse_date(str(row[column]))
-                        if span[key] is None:
-                            sink.reject(number + 2, column, row[column], "not a date (YYYY-MM-DD)")
-                            break
-                else:
-                    sink.edge(child, parent, "MEMBER_OF", prov, enrich_only=True, role=str(row["relationship"]),
-                              note=None if is_missing(row.get("source")) else str(row["source"]),
-                              date=None if span else date[:10] or None, **span)
+                sink.edge(child, parent, "MEMBER_OF", prov, enrich_only=True, role=str(row["relationship"]),
+                          note=None if is_missing(row.get("source")) else str(row["source"]),
+                          start_date=span.get("valid_from"), end_date=span.get("valid_to"),
+                          date=None if span else date[:10] or None)
             return sink.result("links kept where the child charity is in the graph")
         if {"org_id_a", "org_id_b"} <= columns:
             for number, row in enumerate(frame.to_dict("records")):  # dicts: iterrows makes a Series per row

@@ -5,7 +5,9 @@ from __future__ import annotations
 import networkx as nx
 
 from civicgraph.graph.centrality import centrality_table
+from civicgraph.graph.coproduction import directorate_coproduction
 from civicgraph.graph.gaps import below_the_radar_groups
+from civicgraph.graph.money import funding_by_ward
 from civicgraph.graph.period import active_graph, activity, default_as_of
 
 
@@ -101,3 +103,47 @@ def test_a_period_keeps_or_drops_each_relation_by_its_own_date_or_span() -> None
     assert kept(as_of="2018-12-31", start="2016-01-01") == {"MEMBER_OF", "LOCATED_IN", "SUPPORTS"}
     assert kept(as_of="2021-02-10") == {"OCCUPIES", "LOCATED_IN", "PARTNERS_WITH", "SUPPORTS"}
     assert kept(as_of="") == {"OCCUPIES", "LOCATED_IN", "MEMBER_OF", "PARTNERS_WITH", "SUPPORTS"}
+
+
+def _money_and_links() -> nx.MultiDiGraph:
+    """Two grants to a group in one ward (2012 and 2019); a directorate that commissioned a charity
+    in 2013 and co-produced with the group from 2020."""
+    g = nx.MultiDiGraph(data_dates={"grants": "2019-06-01", "workbook": "2021-02-10"})
+    g.add_node("W", kind="Ward", name="Feltham West")
+    g.add_node("g", kind="UnregisteredGroup", name="Group")
+    g.add_node("c", kind="Charity", name="Charity")
+    g.add_node("f", kind="Funder", name="Funder")
+    g.add_node("d", kind="Directorate", name="Adult Social Care")
+    g.add_edge("g", "W", relation="LOCATED_IN")
+    g.add_edge("g", "f", relation="FUNDED_BY", amount=100.0, currency="GBP", award_date="2012-05-30", grant="G1")
+    g.add_edge("g", "f", relation="FUNDED_BY", amount=40.0, currency="GBP", award_date="2019-01-10", grant="G2")
+    g.add_edge("c", "d", relation="PAID_BY", amount=900.0, currency="GBP", date="2013-03-01")
+    g.add_edge("g", "d", relation="CO_PRODUCES_WITH", start_date="2020-01-01")
+    return g
+
+
+def test_funding_by_ward_counts_only_the_grants_of_its_period() -> None:
+    g = _money_and_links()
+    amounts = {label: funding_by_ward(g, **period).set_index("ward").loc["W", "amount_gbp"]
+               for label, period in {"default": {}, "2010s": {"between": ("2010-01-01", "2015-12-31")},
+                                     "2018": {"as_of": "2018-12-31"}, "none": {"as_of": ""}}.items()}
+    assert amounts == {"default": 140.0, "2010s": 100.0, "2018": 100.0, "none": 140.0}
+    later = funding_by_ward(g, between=("2016-01-01", "2021-12-31"))
+    assert later.attrs["period"].startswith("between 2016-01-01 and 2021-12-31")
+    assert later.attrs["left out"] == "1 grants dated outside the period"
+    assert funding_by_ward(g).attrs["period"].startswith("as of 2021-02-10")
+
+
+def test_directorate_coproduction_counts_only_the_links_of_its_period() -> None:
+    g = _money_and_links()
+
+    def modes(**period: object) -> tuple[int, int]:
+        row = directorate_coproduction(g, **period).set_index("id").loc["d"]
+        return int(row["purchaser-provider"]), int(row["co-production"])
+    assert modes() == (1, 1)
+    assert modes(between=("2010-01-01", "2015-12-31")) == (1, 0)
+    assert modes(between=("2020-06-01", "2021-12-31")) == (0, 1)
+    assert modes(as_of="2019-12-31") == (1, 0)
+    table = directorate_coproduction(g, between=("2020-06-01", "2021-12-31"))
+    assert table.attrs["period"].startswith("between 2020-06-01 and 2021-12-31")
+    assert table.attrs["left out"] == "1 links of directorates and teams dated outside the period"
