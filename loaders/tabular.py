@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from civicgraph.graph.errors import SourceEncodingWarning, SourceFormatError
+from civicgraph.graph.errors import ConfigError, SourceEncodingWarning, SourceFormatError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
@@ -95,6 +95,22 @@ def decode_bytes(path: Path) -> str:
 #: Amounts with thousands separators, by the decimal mark used: ``1,234.50`` or ``1.234,50``.
 _GROUPED = {".": re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"),
             ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")}
+
+
+def check_decimal(decimal: str, *, loader: str) -> None:
+    """Refuse a ``decimal`` option of a ``[[source]]`` that is not a decimal mark :func:`parse_amount` reads.
+
+    Examples
+    --------
+    >>> check_decimal(",", loader="spend")
+    >>> check_decimal(";", loader="spend")
+    Traceback (most recent call last):
+    ...
+    civicgraph.graph.errors.ConfigError: loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.
+    """
+    if decimal not in _GROUPED:
+        raise ConfigError(f"loader {loader!r} option decimal: {decimal!r} is not supported. "
+                          f"Use one of: {', '.join(map(repr, _GROUPED))}.")
 
 
 def parse_amount(text: str, *, decimal: str = ".") -> float | None:
