@@ -82,7 +82,27 @@ def test_a_spend_amount_reads_a_decimal_comma_only_when_configured(decimal: str,
 
 
 def test_the_decimal_option_is_taken_from_a_source_and_checked() -> None:
-    for loader in ("spend", "assets"):
+    for loader in ("spend", "assets", "workbook"):
         get_loader(loader).check_options({"decimal": ","})
     with pytest.raises(ConfigError, match=r"^loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.$"):
         SpendLoader().load(FIXTURES / "spend" / "lambeth_payments_2012_06.csv", HOUNSLOW, decimal=";")
+
+
+@pytest.mark.parametrize("decimal", [",", "."])
+def test_a_workbook_income_reads_a_decimal_comma_only_when_configured(decimal: str, tmp_path: Path) -> None:
+    folder = tmp_path / "hounslow"
+    folder.mkdir()
+    (folder / "organisations.csv").write_text(
+        "id,name,kind,income_gbp,source\nLOCAL-HNS-comma-club,Comma Club,UnregisteredGroup,\"1.000,50\",test\n",
+        encoding="utf-8")
+    result = WorkbookLoader().load(folder, HOUNSLOW, decimal=decimal)
+    if decimal == ",":
+        assert result.nodes.set_index("id").loc["LOCAL-HNS-comma-club", "latest_income"] == 1000.5
+    else:
+        assert "LOCAL-HNS-comma-club" not in set(result.nodes.get("id", []))
+        assert result.rejections["value"].tolist() == ["1.000,50"]
+
+
+def test_an_xlsx_workbook_refuses_a_decimal_comma_option(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^loader 'workbook' option decimal: ',' applies to a folder of CSV sheets"):
+        WorkbookLoader().load(tmp_path / "book.xlsx", HOUNSLOW, decimal=",")
