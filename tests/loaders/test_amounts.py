@@ -82,7 +82,7 @@ def test_a_spend_amount_reads_a_decimal_comma_only_when_configured(decimal: str,
 
 
 def test_the_decimal_option_is_taken_from_a_source_and_checked() -> None:
-    for loader in ("spend", "assets", "workbook"):
+    for loader in ("spend", "assets", "workbook", "360giving"):
         get_loader(loader).check_options({"decimal": ","})
     with pytest.raises(ConfigError, match=r"^loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.$"):
         SpendLoader().load(FIXTURES / "spend" / "lambeth_payments_2012_06.csv", HOUNSLOW, decimal=";")
