@@ -10,8 +10,8 @@ import pytest
 from civicgraph.graph.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.local_knowledge import WorkbookLoader
-from civicgraph.loaders.tabular import parse_amount, parse_amounts
 from civicgraph.loaders.registry import get_loader
+from civicgraph.loaders.tabular import parse_amount, parse_amounts
 from civicgraph.loaders.transparency import AssetsLoader, SpendLoader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
