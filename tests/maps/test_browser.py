@@ -257,7 +257,7 @@ def test_geographic_map_draws_wards_and_shading_turns_off(hounslow_maps: Path, s
 def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: Callable[..., dict]) -> None:
     from .test_render import HOSTILE_NAMES, hostile_graph
 
-    page = render_map(hostile_graph(), tmp_path / "hostile.html", title=HOSTILE_NAMES[1], caption=HOSTILE_NAMES[0])
+    page = render_map(hostile_graph(), tmp_path / "hostile.html", title=HOSTILE_NAMES[2], caption=HOSTILE_NAMES[1])
     out = scenario(page, """
         out.pwned = window.pwned !== undefined;
         out.shown = Number(document.getElementById("status").dataset.visibleNodes);
@@ -269,4 +269,4 @@ def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: C
     assert out["shown"] == len(HOSTILE_NAMES)
     assert sorted(out["labels"]) == sorted(HOSTILE_NAMES)
     assert out["drawn"] > 0
-    assert out["title"] == HOSTILE_NAMES[1]
+    assert out["title"] == HOSTILE_NAMES[2]
