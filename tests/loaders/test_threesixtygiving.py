@@ -272,7 +272,7 @@ def test_inspect_refuses_an_unknown_option_in_one_line_listing_the_choices() -> 
     from civicgraph.graph.errors import ConfigError
     from civicgraph.pipeline.inspect import inspect_source
 
-    with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', "
+    with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', 'decimal', "
                                           r"'filter', 'licence'\.$"):
         inspect_source("360giving", FIXTURES / "community_foundation_individuals.json", options={"colour": "red"},
                        authority="E09000018")
