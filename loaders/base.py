@@ -452,7 +452,7 @@ class Loader:
         >>> get_loader("360giving").check_options({"colour": "red"})
         Traceback (most recent call last):
         ...
-        civicgraph.graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'filter', 'licence'.
+        civicgraph.graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'decimal', 'filter', 'licence'.
         """
         taken = sorted(name for name, parameter in inspect.signature(self.load).parameters.items()
                        if parameter.kind is inspect.Parameter.KEYWORD_ONLY)

@@ -45,11 +45,11 @@ from typing import Any
 
 import pandas as pd
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.graph.errors import ConfigError, SourceFormatError
 from civicgraph.graph.identifiers import local_group_id, slugify
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
 from civicgraph.loaders.income_bands import income_band
-from civicgraph.loaders.tabular import normalise_postcode, parse_amount, parse_date, read_csv_text
+from civicgraph.loaders.tabular import check_decimal, normalise_postcode, parse_amount, parse_date, read_csv_text
 from civicgraph.ontology.vocabulary import vocabulary
 
 #: Workbook words for relations -> relation types (the types themselves are accepted too).
@@ -250,7 +250,7 @@ class WorkbookLoader(Loader):
     source_url = ""
     licence = "as stated by the workshop or document cited"
 
-    def load(self, path: Path, context: LoadContext, *, licence: str = "CC-BY-4.0") -> LoadResult:
+    def load(self, path: Path, context: LoadContext, *, licence: str = "CC-BY-4.0", decimal: str = ".") -> LoadResult:
         """Read and validate every sheet; invalid rows go to the rejection report.
 
         Parameters
@@ -261,6 +261,10 @@ class WorkbookLoader(Loader):
             The authority (its code makes ``LOCAL-`` identifiers) and its places.
         licence : str
             Licence of the workbook's content.
+        decimal : {".", ","}
+            The decimal mark of the amounts in a folder of CSV sheets: ``","`` reads ``1.000,50`` as
+            1000.5 GBP (with ``"."`` such a cell is rejected). An ``.xlsx`` workbook stores numbers as
+            numbers, so it takes only ``"."``.
 
         Examples
         --------
@@ -269,12 +273,16 @@ class WorkbookLoader(Loader):
         >>> result.summary()["nodes"]["InfrastructureBody"]
         4
         """
+        check_decimal(decimal, loader=self.name)
+        if decimal != "." and not path.is_dir():
+            raise ConfigError(f"loader {self.name!r} option decimal: {decimal!r} applies to a folder of CSV sheets; "
+                              f"{path.name} stores numbers as numbers. Remove the option.")
         tables = _read_sheets(path)
         sink = RecordSink(self.name, path)
         code = context.authority_id.rsplit("-", 1)[-1]
         names: dict[str, str] = {}
-        self._organisations(tables, sink, context, code, names, licence)
-        pending_relations = self._relations(tables, sink, names, licence)
+        self._organisations(tables, sink, context, code, names, licence, decimal)
+        pending_relations = self._relations(tables, sink, names, licence, decimal)
         for source, target, relation, prov, attributes in pending_relations:
             sink.edge(names.get(source.lower(), source), names.get(target.lower(), target), relation, prov, **attributes)
         return sink.result("none (a workbook is written for one authority)")
@@ -283,7 +291,7 @@ class WorkbookLoader(Loader):
         return sink.provenance(f"{label} row {number + 2}: {_cell(row, 'source')}", _cell(row, "source_date"), licence)
 
     def _organisations(self, tables: dict, sink: RecordSink, context: LoadContext, code: str,
-                       names: dict[str, str], licence: str) -> None:
+                       names: dict[str, str], licence: str, decimal: str) -> None:
         vocab = vocabulary()
         organisation_kinds = set(vocab.kinds_under("Organisation"))
         pending_parts: list[tuple[str, str, dict[str, str], str | None]] = []
@@ -318,7 +326,7 @@ class WorkbookLoader(Loader):
                     sink.reject(f"{label} row {number + 2}", "id" if _cell(row, "id") else "name", node_id,
                                 f"duplicate (first at row {first_seen[node_id]}); give each its own id")
                     continue
-                attributes = self._attributes(sheet_name, row, sink, f"{label} row {number + 2}")
+                attributes = self._attributes(sheet_name, row, sink, f"{label} row {number + 2}", decimal)
                 if attributes is None:
                     continue
                 first_seen[node_id] = number + 2
@@ -339,7 +347,8 @@ class WorkbookLoader(Loader):
         for node_id, parent, prov, stated in pending_parts:
             sink.edge(node_id, names.get(parent.lower(), parent), "PART_OF", prov, date=stated)
 
-    def _attributes(self, sheet_name: str, row: pd.Series, sink: RecordSink, where: str) -> dict[str, Any] | None:
+    def _attributes(self, sheet_name: str, row: pd.Series, sink: RecordSink, where: str,
+                    decimal: str) -> dict[str, Any] | None:
         attributes: dict[str, Any] = {"name": _cell(row, "name"), "note": _cell(row, "note") or None,
                                       "status": _cell(row, "status") or None}
         if _cell(row, "postcode"):
@@ -357,13 +366,13 @@ class WorkbookLoader(Loader):
         attributes["scale"] = scale or None
         for column, key in (("income_gbp", "latest_income"), ("amount_gbp", "amount")):
             if _cell(row, column):
-                number = parse_amount(_cell(row, column))
+                number = parse_amount(_cell(row, column), decimal=decimal)
                 if number is None or number < 0:
                     sink.reject(where, column, _cell(row, column), "not a non-negative number")
                     return None
                 attributes[key] = number
         if _cell(row, "provider_count"):
-            number = parse_amount(_cell(row, "provider_count"))
+            number = parse_amount(_cell(row, "provider_count"), decimal=decimal)
             if number is None or number < 0:
                 sink.reject(where, "provider_count", _cell(row, "provider_count"), "not a whole number")
                 return None
@@ -399,7 +408,8 @@ class WorkbookLoader(Loader):
         if place:
             sink.edge(node_id, place, "LOCATED_IN", prov, date=_stated_on(row))
 
-    def _relations(self, tables: dict, sink: RecordSink, names: dict[str, str], licence: str) -> list[tuple]:
+    def _relations(self, tables: dict, sink: RecordSink, names: dict[str, str], licence: str,
+                   decimal: str) -> list[tuple]:
         if "relationships" not in tables:
             return []
         frame, label = tables["relationships"]
@@ -425,7 +435,7 @@ class WorkbookLoader(Loader):
             if rent and rent not in RENT_TERMS:
                 sink.reject(where, "rent_terms", rent, f"not rent terms. Use one of: {', '.join(RENT_TERMS)}")
                 continue
-            attributes = self._attributes("relationships", row, sink, where)
+            attributes = self._attributes("relationships", row, sink, where, decimal)
             if attributes is None:
                 continue
             attributes.pop("name", None)

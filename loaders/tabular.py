@@ -16,16 +16,21 @@ import ijson
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from civicgraph.graph.errors import SourceEncodingWarning, SourceFormatError
+from civicgraph.graph.errors import ConfigError, SourceEncodingWarning, SourceFormatError
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 #: Text columns as loaders keep them: Arrow-backed, missing as NaN (pandas' default ``str``).
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-
+#: Longest cell (bytes of UTF-8) a CSV reader accepts: no published field comes near it; a longer one
+#: is a quote left open that swallows the rest of the file, or a file made to exhaust memory.
+MAX_FIELD_BYTES = 1 << 20
+#: Most data rows a CSV reader accepts: above the largest national register or directory we read.
+MAX_ROWS = 20_000_000
 
 
 def arrow_text(values: pd.Series) -> pa.Array:
@@ -90,6 +95,22 @@ def decode_bytes(path: Path) -> str:
 #: Amounts with thousands separators, by the decimal mark used: ``1,234.50`` or ``1.234,50``.
 _GROUPED = {".": re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"),
             ",": re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")}
+
+
+def check_decimal(decimal: str, *, loader: str) -> None:
+    """Refuse a ``decimal`` option of a ``[[source]]`` that is not a decimal mark :func:`parse_amount` reads.
+
+    Examples
+    --------
+    >>> check_decimal(",", loader="spend")
+    >>> check_decimal(";", loader="spend")
+    Traceback (most recent call last):
+    ...
+    civicgraph.graph.errors.ConfigError: loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.
+    """
+    if decimal not in _GROUPED:
+        raise ConfigError(f"loader {loader!r} option decimal: {decimal!r} is not supported. "
+                          f"Use one of: {', '.join(map(repr, _GROUPED))}.")
 
 
 def parse_amount(text: str, *, decimal: str = ".") -> float | None:
@@ -169,7 +190,8 @@ def parse_date(text: str) -> str | None:
     return None
 
 
-def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
+def read_csv_text(path: Path, *, header_row: int = 0, max_field_bytes: int = MAX_FIELD_BYTES,
+                  max_rows: int = MAX_ROWS) -> pd.DataFrame:
     """Read a CSV file as text cells (no type guessing), whatever its encoding.
 
     UTF-8 files are parsed by pyarrow (several threads, text kept in Arrow: a national postcode
@@ -181,6 +203,10 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
         The file.
     header_row : int
         Zero-based line of the header (after any title block).
+    max_field_bytes : int
+        Longest cell accepted, in bytes of UTF-8 (default :data:`MAX_FIELD_BYTES`).
+    max_rows : int
+        Most data rows accepted, blank lines included (default :data:`MAX_ROWS`).
 
     Returns
     -------
@@ -191,8 +217,8 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
     Raises
     ------
     SourceFormatError
-        An empty or unreadable file, or one cut short: its last line has no line end and fewer
-        fields than the header.
+        An empty or unreadable file, one cut short (its last line has no line end and fewer fields
+        than the header), a cell longer than ``max_field_bytes`` or more rows than ``max_rows``.
 
     Examples
     --------
@@ -201,6 +227,10 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
     >>> _ = p.write_text(" code ,name\\nE01,A\\n\\nE02,\\n")
     >>> read_csv_text(p).to_dict("index")
     {0: {'code': 'E01', 'name': 'A'}, 2: {'code': 'E02', 'name': nan}}
+    >>> read_csv_text(p, max_field_bytes=2)
+    Traceback (most recent call last):
+    ...
+    civicgraph.graph.errors.SourceFormatError: a.csv row 2, field code: 3 bytes, over the limit of 2 bytes per field
     """
     raw = path.read_bytes()
     if not raw.strip():
@@ -215,8 +245,31 @@ def read_csv_text(path: Path, *, header_row: int = 0) -> pd.DataFrame:
         except pd.errors.ParserError as error:
             raise SourceFormatError(f"{path.name}: not a readable CSV file ({str(error).strip()})") from None
     frame.columns = [str(c).strip() for c in frame.columns]
+    _refuse_over_limits(path, frame, first_row=header_row + 2, max_rows=max_rows,
+                        max_field_bytes=max_field_bytes if len(raw) > max_field_bytes else None)
     _refuse_cut_short(path, raw, len(frame.columns), header_row + 1 + len(frame))
     return frame.dropna(how="all")
+
+
+def _refuse_over_limits(path: Path, frame: pd.DataFrame, *, first_row: int, max_rows: int,
+                        max_field_bytes: int | None) -> None:
+    """Refuse rows past ``max_rows`` and cells longer than ``max_field_bytes`` (None: no cell can be).
+
+    ``first_row`` is the file row of the frame's first row; ``max_rows`` counts from the file's
+    first data row, which is ``first_row - frame.index[0]`` for a chunk of a stream."""
+    if len(frame) and frame.index[-1] >= max_rows:
+        row = first_row - int(frame.index[0]) + max_rows
+        raise SourceFormatError(f"{path.name} row {row}: over the limit of {max_rows:,} data rows")
+    if max_field_bytes is None:
+        return
+    for column in frame.columns:
+        lengths = pc.binary_length(arrow_text(frame[column]))
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > max_field_bytes:
+            at = pc.index(pc.greater(lengths, max_field_bytes), True).as_py()
+            raise SourceFormatError(f"{path.name} row {first_row + at}, field {column}: "
+                                    f"{lengths[at].as_py():,} bytes, over the limit of "
+                                    f"{max_field_bytes:,} bytes per field")
 
 
 def _refuse_cut_short(path: Path, raw: bytes, columns: int, last_row: int) -> None:
@@ -246,18 +299,39 @@ def _read_utf8_csv(raw: bytes, header_row: int) -> pd.DataFrame | None:
     return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows)) if columns else None
 
 
-def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True,
-               block_bytes: int = 16 << 20) -> Iterator[pd.DataFrame]:
+def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True, block_bytes: int = 16 << 20,
+               max_field_bytes: int = MAX_FIELD_BYTES, max_rows: int = MAX_ROWS) -> Iterator[pd.DataFrame]:
     """Yield a large UTF-8 CSV (or tab-separated) file in chunks of rows, every cell as text.
 
     pyarrow parses each block on several threads; the index of each chunk counts data rows from 0
     across the whole file (the header is row 1 of the file, the first data row row 2). Column names
     are stripped of spaces.
 
+    Parameters
+    ----------
+    path : Path
+        The file.
+    delimiter : str
+        The field separator.
+    quoted : bool
+        Whether fields may be quoted (a tab-separated register that is not must not treat ``"`` as one).
+    block_bytes : int
+        Bytes parsed at a time.
+    max_field_bytes : int
+        Longest cell accepted, in bytes of UTF-8 (default :data:`MAX_FIELD_BYTES`).
+    max_rows : int
+        Most data rows accepted (default :data:`MAX_ROWS`).
+
+    Yields
+    ------
+    DataFrame
+        The next rows, all cells as text, blanks as NaN.
+
     Raises
     ------
     SourceFormatError
-        If the file is not UTF-8 or not a table of this delimiter.
+        If the file is not UTF-8 or not a table of this delimiter, holds a cell longer than
+        ``max_field_bytes`` or more rows than ``max_rows`` (raised when the reader gets there).
 
     Examples
     --------
@@ -266,7 +340,12 @@ def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True,
     >>> _ = p.write_text(" a ,b\\n1,x\\n2,\\n")
     >>> [chunk.to_dict("list") for chunk in stream_csv(p)]
     [{'a': ['1', '2'], 'b': ['x', nan]}]
+    >>> [chunk for chunk in stream_csv(p, max_rows=1)]
+    Traceback (most recent call last):
+    ...
+    civicgraph.graph.errors.SourceFormatError: a.csv row 3: over the limit of 1 data rows
     """
+    done = 0
     try:
         reader = pa_csv.open_csv(
             path, read_options=pa_csv.ReadOptions(block_size=block_bytes),
@@ -274,14 +353,17 @@ def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True,
                                               newlines_in_values=quoted),
             convert_options=pa_csv.ConvertOptions(null_values=[""], strings_can_be_null=True,
                                                   default_column_type=pa.large_string()))
-        done = 0
         for batch in reader:
             frame = batch.to_pandas(types_mapper={pa.large_string(): TEXT}.get)
             frame.columns = [str(c).strip() for c in frame.columns]
             frame.index = pd.RangeIndex(done, done + len(frame))
+            _refuse_over_limits(path, frame, first_row=done + 2, max_rows=max_rows, max_field_bytes=max_field_bytes)
             done += len(frame)
             yield frame
     except pa.ArrowInvalid as error:
+        if "straddles" in str(error):  # one cell (or an unclosed quote) longer than a whole block
+            raise SourceFormatError(f"{path.name} after row {done + 1}: a field longer than {block_bytes:,} bytes, over "
+                                    f"the limit of {max_field_bytes:,} bytes per field") from None
         if "utf8" in str(error).lower() or "utf-8" in str(error).lower():
             raise SourceFormatError(f"{path.name}: not UTF-8 text") from None
         raise SourceFormatError(f"{path.name}: not a readable {'tab-separated' if delimiter == chr(9) else 'CSV'} "

@@ -46,6 +46,7 @@ from civicgraph.graph.identifiers import company_id, company_number
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
 from civicgraph.loaders.tabular import (
     TEXT,
+    check_decimal,
     decode_bytes,
     first_json_character,
     header,
@@ -266,9 +267,9 @@ def parse_date(value: Any) -> str | None:
     return None
 
 
-def _to_number(value: Any) -> Any:
+def _to_number(value: Any, decimal: str) -> Any:
     if isinstance(value, str):
-        number = parse_amount(value)
+        number = parse_amount(value, decimal=decimal)
         return value if number is None else number  # the schema check rejects what is not a number
     return value
 
@@ -282,7 +283,7 @@ class ThreeSixtyGivingLoader(Loader):
     licence = "CC-BY-4.0"
 
     def load(self, path: Path, context: LoadContext, *, filter: str = "authority",  # noqa: A002
-             licence: str | None = None, date: str = "") -> LoadResult:
+             licence: str | None = None, date: str = "", decimal: str = ".") -> LoadResult:
         """Read grants, check each against the schema, keep those in the authority.
 
         Parameters
@@ -299,6 +300,9 @@ class ThreeSixtyGivingLoader(Loader):
             The publisher's licence, if not CC-BY-4.0.
         date : str, optional
             Date the file was published; defaults to each grant's ``dateModified`` or award date.
+        decimal : {".", ","}
+            The decimal mark of amounts written as text (a CSV or spreadsheet's cells): ``","``
+            reads ``1.000,50`` as 1000.5; with ``"."`` such a grant fails the schema check.
 
         Examples
         --------
@@ -310,6 +314,7 @@ class ThreeSixtyGivingLoader(Loader):
         """
         if filter not in ("authority", "none"):
             raise SourceFormatError(f"{path.name}: filter {filter!r} is not supported. Use one of: 'authority', 'none'.")
+        check_decimal(decimal, loader=self.name)
         sink = RecordSink(self.name, path)
         licence = licence or self.licence
         kept = read = 0
@@ -322,7 +327,7 @@ class ThreeSixtyGivingLoader(Loader):
                 continue
             if read == 1 and path.suffix.lower() == ".json":
                 _check_first_grant(path, grant)
-            clean_legacy_forms(grant)
+            clean_legacy_forms(grant, decimal=decimal)
             # filter before the (slow) schema check: a national file is mostly other authorities' grants
             if filter == "authority" and not self._in_authority(grant, context):
                 continue
@@ -683,12 +688,13 @@ def _clean_dates(node: dict[str, Any], fields: tuple[str, ...]) -> None:
         node["dateModified"] = f"{iso}T00:00:00+00:00"
 
 
-def clean_legacy_forms(grant: dict[str, Any]) -> None:
+def clean_legacy_forms(grant: dict[str, Any], *, decimal: str = ".") -> None:
     """Normalise, in place, forms that older 360Giving files use and the current schema does not.
 
     Dates in ``dd/mm/yyyy``, ``mm/yyyy`` or ``23 May 2011`` become ISO dates; ``fromOpenCall`` of
     ``Y``/``N`` becomes ``Yes``/``No``; durations like ``12 months`` and amounts like ``"1,500"``
-    become numbers. What is still invalid after this is rejected by the schema check.
+    become numbers (``"1.500,50"`` too with ``decimal=","``). What is still invalid after this is
+    rejected by the schema check.
 
     Examples
     --------
@@ -712,7 +718,7 @@ def clean_legacy_forms(grant: dict[str, Any]) -> None:
         grant["fromOpenCall"] = "Yes" if open_call in ("y", "yes", "true") else "No"
     for amount in ("amountAwarded", "amountAppliedFor", "amountDisbursed"):
         if amount in grant:
-            grant[amount] = _to_number(grant[amount])
+            grant[amount] = _to_number(grant[amount], decimal)
     details = grant.get("toIndividualsDetails")
     if isinstance(details, dict) and isinstance(details.get("grantPurpose"), str):
         # a spreadsheet cell holds the list of codes separated by semicolons (360Giving flattening)

@@ -35,7 +35,7 @@ import pandas as pd
 from civicgraph.graph.errors import SourceFormatError
 from civicgraph.graph.identifiers import charity_id, company_id, local_group_id, slugify
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
-from civicgraph.loaders.tabular import decode_bytes, normalise_postcode, parse_amount, read_csv_text
+from civicgraph.loaders.tabular import check_decimal, decode_bytes, normalise_postcode, parse_amount, read_csv_text
 
 #: Spend columns by role, in order of preference. The Transparency Code (2015, part 2 paragraph 24) asks
 #: for the date, the department, the beneficiary, the purpose, the amount, irrecoverable VAT and the
@@ -136,8 +136,15 @@ def columns_found(frame_columns: Any, layout: dict[str, tuple[str, ...]]) -> dic
     return {role: _pick(pd.DataFrame(columns=list(frame_columns)), names) for role, names in layout.items()}
 
 
-def _money(text: str) -> float | None:
-    return parse_amount(text)
+def _money(text: str, decimal: str) -> float | None:
+    return parse_amount(text, decimal=decimal)
+
+
+def _not_an_amount(text: str, decimal: str) -> str:
+    """Why a cell is not an amount: a hint when it reads with the other decimal mark."""
+    if decimal == "." and parse_amount(text, decimal=",") is not None:
+        return 'not a number with a decimal point; if the file writes decimal commas, set decimal = "," on its [[source]]'
+    return "not a number"
 
 
 @cache
@@ -258,7 +265,7 @@ class SpendLoader(Loader):
 
     def load(self, path: Path, context: LoadContext, *, council: str | None = None, date: str = "",
              licence: str | None = None, directorate_column: str | None = None,
-             directorate_map: str | Path | None = None) -> LoadResult:
+             directorate_map: str | Path | None = None, decimal: str = ".") -> LoadResult:
         """Read a spend file; every payment becomes a ``PAID_BY`` edge.
 
         Refunds and credit notes are payments with a negative amount: kept, so that a supplier's
@@ -279,6 +286,9 @@ class SpendLoader(Loader):
             A CSV file mapping each cost centre to its directorate (:func:`read_directorate_map`),
             for files whose only organisational column is the cost centre. Cost centres it does not
             list are rejected, naming the row.
+        decimal : {".", ","}
+            The decimal mark of the file's amounts: ``","`` reads ``1.000,50`` as 1000.5 GBP. With
+            the default ``"."`` such a cell is rejected, never read as 1.0005.
 
         Examples
         --------
@@ -287,6 +297,7 @@ class SpendLoader(Loader):
         >>> result.summary()["edges"]["PAID_BY"], result.summary()["nodes"]["Directorate"]
         (3123, 4)
         """
+        check_decimal(decimal, loader=self.name)
         council = council or context.authority_id
         code = council.rsplit("-", 1)[-1] if council else "NAT"
         header = _find_any_header(path, SPEND_COLUMNS["supplier"])
@@ -330,7 +341,7 @@ class SpendLoader(Loader):
                 department = cell("department", position) if columns["department"] else "(not stated)"
             raw_date, raw_amount = cell("date", position), cell("amount", position)
             note = None
-            if (match := _RUN_TOGETHER.match(raw_date)) and not _money(raw_amount or "x"):
+            if (match := _RUN_TOGETHER.match(raw_date)) and not _money(raw_amount or "x", decimal):
                 raw_date, raw_amount, note = match.group(1), match.group(2), "repaired: date and amount were run together"
                 repaired += 1
                 purpose = cell("amount", position) or cell("purpose", position)
@@ -351,9 +362,9 @@ class SpendLoader(Loader):
             if not department:
                 sink.reject(line, columns["department"], department, "no department")
                 continue
-            amount, day = _money(raw_amount), _day(raw_date)
+            amount, day = _money(raw_amount, decimal), _day(raw_date)
             if amount is None:
-                sink.reject(line, columns["amount"], raw_amount, "not a number")
+                sink.reject(line, columns["amount"], raw_amount, _not_an_amount(raw_amount, decimal))
                 continue
             if day is None:
                 sink.reject(line, columns["date"], raw_date, "not a date (dd/mm/yyyy)")
@@ -429,8 +440,11 @@ class AssetsLoader(Loader):
         return _file_columns(path, ASSET_COLUMNS, "name")
 
     def load(self, path: Path, context: LoadContext, *, council: str | None = None, date: str = "",
-             licence: str | None = None) -> LoadResult:
+             licence: str | None = None, decimal: str = ".") -> LoadResult:
         """Read the register; assets are owned by the council, occupiers occupy them.
+
+        ``decimal`` is the decimal mark of the rents (``","`` reads ``1.000,50`` as 1000.5 GBP; with
+        the default ``"."`` such a cell is rejected).
 
         Examples
         --------
@@ -439,6 +453,7 @@ class AssetsLoader(Loader):
         >>> result.summary()["edges"]
         {'OCCUPIES': 3, 'OWNS': 5}
         """
+        check_decimal(decimal, loader=self.name)
         council = council or context.authority_id
         code = council.rsplit("-", 1)[-1] if council else "NAT"
         header = _find_any_header(path, ASSET_COLUMNS["name"])
@@ -472,9 +487,10 @@ class AssetsLoader(Loader):
             kind = "Land" if "land" in cell("kind").lower() or cell("use").lower() in ("land", "open space") else "Building"
             rent = None
             if cell("rent"):
-                rent = _money(cell("rent"))
+                rent = _money(cell("rent"), decimal)
                 if rent is None or rent < 0:
-                    sink.reject(line, columns["rent"], cell("rent"), "not a non-negative amount")
+                    reason = "not a non-negative amount" if rent is not None else _not_an_amount(cell("rent"), decimal)
+                    sink.reject(line, columns["rent"], cell("rent"), reason)
                     continue
             street = " ".join(filter(None, (cell("number"), cell("address"))))
             address = ", ".join(filter(None, (street, cell("town"))))

@@ -388,10 +388,15 @@ def _aggregated_data(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, *, aggreg
     return data
 
 
+#: Characters that mean something to the HTML parser inside a script element (``<!--``, ``</script``,
+#: ``<script``, a character reference) or end a line in older JavaScript (U+2028, U+2029); as ``\u``
+#: escapes they are the same characters to ``JSON.parse`` and to JavaScript, and nothing to HTML.
+_SCRIPT_ESCAPES = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&\u2028\u2029"})
+
+
 def _script_json(data: dict[str, Any]) -> str:
-    """JSON that cannot end or comment out the script element it sits in (``</script>``, ``<!--``)."""
-    text = json.dumps(data, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """JSON that cannot end, comment out or open a script inside the script element it sits in."""
+    return json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES)
 
 
 def _script_text(code: str) -> str:
@@ -399,4 +404,4 @@ def _script_text(code: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")

@@ -7,10 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from civicgraph.graph.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.local_knowledge import WorkbookLoader
+from civicgraph.loaders.registry import get_loader
 from civicgraph.loaders.tabular import parse_amount, parse_amounts
-from civicgraph.loaders.transparency import AssetsLoader
+from civicgraph.loaders.transparency import AssetsLoader, SpendLoader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -47,3 +49,60 @@ def test_a_workbook_income_with_a_decimal_comma_is_rejected_not_shifted(tmp_path
     assert "LOCAL-HNS-comma-club" not in set(result.nodes["id"])
     rejected = result.rejections[result.rejections["value"] == "1.000,50"]
     assert rejected["field"].tolist() == ["income_gbp"]
+
+
+@pytest.mark.parametrize(("decimal", "rent"), [(",", 1000.5), (".", None)])
+def test_an_asset_rent_reads_a_decimal_comma_only_when_configured(decimal: str, rent: float | None,
+                                                                  tmp_path: Path) -> None:
+    text = (FIXTURES / "assets" / "land_and_assets.csv").read_text(encoding="utf-8")
+    path = tmp_path / "assets.csv"
+    path.write_text(text.replace('"12,500"', '"1.000,50"'), encoding="utf-8")
+    result = AssetsLoader().load(path, HOUNSLOW, decimal=decimal)
+    rents = set(result.nodes.get("rent_gbp", pd.Series(dtype=float)).dropna())
+    rejected = result.rejections[result.rejections["value"] == "1.000,50"]
+    if rent is None:
+        assert 1000.5 not in rents and 1.0005 not in rents
+        assert rejected["reason"].str.contains('set decimal = ","', regex=False).all() and len(rejected) == 1
+    else:
+        assert rent in rents and rejected.empty
+
+
+@pytest.mark.parametrize(("decimal", "amount"), [(",", 1000.5), (".", None)])
+def test_a_spend_amount_reads_a_decimal_comma_only_when_configured(decimal: str, amount: float | None,
+                                                                   tmp_path: Path) -> None:
+    path = tmp_path / "spend.csv"
+    path.write_text('Supplier Name,Directorate,Amount,Payment Date\nAge UK Hounslow,Adults,"1.000,50",01/04/2024\n',
+                    encoding="utf-8")
+    result = SpendLoader().load(path, HOUNSLOW, decimal=decimal)
+    amounts = result.edges.loc[result.edges["relation"] == "PAID_BY", "amount"].tolist() if len(result.edges) else []
+    if amount is None:
+        assert amounts == [] and result.rejections["value"].tolist() == ["1.000,50"]
+    else:
+        assert amounts == [amount] and result.rejections.empty
+
+
+def test_the_decimal_option_is_taken_from_a_source_and_checked() -> None:
+    for loader in ("spend", "assets", "workbook", "360giving"):
+        get_loader(loader).check_options({"decimal": ","})
+    with pytest.raises(ConfigError, match=r"^loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.$"):
+        SpendLoader().load(FIXTURES / "spend" / "lambeth_payments_2012_06.csv", HOUNSLOW, decimal=";")
+
+
+@pytest.mark.parametrize("decimal", [",", "."])
+def test_a_workbook_income_reads_a_decimal_comma_only_when_configured(decimal: str, tmp_path: Path) -> None:
+    folder = tmp_path / "hounslow"
+    folder.mkdir()
+    (folder / "organisations.csv").write_text(
+        "id,name,kind,income_gbp,source\nLOCAL-HNS-comma-club,Comma Club,UnregisteredGroup,\"1.000,50\",test\n",
+        encoding="utf-8")
+    result = WorkbookLoader().load(folder, HOUNSLOW, decimal=decimal)
+    if decimal == ",":
+        assert result.nodes.set_index("id").loc["LOCAL-HNS-comma-club", "latest_income"] == 1000.5
+    else:
+        assert "LOCAL-HNS-comma-club" not in set(result.nodes.get("id", []))
+        assert result.rejections["value"].tolist() == ["1.000,50"]
+
+
+def test_an_xlsx_workbook_refuses_a_decimal_comma_option(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"^loader 'workbook' option decimal: ',' applies to a folder of CSV sheets"):
+        WorkbookLoader().load(tmp_path / "book.xlsx", HOUNSLOW, decimal=",")

@@ -12,7 +12,7 @@ import pytest
 from civicgraph.graph.errors import SourceEncodingWarning, SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.registry import get_loader
-from civicgraph.loaders.tabular import check_json_depth, decode_bytes, read_csv_text
+from civicgraph.loaders.tabular import MAX_FIELD_BYTES, check_json_depth, decode_bytes, read_csv_text, stream_csv
 from civicgraph.resolve.review import read_review_file
 
 DATA = Path(__file__).parent.parent.parent / "data"
@@ -112,3 +112,34 @@ def test_a_csv_cut_short_is_refused_naming_its_last_row(loader: str, tmp_path: P
         get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
     path.write_bytes(raw)  # whole, only without a final line end: read as before
     get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])  # pyarrow's reader and pandas' after decoding
+def test_a_field_over_the_limit_is_refused_naming_file_row_field_and_limit(encoding: str, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_bytes(f'name,notes\nCafé,short\nB,"{"x" * (MAX_FIELD_BYTES + 1)}"\n'.encode(encoding))
+    with pytest.raises(SourceFormatError, match=rf"^big.csv row 3, field notes: {MAX_FIELD_BYTES + 1:,} bytes, "
+                                                rf"over the limit of {MAX_FIELD_BYTES:,} bytes per field$"):
+        read_csv_text(path)
+    path.write_bytes(f'name,notes\nCafé,short\nB,"{"x" * MAX_FIELD_BYTES}"\n'.encode(encoding))
+    assert read_csv_text(path)["notes"].str.len().tolist() == [5, MAX_FIELD_BYTES]  # at the limit: read
+
+
+def test_a_field_over_the_limit_is_refused_by_the_streaming_reader(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("a,b\n" + "1,x\n" * 10 + "2," + "y" * 40 + "\n")
+    with pytest.raises(SourceFormatError, match=r"^big.csv row 12, field b: 40 bytes, over the limit of 30 bytes"):
+        list(stream_csv(path, max_field_bytes=30, block_bytes=64))
+    with pytest.raises(SourceFormatError, match=r"^big.csv after row \d+: a field longer than 8 bytes, over the limit of 30"):
+        list(stream_csv(path, max_field_bytes=30, block_bytes=8))  # a cell longer than a whole block
+
+
+@pytest.mark.parametrize("block_bytes", [16, 1 << 20])
+def test_rows_over_the_limit_are_refused_naming_the_first_row_past_it(block_bytes: int, tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("code,name\n" + "".join(f"E{n},N{n}\n" for n in range(20)))
+    assert len(read_csv_text(path, max_rows=20)) == len(pd.concat(stream_csv(path, max_rows=20))) == 20
+    with pytest.raises(SourceFormatError, match=r"^long.csv row 21: over the limit of 19 data rows$"):
+        read_csv_text(path, max_rows=19)
+    with pytest.raises(SourceFormatError, match=r"^long.csv row 12: over the limit of 10 data rows$"):
+        list(stream_csv(path, max_rows=10, block_bytes=block_bytes))

@@ -272,7 +272,21 @@ def test_inspect_refuses_an_unknown_option_in_one_line_listing_the_choices() -> 
     from civicgraph.graph.errors import ConfigError
     from civicgraph.pipeline.inspect import inspect_source
 
-    with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', "
+    with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', 'decimal', "
                                           r"'filter', 'licence'\.$"):
         inspect_source("360giving", FIXTURES / "community_foundation_individuals.json", options={"colour": "red"},
                        authority="E09000018")
+
+
+@pytest.mark.parametrize(("decimal", "amount"), [(",", 10000.5), (".", None)])
+def test_a_csv_amount_reads_a_decimal_comma_only_when_configured(decimal: str, amount: float | None,
+                                                                 tmp_path: Path) -> None:
+    text = (FIXTURES / "indigo_trust_sample.csv").read_text(encoding="utf-8")
+    assert ",GBP,,10000," in text
+    (tmp_path / "comma.csv").write_text(text.replace(',GBP,,10000,', ',GBP,,"10.000,50",', 1), encoding="utf-8")
+    result = load(tmp_path / "comma.csv", filter="none", decimal=decimal)
+    grant = result.nodes[result.nodes["id"] == "360G-indigotrust:IND1"]
+    if amount is None:
+        assert grant.empty and "360G-indigotrust:IND1" in " ".join(result.rejections["row"].astype(str))
+    else:
+        assert grant["amount"].tolist() == [amount]

@@ -252,3 +252,21 @@ def test_geographic_map_draws_wards_and_shading_turns_off(hounslow_maps: Path, s
     assert out["button"] and out["hash"] == "#shading=0"
     assert out["plain"] > 10 * max(out["shaded"], 1000)  # the wards' plain fill replaces the shading
     assert len(map_json(page)["background"]["labels"]) == 20  # every ward named
+
+
+def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: Callable[..., dict]) -> None:
+    from .test_render import HOSTILE_NAMES, hostile_graph
+
+    page = render_map(hostile_graph(), tmp_path / "hostile.html", title=HOSTILE_NAMES[2], caption=HOSTILE_NAMES[1])
+    out = scenario(page, """
+        out.pwned = window.pwned !== undefined;
+        out.shown = Number(document.getElementById("status").dataset.visibleNodes);
+        out.labels = MAP.nodes.map(n => n.label);
+        out.drawn = Number(document.body.dataset.labelsDrawn);
+        out.title = document.title;
+    """)
+    assert not out["pwned"]
+    assert out["shown"] == len(HOSTILE_NAMES)
+    assert sorted(out["labels"]) == sorted(HOSTILE_NAMES)
+    assert out["drawn"] > 0
+    assert out["title"] == HOSTILE_NAMES[2]

@@ -159,6 +159,43 @@ def test_names_cannot_break_out_of_the_page(tmp_path: Path) -> None:
     assert "<title>&lt;b&gt;T&lt;/b&gt;</title>" in page
 
 
+#: Names that have broken pages elsewhere: comments and script ends inside a script element,
+#: markup and character references, line separators JavaScript once refused, quotes of each kind.
+#: ``-->`` comes first: after ``<!--<script>`` it would close the comment and hide that name's harm.
+HOSTILE_NAMES = ["-->", "<!--<script>", "</script><script>window.pwned=1</script>", "<!--", "<script>",
+                 "</SCRIPT >", "<img src=x onerror=\"window.pwned=1\">", "line\u2028separator",
+                 "paragraph\u2029separator", "&lt;&amp;&#60;", "]]>", "'; window.pwned=1; '", "`${window.pwned=1}`",
+                 "\\u003c/script>", "<svg onload=window.pwned=1>", "</body></html>"]
+
+
+def hostile_graph() -> nx.MultiDiGraph:
+    """A small graph whose organisations (and one funding link between them) carry :data:`HOSTILE_NAMES`."""
+    g = nx.MultiDiGraph()
+    for number, hostile in enumerate(HOSTILE_NAMES):
+        g.add_node(f"o{number}", kind="Charity", name=hostile, provenance=[{"dataset": hostile, "record": hostile}])
+    g.add_edge("o0", "o1", relation="FUNDED_BY", amount=10.0, provenance=[])
+    return g
+
+
+def test_hostile_names_stay_data_in_every_context(tmp_path: Path) -> None:
+    page = render_map(hostile_graph(), tmp_path / "m.html", title=HOSTILE_NAMES[2], caption=HOSTILE_NAMES[1])
+    text = page.read_text(encoding="utf-8")
+    start = text.index("const MAP = ")
+    data_script = text[start:text.index(";\n", start)]  # the line that holds the data
+    for raw in ("<!--", "</script", "<script", "<", ">", "&", "\u2028", "\u2029"):
+        assert raw not in data_script.lower(), raw
+    plain = nx.MultiDiGraph()
+    plain.add_node("a", kind="Charity", name="A", provenance=[])
+    benign = render_map(plain, tmp_path / "plain.html", title="T", caption="C").read_text(encoding="utf-8").lower()
+    for tag in ("<script", "</script", "<!--", "<img", "<svg", "</body"):  # nothing the names brought
+        assert text.lower().count(tag) == benign.count(tag), tag
+    assert "<title>&lt;/script&gt;&lt;script&gt;window.pwned=1&lt;/script&gt;</title>" in text
+    assert "<p id=\"caption\">&lt;!--&lt;script&gt;</p>" in text
+    data = map_json(page)
+    assert sorted(n["label"] for n in data["nodes"]) == sorted(HOSTILE_NAMES)
+    assert {s["dataset"] for n in data["nodes"] for s in n["card"]["sources"]} == set(HOSTILE_NAMES)
+
+
 def test_big_graphs_open_grouped_by_kind_or_ward(tmp_path: Path) -> None:
     g = nx.MultiDiGraph()
     g.add_node("W", kind="Ward", name="Hanworth", provenance=[])

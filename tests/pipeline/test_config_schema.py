@@ -69,3 +69,11 @@ def test_a_configuration_saved_in_windows_1252_is_one_line_error(tmp_path: Path)
     config.write_bytes('[authority]\nname = "Café"\n'.encode("cp1252"))
     with pytest.raises(ConfigError, match=r"b.toml: byte \d+: not UTF-8 text"):
         read_config(config)
+
+
+def test_a_source_may_set_its_decimal_mark(hounslow_config: Path) -> None:
+    assets = Path(__file__).resolve().parents[1] / "fixtures" / "assets" / "land_and_assets.csv"
+    extra = f'\n[[source]]\nloader = "assets"\npath = "{assets.as_posix()}"\ndecimal = ","\n'
+    hounslow_config.write_text(hounslow_config.read_text() + extra)
+    source = read_config(hounslow_config).sources[-1]
+    assert (source.loader, source.options) == ("assets", {"decimal": ","})
