@@ -1,7 +1,7 @@
 """LadybugDB node and relationship tables generated from the ontology and the graph's contents.
 
 Every node kind becomes a node table (``Charity``, ``Ward``, ...) with ``id`` as primary key, the
-attributes its nodes carry (typed from the ontology's ranges; money as exact decimals), ``sources`` (dataset names) and
+attributes its nodes carry (typed from the ontology's ranges), ``sources`` (dataset names) and
 ``provenance`` (JSON). Every relation becomes a relationship table over the pairs of kinds it joins
 in the data, with the edge ``key``, its attributes and ``provenance``.
 """
@@ -14,16 +14,11 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import XSD
 
-from civicgraph.graph.amounts import MAX_DECIMALS
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
 from civicgraph.ontology.vocabulary import vocabulary
 
 #: Attributes held as JSON text (nested lists).
 JSON_ATTRIBUTES = frozenset({"income_history"})
-#: Sums of money, held as exact decimals so that ``sum(r.amount)`` has no float noise; finer
-#: fractions than :data:`~civicgraph.graph.amounts.MAX_DECIMALS` are rounded, as the analyses do.
-MONEY_ATTRIBUTES = frozenset({"amount", "latest_income", "latest_expenditure", "rent_gbp"})
-MONEY_TYPE = f"DECIMAL(38, {MAX_DECIMALS})"
 
 
 def column_type(key: str) -> str:
@@ -31,13 +26,9 @@ def column_type(key: str) -> str:
 
     Examples
     --------
-    >>> column_type("imd_score"), column_type("code_generation"), column_type("other_names")
+    >>> column_type("latest_income"), column_type("code_generation"), column_type("other_names")
     ('DOUBLE', 'INT64', 'STRING[]')
-    >>> column_type("amount")
-    'DECIMAL(38, 6)'
     """
-    if key in MONEY_ATTRIBUTES:
-        return MONEY_TYPE
     if key in LIST_ATTRIBUTES:
         return "STRING[]"
     if key in JSON_ATTRIBUTES:
