@@ -5,6 +5,11 @@ endNodeElementId, type, properties}`` and paths the alternating list of their no
 relationships, as in Neo4j. An element id is ``"<table>:<offset>"``, opaque to clients and stable
 for one database file. Plain JSON has no NaN or infinity: such floats are written as ``null``; typed
 JSON keeps them as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``.
+
+Money is held as exact decimals: a sum of amounts comes back as a :class:`~decimal.Decimal`, written
+in plain JSON as the number whose shortest text is that decimal (exact for up to 15 significant
+digits, more than any sum of money in pence needs) and in typed JSON as a ``Float`` with the
+decimal's own text: ``375727.65``, never ``375727.64999999997``.
 """
 
 from __future__ import annotations
@@ -82,8 +87,8 @@ def plain(value: Any) -> Any:
     --------
     >>> plain({"_ID": {"table": 1, "offset": 4}, "_LABEL": "Ward", "name": "Hanworth", "code": None})
     {'elementId': '1:4', 'labels': ['Ward'], 'properties': {'name': 'Hanworth'}}
-    >>> plain([float("nan"), date(2020, 1, 2)])
-    [None, '2020-01-02']
+    >>> plain([float("nan"), date(2020, 1, 2), Decimal("375727.650000")])
+    [None, '2020-01-02', 375727.65]
     """
     if value is None or isinstance(value, (bool, int, str)):
         return value
@@ -131,6 +136,13 @@ def _typed_float(value: float) -> dict[str, Any]:
     return {"$type": "Float", "_value": text}
 
 
+def _typed_decimal(value: Decimal) -> dict[str, Any]:
+    if not value.is_finite():
+        return _typed_float(float(value))
+    text = format(value.normalize(), "f")  # no exponent, no trailing zeros of the column's scale
+    return {"$type": "Float", "_value": text if "." in text else f"{text}.0"}
+
+
 def typed(value: Any) -> dict[str, Any]:
     """A value as Neo4j's typed JSON.
 
@@ -138,6 +150,8 @@ def typed(value: Any) -> dict[str, Any]:
     --------
     >>> typed(3), typed(0.5), typed(None)
     ({'$type': 'Integer', '_value': '3'}, {'$type': 'Float', '_value': '0.5'}, {'$type': 'Null', '_value': None})
+    >>> typed(Decimal("375727.650000")), typed(Decimal("1000.00"))
+    ({'$type': 'Float', '_value': '375727.65'}, {'$type': 'Float', '_value': '1000.0'})
     >>> typed({"_ID": {"table": 2, "offset": 0}, "_LABEL": "Ward", "name": "Hanworth"})["_value"]["_labels"]
     ['Ward']
     """
@@ -150,7 +164,7 @@ def typed(value: Any) -> dict[str, Any]:
     if isinstance(value, float):
         return _typed_float(value)
     if isinstance(value, Decimal):
-        return _typed_float(float(value))
+        return _typed_decimal(value)
     if isinstance(value, str):
         return {"$type": "String", "_value": value}
     if isinstance(value, (list, tuple)):

@@ -9,8 +9,8 @@ and a sheet per answer, and ``answers.md``: each question, what it rests on, and
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -51,20 +51,26 @@ class AnswerInputs:
     rejections : DataFrame or None
         Rows the loaders could not use (``file``, ``row``, ``field``, ``value``, ``reason``): each
         answer says how many rows of its sources were left out, and why.
+    rates : mapping of str to float
+        GBP per unit of other currencies (``[money] rates``): the money answers count those
+        currencies in ``amount_gbp`` at these rates and name them in a caveat.
     """
 
     comparison_grants: pd.DataFrame | None = None
     peers: tuple[str, ...] = ()
     rejections: pd.DataFrame | None = None
+    rates: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One answer: its file name, the question it answers, and the function that computes it."""
+    """One answer: its file name, the question it answers, the function that computes it, and
+    whether it counts money in GBP (so takes the configured exchange rates)."""
 
     key: str
     question: str
     compute: Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]
+    money: bool = False
 
     def ask(self, graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> AnswerResult:
         """The answer with its coverage, sources and caveats (see :func:`ask`)."""
@@ -72,11 +78,16 @@ class Answer:
         table = self.compute(graph, inputs)
         return AnswerResult(self.key, self.question, table, columns=columns_of(self.key, table),
                             **explain(self.key, graph, table, inputs.comparison_grants,
-                                      rejections=inputs.rejections))
+                                      rejections=inputs.rejections,
+                                      rates=inputs.rates if self.money else None))
 
 
 def _on_graph(function: Callable[[nx.MultiDiGraph], pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:
     return lambda graph, _: function(graph)
+
+
+def _with_rates(function: Callable[..., pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:
+    return lambda graph, inputs: function(graph, rates=inputs.rates)
 
 
 def _comparison(graph: nx.MultiDiGraph, inputs: AnswerInputs) -> pd.DataFrame:
@@ -84,7 +95,8 @@ def _comparison(graph: nx.MultiDiGraph, inputs: AnswerInputs) -> pd.DataFrame:
     if inputs.comparison_grants is None or not focus:
         return pd.DataFrame(columns=["gss_code", "name", "grants", "amount_gbp", "other_currencies", "recipients",
                                      "funders", "population", "gbp_per_head", "rank_per_head", "focus"])
-    return compare_authorities(inputs.comparison_grants, authority_table(), focus=focus, peers=list(inputs.peers))
+    return compare_authorities(inputs.comparison_grants, authority_table(), focus=focus, peers=list(inputs.peers),
+                               rates=inputs.rates)
 
 
 ANSWERS = (
@@ -99,11 +111,12 @@ ANSWERS = (
     Answer("04_bridges", "4. Relations whose loss splits the network", _on_graph(bridges)),
     Answer("04_brokerage_roles", "4. Brokerage roles across sectors (Gould-Fernandez)", _on_graph(brokerage_roles)),
     Answer("04_funding_concentration", "4. How concentrated each organisation's funding is", _on_graph(funding_concentration)),
-    Answer("05_funding_by_ward", "5. Where the money goes: grants by ward against deprivation (IMD)", _on_graph(funding_by_ward)),
-    Answer("05_funding_by_income_band", "5. Grants by the recipient's income band", _on_graph(funding_by_income_band)),
-    Answer("05_funding_by_funder", "5. Grants by funder, and how concentrated", _on_graph(funding_by_funder)),
+    Answer("05_funding_by_ward", "5. Where the money goes: grants by ward against deprivation (IMD)", _with_rates(funding_by_ward), money=True),
+    Answer("05_funding_by_income_band", "5. Grants by the recipient's income band", _with_rates(funding_by_income_band), money=True),
+    Answer("05_funding_by_funder", "5. Grants by funder, and how concentrated", _with_rates(funding_by_funder), money=True),
     Answer("05_local_programmes", "5. The council's own programmes (e.g. neighbourhood CIL allocations)", _on_graph(local_programmes)),
-    Answer("05_compare_authorities", "5. The authority against its peers: grants in total and per head", _comparison),
+    Answer("05_compare_authorities", "5. The authority against its peers: grants in total and per head", _comparison,
+           money=True),
     Answer("06_asset_use", "6. Community buildings and land: who uses them, on what terms", _on_graph(asset_use)),
     Answer("06_asset_transfer_candidates", "6. Asset-transfer candidates", _on_graph(asset_transfer_candidates)),
     Answer("07_contract_consolidation", "7. Contracts re-let from many providers to one", _on_graph(contract_consolidation)),

@@ -32,6 +32,9 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     [classification]     # optional: the borough's own rules for what kind of body each organisation is
     rules = ["my_organisation_classes.csv"]   # tried before pipeline/reference/organisation_classes.csv
 
+    [money]              # optional: count grants in other currencies in GBP totals at these rates
+    rates = { USD = 0.79, EUR = 0.85 }   # GBP per unit; the answers name the rate used
+
 Paths are relative to the configuration file and stay inside the project (the folder holding the
 configuration's folder) unless written as absolute paths. Unknown sections or keys and values of
 the wrong type are refused (:mod:`pipeline.config_schema`). Sources are listed in priority order: where two
@@ -105,6 +108,9 @@ class BuildConfig:
     classification_rules : list of Path
         The borough's own rules for classifying organisations (``[classification] rules``), tried
         before the bundled ones (:mod:`pipeline.classify`).
+    rates : dict of str to float
+        GBP per unit of other currencies (``[money] rates``); money in a currency without a rate
+        is never counted in a GBP total, only listed in its own currency.
     """
 
     path: Path
@@ -122,6 +128,7 @@ class BuildConfig:
     boundaries: Path | None = None
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
     classification_rules: list[Path] = field(default_factory=list)
+    rates: dict[str, float] = field(default_factory=dict)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -220,6 +227,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         peers=[str(code) for code in comparison.get("peers", [])],
         boundaries=boundaries,
         classification_rules=classification_rules,
+        rates={code: float(rate) for code, rate in raw.get("money", {}).get("rates", {}).items()},
     )
 
 

@@ -13,6 +13,7 @@ named by an absolute path, which says so explicitly.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,8 @@ __all__ = ["SCHEMA", "SOURCE_KEYS", "check_config", "project_path"]
 TEXT, FLAG, NUMBER, WHOLE, TEXTS = "text", "true or false", "a number", "a whole number", "a list of text"
 #: Option values a loader may take from a ``[[source]]`` besides the keys of :data:`SOURCE_KEYS`.
 OPTION = "text, a number or true/false"
+#: A table of exchange rates: ISO 4217 currency code -> GBP per unit of that currency.
+RATES = "a table of currency code = GBP per unit (rates = { USD = 0.79 })"
 
 #: Each table section, its keys and their types.
 SCHEMA: dict[str, dict[str, str]] = {
@@ -34,6 +37,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "comparison": {"grants": TEXTS, "peers": TEXTS},
     "briefs": {"boundaries": TEXT},
     "classification": {"rules": TEXTS},
+    "money": {"rates": RATES},
 }
 #: The keys every ``[[source]]`` may have; any other key is an option of its loader.
 SOURCE_KEYS: dict[str, str] = {"loader": TEXT, "path": TEXT, "url": TEXT, "sha256": TEXT}
@@ -53,6 +57,20 @@ def _is(value: Any, expected: str) -> bool:
     return isinstance(value, (str, int, float, bool))  # OPTION
 
 
+def _rate_problems(value: Any, where: str) -> list[str]:
+    """Each entry of a ``rates`` table that is not a three-letter code (not GBP) with a positive number."""
+    if not isinstance(value, dict):
+        return [f"[{where}] rates = {_shown(value)}: expected {RATES}"]
+    problems = []
+    for code, rate in value.items():
+        if not re.fullmatch(r"[A-Z]{3}", code) or code == "GBP":
+            problems.append(f"[{where}] rates.{code}: expected a three-letter currency code other than GBP "
+                            "(ISO 4217, capitals: USD, EUR)")
+        elif isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate < float("inf"):
+            problems.append(f"[{where}] rates.{code} = {_shown(rate)}: expected a positive number (GBP per {code})")
+    return problems
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -66,7 +84,9 @@ def _check_table(table: Any, keys: dict[str, str], where: str, *, others: str | 
     problems = []
     for key, value in table.items():
         expected = keys.get(key, others)
-        if expected is None:
+        if expected == RATES:
+            problems += _rate_problems(value, where)
+        elif expected is None:
             problems.append(f"[{where}] {key!r} is not a setting. Use one of: "
                             + ", ".join(f"'{k}'" for k in sorted(keys)) + ".")
         elif not _is(value, expected):

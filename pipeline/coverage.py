@@ -7,7 +7,7 @@ fields of :class:`civicgraph.pipeline.result.AnswerResult` besides the table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -65,7 +65,8 @@ class Explanation:
 
 
 def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
-            comparison: pd.DataFrame | None = None, *, rejections: pd.DataFrame | None = None) -> dict[str, object]:
+            comparison: pd.DataFrame | None = None, *, rejections: pd.DataFrame | None = None,
+            rates: Mapping[str, float] | None = None) -> dict[str, object]:
     """Headline, coverage, sources, period, caveats and what is missing for one answer.
 
     Parameters
@@ -80,6 +81,8 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
         The grants of other authorities, for the comparison with peers.
     rejections : DataFrame, optional
         The rows the loaders could not use; those of the answer's sources are counted in a caveat.
+    rates : mapping of str to float, optional
+        The exchange rates (GBP per unit) the answer's ``amount_gbp`` was counted at; named in a caveat.
 
     Returns
     -------
@@ -96,11 +99,28 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
     relations, kinds = READS.get(key, ((), ()))
     sources = sources_of(graph, relations, kinds, touching=key in TOUCHING)
-    caveats = [*explanation.caveats, *left_out(sources, rejections)]
+    caveats = [*explanation.caveats, *converted(rates), *left_out(sources, rejections)]
     return {"headline": explanation.headline,
             "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
             "sources": sources, "period": explanation.period,
             "caveats": tuple(caveats), "missing": explanation.missing}
+
+
+def converted(rates: Mapping[str, float] | None) -> list[str]:
+    """A sentence naming the rate each other currency was counted in GBP at, if any were.
+
+    Examples
+    --------
+    >>> converted({"USD": 0.79, "EUR": 0.85})
+    ['amount_gbp counts EUR at 0.85 GBP per EUR and USD at 0.79 GBP per USD, the rates configured under [money] rates; other currencies are not in it (see other_currencies).']
+    >>> converted(None)
+    []
+    """
+    if not rates:
+        return []
+    used = " and ".join(f"{code} at {rate} GBP per {code}" for code, rate in sorted(rates.items()))
+    return [f"amount_gbp counts {used}, the rates configured under [money] rates; other currencies are not in "
+            "it (see other_currencies)."]
 
 
 def left_out(sources: pd.DataFrame, rejections: pd.DataFrame | None) -> list[str]:

@@ -169,3 +169,4 @@ def test_the_console_draws_returned_nodes_and_relationships(endpoint: str, tmp_p
     nodes = {e["elementId"] for row in rows for e in (row[0], row[2])}
     assert f'data-nodes="{len(nodes)}"' in dom and 'data-relationships="3"' in dom
     assert dom.count("<circle") == len(nodes) and dom.count("<line") == 3
+

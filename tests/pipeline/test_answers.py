@@ -158,3 +158,21 @@ def test_the_command_line_asks_by_name_and_prints_coverage(toy_graph: nx.MultiDi
     assert main(["ask", str(folder), "11_board_interlocks"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("11. Organisations sharing trustees") and "Coverage: charities with their trustees" in printed
+
+
+def test_configured_rates_convert_a_usd_grant_and_the_caveat_names_the_rate(money: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import AnswerInputs
+
+    money.add_edge("b", "Foundation", relation="FUNDED_BY", amount=1_000.1, currency="USD", award_date="2020-02-01",
+                   grant="G9", provenance=prov("360giving:g.json", "2020-02-01"))
+    plain = ask(money, "05_funding_by_funder").table.set_index("funder")
+    assert plain.loc["Foundation", "amount_gbp"] == 99.0
+    assert plain.loc["Foundation", "other_currencies"] == "USD 1000.1"
+    converted = ask(money, "05_funding_by_funder", AnswerInputs(rates={"USD": 0.79}))
+    row = converted.table.set_index("funder").loc["Foundation"]
+    assert row["amount_gbp"] == pytest.approx(99.0 + 1_000.1 * 0.79)
+    assert row["other_currencies"] == "USD 1000.1 at 0.79 GBP"
+    assert any("amount_gbp counts USD at 0.79 GBP per USD" in caveat for caveat in converted.caveats)
+    assert "USD at 0.79 GBP per USD" in converted.notes()
+    unrelated = ask(money, "11_board_interlocks", AnswerInputs(rates={"USD": 0.79}))
+    assert not any("0.79" in caveat for caveat in unrelated.caveats)

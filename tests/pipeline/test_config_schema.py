@@ -77,3 +77,25 @@ def test_a_source_may_set_its_decimal_mark(hounslow_config: Path) -> None:
     hounslow_config.write_text(hounslow_config.read_text() + extra)
     source = read_config(hounslow_config).sources[-1]
     assert (source.loader, source.options) == ("assets", {"decimal": ","})
+
+
+def test_money_rates_are_read_as_gbp_per_unit(hounslow_config: Path) -> None:
+    hounslow_config.write_text(hounslow_config.read_text() + "\n[money]\nrates = { USD = 0.79, EUR = 1 }\n")
+    assert read_config(hounslow_config).rates == {"USD": 0.79, "EUR": 1.0}
+
+
+@pytest.mark.parametrize(("rates", "message"), [
+    ('{ USD = "0.79" }', r"\[money\] rates.USD = '0.79': expected a positive number \(GBP per USD\)"),
+    ("{ USD = -0.79 }", r"\[money\] rates.USD = -0.79: expected a positive number"),
+    ("{ USD = 0 }", r"\[money\] rates.USD = 0: expected a positive number"),
+    ("{ USD = true }", r"\[money\] rates.USD = true: expected a positive number"),
+    ("{ usd = 0.79 }", r"\[money\] rates.usd: expected a three-letter currency code other than GBP"),
+    ("{ GBP = 1 }", r"\[money\] rates.GBP: expected a three-letter currency code other than GBP"),
+    ("{ USD = { rate = 0.79 } }", r"\[money\] rates.USD = \{'rate': 0.79\}: expected a positive number"),
+    ("0.79", r"\[money\] rates = 0.79: expected a table of currency code = GBP per unit"),
+])
+def test_a_bad_rate_is_one_line_naming_file_key_and_type(rates: str, message: str, hounslow_config: Path) -> None:
+    hounslow_config.write_text(hounslow_config.read_text() + f"\n[money]\nrates = {rates}\n")
+    with pytest.raises(ConfigError, match=r"hounslow.toml: " + message) as caught:
+        read_config(hounslow_config)
+    assert "\n" not in str(caught.value)
