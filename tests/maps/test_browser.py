@@ -4,15 +4,14 @@ the back of a room."""
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable
 from pathlib import Path
 
-import networkx as nx
 import pytest
 from PIL import Image, ImageStat
 
+from benchmarks.maps import generated_map_graph
 from civicgraph.maps.presets import PRESETS
 from civicgraph.maps.render import render_map
 
@@ -189,20 +188,8 @@ def test_exports_and_no_network_request(hounslow_maps: Path, scenario: Callable[
     assert out["requests"] == []
 
 
-def _generated(count: int, seed: int = 7) -> nx.MultiDiGraph:
-    rng = random.Random(seed)
-    graph = nx.MultiDiGraph()
-    for number in range(count):
-        graph.add_node(f"o{number}", kind=rng.choice(["Charity", "Organisation", "UnregisteredGroup", "Funder"]),
-                       name=f"Organisation {number}", provenance=[])
-    for a, b in sorted({(rng.randrange(count), rng.randrange(count)) for _ in range(count * 3 // 2)}):
-        if a != b:
-            graph.add_edge(f"o{a}", f"o{b}", relation="PARTNERS_WITH", provenance=[])
-    return graph
-
-
 def test_two_thousand_nodes_draw_within_three_seconds(browser: Callable[..., str], tmp_path: Path) -> None:
-    graph = _generated(2000)
+    graph = generated_map_graph(2000)
     page = render_map(graph, tmp_path / "big.html", title="2,000 organisations", caption="generated, seed 7")
     dom = browser(page, "--dump-dom")
     status = re.search(r'data-visible-nodes="(\d+)" data-visible-edges="(\d+)"', dom)
@@ -212,7 +199,7 @@ def test_two_thousand_nodes_draw_within_three_seconds(browser: Callable[..., str
 
 
 def test_big_map_opens_grouped_and_a_group_opens_on_click(scenario: Callable[..., dict], tmp_path: Path) -> None:
-    graph = _generated(60)
+    graph = generated_map_graph(60)
     page = render_map(graph, tmp_path / "grouped.html", title="T", caption="C", max_nodes=20)
     data = map_json(page)
     groups = [n for n in data["nodes"] if n.get("isGroup")]
