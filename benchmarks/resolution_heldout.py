@@ -22,13 +22,14 @@ from civicgraph.loaders.registry import get_loader
 from civicgraph.loaders.tabular import read_csv_text
 from civicgraph.pipeline.authorities import authority_context, authority_table
 from civicgraph.resolve.declared import screen_declared_ids
-from civicgraph.resolve.heldout import strip_numbers, stripped_quality
+from civicgraph.resolve.heldout import StrippedQuality, strip_numbers, stripped_quality
 from civicgraph.resolve.names import place_words
 from civicgraph.resolve.resolution import ResolutionSettings, resolve_entities
 
 REPO = Path(__file__).resolve().parents[1]
 GRANT_FILES = ("tests/fixtures/threesixtygiving/lloyds_bank_foundation_2010_2015.json",
-               "data/360giving/london_powertochange_grants.json", "tests/fixtures/resolution/indigo_trust.csv")
+               "data/360giving/london_powertochange_grants.json", "tests/fixtures/resolution/indigo_trust.csv",
+               "tests/fixtures/resolution/baring_recipients.csv", "tests/fixtures/resolution/dulverton_recipients.csv")
 REGISTER = "data/ccew/charity-company-numbers.csv"
 
 
@@ -49,22 +50,35 @@ def sources(repo: Path = REPO) -> list[LoadResult]:
     return [screen_declared_ids(result) for result in (register_names(repo / REGISTER), *grants)]
 
 
-def run(part: str, *, show: bool, share: float = 0.5) -> pd.DataFrame:
+def run(part: str, *, show: bool, share: float = 0.5) -> StrippedQuality:
     """Figures (and, when ``show``, mistakes) of one part of the evaluation."""
     stripped, truth = strip_numbers(sources(), share=share)
     resolution = resolve_entities(stripped, ResolutionSettings(), places=place_words(list(authority_table()["name"])))
     declared = [(i, o) for r in stripped if "other_ids" in r.nodes
                 for i, others in zip(r.nodes["id"], r.nodes["other_ids"]) if isinstance(others, list) for o in others]
     quality = stripped_quality(truth, declared, resolution.links, part=part)
-    print(f"{part}: precision {quality.precision:.3f} strict ({quality.merges - quality.wrong_merges} of {quality.merges} "
-          f"merges right), {quality.settled_precision:.3f} setting aside {quality.unsettled} merges across two "
-          f"registers; recall {quality.recall:.3f} ({quality.found} of {quality.true_pairs} true pairs), "
-          f"missed in the review file: {int(quality.missed['in_review'].sum())} of {len(quality.missed)}")
+    print(report(part, quality))
     if show:
         with pd.option_context("display.width", 250, "display.max_colwidth", 90, "display.max_rows", 200):
             print(quality.wrong.to_string())
             print(quality.missed.to_string())
     return quality
+
+
+def report(part: str, quality: StrippedQuality) -> str:
+    """One part's figures with their counts and 95% Wilson intervals, in one line."""
+    def interval(bounds: tuple[float, float]) -> str:
+        return f"[{bounds[0]:.2f}, {bounds[1]:.2f}]"
+    settled = quality.merges - quality.unsettled
+    return (f"{part}: precision {quality.precision:.3f} strict ({quality.merges - quality.wrong_merges} of "
+            f"{quality.merges} merges right, 95% {interval(quality.precision_interval)}), "
+            f"{quality.settled_precision:.3f} settled ({quality.merges - quality.wrong_merges} of {settled}, "
+            f"{interval(quality.settled_interval)}; {quality.unsettled} merges across two registers set aside); "
+            f"recall {quality.recall:.3f} ({quality.found} of {quality.true_pairs} true pairs, "
+            f"{interval(quality.recall_interval)}); missed {len(quality.missed)}: "
+            f"{int(quality.missed['score'].notna().sum())} reached the review band, "
+            f"{int(quality.missed['in_review'].sum())} in the review file, "
+            f"{quality.missed_in_band_not_in_review} in the band but not in the file")
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from civicgraph.pipeline.candidates import mark_register_candidates
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
+from civicgraph.resolve.branches import branch_result
 from civicgraph.resolve.declared import screen_declared_ids
 from civicgraph.resolve.names import place_words
 from civicgraph.resolve.resolution import Resolution, resolve_entities
@@ -240,6 +241,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
                   "data_dates": _data_dates(results), "warnings": warnings}
+    results.append(branch_result(resolution.links))  # BRANCH_OF: a branch's page on its national body's site
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,

@@ -19,12 +19,13 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 from networkx.utils import UnionFind
+from scipy.stats import binomtest
 
 from civicgraph.graph.identifiers import scheme_of, schemes_of
 from civicgraph.loaders.base import LoadResult
 from civicgraph.resolve.entities import matchable_kinds
 
-__all__ = ["StrippedQuality", "part_of", "strip_numbers", "stripped_quality"]
+__all__ = ["StrippedQuality", "part_of", "strip_numbers", "stripped_quality", "wilson"]
 
 #: Register schemes whose numbers are the truth.
 TRUTH_SCHEMES = ("GB-CHC", "GB-COH", "GB-SC", "GB-NIC")
@@ -32,6 +33,20 @@ TRUTH_SCHEMES = ("GB-CHC", "GB-COH", "GB-SC", "GB-NIC")
 
 def _hash(text: str, salt: str) -> int:
     return int.from_bytes(hashlib.sha256(f"{salt}:{text}".encode()).digest()[:4], "big")
+
+
+def wilson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a proportion (scipy's ``binomtest``); (0, 1) with no trials.
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in wilson(8, 8)]
+    [0.676, 1.0]
+    """
+    if trials == 0:
+        return 0.0, 1.0
+    interval = binomtest(successes, trials).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(interval.low), float(interval.high)
 
 
 def part_of(key: str, held_out_share: float = 1 / 3) -> str:
@@ -172,8 +187,9 @@ class StrippedQuality:
     settled_precision : float
         Precision with the unsettled merges set aside.
     missed : DataFrame
-        The true pairs not found: ``left_id``, ``right_id``, names, and ``in_review`` (whether the
-        pair is in the review file).
+        The true pairs not found: ``left_id``, ``right_id``, names, ``score`` (of the pair's link,
+        missing when its score stayed under the review band), ``status`` and ``in_review`` (whether
+        the pair is in the review file).
     wrong : DataFrame
         The wrong merges, with names.
     """
@@ -188,6 +204,27 @@ class StrippedQuality:
     settled_precision: float
     missed: pd.DataFrame
     wrong: pd.DataFrame
+
+    @property
+    def precision_interval(self) -> tuple[float, float]:
+        """95% Wilson interval of strict precision."""
+        return wilson(self.merges - self.wrong_merges, self.merges)
+
+    @property
+    def settled_interval(self) -> tuple[float, float]:
+        """95% Wilson interval of precision with the unsettled merges set aside."""
+        return wilson(self.merges - self.wrong_merges, self.merges - self.unsettled)
+
+    @property
+    def recall_interval(self) -> tuple[float, float]:
+        """95% Wilson interval of recall."""
+        return wilson(self.found, self.true_pairs)
+
+    @property
+    def missed_in_band_not_in_review(self) -> int:
+        """Missed pairs whose score reached the review band but that are not in the review file (the
+        target is none)."""
+        return int((self.missed["score"].notna() & ~self.missed["in_review"].astype(bool)).sum())
 
 
 def stripped_quality(truth: pd.DataFrame, declared: list[tuple[str, str]], links: pd.DataFrame, *,
@@ -231,8 +268,11 @@ def stripped_quality(truth: pd.DataFrame, declared: list[tuple[str, str]], links
         clusters.union(a, b)
     names = dict(zip(truth["id"], truth["name"]))
     numbers = dict(zip(truth["id"], truth["number"]))
-    in_review = {frozenset(p) for p in zip(*(links.loc[links["status"].isin(["review", "held"]), c]
+    in_review = {frozenset(p) for p in zip(*(links.loc[links["status"].isin(["review", "held", "rejected"]), c]
                                              for c in ("left_id", "right_id")))}
+    scored = links[links["score"].notna()] if "score" in links else links.iloc[:0]
+    link_of = {frozenset((a, b)): (score, status) for a, b, score, status in zip(
+        scored["left_id"], scored["right_id"], scored.get("score", []), scored["status"])}
     stripped = truth[truth["stripped"]]
     others = truth.groupby("key")
     true_rows, missed = 0, []
@@ -246,9 +286,11 @@ def stripped_quality(truth: pd.DataFrame, declared: list[tuple[str, str]], links
         if any(clusters[row.id] == clusters[p] for p in partners["id"]):
             found += 1
         else:
-            partner = partners["id"].iloc[0]
+            linked = [(link_of[frozenset((row.id, p))], p) for p in partners["id"] if frozenset((row.id, p)) in link_of]
+            (score, status), partner = max(linked, key=lambda found: found[0][0]) if linked \
+                else ((None, None), partners["id"].iloc[0])
             missed.append({"left_id": row.id, "left_name": names.get(row.id), "right_id": partner,
-                           "right_name": names.get(partner),
+                           "right_name": names.get(partner), "score": score, "status": status,
                            "in_review": any(frozenset((row.id, p)) in in_review for p in partners["id"])})
     stripped_ids = set(stripped["id"])
     counted = merged[(merged["left_id"].isin(stripped_ids) | merged["right_id"].isin(stripped_ids))
@@ -261,6 +303,7 @@ def stripped_quality(truth: pd.DataFrame, declared: list[tuple[str, str]], links
         precision=(len(counted) - len(wrong)) / len(counted) if len(counted) else 1.0,
         recall=found / true_rows if true_rows else 1.0,
         settled_precision=(settled - (len(wrong) - unsettled)) / settled if settled else 1.0,
-        missed=pd.DataFrame(missed, columns=["left_id", "left_name", "right_id", "right_name", "in_review"]),
+        missed=pd.DataFrame(missed, columns=["left_id", "left_name", "right_id", "right_name", "score", "status",
+                                             "in_review"]),
         wrong=wrong[[c for c in ("left_id", "left_name", "right_id", "right_name", "score", "evidence")
                      if c in wrong]].reset_index(drop=True))

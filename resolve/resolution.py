@@ -15,6 +15,9 @@
 5. Two records that only one source gives are not compared: a source is trusted not to list one
    organisation under two identifiers (the register of mergers lists three Hounslow Evangelical
    Church charities that are three bodies).
+6. A record whose web address is a page on another record's site (``ageuk.org.uk/hounslow``) is
+   linked to it as a branch (status ``branch``, a ``BRANCH_OF`` edge), not merged
+   (:mod:`resolve.branches`).
 
 Every link, merged or not, is reported with its score, method and evidence.
 """
@@ -38,9 +41,17 @@ from civicgraph.graph.forked import start_forked
 from civicgraph.graph.identifiers import scheme_of, schemes_of
 from civicgraph.loaders.base import LoadResult
 from civicgraph.resolve.blocking import CHUNK_PAIRS, MAX_BLOCK, Blocks
+from civicgraph.resolve.branches import branch_links
 from civicgraph.resolve.entities import entity_records
 from civicgraph.resolve.names import forget_names
-from civicgraph.resolve.review import REVIEW_COLUMNS, decisions, pair_key, read_review_file, updated_review
+from civicgraph.resolve.review import (
+    REVIEW_COLUMNS,
+    decisions,
+    for_and_against,
+    pair_key,
+    read_review_file,
+    updated_review,
+)
 from civicgraph.resolve.scoring import EntityCodes, NameTable, score_pairs
 
 #: Scores this close to two registered organisations make a record ambiguous.
@@ -189,6 +200,10 @@ class _Merger:
                     return f"would join {x} and {y}, which a reviewer rejected"
         return None
 
+    def organisation(self, identifier: str) -> str:
+        """The identifier standing for the organisation ``identifier`` now belongs to."""
+        return self._root(identifier)
+
     def join(self, a: str, b: str) -> None:
         ra, rb = self._root(a), self._root(b)
         if ra == rb:
@@ -258,7 +273,11 @@ def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = R
         statuses.append(("merged", row.evidence))
     links["status"] = [s for s, _ in statuses]
     links["evidence"] = [e for _, e in statuses]
+    branches = branch_links(entities, merger.organisation)
+    if len(branches):
+        links = pd.concat([links, branches], ignore_index=True)
     pending = links[links["status"].isin(["review", "held"])].assign(decision="", decided_by="", note="")
+    pending["evidence"] = pending["evidence"].map(for_and_against)
     review = updated_review(previous, pending[REVIEW_COLUMNS])
     return Resolution(links[LINK_COLUMNS].reset_index(drop=True), review)
 

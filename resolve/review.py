@@ -34,6 +34,31 @@ def pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a <= b else (b, a)
 
 
+#: How a piece of evidence against a pair begins (:mod:`resolve.scoring`, :mod:`resolve.resolution`);
+#: every other piece is evidence for it.
+AGAINST = ("another body", "different places", "place in one name only", "different words", "words in one name only",
+           "kind words in one name only", "different area", "different domain", "no second signal",
+           "the same name in another postcode area", "a name alike in another postcode area", "held:", "ambiguous:")
+
+
+def for_and_against(evidence: str) -> str:
+    """Resolution's evidence for a pair rewritten as what speaks for it and what against it.
+
+    Examples
+    --------
+    >>> for_and_against("same name after normalising ('mind'); different area (TW3 1AA / SE8 4AG); "
+    ...                 "the same name in another postcode area: not merged on the name alone")
+    "for: same name after normalising ('mind') | against: different area (TW3 1AA / SE8 4AG); the same name in another postcode area: not merged on the name alone"
+    >>> for_and_against("one name contains the other ('age uk' / 'age uk hounslow')")
+    "for: one name contains the other ('age uk' / 'age uk hounslow') | against: nothing in the records"
+    """
+    pieces = [piece.strip() for piece in str(evidence).split("; ") if piece.strip()]
+    against = [piece for piece in pieces if piece.startswith(AGAINST)]
+    speaks_for = [piece for piece in pieces if not piece.startswith(AGAINST)]
+    return (f"for: {'; '.join(speaks_for) or 'nothing but the score'} | "
+            f"against: {'; '.join(against) or 'nothing in the records'}")
+
+
 def read_review_file(path: str | os.PathLike[str] | None) -> pd.DataFrame:
     """Read a review file (an absent file has no decisions yet).
 
