@@ -24,9 +24,20 @@ BRANCH_COLUMNS = ["left_id", "left_name", "right_id", "right_name", "score", "me
 MAX_PAGES_PER_SITE = 200
 
 
-def branch_links(entities: pd.DataFrame, organisation: Callable[[str], str] = str) -> pd.DataFrame:
-    """Links from a record whose web address is a page within a site to the record whose web address
-    is that site itself, when their names share a word.
+def branch_links(entities: pd.DataFrame, organisation: Callable[[str], str] = str, *,
+                 places: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Links from a branch to its national body found by their web site.
+
+    Two records on one web domain, not one organisation, are a branch and its parent when
+
+    the parent's name names no place, its words are all in the branch's name, and
+
+    - the branch's web address is a page within the site and the parent's the site itself
+      (``ageuk.org.uk/hounslow`` / ``ageuk.org.uk``); or
+    - both give the site itself and the branch's name adds a place
+      ("Home-Start East Staffordshire" / "Home-Start UK" on home-start.org.uk).
+
+    A record of a place on the body's site ("Emmaus Leeds") is a branch, not the parent of another.
 
     Parameters
     ----------
@@ -36,6 +47,8 @@ def branch_links(entities: pd.DataFrame, organisation: Callable[[str], str] = st
     organisation : callable
         Each identifier's organisation after resolution (official and merged links); records of one
         organisation are not linked to each other. By default each identifier is its own.
+    places : frozenset of str
+        Place words (:func:`civicgraph.resolve.names.place_words`).
 
     Returns
     -------
@@ -56,27 +69,41 @@ def branch_links(entities: pd.DataFrame, organisation: Callable[[str], str] = st
     if entities.empty or "page" not in entities:
         return pd.DataFrame(columns=BRANCH_COLUMNS)
     sited = entities[entities["domain"].notna()]
-    paged = set(sited.loc[sited["page"].astype(bool), "domain"])
-    sited = sited[sited["domain"].isin(paged)]
+    sited = sited[sited["domain"].duplicated(keep=False)]
     rows = []
     for domain, group in sited.groupby("domain", sort=True):
         pages, sites = group[group["page"].astype(bool)], group[~group["page"].astype(bool)]
-        if pages.empty or sites.empty or len(pages) > MAX_PAGES_PER_SITE:
+        if sites.empty or len(group) > MAX_PAGES_PER_SITE:
             continue
-        for branch in pages.itertuples(index=False):
-            branch_words = _words(branch.names)
-            for parent in sites.itertuples(index=False):
-                if organisation(branch.id) == organisation(parent.id):
-                    continue
-                shared = branch_words & _words(parent.names)
-                if not shared:
-                    continue
+        candidates = [(branch, parent) for branch in pages.itertuples(index=False)
+                      for parent in sites.itertuples(index=False)]
+        candidates += [(branch, parent) for branch in sites.itertuples(index=False)
+                       for parent in sites.itertuples(index=False) if branch.id != parent.id]
+        for branch, parent in candidates:
+            if organisation(branch.id) == organisation(parent.id):
+                continue
+            reason = _branch_reason(branch, parent, places)
+            if reason:
                 rows.append({"left_id": branch.id, "left_name": branch.label, "right_id": parent.id,
                              "right_name": parent.label, "score": None, "method": "web-domain", "status": "branch",
-                             "evidence": f"'{branch.label}' has a page on the site of '{parent.label}' ({domain}) and "
-                                         f"their names share {', '.join(sorted(shared))}: a branch or part of it, "
-                                         "linked, not merged"})
+                             "evidence": f"{reason} on {domain}: a branch or part of '{parent.label}', linked, "
+                                         "not merged"})
     return pd.DataFrame(rows, columns=BRANCH_COLUMNS)
+
+
+def _branch_reason(branch: object, parent: object, places: frozenset[str]) -> str | None:
+    """Why ``branch`` is a branch of ``parent`` (two records on one web domain), or None: the parent's
+    name names no place and its words are all in the branch's name."""
+    branch_words, parent_words = _words(branch.names), _words(parent.names)
+    if not parent_words or parent_words & places or not parent_words <= branch_words:
+        return None
+    shared, extra = ", ".join(sorted(parent_words)), branch_words - parent_words
+    if branch.page and not parent.page:
+        return f"'{branch.label}' has a page on the site of '{parent.label}' and takes its name ({shared})"
+    if not branch.page and not parent.page and extra & places:
+        return (f"'{branch.label}' is the name of '{parent.label}' and a place ({', '.join(sorted(extra & places))}), "
+                "and both give the same site")
+    return None
 
 
 def _words(names: tuple[str, ...]) -> set[str]:

@@ -46,8 +46,10 @@ GENERIC_DOMAINS = frozenset({"gmail.com", "hotmail.com", "hotmail.co.uk", "yahoo
                              "facebook.com", "twitter.com", "instagram.com", "wordpress.com",
                              "blogspot.com", "wixsite.com", "org.uk", "co.uk", "gov.uk", "nhs.uk",
                              "eventbrite.co.uk", "justgiving.com"})
-#: Hosts under these are generic too: a council's (or any public body's) site lists many groups.
-GENERIC_SUFFIXES = (".gov.uk", ".gov.wales", ".llyw.cymru", ".gov.scot")
+#: Hosts under these are generic too: a council's (or any public body's) site lists many groups; a
+#: social network's language or mobile host (en-gb.facebook.com) holds everyone's pages.
+GENERIC_SUFFIXES = (".gov.uk", ".gov.wales", ".llyw.cymru", ".gov.scot", ".facebook.com", ".twitter.com",
+                    ".instagram.com", ".linkedin.com", ".youtube.com")
 
 #: Names whose normal form and words are remembered (a national build meets millions once each).
 NAMES_REMEMBERED = 1 << 16
@@ -274,6 +276,8 @@ def web_domain(address: str | None) -> str | None:
     ('ageuk.org.uk', 'speakoutinhounslow.org.uk')
     >>> web_domain("someone@gmail.com") is None, web_domain("https://www.manchester.gov.uk/groups") is None
     (True, True)
+    >>> web_domain("https://en-gb.facebook.com/hounslowfoodbank") is None
+    True
     """
     if not address or not isinstance(address, str):
         return None

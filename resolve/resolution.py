@@ -273,7 +273,7 @@ def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = R
         statuses.append(("merged", row.evidence))
     links["status"] = [s for s, _ in statuses]
     links["evidence"] = [e for _, e in statuses]
-    branches = branch_links(entities, merger.organisation)
+    branches = branch_links(entities, merger.organisation, places=places)
     if len(branches):
         links = pd.concat([links, branches], ignore_index=True)
     pending = links[links["status"].isin(["review", "held"])].assign(decision="", decided_by="", note="")
