@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.resolution_heldout import sources
+from civicgraph.graph.assemble import assemble_graph
 from civicgraph.loaders.base import RecordSink
 from civicgraph.pipeline.authorities import authority_table
 from civicgraph.resolve.branches import branch_links, branch_result
@@ -76,3 +77,17 @@ def test_real_branches_on_a_national_site_are_linked() -> None:
     pairs = set(zip(branches["left_name"], branches["right_name"]))
     assert ("Home-Start East Staffordshire", "Home-Start UK") in pairs
     assert not set(branches["left_id"]) & set(branches["right_id"])  # no branch is another's parent
+
+
+def test_the_branch_of_edge_reaches_the_graph_with_its_evidence() -> None:
+    register, directory = RecordSink("register", Path("r.csv")), RecordSink("directory", Path("d.csv"))
+    register.node("GB-CHC-1108837", "Charity", register.provenance("row 2", "", "OGL-UK-3.0"), name="HOME-START UK",
+                  website="http://www.home-start.org.uk")
+    directory.node("LOCAL-HNS-home-start-hounslow", "Organisation", directory.provenance("row 3", "", "CC0-1.0"),
+                   name="Home-Start Hounslow", website="https://www.home-start.org.uk/hounslow")
+    results = [register.result(), directory.result()]
+    resolution = resolve_entities(results, places=PLACES)
+    graph, _ = assemble_graph([*results, branch_result(resolution.links)], matches=resolution.merged_pairs())
+    edges = [(a, b, data) for a, b, data in graph.edges(data=True) if data["relation"] == "BRANCH_OF"]
+    assert [(a, b) for a, b, _ in edges] == [("LOCAL-HNS-home-start-hounslow", "GB-CHC-1108837")]
+    assert "page on the site of 'HOME-START UK'" in edges[0][2]["evidence"]
