@@ -40,11 +40,14 @@ USER_ERRORS = (FetchError, Neo4jPushError, StatementRefused, GraphStoreError, Gr
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
+    from civicgraph.graph.amounts import money_text
+
     table = Table(title=title, title_justify="left")
     table.add_column(key)
     table.add_column(value, justify="right")
     for name, count in counts.items():
-        table.add_row(str(name), f"{count:,}" if isinstance(count, (int, float)) else str(count))
+        shown = money_text(count) if isinstance(count, float) else f"{count:,}" if isinstance(count, int) else str(count)
+        table.add_row(str(name), shown)
     return table
 
 

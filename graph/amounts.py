@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["BASE_CURRENCY", "HUNDREDTHS", "exact_sum", "hundredths", "in_base_currency", "other_currencies"]
+__all__ = ["BASE_CURRENCY", "HUNDREDTHS", "exact_sum", "hundredths", "in_base_currency", "money_text",
+           "other_currencies"]
 
 #: The currency the analyses' ``amount_gbp`` columns are in.
 BASE_CURRENCY = "GBP"
@@ -105,6 +106,18 @@ def hundredths(amount: Any) -> int | None:
     if not value.is_finite() or value != value.to_integral_value():
         return None
     return int(value)
+
+
+def money_text(amount: float) -> str:
+    """An amount for reading: every digit it has, at least two decimals, thousands separated.
+
+    Examples
+    --------
+    >>> money_text(115209875.69), money_text(2000.0), money_text(0.125), money_text(-5)
+    ('115,209,875.69', '2,000.00', '0.125', '-5.00')
+    """
+    value = Decimal(repr(float(amount)))
+    return f"{value.quantize(Decimal('0.01')) if value.as_tuple().exponent > -2 else value:,}"
 
 
 def in_base_currency(amounts: pd.Series, currencies: pd.Series, *,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from civicgraph.graph.amounts import money_text
 from civicgraph.graph.cells import is_money, markdown_table, markdown_text
 
 COVERAGE_COLUMNS = ["what", "known", "total", "share", "note"]
@@ -148,10 +148,7 @@ def money_formatters(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
     2          0.125  1.00000
     """
     def exact(value: Any) -> str:
-        if pd.isna(value):
-            return ""
-        amount = Decimal(repr(float(value)))
-        return f"{amount.quantize(Decimal('0.01')) if amount.as_tuple().exponent > -2 else amount:,}"
+        return "" if pd.isna(value) else money_text(value)
 
     return {c: exact for c in table.columns if is_money(c) and pd.api.types.is_float_dtype(table[c])}
 
