@@ -11,6 +11,7 @@ import json
 import sys
 import zipfile
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 from rich.table import Table
@@ -39,11 +40,14 @@ USER_ERRORS = (FetchError, Neo4jPushError, StatementRefused, GraphStoreError, Gr
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
+    from civicgraph.graph.amounts import money_text
+
     table = Table(title=title, title_justify="left")
     table.add_column(key)
     table.add_column(value, justify="right")
     for name, count in counts.items():
-        table.add_row(str(name), f"{count:,}" if isinstance(count, (int, float)) else str(count))
+        shown = money_text(count) if isinstance(count, float) else f"{count:,}" if isinstance(count, int) else str(count)
+        table.add_row(str(name), shown)
     return table
 
 
@@ -243,8 +247,26 @@ def command_template(args: argparse.Namespace, console: Console) -> None:
     console.print(f"wrote {write_template(args.out)}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error is one line (the usage itself is in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``<prog>: error: <message> (see <prog> --help)`` and exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``civicgraph`` command."""
+    """The argument parser of the ``civicgraph`` command.
+
+    Examples
+    --------
+    >>> import contextlib, io
+    >>> stderr = io.StringIO()
+    >>> with contextlib.redirect_stderr(stderr), contextlib.suppress(SystemExit):
+    ...     parser().parse_args(["inspect", "360giving", "grants.json", "--bogus"])
+    >>> print(stderr.getvalue(), end="")
+    civicgraph: error: unrecognized arguments: --bogus (see civicgraph --help)
+    """
     from civicgraph.graph.export import EXPORT_FORMATS
     from civicgraph.loaders.registry import available_loaders
     from civicgraph.pipeline.answers import ANSWERS
@@ -252,7 +274,7 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--verbose", action="store_true", help="show tracebacks on errors")
     common.add_argument("--quiet", action="store_true", help="no progress bars")
-    top = argparse.ArgumentParser(prog="civicgraph", description="Knowledge graph of a local civil-society ecosystem.")
+    top = _Parser(prog="civicgraph", description="Knowledge graph of a local civil-society ecosystem.")
     top.add_argument("--version", action="version", version=f"civicgraph {_version()}")
     commands = top.add_subparsers(dest="command", required=True)
 

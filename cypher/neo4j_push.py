@@ -4,7 +4,9 @@ Push: uniqueness constraints first, then nodes and relationships in batches of `
 MERGE`` on stable ids and edge keys, so pushing the same graph twice changes nothing. Every node has
 the label ``Entity``, its kind's label and its ancestors' labels (``:Entity:Organisation:Charity``),
 which is how :mod:`cypher.queries` translates "any organisation" for Neo4j. Nested values
-(provenance, income history) are stored as JSON text, as Neo4j properties hold no maps.
+(provenance, income history) are stored as JSON text, as Neo4j properties hold no maps. A node or
+relationship with an ``amount`` also gets ``amount_hundredths``, the amount as a whole number of
+hundredths of its ``currency``: Neo4j sums integers exactly, floats not.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import networkx as nx
 from tqdm.auto import tqdm
 
+from civicgraph.graph.amounts import HUNDREDTHS, hundredths
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from civicgraph.graph.store import canonical_json
@@ -57,6 +60,12 @@ def _property(value: Any) -> Any:
     return value
 
 
+def _with_hundredths(properties: dict[str, Any]) -> dict[str, Any]:
+    """``properties`` with :data:`graph.amounts.HUNDREDTHS` beside an amount that has it."""
+    exact = hundredths(properties.get("amount"))
+    return properties if exact is None else {**properties, HUNDREDTHS: exact}
+
+
 def constraint_statements(graph: nx.MultiDiGraph) -> list[str]:
     """Uniqueness constraints (which also index): one on ``Entity.id``.
 
@@ -84,7 +93,7 @@ def node_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> Iterator
     for node, data in graph.nodes(data=True):
         properties = {k: _property(v) for k, v in data.items() if k not in RESERVED_NODE_KEYS and v is not None}
         properties.update(kind=data["kind"], provenance=canonical_json(data.get("provenance", [])))
-        by_kind[data["kind"]].append({"id": node, "properties": properties})
+        by_kind[data["kind"]].append({"id": node, "properties": _with_hundredths(properties)})
     for kind, rows in sorted(by_kind.items()):
         extra = ":".join(labels(kind)[1:])
         cypher = f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n:{extra} SET n += row.properties"
@@ -97,15 +106,17 @@ def relationship_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> 
 
     Examples
     --------
-    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", key="k1", relation="FUNDED_BY", amount=5.0, provenance=[])
-    >>> next(relationship_batches(g)).parameters["rows"][0]["properties"]["amount"]
-    5.0
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", key="k1", relation="FUNDED_BY", amount=5.1, provenance=[])
+    >>> properties = next(relationship_batches(g)).parameters["rows"][0]["properties"]
+    >>> properties["amount"], properties["amount_hundredths"]
+    (5.1, 510)
     """
     by_relation: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for source, target, key, data in graph.edges(keys=True, data=True):
         properties = {k: _property(v) for k, v in data.items() if k not in RESERVED_EDGE_KEYS and v is not None}
         properties["provenance"] = canonical_json(data.get("provenance", []))
-        by_relation[data["relation"]].append({"source": source, "target": target, "key": key, "properties": properties})
+        by_relation[data["relation"]].append({"source": source, "target": target, "key": key,
+                                              "properties": _with_hundredths(properties)})
     for relation, rows in sorted(by_relation.items()):
         vocabulary().check_relation(relation)
         cypher = ("UNWIND $rows AS row MATCH (a:Entity {id: row.source}) MATCH (b:Entity {id: row.target}) "
@@ -202,13 +213,16 @@ def export_neo4j_import(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path
     >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A", latest_income=5.0, provenance=[])
     >>> [p.name for p in export_neo4j_import(g, Path(tempfile.mkdtemp()))]
     ['nodes_Charity.csv']
+    >>> _ = g.add_edge("a", "a", relation="FUNDED_BY", amount=0.29, currency="GBP", provenance=[])
+    >>> print(export_neo4j_import(g, Path(tempfile.mkdtemp()))[1].read_text().splitlines()[:2])
+    [':START_ID(Entity),:END_ID(Entity),:TYPE,key,amount:double,amount_hundredths:long,currency,provenance', 'a,a,FUNDED_BY,0,0.29,29,GBP,[]']
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for node, data in graph.nodes(data=True):
-        by_kind[data["kind"]].append((node, data))
+        by_kind[data["kind"]].append((node, _with_hundredths(data)))
     for kind, members in sorted(by_kind.items()):
         keys = sorted({k for _, d in members for k in d if k not in RESERVED_NODE_KEYS})
         path = folder / f"nodes_{kind}.csv"
@@ -222,7 +236,7 @@ def export_neo4j_import(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path
         written.append(path)
     by_relation: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
     for source, target, key, data in graph.edges(keys=True, data=True):
-        by_relation[data["relation"]].append((source, target, key, data))
+        by_relation[data["relation"]].append((source, target, key, _with_hundredths(data)))
     for relation, edges in sorted(by_relation.items()):
         keys = sorted({k for *_, d in edges for k in d if k not in RESERVED_EDGE_KEYS})
         path = folder / f"rels_{relation}.csv"

@@ -4,6 +4,10 @@ Queries are written once with ``{Organisation}``-style placeholders for "any nod
 its subclasses" and translated per dialect (:func:`translate`): LadybugDB has one table per kind and
 matches a union of tables with ``(n:A:B)``; in Neo4j every node also carries its ancestors' labels
 (see :mod:`cypher.neo4j_push`), so the placeholder is the one label ``(n:Organisation)``.
+
+Money is summed as ``sum(r.amount_hundredths) / 100.0``: whole hundredths of the currency add up
+exactly in both engines, and one division gives the total to the penny (``sum(r.amount)`` adds
+floats and may print ``18303977.009999998``). Totals are per currency, never across currencies.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ class Query:
 LIBRARY = (
     Query("funding_by_funder", "5. Grants in GBP by funder in the area (a grant to an individual is its own recipient)",
           "MATCH (o)-[r:FUNDED_BY]->(f:Funder) WHERE r.currency = 'GBP' "
-          "RETURN f.name AS funder, sum(r.amount) AS amount_gbp, count(DISTINCT o) AS recipients "
-          "ORDER BY amount_gbp DESC, funder"),
+          "RETURN f.name AS funder, sum(r.amount_hundredths) / 100.0 AS amount_gbp, count(r) AS grants_gbp, "
+          "count(DISTINCT o) AS recipients ORDER BY amount_gbp DESC, funder"),
     Query("co_funding", "10. Funders that fund the same organisations",
           "MATCH (a:Funder)<-[:FUNDED_BY]-(o:{Organisation})-[:FUNDED_BY]->(b:Funder) WHERE a.name < b.name "
           "RETURN a.name AS funder_a, b.name AS funder_b, count(DISTINCT o) AS shared_recipients "

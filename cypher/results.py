@@ -6,10 +6,11 @@ relationships, as in Neo4j. An element id is ``"<table>:<offset>"``, opaque to c
 for one database file. Plain JSON has no NaN or infinity: such floats are written as ``null``; typed
 JSON keeps them as the strings ``"NaN"``, ``"Infinity"`` and ``"-Infinity"``.
 
-Money is held as exact decimals: a sum of amounts comes back as a :class:`~decimal.Decimal`, written
-in plain JSON as the number whose shortest text is that decimal (exact for up to 15 significant
-digits, more than any sum of money in pence needs) and in typed JSON as a ``Float`` with the
-decimal's own text: ``375727.65``, never ``375727.64999999997``.
+The engine gives a sum of integers (``sum(r.amount_hundredths)``, the exact money column) as an
+INT128, which Python receives as a :class:`~decimal.Decimal` without a fraction: it is written as an
+integer (``Integer`` in typed JSON). A DECIMAL value is written in plain JSON as the number whose
+shortest text is that decimal (exact for up to 15 significant digits) and in typed JSON as a
+``Float`` with the decimal's own text: ``375727.65``, never ``375727.64999999997``.
 """
 
 from __future__ import annotations
@@ -87,14 +88,16 @@ def plain(value: Any) -> Any:
     --------
     >>> plain({"_ID": {"table": 1, "offset": 4}, "_LABEL": "Ward", "name": "Hanworth", "code": None})
     {'elementId': '1:4', 'labels': ['Ward'], 'properties': {'name': 'Hanworth'}}
-    >>> plain([float("nan"), date(2020, 1, 2), Decimal("375727.650000")])
-    [None, '2020-01-02', 375727.65]
+    >>> plain([float("nan"), date(2020, 1, 2), Decimal("375727.650000"), Decimal("1830397701")])
+    [None, '2020-01-02', 375727.65, 1830397701]
     """
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, Decimal):
+        if _whole(value):
+            return int(value)
         return float(value) if value.is_finite() else None
     if isinstance(value, dict):
         kind = _kind(value)
@@ -136,7 +139,14 @@ def _typed_float(value: float) -> dict[str, Any]:
     return {"$type": "Float", "_value": text}
 
 
+def _whole(value: Decimal) -> bool:
+    """An engine integer (INT128) rather than a DECIMAL column's value: no fractional digits at all."""
+    return value.is_finite() and isinstance(value.as_tuple().exponent, int) and value.as_tuple().exponent >= 0
+
+
 def _typed_decimal(value: Decimal) -> dict[str, Any]:
+    if _whole(value):
+        return {"$type": "Integer", "_value": str(int(value))}
     if not value.is_finite():
         return _typed_float(float(value))
     text = format(value.normalize(), "f")  # no exponent, no trailing zeros of the column's scale
@@ -152,6 +162,8 @@ def typed(value: Any) -> dict[str, Any]:
     ({'$type': 'Integer', '_value': '3'}, {'$type': 'Float', '_value': '0.5'}, {'$type': 'Null', '_value': None})
     >>> typed(Decimal("375727.650000")), typed(Decimal("1000.00"))
     ({'$type': 'Float', '_value': '375727.65'}, {'$type': 'Float', '_value': '1000.0'})
+    >>> typed(Decimal("1830397701"))
+    {'$type': 'Integer', '_value': '1830397701'}
     >>> typed({"_ID": {"table": 2, "offset": 0}, "_LABEL": "Ward", "name": "Hanworth"})["_value"]["_labels"]
     ['Ward']
     """

@@ -4,6 +4,13 @@ Every node kind becomes a node table (``Charity``, ``Ward``, ...) with ``id`` as
 attributes its nodes carry (typed from the ontology's ranges), ``sources`` (dataset names) and
 ``provenance`` (JSON). Every relation becomes a relationship table over the pairs of kinds it joins
 in the data, with the edge ``key``, its attributes and ``provenance``.
+
+Money: ``amount`` is a DOUBLE (LadybugDB 0.22 cannot ``sum()`` a DECIMAL column) and ``currency``
+stands beside it; ``amount_hundredths`` (INT64, :data:`graph.amounts.HUNDREDTHS`) is the same amount
+as a whole number of hundredths of its currency, which sums exactly:
+``sum(r.amount_hundredths) / 100.0`` is a total to the penny where ``sum(r.amount)`` may print
+``18303977.009999998``. It is missing where ``amount`` is, or where an amount has a finer fraction
+than a hundredth.
 """
 
 from __future__ import annotations
@@ -14,11 +21,14 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import XSD
 
+from civicgraph.graph.amounts import HUNDREDTHS
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
 from civicgraph.ontology.vocabulary import vocabulary
 
 #: Attributes held as JSON text (nested lists).
 JSON_ATTRIBUTES = frozenset({"income_history"})
+#: Columns made from another attribute as the database is written: column -> its type.
+DERIVED_COLUMNS = {HUNDREDTHS: "INT64"}
 
 
 def column_type(key: str) -> str:
@@ -28,7 +38,11 @@ def column_type(key: str) -> str:
     --------
     >>> column_type("latest_income"), column_type("code_generation"), column_type("other_names")
     ('DOUBLE', 'INT64', 'STRING[]')
+    >>> column_type("amount"), column_type("amount_hundredths")
+    ('DOUBLE', 'INT64')
     """
+    if key in DERIVED_COLUMNS:
+        return DERIVED_COLUMNS[key]
     if key in LIST_ATTRIBUTES:
         return "STRING[]"
     if key in JSON_ATTRIBUTES:
@@ -74,15 +88,15 @@ def schema_of(graph: nx.MultiDiGraph) -> Schema:
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
     >>> schema_of(g).relations["FUNDED_BY"][0]
     [('Charity', 'Funder')]
-    >>> "latest_income" in schema_of(g).nodes["Ward"]
-    True
+    >>> "latest_income" in schema_of(g).nodes["Ward"], "amount_hundredths" in schema_of(g).relations["FUNDED_BY"][1]
+    (True, True)
     """
     pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for source, target, data in graph.edges(data=True):
         pairs[data["relation"]].add((graph.nodes[source]["kind"], graph.nodes[target]["kind"]))
     # every kind gets a table and every table every attribute of the ontology, empty or not, so
     # that any query naming a kind or a property binds (and finds nothing) whatever was loaded
-    keys = sorted(vocabulary().attributes)
+    keys = sorted([*vocabulary().attributes, *DERIVED_COLUMNS])
     nodes = {kind: keys for kind in sorted(vocabulary().kinds)}
     relations = {rel: (sorted(pairs[rel]), keys) for rel in sorted(pairs)}
     return Schema(nodes, relations)

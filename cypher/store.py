@@ -11,13 +11,17 @@ import networkx as nx
 import pandas as pd
 
 from civicgraph.cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
+from civicgraph.graph.amounts import HUNDREDTHS, hundredths
 from civicgraph.graph.network import datasets
 from civicgraph.graph.store import atomic_directory, canonical_json
 
 DATABASE_FILE = "graph.lbug"
 
 
-def _cell(key: str, value: Any) -> Any:
+def _cell(key: str, data: dict[str, Any]) -> Any:
+    if key == HUNDREDTHS:
+        return hundredths(data.get("amount"))
+    value = data.get(key)
     if key in JSON_ATTRIBUTES and value is not None:
         return json.dumps(value)
     return value
@@ -39,6 +43,16 @@ def write_database(graph: nx.MultiDiGraph, folder: str | Path) -> Path:
     >>> conn = ladybug.Connection(ladybug.Database(path, read_only=True))
     >>> conn.execute("MATCH (c:Charity) RETURN c.name").get_all()
     [['A']]
+
+    Amounts also go in as whole hundredths of their currency, which sum exactly:
+
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=0.1, currency="GBP", provenance=[])
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=0.2, currency="GBP", provenance=[])
+    >>> g.nodes["f"].update(kind="Funder", provenance=[])
+    >>> path = write_database(g, Path(tempfile.mkdtemp()) / "cypher")
+    >>> conn = ladybug.Connection(ladybug.Database(path, read_only=True))
+    >>> conn.execute("MATCH ()-[r:FUNDED_BY]->() RETURN sum(r.amount), sum(r.amount_hundredths) / 100.0").get_all()
+    [[0.30000000000000004, 0.3]]
     """
     folder = Path(folder)
     schema = schema_of(graph)
@@ -58,7 +72,7 @@ def _copy_nodes(connection: ladybug.Connection, graph: nx.MultiDiGraph, schema: 
     rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in schema.nodes}
     for node, data in graph.nodes(data=True):
         keys = schema.nodes[data["kind"]]
-        rows[data["kind"]].append({"id": node, **{k: _cell(k, data.get(k)) for k in keys},
+        rows[data["kind"]].append({"id": node, **{k: _cell(k, data) for k in keys},
                                    "sources": datasets(data), "provenance": canonical_json(data.get("provenance", []))})
     for kind, records in rows.items():
         frame = pd.DataFrame(records, columns=["id", *schema.nodes[kind], "sources", "provenance"])  # noqa: F841 - COPY reads it by name
@@ -72,7 +86,7 @@ def _copy_edges(connection: ladybug.Connection, graph: nx.MultiDiGraph, schema: 
         pair = (relation, graph.nodes[source]["kind"], graph.nodes[target]["kind"])
         keys = schema.relations[relation][1]
         rows.setdefault(pair, []).append({"from": source, "to": target, "key": key,
-                                          **{k: _cell(k, data.get(k)) for k in keys},
+                                          **{k: _cell(k, data) for k in keys},
                                           "provenance": canonical_json(data.get("provenance", []))})
     for (relation, source_kind, target_kind), records in rows.items():
         keys = schema.relations[relation][1]

@@ -7,19 +7,27 @@ back as the float whose text is the exact decimal total: no ``18303977.009999998
 
 A total in GBP counts GBP only, unless the caller passes a rate for another currency (GBP per unit),
 in which case the output names the rate used.
+
+Databases that sum floats (the Cypher database, Neo4j) also get each amount as a whole number of
+hundredths of its currency (:data:`HUNDREDTHS`, :func:`hundredths`): integers sum exactly there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["BASE_CURRENCY", "exact_sum", "in_base_currency", "other_currencies"]
+__all__ = ["BASE_CURRENCY", "HUNDREDTHS", "exact_sum", "hundredths", "in_base_currency", "money_text",
+           "other_currencies"]
 
 #: The currency the analyses' ``amount_gbp`` columns are in.
 BASE_CURRENCY = "GBP"
+#: The exact money column of the Cypher database and Neo4j: ``amount`` in hundredths of its currency.
+HUNDREDTHS = "amount_hundredths"
 #: Most decimal places an amount is summed exactly at; finer fractions are rounded to this.
 MAX_DECIMALS = 6
 
@@ -65,6 +73,51 @@ def exact_sum(amounts: pd.Series | np.ndarray | list[float], by: pd.Series | Non
     totals = pd.Series(units, index=by.index if isinstance(by, pd.Series) else None).groupby(
         np.asarray(by, dtype=object), sort=True).sum()
     return totals / scale
+
+
+def hundredths(amount: Any) -> int | None:
+    """An amount as a whole number of hundredths of its currency unit (pence, cents), for exact sums.
+
+    Parameters
+    ----------
+    amount : float, int or None
+        An amount as published.
+
+    Returns
+    -------
+    int or None
+        ``amount * 100`` exactly; None when the amount is missing, not finite or has a fraction finer
+        than a hundredth (such an amount cannot be counted exactly in hundredths, so it is not counted
+        at all rather than rounded).
+
+    Examples
+    --------
+    >>> hundredths(18303977.01), hundredths(0.29), hundredths(5), hundredths(-12.5)
+    (1830397701, 29, 500, -1250)
+    >>> hundredths(1.005) is None, hundredths(None) is None, hundredths(float("nan")) is None
+    (True, True, True)
+    """
+    if amount is None or isinstance(amount, bool):
+        return None
+    try:
+        value = Decimal(str(amount)).scaleb(2)  # a float's shortest text is the decimal it was read from
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or value != value.to_integral_value():
+        return None
+    return int(value)
+
+
+def money_text(amount: float) -> str:
+    """An amount for reading: every digit it has, at least two decimals, thousands separated.
+
+    Examples
+    --------
+    >>> money_text(115209875.69), money_text(2000.0), money_text(0.125), money_text(-5)
+    ('115,209,875.69', '2,000.00', '0.125', '-5.00')
+    """
+    value = Decimal(repr(float(amount)))
+    return f"{value.quantize(Decimal('0.01')) if value.as_tuple().exponent > -2 else value:,}"
 
 
 def in_base_currency(amounts: pd.Series, currencies: pd.Series, *,

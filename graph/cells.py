@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_STARTS", "clean_text", "markdown_text", "replaced_when_complete", "significant", "spreadsheet_frame", "spreadsheet_text",
+__all__ = ["FORMULA_STARTS", "clean_text", "is_money", "markdown_table", "markdown_text", "replaced_when_complete", "significant", "spreadsheet_frame", "spreadsheet_text",
            "write_csv", "write_excel"]
 
 #: First characters a spreadsheet reads as the start of a formula (OWASP's list).
@@ -99,20 +99,35 @@ def significant(values: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(rounded) & (values != 0), rounded, values)
 
 
+def is_money(column: Any) -> bool:
+    """Whether an answer's column holds money (``amount``, ``amount_gbp``, ``rent_gbp``, ...): exact
+    decimal totals, written as they are rather than rounded to significant digits.
+
+    Examples
+    --------
+    >>> is_money("amount_gbp"), is_money("gini")
+    (True, False)
+    """
+    return isinstance(column, str) and ("amount" in column or "gbp" in column)
+
+
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and column names) are :func:`spreadsheet_text` and
-    whose floating-point numbers are :func:`significant`.
+    whose floating-point numbers are :func:`significant`, except money (:func:`is_money`), which
+    is an exact decimal total already and keeps every penny however large.
 
     Examples
     --------
     >>> spreadsheet_frame(pd.DataFrame({"name": ["@SUM(A1)", "ok"], "gbp": [-5, 7]})).to_dict("list")
     {'name': ["'@SUM(A1)", 'ok'], 'gbp': [-5, 7]}
+    >>> spreadsheet_frame(pd.DataFrame({"amount_gbp": [123456789012.34], "share": [0.1234567890123456]})).iloc[0].tolist()
+    [123456789012.34, 0.123456789012]
     """
     frame = frame.copy()
     for column in frame.columns:
         if frame[column].dtype == object or isinstance(frame[column].dtype, pd.StringDtype):
             frame[column] = frame[column].map(spreadsheet_text, na_action="ignore")
-        elif pd.api.types.is_float_dtype(frame[column].dtype):
+        elif pd.api.types.is_float_dtype(frame[column].dtype) and not is_money(column):
             frame[column] = significant(frame[column].to_numpy(dtype=np.float64, na_value=np.nan))
     frame.columns = [spreadsheet_text(str(c)) if isinstance(c, str) else c for c in frame.columns]
     return frame
@@ -202,3 +217,36 @@ def markdown_text(value: Any) -> str:
     """
     text = clean_text(str(value))
     return "".join(_MARKDOWN.get(c, c) for c in text)
+
+
+_NUMBER_TEXT = re.compile(r"-?[\d,]*\.?\d+%?")
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A table as Markdown, every value written as it is: a float by the shortest text of its
+    :data:`SIGNIFICANT_DIGITS` significant digits, money (:func:`is_money`) by all of them (a total of
+    ``115209875.69`` stays that, not tabulate's ``1.1521e+08``), text already formatted left alone;
+    columns of numbers aligned right.
+    Cells are not escaped here (see :func:`markdown_text`).
+
+    Examples
+    --------
+    >>> print(markdown_table(pd.DataFrame({"funder": ["A"], "amount_gbp": [115209875.69], "shown": ["1,250.50"]})))
+    | funder   |   amount_gbp |    shown |
+    |:---------|-------------:|---------:|
+    | A        | 115209875.69 | 1,250.50 |
+    """
+    def numeric(column: pd.Series) -> bool:
+        given = [v for v in column if not (v is None or v == "" or (isinstance(v, float) and np.isnan(v)))]
+        return bool(given) and all(
+            (isinstance(v, (int, float, np.number)) and not isinstance(v, bool))
+            or (isinstance(v, str) and _NUMBER_TEXT.fullmatch(v) is not None) for v in given)
+
+    shown = frame.astype(object).where(frame.notna(), "")
+    # measures to the significant digits the CSV answers keep (so last-bit noise writes the same bytes)
+    for column in shown.columns:
+        if not is_money(column):
+            shown[column] = shown[column].map(lambda v: float(significant(np.array([v]))[0])
+                                              if isinstance(v, float | np.floating) else v)
+    return shown.to_markdown(index=False, disable_numparse=True,
+                             colalign=["right" if numeric(shown[c]) else "left" for c in shown.columns])

@@ -14,6 +14,7 @@ verdict.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -252,7 +253,10 @@ def _candidates(rule: ShapeRule, column: pd.Series) -> np.ndarray:
         elif rule.datatype not in (None, XSD.string):
             return everything
         if rule.pattern is not None:
-            maybe |= ~text.str.contains(rule.pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+            with warnings.catch_warnings():  # a shape's pattern may have groups: only whether it matches counts
+                warnings.filterwarnings("ignore", "This pattern is interpreted as a regular expression", UserWarning)
+                found = text.str.contains(rule.pattern, regex=True)
+            maybe |= ~found.fillna(False).to_numpy(dtype=bool)
         return maybe
     if column.dtype.kind == "f" and rule.pattern is None and rule.datatype in (None, XSD.double):
         values = column.to_numpy(dtype=float)

@@ -17,7 +17,7 @@ import networkx as nx
 import pandas as pd
 
 from civicgraph.graph.assets import asset_transfer_candidates, asset_use
-from civicgraph.graph.cells import markdown_text, write_csv, write_excel
+from civicgraph.graph.cells import markdown_table, markdown_text, write_csv, write_excel
 from civicgraph.graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
 from civicgraph.graph.contracts import contract_consolidation
 from civicgraph.graph.coproduction import directorate_coproduction, forum_representativeness
@@ -208,7 +208,7 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
             for column in shown.columns:
                 shown[column] = shown[column].map(lambda v: markdown_text(v[:60]) if isinstance(v, str) else v)
             shown.columns = [markdown_text(c) for c in shown.columns]
-            lines += ["", shown.to_markdown(index=False)]
+            lines += ["", markdown_table(shown)]
         lines.append("")
     (folder / "answers.md").write_text("\n".join(lines) + "\n")
     written.append(folder / "answers.md")

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from civicgraph.graph.cells import is_money, markdown_table  # noqa: E402
 from civicgraph.maps.choropleth import ward_choropleth  # noqa: E402
 from civicgraph.pipeline.result import AnswerResult  # noqa: E402
 
@@ -57,7 +58,7 @@ def brief_table(table: pd.DataFrame, *, rows: int = TABLE_ROWS) -> pd.DataFrame:
         elif pd.api.types.is_float_dtype(shown[column]):
             values = shown[column]
             whole = values.dropna().eq(values.dropna().round()).all()
-            money = "gbp" in column or "amount" in column
+            money = is_money(column)
             shown[column] = values.map(lambda v: "" if pd.isna(v) else f"{v:,.0f}" if whole
                                        else f"{v:,.2f}" if money else f"{v:.3g}")
     return shown
@@ -217,7 +218,7 @@ def brief_markdown(result: AnswerResult, chart: Path | None = None, note: str = 
     lines = [f"# {result.question}", "", f"**{result.headline}**", "", "## What this does not say", ""]
     lines += [f"- {line}" for line in _not_said(result, note)] or ["- Nothing beyond the coverage below."]
     lines += ["", "## The answer", ""]
-    lines += [brief_table(result.table).to_markdown(index=False), "",
+    lines += [markdown_table(brief_table(result.table)), "",
               f"{len(result.table):,} rows in all: `{result.key}.csv` in the answers folder."] if len(result.table) \
         else ["Nothing found in the data loaded."]
     if chart is not None:

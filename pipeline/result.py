@@ -8,11 +8,14 @@ many rows are shown.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
-from civicgraph.graph.cells import markdown_text
+from civicgraph.graph.amounts import money_text
+from civicgraph.graph.cells import is_money, markdown_table, markdown_text
 
 COVERAGE_COLUMNS = ["what", "known", "total", "share", "note"]
 SOURCE_COLUMNS = ["dataset", "licence", "first_date", "last_date", "facts"]
@@ -111,7 +114,8 @@ class AnswerResult:
             about.append(f"Cannot answer: {self.missing}")
         about += [f"Coverage: {r.what} {r.known:,} of {r.total:,} ({_percent(r.share)})" for r in self.coverage.itertuples()]
         about += [f"Caveat: {c}" for c in self.caveats]
-        return "\n".join([*about, "", self.table.head(10).to_string(), f"[{len(self.table):,} rows]"])
+        shown = self.table.head(10)
+        return "\n".join([*about, "", shown.to_string(formatters=money_formatters(shown)), f"[{len(self.table):,} rows]"])
 
     def _repr_html_(self) -> str:
         """Shown by Jupyter: headline, coverage and caveats first, then the table's first rows."""
@@ -125,8 +129,28 @@ class AnswerResult:
             parts.append("<p>Coverage</p>" + shown.to_html(index=False))
         if self.caveats:
             parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in self.caveats) + "</ul>")
-        parts.append(self.table.head(20).to_html(index=False) + f"<p>{len(self.table):,} rows</p>")
+        shown = self.table.head(20)
+        parts.append(shown.to_html(index=False, formatters=money_formatters(shown)) + f"<p>{len(self.table):,} rows</p>")
         return "\n".join(parts)
+
+
+def money_formatters(table: pd.DataFrame) -> dict[str, Callable[[Any], str]]:
+    """For pandas' ``to_string``/``to_html``: money columns (``amount...``, ``...gbp...``) written exactly,
+    with thousands separators, instead of pandas' six significant digits (``1.152099e+08``).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"amount_gbp": [115209875.69, 40000.0, 0.125], "gini": [0.35169038, 0.0, 1.0]})
+    >>> print(table.to_string(formatters=money_formatters(table)))
+          amount_gbp     gini
+    0 115,209,875.69  0.35169
+    1      40,000.00  0.00000
+    2          0.125  1.00000
+    """
+    def exact(value: Any) -> str:
+        return "" if pd.isna(value) else money_text(value)
+
+    return {c: exact for c in table.columns if is_money(c) and pd.api.types.is_float_dtype(table[c])}
 
 
 def coverage_row(what: str, known: int, total: int, note: str = "") -> dict[str, object]:
@@ -149,4 +173,4 @@ def _markdown(frame: pd.DataFrame) -> str:
     """A table as Markdown, its text escaped (:func:`graph.cells.markdown_text`): names in it are data."""
     shown = frame.astype(object).map(lambda v: markdown_text(v) if isinstance(v, str) else v)
     shown.columns = [markdown_text(c) for c in shown.columns]
-    return shown.to_markdown(index=False)
+    return markdown_table(shown)

@@ -16,13 +16,25 @@ from tests.cypher.conftest import TOKEN, count_nodes, query
 
 
 def test_funder_totals_match_the_analysis_function(endpoint: str, hounslow: nx.MultiDiGraph) -> None:
-    response = query(endpoint, "MATCH (o)-[r:FUNDED_BY]->(f:Funder) RETURN f.name AS funder, sum(r.amount) AS gbp, "
-                               "count(DISTINCT o) AS recipients ORDER BY gbp DESC")
+    response = query(endpoint, "MATCH (o)-[r:FUNDED_BY]->(f:Funder) WHERE r.currency = 'GBP' RETURN f.name AS funder, "
+                               "sum(r.amount_hundredths) / 100.0 AS gbp, count(DISTINCT o) AS recipients "
+                               "ORDER BY gbp DESC")
     assert response.status_code == 202
     body = response.json()
     assert body["data"]["fields"] == ["funder", "gbp", "recipients"]
     expected = funding_by_funder(hounslow)[["funder_name", "amount_gbp", "recipients"]].values.tolist()
-    assert [[f, pytest.approx(g), r] for f, g, r in body["data"]["values"]] == expected
+    assert body["data"]["values"] == expected  # to the penny
+
+
+def test_a_sum_of_hundredths_is_an_integer_in_both_json_forms(endpoint: str, hounslow: nx.MultiDiGraph) -> None:
+    from civicgraph.graph.amounts import hundredths
+
+    statement = "MATCH ()-[r:FUNDED_BY]->() WHERE r.currency = 'GBP' RETURN sum(r.amount_hundredths)"
+    expected = sum(hundredths(d["amount"]) for *_, d in hounslow.edges(data=True)
+                   if d["relation"] == "FUNDED_BY" and d.get("currency") == "GBP")
+    assert query(endpoint, statement).json()["data"]["values"] == [[expected]]
+    typed = query(endpoint, statement, headers={"Accept": "application/vnd.neo4j.query"}).json()
+    assert typed["data"]["values"] == [[{"$type": "Integer", "_value": str(expected)}]]
 
 
 def test_every_node_is_in_the_database(endpoint: str, hounslow: nx.MultiDiGraph) -> None:

@@ -16,6 +16,8 @@ from civicgraph.loaders.threesixtygiving import ThreeSixtyGivingLoader
 DATA = Path(__file__).resolve().parents[2] / "data" / "360giving"
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "threesixtygiving"
 HOUNSLOW = LoadContext("E09000018", "GB-LAE-HNS", "Hounslow")
+#: The Indigo Trust's whole 360Giving CSV (269 grants, three with the duration "Undefined"), as published.
+INDIGO_TRUST = FIXTURES.parent / "resolution" / "indigo_trust.csv"
 
 
 def load(path: Path, context: LoadContext = HOUNSLOW, **options):  # noqa: ANN201
@@ -213,7 +215,8 @@ def _file_grants(path: Path) -> list[tuple[str, str, float]]:
 @pytest.mark.parametrize("path", [
     DATA / "hounslow_360giving_grants.json", DATA / "london_powertochange_grants.json",
     FIXTURES / "lloyds_bank_foundation_2010_2015.json", FIXTURES / "lloyds_bank_foundation_2010_2015.xlsx",
-    FIXTURES / "indigo_trust_sample.csv", *(FIXTURES / name for name in COMMUNITY_FOUNDATION)], ids=lambda p: p.name)
+    FIXTURES / "indigo_trust_sample.csv", INDIGO_TRUST, *(FIXTURES / name for name in COMMUNITY_FOUNDATION)],
+    ids=lambda p: p.name)
 def test_every_grant_and_pound_of_a_file_is_loaded_or_rejected_once(path: Path) -> None:
     from civicgraph.graph.amounts import exact_sum
 

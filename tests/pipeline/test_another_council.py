@@ -112,6 +112,11 @@ def test_version_and_usage_errors_exit_codes(capsys: pytest.CaptureFixture[str])
     with pytest.raises(SystemExit) as usage:
         main(["run"])
     assert usage.value.code == 2
+    assert capsys.readouterr().err == ("civicgraph run: error: the following arguments are required: config "
+                                       "(see civicgraph run --help)\n")  # one line, no usage block
+    with pytest.raises(SystemExit) as unknown:
+        main(["inspect", "360giving", "grants.json", "--colour", "red"])
+    assert unknown.value.code == 2 and len(capsys.readouterr().err.splitlines()) == 1
 
 
 def test_run_only_and_skip_choose_outputs(tmp_path: Path) -> None:

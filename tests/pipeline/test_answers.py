@@ -176,3 +176,24 @@ def test_configured_rates_convert_a_usd_grant_and_the_caveat_names_the_rate(mone
     assert "USD at 0.79 GBP per USD" in converted.notes()
     unrelated = ask(money, "11_board_interlocks", AnswerInputs(rates={"USD": 0.79}))
     assert not any("0.79" in caveat for caveat in unrelated.caveats)
+
+
+def test_money_is_written_to_the_penny_in_every_form_of_an_answer(tmp_path: Path) -> None:
+    from civicgraph.pipeline.briefs import brief_markdown
+    from civicgraph.pipeline.result import AnswerResult
+
+    # a national funder's total past ten billion: more digits than the measures are written with
+    table = pd.DataFrame({"funder_name": ["Big Fund", "Small Trust"], "amount_gbp": [12345678901.23, 115209875.69],
+                          "gini": [0.123456789012345, 0.5]})
+    result = AnswerResult("05_funding_by_funder", "Which?", table, "Two.")
+    write_answers({a.key: AnswerResult(a.key, "Which?", table, "Two.") for a in ANSWERS}, tmp_path, title="T")
+    csv = (tmp_path / "05_funding_by_funder.csv").read_text()
+    assert "12345678901.23" in csv and "115209875.69" in csv and "0.123456789012\n" in csv
+    markdown = (tmp_path / "answers.md").read_text()
+    assert "12345678901.23" in markdown and "115209875.69" in markdown and "e+" not in markdown
+    brief = brief_markdown(result)
+    assert "12,345,678,901.23" in brief and "115,209,875.69" in brief and "e+" not in brief
+    shown = repr(result)
+    assert "12,345,678,901.23" in shown and "115,209,875.69" in shown
+    workbook = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
+    assert 12345678901.23 in [c.value for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
