@@ -110,7 +110,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         try:
             written.extend(path.relative_to(staging) for path in write(staging))
         except Exception as error:  # noqa: BLE001 - reported below and in summary.json, never swallowed
-            failed.append(f"{part}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+            message = str(error).splitlines()[0].replace(str(staging), str(out)) if str(error) else ""
+            failed.append(f"{part}: {type(error).__name__}: {message}")  # named where the user will look
 
     def answers(staging: Path) -> list[Path]:
         comparison = None
