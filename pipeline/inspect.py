@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.loaders.limits import Limits, limits_in_force
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.authorities import authority_context
@@ -57,13 +58,16 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
     'BeneficiaryName'
     """
     warnings: list[str] = []
+    limits = Limits()
     if config:
         build = read_config(config)
+        limits = build.limits
         context = build.context()
         geography = replace(build, sources=[s for s in build.sources if s.loader in GEOGRAPHY_LOADERS
                                             and s.path != Path(path).resolve()])
         try:
-            places = run_loaders(geography, progress=False)[1] if geography.sources else PlaceIndex()
+            with limits_in_force(limits):
+                places = run_loaders(geography, progress=False)[1] if geography.sources else PlaceIndex()
         except SourceFormatError as error:  # one unreadable geography file must not hide this file's report
             places = PlaceIndex()
             warnings.append(f"the configuration's geography could not be read, so nothing is placed: {error}")
@@ -75,7 +79,8 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
                           "E08000003, or K04000001 for England and Wales): no council is assumed")
     reader = get_loader(loader)
     reader.check_options(options or {})
-    result = reader.load(Path(path), context, **(options or {}))
+    with limits_in_force(limits):
+        result = reader.load(Path(path), context, **(options or {}))
     report = result.summary()
     report["warnings"] = warnings + report.get("warnings", [])
     report["columns"] = reader.found_columns(Path(path))
