@@ -567,16 +567,21 @@ REQUIRED_FIELDS = ("id", "title", "description", "currency", "amountAwarded", "a
 
 def _stream_json(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     package = first_json_character(path) != b"["
-    count = 0
+    count = -1
     for count, grant in stream_json_items(path, "grants.item" if package else "item", what="grants"):
         yield f"grants[{count}]", grant
-    if package and count == 0 and not _has_grants(path):
-        raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list")
+    if package and count == -1 and (found := _grants_value(path)) != "start_array":
+        shown = {"start_map": "an object", None: "missing"}.get(found, "not a list")
+        raise SourceFormatError(f"{path.name}: expected a 360Giving package with a 'grants' list; its 'grants' is "
+                                f"{shown}")
 
 
-def _has_grants(path: Path) -> bool:
+def _grants_value(path: Path) -> str | None:
+    """The ijson event that opens a package's top-level ``grants`` (``"start_array"`` for a list), or
+    None when it has none."""
     with path.open("rb") as handle:
-        return any(prefix == "grants" for prefix, _, _ in ijson.parse(handle))
+        return next((event for prefix, event, _ in ijson.parse(handle)
+                     if prefix == "grants" and event != "map_key"), None)
 
 
 def _check_titles(path: Path, columns: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.authorities import authority_context
 from civicgraph.pipeline.build import GEOGRAPHY_LOADERS, run_loaders
-from civicgraph.pipeline.config import read_config
+from civicgraph.pipeline.config import PSEUDONYM_KEY_VARIABLE, pseudonym_key_from_environment, read_config
 
 
 def inspect_source(loader: str, path: Path, *, config: str | None = None, authority: str | None = None,
@@ -77,6 +78,12 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
     else:
         raise ConfigError("inspect needs --config (a build configuration) or --authority (a GSS code, e.g. "
                           "E08000003, or K04000001 for England and Wales): no council is assumed")
+    key = pseudonym_key_from_environment()
+    if key is None:  # nothing is kept: people are counted under pseudonyms made with a key used once
+        key = secrets.token_bytes(32)
+        warnings.append(f"{PSEUDONYM_KEY_VARIABLE} is not set: people are pseudonymised with a one-time key, "
+                        "so the counts are right but the pseudonyms are not those of a build")
+    context = replace(context, pseudonym_key=key)
     reader = get_loader(loader)
     reader.check_options(options or {})
     with limits_in_force(limits):

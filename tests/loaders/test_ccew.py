@@ -170,3 +170,16 @@ def test_a_register_list_without_a_charity_number_is_refused(tmp_path: Path) -> 
     with pytest.raises(SourceFormatError, match="list.csv row 1 \\(header\\): missing column\\(s\\) "
                                                 "registered_charity_number"):
         CharityCommissionLoader().load(tmp_path / "list.csv", context())
+
+
+def test_inspect_counts_trustees_without_the_users_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicgraph.pipeline.config import PSEUDONYM_KEY_VARIABLE
+    from civicgraph.pipeline.inspect import inspect_source
+
+    monkeypatch.delenv(PSEUDONYM_KEY_VARIABLE, raising=False)
+    report = inspect_source("ccew", FIXTURES / "ccew", authority="E09000018")
+    monkeypatch.setenv(PSEUDONYM_KEY_VARIABLE, "a key of the user's")
+    keyed = inspect_source("ccew", FIXTURES / "ccew", authority="E09000018")
+    assert report["nodes"] == keyed["nodes"] and report["nodes"]["Person"] > 0
+    assert any("one-time key" in warning for warning in report["warnings"])
+    assert not any("one-time key" in warning for warning in keyed["warnings"])

@@ -290,3 +290,15 @@ def test_a_csv_amount_reads_a_decimal_comma_only_when_configured(decimal: str, a
         assert grant.empty and "360G-indigotrust:IND1" in " ".join(result.rejections["row"].astype(str))
     else:
         assert grant["amount"].tolist() == [amount]
+
+
+@pytest.mark.parametrize(("text", "found"), [('{"grants": {}}', "an object"), ('{"grants": "x"}', "not a list"),
+                                             ('{"grant": []}', "missing")])
+def test_a_package_whose_grants_are_not_a_list_is_refused(text: str, found: str, tmp_path: Path) -> None:
+    path = tmp_path / "package.json"
+    path.write_text(text)
+    with pytest.raises(SourceFormatError, match=rf"^package.json: expected a 360Giving package with a 'grants' list; "
+                                                rf"its 'grants' is {found}$"):
+        ThreeSixtyGivingLoader().load(path, HOUNSLOW)
+    path.write_text('{"grants": []}')  # an empty list is an empty package
+    assert len(ThreeSixtyGivingLoader().load(path, HOUNSLOW).nodes) == 0
