@@ -183,3 +183,17 @@ def test_inspect_counts_trustees_without_the_users_key(monkeypatch: pytest.Monke
     assert report["nodes"] == keyed["nodes"] and report["nodes"]["Person"] > 0
     assert any("one-time key" in warning for warning in report["warnings"])
     assert not any("one-time key" in warning for warning in keyed["warnings"])
+
+
+def test_register_dates_in_other_layouts_are_read_and_impossible_ones_rejected(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "ccew", tmp_path / "tsv")
+    charity = tmp_path / "tsv" / "publicextract.charity.txt"
+    text = charity.read_text()
+    assert "2004-09-01T00:00:00" in text and "1997-03-12T00:00:00" in text
+    charity.write_text(text.replace("2004-09-01T00:00:00", "2019-02-30", 1).replace("1997-03-12T00:00:00", "12/03/1997", 1))
+    result = CharityCommissionLoader().load(tmp_path / "tsv", context())
+    charities = _charities(result)
+    assert charities.loc["GB-CHC-1061681", "registration_date"] == "1997-03-12"  # day first, as the UK writes it
+    assert pd.isna(charities.loc["GB-CHC-1106260", "registration_date"])  # never stored as written
+    rejected = result.rejections.query("field == 'date_of_registration'")
+    assert rejected["value"].tolist() == ["2019-02-30"] and "not a real date" in rejected["reason"].iloc[0]
