@@ -41,6 +41,7 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("limit", [100_000, 2_000_000])  # the write-ahead log fails; the checkpoint fails
 def test_a_database_that_cannot_be_written_is_one_line_and_leaves_nothing(limit: int, tmp_path: Path) -> None:
     small = nx.MultiDiGraph()

@@ -123,6 +123,7 @@ def test_a_bad_limit_is_refused_naming_file_key_and_type(line: str, message: str
         read_config(hounslow_config)
 
 
+@pytest.mark.slow
 def test_a_source_past_a_configured_limit_is_one_line_naming_file_and_limit(
         hounslow_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from civicgraph.cli import main
