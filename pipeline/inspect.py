@@ -79,16 +79,16 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
         raise ConfigError("inspect needs --config (a build configuration) or --authority (a GSS code, e.g. "
                           "E08000003, or K04000001 for England and Wales): no council is assumed")
     key = pseudonym_key_from_environment()
-    if key is None:  # nothing is kept: people are counted under pseudonyms made with a key used once
-        key = secrets.token_bytes(32)
-        warnings.append(f"{PSEUDONYM_KEY_VARIABLE} is not set: people are pseudonymised with a one-time key, "
-                        "so the counts are right but the pseudonyms are not those of a build")
-    context = replace(context, pseudonym_key=key)
+    one_time = key is None  # nothing is kept: people are counted under pseudonyms made with a key used once
+    context = replace(context, pseudonym_key=secrets.token_bytes(32) if one_time else key)
     reader = get_loader(loader)
     reader.check_options(options or {})
     with limits_in_force(limits):
         result = reader.load(Path(path), context, **(options or {}))
     report = result.summary()
+    if one_time and result.nodes["kind"].eq("Person").any():
+        warnings.append(f"{PSEUDONYM_KEY_VARIABLE} is not set: people are pseudonymised with a one-time key, "
+                        "so the counts are right but the pseudonyms are not those of a build")
     report["warnings"] = warnings + report.get("warnings", [])
     report["columns"] = reader.found_columns(Path(path))
     report["rejections"] = result.rejections.to_dict("records")
