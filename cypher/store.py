@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 from typing import IO, Any
@@ -68,8 +67,8 @@ def _write(graph: nx.MultiDiGraph, path: Path, log: IO[bytes] | None) -> None:
     """Write the database file, in a helper process where the platform forks: LadybugDB aborts the
     whole process (C++ ``terminate``) when it closes a database whose log could not be written, so
     the helper dies instead of the build, its complaint going to ``log`` rather than the console."""
-    if log is not None:
-        os.dup2(log.fileno(), sys.stderr.fileno())
+    if log is not None:  # the process's own stderr (2), where C++ writes: a notebook's sys.stderr has no fileno
+        os.dup2(log.fileno(), 2)
     schema = schema_of(graph)
     database = ladybug.Database(path)
     connection = ladybug.Connection(database)

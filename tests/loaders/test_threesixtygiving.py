@@ -336,11 +336,11 @@ def test_past_the_first_invalid_grants_the_fast_validator_explains_the_rest(tmp_
 
 
 @pytest.mark.slow
-def test_a_hundred_thousand_garbage_rows_are_rejected_in_well_under_a_minute(tmp_path: Path) -> None:
+def test_a_hundred_thousand_garbage_rows_are_rejected_in_well_under_a_minute_of_processor_time(tmp_path: Path) -> None:
     import time
 
     path = _garbage_csv(tmp_path / "garbage.csv", 100_000)
-    started = time.perf_counter()
+    started = time.process_time()  # the processor time it takes, not the wall clock of a shared machine
     result = load(path, filter="none")
     assert result.rejections["row"].nunique() == 100_000
-    assert time.perf_counter() - started < 60  # minutes when every invalid grant went through the Python validator
+    assert time.process_time() - started < 60  # minutes when every invalid grant went through the Python validator
