@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import ladybug
 import networkx as nx
@@ -12,6 +15,8 @@ import pandas as pd
 
 from civicgraph.cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
 from civicgraph.graph.amounts import HUNDREDTHS, hundredths
+from civicgraph.graph.errors import CypherStoreError
+from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.network import datasets
 from civicgraph.graph.store import atomic_directory, canonical_json
 
@@ -30,10 +35,18 @@ def _cell(key: str, data: dict[str, Any]) -> Any:
 def write_database(graph: nx.MultiDiGraph, folder: str | Path) -> Path:
     """Write ``graph`` as a LadybugDB database in ``folder`` (replaced only when complete).
 
+    A write that fails (a full disk, a file size limit) raises :class:`CypherStoreError` in one line
+    and leaves ``folder`` as it was: no half-written database.
+
     Returns
     -------
     Path
         The database file inside ``folder``.
+
+    Raises
+    ------
+    CypherStoreError
+        The database could not be written; the message names ``folder`` and the reason.
 
     Examples
     --------
@@ -55,17 +68,47 @@ def write_database(graph: nx.MultiDiGraph, folder: str | Path) -> Path:
     [[0.30000000000000004, 0.3]]
     """
     folder = Path(folder)
-    schema = schema_of(graph)
-    with atomic_directory(folder) as staging:
-        database = ladybug.Database(staging / DATABASE_FILE)
-        connection = ladybug.Connection(database)
-        for statement in schema.statements():
-            connection.execute(statement)
-        _copy_nodes(connection, graph, schema)
-        _copy_edges(connection, graph, schema)
-        connection.close()
-        database.close()
+    with atomic_directory(folder) as staging, tempfile.TemporaryFile() as log:
+        try:
+            start_forked(_write, graph, staging / DATABASE_FILE, log if can_fork() else None)()
+        except RuntimeError as error:
+            raise CypherStoreError(f"{folder}: the Cypher database could not be written, nothing was kept: "
+                                   f"{_reason(error, log, staging)}") from error
     return folder / DATABASE_FILE
+
+
+def _write(graph: nx.MultiDiGraph, path: Path, log: IO[bytes] | None) -> None:
+    """Write the database file, in a helper process where the platform forks: LadybugDB aborts the
+    whole process (C++ ``terminate``) when it closes a database whose log could not be written, so
+    the helper dies instead of the build, its complaint going to ``log`` rather than the console."""
+    if log is not None:  # the process's own stderr (2), where C++ writes: a notebook's sys.stderr has no fileno
+        os.dup2(log.fileno(), 2)
+    schema = schema_of(graph)
+    database = ladybug.Database(path)
+    connection = ladybug.Connection(database)
+    for statement in schema.statements():
+        connection.execute(statement)
+    _copy_nodes(connection, graph, schema)
+    _copy_edges(connection, graph, schema)
+    connection.close()
+    database.close()  # the last checkpoint: a failure here is a failure to write
+
+
+def _reason(error: RuntimeError, log: IO[bytes], staging: Path) -> str:
+    """What went wrong, in one line. LadybugDB reports a failed write as "Transaction committed
+    successfully, but the post-commit checkpoint failed ..." with a stale errno, or dies; the file
+    system tells whether it is full."""
+    log.seek(0)
+    text = " ".join(f"{error} {log.read()[-4096:].decode(errors='replace')}".split())
+    if "Cannot write to file" not in text and "IO exception" not in text:
+        return text.split(". ")[0]
+    try:
+        free = shutil.disk_usage(staging.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < 64 << 20:
+        return f"no space left on the device ({free >> 20} MiB free)"
+    return "a write to the database file failed (the disk is full or a file size limit was reached)"
 
 
 def _copy_nodes(connection: ladybug.Connection, graph: nx.MultiDiGraph, schema: Schema) -> None:

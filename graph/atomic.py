@@ -87,6 +87,20 @@ def _shown(names: list[str]) -> str:
     return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
+def _refuse_unwritable(folder: Path) -> None:
+    """Raise the system's error (read-only file system, permission) for the nearest existing folder
+    at or above ``folder`` if nothing can be created in it: before a build, not after it."""
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        probe = folder / f".civicgraph-probe-{os.getpid()}"
+        try:
+            probe.mkdir()
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, str(folder)) from None
+        probe.rmdir()
+
+
 def check_replaceable(target: str | os.PathLike[str]) -> None:
     """Refuse to replace ``target`` unless it is new, empty or an output civicgraph wrote.
 
@@ -100,6 +114,9 @@ def check_replaceable(target: str | os.PathLike[str]) -> None:
     OutputFolderError
         ``target`` is a file, the working folder (or holds it), or a folder holding anything that
         is not a previous output; the message names it and what it holds.
+    OSError
+        Nothing can be written where ``target`` would be (a read-only file system): the message
+        names the folder.
 
     Examples
     --------
@@ -118,6 +135,7 @@ def check_replaceable(target: str | os.PathLike[str]) -> None:
         raise OutputFolderError(f"{target}: the root of a file system cannot be an output folder")
     if resolved == Path.cwd().resolve() or resolved in Path.cwd().resolve().parents:
         raise OutputFolderError(f"{target}: is the folder you are working in (or holds it); give a new folder")
+    _refuse_unwritable(resolved.parent)
     if not os.path.lexists(target):
         return
     if not target.is_dir():
@@ -250,7 +268,10 @@ def atomic_directory(target: str | os.PathLike[str]) -> Iterator[Path]:
     check_replaceable(target)
     target = target.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-", dir=target.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.building-{os.getpid()}-", dir=target.parent))
+    except OSError as error:  # named by the folder the user gave, not the hidden staging name tried
+        raise OSError(error.errno, error.strerror, str(target.parent)) from None
     umask = os.umask(0)
     os.umask(umask)
     staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result should read like any folder

@@ -39,6 +39,16 @@ class GraphValidationError(ValueError):
     """The built graph breaks the ontology's SHACL shapes; the message lists the first violations."""
 
 
+class CypherStoreError(OSError):
+    """The Cypher database could not be written (a full disk, a file size limit); nothing was kept.
+
+    Examples
+    --------
+    >>> str(CypherStoreError("out/cypher: the Cypher database could not be written (disk full?)"))
+    'out/cypher: the Cypher database could not be written (disk full?)'
+    """
+
+
 class FetchError(OSError):
     """A download failed or did not match its checksum; the message names the URL."""
 

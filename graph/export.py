@@ -162,6 +162,11 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     _refuse_to_overwrite(path, fmt)
     if fmt == "parquet":
         return [save_graph(graph, path)]
+    if fmt == "json-ld":
+        with replaced_when_complete(path) as partial:
+            text = graph_to_rdf(graph_with_clean_text(graph)).serialize(format=fmt)
+            Path(partial).write_text(_in_stable_order(text), encoding="utf-8")
+        return [path]
     if fmt in RDF_FORMATS:
         with replaced_when_complete(path) as partial:
             graph_to_rdf(graph_with_clean_text(graph)).serialize(destination=partial, format=fmt, encoding="utf-8")
@@ -174,6 +179,42 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     if fmt == "csv":
         return [write_csv(nodes, path / "nodes.csv"), write_csv(edges, path / "edges.csv")]
     return [write_excel({"nodes": nodes, "edges": edges}, path)]
+
+
+def _in_stable_order(json_ld: str) -> str:
+    """A JSON-LD document (rdflib's expanded form: a list of node objects) with its nodes sorted by
+    ``@id`` and each property's values sorted, so that the same graph gives the same bytes: rdflib
+    writes them in the order of its triple store, which changes from run to run with Python's
+    string hashing. Sorting changes nothing JSON-LD means.
+
+    Examples
+    --------
+    >>> print(_in_stable_order('[{"@id": "b", "p": [{"@value": "2"}, {"@value": "1"}]}, {"@id": "a"}]'))
+    [
+      {
+        "@id": "a"
+      },
+      {
+        "@id": "b",
+        "p": [
+          {
+            "@value": "1"
+          },
+          {
+            "@value": "2"
+          }
+        ]
+      }
+    ]
+    """
+    document = json.loads(json_ld)
+    if isinstance(document, list):
+        for node in document:
+            for values in node.values():
+                if isinstance(values, list):
+                    values.sort(key=lambda value: json.dumps(value, sort_keys=True, ensure_ascii=False))
+        document.sort(key=lambda node: json.dumps(node.get("@id"), ensure_ascii=False))
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 #: The endings of files each format may replace (an existing file with another ending is kept).

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
+from anyascii import anyascii
 
 #: When identifiers of one entity meet, the canonical one is the first scheme here.
 SCHEME_PRIORITY = ("GB-CHC", "GB-SC", "GB-NIC", "GB-COH", "GB-MPR", "GB-LAE", "GB-LAS", "GB-NHS", "GB-GOR")
@@ -33,17 +35,57 @@ def place_ids(gss_codes: pd.Series, generation: int) -> pd.Series:
     return gss_codes.str.strip().str.upper() + f"@{int(generation)}"
 
 
+def _transliterated(text: str) -> str | None:
+    """``text`` in ASCII letters if dropping its non-ASCII characters loses more than accents, else None."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    if any(_lost_meaning(ch) for ch in decomposed):
+        return anyascii(decomposed)
+    return None
+
+
+def _lost_meaning(ch: str) -> bool:
+    """Whether dropping ``ch`` from an ASCII slug loses part of a name: a letter, a digit, an emoji."""
+    if ch.isascii():
+        return False
+    category = unicodedata.category(ch)
+    return category[0] in "LN" or (category == "So" and ord(ch) > 0xFF)  # ® and © stay dropped
+
+
+def _name_digest(text: str) -> str:
+    """Eight hex digits standing for ``text`` whatever its case, width or spacing (unkeyed: ids are public)."""
+    normal = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return hashlib.blake2s(normal.encode(), digest_size=4).hexdigest()
+
+
 def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens.
+    """Lower-case ASCII words joined by hyphens, stable and distinct for names in any script.
+
+    A name in Latin letters (accents dropped) gives its words, as in earlier builds. A name with
+    letters of another script (Arabic, Chinese, Cyrillic, Devanagari, emoji, but also ``ø`` or ``ß``)
+    is transliterated by :mod:`anyascii` and followed by eight hex digits of a hash of the name, so two
+    names that read alike in ASCII (``马``, ``吗``) stay apart. A name with no letters or digits at all
+    is the hash alone.
 
     Examples
     --------
     >>> slugify("Feltham Mums' Walking Group (FMWG)")
     'feltham-mums-walking-group-fmwg'
+    >>> slugify("Café Society")
+    'cafe-society'
+    >>> slugify("Иван и друзья")
+    'ivan-i-druzya-f1706bb8'
+    >>> slugify("马") != slugify("吗")
+    True
+    >>> slugify("???")
+    'b254639c'
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    ascii_text = ascii_text.replace("'", "")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    transliterated = _transliterated(text)
+    source = unicodedata.normalize("NFKD", text) if transliterated is None else transliterated
+    ascii_text = source.encode("ascii", "ignore").decode().replace("'", "")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if transliterated is None and slug:
+        return slug
+    return f"{slug}-{_name_digest(text)}" if slug else _name_digest(text)
 
 
 def local_group_id(authority_code: str, name: str) -> str:

@@ -41,6 +41,7 @@ from civicgraph.loaders.tabular import (
     in_set,
     normalise_postcodes,
     parse_amounts,
+    parse_date,
     stream_csv,
     stream_json_items,
 )
@@ -197,11 +198,32 @@ def _numbers(values: pd.Series | None, index: pd.Index) -> tuple[pd.Series, pd.S
 
 
 def _dates(values: pd.Series | None, index: pd.Index) -> pd.Series:
-    """ISO dates (``YYYY-MM-DD``) from the extract's date-times; missing where not a date."""
+    """ISO dates (``YYYY-MM-DD``) from the extract's date-times, or from a date in another UK layout
+    (``12/03/2019``, :func:`loaders.tabular.parse_date`); missing where blank or not a real date
+    (``2019-02-30``: see :func:`_bad_dates`).
+
+    Examples
+    --------
+    >>> _dates(pd.Series(["2019-02-01T00:00:00", "12/03/2019", "2019-02-30", None]), pd.RangeIndex(4)).tolist()
+    ['2019-02-01', '2019-03-12', nan, nan]
+    """
     if values is None:
         return pd.Series(np.nan, index=index, dtype=TEXT)
-    text = values.str.strip()
-    return text.str.slice(0, 10).where(text.str.len().ge(10) & text.str.slice(4, 5).eq("-"))
+    text = values.astype(TEXT).str.strip()
+    iso = pd.to_datetime(text.str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    dates = pd.Series(iso.dt.strftime("%Y-%m-%d"), index=text.index, dtype=TEXT)
+    other = dates.isna() & text.notna() & text.ne("")
+    if other.any():  # few: each distinct text parsed once
+        parsed = {value: parse_date(value) for value in dict.fromkeys(text[other])}
+        dates[other] = text[other].map(parsed)
+    return dates
+
+
+def _bad_dates(values: pd.Series | None, dates: pd.Series) -> pd.Series:
+    """Where a cell holds something that :func:`_dates` could not read as a real date."""
+    if values is None:
+        return pd.Series(False, index=dates.index)
+    return values.notna() & values.astype(TEXT).str.strip().ne("") & dates.isna()
 
 
 def _true(values: pd.Series | None, index: pd.Index) -> pd.Series:
@@ -391,12 +413,17 @@ class CharityCommissionLoader(Loader):
         companies = company_numbers(company[has_company])
         income = money["latest_income"][keep]
         dates = date or _dates(rows.get("date_of_extract"), rows.index).fillna("")
+        registered, removed = _dates(rows["date_of_registration"], rows.index), _dates(rows["date_of_removal"], rows.index)
+        for field, read in (("date_of_registration", registered), ("date_of_removal", removed)):
+            bad = _bad_dates(rows[field], read)
+            for label, value in zip(labels[bad], rows.loc[bad, field]):
+                sink.reject(label, field, value, "not a real date (YYYY-MM-DD or DD/MM/YYYY); left out, the charity kept")
         sink.nodes(ids, pd.Series(np.where(_true(rows.get("charity_is_cio"), rows.index),
                                            "CharitableIncorporatedOrganisation", "Charity")),
                    records=labels, dates=dates, licence=self.licence,
                    name=_text(rows, "charity_name"), charity_number=number, legal_form=rows["charity_type"],
-                   status=rows["charity_registration_status"], registration_date=_dates(rows["date_of_registration"], rows.index),
-                   removal_date=_dates(rows["date_of_removal"], rows.index), latest_income=income,
+                   status=rows["charity_registration_status"], registration_date=registered,
+                   removal_date=removed, latest_income=income,
                    latest_expenditure=money["latest_expenditure"][keep], income_band=income_bands(income),
                    postcode=postcode.where(postcode != ""), website=rows["charity_contact_web"],
                    company_number=companies.reindex(rows.index),

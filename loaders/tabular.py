@@ -20,17 +20,17 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from civicgraph.graph.errors import ConfigError, SourceEncodingWarning, SourceFormatError
+from civicgraph.loaders.limits import Limits, current_limits
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 #: Text columns as loaders keep them: Arrow-backed, missing as NaN (pandas' default ``str``).
 TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
-#: Longest cell (bytes of UTF-8) a CSV reader accepts: no published field comes near it; a longer one
-#: is a quote left open that swallows the rest of the file, or a file made to exhaust memory.
-MAX_FIELD_BYTES = 1 << 20
-#: Most data rows a CSV reader accepts: above the largest national register or directory we read.
-MAX_ROWS = 20_000_000
+#: Defaults of the limits a CSV reader keeps to (see :class:`loaders.limits.Limits`; a build's
+#: ``[limits]`` table changes them).
+MAX_FIELD_BYTES = Limits().max_field_bytes
+MAX_ROWS = Limits().max_rows
 
 
 def arrow_text(values: pd.Series) -> pa.Array:
@@ -190,8 +190,8 @@ def parse_date(text: str) -> str | None:
     return None
 
 
-def read_csv_text(path: Path, *, header_row: int = 0, max_field_bytes: int = MAX_FIELD_BYTES,
-                  max_rows: int = MAX_ROWS) -> pd.DataFrame:
+def read_csv_text(path: Path, *, header_row: int = 0, max_field_bytes: int | None = None,
+                  max_rows: int | None = None) -> pd.DataFrame:
     """Read a CSV file as text cells (no type guessing), whatever its encoding.
 
     UTF-8 files are parsed by pyarrow (several threads, text kept in Arrow: a national postcode
@@ -203,10 +203,10 @@ def read_csv_text(path: Path, *, header_row: int = 0, max_field_bytes: int = MAX
         The file.
     header_row : int
         Zero-based line of the header (after any title block).
-    max_field_bytes : int
-        Longest cell accepted, in bytes of UTF-8 (default :data:`MAX_FIELD_BYTES`).
-    max_rows : int
-        Most data rows accepted, blank lines included (default :data:`MAX_ROWS`).
+    max_field_bytes : int, optional
+        Longest cell accepted, in bytes of UTF-8 (default: the limits in force, see :mod:`loaders.limits`).
+    max_rows : int, optional
+        Most data rows accepted, blank lines included (default: the limits in force).
 
     Returns
     -------
@@ -230,8 +230,11 @@ def read_csv_text(path: Path, *, header_row: int = 0, max_field_bytes: int = MAX
     >>> read_csv_text(p, max_field_bytes=2)
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.SourceFormatError: a.csv row 2, field code: 3 bytes, over the limit of 2 bytes per field
+    civicgraph.graph.errors.SourceFormatError: a.csv row 2, field code: 3 bytes, over the limit of 2 bytes per field ([limits] max_field_bytes)
     """
+    limits = current_limits()
+    max_field_bytes = limits.max_field_bytes if max_field_bytes is None else max_field_bytes
+    max_rows = limits.max_rows if max_rows is None else max_rows
     raw = path.read_bytes()
     if not raw.strip():
         raise SourceFormatError(f"{path.name}: the file is empty")
@@ -259,7 +262,7 @@ def _refuse_over_limits(path: Path, frame: pd.DataFrame, *, first_row: int, max_
     first data row, which is ``first_row - frame.index[0]`` for a chunk of a stream."""
     if len(frame) and frame.index[-1] >= max_rows:
         row = first_row - int(frame.index[0]) + max_rows
-        raise SourceFormatError(f"{path.name} row {row}: over the limit of {max_rows:,} data rows")
+        raise SourceFormatError(f"{path.name} row {row}: over the limit of {max_rows:,} data rows ([limits] max_rows)")
     if max_field_bytes is None:
         return
     for column in frame.columns:
@@ -269,7 +272,7 @@ def _refuse_over_limits(path: Path, frame: pd.DataFrame, *, first_row: int, max_
             at = pc.index(pc.greater(lengths, max_field_bytes), True).as_py()
             raise SourceFormatError(f"{path.name} row {first_row + at}, field {column}: "
                                     f"{lengths[at].as_py():,} bytes, over the limit of "
-                                    f"{max_field_bytes:,} bytes per field")
+                                    f"{max_field_bytes:,} bytes per field ([limits] max_field_bytes)")
 
 
 def _refuse_cut_short(path: Path, raw: bytes, columns: int, last_row: int) -> None:
@@ -300,7 +303,7 @@ def _read_utf8_csv(raw: bytes, header_row: int) -> pd.DataFrame | None:
 
 
 def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True, block_bytes: int = 16 << 20,
-               max_field_bytes: int = MAX_FIELD_BYTES, max_rows: int = MAX_ROWS) -> Iterator[pd.DataFrame]:
+               max_field_bytes: int | None = None, max_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """Yield a large UTF-8 CSV (or tab-separated) file in chunks of rows, every cell as text.
 
     pyarrow parses each block on several threads; the index of each chunk counts data rows from 0
@@ -316,11 +319,11 @@ def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True, block_b
     quoted : bool
         Whether fields may be quoted (a tab-separated register that is not must not treat ``"`` as one).
     block_bytes : int
-        Bytes parsed at a time.
-    max_field_bytes : int
-        Longest cell accepted, in bytes of UTF-8 (default :data:`MAX_FIELD_BYTES`).
-    max_rows : int
-        Most data rows accepted (default :data:`MAX_ROWS`).
+        Bytes parsed at a time (at least twice ``max_field_bytes``, so a cell at the limit fits a block).
+    max_field_bytes : int, optional
+        Longest cell accepted, in bytes of UTF-8 (default: the limits in force, see :mod:`loaders.limits`).
+    max_rows : int, optional
+        Most data rows accepted (default: the limits in force).
 
     Yields
     ------
@@ -343,8 +346,12 @@ def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True, block_b
     >>> [chunk for chunk in stream_csv(p, max_rows=1)]
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.SourceFormatError: a.csv row 3: over the limit of 1 data rows
+    civicgraph.graph.errors.SourceFormatError: a.csv row 3: over the limit of 1 data rows ([limits] max_rows)
     """
+    limits = current_limits()
+    max_field_bytes = limits.max_field_bytes if max_field_bytes is None else max_field_bytes
+    max_rows = limits.max_rows if max_rows is None else max_rows
+    block_bytes = max(block_bytes, 2 * max_field_bytes)
     done = 0
     try:
         reader = pa_csv.open_csv(
@@ -363,7 +370,8 @@ def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True, block_b
     except pa.ArrowInvalid as error:
         if "straddles" in str(error):  # one cell (or an unclosed quote) longer than a whole block
             raise SourceFormatError(f"{path.name} after row {done + 1}: a field longer than {block_bytes:,} bytes, over "
-                                    f"the limit of {max_field_bytes:,} bytes per field") from None
+                                    f"the limit of {max_field_bytes:,} bytes per field ([limits] max_field_bytes)"
+                                    ) from None
         if "utf8" in str(error).lower() or "utf-8" in str(error).lower():
             raise SourceFormatError(f"{path.name}: not UTF-8 text") from None
         raise SourceFormatError(f"{path.name}: not a readable {'tab-separated' if delimiter == chr(9) else 'CSV'} "
@@ -517,9 +525,9 @@ def stream_json_items(path: Path, prefix: str | None = None, *, what: str = "rec
                                     "is the file truncated?") from None
 
 
-#: Deepest nesting of lists and objects a JSON source may have (360Giving grants nest a few levels);
-#: deeper files are refused before they are parsed, whose memory would grow with the depth's square.
-MAX_JSON_DEPTH = 100
+#: Default deepest nesting of a JSON source (see :class:`loaders.limits.Limits`): deeper files are
+#: refused before they are parsed, whose memory would grow with the depth's square.
+MAX_JSON_DEPTH = Limits().max_json_depth
 _SYNTAX = np.zeros(256, bool)
 _SYNTAX[list(b'[]{}"\\')] = True
 _STEP = np.zeros(256, np.int64)
@@ -527,8 +535,9 @@ _STEP[list(b"[{")], _STEP[list(b"]}")] = 1, -1
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 
 
-def check_json_depth(path: Path, *, limit: int = MAX_JSON_DEPTH, block_bytes: int = 16 << 20) -> None:
-    """Refuse a JSON file nested deeper than ``limit`` (brackets inside strings do not count).
+def check_json_depth(path: Path, *, limit: int | None = None, block_bytes: int = 16 << 20) -> None:
+    """Refuse a JSON file nested deeper than ``limit`` (brackets inside strings do not count); by
+    default the ``max_json_depth`` in force (:mod:`loaders.limits`).
 
     Read in blocks, a block at a time by numpy (only its quotes, backslashes and brackets are
     looked at), so memory stays flat.
@@ -548,8 +557,9 @@ def check_json_depth(path: Path, *, limit: int = MAX_JSON_DEPTH, block_bytes: in
     >>> check_json_depth(p, limit=3)
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than 3 levels; ...
+    civicgraph.graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than the limit of 3 levels ([limits] max_json_depth); ...
     """
+    limit = current_limits().max_json_depth if limit is None else limit
     depth, in_string, backslashes, offset = 0, False, 0, 0
     with path.open("rb") as handle:
         while block := handle.read(block_bytes):
@@ -573,8 +583,8 @@ def check_json_depth(path: Path, *, limit: int = MAX_JSON_DEPTH, block_bytes: in
             levels = depth + np.cumsum(step)
             if levels.max() > limit:
                 at = offset + int(where[np.argmax(levels > limit)])
-                raise SourceFormatError(f"{path.name} byte {at}: lists and objects nested deeper than {limit} "
-                                        "levels; not a source file this loader reads")
+                raise SourceFormatError(f"{path.name} byte {at}: lists and objects nested deeper than the limit of "
+                                        f"{limit} levels ([limits] max_json_depth); not a source file this loader reads")
             depth, in_string = int(levels[-1]), bool((np.count_nonzero(quotes) + in_string) % 2)
             trailing = 0
             if link[-1]:

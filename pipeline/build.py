@@ -34,6 +34,7 @@ from civicgraph.graph.placement import placement_coverage
 from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
+from civicgraph.loaders.limits import limits_in_force
 from civicgraph.loaders.personal_data import redact_contacts
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
@@ -230,7 +231,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     """
     key = pseudonym_key if pseudonym_key is not None else pseudonym_key_from_environment()
     check_review_file(config)
-    results, places = run_loaders(config, pseudonym_key=key, progress=progress)
+    with limits_in_force(config.limits):
+        results, places = run_loaders(config, pseudonym_key=key, progress=progress)
     check_boundaries(places)
     release_freed_memory()
     results = [authority_result(config, places), *map(screen_declared_ids, results)]

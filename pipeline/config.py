@@ -35,6 +35,13 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     [money]              # optional: count grants in other currencies in GBP totals at these rates
     rates = { USD = 0.79, EUR = 0.85 }   # GBP per unit; the answers name the rate used
 
+    [limits]             # optional: what a source may make the readers do (these are the defaults)
+    max_json_depth = 100            # deepest nesting of lists and objects in a JSON source
+    max_field_bytes = 1048576       # longest CSV cell, bytes of UTF-8 (1 MiB)
+    max_rows = 20000000             # most data rows in a CSV source
+    max_unpack_ratio = 100          # fetch: a zip may unpack to this many times its size (+64 MiB)
+    max_unpacked_bytes = 8589934592 # fetch: and to this many bytes in all (8 GiB)
+
 Paths are relative to the configuration file and stay inside the project (the folder holding the
 configuration's folder) unless written as absolute paths. Unknown sections or keys and values of
 the wrong type are refused (:mod:`pipeline.config_schema`). Sources are listed in priority order: where two
@@ -51,6 +58,7 @@ from typing import Any
 
 from civicgraph.graph.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
+from civicgraph.loaders.limits import Limits
 from civicgraph.pipeline.authorities import Authority, find_authority
 from civicgraph.pipeline.config_schema import check_config, project_path
 from civicgraph.resolve.resolution import ResolutionSettings
@@ -111,6 +119,9 @@ class BuildConfig:
     rates : dict of str to float
         GBP per unit of other currencies (``[money] rates``); money in a currency without a rate
         is never counted in a GBP total, only listed in its own currency.
+    limits : Limits
+        What a source may make the readers do (``[limits]``, :mod:`loaders.limits`): in force
+        while the sources are built or fetched.
     """
 
     path: Path
@@ -129,6 +140,7 @@ class BuildConfig:
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
     classification_rules: list[Path] = field(default_factory=list)
     rates: dict[str, float] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -228,6 +240,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         boundaries=boundaries,
         classification_rules=classification_rules,
         rates={code: float(rate) for code, rate in raw.get("money", {}).get("rates", {}).items()},
+        limits=Limits(**raw.get("limits", {})),
     )
 
 

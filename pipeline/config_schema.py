@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from civicgraph.graph.errors import ConfigError
+from civicgraph.loaders.limits import Limits
 
 __all__ = ["SCHEMA", "SOURCE_KEYS", "check_config", "project_path"]
 
@@ -25,6 +26,8 @@ __all__ = ["SCHEMA", "SOURCE_KEYS", "check_config", "project_path"]
 TEXT, FLAG, NUMBER, WHOLE, TEXTS = "text", "true or false", "a number", "a whole number", "a list of text"
 #: Option values a loader may take from a ``[[source]]`` besides the keys of :data:`SOURCE_KEYS`.
 OPTION = "text, a number or true/false"
+#: A limit on what a source may make the readers do (:mod:`loaders.limits`).
+LIMIT = "a whole number above 0"
 #: A table of exchange rates: ISO 4217 currency code -> GBP per unit of that currency.
 RATES = "a table of currency code = GBP per unit (rates = { USD = 0.79 })"
 
@@ -38,6 +41,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "briefs": {"boundaries": TEXT},
     "classification": {"rules": TEXTS},
     "money": {"rates": RATES},
+    "limits": dict.fromkeys(Limits.names(), LIMIT),
 }
 #: The keys every ``[[source]]`` may have; any other key is an option of its loader.
 SOURCE_KEYS: dict[str, str] = {"loader": TEXT, "path": TEXT, "url": TEXT, "sha256": TEXT}
@@ -52,6 +56,8 @@ def _is(value: Any, expected: str) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if expected == WHOLE:
         return isinstance(value, int) and not isinstance(value, bool)
+    if expected == LIMIT:
+        return isinstance(value, int) and not isinstance(value, bool) and value > 0
     if expected == TEXTS:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     return isinstance(value, (str, int, float, bool))  # OPTION

@@ -19,6 +19,7 @@ import requests
 from tqdm.auto import tqdm
 
 from civicgraph.graph.errors import ConfigError, FetchError
+from civicgraph.loaders.limits import current_limits, limits_in_force
 from civicgraph.pipeline.config import BuildConfig
 
 DEFAULT_CACHE = Path.home() / ".cache" / "civicgraph"
@@ -103,9 +104,8 @@ def download(url: str, cache: Path, *, expected_sha256: str | None = None, progr
     return Fetched(url, target, digest, False)
 
 
-#: How many times its own size a zip archive may unpack to (text compresses well below this; a
-#: zip bomb far above), and the allowance for small archives.
-MAX_UNPACK_RATIO, UNPACK_ALLOWANCE_BYTES = 100, 64 << 20
+#: The allowance small archives get above :attr:`Limits.max_unpack_ratio` times their size.
+UNPACK_ALLOWANCE_BYTES = 64 << 20
 
 
 def place(fetched: Fetched, destination: Path) -> None:
@@ -114,13 +114,18 @@ def place(fetched: Fetched, destination: Path) -> None:
     Raises
     ------
     FetchError
-        An archive that unpacks to more than :data:`MAX_UNPACK_RATIO` times its size (plus
-        :data:`UNPACK_ALLOWANCE_BYTES`): the files unpacked so far are removed.
+        An archive that unpacks to more than ``max_unpack_ratio`` times its size (plus
+        :data:`UNPACK_ALLOWANCE_BYTES`) or more than ``max_unpacked_bytes``, the limits in force
+        (:mod:`loaders.limits`, a configuration's ``[limits]``): the files unpacked so far are removed.
     """
     if zipfile.is_zipfile(fetched.path):
         folder = destination if destination.suffix == "" else destination.parent
         folder.mkdir(parents=True, exist_ok=True)
-        limit = MAX_UNPACK_RATIO * fetched.path.stat().st_size + UNPACK_ALLOWANCE_BYTES
+        limits = current_limits()
+        by_ratio = limits.max_unpack_ratio * fetched.path.stat().st_size + UNPACK_ALLOWANCE_BYTES
+        limit = min(by_ratio, limits.max_unpacked_bytes)
+        named = ("[limits] max_unpacked_bytes" if limit < by_ratio
+                 else f"{limits.max_unpack_ratio} times its size, [limits] max_unpack_ratio")
         written: list[Path] = []
         try:
             with zipfile.ZipFile(fetched.path) as archive:
@@ -132,8 +137,8 @@ def place(fetched: Fetched, destination: Path) -> None:
                         with archive.open(member) as source, (folder / name).open("wb") as out:
                             left = _copy_at_most(source, out, left)
                             if left < 0:
-                                raise FetchError(f"{fetched.url}: the archive unpacks to more than {limit:,} bytes "
-                                                 f"({MAX_UNPACK_RATIO} times its size); refused as a zip bomb")
+                                raise FetchError(f"{fetched.url}: the archive unpacks to more than the limit of "
+                                                 f"{limit:,} bytes ({named}); refused as a zip bomb")
         except BaseException:
             for path in written:
                 path.unlink(missing_ok=True)
@@ -167,12 +172,13 @@ def fetch_sources(config: BuildConfig, *, cache: Path = DEFAULT_CACHE, progress:
         If no source has a URL.
     """
     fetched = []
-    for source in config.sources:
-        if not source.url:
-            continue
-        result = download(source.url, cache, expected_sha256=source.sha256, progress=progress)
-        place(result, source.path)
-        fetched.append(result)
+    with limits_in_force(config.limits):
+        for source in config.sources:
+            if not source.url:
+                continue
+            result = download(source.url, cache, expected_sha256=source.sha256, progress=progress)
+            place(result, source.path)
+            fetched.append(result)
     if not fetched:
         raise ConfigError(f"{config.path.name}: no [[source]] has a url to fetch")
     return fetched

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.loaders.limits import Limits, limits_in_force
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.authorities import authority_context
 from civicgraph.pipeline.build import GEOGRAPHY_LOADERS, run_loaders
-from civicgraph.pipeline.config import read_config
+from civicgraph.pipeline.config import PSEUDONYM_KEY_VARIABLE, pseudonym_key_from_environment, read_config
 
 
 def inspect_source(loader: str, path: Path, *, config: str | None = None, authority: str | None = None,
@@ -57,13 +59,16 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
     'BeneficiaryName'
     """
     warnings: list[str] = []
+    limits = Limits()
     if config:
         build = read_config(config)
+        limits = build.limits
         context = build.context()
         geography = replace(build, sources=[s for s in build.sources if s.loader in GEOGRAPHY_LOADERS
                                             and s.path != Path(path).resolve()])
         try:
-            places = run_loaders(geography, progress=False)[1] if geography.sources else PlaceIndex()
+            with limits_in_force(limits):
+                places = run_loaders(geography, progress=False)[1] if geography.sources else PlaceIndex()
         except SourceFormatError as error:  # one unreadable geography file must not hide this file's report
             places = PlaceIndex()
             warnings.append(f"the configuration's geography could not be read, so nothing is placed: {error}")
@@ -73,10 +78,17 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
     else:
         raise ConfigError("inspect needs --config (a build configuration) or --authority (a GSS code, e.g. "
                           "E08000003, or K04000001 for England and Wales): no council is assumed")
+    key = pseudonym_key_from_environment()
+    one_time = key is None  # nothing is kept: people are counted under pseudonyms made with a key used once
+    context = replace(context, pseudonym_key=secrets.token_bytes(32) if one_time else key)
     reader = get_loader(loader)
     reader.check_options(options or {})
-    result = reader.load(Path(path), context, **(options or {}))
+    with limits_in_force(limits):
+        result = reader.load(Path(path), context, **(options or {}))
     report = result.summary()
+    if one_time and result.nodes["kind"].eq("Person").any():
+        warnings.append(f"{PSEUDONYM_KEY_VARIABLE} is not set: people are pseudonymised with a one-time key, "
+                        "so the counts are right but the pseudonyms are not those of a build")
     report["warnings"] = warnings + report.get("warnings", [])
     report["columns"] = reader.found_columns(Path(path))
     report["rejections"] = result.rejections.to_dict("records")

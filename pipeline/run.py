@@ -29,6 +29,7 @@ from civicgraph.graph.cells import write_csv
 from civicgraph.graph.errors import ConfigError
 from civicgraph.graph.export import export_graph, summary_json
 from civicgraph.graph.store import atomic_directory, write_frames
+from civicgraph.loaders.limits import limits_in_force
 from civicgraph.loaders.threesixtygiving import grants_by_authority
 from civicgraph.pipeline.answers import AnswerInputs, answer_all, write_answers
 from civicgraph.pipeline.briefs import write_briefs
@@ -110,12 +111,14 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         try:
             written.extend(path.relative_to(staging) for path in write(staging))
         except Exception as error:  # noqa: BLE001 - reported below and in summary.json, never swallowed
-            failed.append(f"{part}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+            message = str(error).splitlines()[0].replace(str(staging), str(out)) if str(error) else ""
+            failed.append(f"{part}: {type(error).__name__}: {message}")  # named where the user will look
 
     def answers(staging: Path) -> list[Path]:
         comparison = None
         if config.comparison_grants:
-            comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
+            with limits_in_force(config.limits):
+                comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
         answered = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections,
                                                      rates=config.rates))
         return [*write_answers(answered, staging / "answers", title=config.authority_name),

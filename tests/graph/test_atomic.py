@@ -144,3 +144,22 @@ def test_on_linux_the_two_folders_are_exchanged_in_one_step(tmp_path: Path) -> N
     (tmp_path / "a" / "x").write_text("a")
     assert civicgraph.graph.atomic._exchange(tmp_path / "a", tmp_path / "b")
     assert (tmp_path / "b" / "x").read_text() == "a"
+
+
+def test_an_output_on_a_read_only_file_system_is_refused_before_anything_is_built(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    import civicgraph.graph.atomic as atomic
+
+    real_mkdir = Path.mkdir
+
+    def read_only(path: Path, *args: object, **kwargs: object) -> None:
+        if path.is_relative_to(tmp_path):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "access", lambda *args, **kwargs: False)
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    with pytest.raises(OSError, match=rf"^\[Errno {errno.EROFS}\] Read-only file system: '{tmp_path}'$"):
+        check_replaceable(tmp_path / "new" / "out")  # named by the folder that exists, not a probe or staging name

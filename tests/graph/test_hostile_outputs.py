@@ -137,3 +137,32 @@ def test_template_never_overwrites_a_filled_in_workbook(tmp_path: Path, capsys: 
     assert main(["template", str(filled)]) == 2
     assert "exists" in capsys.readouterr().err
     assert filled.read_bytes() == b"a filled-in workbook"
+
+
+def test_the_json_ld_export_is_byte_identical_whatever_the_string_hashing(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    script = """if True:
+        import sys
+        from pathlib import Path
+        import networkx as nx
+        from civicgraph.graph.export import export_graph
+        prov = [{"dataset": "workbook", "record": "row 2", "date": "2020-01-01", "licence": "OGL-UK-3.0"}]
+        graph = nx.MultiDiGraph()
+        graph.add_node("GB-LAE-HNS", kind="Council", name="Council", provenance=prov, field_provenance={}, conflicts=[])
+        for i in range(60):
+            graph.add_node(f"LOCAL-HNS-{i}", kind="UnregisteredGroup", name=f"Group {i}", other_names=[f"G{i}", f"H{i}"],
+                           provenance=prov, field_provenance={}, conflicts=[])
+            graph.add_edge(f"LOCAL-HNS-{i}", "GB-LAE-HNS", key=f"e{i}", relation="MEMBER_OF", provenance=prov)
+        export_graph(graph, "json-ld", Path(sys.argv[1]))
+    """
+    written = []
+    for seed in ("1", "2"):
+        path = tmp_path / f"{seed}.jsonld"
+        subprocess.run([sys.executable, "-c", script, str(path)], check=True, timeout=300,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        written.append(path.read_bytes())
+    assert written[0] == written[1]
+    assert len(rdflib.Graph().parse(data=written[0], format="json-ld")) > 60 * 4

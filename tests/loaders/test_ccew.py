@@ -170,3 +170,30 @@ def test_a_register_list_without_a_charity_number_is_refused(tmp_path: Path) -> 
     with pytest.raises(SourceFormatError, match="list.csv row 1 \\(header\\): missing column\\(s\\) "
                                                 "registered_charity_number"):
         CharityCommissionLoader().load(tmp_path / "list.csv", context())
+
+
+def test_inspect_counts_trustees_without_the_users_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    from civicgraph.pipeline.config import PSEUDONYM_KEY_VARIABLE
+    from civicgraph.pipeline.inspect import inspect_source
+
+    monkeypatch.delenv(PSEUDONYM_KEY_VARIABLE, raising=False)
+    report = inspect_source("ccew", FIXTURES / "ccew", authority="E09000018")
+    monkeypatch.setenv(PSEUDONYM_KEY_VARIABLE, "a key of the user's")
+    keyed = inspect_source("ccew", FIXTURES / "ccew", authority="E09000018")
+    assert report["nodes"] == keyed["nodes"] and report["nodes"]["Person"] > 0
+    assert any("one-time key" in warning for warning in report["warnings"])
+    assert not any("one-time key" in warning for warning in keyed["warnings"])
+
+
+def test_register_dates_in_other_layouts_are_read_and_impossible_ones_rejected(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "ccew", tmp_path / "tsv")
+    charity = tmp_path / "tsv" / "publicextract.charity.txt"
+    text = charity.read_text()
+    assert "2004-09-01T00:00:00" in text and "1997-03-12T00:00:00" in text
+    charity.write_text(text.replace("2004-09-01T00:00:00", "2019-02-30", 1).replace("1997-03-12T00:00:00", "12/03/1997", 1))
+    result = CharityCommissionLoader().load(tmp_path / "tsv", context())
+    charities = _charities(result)
+    assert charities.loc["GB-CHC-1061681", "registration_date"] == "1997-03-12"  # day first, as the UK writes it
+    assert pd.isna(charities.loc["GB-CHC-1106260", "registration_date"])  # never stored as written
+    rejected = result.rejections.query("field == 'date_of_registration'")
+    assert rejected["value"].tolist() == ["2019-02-30"] and "not a real date" in rejected["reason"].iloc[0]

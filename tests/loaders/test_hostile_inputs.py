@@ -37,7 +37,7 @@ def _make(case: str, folder: Path, suffix: str) -> Path:
 CASES = ["a folder", "a symlink loop", "an empty file", "random bytes", "NUL bytes", "one header line", "deep JSON"]
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".json"])
+@pytest.mark.parametrize("suffix", [".csv", ".json", ".xlsx", ".zip"])
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("loader", available_loaders())
 def test_broken_input_is_a_user_error_or_a_rejection(loader: str, case: str, suffix: str, tmp_path: Path) -> None:

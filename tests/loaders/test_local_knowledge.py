@@ -171,3 +171,14 @@ def test_workbook_relations_keep_their_period_or_the_date_they_were_stated(tmp_p
     assert (first["start_date"], first["end_date"], pd.isna(first["date"])) == ("2019-01-01", "2020-12-31", True)
     undated = edges[edges["start_date"].isna() & edges["end_date"].isna()]
     assert not undated.empty and set(undated["date"]) == {"2018-10-01"}
+
+
+def test_groups_named_in_other_scripts_all_load_with_distinct_ids(tmp_path: Path) -> None:
+    names = ["تعاون الجالية", "جمعية النساء", "华人社区中心", "Русская школа", "हिंदी सभा", "😀🎉", "🌳"]
+    book = _copy(tmp_path)
+    for name in names:
+        _append(book / "organisations.csv", f",{name},UnregisteredGroup,,,,,,,,,,workshop,2024-03-01")
+    result = WorkbookLoader().load(book, HOUNSLOW)
+    assert result.rejections.empty, result.rejections.to_dict("records")
+    loaded = result.nodes.set_index("name").loc[names, "id"]
+    assert loaded.is_unique and not loaded.str.endswith("-").any(), loaded.tolist()

@@ -40,6 +40,7 @@ def _texts(graph: object) -> str:
     return " ".join(str(v) for _, data in graph.nodes(data=True) for v in data.values())
 
 
+@pytest.mark.slow
 def test_contacts_in_directory_and_workbook_text_are_withheld_by_default(hounslow_config: Path) -> None:
     _add_contacts(hounslow_config)
     texts = _texts(build_graph(read_config(hounslow_config), progress=False).graph)
@@ -47,6 +48,7 @@ def test_contacts_in_directory_and_workbook_text_are_withheld_by_default(hounslo
     assert texts.count("Ring Jo Bloggs on [phone withheld] or e-mail [email withheld]") == 2
 
 
+@pytest.mark.slow
 def test_keep_contacts_keeps_them(hounslow_config: Path) -> None:
     _add_contacts(hounslow_config)
     hounslow_config.write_text(hounslow_config.read_text().replace("[build]", "[build]\nkeep_contacts = true"))

@@ -84,7 +84,7 @@ def test_json_depth_counts_brackets_outside_strings_only(block_bytes: int, tmp_p
         depth = _depth(value)
         check_json_depth(path, limit=depth, block_bytes=block_bytes)
         if depth:
-            with pytest.raises(SourceFormatError, match=f"nested deeper than {depth - 1} levels"):
+            with pytest.raises(SourceFormatError, match=f"nested deeper than the limit of {depth - 1} levels"):
                 check_json_depth(path, limit=depth - 1, block_bytes=block_bytes)
 
 
@@ -96,7 +96,7 @@ def test_json_depth_counts_brackets_outside_strings_only(block_bytes: int, tmp_p
 def test_a_json_bracket_bomb_is_refused_in_one_line(loader: str, text: str, tmp_path: Path) -> None:
     path = tmp_path / "bomb.json"
     path.write_text(text)
-    with pytest.raises(SourceFormatError, match=r"bomb.json byte \d+: lists and objects nested deeper than 100"):
+    with pytest.raises(SourceFormatError, match=r"bomb.json byte \d+: lists and objects nested deeper than the limit of 100 levels \(\[limits\] max_json_depth\)"):
         get_loader(loader).load(path, LoadContext("E09000018", "GB-LAE-HNS", "Hounslow", None))
 
 
@@ -119,7 +119,7 @@ def test_a_field_over_the_limit_is_refused_naming_file_row_field_and_limit(encod
     path = tmp_path / "big.csv"
     path.write_bytes(f'name,notes\nCafé,short\nB,"{"x" * (MAX_FIELD_BYTES + 1)}"\n'.encode(encoding))
     with pytest.raises(SourceFormatError, match=rf"^big.csv row 3, field notes: {MAX_FIELD_BYTES + 1:,} bytes, "
-                                                rf"over the limit of {MAX_FIELD_BYTES:,} bytes per field$"):
+                                                rf"over the limit of {MAX_FIELD_BYTES:,} bytes per field \(\[limits\] max_field_bytes\)$"):
         read_csv_text(path)
     path.write_bytes(f'name,notes\nCafé,short\nB,"{"x" * MAX_FIELD_BYTES}"\n'.encode(encoding))
     assert read_csv_text(path)["notes"].str.len().tolist() == [5, MAX_FIELD_BYTES]  # at the limit: read
@@ -130,8 +130,8 @@ def test_a_field_over_the_limit_is_refused_by_the_streaming_reader(tmp_path: Pat
     path.write_text("a,b\n" + "1,x\n" * 10 + "2," + "y" * 40 + "\n")
     with pytest.raises(SourceFormatError, match=r"^big.csv row 12, field b: 40 bytes, over the limit of 30 bytes"):
         list(stream_csv(path, max_field_bytes=30, block_bytes=64))
-    with pytest.raises(SourceFormatError, match=r"^big.csv after row \d+: a field longer than 8 bytes, over the limit of 30"):
-        list(stream_csv(path, max_field_bytes=30, block_bytes=8))  # a cell longer than a whole block
+    with pytest.raises(SourceFormatError, match=r"^big.csv after row \d+: a field longer than 6 bytes, over the limit of 3 "):
+        list(stream_csv(path, max_field_bytes=3, block_bytes=4))  # a cell longer than a whole block (twice the limit)
 
 
 @pytest.mark.parametrize("block_bytes", [16, 1 << 20])
@@ -139,7 +139,7 @@ def test_rows_over_the_limit_are_refused_naming_the_first_row_past_it(block_byte
     path = tmp_path / "long.csv"
     path.write_text("code,name\n" + "".join(f"E{n},N{n}\n" for n in range(20)))
     assert len(read_csv_text(path, max_rows=20)) == len(pd.concat(stream_csv(path, max_rows=20))) == 20
-    with pytest.raises(SourceFormatError, match=r"^long.csv row 21: over the limit of 19 data rows$"):
+    with pytest.raises(SourceFormatError, match=r"^long.csv row 21: over the limit of 19 data rows \(\[limits\] max_rows\)$"):
         read_csv_text(path, max_rows=19)
-    with pytest.raises(SourceFormatError, match=r"^long.csv row 12: over the limit of 10 data rows$"):
+    with pytest.raises(SourceFormatError, match=r"^long.csv row 12: over the limit of 10 data rows \(\[limits\] max_rows\)$"):
         list(stream_csv(path, max_rows=10, block_bytes=block_bytes))

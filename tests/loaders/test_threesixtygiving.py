@@ -293,3 +293,57 @@ def test_a_csv_amount_reads_a_decimal_comma_only_when_configured(decimal: str, a
         assert grant.empty and "360G-indigotrust:IND1" in " ".join(result.rejections["row"].astype(str))
     else:
         assert grant["amount"].tolist() == [amount]
+
+
+@pytest.mark.parametrize(("text", "found"), [('{"grants": {}}', "an object"), ('{"grants": "x"}', "not a list"),
+                                             ('{"grant": []}', "missing")])
+def test_a_package_whose_grants_are_not_a_list_is_refused(text: str, found: str, tmp_path: Path) -> None:
+    path = tmp_path / "package.json"
+    path.write_text(text)
+    with pytest.raises(SourceFormatError, match=rf"^package.json: expected a 360Giving package with a 'grants' list; "
+                                                rf"its 'grants' is {found}$"):
+        ThreeSixtyGivingLoader().load(path, HOUNSLOW)
+    path.write_text('{"grants": []}')  # an empty list is an empty package
+    assert len(ThreeSixtyGivingLoader().load(path, HOUNSLOW).nodes) == 0
+
+
+def _garbage_csv(path: Path, rows: int) -> Path:
+    import csv
+    import random
+    import string
+
+    rng = random.Random(0)
+    columns = ["Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date",
+               "Recipient Org:Identifier", "Recipient Org:Name", "Funding Org:Identifier", "Funding Org:Name"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for _ in range(rows):
+            writer.writerow(["".join(rng.choices(string.ascii_letters + "=+-@,;", k=rng.randint(0, 12))) for _ in columns])
+    return path
+
+
+def test_past_the_first_invalid_grants_the_fast_validator_explains_the_rest(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import civicgraph.loaders.threesixtygiving as module
+
+    explained = []
+    slow = module._validator()
+    monkeypatch.setattr(module, "EXPLAINED_IN_DETAIL", 3)
+    monkeypatch.setattr(module, "_validator", lambda: explained.append(1) or slow)
+    result = load(_garbage_csv(tmp_path / "garbage.csv", 50), filter="none")
+    assert len(explained) == 3  # the Python validator, slow on garbage, only for the first three
+    assert len(result.nodes) == 0 and result.rejections["row"].nunique() == 50  # every row rejected
+    last = result.rejections[result.rejections["row"].str.startswith("row 51 ")]
+    assert set(last["field"]) >= {"currency", "amountAwarded"}, last.to_dict("records")
+
+
+@pytest.mark.slow
+def test_a_hundred_thousand_garbage_rows_are_rejected_in_well_under_a_minute_of_processor_time(tmp_path: Path) -> None:
+    import time
+
+    path = _garbage_csv(tmp_path / "garbage.csv", 100_000)
+    started = time.process_time()  # the processor time it takes, not the wall clock of a shared machine
+    result = load(path, filter="none")
+    assert result.rejections["row"].nunique() == 100_000
+    assert time.process_time() - started < 60  # minutes when every invalid grant went through the Python validator

@@ -354,3 +354,23 @@ def test_layout_stays_the_same_after_an_analysis_draws_random_numbers() -> None:
     ring = igraph.Graph.Ring(12)
     measures(ring, [str(i) for i in range(12)], betweenness_sample=None, seed=5)
     assert force_layout(g, seed=7).positions == before
+
+
+@pytest.mark.slow
+def test_the_maps_of_one_graph_are_byte_identical_whatever_the_string_hashing(
+        hounslow_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    saved = tmp_path / "graph.pickle"
+    saved.write_bytes(pickle.dumps(hounslow_graph))
+    script = ("import pickle, sys; from pathlib import Path; from civicgraph.visualise import write_all_maps; "
+              "write_all_maps(pickle.loads(Path(sys.argv[1]).read_bytes()), Path(sys.argv[2]))")
+    pages = {}
+    for seed in ("1", "2"):
+        subprocess.run([sys.executable, "-c", script, str(saved), str(tmp_path / seed)], check=True, timeout=600,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        pages[seed] = {p.name: p.read_bytes() for p in sorted((tmp_path / seed).glob("*.html"))}
+    assert pages["1"] and pages["1"] == pages["2"], [n for n in pages["1"] if pages["1"][n] != pages["2"].get(n)]

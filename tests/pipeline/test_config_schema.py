@@ -99,3 +99,37 @@ def test_a_bad_rate_is_one_line_naming_file_key_and_type(rates: str, message: st
     with pytest.raises(ConfigError, match=r"hounslow.toml: " + message) as caught:
         read_config(hounslow_config)
     assert "\n" not in str(caught.value)
+
+
+def test_limits_default_to_the_documented_ones_and_are_read_as_written(hounslow_config: Path) -> None:
+    from civicgraph.loaders.limits import Limits
+
+    assert read_config(hounslow_config).limits == Limits()
+    assert "max_unpacked_bytes = 8589934592" in (
+        Path(__file__).resolve().parents[2] / "pipeline" / "config.py").read_text()  # documented beside the others
+    hounslow_config.write_text(hounslow_config.read_text() + "\n[limits]\nmax_rows = 5000\nmax_json_depth = 20\n")
+    assert read_config(hounslow_config).limits == Limits(max_rows=5000, max_json_depth=20)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ("max_rows = 0", r"\[limits\] max_rows = 0: expected a whole number above 0"),
+    ('max_field_bytes = "1MB"', r"\[limits\] max_field_bytes = '1MB': expected a whole number above 0"),
+    ("max_json_depth = 2.5", r"\[limits\] max_json_depth = 2.5: expected a whole number above 0"),
+    ("max_depth = 3", r"\[limits\] 'max_depth' is not a setting. Use one of: 'max_field_bytes', 'max_json_depth'"),
+])
+def test_a_bad_limit_is_refused_naming_file_key_and_type(line: str, message: str, hounslow_config: Path) -> None:
+    hounslow_config.write_text(hounslow_config.read_text() + f"\n[limits]\n{line}\n")
+    with pytest.raises(ConfigError, match=r"hounslow.toml: " + message):
+        read_config(hounslow_config)
+
+
+@pytest.mark.slow
+def test_a_source_past_a_configured_limit_is_one_line_naming_file_and_limit(
+        hounslow_config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from civicgraph.cli import main
+
+    hounslow_config.write_text(hounslow_config.read_text() + "\n[limits]\nmax_rows = 100\n")
+    assert main(["build", str(hounslow_config), "--out", str(hounslow_config.parent / "out"), "--quiet"]) == 1
+    error = capsys.readouterr().err.strip()
+    assert "\n" not in error, error
+    assert error.endswith("over the limit of 100 data rows ([limits] max_rows)") and ".csv row 102" in error, error

@@ -120,7 +120,7 @@ def test_a_zip_bomb_is_refused_and_nothing_is_left_unpacked(tmp_path: Path, monk
         archive.writestr("small.txt", "fine")
         archive.writestr("zeros.csv", b"0" * (20 << 20))
     assert bomb.stat().st_size < (20 << 20) // 500
-    with pytest.raises(FetchError, match=r"http://x/bomb.zip: the archive unpacks to more than [\d,]+ bytes \(100 times"):
+    with pytest.raises(FetchError, match=r"http://x/bomb.zip: the archive unpacks to more than the limit of [\d,]+ bytes \(100 times"):
         place(Fetched("http://x/bomb.zip", bomb, "", False), tmp_path / "extract")
     assert list((tmp_path / "extract").iterdir()) == []
     plain = tmp_path / "plain.zip"
@@ -128,3 +128,19 @@ def test_a_zip_bomb_is_refused_and_nothing_is_left_unpacked(tmp_path: Path, monk
         archive.writestr("a.csv", "".join(f"row {i},{i * 7919 % 10007}\n" for i in range(2000)))
     place(Fetched("http://x/plain.zip", plain, "", False), tmp_path / "extract")
     assert (tmp_path / "extract" / "a.csv").read_text().startswith("row 0,0\n")
+
+
+def test_the_unpacked_size_limits_come_from_the_configuration(tmp_path: Path) -> None:
+    from civicgraph.loaders.limits import Limits, limits_in_force
+    from civicgraph.pipeline.fetch import Fetched, place
+
+    archive_path = tmp_path / "plain.zip"
+    with zipfile.ZipFile(archive_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.csv", "".join(f"row {i},{i * 7919 % 10007}\n" for i in range(2000)))
+    fetched = Fetched("http://x/plain.zip", archive_path, "", False)
+    with limits_in_force(Limits(max_unpacked_bytes=1000)), pytest.raises(
+            FetchError, match=r"^http://x/plain.zip: .* the limit of 1,000 bytes \(\[limits\] max_unpacked_bytes\)"):
+        place(fetched, tmp_path / "small")
+    assert list((tmp_path / "small").iterdir()) == []
+    place(fetched, tmp_path / "default")  # the same archive within the default limits
+    assert (tmp_path / "default" / "a.csv").stat().st_size > 1000
