@@ -49,3 +49,13 @@ def test_a_place_is_not_an_organisation(graph: nx.MultiDiGraph) -> None:
 
 def test_what_if_removed_takes_a_name(graph: nx.MultiDiGraph) -> None:
     assert what_if_removed(graph, "Lloyds Bank Foundation")["id"].tolist() == ["GB-CHC-1"]
+
+
+def test_ego_map_takes_a_name_and_suggests_on_a_misspelling(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.maps.presets import ego_map, preset_view
+
+    view = ego_map(graph, "Lloyds Bank Foundation", radius=1)
+    assert set(view.graph) == {"GB-CHC-327114", "GB-CHC-1"}
+    assert preset_view(graph, "ego", organisation="age concern hounslow").title == "Age UK Hounslow and its connections"
+    with pytest.raises(OrganisationNotFound, match=r"Did you mean: Age UK Hounslow \(GB-CHC-1\)"):
+        ego_map(graph, "Age UK Hounslw")
