@@ -237,7 +237,7 @@ def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> 
          coverage_row("VCSE organisations with a known income", income.notna().sum(), len(vcse),
                       "no income known counts as micro"),
          coverage_row("listed groups placed in a ward", placed, len(table))],
-        ["`confidence` counts the signs of being below the radar that the data shows (on no register, no income "
+        ["`little_known_score` counts the signs of being below the radar that the data shows (on no register, no income "
          "known, seen only in directories or workshops, few links in). It is highest where the sources know least, "
          "so a high score is a prompt to ask local people, not a finding.",
          "Links in are only those a loaded source records: a group with no recorded link may still have one."])

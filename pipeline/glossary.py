@@ -34,7 +34,7 @@ GLOSSARY: dict[str, dict[str, str]] = {
         "income_gbp": "latest annual income in GBP; empty when no source gives it (counted as micro)",
         "links_in": "how many council bodies and funders a source links it to directly",
         "one_link_in": "the name of its only link into the council or funders, if it has exactly one",
-        "confidence": "how many signs of being below the radar the data shows, weighted, 0 to 1 ("
+        "little_known_score": "how little the sources know of it: how many signs of being below the radar the data shows, weighted, 0 to 1 ("
                       + ", ".join(f"{sign.replace('_', ' ')} {weight}" for sign, weight in WEIGHTS.items())
                       + ", less 0.1 with one link in). High where the sources know least: "
                       "a prompt for local knowledge, not a verdict",

@@ -83,11 +83,11 @@ def test_below_the_radar_lists_unlinked_grassroots_groups_with_their_one_link_in
     assert set(table.index) == {"club", "choir"}  # the micro charity is in the register and funded
     assert table.loc["club", "ward"] == "W-poor"
     assert table.loc["club", "one_link_in"] is None  # a CVS member: the CVS is no council body or funder
-    wider = below_the_radar_groups(borough, min_confidence=0.3).set_index("id")
+    wider = below_the_radar_groups(borough, min_little_known_score=0.3).set_index("id")
     assert wider.loc["micro", "one_link_in"] == "City Bridge"
-    assert wider.loc["choir", "confidence"] > wider.loc["micro", "confidence"]
+    assert wider.loc["choir", "little_known_score"] > wider.loc["micro", "little_known_score"]
     assert "local" not in wider.index  # registered and not micro
-    assert "micro" not in set(below_the_radar_groups(borough, max_links_in=0, min_confidence=0.0)["id"])
+    assert "micro" not in set(below_the_radar_groups(borough, max_links_in=0, min_little_known_score=0.0)["id"])
 
 
 def test_directorates_by_mode_with_the_reviews_warning_signs(borough: nx.MultiDiGraph) -> None:
