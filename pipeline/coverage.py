@@ -400,11 +400,22 @@ def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) ->
     if unplaced:
         explanation.caveats.insert(0, f"A ward's 0 GBP means no grant is placed there, not that it received none: "
                                       f"{unplaced:,.0f} GBP could not be placed in any ward (row 'unknown').")
-    estimated = table["population_basis"].astype(str).str.startswith("estimate").sum() if len(table) else 0
+    wards = table[table["ward"] != "unknown"] if len(table) else table
+    basis = wards["population_basis"].astype(str) if len(wards) else pd.Series(dtype=str)
+    explanation.coverage.append(coverage_row("wards with a population (from a source or estimated)",
+                                             int((basis != "unknown").sum()), len(wards)))
+    estimated = int(basis.str.startswith("estimate").sum())
     if estimated:
         explanation.caveats.append(
-            f"The population of {estimated:,} wards is an estimate (their LSOAs times the national mean LSOA "
-            "population), so per-head figures are rough: load ONS ward population estimates to replace it.")
+            f"The population of {estimated:,} ward{'s' if estimated != 1 else ''} is an estimate, not a count: the authority's 2020 mid-year "
+            "population (local authority register, mySociety, from ONS) shared among its LSOAs by their number of "
+            "census output areas (ONS postcode lookup), which ONS builds to similar numbers of households. "
+            "Per-head figures are approximate; load ONS ward or LSOA population estimates to replace it.")
+    unknown = int((basis == "unknown").sum())
+    if unknown:
+        explanation.caveats.append(
+            f"The population of {unknown:,} ward{'s' if unknown != 1 else ''} is not known, so their per-head figures are empty: give a postcode "
+            "lookup with an output-area column (ONS PCD_OA_LSOA_MSOA_LAD) or ward population estimates.")
     return explanation
 
 
@@ -426,6 +437,19 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
         caveats.append(f"The graph holds {outside['amount'].sum():,.0f} GBP from {len(graph_funders)} other funder(s) "
                        "for this authority that are not in the comparison, because no file gives their grants in the "
                        "other boroughs; this table is not the authority's total funding.")
+    agreement = compared_money(graph, comparison, graph.graph.get("authority_gss", ""))
+    if len(agreement):
+        differ = agreement[(agreement["comparison_gbp"] - agreement["graph_gbp"]).abs() > 0.005]
+        if differ.empty:
+            caveats.append("The authority's row agrees with the funding-by-funder answer for the funders compared: "
+                           + "; ".join(f"{r.funder_name} {r.graph_gbp:,.0f} GBP" for r in agreement.itertuples())
+                           + " in both.")
+        else:
+            caveats.append("The authority's row does not agree with the funding-by-funder answer for "
+                           + "; ".join(f"{r.funder_name} ({r.comparison_gbp:,.0f} GBP here, {r.graph_gbp:,.0f} GBP "
+                                       "there)" for r in differ.itertuples())
+                           + ": the comparison files place grants by the codes they carry, the graph by its own "
+                             "sources, so grants placed differently (or loaded from different files) differ.")
     if len(funders) < 2:
         caveats.append("With one funder the comparison says how that funder spreads its grants, not how well "
                        "funded each borough is.")
@@ -445,6 +469,54 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
     return Explanation(headline, [coverage_row("authorities with a population", table["population"].notna().sum(),
                                                len(table))],
                        caveats, period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
+
+
+def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """For each funder of the comparison (Figure 3), its GBP to the focus authority there and in the graph.
+
+    The same money must be the same in every answer: the comparison's row for the authority and the
+    funding-by-funder answer (the graph's grants) count the grants of a funder both hold.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The authority's graph.
+    comparison : DataFrame
+        Grants by authority (:func:`loaders.threesixtygiving.grants_by_authority`).
+    focus : str
+        The authority's GSS code.
+
+    Returns
+    -------
+    DataFrame
+        ``funder_name``, ``comparison_gbp`` (its GBP grants placed in the authority by the comparison
+        files), ``graph_gbp`` (its GBP grants in the graph, matched by funder id or name).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(authority_gss="A")
+    >>> g.add_node("f", kind="Funder", name="Trust"); g.add_node("o", kind="Charity")
+    >>> _ = g.add_edge("o", "f", relation="FUNDED_BY", amount=40.0, currency="GBP")
+    >>> grants = pd.DataFrame({"authority": ["A", "B"], "funder": ["360G-t", "360G-t"], "funder_name": ["Trust"] * 2,
+    ...                        "amount": [40.0, 70.0], "currency": ["GBP", "GBP"]})
+    >>> compared_money(g, grants, "A").values.tolist()
+    [['Trust', 40.0, 40.0]]
+    """
+    if comparison is None or comparison.empty or not focus:
+        return pd.DataFrame(columns=["funder_name", "comparison_gbp", "graph_gbp"])
+    gbp = comparison[comparison["currency"].astype(str).str.upper() == "GBP"]
+    names = gbp["funder_name"] if "funder_name" in gbp else gbp["funder"]
+    here = gbp.assign(funder_name=names.fillna(gbp["funder"]).astype(str))
+    in_graph = grants_frame(graph)
+    in_graph = in_graph[in_graph["currency"].astype(str).str.upper() == "GBP"] if len(in_graph) else in_graph
+    rows = []
+    for (funder, funder_name), grants in here.groupby(["funder", "funder_name"], sort=True):
+        same = in_graph["funder"].eq(funder) | in_graph["funder"].map(lambda f: name(graph, f)).eq(funder_name) \
+            if len(in_graph) else pd.Series(dtype=bool)
+        rows.append({"funder_name": funder_name,
+                     "comparison_gbp": float(grants.loc[grants["authority"] == focus, "amount"].sum()),
+                     "graph_gbp": float(in_graph.loc[same, "amount"].sum()) if len(in_graph) else 0.0})
+    return pd.DataFrame(rows, columns=["funder_name", "comparison_gbp", "graph_gbp"])
 
 
 def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:

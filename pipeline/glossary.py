@@ -94,8 +94,11 @@ GLOSSARY: dict[str, dict[str, str]] = {
         "organisations_located": "organisations placed in the ward",
         "imd_rank_in_authority": "1 = the authority's most deprived ward",
         "amount_rank": "1 = the ward receiving most money",
-        "population": "residents", "population_basis": "source, or how it was estimated",
-        "amount_per_head_gbp": "grant money per resident, GBP",
+        "population": "residents; empty when not known",
+        "population_basis": "how the population is known: 'source' (a source gives it), 'estimate: ...' (the "
+                            "authority's 2020 population shared by census output areas, with the numbers) or "
+                            "'unknown'",
+        "amount_per_head_gbp": "grant money per resident, GBP; empty when the population is not known",
         "organisations_per_1000": "organisations located per 1,000 residents",
         "need_reach_gap": "per-head funding rank minus deprivation rank: positive = more deprived than it is funded",
     },
