@@ -214,3 +214,9 @@ def test_figure_3_says_where_it_disagrees_with_funding_by_funder(money: nx.Multi
     figure = ask(money, "05_compare_authorities", AnswerInputs(_comparison(100.0), ("E09000009",)))
     assert any("does not agree with the funding-by-funder answer for Trust (100 GBP here, 4,250 GBP there)" in c
                for c in figure.caveats)
+
+
+def test_every_column_of_every_answer_is_explained(toy_graph: nx.MultiDiGraph) -> None:
+    for key, result in answer_all(toy_graph).items():
+        unexplained = [c for c in result.table.columns if c not in result.columns]
+        assert not unexplained, f"{key}: {unexplained}"
