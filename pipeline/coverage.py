@@ -141,7 +141,8 @@ def left_out(sources: pd.DataFrame, rejections: pd.DataFrame | None) -> list[str
         rows = rejections[rejections["file"].astype(str) == label]
         if len(rows):
             reasons = rows["reason"].astype(str).value_counts().head(3)
-            found.append(f"{len(rows):,} rows of {dataset} were not loaded ("
+            found.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} of {dataset} "
+                         f"{'was' if len(rows) == 1 else 'were'} not loaded ("
                          + "; ".join(f"{reason}: {count:,}" for reason, count in reasons.items())
                          + "); see rejections.csv.")
     return found
@@ -240,7 +241,11 @@ def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> 
         ["`little_known_score` counts the signs of being below the radar that the data shows (on no register, no income "
          "known, seen only in directories or workshops, few links in). It is highest where the sources know least, "
          "so a high score is a prompt to ask local people, not a finding.",
-         "Links in are only those a loaded source records: a group with no recorded link may still have one."])
+         "Links in are only those a loaded source records: a group with no recorded link may still have one.",
+         "'On no register' means no loaded register matched it: directory entries give no charity or company number, "
+         "so a registered charity that name matching did not find (a national charity's local service, for "
+         "instance) is listed too. Check `register_candidates` and ask local people before quoting a group as "
+         "unregistered."])
 
 
 def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
@@ -273,8 +278,11 @@ def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> E
     profiles = infrastructure_profiles(graph)
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
     areas = {b for b, _, d in graph.edges(data=True) if d["relation"] in ("SERVES_AREA", "LOCATED_IN") and b in profiles}
+    where = ("no source records where any of them works, so each is taken to serve the whole authority"
+             if not areas else f"{len(areas):,} of {len(profiles):,} have an area recorded; the others are taken to "
+                               "serve the whole authority")
     return Explanation(
-        f"{len(table):,} pairs of support bodies offer a function in the same area." if "overlap_score" in table or "a" in table
+        f"{len(table):,} pairs of support bodies offer the same function; {where}." if "overlap_score" in table or "a" in table
         else f"{len(table):,} bodies chosen.",
         [coverage_row("support bodies with their functions recorded", with_functions, len(profiles)),
          coverage_row("support bodies with an area recorded", len(areas), len(profiles),
@@ -461,14 +469,25 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
                        f"answers' grants {int(graph_years.min())} to {int(graph_years.max())}: different periods.")
     row = focus.iloc[0] if len(focus) else None
     headline = "No comparison made."
-    if row is not None:
+    named = ", ".join(map(str, funders))
+    if row is not None and row["amount_gbp"] == 0:
+        none = int((table["amount_gbp"] == 0).sum())
+        headline = (f"{named} made no grant in {row['name']} that the comparison files place there; {none - 1:,} of "
+                    f"the other {len(table) - 1:,} authorities compared received none either. This ranks nothing: it "
+                    "is not its total grant funding.")
+    elif row is not None:
         tied = int((table["rank_per_head"] == row["rank_per_head"]).sum())
         rank = f"joint {int(row['rank_per_head'])} (with {tied - 1} others)" if tied > 1 else str(int(row["rank_per_head"]))
-        headline = (f"On the grants of {', '.join(map(str, funders))} only, {row['name']} ranks {rank} of {len(table)} "
+        headline = (f"On the grants of {named} only, {row['name']} ranks {rank} of {len(table)} "
                     f"per head ({row['gbp_per_head']:,.2f} GBP); this is not its total grant funding.")
+    missing = "" if len(funders) > 1 else (
+        f"Only {named}'s grants are loaded for every authority compared, so how well funded the authority is against "
+        "its peers cannot be said: list under [comparison] the 360Giving files (GrantNav) of the main funders that "
+        "cover every borough compared.")
     return Explanation(headline, [coverage_row("authorities with a population", table["population"].notna().sum(),
                                                len(table))],
-                       caveats, period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
+                       caveats, missing=missing,
+                       period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
 
 
 def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str) -> pd.DataFrame:

@@ -220,3 +220,16 @@ def test_every_column_of_every_answer_is_explained(toy_graph: nx.MultiDiGraph) -
     for key, result in answer_all(toy_graph).items():
         unexplained = [c for c in result.table.columns if c not in result.columns]
         assert not unexplained, f"{key}: {unexplained}"
+
+
+def test_figure_3_on_one_funder_ranks_nothing_and_says_what_would_answer(money: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import AnswerInputs
+
+    money.graph["authority_gss"] = "E09000018"
+    figure = ask(money, "05_compare_authorities", AnswerInputs(_comparison(0.0), ("E09000009",)))
+    assert figure.headline.startswith("Trust made no grant in Hounslow that the comparison files place there; "
+                                      "0 of the other 1 authorities compared received none either.")
+    assert "ranks joint" not in figure.headline
+    assert figure.missing.startswith("Only Trust's grants are loaded for every authority compared")
+    assert any("does not agree with the funding-by-funder answer for Trust (0 GBP here, 4,250 GBP there)" in c
+               for c in figure.caveats)
