@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Callable
+from numbers import Number
 from pathlib import Path
 
 import matplotlib
@@ -85,6 +86,9 @@ def brief_table(table: pd.DataFrame, *, rows: int = TABLE_ROWS, columns: tuple[s
     ['n', 'name']
     >>> brief_table(pd.DataFrame({"name": ["A", "B", "C"], "registered": [True, False, None]}))["registered"].tolist()
     ['yes', 'no', 'unknown']
+    >>> from decimal import Decimal
+    >>> brief_table(pd.DataFrame({"name": ["A", "B"], "amount_gbp": [Decimal("99746.3"), 375727]}))["amount_gbp"].tolist()
+    ['99,746.30', '375,727.00']
     """
     named = any(c.endswith("name") or c in ("name", "contract", "programme", "funder_a") for c in table.columns)
     chosen = [c for c in columns if c in table.columns]
@@ -92,6 +96,10 @@ def brief_table(table: pd.DataFrame, *, rows: int = TABLE_ROWS, columns: tuple[s
     shown = table.head(rows)[columns].copy()
     for column in columns:
         values = shown[column].dropna()
+        if len(values) and shown[column].dtype == object and values.map(
+                lambda v: isinstance(v, Number) and not isinstance(v, bool | np.bool_)).all():
+            shown[column] = pd.to_numeric(shown[column], errors="coerce")  # exact sums (Decimal) read as numbers
+            values = shown[column].dropna()
         if len(values) and values.map(lambda v: isinstance(v, bool | np.bool_)).all():
             shown[column] = shown[column].map(lambda v: "unknown" if v is None or pd.isna(v) else "yes" if v else "no")
         elif shown[column].dtype == object:

@@ -99,11 +99,36 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
     relations, kinds = READS.get(key, ((), ()))
     sources = sources_of(graph, relations, kinds, touching=key in TOUCHING)
+    if key == "05_compare_authorities" and comparison is not None and len(table):
+        sources = pd.concat([frame for frame in (sources, comparison_sources(comparison, len(table))) if len(frame)],
+                            ignore_index=True)
     caveats = [*explanation.caveats, *converted(rates), *left_out(sources, rejections)]
     return {"headline": explanation.headline,
             "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
             "sources": sources, "period": explanation.period,
             "caveats": tuple(caveats), "missing": explanation.missing}
+
+
+def comparison_sources(comparison: pd.DataFrame, authorities: int) -> pd.DataFrame:
+    """The sources of the comparison with peers: each funder's grants (award dates, grants read) and
+    the local authority register's populations.
+
+    Examples
+    --------
+    >>> grants = pd.DataFrame({"funder_name": ["Trust", "Trust"], "funder": ["t", "t"],
+    ...                        "award_date": ["2016-05-01", "2019-02-01"]})
+    >>> comparison_sources(grants, 18)[["dataset", "first_date", "last_date", "facts"]].values.tolist()[0]
+    ['comparison grants: Trust (360Giving)', '2016-05-01', '2019-02-01', 2]
+    """
+    names = comparison["funder_name"] if "funder_name" in comparison else comparison["funder"]
+    dates = comparison["award_date"].astype(str).str.slice(0, 10) if "award_date" in comparison else \
+        pd.Series("", index=comparison.index)
+    rows = [{"dataset": f"comparison grants: {funder} (360Giving)", "licence": "",
+             "first_date": dates[names == funder].min() or None, "last_date": dates[names == funder].max() or None,
+             "facts": int((names == funder).sum())} for funder in sorted(names.dropna().astype(str).unique())]
+    rows.append({"dataset": "local authority register (mySociety), pop-2020", "licence": "CC-BY-4.0",
+                 "first_date": "2020-06-30", "last_date": "2020-06-30", "facts": authorities})
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
 
 def converted(rates: Mapping[str, float] | None) -> list[str]:

@@ -130,6 +130,7 @@ GLOSSARY: dict[str, dict[str, str]] = {
         "hhi": "Herfindahl-Hirschman index of recipient shares: 1 = one recipient only",
     },
     "05_compare_authorities": {
+        "name": "the authority's name (local authority register)",
         "funders": "funders with grants in the authority, among those compared",
         "population": "residents (2020 mid-year estimate)", "gbp_per_head": "grant money per resident, GBP",
         "rank_per_head": "1 = most per head", "focus": "True for the authority the graph is about",
