@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
                          max_nodes=args.max_nodes, aggregate_by=args.aggregate_by, gather_by=args.gather_by,
                          layout=args.layout, boundaries=args.boundaries, presenter=args.presenter, seed=args.seed)]
     except (GraphStoreError, SourceFormatError, ValueError, LookupError, OSError) as error:
-        print(f"visualise: error: {str(error).strip(chr(39))}", file=sys.stderr)
+        message = str(error).strip(chr(39)) if type(error) is KeyError else str(error)  # KeyError quotes its text
+        print(f"visualise: error: {message}", file=sys.stderr)
         return 2
     for path in written:
         print(path)

@@ -310,6 +310,24 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     DataFrame
         ``id``, ``name``, ``sector``, one count column per role, ``total``; brokers only, most first.
 
+    Notes
+    -----
+    How to read the counts: each is a number of two-step paths the organisation sits in the
+    middle of, with no direct tie around it, so the two ends reach each other only through it
+    (as far as the loaded sources record).
+
+    - ``coordinator``: it links two organisations of its own sector (e.g. a VCSE forum between
+      two charities).
+    - ``itinerant``: it links two organisations of one sector from outside that sector.
+    - ``gatekeeper``: it lets another sector in to its own (a council team through which the
+      sector reaches other council bodies).
+    - ``representative``: it carries its own sector out to another (an infrastructure body
+      speaking for its members to the council).
+    - ``liaison``: it links two sectors, neither its own.
+
+    A high count means many relations depend on it, not that it brokers well; zero may mean its
+    relations are not recorded.
+
     Examples
     --------
     >>> g = nx.MultiDiGraph()

@@ -2,8 +2,10 @@
 
 Below-the-radar groups are organisations on no register, or micro (income under 10k GBP, or none
 known), that the graph sees in directories, surveys or workshops but that have at most one link into
-the council or funders. A confidence score weighs the evidence; it is a prompt for local knowledge,
-not a verdict: an organisation can look "below the radar" only because no source records its links.
+the council or funders. A ``little_known_score`` weighs the evidence: it measures how little the
+registers, funders and the council know of a group (on no register, no income known, seen only in
+directories or workshops, few links in), so it is a prompt for local knowledge, not a verdict: an
+organisation can look "below the radar" only because no source records its links.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ EXCLUDED_KINDS = frozenset({"InfrastructureBody"})
 #: Places of the authority's own geography (the lookups keep only its LSOAs and wards).
 AUTHORITY_PLACES = frozenset({"LocalAuthorityArea", "Ward", "LSOA"})
 REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
-#: Weight of each piece of evidence in the confidence score (they sum to 1).
+#: Weight of each sign of being little known in the ``little_known_score`` (they sum to 1).
 WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
 
 
@@ -53,7 +55,7 @@ def _candidates(graph: nx.MultiDiGraph, income_threshold_gbp: float, max_links_i
 
 
 def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: float = 10_000, max_links_in: int = 1,
-                           min_confidence: float = 0.5, as_of: str | None = None,
+                           min_little_known_score: float = 0.5, as_of: str | None = None,
                            between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Unregistered or micro groups seen locally but (almost) absent from funders' and the council's networks.
 
@@ -65,8 +67,8 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         Below this latest annual income (GBP) a group counts as micro.
     max_links_in : int
         Groups with more direct links into council bodies and funders than this are not listed.
-    min_confidence : float
-        Smallest confidence score (0 to 1) to list.
+    min_little_known_score : float
+        Smallest ``little_known_score`` (0 to 1) to list.
     as_of : str, optional
         The period (ISO date): organisations ended by then (removed, merged, dissolved) or only
         proposed are left out. By default the latest date of the graph's data.
@@ -79,9 +81,11 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (None when a pending
         review pair says it may be registered), ``income_gbp``, ``links_in`` (count), ``one_link_in``
         (the name of its only link, if it has one), ``sources``, ``evidence`` (the reasons, in
-        words), ``confidence``, ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
+        words), ``little_known_score`` (how little the sources know of it, 0 to 1: the weighted
+        signs of :data:`WEIGHTS`, less 0.1 with one link in; 1 = on no register, no income known,
+        seen only in directories or workshops, no link in), ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
         ``parent_body`` (for a branch) and ``register_candidates`` (registered organisations it may
-        be, awaiting review); most confident first. ``attrs`` say the period and how many
+        be, awaiting review); least known first. ``attrs`` say the period and how many
         organisations were left out, and why: located outside the authority (unless a source says
         they serve a place in it), not community groups (statutory bodies, businesses, national
         bodies), or not active in the period.
@@ -93,7 +97,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     ...            provenance=[{"dataset": "workbook:x"}])
     >>> g.add_node("GB-CHC-1", kind="Charity", name="Big charity", latest_income=2e6,
     ...            provenance=[{"dataset": "ccew:x"}])
-    >>> below_the_radar_groups(g)[["name", "confidence"]].values.tolist()
+    >>> below_the_radar_groups(g)[["name", "little_known_score"]].values.tolist()
     [['Lunch club', 1.0]]
     """
     rows = []
@@ -123,8 +127,8 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
             "only_grassroots_sources": bool(sources) and set(sources) <= GRASSROOTS_SOURCES,
             "few_links_in": True,
         }
-        confidence = sum(WEIGHTS[k] for k, v in evidence.items() if v) - (0.1 if len(linked) == 1 else 0.0)
-        if confidence < min_confidence:
+        score = sum(WEIGHTS[k] for k, v in evidence.items() if v) - (0.1 if len(linked) == 1 else 0.0)
+        if score < min_little_known_score:
             continue
         ward = index.get(node)
         register = "registered" if registered else "on no register" if registered is False else \
@@ -137,14 +141,14 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
             "id": node, "name": name(graph, node), "kind": data["kind"],
             "ward": name(graph, ward) if ward else None, "registered": registered, "income_gbp": income,
             "links_in": len(linked), "one_link_in": name(graph, linked[0]) if linked else None,
-            "sources": ", ".join(sources), "evidence": "; ".join(reasons), "confidence": round(confidence, 2),
+            "sources": ", ".join(sources), "evidence": "; ".join(reasons), "little_known_score": round(score, 2),
             "org_class": data.get("org_class"), "parent_body": data.get("parent_body"),
             "register_candidates": "; ".join(candidates) or None,
         })
     columns = ["id", "name", "kind", "ward", "registered", "income_gbp", "links_in", "one_link_in", "sources",
-               "evidence", "confidence", "org_class", "parent_body", "register_candidates"]
+               "evidence", "little_known_score", "org_class", "parent_body", "register_candidates"]
     frame = pd.DataFrame(rows, columns=columns)
-    frame = frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)
+    frame = frame.sort_values(["little_known_score", "name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = period_label(as_of, start)
     frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
                                f"{left_out['not_community']} not community groups (statutory bodies, businesses, "

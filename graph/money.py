@@ -49,25 +49,15 @@ def _money_by(grants: pd.DataFrame, column: str, rates: Mapping[str, float] | No
     return frame
 
 
-#: Mean residents of an LSOA in England and Wales at the 2011 census (56.1 million in 34,753 LSOAs),
-#: used to estimate a ward's population where no source gives it.
-MEAN_LSOA_POPULATION = 1_614
-
-
 def _ward_population(graph: nx.MultiDiGraph, wards: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Each ward's residents, from its ``population`` attribute or estimated from its LSOAs."""
-    nodes, edges = node_table(graph), edge_table(graph)
-    kind = nodes["kind"].astype(str)
-    part_of = edges[(edges["relation"] == "PART_OF") & edges["source"].map(kind).eq("LSOA")]
-    lsoas = part_of.groupby("target")["source"].nunique()
-    given = pd.Series({w: graph.nodes[w].get("population") for w in wards if w in graph}, dtype=float)
-    estimate = wards.map(lsoas) * MEAN_LSOA_POPULATION
-    population = wards.map(given).where(lambda p: p.notna(), estimate)
-    basis = pd.Series(np.where(wards.map(given).notna(), "source",
-                               np.where(estimate.notna(), "estimate: " + wards.map(lsoas).fillna(0).astype(int)
-                                        .astype(str) + f" LSOAs x {MEAN_LSOA_POPULATION:,}", "unknown")),
-                      index=wards.index)
-    return population, basis
+    """Each ward's residents and how they are known: its ``population`` attribute, with its
+    ``population_basis`` (an estimate, see :mod:`pipeline.population`) or ``source``; ``unknown``
+    when neither a source nor an estimate gives it (per-head figures are then left empty)."""
+    given = {w: graph.nodes[w].get("population") for w in wards if w in graph}
+    population = wards.map(pd.Series(given, dtype=float))
+    basis = wards.map({w: graph.nodes[w].get("population_basis") or "source" for w, p in given.items()
+                       if p is not None and not pd.isna(p)})
+    return population, basis.where(basis.notna(), "unknown").astype(object)
 
 
 def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None,
@@ -96,7 +86,8 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
         ``amount_gbp``, ``other_currencies`` (totals not in GBP, each in its currency), ``recipients``, ``organisations_located`` (organisations in the ward), ``imd_score`` (mean
         over its LSOAs), ``imd_rank_in_authority`` (1 = most deprived), ``amount_rank`` (1 = most money),
         ``population`` (residents), ``population_basis`` (``source`` when a source gave the ward's
-        population, else an estimate: its LSOAs times :data:`MEAN_LSOA_POPULATION`),
+        population, the method and numbers of an estimate, see :mod:`pipeline.population`, or
+        ``unknown``),
         ``amount_per_head_gbp``, ``organisations_per_1000`` and ``need_reach_gap``: the ward's IMD
         rank minus its per-head funding rank (positive = more deprived than it is funded).
 

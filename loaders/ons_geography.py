@@ -104,8 +104,12 @@ class PostcodeLookupLoader(Loader):
       ``codepo_gb_column_headers.csv`` names (``PC``, ``EA``, ``NO``, ``DC``, ``WC``); give it as
       ``headers`` or keep it beside the data file.
 
-    Adds nothing to the graph. Its result carries two lookups for the build: ``postcode_lsoa`` (the
-    authority's postcodes and their LSOA, which places organisations and filters national files) and
+    Adds nothing to the graph. Its result carries lookups for the build: ``postcode_lsoa`` (the
+    authority's postcodes and their LSOA, which places organisations and filters national files),
+    ``lsoa_output_areas`` (how many census output areas each of the authority's LSOAs holds, when
+    the file has an output-area column: ``oa21``/``oa11``/``oa21cd``/``oa11cd``; output areas are
+    built to similar numbers of households, so the count shares the authority's population among
+    its LSOAs, see :mod:`pipeline.population`) and
     ``postcode_area`` (every postcode of the file: its local authority, whether it is terminated,
     its grid reference and its ward code), which tells a postcode outside the authority from an
     unknown one and gives coordinates for maps. Terminated postcodes are kept: an address given
@@ -122,6 +126,7 @@ class PostcodeLookupLoader(Loader):
     easting_columns = ("oseast1m", "EA")
     northing_columns = ("osnrth1m", "NO")
     ward_columns = ("ward", "osward", "WC")
+    output_area_columns = ("oa21", "oa11", "oa21cd", "oa11cd")
     columns = {"postcode": ("pcds", "pcd", "PC"), "lsoa": ("lsoa21", "lsoa11", "lsoa21cd", "lsoa11cd"),
                "authority": ("laua", "oslaua", "ladcd", "DC"), "terminated": ("doterm",),
                "easting": easting_columns, "northing": northing_columns, "ward": ward_columns}
@@ -155,6 +160,8 @@ class PostcodeLookupLoader(Loader):
         'E01033083@2011'
         >>> result.lookups["postcode_area"].set_index("postcode").loc["W3 6LJ", "district"]
         'E09000009'
+        >>> result.lookups["lsoa_output_areas"].set_index("place").loc["E01033083@2011", "output_areas"]
+        np.int64(3)
         """
         frame, first_row = self._read(path, headers)
         layout = require_columns(frame, path, self.layouts, "postcode directory")
@@ -188,6 +195,13 @@ class PostcodeLookupLoader(Loader):
             result.lookups["postcode_lsoa"] = pd.DataFrame({
                 "postcode": postcodes[kept].to_numpy(dtype=object),
                 "place": place_ids(frame.loc[kept, lsoa_col], generation).to_numpy(dtype=object)})
+            oa_col = next((c for c in self.output_area_columns if c in frame), None)
+            if oa_col is not None:
+                areas = pd.DataFrame({"place": result.lookups["postcode_lsoa"]["place"].to_numpy(),
+                                      "oa": frame.loc[kept, oa_col].str.strip().to_numpy(dtype=object)}).dropna()
+                counted = areas[areas["oa"] != ""].groupby("place")["oa"].nunique()
+                result.lookups["lsoa_output_areas"] = pd.DataFrame({"place": counted.index.astype(object),
+                                                                    "output_areas": counted.to_numpy()})
         return result
 
     def _read(self, path: Path, headers: str | None) -> tuple[pd.DataFrame, int]:

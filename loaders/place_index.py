@@ -35,6 +35,8 @@ class PlaceIndex:
     postcode_lsoa: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     ward_names: dict[str, str] = field(default_factory=dict)
+    #: Census output areas in each of the authority's LSOAs (from a postcode lookup with an OA column).
+    lsoa_output_areas: dict[str, int] = field(default_factory=dict)
     postcode_areas: pd.DataFrame | None = None
     _postcode_table: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -58,6 +60,10 @@ class PlaceIndex:
                     index.ward_authority[edge.source] = edge.target
             if result.lookups.get("postcode_area") is not None:
                 areas.append(result.lookups["postcode_area"])
+            output_areas = result.lookups.get("lsoa_output_areas")
+            if output_areas is not None:
+                for place, count in zip(output_areas["place"].tolist(), output_areas["output_areas"].tolist()):
+                    index.lsoa_output_areas.setdefault(place, int(count))
             postcodes = result.lookups.get("postcode_lsoa")
             if postcodes is not None:  # whole columns to Python at once: a national directory has 1.6 million
                 index.postcode_lsoa.update(zip(postcodes["postcode"].tolist(), postcodes["place"].tolist()))

@@ -10,6 +10,7 @@ import networkx as nx
 from civicgraph.graph.coproduction import _partners
 from civicgraph.graph.gaps import below_the_radar_groups
 from civicgraph.graph.infrastructure import infrastructure_profiles
+from civicgraph.graph.lookup import find_organisation
 from civicgraph.graph.network import neighbours, organisations, sector
 
 
@@ -94,9 +95,28 @@ def funding_map(graph: nx.MultiDiGraph) -> MapView:
 
 
 def ego_map(graph: nx.MultiDiGraph, organisation: str, *, radius: int = 2) -> MapView:
-    """One organisation and everything within ``radius`` steps of it."""
-    if organisation not in graph:
-        raise KeyError(f"{organisation!r} is not a node of the graph")
+    """One organisation and everything within ``radius`` steps of it.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The whole built graph.
+    organisation : str
+        Its id or name (see :func:`graph.lookup.find_organisation`): a misspelt or ambiguous name
+        raises :class:`graph.lookup.OrganisationNotFound` with suggestions.
+    radius : int
+        How many steps out from the organisation to show.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("GB-CHC-1", kind="Charity", name="Age UK Hounslow")
+    >>> g.add_node("GB-CHC-2", kind="Funder", name="Lloyds Bank Foundation")
+    >>> _ = g.add_edge("GB-CHC-1", "GB-CHC-2", relation="FUNDED_BY")
+    >>> ego_map(g, "age uk hounslow").title
+    'Age UK Hounslow and its connections'
+    """
+    organisation = find_organisation(graph, organisation)
     nodes = set(nx.ego_graph(graph.to_undirected(as_view=True), organisation, radius=radius))
     return _view(graph, nodes, f"{graph.nodes[organisation].get('name', organisation)} and its connections",
                  f"Everything within {radius} steps of {graph.nodes[organisation].get('name', organisation)}.")
@@ -133,7 +153,7 @@ def preset_view(graph: nx.MultiDiGraph, preset: str, *, organisation: str | None
     """
     if preset == "ego":
         if not organisation:
-            raise ValueError("the 'ego' map needs an organisation id")
+            raise ValueError("the 'ego' map needs an organisation (its id or name)")
         return ego_map(graph, organisation)
     if preset not in PRESETS:
         raise ValueError(f"map preset {preset!r} is not known. Use one of: {', '.join([*PRESETS, 'ego'])}.")

@@ -44,6 +44,7 @@ from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisation
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 from civicgraph.resolve.branches import branch_result
+from civicgraph.pipeline.population import estimate_population
 from civicgraph.resolve.declared import screen_declared_ids
 from civicgraph.resolve.names import place_words
 from civicgraph.resolve.resolution import Resolution, resolve_entities
@@ -251,6 +252,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
         frames = mark_places(frames, places, config.authority_gss)
+        frames = estimate_population(frames, places, config.authority_gss)
         frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
         frames = mark_register_candidates(frames, resolution.review)
         frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes

@@ -99,11 +99,36 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
     relations, kinds = READS.get(key, ((), ()))
     sources = sources_of(graph, relations, kinds, touching=key in TOUCHING)
+    if key == "05_compare_authorities" and comparison is not None and len(table):
+        sources = pd.concat([frame for frame in (sources, comparison_sources(comparison, len(table))) if len(frame)],
+                            ignore_index=True)
     caveats = [*explanation.caveats, *converted(rates), *left_out(sources, rejections)]
     return {"headline": explanation.headline,
             "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
             "sources": sources, "period": explanation.period,
             "caveats": tuple(caveats), "missing": explanation.missing}
+
+
+def comparison_sources(comparison: pd.DataFrame, authorities: int) -> pd.DataFrame:
+    """The sources of the comparison with peers: each funder's grants (award dates, grants read) and
+    the local authority register's populations.
+
+    Examples
+    --------
+    >>> grants = pd.DataFrame({"funder_name": ["Trust", "Trust"], "funder": ["t", "t"],
+    ...                        "award_date": ["2016-05-01", "2019-02-01"]})
+    >>> comparison_sources(grants, 18)[["dataset", "first_date", "last_date", "facts"]].values.tolist()[0]
+    ['comparison grants: Trust (360Giving)', '2016-05-01', '2019-02-01', 2]
+    """
+    names = comparison["funder_name"] if "funder_name" in comparison else comparison["funder"]
+    dates = comparison["award_date"].astype(str).str.slice(0, 10) if "award_date" in comparison else \
+        pd.Series("", index=comparison.index)
+    rows = [{"dataset": f"comparison grants: {funder} (360Giving)", "licence": "",
+             "first_date": dates[names == funder].min() or None, "last_date": dates[names == funder].max() or None,
+             "facts": int((names == funder).sum())} for funder in sorted(names.dropna().astype(str).unique())]
+    rows.append({"dataset": "local authority register (mySociety), pop-2020", "licence": "CC-BY-4.0",
+                 "first_date": "2020-06-30", "last_date": "2020-06-30", "facts": authorities})
+    return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
 
 
 def converted(rates: Mapping[str, float] | None) -> list[str]:
@@ -141,7 +166,8 @@ def left_out(sources: pd.DataFrame, rejections: pd.DataFrame | None) -> list[str
         rows = rejections[rejections["file"].astype(str) == label]
         if len(rows):
             reasons = rows["reason"].astype(str).value_counts().head(3)
-            found.append(f"{len(rows):,} rows of {dataset} were not loaded ("
+            found.append(f"{len(rows):,} {'row' if len(rows) == 1 else 'rows'} of {dataset} "
+                         f"{'was' if len(rows) == 1 else 'were'} not loaded ("
                          + "; ".join(f"{reason}: {count:,}" for reason, count in reasons.items())
                          + "); see rejections.csv.")
     return found
@@ -237,10 +263,14 @@ def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> 
          coverage_row("VCSE organisations with a known income", income.notna().sum(), len(vcse),
                       "no income known counts as micro"),
          coverage_row("listed groups placed in a ward", placed, len(table))],
-        ["`confidence` counts the signs of being below the radar that the data shows (on no register, no income "
+        ["`little_known_score` counts the signs of being below the radar that the data shows (on no register, no income "
          "known, seen only in directories or workshops, few links in). It is highest where the sources know least, "
          "so a high score is a prompt to ask local people, not a finding.",
-         "Links in are only those a loaded source records: a group with no recorded link may still have one."])
+         "Links in are only those a loaded source records: a group with no recorded link may still have one.",
+         "'On no register' means no loaded register matched it: directory entries give no charity or company number, "
+         "so a registered charity that name matching did not find (a national charity's local service, for "
+         "instance) is listed too. Check `register_candidates` and ask local people before quoting a group as "
+         "unregistered."])
 
 
 def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
@@ -273,8 +303,11 @@ def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> E
     profiles = infrastructure_profiles(graph)
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
     areas = {b for b, _, d in graph.edges(data=True) if d["relation"] in ("SERVES_AREA", "LOCATED_IN") and b in profiles}
+    where = ("no source records where any of them works, so each is taken to serve the whole authority"
+             if not areas else f"{len(areas):,} of {len(profiles):,} have an area recorded; the others are taken to "
+                               "serve the whole authority")
     return Explanation(
-        f"{len(table):,} pairs of support bodies offer a function in the same area." if "overlap_score" in table or "a" in table
+        f"{len(table):,} pairs of support bodies offer the same function; {where}." if "overlap_score" in table or "a" in table
         else f"{len(table):,} bodies chosen.",
         [coverage_row("support bodies with their functions recorded", with_functions, len(profiles)),
          coverage_row("support bodies with an area recorded", len(areas), len(profiles),
@@ -400,11 +433,22 @@ def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) ->
     if unplaced:
         explanation.caveats.insert(0, f"A ward's 0 GBP means no grant is placed there, not that it received none: "
                                       f"{unplaced:,.0f} GBP could not be placed in any ward (row 'unknown').")
-    estimated = table["population_basis"].astype(str).str.startswith("estimate").sum() if len(table) else 0
+    wards = table[table["ward"] != "unknown"] if len(table) else table
+    basis = wards["population_basis"].astype(str) if len(wards) else pd.Series(dtype=str)
+    explanation.coverage.append(coverage_row("wards with a population (from a source or estimated)",
+                                             int((basis != "unknown").sum()), len(wards)))
+    estimated = int(basis.str.startswith("estimate").sum())
     if estimated:
         explanation.caveats.append(
-            f"The population of {estimated:,} wards is an estimate (their LSOAs times the national mean LSOA "
-            "population), so per-head figures are rough: load ONS ward population estimates to replace it.")
+            f"The population of {estimated:,} ward{'s' if estimated != 1 else ''} is an estimate, not a count: the authority's 2020 mid-year "
+            "population (local authority register, mySociety, from ONS) shared among its LSOAs by their number of "
+            "census output areas (ONS postcode lookup), which ONS builds to similar numbers of households. "
+            "Per-head figures are approximate; load ONS ward or LSOA population estimates to replace it.")
+    unknown = int((basis == "unknown").sum())
+    if unknown:
+        explanation.caveats.append(
+            f"The population of {unknown:,} ward{'s' if unknown != 1 else ''} is not known, so their per-head figures are empty: give a postcode "
+            "lookup with an output-area column (ONS PCD_OA_LSOA_MSOA_LAD) or ward population estimates.")
     return explanation
 
 
@@ -426,6 +470,19 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
         caveats.append(f"The graph holds {outside['amount'].sum():,.0f} GBP from {len(graph_funders)} other funder(s) "
                        "for this authority that are not in the comparison, because no file gives their grants in the "
                        "other boroughs; this table is not the authority's total funding.")
+    agreement = compared_money(graph, comparison, graph.graph.get("authority_gss", ""))
+    if len(agreement):
+        differ = agreement[(agreement["comparison_gbp"] - agreement["graph_gbp"]).abs() > 0.005]
+        if differ.empty:
+            caveats.append("The authority's row agrees with the funding-by-funder answer for the funders compared: "
+                           + "; ".join(f"{r.funder_name} {r.graph_gbp:,.0f} GBP" for r in agreement.itertuples())
+                           + " in both.")
+        else:
+            caveats.append("The authority's row does not agree with the funding-by-funder answer for "
+                           + "; ".join(f"{r.funder_name} ({r.comparison_gbp:,.0f} GBP here, {r.graph_gbp:,.0f} GBP "
+                                       "there)" for r in differ.itertuples())
+                           + ": the comparison files place grants by the codes they carry, the graph by its own "
+                             "sources, so grants placed differently (or loaded from different files) differ.")
     if len(funders) < 2:
         caveats.append("With one funder the comparison says how that funder spreads its grants, not how well "
                        "funded each borough is.")
@@ -437,14 +494,73 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
                        f"answers' grants {int(graph_years.min())} to {int(graph_years.max())}: different periods.")
     row = focus.iloc[0] if len(focus) else None
     headline = "No comparison made."
-    if row is not None:
+    named = ", ".join(map(str, funders))
+    if row is not None and row["amount_gbp"] == 0:
+        none = int((table["amount_gbp"] == 0).sum())
+        headline = (f"{named} made no grant in {row['name']} that the comparison files place there; {none - 1:,} of "
+                    f"the other {len(table) - 1:,} authorities compared received none either. This ranks nothing: it "
+                    "is not its total grant funding.")
+    elif row is not None:
         tied = int((table["rank_per_head"] == row["rank_per_head"]).sum())
         rank = f"joint {int(row['rank_per_head'])} (with {tied - 1} others)" if tied > 1 else str(int(row["rank_per_head"]))
-        headline = (f"On the grants of {', '.join(map(str, funders))} only, {row['name']} ranks {rank} of {len(table)} "
+        headline = (f"On the grants of {named} only, {row['name']} ranks {rank} of {len(table)} "
                     f"per head ({row['gbp_per_head']:,.2f} GBP); this is not its total grant funding.")
+    missing = "" if len(funders) > 1 else (
+        f"Only {named}'s grants are loaded for every authority compared, so how well funded the authority is against "
+        "its peers cannot be said: list under [comparison] the 360Giving files (GrantNav) of the main funders that "
+        "cover every borough compared.")
     return Explanation(headline, [coverage_row("authorities with a population", table["population"].notna().sum(),
                                                len(table))],
-                       caveats, period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
+                       caveats, missing=missing,
+                       period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
+
+
+def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str) -> pd.DataFrame:
+    """For each funder of the comparison (Figure 3), its GBP to the focus authority there and in the graph.
+
+    The same money must be the same in every answer: the comparison's row for the authority and the
+    funding-by-funder answer (the graph's grants) count the grants of a funder both hold.
+
+    Parameters
+    ----------
+    graph : networkx.MultiDiGraph
+        The authority's graph.
+    comparison : DataFrame
+        Grants by authority (:func:`loaders.threesixtygiving.grants_by_authority`).
+    focus : str
+        The authority's GSS code.
+
+    Returns
+    -------
+    DataFrame
+        ``funder_name``, ``comparison_gbp`` (its GBP grants placed in the authority by the comparison
+        files), ``graph_gbp`` (its GBP grants in the graph, matched by funder id or name).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(authority_gss="A")
+    >>> g.add_node("f", kind="Funder", name="Trust"); g.add_node("o", kind="Charity")
+    >>> _ = g.add_edge("o", "f", relation="FUNDED_BY", amount=40.0, currency="GBP")
+    >>> grants = pd.DataFrame({"authority": ["A", "B"], "funder": ["360G-t", "360G-t"], "funder_name": ["Trust"] * 2,
+    ...                        "amount": [40.0, 70.0], "currency": ["GBP", "GBP"]})
+    >>> compared_money(g, grants, "A").values.tolist()
+    [['Trust', 40.0, 40.0]]
+    """
+    if comparison is None or comparison.empty or not focus:
+        return pd.DataFrame(columns=["funder_name", "comparison_gbp", "graph_gbp"])
+    gbp = comparison[comparison["currency"].astype(str).str.upper() == "GBP"]
+    names = gbp["funder_name"] if "funder_name" in gbp else gbp["funder"]
+    here = gbp.assign(funder_name=names.fillna(gbp["funder"]).astype(str))
+    in_graph = grants_frame(graph)
+    in_graph = in_graph[in_graph["currency"].astype(str).str.upper() == "GBP"] if len(in_graph) else in_graph
+    rows = []
+    for (funder, funder_name), grants in here.groupby(["funder", "funder_name"], sort=True):
+        same = in_graph["funder"].eq(funder) | in_graph["funder"].map(lambda f: name(graph, f)).eq(funder_name) \
+            if len(in_graph) else pd.Series(dtype=bool)
+        rows.append({"funder_name": funder_name,
+                     "comparison_gbp": float(grants.loc[grants["authority"] == focus, "amount"].sum()),
+                     "graph_gbp": float(in_graph.loc[same, "amount"].sum()) if len(in_graph) else 0.0})
+    return pd.DataFrame(rows, columns=["funder_name", "comparison_gbp", "graph_gbp"])
 
 
 def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:

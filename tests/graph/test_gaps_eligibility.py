@@ -52,7 +52,7 @@ def test_possibly_registered_shows_the_candidate_and_weighs_less() -> None:
     groups = below_the_radar_groups(g, as_of="").set_index("id")
     assert groups.loc["maybe", "registered"] is None and groups.loc["surely", "registered"] is False
     assert "possibly registered: GB-CHC-294887 HOUNSLOW PHAB (score 1.00), awaiting review" in groups.loc["maybe", "evidence"]
-    assert groups.loc["maybe", "confidence"] < groups.loc["surely", "confidence"]
+    assert groups.loc["maybe", "little_known_score"] < groups.loc["surely", "little_known_score"]
 
 
 def test_derived_facts_do_not_count_as_sightings() -> None:

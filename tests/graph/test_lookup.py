@@ -49,3 +49,25 @@ def test_a_place_is_not_an_organisation(graph: nx.MultiDiGraph) -> None:
 
 def test_what_if_removed_takes_a_name(graph: nx.MultiDiGraph) -> None:
     assert what_if_removed(graph, "Lloyds Bank Foundation")["id"].tolist() == ["GB-CHC-1"]
+
+
+def test_ego_map_takes_a_name_and_suggests_on_a_misspelling(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.maps.presets import ego_map, preset_view
+
+    view = ego_map(graph, "Lloyds Bank Foundation", radius=1)
+    assert set(view.graph) == {"GB-CHC-327114", "GB-CHC-1"}
+    assert preset_view(graph, "ego", organisation="age concern hounslow").title == "Age UK Hounslow and its connections"
+    with pytest.raises(OrganisationNotFound, match=r"Did you mean: Age UK Hounslow \(GB-CHC-1\)"):
+        ego_map(graph, "Age UK Hounslw")
+
+
+def test_the_map_command_suggests_names(graph: nx.MultiDiGraph, tmp_path, capsys, monkeypatch) -> None:
+    from civicgraph.visualise import main
+
+    monkeypatch.setattr("civicgraph.graph.store.load_graph", lambda _: graph)
+    assert main([str(tmp_path / "g"), "--preset", "ego", "--organisation", "Age UK Hounslw",
+                 "--out", str(tmp_path / "m.html")]) == 2
+    assert ("visualise: error: 'Age UK Hounslw' is not the name or id of an organisation. "
+            "Did you mean: Age UK Hounslow (GB-CHC-1)?") in capsys.readouterr().err
+    assert main([str(tmp_path / "g"), "--preset", "ego", "--organisation", "age concern hounslow",
+                 "--out", str(tmp_path / "m.html")]) == 0

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from civicgraph.graph.assets import asset_transfer_candidates, asset_use
@@ -83,11 +84,11 @@ def test_below_the_radar_lists_unlinked_grassroots_groups_with_their_one_link_in
     assert set(table.index) == {"club", "choir"}  # the micro charity is in the register and funded
     assert table.loc["club", "ward"] == "W-poor"
     assert table.loc["club", "one_link_in"] is None  # a CVS member: the CVS is no council body or funder
-    wider = below_the_radar_groups(borough, min_confidence=0.3).set_index("id")
+    wider = below_the_radar_groups(borough, min_little_known_score=0.3).set_index("id")
     assert wider.loc["micro", "one_link_in"] == "City Bridge"
-    assert wider.loc["choir", "confidence"] > wider.loc["micro", "confidence"]
+    assert wider.loc["choir", "little_known_score"] > wider.loc["micro", "little_known_score"]
     assert "local" not in wider.index  # registered and not micro
-    assert "micro" not in set(below_the_radar_groups(borough, max_links_in=0, min_confidence=0.0)["id"])
+    assert "micro" not in set(below_the_radar_groups(borough, max_links_in=0, min_little_known_score=0.0)["id"])
 
 
 def test_directorates_by_mode_with_the_reviews_warning_signs(borough: nx.MultiDiGraph) -> None:
@@ -240,7 +241,8 @@ def test_need_against_reach_per_head_flags_the_deprived_ward_that_gets_least() -
     g = nx.MultiDiGraph()
     g.add_node("F", kind="Funder", name="Funder")
     for ward, lsoas, imd, money in (("Rich", 2, 5.0, 9_000.0), ("Poor", 4, 40.0, 1_000.0)):
-        g.add_node(ward, kind="Ward", name=ward)
+        g.add_node(ward, kind="Ward", name=ward, population=lsoas * 1_500,
+                   population_basis=f"estimate: {lsoas * 5} of 30 output areas")
         for number in range(lsoas):
             lsoa = f"{ward}-{number}"
             g.add_node(lsoa, kind="LSOA", imd_score=imd)
@@ -249,9 +251,21 @@ def test_need_against_reach_per_head_flags_the_deprived_ward_that_gets_least() -
         g.add_edge(f"{ward}-org", ward, relation="LOCATED_IN")
         g.add_edge(f"{ward}-org", "F", relation="FUNDED_BY", amount=money, currency="GBP", award_date="2019-01-01")
     table = funding_by_ward(g).set_index("ward")
-    assert table.loc["Poor", "population"] == 4 * 1_614  # estimated from its four LSOAs
-    assert table.loc["Poor", "population_basis"] == "estimate: 4 LSOAs x 1,614"
-    assert table.loc["Poor", "amount_per_head_gbp"] == round(1_000 / (4 * 1_614), 2)
-    assert table.loc["Rich", "organisations_per_1000"] == round(1 / (2 * 1_614) * 1000, 2)
+    assert table.loc["Poor", "population"] == 4 * 1_500
+    assert table.loc["Poor", "population_basis"] == "estimate: 20 of 30 output areas"
+    assert table.loc["Poor", "amount_per_head_gbp"] == round(1_000 / (4 * 1_500), 2)
+    assert table.loc["Rich", "organisations_per_1000"] == round(1 / (2 * 1_500) * 1000, 2)
     assert table.loc["Poor", "need_reach_gap"] == 1  # most deprived, least funded per head
     assert table.loc["Rich", "need_reach_gap"] == -1
+
+
+def test_a_ward_of_unknown_population_has_no_per_head_figure() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("W", kind="Ward", name="Nowhere")
+    g.add_node("o", kind="Charity")
+    g.add_node("F", kind="Funder")
+    g.add_edge("o", "W", relation="LOCATED_IN")
+    g.add_edge("o", "F", relation="FUNDED_BY", amount=100.0, currency="GBP", award_date="2019-01-01")
+    row = funding_by_ward(g).set_index("ward").loc["W"]
+    assert row["population_basis"] == "unknown"
+    assert pd.isna(row["population"]) and pd.isna(row["amount_per_head_gbp"])

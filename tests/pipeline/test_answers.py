@@ -63,7 +63,12 @@ def test_money_answers_say_what_they_rest_on(money: nx.MultiDiGraph) -> None:
     coverage = result.coverage.set_index("what")
     assert coverage.loc["grants placed in a ward", "known"] == 3 and coverage.loc["grants placed in a ward", "total"] == 4
     assert coverage.loc["recipients with a known income", "share"] == pytest.approx(1 / 3)
-    assert any("population of 2 wards is an estimate" in c for c in result.caveats)
+    assert coverage.loc["wards with a population (from a source or estimated)", "known"] == 0
+    assert any("population of 2 wards is not known, so their per-head figures are empty" in c for c in result.caveats)
+    money.nodes["W1"].update(population=12_000, population_basis="estimate: 40 of 700 output areas")
+    estimated = ask(money, "05_funding_by_ward")
+    assert any("population of 1 ward is an estimate, not a count" in c for c in estimated.caveats)
+    assert any("population of 1 ward is not known" in c for c in estimated.caveats)
     sources = result.sources.set_index("dataset")
     assert sources.loc["360giving:g.json", "first_date"] == "2017-04-01"
     assert sources.loc["360giving:g.json", "last_date"] == "2020-01-01"
@@ -197,3 +202,53 @@ def test_money_is_written_to_the_penny_in_every_form_of_an_answer(tmp_path: Path
     assert "12,345,678,901.23" in shown and "115,209,875.69" in shown
     workbook = openpyxl.load_workbook(next(tmp_path.glob("*.xlsx")))
     assert 12345678901.23 in [c.value for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
+def _comparison(trust_in_focus: float) -> pd.DataFrame:
+    """Grants of "Trust" by borough: Hounslow's (E09000018) as given, Ealing's (E09000009) 9,000 GBP."""
+    return pd.DataFrame({"grant": ["X1", "X2"], "funder": ["Trust", "Trust"], "funder_name": ["Trust", "Trust"],
+                         "recipient": ["h", "e"], "amount": [trust_in_focus, 9_000.0], "currency": ["GBP", "GBP"],
+                         "award_date": ["2018-01-01", "2018-01-01"], "authority": ["E09000018", "E09000009"]})
+
+
+def test_figure_3_agrees_with_funding_by_funder_where_they_overlap(money: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import AnswerInputs
+
+    money.graph["authority_gss"] = "E09000018"
+    trust = answer_all(money)["05_funding_by_funder"].table.set_index("funder_name").loc["Trust", "amount_gbp"]
+    inputs = AnswerInputs(_comparison(float(trust)), ("E09000009",))
+    figure = ask(money, "05_compare_authorities", inputs)
+    row = figure.table.set_index("gss_code")
+    assert row.loc["E09000018", "amount_gbp"] == pytest.approx(trust)
+    # per head from the 2020 population of the local authority register, the same for every borough
+    assert row.loc["E09000018", "gbp_per_head"] == pytest.approx(trust / 271_767)
+    assert row.loc["E09000009", "gbp_per_head"] == pytest.approx(9_000 / row.loc["E09000009", "population"])
+    assert any(f"agrees with the funding-by-funder answer for the funders compared: Trust {trust:,.0f} GBP in both"
+               in c for c in figure.caveats)
+    assert any("same 1 funder(s) only (Trust)" in c for c in figure.caveats)
+
+
+def test_figure_3_says_where_it_disagrees_with_funding_by_funder(money: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import AnswerInputs
+
+    money.graph["authority_gss"] = "E09000018"
+    figure = ask(money, "05_compare_authorities", AnswerInputs(_comparison(100.0), ("E09000009",)))
+    assert any("does not agree with the funding-by-funder answer for Trust (100 GBP here, 4,250 GBP there)" in c
+               for c in figure.caveats)
+
+
+def test_every_column_of_every_answer_is_explained(toy_graph: nx.MultiDiGraph) -> None:
+    for key, result in answer_all(toy_graph).items():
+        unexplained = [c for c in result.table.columns if c not in result.columns]
+        assert not unexplained, f"{key}: {unexplained}"
+
+
+def test_figure_3_on_one_funder_ranks_nothing_and_says_what_would_answer(money: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import AnswerInputs
+
+    money.graph["authority_gss"] = "E09000018"
+    figure = ask(money, "05_compare_authorities", AnswerInputs(_comparison(0.0), ("E09000009",)))
+    assert figure.headline.startswith("Trust made no grant in Hounslow that the comparison files place there; "
+                                      "0 of the other 1 authorities compared received none either.")
+    assert "ranks joint" not in figure.headline
+    assert figure.missing.startswith("Only Trust's grants are loaded for every authority compared")
+    assert any("does not agree with the funding-by-funder answer for Trust (0 GBP here, 4,250 GBP there)" in c
+               for c in figure.caveats)
