@@ -43,8 +43,8 @@ from civicgraph.pipeline.candidates import mark_register_candidates
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
-from civicgraph.resolve.branches import branch_result
 from civicgraph.pipeline.population import estimate_population
+from civicgraph.resolve.branches import branch_result
 from civicgraph.resolve.declared import screen_declared_ids
 from civicgraph.resolve.names import place_words
 from civicgraph.resolve.resolution import Resolution, resolve_entities
