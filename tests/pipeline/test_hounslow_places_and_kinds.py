@@ -47,7 +47,7 @@ def test_seven_in_ten_organisations_with_a_postcode_are_in_a_ward(outcome: Build
     with_postcode = sum(c["with_postcode"] for c in organisations)
     assert with_postcode > 200
     assert sum(c["in_ward"] for c in organisations) / with_postcode >= 0.7
-    assert coverage["ward_set"] == "2017 wards (from the LSOA to ward lookup)"
+    assert coverage["ward_set"] == "2017 wards (from the ONS LSOA to ward lookup), with names"
 
 
 def test_every_directory_location_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
