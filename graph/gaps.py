@@ -148,7 +148,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     frame.attrs["period"] = period_label(as_of, start)
     frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
                                f"{left_out['not_community']} not community groups (statutory bodies, businesses, "
-                               f"national bodies), {left_out['inactive']} not active in the period")
+                               f"national or regional bodies, funders), {left_out['inactive']} not active in the period")
     return frame
 
 

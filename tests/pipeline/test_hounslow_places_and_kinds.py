@@ -98,6 +98,22 @@ def test_every_grant_recipient_with_a_hounslow_postcode_is_in_a_ward(graph: nx.M
     ("Thornton-Mayfield Residents Association", "residents' association"),
     ("National Childbirth Trust (Twickenham, Hounslow & District)", "branch of a national body"),
     ("Age UK", "national body"),
+    ("AbilityNet", "national body"),
+    ("AdviceUK", "national body"),
+    ("Advocacy - VoiceAbility", "national body"),
+    ("Good Things Foundation", "national body"),
+    ("Stroke Association", "national body"),
+    ("The Conservation Volunteers", "national body"),
+    ("Planning Aid For London", "regional body"),
+    ("EU Settlement Scheme", "statutory: government service"),
+    ("Learn Hounslow", "statutory: council service"),
+    ("Chiswick Town Hall", "statutory: council service"),
+    ("Cranford Community Colllege", "statutory: school"),
+    ("Learn My Way", "business or online service"),
+    ("BT Skills For Tomoorrow", "business"),
+    ("Near Neighbours Grant Programme", "funder"),
+    ("3rd Chiswick Scout Group", "branch of a national body"),
+    ("Hounslow Cycling Campaign", "branch of a national body"),
 ])
 def test_the_reviews_examples_are_classified_with_evidence(graph: nx.MultiDiGraph, name: str, expected: str) -> None:
     data = graph.nodes[_named(graph, name)]
@@ -111,12 +127,15 @@ def test_below_the_radar_holds_community_groups_only(graph: nx.MultiDiGraph) -> 
     names = set(groups["name"])
     for name in ("Sanctuary Housing", "Bedfont Library", "Lampton School", "Google Online Courses", "Rocket Science",
                  "Chiswick Business Improvement District", "Brentford Business Improvement District",
-                 "Feltham Business Improvement District"):
+                 "Feltham Business Improvement District", "AbilityNet", "AdviceUK", "Advocacy - VoiceAbility",
+                 "Good Things Foundation", "Stroke Association", "Reach Volunteering", "Inter Faith Network",
+                 "EU Settlement Scheme", "Learn My Way", "Future Learn", "Learn Hounslow", "Cranford Community Colllege"):
         assert name not in names
     assert set(groups["org_class"]) <= {"community group", "faith group", "residents' association",
                                         "branch of a national body", "registered voluntary organisation"}
     branch = groups.set_index("name").loc["National Childbirth Trust (Twickenham, Hounslow & District)"]
     assert branch["parent_body"] == "National Childbirth Trust"
+    assert groups.set_index("name").loc["3rd Chiswick Scout Group", "parent_body"] == "The Scout Association"
     assert "not community groups" in groups.attrs["left out"] and groups.attrs["period"].startswith("as of ")
 
 
