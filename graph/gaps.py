@@ -37,6 +37,44 @@ def _registered(node: str, data: dict) -> bool:
     return any(i.startswith(REGISTERED_PREFIXES) for i in ids) or data.get("kind") in REGISTERED_KINDS
 
 
+def registration(graph: nx.MultiDiGraph, node: str) -> tuple[str, str]:
+    """Whether an organisation is registered: ``yes``, ``no`` or ``unknown``, and why.
+
+    ``yes`` when it has a register's identifier (or is of a registered form); ``unknown`` when a
+    pair with a registered organisation awaits review, or when the build loaded no complete list of
+    the authority's registered charities and companies (``graph.graph["registers"]``, see
+    :func:`civicgraph.pipeline.candidates.register_extracts`): not found in an extract that does
+    not cover it is not "not registered"; ``no`` only when both lists were loaded and it is in neither.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(registers=[{"source": "ccew:extract", "complete": False, "covers": "other names only"}])
+    >>> g.add_node("GB-CHC-1", kind="Charity"); g.add_node("club", kind="UnregisteredGroup")
+    >>> registration(g, "GB-CHC-1")
+    ('yes', 'on a register as GB-CHC-1')
+    >>> registration(g, "club")
+    ('unknown', 'not found in the register extracts loaded, which hold no complete list of the charities or companies of the authority (ccew:extract: other names only)')
+    """
+    data = graph.nodes[node]
+    ids = [i for i in (node, *data.get("other_ids", []), *data.get("matched_ids", [])) if i.startswith(REGISTERED_PREFIXES)]
+    if ids:
+        return "yes", f"on a register as {ids[0]}"
+    if data.get("kind") in REGISTERED_KINDS:
+        return "yes", f"a {data['kind']}, a registered form"
+    candidates = list(data.get("register_candidates") or [])
+    if candidates:
+        return "unknown", f"possibly registered: {candidates[0]}, awaiting review"
+    registers = graph.graph.get("registers") or []
+    loaded = "; ".join(f"{r['source']}: {r['covers']}" for r in registers) or "none loaded"
+    complete = {str(r["source"]).split(":")[0] for r in registers if r.get("complete")}
+    if complete >= {"ccew", "companies-house"}:
+        return "no", f"not found in the registers loaded ({loaded})"
+    missing = " or ".join(kind for kind, loader in (("charities", "ccew"), ("companies", "companies-house"))
+                          if loader not in complete)
+    return "unknown", (f"not found in the register extracts loaded, which hold no complete list of the {missing} "
+                       f"of the authority ({loaded})")
+
+
 def _candidates(graph: nx.MultiDiGraph, income_threshold_gbp: float, max_links_in: int,
                 linked_in: dict[str, set[str]]) -> list[str]:
     """Organisations that may be below the radar, found from the tables before each is examined:
@@ -76,15 +114,17 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     Returns
     -------
     DataFrame
-        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (None when a pending
-        review pair says it may be registered), ``income_gbp``, ``links_in`` (count), ``one_link_in``
+        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (``yes``, ``no`` or
+        ``unknown``, see :func:`registration`), ``registered_reason`` (why: the register id, the
+        candidate awaiting review, or what the loaded register extracts cover), ``income_gbp``, ``links_in`` (count), ``one_link_in``
         (the name of its only link, if it has one), ``sources``, ``evidence`` (the reasons, in
         words), ``confidence``, ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
         ``parent_body`` (for a branch) and ``register_candidates`` (registered organisations it may
         be, awaiting review); most confident first. ``attrs`` say the period and how many
         organisations were left out, and why: located outside the authority (unless a source says
         they serve a place in it), not community groups (statutory bodies, businesses, national
-        bodies), or not active in the period.
+        or regional bodies, funders), or not active in the period. Only ``registered == "no"``
+        counts as a sign of being unregistered: unknown is not no.
 
     Examples
     --------
@@ -93,8 +133,12 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     ...            provenance=[{"dataset": "workbook:x"}])
     >>> g.add_node("GB-CHC-1", kind="Charity", name="Big charity", latest_income=2e6,
     ...            provenance=[{"dataset": "ccew:x"}])
-    >>> below_the_radar_groups(g)[["name", "confidence"]].values.tolist()
-    [['Lunch club', 1.0]]
+    >>> below_the_radar_groups(g)[["name", "registered", "confidence"]].values.tolist()
+    [['Lunch club', 'unknown', 0.65]]
+    >>> g.graph["registers"] = [{"source": "ccew:x", "complete": True, "covers": "Hounslow's charities"},
+    ...                         {"source": "companies-house:y", "complete": True, "covers": "Hounslow's companies"}]
+    >>> below_the_radar_groups(g)[["name", "registered", "confidence"]].values.tolist()
+    [['Lunch club', 'no', 1.0]]
     """
     rows = []
     index = ward_index(graph)
@@ -107,18 +151,17 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         if reason:
             left_out[reason] += 1
             continue
-        candidates = list(data.get("register_candidates") or [])
-        registered = True if _registered(node, data) else (None if candidates else False)
+        registered, why = registration(graph, node)
         income = data.get("latest_income")
         micro = income is None or income < income_threshold_gbp
-        if registered and not micro:
+        if registered == "yes" and not micro:
             continue
         sources = [d for d in datasets(data) if d not in DERIVED_DATASETS]
         linked = sorted(linked_in.get(node, ()), key=lambda n: name(graph, n))
         if len(linked) > max_links_in:
             continue
         evidence = {
-            "unregistered": registered is False,
+            "unregistered": registered == "no",
             "micro_or_unknown_income": micro,
             "only_grassroots_sources": bool(sources) and set(sources) <= GRASSROOTS_SOURCES,
             "few_links_in": True,
@@ -127,21 +170,21 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         if confidence < min_confidence:
             continue
         ward = index.get(node)
-        register = "registered" if registered else "on no register" if registered is False else \
-            f"possibly registered: {candidates[0]}, awaiting review"
-        reasons = [register, *([f"branch of {data['parent_body']}"] if data.get("parent_body") else []),
+        register = {"yes": "registered", "no": "on no register"}.get(registered, "registration unknown")
+        reasons = [f"{register} ({why})", *([f"branch of {data['parent_body']}"] if data.get("parent_body") else []),
                    "no income known" if income is None else f"income {income:,.0f} GBP",
                    f"seen only in {', '.join(sources)}" if evidence["only_grassroots_sources"] else f"seen in {', '.join(sources)}",
                    "no link into the council or funders" if not linked else f"one link in: {name(graph, linked[0])}"]
         rows.append({
             "id": node, "name": name(graph, node), "kind": data["kind"],
-            "ward": name(graph, ward) if ward else None, "registered": registered, "income_gbp": income,
+            "ward": name(graph, ward) if ward else None, "registered": registered, "registered_reason": why,
+            "income_gbp": income,
             "links_in": len(linked), "one_link_in": name(graph, linked[0]) if linked else None,
             "sources": ", ".join(sources), "evidence": "; ".join(reasons), "confidence": round(confidence, 2),
             "org_class": data.get("org_class"), "parent_body": data.get("parent_body"),
-            "register_candidates": "; ".join(candidates) or None,
+            "register_candidates": "; ".join(data.get("register_candidates") or []) or None,
         })
-    columns = ["id", "name", "kind", "ward", "registered", "income_gbp", "links_in", "one_link_in", "sources",
+    columns = ["id", "name", "kind", "ward", "registered", "registered_reason", "income_gbp", "links_in", "one_link_in", "sources",
                "evidence", "confidence", "org_class", "parent_body", "register_candidates"]
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)

@@ -38,7 +38,7 @@ from civicgraph.loaders.personal_data import redact_contacts
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.authorities import authority_table
-from civicgraph.pipeline.candidates import mark_register_candidates
+from civicgraph.pipeline.candidates import mark_register_candidates, register_extracts
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
@@ -239,7 +239,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     warnings = source_warnings(results[1:])
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "data_dates": _data_dates(results), "warnings": warnings}
+                  "data_dates": _data_dates(results), "warnings": warnings,
+                  "registers": register_extracts(results)}
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,

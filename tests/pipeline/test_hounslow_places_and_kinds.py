@@ -148,7 +148,7 @@ def test_groups_meeting_only_outside_the_borough_are_left_out_and_counted(graph:
 
 def test_hounslow_phab_is_possibly_registered_not_unregistered(graph: nx.MultiDiGraph) -> None:
     row = below_the_radar_groups(graph).set_index("name").loc["Hounslow PHAB"]
-    assert row["registered"] is None
+    assert row["registered"] == "unknown" and row["registered_reason"].startswith("possibly registered: GB-CHC-")
     assert "GB-CHC-294887 HOUNSLOW PHAB (score 1.00)" in row["register_candidates"]
     assert "on no register" not in row["evidence"] and "possibly registered: GB-CHC-" in row["evidence"]
 
