@@ -24,7 +24,7 @@ from civicgraph.graph.network import (
     organisations,
     sector,
 )
-from civicgraph.graph.period import active_graph, period_label, resolve_period
+from civicgraph.graph.period import DATING_RULE, active_graph, period_label, resolve_period
 from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -177,6 +177,7 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
     table.attrs["period"] = period_label(end, start)
     table.attrs["left out"] = f"{len(left_out)} organisations not active in the period"
+    table.attrs["dating"] = DATING_RULE
     return table
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from civicgraph.graph.centrality import links_into
 from civicgraph.graph.network import datasets, name, organisation_nodes, ward_index
-from civicgraph.graph.period import activity, period_label, resolve_period
+from civicgraph.graph.period import DATING_RULE, activity, period_label, relations_in_period, resolve_period
 from civicgraph.graph.provenance import DERIVED_DATASETS
 from civicgraph.graph.tables import node_table
 
@@ -142,8 +142,8 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     """
     rows = []
     index = ward_index(graph)
-    linked_in = links_into(graph)
     start, as_of = resolve_period(graph, as_of, between)
+    linked_in = links_into(relations_in_period(graph, as_of, start=start)[0])  # links of the period only
     left_out = {"outside": 0, "not_community": 0, "inactive": 0}
     for node in _candidates(graph, income_threshold_gbp, max_links_in, linked_in):
         data = graph.nodes[node]
@@ -189,6 +189,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.sort_values(["confidence", "name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = period_label(as_of, start)
+    frame.attrs["dating"] = DATING_RULE
     frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
                                f"{left_out['not_community']} not community groups (statutory bodies, businesses, "
                                f"national or regional bodies, funders), {left_out['inactive']} not active in the period")

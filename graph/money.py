@@ -21,7 +21,7 @@ import pandas as pd
 from civicgraph.graph.amounts import exact_sum, in_base_currency, other_currencies
 from civicgraph.graph.gaps import ward_deprivation
 from civicgraph.graph.network import name, names_of, organisations, ward_index
-from civicgraph.graph.period import relations_in_period, relations_period_label, resolve_period
+from civicgraph.graph.period import DATING_RULE, relations_in_period, relations_period_label, resolve_period
 from civicgraph.graph.tables import edge_table, grants_frame, node_table
 from civicgraph.loaders.income_bands import BANDS
 
@@ -152,6 +152,7 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     frame = frame.sort_values(["amount_gbp", "ward_name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = relations_period_label(end, start)
     frame.attrs["left out"] = f"{outside} grants dated outside the period"
+    frame.attrs["dating"] = DATING_RULE
     return frame
 
 

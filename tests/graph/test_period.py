@@ -147,3 +147,38 @@ def test_directorate_coproduction_counts_only_the_links_of_its_period() -> None:
     table = directorate_coproduction(g, between=("2020-06-01", "2021-12-31"))
     assert table.attrs["period"].startswith("between 2020-06-01 and 2021-12-31")
     assert table.attrs["left out"] == "1 links of directorates and teams dated outside the period"
+
+
+def _workshop_link(**link: str) -> nx.MultiDiGraph:
+    """A directorate and a group the 2018 workshop said co-produce."""
+    g = nx.MultiDiGraph(data_dates={"workbook": "2018-10-01", "directory": "2021-02-10"})
+    g.add_node("d", kind="Directorate", name="Adult Social Care")
+    g.add_node("g", kind="UnregisteredGroup", name="Group")
+    g.add_edge("g", "d", relation="CO_PRODUCES_WITH", date="2018-10-01", **link)
+    return g
+
+
+def _coproduction(g: nx.MultiDiGraph, **period: object) -> int:
+    return int(directorate_coproduction(g, **period).set_index("id").loc["d", "co-production"])
+
+
+def test_a_link_stated_in_2018_holds_in_2020_21_until_an_end() -> None:
+    year = {"between": ("2020-04-01", "2021-03-31")}
+    assert _coproduction(_workshop_link(), **year) == 1
+    assert _coproduction(_workshop_link(), as_of="2017-12-31") == 0  # not yet observed
+    assert _coproduction(_workshop_link(end_date="2019-12-31"), **year) == 0  # the source gives its end
+    table = directorate_coproduction(_workshop_link(), **year)
+    assert "until an end the source gives or an organisation it links ends" in table.attrs["dating"]
+
+
+def test_a_stated_link_ends_when_its_organisation_ends() -> None:
+    g = _workshop_link()
+    g.nodes["g"].update(status="Removed", removal_date="2019-06-30")
+    assert _coproduction(g, between=("2020-04-01", "2021-03-31")) == 0
+    assert _coproduction(g, between=("2018-04-01", "2019-03-31")) == 1
+
+
+def test_a_grant_or_payment_counts_only_in_the_period_of_its_date() -> None:
+    g = _money_and_links()
+    row = directorate_coproduction(g, between=("2020-04-01", "2021-03-31")).set_index("id").loc["d"]
+    assert int(row["purchaser-provider"]) == 0  # the 2013 payment is an event, not a standing relation
