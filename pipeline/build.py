@@ -246,8 +246,9 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
                                            attributes=attributes, parallel=config.parallel_merge)
         release_freed_memory()
-        frames, _ = locate_by_postcode(frames, places)
-        frames = mark_places(frames, places, config.authority_gss)
+        lookup_date = next((str(s.options.get("date", "")) for s in config.sources if s.loader == "ons-postcodes"), "")
+        frames, _ = locate_by_postcode(frames, places, lookup_date=lookup_date)
+        frames = mark_places(frames, places, config.authority_gss, lookup_date=lookup_date)
         frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
         frames = mark_register_candidates(frames, resolution.review)
         frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
