@@ -129,7 +129,7 @@ def stated_by_analysis(graph: nx.MultiDiGraph, table: pd.DataFrame) -> list[str]
     said = [f"Left out: {table.attrs['left out']}." if table.attrs.get("left out") else "",
             f"Relations dated by: {table.attrs['dating']}." if table.attrs.get("dating") else ""]
     if any(column in table.columns for column in WARD_COLUMNS):
-        said.append(f"Wards: {ward_set(node_table(graph))}.")
+        said.append(f"Wards: {ward_set(node_table(graph), graph.graph.get('ward_source', ''))}.")
     return [s for s in said if s]
 
 

@@ -99,3 +99,14 @@ def test_a_bad_rate_is_one_line_naming_file_key_and_type(rates: str, message: st
     with pytest.raises(ConfigError, match=r"hounslow.toml: " + message) as caught:
         read_config(hounslow_config)
     assert "\n" not in str(caught.value)
+
+
+def test_the_ward_set_is_read_and_an_unknown_one_refused(hounslow_config: Path) -> None:
+    assert read_config(hounslow_config).wards == "lookup"
+    text = hounslow_config.read_text()
+    hounslow_config.write_text('[geography]\nwards = "postcodes"\n\n' + text)
+    assert read_config(hounslow_config).wards == "postcodes"
+    hounslow_config.write_text('[geography]\nwards = "2031"\n\n' + text)
+    with pytest.raises(ConfigError, match=r"hounslow.toml: \[geography\] wards '2031' is not supported. "
+                                          r"Use one of: 'lookup', 'postcodes'"):
+        read_config(hounslow_config)

@@ -171,3 +171,33 @@ def test_rspca_branch_merged_in_2016_ended_then(graph: nx.MultiDiGraph) -> None:
     branch = "GB-CHC-210943"
     assert activity(graph, branch, "2015-06-01") == (True, "")
     assert activity(graph, branch, "2021-02-10") == (False, "Removed on 2016-07-21")
+
+
+@pytest.fixture(scope="module")
+def current_wards() -> BuildOutcome:
+    from dataclasses import replace
+    return build_graph(replace(read_config(ROOT / "config" / "hounslow.toml"), wards="postcodes"), progress=False)
+
+
+def test_the_current_wards_of_code_point_open_can_be_chosen(current_wards: BuildOutcome,
+                                                             district: dict[str, str]) -> None:
+    from civicgraph.graph.network import ward_index
+    from civicgraph.pipeline.answers import ask
+    graph = current_wards.graph
+    wards = {n: d for n, d in graph.nodes(data=True) if d["kind"] == "Ward"}
+    assert len(wards) == 22 and all(w.endswith("@2025") and not d.get("name") for w, d in wards.items())
+    index = ward_index(graph)
+    buildings = {n: d["postcode"] for n, d in graph.nodes(data=True) if d["kind"] == "Building"}
+    hounslow = [n for n, p in buildings.items() if district.get(p) == "E09000018"]
+    assert [n for n in hounslow if index.get(n) not in wards] == []
+    label = placement_coverage(current_wards.frames)["ward_set"]
+    assert label.startswith("2025 wards (from the postcode directory's ward codes") and "code only" in label
+    answer = ask(graph, "05_funding_by_ward")
+    assert f"Wards: {label}." in answer.caveats
+    assert answer.table["imd_score"].notna().all()  # each LSOA counts towards the ward of most of its postcodes
+
+
+def test_by_default_the_lookup_wards_are_stated_with_their_names(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import ask
+    for key in ("01_below_the_radar_groups", "05_funding_by_ward", "12_service_gaps"):
+        assert "Wards: 2017 wards (from the ONS LSOA to ward lookup), with names." in ask(graph, key).caveats
