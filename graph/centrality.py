@@ -24,7 +24,14 @@ from civicgraph.graph.network import (
     organisations,
     sector,
 )
-from civicgraph.graph.period import DATING_RULE, active_graph, period_label, resolve_period
+from civicgraph.graph.period import (
+    DATING_RULE,
+    active_graph,
+    grants_in_period,
+    period_label,
+    resolve_period,
+    with_period,
+)
 from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -433,9 +440,18 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "name", "kind", "effect", "links_in_before", "links_in_after"])
 
 
-def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def funding_concentration(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+                          between: tuple[str, str] | None = None) -> pd.DataFrame:
     """How concentrated each funded organisation's grants are: total, funders, top funder's share,
     and the Herfindahl–Hirschman index of funder shares (1 = one funder only).
+
+    Parameters
+    ----------
+    as_of : str, optional
+        The period (ISO date): grants dated after it are left out. By default the latest date of
+        the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead: only grants dated in it.
 
     Examples
     --------
@@ -448,10 +464,11 @@ def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
     [0.75, 0.625]
     """
     columns = ["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"]
+    graph, period = grants_in_period(graph, as_of, between)
     grants = grants_frame(graph)
     grants = grants[grants["currency"].eq("GBP").to_numpy()]  # money in other currencies is not GBP
     if grants.empty:
-        return pd.DataFrame(columns=columns)
+        return with_period(pd.DataFrame(columns=columns), period)
     by_funder = grants.groupby(["recipient", "funder"], sort=False)["amount"].sum().reset_index()
     total = by_funder.groupby("recipient", sort=False)["amount"].transform("sum")
     by_funder["share_squared"] = (by_funder["amount"] / total.where(total > 0)) ** 2
@@ -465,4 +482,5 @@ def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
         "top_funder": names_of(graph, pd.Series(top["funder"].to_numpy())),
         "top_funder_share": (top["amount"].to_numpy() / frame["funding_gbp"].where(frame["funding_gbp"] > 0)).to_numpy(),
         "hhi": frame["hhi"].where(frame["funding_gbp"] > 0).to_numpy()})
-    return frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True)
+    return with_period(frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True),
+                       period)

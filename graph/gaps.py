@@ -8,6 +8,8 @@ not a verdict: an organisation can look "below the radar" only because no source
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import pandas as pd
 
@@ -29,6 +31,8 @@ REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
 WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
 
 
+#: How the Charity Commission's register of mergers names a charity that is not registered.
+UNREGISTERED_NAME = re.compile(r"\((unregistered charity|exempt charity|excepted charity)\)", re.IGNORECASE)
 REGISTERED_KINDS = ("Charity", "CharitableIncorporatedOrganisation", "CommunityInterestCompany", "Company", "Mutual")
 
 
@@ -40,7 +44,8 @@ def _registered(node: str, data: dict) -> bool:
 def registration(graph: nx.MultiDiGraph, node: str) -> tuple[str, str]:
     """Whether an organisation is registered: ``yes``, ``no`` or ``unknown``, and why.
 
-    ``yes`` when it has a register's identifier (or is of a registered form); ``unknown`` when a
+    ``yes`` when it has a register's identifier (or is of a registered form); ``no`` when its
+    source names it an unregistered, exempt or excepted charity; ``unknown`` when a
     pair with a registered organisation awaits review, or when the build loaded no complete list of
     the authority's registered charities and companies (``graph.graph["registers"]``, see
     :func:`civicgraph.pipeline.candidates.register_extracts`): not found in an extract that does
@@ -61,6 +66,9 @@ def registration(graph: nx.MultiDiGraph, node: str) -> tuple[str, str]:
         return "yes", f"on a register as {ids[0]}"
     if data.get("kind") in REGISTERED_KINDS:
         return "yes", f"a {data['kind']}, a registered form"
+    said = UNREGISTERED_NAME.search(str(data.get("name") or ""))
+    if said:
+        return "no", f"its source names it an {said.group(1).lower()}, which is not on the register"
     candidates = list(data.get("register_candidates") or [])
     if candidates:
         return "unknown", f"possibly registered: {candidates[0]}, awaiting review"

@@ -15,7 +15,7 @@ import networkx as nx
 
 from civicgraph.ontology.vocabulary import vocabulary
 
-__all__ = ["DATING_RULE", "ENDED_STATUSES", "EVENT_RELATIONS", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date", "edge_outside",
+__all__ = ["DATING_RULE", "grants_in_period", "with_period", "ENDED_STATUSES", "EVENT_RELATIONS", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date", "edge_outside",
            "inactive_organisations", "period_label", "relations_in_period", "relations_period_label",
            "resolve_period"]
 
@@ -284,3 +284,35 @@ def active_graph(graph: nx.MultiDiGraph, as_of: str, *, start: str = "") -> tupl
     kept = graph.subgraph([n for n in graph if n not in left_out]).copy()
     kept.remove_edges_from(e for e in outside if kept.has_edge(*e))
     return kept, left_out
+
+
+def grants_in_period(graph: nx.MultiDiGraph, as_of: str | None,
+                     between: tuple[str, str] | None) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """The graph without the grants (``FUNDED_BY``) dated outside a money answer's period, and the
+    ``attrs`` the answer states it by (``period``, ``left out``, ``dating``; see :func:`with_period`).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(data_dates={"grants": "2015-11-02"})
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", award_date="2012-05-30")
+    >>> kept, attrs = grants_in_period(g, "2011-12-31", None)
+    >>> kept.number_of_edges(), attrs["left out"]
+    (0, '1 grants dated outside the period')
+    """
+    start, end = resolve_period(graph, as_of, between)
+    kept, outside = relations_in_period(graph, end, start=start, relations=frozenset({"FUNDED_BY"}))
+    return kept, {"period": relations_period_label(end, start), "left out": f"{outside} grants dated outside the period",
+                  "dating": DATING_RULE}
+
+
+def with_period(frame: Any, attrs: dict[str, str]) -> Any:
+    """The answer's table with the attrs of :func:`grants_in_period` set.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> with_period(pd.DataFrame(), {"period": "as of 2015-11-02"}).attrs
+    {'period': 'as of 2015-11-02'}
+    """
+    frame.attrs.update(attrs)
+    return frame

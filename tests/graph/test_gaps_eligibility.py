@@ -101,3 +101,10 @@ def test_a_provider_outside_the_borough_fills_no_local_gap_and_is_not_unlocated(
     gaps = service_gaps(g)
     assert gaps[["ward_name", "no_located_provider", "unlocated_providers"]].values.tolist() == [["Bedfont", True, 0]]
     assert gaps.attrs["left out"].startswith("1 providers located outside")
+
+
+def test_a_charity_its_source_calls_exempt_is_not_registered() -> None:
+    from civicgraph.graph.gaps import registration
+    g = nx.MultiDiGraph()
+    g.add_node("LOCAL-x", kind="Organisation", name="Hounslow Evangelical Church Trust (Exempt charity)")
+    assert registration(g, "LOCAL-x") == ("no", "its source names it an exempt charity, which is not on the register")

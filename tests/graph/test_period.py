@@ -182,3 +182,19 @@ def test_a_grant_or_payment_counts_only_in_the_period_of_its_date() -> None:
     g = _money_and_links()
     row = directorate_coproduction(g, between=("2020-04-01", "2021-03-31")).set_index("id").loc["d"]
     assert int(row["purchaser-provider"]) == 0  # the 2013 payment is an event, not a standing relation
+
+
+def test_every_money_answer_counts_only_the_grants_of_its_period() -> None:
+    from civicgraph.graph.centrality import funding_concentration
+    from civicgraph.graph.money import co_funding, funding_by_funder, funding_by_income_band
+    g = _money_and_links()
+    g.add_node("h", kind="Funder", name="Other funder")
+    g.add_edge("g", "h", relation="FUNDED_BY", amount=10.0, currency="GBP", award_date="2019-02-01", grant="G3")
+    early = {"between": ("2010-01-01", "2015-12-31")}
+    assert funding_by_funder(g, **early)["grants"].sum() == 1 and funding_by_funder(g)["grants"].sum() == 3
+    assert funding_by_income_band(g, **early)["amount_gbp"].sum() == 100.0
+    assert co_funding(g, **early).empty and len(co_funding(g)) == 1
+    assert funding_concentration(g, **early).iloc[0]["funders"] == 1
+    for table in (funding_by_funder(g, **early), co_funding(g, **early), funding_concentration(g, **early)):
+        assert table.attrs["period"].startswith("between 2010-01-01 and 2015-12-31")
+        assert table.attrs["left out"] == "2 grants dated outside the period"
