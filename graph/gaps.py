@@ -160,6 +160,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
             left_out[reason] += 1
             continue
         registered, why = registration(graph, node)
+        candidates = data.get("register_candidates") or []
         income = data.get("latest_income")
         micro = income is None or income < income_threshold_gbp
         if registered == "yes" and not micro:
@@ -178,8 +179,9 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         if confidence < min_confidence:
             continue
         ward = index.get(node)
-        register = {"yes": "registered", "no": "on no register"}.get(registered, "registration unknown")
-        reasons = [f"{register} ({why})", *([f"branch of {data['parent_body']}"] if data.get("parent_body") else []),
+        register = {"yes": f"registered ({why})", "no": f"on no register ({why})"}.get(registered) or \
+            (f"registration unknown ({why})" if candidates else "registration unknown (no complete register loaded)")
+        reasons = [register, *([f"branch of {data['parent_body']}"] if data.get("parent_body") else []),
                    "no income known" if income is None else f"income {income:,.0f} GBP",
                    f"seen only in {', '.join(sources)}" if evidence["only_grassroots_sources"] else f"seen in {', '.join(sources)}",
                    "no link into the council or funders" if not linked else f"one link in: {name(graph, linked[0])}"]
@@ -190,7 +192,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
             "links_in": len(linked), "one_link_in": name(graph, linked[0]) if linked else None,
             "sources": ", ".join(sources), "evidence": "; ".join(reasons), "confidence": round(confidence, 2),
             "org_class": data.get("org_class"), "parent_body": data.get("parent_body"),
-            "register_candidates": "; ".join(data.get("register_candidates") or []) or None,
+            "register_candidates": "; ".join(candidates) or None,
         })
     columns = ["id", "name", "kind", "ward", "registered", "registered_reason", "income_gbp", "links_in", "one_link_in", "sources",
                "evidence", "confidence", "org_class", "parent_body", "register_candidates"]
@@ -200,7 +202,7 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     frame.attrs["dating"] = DATING_RULE
     frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
                                f"{left_out['not_community']} not community groups (statutory bodies, businesses, "
-                               f"national or regional bodies, funders), {left_out['inactive']} not active in the period")
+                               f"national or regional bodies, funders, events), {left_out['inactive']} not active in the period")
     return frame
 
 

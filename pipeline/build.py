@@ -326,7 +326,7 @@ def source_warnings(results: list[LoadResult]) -> list[str]:
     found = []
     for result in results:
         found += result.warnings
-        if result.nodes.empty and result.edges.empty:
+        if result.nodes.empty and result.edges.empty and not result.lookups:  # a postcode directory places, adds no rows
             why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
             found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
                          + (f" ({result.filter_applied})" if result.filter_applied else ""))

@@ -55,6 +55,11 @@ def _classes(g: nx.MultiDiGraph, rules=None) -> dict[str, tuple]:
     ({"name": "Cranford Community Colllege"}, "statutory: school"),
     ({"name": "Future Learn"}, "business or online service"),
     ({"name": "Info4Care.org.uk"}, "business or online service"),
+    ({"name": "Carers Week - Carers Afternoon Tea"}, "event or activity"),
+    ({"name": "Osterley Park 10k"}, "event or activity"),
+    ({"name": "Ferdowsi Hall", "description": "Big hall available for Hire, for weddings, etc."}, "business"),
+    ({"name": "Convent Way Community Centre", "description": "A community centre with a hall to hire"},
+     "community group"),
 ])
 def test_each_rule_gives_its_class(data: dict, expected: str) -> None:
     assert _classes(_graph(("o", data)))["o"][0] == expected
