@@ -179,13 +179,19 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
+    graph, period = _active_in_period(graph, as_of, between)
+    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
+    return with_period(table, period)
+
+
+def _active_in_period(graph: nx.MultiDiGraph, as_of: str | None,
+                      between: tuple[str, str] | None) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """The graph of the organisations active in the period and its relations (see
+    :func:`graph.period.active_graph`), and the ``attrs`` the answer states its period by."""
     start, end = resolve_period(graph, as_of, between)
     graph, left_out = active_graph(graph, end, start=start)
-    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
-    table.attrs["period"] = period_label(end, start)
-    table.attrs["left out"] = f"{len(left_out)} organisations not active in the period"
-    table.attrs["dating"] = DATING_RULE
-    return table
+    return graph, {"period": period_label(end, start), "left out": f"{len(left_out)} organisations not active in the period",
+                   "dating": DATING_RULE}
 
 
 def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None, seed: int,
@@ -245,8 +251,16 @@ def _betweenness_note(table: pd.DataFrame, sample: int | None) -> str:
     return f"sampled from {sample} sources{sureness}"
 
 
-def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def bridges(graph: nx.MultiDiGraph, *, as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Relations whose loss splits the organisation network, with what each one joins.
+
+    Parameters
+    ----------
+    as_of : str, optional
+        The period (ISO date): organisations ended by then (removed, merged) or only proposed,
+        and relations outside it, are left out. By default the latest date of the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``.
 
     Returns
     -------
@@ -264,6 +278,7 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """
     from civicgraph.graph.fast import organisation_igraph
 
+    graph, period = _active_in_period(graph, as_of, between)
     fast, ids = organisation_igraph(graph)
     edges = organisation_edges(graph).set_index(["a", "b"])["relations"]
     names = organisation_nodes(graph).set_index("id")["name"]
@@ -298,13 +313,14 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
                      "target_name": names[target], "relations": edges[(source, target)],
                      "cut_off": min(side, component_size[child] - side)})
     frame = pd.DataFrame(rows, columns=["source", "source_name", "target", "target_name", "relations", "cut_off"])
-    return frame.sort_values("cut_off", ascending=False).reset_index(drop=True)
+    return with_period(frame.sort_values("cut_off", ascending=False).reset_index(drop=True), period)
 
 
 BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 
 
-def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def brokerage_roles(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+                    between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Gould–Fernandez brokerage roles of each organisation across sectors.
 
     For every two-step path ``a -> b -> c`` between organisations with no direct ``a -> c`` tie
@@ -312,6 +328,14 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     brokers in the role set by the sectors of the three: coordinator (all one sector), itinerant
     (``a`` and ``c`` share a sector, ``b`` does not), gatekeeper (``b`` and ``c`` share one),
     representative (``a`` and ``b`` share one), liaison (all different).
+
+    Parameters
+    ----------
+    as_of : str, optional
+        The period (ISO date): organisations ended by then (removed, merged) or only proposed,
+        and relations outside it, are left out. By default the latest date of the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``.
 
     Returns
     -------
@@ -327,6 +351,7 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> brokerage_roles(g)[["id", "representative"]].values.tolist()
     [['i', 1]]
     """
+    graph, period = _active_in_period(graph, as_of, between)
     nodes = organisation_nodes(graph)
     n = len(nodes)
     codes = _directed_pairs(graph, nodes)
@@ -343,7 +368,7 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     frame = nodes[["id", "name", "sector"]].assign(**{r: counts[:, i] for i, r in enumerate(BROKERAGE_ROLES)})
     frame["total"] = counts.sum(axis=1)
     frame = frame[frame["total"] > 0]
-    return frame.sort_values(["total", "id"], ascending=[False, True]).reset_index(drop=True)
+    return with_period(frame.sort_values(["total", "id"], ascending=[False, True]).reset_index(drop=True), period)
 
 
 def _directed_pairs(graph: nx.MultiDiGraph, nodes: pd.DataFrame) -> np.ndarray:

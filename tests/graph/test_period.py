@@ -198,3 +198,14 @@ def test_every_money_answer_counts_only_the_grants_of_its_period() -> None:
     for table in (funding_by_funder(g, **early), co_funding(g, **early), funding_concentration(g, **early)):
         assert table.attrs["period"].startswith("between 2010-01-01 and 2015-12-31")
         assert table.attrs["left out"] == "2 grants dated outside the period"
+
+
+def test_a_charity_merged_away_bridges_nothing_and_brokers_nothing_after_its_merger() -> None:
+    from civicgraph.graph.centrality import brokerage_roles, bridges
+    g = _broker_graph()
+    assert "GB-CHC-1" in set(bridges(g, as_of="2014-01-01")["source"]) | set(bridges(g, as_of="2014-01-01")["target"])
+    later = bridges(g)
+    assert "GB-CHC-1" not in set(later["source"]) | set(later["target"])
+    assert later.attrs["period"].startswith("as of 2021-02-10")
+    assert "GB-CHC-1" in set(brokerage_roles(g, as_of="2014-01-01")["id"])
+    assert "GB-CHC-1" not in set(brokerage_roles(g)["id"])

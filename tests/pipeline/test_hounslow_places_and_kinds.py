@@ -201,3 +201,29 @@ def test_by_default_the_lookup_wards_are_stated_with_their_names(graph: nx.Multi
     from civicgraph.pipeline.answers import ask
     for key in ("01_below_the_radar_groups", "05_funding_by_ward", "12_service_gaps"):
         assert "Wards: 2017 wards (from the ONS LSOA to ward lookup), with names." in ask(graph, key).caveats
+
+
+def test_the_branch_merged_in_2016_is_no_broker_or_bridge_after_it(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.graph.centrality import bridges, centrality_table
+    branch = "GB-CHC-210943"
+    assert branch in set(centrality_table(graph, as_of="2015-06-01")["id"])
+    later = centrality_table(graph)
+    assert branch not in set(later["id"]) and later.attrs["period"].startswith("as of 2024-09-10")
+    joined = bridges(graph)
+    assert branch not in set(joined["source"]) | set(joined["target"])
+
+
+def test_the_workshops_coproduction_links_hold_in_2020_21(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.graph.coproduction import directorate_coproduction
+    year = directorate_coproduction(graph, between=("2020-04-01", "2021-03-31"))
+    assert year["co-production"].sum() >= 1
+    assert directorate_coproduction(graph, between=("2010-01-01", "2015-12-31"))["co-production"].sum() == 0
+    assert "until an end the source gives" in year.attrs["dating"]
+
+
+def test_located_in_edges_carry_the_day_their_postcode_was_observed(graph: nx.MultiDiGraph) -> None:
+    located = [d for _, _, d in graph.edges(data=True) if d["relation"] == "LOCATED_IN"
+               and d["provenance"][0]["dataset"] == "postcode-lookup"]
+    assert len(located) > 150 and all(d.get("date") for d in located)
+    assert {d["provenance"][0]["date"] for d in located} == {"2022-05-01"}
+    assert "2021-02-10" in {d["date"] for d in located}  # directory locations, as of the directory
