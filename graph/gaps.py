@@ -36,11 +36,6 @@ UNREGISTERED_NAME = re.compile(r"\((unregistered charity|exempt charity|excepted
 REGISTERED_KINDS = ("Charity", "CharitableIncorporatedOrganisation", "CommunityInterestCompany", "Company", "Mutual")
 
 
-def _registered(node: str, data: dict) -> bool:
-    ids = [node, *data.get("other_ids", []), *data.get("matched_ids", [])]
-    return any(i.startswith(REGISTERED_PREFIXES) for i in ids) or data.get("kind") in REGISTERED_KINDS
-
-
 def registration(graph: nx.MultiDiGraph, node: str) -> tuple[str, str]:
     """Whether an organisation is registered: ``yes``, ``no`` or ``unknown``, and why.
 
@@ -124,9 +119,9 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     DataFrame
         ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (``yes``, ``no`` or
         ``unknown``, see :func:`registration`), ``registered_reason`` (why: the register id, the
-        candidate awaiting review, or what the loaded register extracts cover), ``income_gbp``, ``links_in`` (count), ``one_link_in``
-        (the name of its only link, if it has one), ``sources``, ``evidence`` (the reasons, in
-        words), ``confidence``, ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
+        candidate awaiting review, or what the loaded register extracts cover), ``income_gbp``,
+        ``links_in`` (count), ``one_link_in`` (the name of its only link, if it has one), ``sources``,
+        ``evidence`` (the reasons, in words), ``confidence``, ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
         ``parent_body`` (for a branch) and ``register_candidates`` (registered organisations it may
         be, awaiting review); most confident first. ``attrs`` say the period and how many
         organisations were left out, and why: located outside the authority (unless a source says
