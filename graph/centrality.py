@@ -24,7 +24,14 @@ from civicgraph.graph.network import (
     organisations,
     sector,
 )
-from civicgraph.graph.period import active_graph, period_label, resolve_period
+from civicgraph.graph.period import (
+    DATING_RULE,
+    active_graph,
+    grants_in_period,
+    period_label,
+    resolve_period,
+    with_period,
+)
 from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -172,12 +179,19 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
+    graph, period = _active_in_period(graph, as_of, between)
+    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
+    return with_period(table, period)
+
+
+def _active_in_period(graph: nx.MultiDiGraph, as_of: str | None,
+                      between: tuple[str, str] | None) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """The graph of the organisations active in the period and its relations (see
+    :func:`graph.period.active_graph`), and the ``attrs`` the answer states its period by."""
     start, end = resolve_period(graph, as_of, between)
     graph, left_out = active_graph(graph, end, start=start)
-    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend)
-    table.attrs["period"] = period_label(end, start)
-    table.attrs["left out"] = f"{len(left_out)} organisations not active in the period"
-    return table
+    return graph, {"period": period_label(end, start), "left out": f"{len(left_out)} organisations not active in the period",
+                   "dating": DATING_RULE}
 
 
 def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None, seed: int,
@@ -237,8 +251,16 @@ def _betweenness_note(table: pd.DataFrame, sample: int | None) -> str:
     return f"sampled from {sample} sources{sureness}"
 
 
-def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def bridges(graph: nx.MultiDiGraph, *, as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Relations whose loss splits the organisation network, with what each one joins.
+
+    Parameters
+    ----------
+    as_of : str, optional
+        The period (ISO date): organisations ended by then (removed, merged) or only proposed,
+        and relations outside it, are left out. By default the latest date of the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``.
 
     Returns
     -------
@@ -256,6 +278,7 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     """
     from civicgraph.graph.fast import organisation_igraph
 
+    graph, period = _active_in_period(graph, as_of, between)
     fast, ids = organisation_igraph(graph)
     edges = organisation_edges(graph).set_index(["a", "b"])["relations"]
     names = organisation_nodes(graph).set_index("id")["name"]
@@ -290,13 +313,14 @@ def bridges(graph: nx.MultiDiGraph) -> pd.DataFrame:
                      "target_name": names[target], "relations": edges[(source, target)],
                      "cut_off": min(side, component_size[child] - side)})
     frame = pd.DataFrame(rows, columns=["source", "source_name", "target", "target_name", "relations", "cut_off"])
-    return frame.sort_values("cut_off", ascending=False).reset_index(drop=True)
+    return with_period(frame.sort_values("cut_off", ascending=False).reset_index(drop=True), period)
 
 
 BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 
 
-def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def brokerage_roles(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+                    between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Gould–Fernandez brokerage roles of each organisation across sectors.
 
     For every two-step path ``a -> b -> c`` between organisations with no direct ``a -> c`` tie
@@ -304,6 +328,14 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     brokers in the role set by the sectors of the three: coordinator (all one sector), itinerant
     (``a`` and ``c`` share a sector, ``b`` does not), gatekeeper (``b`` and ``c`` share one),
     representative (``a`` and ``b`` share one), liaison (all different).
+
+    Parameters
+    ----------
+    as_of : str, optional
+        The period (ISO date): organisations ended by then (removed, merged) or only proposed,
+        and relations outside it, are left out. By default the latest date of the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead of ``as_of``.
 
     Returns
     -------
@@ -337,6 +369,7 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> brokerage_roles(g)[["id", "representative"]].values.tolist()
     [['i', 1]]
     """
+    graph, period = _active_in_period(graph, as_of, between)
     nodes = organisation_nodes(graph)
     n = len(nodes)
     codes = _directed_pairs(graph, nodes)
@@ -353,7 +386,7 @@ def brokerage_roles(graph: nx.MultiDiGraph) -> pd.DataFrame:
     frame = nodes[["id", "name", "sector"]].assign(**{r: counts[:, i] for i, r in enumerate(BROKERAGE_ROLES)})
     frame["total"] = counts.sum(axis=1)
     frame = frame[frame["total"] > 0]
-    return frame.sort_values(["total", "id"], ascending=[False, True]).reset_index(drop=True)
+    return with_period(frame.sort_values(["total", "id"], ascending=[False, True]).reset_index(drop=True), period)
 
 
 def _directed_pairs(graph: nx.MultiDiGraph, nodes: pd.DataFrame) -> np.ndarray:
@@ -450,9 +483,18 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "name", "kind", "effect", "links_in_before", "links_in_after"])
 
 
-def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def funding_concentration(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+                          between: tuple[str, str] | None = None) -> pd.DataFrame:
     """How concentrated each funded organisation's grants are: total, funders, top funder's share,
     and the Herfindahl–Hirschman index of funder shares (1 = one funder only).
+
+    Parameters
+    ----------
+    as_of : str, optional
+        The period (ISO date): grants dated after it are left out. By default the latest date of
+        the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead: only grants dated in it.
 
     Examples
     --------
@@ -465,10 +507,11 @@ def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
     [0.75, 0.625]
     """
     columns = ["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"]
+    graph, period = grants_in_period(graph, as_of, between)
     grants = grants_frame(graph)
     grants = grants[grants["currency"].eq("GBP").to_numpy()]  # money in other currencies is not GBP
     if grants.empty:
-        return pd.DataFrame(columns=columns)
+        return with_period(pd.DataFrame(columns=columns), period)
     by_funder = grants.groupby(["recipient", "funder"], sort=False)["amount"].sum().reset_index()
     total = by_funder.groupby("recipient", sort=False)["amount"].transform("sum")
     by_funder["share_squared"] = (by_funder["amount"] / total.where(total > 0)) ** 2
@@ -482,4 +525,5 @@ def funding_concentration(graph: nx.MultiDiGraph) -> pd.DataFrame:
         "top_funder": names_of(graph, pd.Series(top["funder"].to_numpy())),
         "top_funder_share": (top["amount"].to_numpy() / frame["funding_gbp"].where(frame["funding_gbp"] > 0)).to_numpy(),
         "hhi": frame["hhi"].where(frame["funding_gbp"] > 0).to_numpy()})
-    return frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True)
+    return with_period(frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True),
+                       period)

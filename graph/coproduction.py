@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 
 from civicgraph.graph.network import is_large_or_national, name, sector, ward_of
-from civicgraph.graph.period import relations_in_period, relations_period_label, resolve_period
+from civicgraph.graph.period import DATING_RULE, relations_in_period, relations_period_label, resolve_period
 
 #: How a relation shows a directorate working with an organisation, unless the edge's ``mode`` says.
 #: Only ``co-production`` (co-design or co-production of a service) counts towards the co-production
@@ -122,6 +122,7 @@ def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None
     frame = pd.DataFrame(rows, columns=columns).sort_values(["partners", "name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = relations_period_label(end, start)
     frame.attrs["left out"] = f"{outside} links of directorates and teams dated outside the period"
+    frame.attrs["dating"] = DATING_RULE
     return frame
 
 

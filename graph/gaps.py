@@ -10,12 +10,14 @@ organisation can look "below the radar" only because no source records its links
 
 from __future__ import annotations
 
+import re
+
 import networkx as nx
 import pandas as pd
 
 from civicgraph.graph.centrality import links_into
 from civicgraph.graph.network import datasets, name, organisation_nodes, ward_index
-from civicgraph.graph.period import activity, period_label, resolve_period
+from civicgraph.graph.period import DATING_RULE, activity, period_label, relations_in_period, resolve_period
 from civicgraph.graph.provenance import DERIVED_DATASETS
 from civicgraph.graph.tables import node_table
 
@@ -31,12 +33,51 @@ REGISTERED_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
 WEIGHTS = {"unregistered": 0.35, "micro_or_unknown_income": 0.2, "only_grassroots_sources": 0.2, "few_links_in": 0.25}
 
 
+#: How the Charity Commission's register of mergers names a charity that is not registered.
+UNREGISTERED_NAME = re.compile(r"\((unregistered charity|exempt charity|excepted charity)\)", re.IGNORECASE)
 REGISTERED_KINDS = ("Charity", "CharitableIncorporatedOrganisation", "CommunityInterestCompany", "Company", "Mutual")
 
 
-def _registered(node: str, data: dict) -> bool:
-    ids = [node, *data.get("other_ids", []), *data.get("matched_ids", [])]
-    return any(i.startswith(REGISTERED_PREFIXES) for i in ids) or data.get("kind") in REGISTERED_KINDS
+def registration(graph: nx.MultiDiGraph, node: str) -> tuple[str, str]:
+    """Whether an organisation is registered: ``yes``, ``no`` or ``unknown``, and why.
+
+    ``yes`` when it has a register's identifier (or is of a registered form); ``no`` when its
+    source names it an unregistered, exempt or excepted charity; ``unknown`` when a
+    pair with a registered organisation awaits review, or when the build loaded no complete list of
+    the authority's registered charities and companies (``graph.graph["registers"]``, see
+    :func:`civicgraph.pipeline.candidates.register_extracts`): not found in an extract that does
+    not cover it is not "not registered"; ``no`` only when both lists were loaded and it is in neither.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(registers=[{"source": "ccew:extract", "complete": False, "covers": "other names only"}])
+    >>> g.add_node("GB-CHC-1", kind="Charity"); g.add_node("club", kind="UnregisteredGroup")
+    >>> registration(g, "GB-CHC-1")
+    ('yes', 'on a register as GB-CHC-1')
+    >>> registration(g, "club")
+    ('unknown', 'not found in the register extracts loaded, which hold no complete list of the charities or companies of the authority (ccew:extract: other names only)')
+    """
+    data = graph.nodes[node]
+    ids = [i for i in (node, *data.get("other_ids", []), *data.get("matched_ids", [])) if i.startswith(REGISTERED_PREFIXES)]
+    if ids:
+        return "yes", f"on a register as {ids[0]}"
+    if data.get("kind") in REGISTERED_KINDS:
+        return "yes", f"a {data['kind']}, a registered form"
+    said = UNREGISTERED_NAME.search(str(data.get("name") or ""))
+    if said:
+        return "no", f"its source names it an {said.group(1).lower()}, which is not on the register"
+    candidates = list(data.get("register_candidates") or [])
+    if candidates:
+        return "unknown", f"possibly registered: {candidates[0]}, awaiting review"
+    registers = graph.graph.get("registers") or []
+    loaded = "; ".join(f"{r['source']}: {r['covers']}" for r in registers) or "none loaded"
+    complete = {str(r["source"]).split(":")[0] for r in registers if r.get("complete")}
+    if complete >= {"ccew", "companies-house"}:
+        return "no", f"not found in the registers loaded ({loaded})"
+    missing = " or ".join(kind for kind, loader in (("charities", "ccew"), ("companies", "companies-house"))
+                          if loader not in complete)
+    return "unknown", (f"not found in the register extracts loaded, which hold no complete list of the {missing} "
+                       f"of the authority ({loaded})")
 
 
 def _candidates(graph: nx.MultiDiGraph, income_threshold_gbp: float, max_links_in: int,
@@ -78,17 +119,19 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     Returns
     -------
     DataFrame
-        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (None when a pending
-        review pair says it may be registered), ``income_gbp``, ``links_in`` (count), ``one_link_in``
-        (the name of its only link, if it has one), ``sources``, ``evidence`` (the reasons, in
-        words), ``little_known_score`` (how little the sources know of it, 0 to 1: the weighted
+        ``id``, ``name``, ``kind``, ``ward`` (name, if known), ``registered`` (``yes``, ``no`` or
+        ``unknown``, see :func:`registration`), ``registered_reason`` (why: the register id, the
+        candidate awaiting review, or what the loaded register extracts cover), ``income_gbp``,
+        ``links_in`` (count), ``one_link_in`` (the name of its only link, if it has one), ``sources``,
+        ``evidence`` (the reasons, in words), ``little_known_score`` (how little the sources know of it, 0 to 1: the weighted
         signs of :data:`WEIGHTS`, less 0.1 with one link in; 1 = on no register, no income known,
         seen only in directories or workshops, no link in), ``org_class`` (what kind of body, see :mod:`pipeline.classify`),
         ``parent_body`` (for a branch) and ``register_candidates`` (registered organisations it may
         be, awaiting review); least known first. ``attrs`` say the period and how many
         organisations were left out, and why: located outside the authority (unless a source says
         they serve a place in it), not community groups (statutory bodies, businesses, national
-        bodies), or not active in the period.
+        or regional bodies, funders), or not active in the period. Only ``registered == "no"``
+        counts as a sign of being unregistered: unknown is not no.
 
     Examples
     --------
@@ -97,13 +140,17 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
     ...            provenance=[{"dataset": "workbook:x"}])
     >>> g.add_node("GB-CHC-1", kind="Charity", name="Big charity", latest_income=2e6,
     ...            provenance=[{"dataset": "ccew:x"}])
-    >>> below_the_radar_groups(g)[["name", "little_known_score"]].values.tolist()
-    [['Lunch club', 1.0]]
+    >>> below_the_radar_groups(g)[["name", "registered", "little_known_score"]].values.tolist()
+    [['Lunch club', 'unknown', 0.65]]
+    >>> g.graph["registers"] = [{"source": "ccew:x", "complete": True, "covers": "Hounslow's charities"},
+    ...                         {"source": "companies-house:y", "complete": True, "covers": "Hounslow's companies"}]
+    >>> below_the_radar_groups(g)[["name", "registered", "little_known_score"]].values.tolist()
+    [['Lunch club', 'no', 1.0]]
     """
     rows = []
     index = ward_index(graph)
-    linked_in = links_into(graph)
     start, as_of = resolve_period(graph, as_of, between)
+    linked_in = links_into(relations_in_period(graph, as_of, start=start)[0])  # links of the period only
     left_out = {"outside": 0, "not_community": 0, "inactive": 0}
     for node in _candidates(graph, income_threshold_gbp, max_links_in, linked_in):
         data = graph.nodes[node]
@@ -111,18 +158,18 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         if reason:
             left_out[reason] += 1
             continue
-        candidates = list(data.get("register_candidates") or [])
-        registered = True if _registered(node, data) else (None if candidates else False)
+        registered, why = registration(graph, node)
+        candidates = data.get("register_candidates") or []
         income = data.get("latest_income")
         micro = income is None or income < income_threshold_gbp
-        if registered and not micro:
+        if registered == "yes" and not micro:
             continue
         sources = [d for d in datasets(data) if d not in DERIVED_DATASETS]
         linked = sorted(linked_in.get(node, ()), key=lambda n: name(graph, n))
         if len(linked) > max_links_in:
             continue
         evidence = {
-            "unregistered": registered is False,
+            "unregistered": registered == "no",
             "micro_or_unknown_income": micro,
             "only_grassroots_sources": bool(sources) and set(sources) <= GRASSROOTS_SOURCES,
             "few_links_in": True,
@@ -131,28 +178,30 @@ def below_the_radar_groups(graph: nx.MultiDiGraph, *, income_threshold_gbp: floa
         if score < min_little_known_score:
             continue
         ward = index.get(node)
-        register = "registered" if registered else "on no register" if registered is False else \
-            f"possibly registered: {candidates[0]}, awaiting review"
+        register = {"yes": f"registered ({why})", "no": f"on no register ({why})"}.get(registered) or \
+            (f"registration unknown ({why})" if candidates else "registration unknown (no complete register loaded)")
         reasons = [register, *([f"branch of {data['parent_body']}"] if data.get("parent_body") else []),
                    "no income known" if income is None else f"income {income:,.0f} GBP",
                    f"seen only in {', '.join(sources)}" if evidence["only_grassroots_sources"] else f"seen in {', '.join(sources)}",
                    "no link into the council or funders" if not linked else f"one link in: {name(graph, linked[0])}"]
         rows.append({
             "id": node, "name": name(graph, node), "kind": data["kind"],
-            "ward": name(graph, ward) if ward else None, "registered": registered, "income_gbp": income,
+            "ward": name(graph, ward) if ward else None, "registered": registered, "registered_reason": why,
+            "income_gbp": income,
             "links_in": len(linked), "one_link_in": name(graph, linked[0]) if linked else None,
             "sources": ", ".join(sources), "evidence": "; ".join(reasons), "little_known_score": round(score, 2),
             "org_class": data.get("org_class"), "parent_body": data.get("parent_body"),
             "register_candidates": "; ".join(candidates) or None,
         })
-    columns = ["id", "name", "kind", "ward", "registered", "income_gbp", "links_in", "one_link_in", "sources",
+    columns = ["id", "name", "kind", "ward", "registered", "registered_reason", "income_gbp", "links_in", "one_link_in", "sources",
                "evidence", "little_known_score", "org_class", "parent_body", "register_candidates"]
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.sort_values(["little_known_score", "name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = period_label(as_of, start)
+    frame.attrs["dating"] = DATING_RULE
     frame.attrs["left out"] = (f"{left_out['outside']} located outside the authority (and serving no place in it), "
                                f"{left_out['not_community']} not community groups (statutory bodies, businesses, "
-                               f"national bodies), {left_out['inactive']} not active in the period")
+                               f"national or regional bodies, funders, events), {left_out['inactive']} not active in the period")
     return frame
 
 

@@ -21,7 +21,14 @@ import pandas as pd
 from civicgraph.graph.amounts import exact_sum, in_base_currency, other_currencies
 from civicgraph.graph.gaps import ward_deprivation
 from civicgraph.graph.network import name, names_of, organisations, ward_index
-from civicgraph.graph.period import relations_in_period, relations_period_label, resolve_period
+from civicgraph.graph.period import (
+    DATING_RULE,
+    grants_in_period,
+    relations_in_period,
+    relations_period_label,
+    resolve_period,
+    with_period,
+)
 from civicgraph.graph.tables import edge_table, grants_frame, node_table
 from civicgraph.loaders.income_bands import BANDS
 
@@ -143,10 +150,12 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     frame = frame.sort_values(["amount_gbp", "ward_name"], ascending=[False, True]).reset_index(drop=True)
     frame.attrs["period"] = relations_period_label(end, start)
     frame.attrs["left out"] = f"{outside} grants dated outside the period"
+    frame.attrs["dating"] = DATING_RULE
     return frame
 
 
-def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None) -> pd.DataFrame:
+def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None,
+                           as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Grant money by the recipient's income band (NCVO bands; ``unknown`` where no income is known,
     ``individuals`` for grants to individuals).
 
@@ -154,6 +163,11 @@ def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float]
     ----------
     rates : mapping, optional
         GBP per unit of other currencies, to count them in ``amount_gbp``.
+    as_of : str, optional
+        The period (ISO date): grants dated after it are left out. By default the latest date of
+        the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead: only grants dated in it.
 
     Returns
     -------
@@ -169,6 +183,7 @@ def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float]
     >>> funding_by_income_band(g).set_index("income_band").loc["micro", "share_of_amount"]
     np.float64(1.0)
     """
+    graph, period = grants_in_period(graph, as_of, between)
     bands = [b for b, _ in BANDS] + ["unknown"]
     population = defaultdict(int)
     for node in organisations(graph, ["vcse"]):
@@ -187,8 +202,8 @@ def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float]
     frame = frame.astype({"recipients": int, "grants": int})
     total = exact_sum(frame["amount_gbp"])
     frame["share_of_amount"] = frame["amount_gbp"] / total if total else None
-    return frame[["income_band", "organisations", "recipients", "grants", "amount_gbp", "other_currencies",
-                  "share_of_amount"]]
+    return with_period(frame[["income_band", "organisations", "recipients", "grants", "amount_gbp", "other_currencies",
+                              "share_of_amount"]], period)
 
 
 def gini(values: list[float]) -> float | None:
@@ -206,13 +221,19 @@ def gini(values: list[float]) -> float | None:
     return sum((2 * i - n + 1) * v for i, v in enumerate(ordered)) / (n * total)
 
 
-def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None) -> pd.DataFrame:
+def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None,
+                      as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Each funder's grants in the area: total, recipients, and how concentrated (Gini, HHI).
 
     Parameters
     ----------
     rates : mapping, optional
         GBP per unit of other currencies, to count them in ``amount_gbp``.
+    as_of : str, optional
+        The period (ISO date): grants dated after it are left out. By default the latest date of
+        the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead: only grants dated in it.
 
     Returns
     -------
@@ -233,6 +254,7 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
     >>> funding_by_funder(g)[["funder_name", "grants", "amount_gbp", "other_currencies", "recipients"]].values.tolist()
     [['F', 3, 100.3, 'USD 50.0', 2]]
     """
+    graph, period = grants_in_period(graph, as_of, between)
     grants = grants_frame(graph)
     gbp = in_base_currency(grants["amount"], grants["currency"], rates=rates)
     counted = grants[gbp.notna().to_numpy()].assign(amount=gbp.dropna().to_numpy())
@@ -253,11 +275,23 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
                      "hhi": float(((values / total) ** 2).sum()) if total else None})
     frame = pd.DataFrame(rows, columns=["funder", "funder_name", "grants", "amount_gbp", "other_currencies",
                                         "recipients", "gini", "hhi"])
-    return frame.sort_values(["amount_gbp", "funder"], ascending=[False, True]).reset_index(drop=True)
+    return with_period(frame.sort_values(["amount_gbp", "funder"], ascending=[False, True]).reset_index(drop=True),
+                       period)
 
 
-def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
-    """Funders that fund the same organisations.
+def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1, as_of: str | None = None,
+               between: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Funders that fund the same organisations (through grants of the period).
+
+    Parameters
+    ----------
+    min_shared : int
+        Fewest recipients in common for a pair to be listed.
+    as_of : str, optional
+        The period (ISO date): grants dated after it are left out. By default the latest date of
+        the graph's data.
+    between : tuple of str, optional
+        A period ``(start, end)`` instead: only grants dated in it.
 
     Returns
     -------
@@ -275,6 +309,7 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
     >>> co_funding(g)[["funder_a", "funder_b", "shared_recipients"]].values.tolist()
     [['C', 'L', 1]]
     """
+    graph, period = grants_in_period(graph, as_of, between)
     grants = grants_frame(graph)[["recipient", "funder"]].drop_duplicates()
     columns = ["funder_a", "funder_b", "shared_recipients", "jaccard", "recipient_names"]
 
@@ -289,7 +324,7 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
     pairs = grants.merge(grants, on="recipient", suffixes=("_a", "_b"))
     pairs = pairs[pairs["rank_a"] < pairs["rank_b"]]
     if pairs.empty:
-        return pd.DataFrame(columns=columns)
+        return with_period(pd.DataFrame(columns=columns), period)
     recipients = grants.groupby("funder")["recipient"].size()
     shared = pairs.groupby(["funder_a", "funder_b"]).size().rename("shared_recipients").reset_index()
     shared = shared[shared["shared_recipients"] >= min_shared]
@@ -303,7 +338,8 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1) -> pd.DataFrame:
                                                        + shared["funder_b"].map(recipients) - shared["shared_recipients"])
     shared["funder_a"], shared["funder_b"] = label(shared["funder_a"]), label(shared["funder_b"])
     frame = shared[columns]
-    return frame.sort_values(["shared_recipients", "jaccard"], ascending=False).reset_index(drop=True)
+    return with_period(frame.sort_values(["shared_recipients", "jaccard"], ascending=False).reset_index(drop=True),
+                       period)
 
 
 def _first_names(pairs: pd.DataFrame) -> pd.Series:

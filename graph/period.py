@@ -15,13 +15,20 @@ import networkx as nx
 
 from civicgraph.ontology.vocabulary import vocabulary
 
-__all__ = ["ENDED_STATUSES", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date", "edge_outside",
+__all__ = ["DATING_RULE", "grants_in_period", "with_period", "ENDED_STATUSES", "EVENT_RELATIONS", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date", "edge_outside",
            "inactive_organisations", "period_label", "relations_in_period", "relations_period_label",
            "resolve_period"]
 
 #: Statuses that say an organisation has ended (compared lower-case).
 ENDED_STATUSES = frozenset({"removed", "merged", "dissolved", "closed", "ceased", "inactive", "wound up",
                             "liquidation", "converted/closed"})
+#: Relations whose ``date`` is the day something happened (a grant, a payment): in a period only if that
+#: day is. Every other dated relation was observed (stated by a source) on its date and holds from then on.
+EVENT_RELATIONS = frozenset({"FUNDED_BY", "PAID_BY", "AWARDED_TO"})
+#: How answers date relations, in words (stated by every answer that filters by period).
+DATING_RULE = ("a grant or payment counts in the period of its date; any other relation counts from the day a source "
+               "observed it (the workshop of 2018, the directory of 2021) until an end the source gives or an "
+               "organisation it links ends: nothing later contradicts it")
 #: Statuses that say it has not started.
 NOT_STARTED_STATUSES = frozenset({"proposed", "planned", "in formation"})
 
@@ -135,10 +142,10 @@ def inactive_organisations(graph: nx.MultiDiGraph, as_of: str, *, start: str = "
     {'bid': 'only proposed'}
     """
     vocab = vocabulary()
-    is_org = {k: vocab.is_a(k, "Organisation") for k in {d["kind"] for _, d in graph.nodes(data=True)}}
+    is_org = {k: vocab.is_a(k, "Organisation") for k in {d.get("kind") for _, d in graph.nodes(data=True)} if k}
     found = {}
     for node, data in graph.nodes(data=True):
-        if is_org[data["kind"]] and (data.get("status") or data.get("registration_date") or data.get("removal_date")
+        if is_org.get(data.get("kind"), False) and (data.get("status") or data.get("registration_date") or data.get("removal_date")
                                      or any(d.get("relation") == "SUCCEEDS" for _, _, d in graph.in_edges(node, data=True))):
             active, reason = activity(graph, node, as_of, start=start)
             if not active:
@@ -162,12 +169,14 @@ def edge_date(data: dict[str, Any]) -> str:
 
 def edge_outside(data: dict[str, Any], as_of: str, *, start: str = "") -> bool:
     """Whether a relation falls outside the period ending ``as_of`` (starting ``start``, '' for a
-    single date).
+    single date), by :data:`DATING_RULE`.
 
-    A relation with a ``date`` or ``award_date`` happened (or was stated) on that day: it is outside
-    when that day is after ``as_of`` or before ``start``. A relation with only a ``start_date``
-    and/or ``end_date`` held over that span: it is outside when it began after ``as_of`` or ended
-    before the period (before ``as_of`` for a single date). A relation with no date is never outside.
+    An event (``award_date``, or the ``date`` of a relation in :data:`EVENT_RELATIONS`: a grant, a
+    payment) is outside when its day is after ``as_of`` or before ``start``. Any other relation with
+    a ``date`` was observed on that day and holds from then until its ``end_date`` if a source gives
+    one: it is outside when observed only after ``as_of``, or ended before the period. A relation
+    with a ``start_date`` and/or ``end_date`` held over that span. A relation with no date is never
+    outside. (Relations of organisations that ended are left out by :func:`relations_in_period`.)
 
     Examples
     --------
@@ -176,18 +185,30 @@ def edge_outside(data: dict[str, Any], as_of: str, *, start: str = "") -> bool:
     (False, True, True)
     >>> edge_outside(member, "2021-02-10", start="2016-01-01"), edge_outside({"date": "2021-02-10"}, "2015-12-31")
     (False, True)
+
+    A workshop link stated in 2018 still holds in 2020-21; a grant of 2012 does not count then:
+
+    >>> stated = {"relation": "CO_PRODUCES_WITH", "date": "2018-10-01"}
+    >>> edge_outside(stated, "2021-03-31", start="2020-04-01"), edge_outside(stated, "2017-12-31")
+    (False, True)
+    >>> edge_outside({"relation": "FUNDED_BY", "award_date": "2012-05-30"}, "2021-03-31", start="2020-04-01")
+    True
     """
-    if data.get("date") or data.get("award_date"):
+    began, ended = (str(data.get(key) or "")[:10] for key in ("start_date", "end_date"))
+    if data.get("award_date") or (data.get("date") and data.get("relation") in EVENT_RELATIONS):
         date = edge_date(data)
         return bool((as_of and date > as_of) or (start and date < start))
-    began, ended = (str(data.get(key) or "")[:10] for key in ("start_date", "end_date"))
+    if data.get("date"):
+        observed = edge_date(data)
+        return bool((as_of and observed > as_of) or (ended and ended < (start or as_of)))
     return bool((as_of and began and began > as_of) or (ended and ended < (start or as_of)))
 
 
 def relations_in_period(graph: nx.MultiDiGraph, as_of: str, *, start: str = "",
                         relations: frozenset[str] | None = None) -> tuple[nx.MultiDiGraph, int]:
-    """The graph without the relations outside the period (see :func:`edge_outside`), only those of
-    ``relations`` when given; every organisation is kept. The graph itself when nothing is left out.
+    """The graph without the relations outside the period (see :func:`edge_outside`), and without
+    the observed (not event) relations of organisations that ended before it; only those of
+    ``relations`` when given. Every organisation is kept. The graph itself when nothing is left out.
 
     Returns
     -------
@@ -203,14 +224,24 @@ def relations_in_period(graph: nx.MultiDiGraph, as_of: str, *, start: str = "",
     >>> kept, left_out = relations_in_period(g, "2015-12-31", start="2010-01-01")
     >>> kept.number_of_edges(), left_out
     (1, 1)
+    >>> g.add_node("old", kind="Charity", status="Removed", removal_date="2019-06-30")
+    >>> _ = g.add_edge("old", "d", relation="CO_PRODUCES_WITH", date="2018-10-01")
+    >>> relations_in_period(g, "2021-03-31", start="2020-04-01", relations=frozenset({"CO_PRODUCES_WITH"}))[1]
+    1
     """
+    ended = set(inactive_organisations(graph, as_of, start=start)) if as_of else set()
     outside = [(u, v, k) for u, v, k, d in graph.edges(keys=True, data=True)
-               if (relations is None or d.get("relation") in relations) and edge_outside(d, as_of, start=start)]
+               if (relations is None or d.get("relation") in relations)
+               and (edge_outside(d, as_of, start=start) or ((u in ended or v in ended) and not _event(d)))]
     if not outside:
         return graph, 0
     kept = graph.copy()
     kept.remove_edges_from(outside)
     return kept, len(outside)
+
+
+def _event(data: dict[str, Any]) -> bool:
+    return bool(data.get("award_date")) or data.get("relation") in EVENT_RELATIONS
 
 
 def relations_period_label(as_of: str, start: str = "") -> str:
@@ -253,3 +284,35 @@ def active_graph(graph: nx.MultiDiGraph, as_of: str, *, start: str = "") -> tupl
     kept = graph.subgraph([n for n in graph if n not in left_out]).copy()
     kept.remove_edges_from(e for e in outside if kept.has_edge(*e))
     return kept, left_out
+
+
+def grants_in_period(graph: nx.MultiDiGraph, as_of: str | None,
+                     between: tuple[str, str] | None) -> tuple[nx.MultiDiGraph, dict[str, str]]:
+    """The graph without the grants (``FUNDED_BY``) dated outside a money answer's period, and the
+    ``attrs`` the answer states it by (``period``, ``left out``, ``dating``; see :func:`with_period`).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(data_dates={"grants": "2015-11-02"})
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", award_date="2012-05-30")
+    >>> kept, attrs = grants_in_period(g, "2011-12-31", None)
+    >>> kept.number_of_edges(), attrs["left out"]
+    (0, '1 grants dated outside the period')
+    """
+    start, end = resolve_period(graph, as_of, between)
+    kept, outside = relations_in_period(graph, end, start=start, relations=frozenset({"FUNDED_BY"}))
+    return kept, {"period": relations_period_label(end, start), "left out": f"{outside} grants dated outside the period",
+                  "dating": DATING_RULE}
+
+
+def with_period(frame: Any, attrs: dict[str, str]) -> Any:
+    """The answer's table with the attrs of :func:`grants_in_period` set.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> with_period(pd.DataFrame(), {"period": "as of 2015-11-02"}).attrs
+    {'period': 'as of 2015-11-02'}
+    """
+    frame.attrs.update(attrs)
+    return frame

@@ -17,19 +17,35 @@ __all__ = ["placement_coverage", "ward_set"]
 PLACED_KINDS = ("Building", "Land", "Grant")
 
 
-def ward_set(frames: GraphFrames) -> str:
-    """Which wards the graph's ward answers use: the boundary years of its ward nodes.
+def ward_set(nodes: pd.DataFrame, source: str = "") -> str:
+    """Which wards the graph's ward answers use: the boundary years of its ward nodes, where their
+    codes come from, and whether a source gives their names ("code only" otherwise).
+
+    Parameters
+    ----------
+    nodes : DataFrame
+        The graph's node table (``id``, ``kind``, and ``name`` where known).
+    source : str
+        Where the ward codes come from (the graph's ``ward_source`` attribute); by default the
+        ONS LSOA to ward lookup.
 
     Examples
     --------
-    >>> nodes = pd.DataFrame({"id": ["E05000346@2017"], "kind": ["Ward"]})
-    >>> ward_set(GraphFrames(nodes, pd.DataFrame(), pd.DataFrame(columns=["source", "target", "relation"]),
-    ...                      pd.DataFrame(), pd.DataFrame()))
-    '2017 wards (from the LSOA to ward lookup)'
+    >>> ward_set(pd.DataFrame({"id": ["E05000346@2017"], "kind": ["Ward"], "name": ["Bedfont"]}))
+    '2017 wards (from the ONS LSOA to ward lookup), with names'
+    >>> ward_set(pd.DataFrame({"id": ["E05013600@2025"], "kind": ["Ward"], "name": [None]}),
+    ...          "OS Code-Point Open ward codes")
+    '2025 wards (from OS Code-Point Open ward codes), code only (no source gives their names)'
     """
-    wards = frames.nodes.loc[(frames.nodes["kind"] == "Ward").to_numpy(dtype=bool), "id"].astype(str)
-    years = sorted({w.rsplit("@", 1)[-1] for w in wards if "@" in w})
-    return f"{', '.join(years)} wards (from the LSOA to ward lookup)" if years else "no wards"
+    wards = nodes[(nodes["kind"] == "Ward").to_numpy(dtype=bool)]
+    years = sorted({w.rsplit("@", 1)[-1] for w in wards["id"].astype(str) if "@" in w})
+    if not years:
+        return "no wards"
+    source = source or "the ONS LSOA to ward lookup"
+    named = int(present(wards["name"]).sum()) if "name" in wards else 0
+    names = "with names" if named == len(wards) else \
+        "code only (no source gives their names)" if not named else f"{named} of {len(wards)} with names"
+    return f"{', '.join(years)} wards (from {source}), {names}"
 
 
 def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
@@ -85,7 +101,7 @@ def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
         by_kind[kind] = {"nodes": int(rows.sum()), "with_postcode": int(with_postcode.sum()),
                          "postcode_known": int((rows & known).sum()), "inside": int((rows & inside).sum()),
                          "outside": int((rows & outside).sum()), "in_ward": int((with_postcode & in_ward).sum())}
-    return {"ward_set": ward_set(frames), "by_kind": by_kind}
+    return {"ward_set": ward_set(frames.nodes, frames.attributes.get("ward_source", "")), "by_kind": by_kind}
 
 
 def _flag(nodes: pd.DataFrame, value: bool) -> np.ndarray:

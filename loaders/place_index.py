@@ -33,6 +33,8 @@ class PlaceIndex:
     lsoa_ward: dict[str, str] = field(default_factory=dict)
     ward_authority: dict[str, str] = field(default_factory=dict)
     postcode_lsoa: dict[str, str] = field(default_factory=dict)
+    #: A postcode's own ward where a directory gives it and the build uses its wards (``[geography] wards``).
+    postcode_ward: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)
     ward_names: dict[str, str] = field(default_factory=dict)
     #: Census output areas in each of the authority's LSOAs (from a postcode lookup with an OA column).
@@ -45,9 +47,12 @@ class PlaceIndex:
         """Index the places and ``PART_OF`` / ``LOCATED_IN`` links in geography load results."""
         index = cls()
         areas: list[pd.DataFrame] = []
+        kinds: dict[str, str] = {}  # of every result: an edge may join nodes of two results
         for result in results:
-            kinds = dict(zip(result.nodes["id"], result.nodes["kind"])) if len(result.nodes) else {}
-            for node_id in kinds:
+            if len(result.nodes):
+                kinds.update(zip(result.nodes["id"], result.nodes["kind"]))
+        for result in results:
+            for node_id in (result.nodes["id"] if len(result.nodes) else ()):
                 index.codes.setdefault(node_id.split("@")[0], node_id)
             for row in result.nodes.itertuples(index=False):
                 if row.kind == "Ward" and isinstance(getattr(row, "name", None), str):
@@ -64,6 +69,9 @@ class PlaceIndex:
             if output_areas is not None:
                 for place, count in zip(output_areas["place"].tolist(), output_areas["output_areas"].tolist()):
                     index.lsoa_output_areas.setdefault(place, int(count))
+            own = result.lookups.get("postcode_ward")
+            if own is not None:
+                index.postcode_ward.update(zip(own["postcode"].tolist(), own["place"].tolist()))
             postcodes = result.lookups.get("postcode_lsoa")
             if postcodes is not None:  # whole columns to Python at once: a national directory has 1.6 million
                 index.postcode_lsoa.update(zip(postcodes["postcode"].tolist(), postcodes["place"].tolist()))
@@ -87,6 +95,9 @@ class PlaceIndex:
             table = pd.DataFrame({"lsoa": np.array(list(self.postcode_lsoa.values()), dtype=object)},
                                  index=pd.Index(list(self.postcode_lsoa), dtype=object))
             table["ward"] = table["lsoa"].map(self.lsoa_ward)
+            if self.postcode_ward:
+                own = table.index.to_series().map(self.postcode_ward)
+                table["ward"] = own.where(own.notna(), table["ward"])
             self._postcode_table = table
         return self._postcode_table
 
@@ -145,6 +156,9 @@ class PlaceIndex:
 
     def ward_of_postcode(self, postcode: str) -> str | None:
         """The ward node of a postcode, or None."""
+        own = self.postcode_ward.get(normalise_postcode(postcode))
+        if own:
+            return own
         lsoa = self.lsoa_of_postcode(postcode)
         return self.lsoa_ward.get(lsoa) if lsoa else None
 

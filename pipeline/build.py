@@ -39,11 +39,12 @@ from civicgraph.loaders.personal_data import redact_contacts
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.authorities import authority_table
-from civicgraph.pipeline.candidates import mark_register_candidates
+from civicgraph.pipeline.candidates import mark_register_candidates, register_extracts
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 from civicgraph.pipeline.population import estimate_population
+from civicgraph.pipeline.wards import POSTCODE_WARDS_SOURCE, use_postcode_wards
 from civicgraph.resolve.branches import branch_result
 from civicgraph.resolve.declared import screen_declared_ids
 from civicgraph.resolve.names import place_words
@@ -144,6 +145,10 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     others = [i for i, s in enumerate(config.sources) if s.loader not in GEOGRAPHY_LOADERS]
     bar = tqdm(total=len(config.sources), desc="loading sources", unit="source", disable=not progress)
     results = _load(config, geography, context, bar)
+    if config.wards == "postcodes":
+        chosen = use_postcode_wards([results[j] for j in geography], config.authority_gss,
+                                    date=_postcode_date(config, wards=True))
+        results.update(zip(geography, chosen))
     places = PlaceIndex.from_results([results[j] for j in geography])
     context = replace(context, places=places)
     mine, helpers = _share(config, others)
@@ -243,15 +248,18 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     warnings = source_warnings(results[1:])
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "data_dates": _data_dates(results), "warnings": warnings}
+                  "data_dates": _data_dates(results), "warnings": warnings,
+                  "registers": register_extracts(results),
+                  "ward_source": POSTCODE_WARDS_SOURCE if config.wards == "postcodes" else ""}
     results.append(branch_result(resolution.links))  # BRANCH_OF: a branch's page on its national body's site
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
                                            attributes=attributes, parallel=config.parallel_merge)
         release_freed_memory()
-        frames, _ = locate_by_postcode(frames, places)
-        frames = mark_places(frames, places, config.authority_gss)
+        lookup_date = _postcode_date(config)
+        frames, _ = locate_by_postcode(frames, places, lookup_date=lookup_date)
+        frames = mark_places(frames, places, config.authority_gss, lookup_date=lookup_date)
         frames = estimate_population(frames, places, config.authority_gss)
         frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
         frames = mark_register_candidates(frames, resolution.review)
@@ -269,6 +277,15 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
     return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution,
                         warnings=warnings)
+
+
+def _postcode_date(config: BuildConfig, *, wards: bool = False) -> str:
+    """The configured date of the first postcode directory (with ``wards``, of the first that reads
+    a ward column: Code-Point Open's headers file names one)."""
+    directories = [s for s in config.sources if s.loader == "ons-postcodes"]
+    if wards:
+        directories = [s for s in directories if s.options.get("headers")] or directories
+    return str(directories[0].options.get("date", "")) if directories else ""
 
 
 def rejected_rows(rejections: pd.DataFrame) -> int:
@@ -315,7 +332,7 @@ def source_warnings(results: list[LoadResult]) -> list[str]:
     found = []
     for result in results:
         found += result.warnings
-        if result.nodes.empty and result.edges.empty:
+        if result.nodes.empty and result.edges.empty and not result.lookups:  # a postcode directory places, adds no rows
             why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
             found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
                          + (f" ({result.filter_applied})" if result.filter_applied else ""))

@@ -9,10 +9,42 @@ import pandas as pd
 from civicgraph.graph.frames import GraphFrames
 from civicgraph.pipeline._annotate import annotate_nodes
 
-__all__ = ["REGISTER_PREFIXES", "mark_register_candidates"]
+__all__ = ["REGISTER_LOADERS", "REGISTER_PREFIXES", "mark_register_candidates", "register_extracts"]
+
+#: Loaders that read a register of organisations (charities, companies).
+REGISTER_LOADERS = ("ccew", "companies-house")
 
 #: Org-ID schemes of registers (charities, companies, mutuals).
 REGISTER_PREFIXES = ("GB-CHC-", "GB-COH-", "GB-MPR-", "GB-SC-", "GB-NIC-")
+
+
+def register_extracts(results: list) -> list[dict[str, object]]:
+    """What each register a build loaded covers, so that an answer can say whether "not found on
+    a register" means unregistered or only not in the extract.
+
+    Parameters
+    ----------
+    results : list of LoadResult
+        The build's load results.
+
+    Returns
+    -------
+    list of dict
+        One per register source: ``source`` (loader and file), ``complete`` (True when it read the
+        register's list of organisations, filtered to the authority; False when it only added
+        details to organisations other sources found) and ``covers`` (its filter, in words).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from civicgraph.loaders.base import LoadResult
+    >>> empty = pd.DataFrame()
+    >>> register_extracts([LoadResult("ccew", Path("ccew_extract"), empty, empty, empty,
+    ...                               "no charity table: details added to charities already in the graph")])
+    [{'source': 'ccew:ccew_extract', 'complete': False, 'covers': 'no charity table: details added to charities already in the graph'}]
+    """
+    return [{"source": f"{r.loader}:{r.path.name}", "complete": not r.filter_applied.startswith("no charity table"),
+             "covers": r.filter_applied} for r in results if r.loader in REGISTER_LOADERS]
 
 
 def mark_register_candidates(frames: GraphFrames, review: pd.DataFrame) -> GraphFrames:

@@ -33,6 +33,8 @@ CLASS_RULES_FILE = Path(__file__).with_name("reference") / "organisation_classes
 #: What a rule can look at.
 RULE_FIELDS = ("kind", "id", "name", "name_if_unregistered", "description", "scale", "member_of", "members", "any")
 RULE_COLUMNS = ("rule", "class", "community_group", "field", "pattern")
+#: Optional columns: the parent body a branch rule names (when its pattern has no ``parent`` group).
+OPTIONAL_COLUMNS = ("parent",)
 DATASET = "organisation-classes"  # one of civicgraph.graph.provenance.DERIVED_DATASETS
 #: Org-ID schemes of charity registers (``name_if_unregistered`` is empty for their charities).
 CHARITY_PREFIXES = ("GB-CHC-", "GB-SC-", "GB-NIC-")
@@ -49,6 +51,7 @@ class ClassRule:
     field: str
     pattern: re.Pattern[str]
     source: str
+    parent: str = ""
 
 
 def read_class_rules(*paths: str | Path) -> list[ClassRule]:
@@ -85,7 +88,7 @@ def read_class_rules(*paths: str | Path) -> list[ClassRule]:
                 raise SourceFormatError(f"{path.name} row {number}, field pattern: {row['pattern']!r} is not a "
                                         f"regular expression ({error})") from None
             rules.append(ClassRule(row["rule"], row["class"], row["community_group"] == "yes", row["field"],
-                                   pattern, path.name))
+                                   pattern, path.name, row.get("parent", "").strip()))
     return rules
 
 
@@ -159,7 +162,7 @@ def classify_organisations(frames: GraphFrames, rules: list[ClassRule] | None = 
             continue
         evidence[at] = [f"{rule.field} {_snippet(v, rule.pattern)!r} matches rule {rule.rule} ({rule.source})"
                         for v in matched_value[at]]
-        if rule.field == "member_of" or "parent" in rule.pattern.groupindex:
+        if rule.field == "member_of" or "parent" in rule.pattern.groupindex or rule.parent:
             parent[at] = [_parent(rule, v) for v in matched_value[at]]
     name[by_source] = None
     evidence[by_source] = "given by a source (see field provenance)"
@@ -187,11 +190,15 @@ def _matches(pattern: re.Pattern[str], values: pd.Series) -> np.ndarray:
 
 
 def _parent(rule: ClassRule, value: str) -> str | None:
-    """The parent body a branch rule names: its ``parent`` group, or the body it is a member of."""
+    """The parent body a branch rule names: its ``parent`` column, its pattern's ``parent`` group,
+    or the body it is a member of."""
+    if rule.parent:
+        return rule.parent
     if rule.field == "member_of":
         return value
     match = rule.pattern.search(value) if value else None
-    return match.groupdict().get("parent") if match else None
+    found = match.groupdict().get("parent") if match else None
+    return found.strip(" .,;:[]()") or None if found else None
 
 
 def _snippet(value: str, pattern: re.Pattern[str], width: int = 60) -> str:

@@ -122,6 +122,10 @@ class BuildConfig:
     limits : Limits
         What a source may make the readers do (``[limits]``, :mod:`loaders.limits`): in force
         while the sources are built or fetched.
+    wards : str
+        Which ward set the graph uses (``[geography] wards``): ``lookup`` (the LSOA lookup's wards,
+        with their names; the default) or ``postcodes`` (the current ward codes of a postcode
+        directory such as OS Code-Point Open, code only; :mod:`pipeline.wards`).
     """
 
     path: Path
@@ -141,6 +145,7 @@ class BuildConfig:
     classification_rules: list[Path] = field(default_factory=list)
     rates: dict[str, float] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    wards: str = "lookup"
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
         """The :class:`LoadContext` loaders get for this authority."""
@@ -241,7 +246,18 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         classification_rules=classification_rules,
         rates={code: float(rate) for code, rate in raw.get("money", {}).get("rates", {}).items()},
         limits=Limits(**raw.get("limits", {})),
+        wards=_ward_set(raw.get("geography", {}), path),
     )
+
+
+def _ward_set(table: dict[str, Any], path: Path) -> str:
+    """``[geography] wards``, checked."""
+    from civicgraph.pipeline.wards import WARD_SETS
+    wards = table.get("wards", "lookup")
+    if wards not in WARD_SETS:
+        raise ConfigError(f"{path}: [geography] wards {wards!r} is not supported. Use one of: "
+                          f"{', '.join(repr(w) for w in WARD_SETS)}")
+    return wards
 
 
 def _authority(table: dict[str, Any], path: Path) -> Authority:

@@ -42,6 +42,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "classification": {"rules": TEXTS},
     "money": {"rates": RATES},
     "limits": dict.fromkeys(Limits.names(), LIMIT),
+    "geography": {"wards": TEXT},
 }
 #: The keys every ``[[source]]`` may have; any other key is an option of its loader.
 SOURCE_KEYS: dict[str, str] = {"loader": TEXT, "path": TEXT, "url": TEXT, "sha256": TEXT}

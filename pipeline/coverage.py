@@ -14,6 +14,7 @@ import networkx as nx
 import pandas as pd
 
 from civicgraph.graph.network import name, organisation_edges, organisation_nodes, ward_index
+from civicgraph.graph.placement import ward_set
 from civicgraph.graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
 from civicgraph.pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
@@ -102,10 +103,12 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     if key == "05_compare_authorities" and comparison is not None and len(table):
         sources = pd.concat([frame for frame in (sources, comparison_sources(comparison, len(table))) if len(frame)],
                             ignore_index=True)
-    caveats = [*explanation.caveats, *converted(rates), *left_out(sources, rejections)]
+    caveats = [*explanation.caveats, *stated_by_analysis(graph, table), *converted(rates),
+               *left_out(sources, rejections)]
+    period = "; ".join(p for p in (table.attrs.get("period", ""), explanation.period) if p)
     return {"headline": explanation.headline,
             "coverage": pd.DataFrame(explanation.coverage, columns=COVERAGE_COLUMNS),
-            "sources": sources, "period": explanation.period,
+            "sources": sources, "period": period,
             "caveats": tuple(caveats), "missing": explanation.missing}
 
 
@@ -129,6 +132,30 @@ def comparison_sources(comparison: pd.DataFrame, authorities: int) -> pd.DataFra
     rows.append({"dataset": "local authority register (mySociety), pop-2020", "licence": "CC-BY-4.0",
                  "first_date": "2020-06-30", "last_date": "2020-06-30", "facts": authorities})
     return pd.DataFrame(rows, columns=SOURCE_COLUMNS)
+
+
+#: Columns that name a ward: an answer with one says which ward set it uses.
+WARD_COLUMNS = ("ward", "ward_name", "ward_code")
+
+
+def stated_by_analysis(graph: nx.MultiDiGraph, table: pd.DataFrame) -> list[str]:
+    """What the analysis itself says it left out, the rule it dated relations by (``table.attrs``)
+    and, for an answer by ward, which ward set it uses.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("E05000346@2017", kind="Ward", name="Bedfont")
+    >>> table = pd.DataFrame({"ward": ["Bedfont"]})
+    >>> table.attrs["left out"] = "3 located outside the authority"
+    >>> stated_by_analysis(g, table)
+    ['Left out: 3 located outside the authority.', 'Wards: 2017 wards (from the ONS LSOA to ward lookup), with names.']
+    """
+    said = [f"Left out: {table.attrs['left out']}." if table.attrs.get("left out") else "",
+            f"Relations dated by: {table.attrs['dating']}." if table.attrs.get("dating") else ""]
+    if any(column in table.columns for column in WARD_COLUMNS):
+        said.append(f"Wards: {ward_set(node_table(graph), graph.graph.get('ward_source', ''))}.")
+    return [s for s in said if s]
 
 
 def converted(rates: Mapping[str, float] | None) -> list[str]:

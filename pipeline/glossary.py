@@ -43,7 +43,11 @@ GLOSSARY: dict[str, dict[str, str]] = {
                      "body, statutory body, business, ...)",
         "parent_body": "the national body it is a branch of, if a source says so",
         "register_candidates": "registered organisations it may be, awaiting review (same or similar name)",
-        "registered": "True if the organisation is on a register (Charity Commission, Companies House, ...)",
+        "registered": "yes (on a register: Charity Commission, Companies House, ...), no (not in complete lists of the "
+                      "authority's charities and companies that were loaded) or unknown (a match awaits review, or "
+                      "the register extracts loaded do not cover it)",
+        "registered_reason": "why registered says yes, no or unknown: the register id, the candidate awaiting review, or "
+                             "what the loaded register extracts cover",
         "income_gbp": "latest annual income in GBP; empty when no source gives it (counted as micro)",
         "links_in": "how many council bodies and funders a source links it to directly",
         "one_link_in": "the name of its only link into the council or funders, if it has exactly one",

@@ -21,10 +21,13 @@ LOOKUP_DATASET = "postcode-lookup"
 LOOKUP_LICENCE = "OGL-UK-3.0"
 
 
-def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFrames, int]:
+def locate_by_postcode(frames: GraphFrames, places: PlaceIndex, *, lookup_date: str = "") -> tuple[GraphFrames, int]:
     """Add ``LOCATED_IN`` ward edges for nodes that have a postcode in the index but no location.
 
-    The edge's provenance names the postcode lookup first, then the sources that gave the postcode.
+    The edge's provenance names the postcode lookup first (dated ``lookup_date``), then the sources
+    that gave the postcode. Its ``date`` is the day the location was observed: the earliest date of
+    the sources that gave the postcode, else the lookup's date; like every relation stated on a
+    day, it holds from then on (:data:`civicgraph.graph.period.DATING_RULE`).
 
     Parameters
     ----------
@@ -32,6 +35,8 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFr
         The graph's tables; not changed.
     places : PlaceIndex
         With a postcode lookup; without one nothing is added.
+    lookup_date : str
+        ISO date of the postcode lookup (its ``date`` in the configuration).
 
     Returns
     -------
@@ -49,9 +54,10 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFr
     >>> g.add_node("GB-CHC-1", kind="Charity", postcode="TW3 1AA", field_provenance={"postcode": [0]}, conflicts=[],
     ...            provenance=[{"dataset": "d", "record": "r", "date": "", "licence": "x"}])
     >>> places = PlaceIndex(lsoa_ward={"L@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "L@2011"})
-    >>> located, added = locate_by_postcode(graph_to_frames(g), places)
-    >>> [(s, t, [p["dataset"] for p in d["provenance"]]) for s, t, d in frames_to_graph(located).edges(data=True)]
-    [('GB-CHC-1', 'W@2017', ['postcode-lookup', 'd'])]
+    >>> located, added = locate_by_postcode(graph_to_frames(g), places, lookup_date="2022-05-01")
+    >>> [(s, t, d["date"], [(p["dataset"], p["date"]) for p in d["provenance"]])
+    ...  for s, t, d in frames_to_graph(located).edges(data=True)]
+    [('GB-CHC-1', 'W@2017', '2022-05-01', [('postcode-lookup', '2022-05-01'), ('d', '')])]
     """
     nodes, edges = frames.nodes, frames.edges
     if not places.postcode_lsoa or "postcode" not in nodes or nodes.empty:
@@ -73,10 +79,13 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex) -> tuple[GraphFr
     keys = [edge_key(node, ward, "LOCATED_IN", {"dataset": LOOKUP_DATASET, "record": record})
             for node, ward, record in zip(ids, wards.tolist(), records)]
     numbers = np.arange(len(edges), len(edges) + len(rows))
-    new_edges = pd.DataFrame({"key": keys, "source": ids, "target": wards, "relation": "LOCATED_IN"})
-    lookup = pd.DataFrame({"edge": numbers, "dataset": LOOKUP_DATASET, "record": records, "date": "",
+    lookup = pd.DataFrame({"edge": numbers, "dataset": LOOKUP_DATASET, "record": records, "date": lookup_date,
                            "licence": LOOKUP_LICENCE, "part": 0})
     given = _postcode_sources(frames.node_sources, rows, numbers)
+    dates = given["date"].astype(str).str[:10]
+    observed = dates[dates.str.match(r"^\d{4}-\d{2}-\d{2}$")].groupby(given["edge"]).min()
+    new_edges = pd.DataFrame({"key": keys, "source": ids, "target": wards, "relation": "LOCATED_IN",
+                              "date": pd.Series(numbers).map(observed).fillna(lookup_date or None).to_numpy(dtype=object)})
     new_sources = pd.concat([lookup, given], ignore_index=True).sort_values(["edge", "part"], kind="stable")
     return replace(frames, edges=pd.concat([edges, new_edges], ignore_index=True),
                    edge_sources=pd.concat([frames.edge_sources, new_sources.drop(columns="part")],
@@ -99,7 +108,7 @@ def _postcode_sources(node_sources: pd.DataFrame, rows: np.ndarray, numbers: np.
 PLACE_FIELDS = ("local_authority_code", "inside_authority", "easting", "northing", "current_ward", "lsoa")
 
 
-def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> GraphFrames:
+def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str, *, lookup_date: str = "") -> GraphFrames:
     """Say where each node with a postcode is: its local authority, inside the authority or not,
     its grid reference, LSOA and current ward; and, for an organisation without a postcode, whether
     the buildings it occupies are inside.
@@ -117,6 +126,8 @@ def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> 
         With postcode directories (:class:`civicgraph.loaders.ons_geography.PostcodeLookupLoader`).
     authority_gss : str
         GSS code of the authority (a country's code marks every known postcode inside).
+    lookup_date : str
+        ISO date of the postcode lookup, for the provenance entries.
 
     Returns
     -------
@@ -161,7 +172,7 @@ def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str) -> 
     fields = {name: [None if pd.isna(v) else (float(v) if name in ("easting", "northing") else v)
                      for v in column.iloc[rows].tolist()] for name, column in values.items()}
     return annotate_nodes(frames, rows, fields, dataset=LOOKUP_DATASET, records=records.iloc[rows].tolist(),
-                          licence=LOOKUP_LICENCE)
+                          licence=LOOKUP_LICENCE, date=lookup_date)
 
 
 def _mark_occupiers(frames: GraphFrames, values: dict[str, pd.Series], records: pd.Series) -> None:

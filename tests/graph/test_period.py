@@ -147,3 +147,65 @@ def test_directorate_coproduction_counts_only_the_links_of_its_period() -> None:
     table = directorate_coproduction(g, between=("2020-06-01", "2021-12-31"))
     assert table.attrs["period"].startswith("between 2020-06-01 and 2021-12-31")
     assert table.attrs["left out"] == "1 links of directorates and teams dated outside the period"
+
+
+def _workshop_link(**link: str) -> nx.MultiDiGraph:
+    """A directorate and a group the 2018 workshop said co-produce."""
+    g = nx.MultiDiGraph(data_dates={"workbook": "2018-10-01", "directory": "2021-02-10"})
+    g.add_node("d", kind="Directorate", name="Adult Social Care")
+    g.add_node("g", kind="UnregisteredGroup", name="Group")
+    g.add_edge("g", "d", relation="CO_PRODUCES_WITH", date="2018-10-01", **link)
+    return g
+
+
+def _coproduction(g: nx.MultiDiGraph, **period: object) -> int:
+    return int(directorate_coproduction(g, **period).set_index("id").loc["d", "co-production"])
+
+
+def test_a_link_stated_in_2018_holds_in_2020_21_until_an_end() -> None:
+    year = {"between": ("2020-04-01", "2021-03-31")}
+    assert _coproduction(_workshop_link(), **year) == 1
+    assert _coproduction(_workshop_link(), as_of="2017-12-31") == 0  # not yet observed
+    assert _coproduction(_workshop_link(end_date="2019-12-31"), **year) == 0  # the source gives its end
+    table = directorate_coproduction(_workshop_link(), **year)
+    assert "until an end the source gives or an organisation it links ends" in table.attrs["dating"]
+
+
+def test_a_stated_link_ends_when_its_organisation_ends() -> None:
+    g = _workshop_link()
+    g.nodes["g"].update(status="Removed", removal_date="2019-06-30")
+    assert _coproduction(g, between=("2020-04-01", "2021-03-31")) == 0
+    assert _coproduction(g, between=("2018-04-01", "2019-03-31")) == 1
+
+
+def test_a_grant_or_payment_counts_only_in_the_period_of_its_date() -> None:
+    g = _money_and_links()
+    row = directorate_coproduction(g, between=("2020-04-01", "2021-03-31")).set_index("id").loc["d"]
+    assert int(row["purchaser-provider"]) == 0  # the 2013 payment is an event, not a standing relation
+
+
+def test_every_money_answer_counts_only_the_grants_of_its_period() -> None:
+    from civicgraph.graph.centrality import funding_concentration
+    from civicgraph.graph.money import co_funding, funding_by_funder, funding_by_income_band
+    g = _money_and_links()
+    g.add_node("h", kind="Funder", name="Other funder")
+    g.add_edge("g", "h", relation="FUNDED_BY", amount=10.0, currency="GBP", award_date="2019-02-01", grant="G3")
+    early = {"between": ("2010-01-01", "2015-12-31")}
+    assert funding_by_funder(g, **early)["grants"].sum() == 1 and funding_by_funder(g)["grants"].sum() == 3
+    assert funding_by_income_band(g, **early)["amount_gbp"].sum() == 100.0
+    assert co_funding(g, **early).empty and len(co_funding(g)) == 1
+    assert funding_concentration(g, **early).iloc[0]["funders"] == 1
+    for table in (funding_by_funder(g, **early), co_funding(g, **early), funding_concentration(g, **early)):
+        assert table.attrs["period"].startswith("between 2010-01-01 and 2015-12-31")
+        assert table.attrs["left out"] == "2 grants dated outside the period"
+
+
+def test_a_charity_merged_away_bridges_nothing_and_brokers_nothing_after_its_merger() -> None:
+    from civicgraph.graph.centrality import bridges, brokerage_roles
+    g = _broker_graph()
+    assert "GB-CHC-1" in set(bridges(g, as_of="2014-01-01")["source"]) | set(bridges(g, as_of="2014-01-01")["target"])
+    later = bridges(g)
+    assert "GB-CHC-1" not in set(later["source"]) | set(later["target"])
+    assert later.attrs["period"].startswith("as of 2021-02-10")
+    assert "GB-CHC-1" in set(brokerage_roles(g, as_of="2014-01-01")["id"])
+    assert "GB-CHC-1" not in set(brokerage_roles(g)["id"])

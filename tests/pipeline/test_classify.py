@@ -43,6 +43,23 @@ def _classes(g: nx.MultiDiGraph, rules=None) -> dict[str, tuple]:
     ({"name": "Anything", "scale": "national"}, "national body"),
     ({"name": "Anything", "kind": "NHSBody"}, "statutory: NHS"),
     ({"name": "Anything", "other_ids": ["GB-EDU-102520"]}, "statutory: school"),
+    ({"name": "Digital help", "description": "The UK's leading charity for digital inclusion"}, "national body"),
+    ({"name": "Care together", "description": "We provide support to adults across London."}, "regional body"),
+    ({"name": "Armenian Centre", "description": "For the Armenians scattered across London."}, "community group"),
+    ({"name": "Helping Hands Trust", "description": "Provides grants to families in need"}, "funder"),
+    ({"name": "Visa advice", "description": "Help with the EU Settlement Scheme"}, "community group"),
+    ({"name": "EU Settlement Scheme"}, "statutory: government service"),
+    ({"name": "Feltham Assembly Hall"}, "statutory: council service"),
+    ({"name": "Learn Online", "description": "Courses run by Hounslow Adult & Community Education"},
+     "statutory: council service"),
+    ({"name": "Cranford Community Colllege"}, "statutory: school"),
+    ({"name": "Future Learn"}, "business or online service"),
+    ({"name": "Info4Care.org.uk"}, "business or online service"),
+    ({"name": "Carers Week - Carers Afternoon Tea"}, "event or activity"),
+    ({"name": "Osterley Park 10k"}, "event or activity"),
+    ({"name": "Ferdowsi Hall", "description": "Big hall available for Hire, for weddings, etc."}, "business"),
+    ({"name": "Convent Way Community Centre", "description": "A community centre with a hall to hire"},
+     "community group"),
 ])
 def test_each_rule_gives_its_class(data: dict, expected: str) -> None:
     assert _classes(_graph(("o", data)))["o"][0] == expected
@@ -59,6 +76,34 @@ def test_a_member_of_a_federated_charity_is_a_branch_and_its_parent_a_national_b
     classes = _classes(g)
     assert classes["GB-CHC-2"] == ("branch of a national body", True, "Age UK")
     assert classes["GB-CHC-9"][:2] == ("national body", False)
+
+
+@pytest.mark.parametrize(("name", "parent"), [
+    ("3rd Chiswick Scout Group", "The Scout Association"),
+    ("94 (Feltham) Squadron Air Cadets", "RAF Air Cadets"),
+    ("Bedfont Belles Women's Institute", "National Federation of Women's Institutes"),
+    ("West London Branch of Motor Neurone Disease Association", "Motor Neurone Disease Association"),
+])
+def test_a_branch_names_its_parent_body(name: str, parent: str) -> None:
+    assert _classes(_graph(("o", {"name": name})))["o"] == ("branch of a national body", True, parent)
+
+
+def test_a_branch_the_description_names_takes_its_parent_from_it() -> None:
+    g = _graph(("o", {"name": "Hounslow Cycling", "description": "The borough branch of [London Cycling Campaign](x)"}))
+    assert _classes(g)["o"] == ("branch of a national body", True, "London Cycling Campaign")
+
+
+def test_the_national_body_itself_is_not_its_own_branch() -> None:
+    g = _graph(("GB-CHC-306101", {"kind": "Charity", "name": "The Scout Association"}))
+    assert _classes(g)["GB-CHC-306101"][0] == "registered voluntary organisation"
+
+
+def test_a_borough_rule_may_name_the_parent_in_its_own_column(tmp_path: Path) -> None:
+    (tmp_path / "mine.csv").write_text("rule,class,community_group,field,pattern,parent,note\n"
+                                       "bb,branch of a national body,yes,name,boys' brigade,The Boys' Brigade,\n")
+    g = _graph(("o", {"name": "1st Hounslow Boys' Brigade"}))
+    rules = read_class_rules(tmp_path / "mine.csv", CLASS_RULES_FILE)
+    assert _classes(g, rules)["o"] == ("branch of a national body", True, "The Boys' Brigade")
 
 
 def test_a_class_the_workbook_gives_is_kept_with_its_source() -> None:

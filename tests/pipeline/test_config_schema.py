@@ -133,3 +133,12 @@ def test_a_source_past_a_configured_limit_is_one_line_naming_file_and_limit(
     error = capsys.readouterr().err.strip()
     assert "\n" not in error, error
     assert error.endswith("over the limit of 100 data rows ([limits] max_rows)") and ".csv row 102" in error, error
+def test_the_ward_set_is_read_and_an_unknown_one_refused(hounslow_config: Path) -> None:
+    assert read_config(hounslow_config).wards == "lookup"
+    text = hounslow_config.read_text()
+    hounslow_config.write_text('[geography]\nwards = "postcodes"\n\n' + text)
+    assert read_config(hounslow_config).wards == "postcodes"
+    hounslow_config.write_text('[geography]\nwards = "2031"\n\n' + text)
+    with pytest.raises(ConfigError, match=r"hounslow.toml: \[geography\] wards '2031' is not supported. "
+                                          r"Use one of: 'lookup', 'postcodes'"):
+        read_config(hounslow_config)

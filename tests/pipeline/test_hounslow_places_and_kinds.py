@@ -47,7 +47,7 @@ def test_seven_in_ten_organisations_with_a_postcode_are_in_a_ward(outcome: Build
     with_postcode = sum(c["with_postcode"] for c in organisations)
     assert with_postcode > 200
     assert sum(c["in_ward"] for c in organisations) / with_postcode >= 0.7
-    assert coverage["ward_set"] == "2017 wards (from the LSOA to ward lookup)"
+    assert coverage["ward_set"] == "2017 wards (from the ONS LSOA to ward lookup), with names"
 
 
 def test_every_directory_location_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
@@ -98,6 +98,22 @@ def test_every_grant_recipient_with_a_hounslow_postcode_is_in_a_ward(graph: nx.M
     ("Thornton-Mayfield Residents Association", "residents' association"),
     ("National Childbirth Trust (Twickenham, Hounslow & District)", "branch of a national body"),
     ("Age UK", "national body"),
+    ("AbilityNet", "national body"),
+    ("AdviceUK", "national body"),
+    ("Advocacy - VoiceAbility", "national body"),
+    ("Good Things Foundation", "national body"),
+    ("Stroke Association", "national body"),
+    ("The Conservation Volunteers", "national body"),
+    ("Planning Aid For London", "regional body"),
+    ("EU Settlement Scheme", "statutory: government service"),
+    ("Learn Hounslow", "statutory: council service"),
+    ("Chiswick Town Hall", "statutory: council service"),
+    ("Cranford Community Colllege", "statutory: school"),
+    ("Learn My Way", "business or online service"),
+    ("BT Skills For Tomoorrow", "business"),
+    ("Near Neighbours Grant Programme", "funder"),
+    ("3rd Chiswick Scout Group", "branch of a national body"),
+    ("Hounslow Cycling Campaign", "branch of a national body"),
 ])
 def test_the_reviews_examples_are_classified_with_evidence(graph: nx.MultiDiGraph, name: str, expected: str) -> None:
     data = graph.nodes[_named(graph, name)]
@@ -111,12 +127,15 @@ def test_below_the_radar_holds_community_groups_only(graph: nx.MultiDiGraph) -> 
     names = set(groups["name"])
     for name in ("Sanctuary Housing", "Bedfont Library", "Lampton School", "Google Online Courses", "Rocket Science",
                  "Chiswick Business Improvement District", "Brentford Business Improvement District",
-                 "Feltham Business Improvement District"):
+                 "Feltham Business Improvement District", "AbilityNet", "AdviceUK", "Advocacy - VoiceAbility",
+                 "Good Things Foundation", "Stroke Association", "Reach Volunteering", "Inter Faith Network",
+                 "EU Settlement Scheme", "Learn My Way", "Future Learn", "Learn Hounslow", "Cranford Community Colllege"):
         assert name not in names
     assert set(groups["org_class"]) <= {"community group", "faith group", "residents' association",
                                         "branch of a national body", "registered voluntary organisation"}
     branch = groups.set_index("name").loc["National Childbirth Trust (Twickenham, Hounslow & District)"]
     assert branch["parent_body"] == "National Childbirth Trust"
+    assert groups.set_index("name").loc["3rd Chiswick Scout Group", "parent_body"] == "The Scout Association"
     assert "not community groups" in groups.attrs["left out"] and groups.attrs["period"].startswith("as of ")
 
 
@@ -129,7 +148,7 @@ def test_groups_meeting_only_outside_the_borough_are_left_out_and_counted(graph:
 
 def test_hounslow_phab_is_possibly_registered_not_unregistered(graph: nx.MultiDiGraph) -> None:
     row = below_the_radar_groups(graph).set_index("name").loc["Hounslow PHAB"]
-    assert row["registered"] is None
+    assert row["registered"] == "unknown" and row["registered_reason"].startswith("possibly registered: GB-CHC-")
     assert "GB-CHC-294887 HOUNSLOW PHAB (score 1.00)" in row["register_candidates"]
     assert "on no register" not in row["evidence"] and "possibly registered: GB-CHC-" in row["evidence"]
 
@@ -152,3 +171,59 @@ def test_rspca_branch_merged_in_2016_ended_then(graph: nx.MultiDiGraph) -> None:
     branch = "GB-CHC-210943"
     assert activity(graph, branch, "2015-06-01") == (True, "")
     assert activity(graph, branch, "2021-02-10") == (False, "Removed on 2016-07-21")
+
+
+@pytest.fixture(scope="module")
+def current_wards() -> BuildOutcome:
+    from dataclasses import replace
+    return build_graph(replace(read_config(ROOT / "config" / "hounslow.toml"), wards="postcodes"), progress=False)
+
+
+def test_the_current_wards_of_code_point_open_can_be_chosen(current_wards: BuildOutcome,
+                                                             district: dict[str, str]) -> None:
+    from civicgraph.graph.network import ward_index
+    from civicgraph.pipeline.answers import ask
+    graph = current_wards.graph
+    wards = {n: d for n, d in graph.nodes(data=True) if d["kind"] == "Ward"}
+    assert len(wards) == 22 and all(w.endswith("@2025") and not d.get("name") for w, d in wards.items())
+    index = ward_index(graph)
+    buildings = {n: d["postcode"] for n, d in graph.nodes(data=True) if d["kind"] == "Building"}
+    hounslow = [n for n, p in buildings.items() if district.get(p) == "E09000018"]
+    assert [n for n in hounslow if index.get(n) not in wards] == []
+    label = placement_coverage(current_wards.frames)["ward_set"]
+    assert label.startswith("2025 wards (from the postcode directory's ward codes") and "code only" in label
+    answer = ask(graph, "05_funding_by_ward")
+    assert f"Wards: {label}." in answer.caveats
+    assert answer.table["imd_score"].notna().all()  # each LSOA counts towards the ward of most of its postcodes
+
+
+def test_by_default_the_lookup_wards_are_stated_with_their_names(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.pipeline.answers import ask
+    for key in ("01_below_the_radar_groups", "05_funding_by_ward", "12_service_gaps"):
+        assert "Wards: 2017 wards (from the ONS LSOA to ward lookup), with names." in ask(graph, key).caveats
+
+
+def test_the_branch_merged_in_2016_is_no_broker_or_bridge_after_it(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.graph.centrality import bridges, centrality_table
+    branch = "GB-CHC-210943"
+    assert branch in set(centrality_table(graph, as_of="2015-06-01")["id"])
+    later = centrality_table(graph)
+    assert branch not in set(later["id"]) and later.attrs["period"].startswith("as of 2024-09-10")
+    joined = bridges(graph)
+    assert branch not in set(joined["source"]) | set(joined["target"])
+
+
+def test_the_workshops_coproduction_links_hold_in_2020_21(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.graph.coproduction import directorate_coproduction
+    year = directorate_coproduction(graph, between=("2020-04-01", "2021-03-31"))
+    assert year["co-production"].sum() >= 1
+    assert directorate_coproduction(graph, between=("2010-01-01", "2015-12-31"))["co-production"].sum() == 0
+    assert "until an end the source gives" in year.attrs["dating"]
+
+
+def test_located_in_edges_carry_the_day_their_postcode_was_observed(graph: nx.MultiDiGraph) -> None:
+    located = [d for _, _, d in graph.edges(data=True) if d["relation"] == "LOCATED_IN"
+               and d["provenance"][0]["dataset"] == "postcode-lookup"]
+    assert len(located) > 150 and all(d.get("date") for d in located)
+    assert {d["provenance"][0]["date"] for d in located} == {"2022-05-01"}
+    assert "2021-02-10" in {d["date"] for d in located}  # directory locations, as of the directory
