@@ -12,12 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import networkx as nx
 import pandas as pd
 from rdflib import DCTERMS, PROV, RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
 
 from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
@@ -58,18 +60,91 @@ def _value(literal: Literal) -> Any:
     return literal.toPython()
 
 
-def _add_provenance(rdf: Graph, subject: URIRef, base: str, records: list[dict[str, str]]) -> None:
-    rdf.add((subject, ECO.provenanceRecords, Literal(canonical_json(records))))
+#: One statement about a subject (predicate, object), and a subject with its statements.
+Pair = tuple[URIRef, Identifier]
+Block = tuple[URIRef, list[Pair]]
+
+
+def _provenance_pairs(base: str, records: list[dict[str, str]]) -> tuple[list[Pair], list[Block]]:
+    """The provenance statements of a subject, and one block for each source record it cites."""
+    pairs: list[Pair] = [(ECO.provenanceRecords, Literal(canonical_json(records)))]
+    sources: list[Block] = []
     for record in records:
         digest = hashlib.sha1(canonical_json(record).encode()).hexdigest()[:20]
         source = URIRef(f"{base}source/{digest}")
-        rdf.add((subject, PROV.wasDerivedFrom, source))
-        rdf.add((source, RDF.type, PROV.Entity))
-        rdf.add((source, DCTERMS.source, Literal(record.get("dataset", ""), datatype=XSD.string)))
-        rdf.add((source, DCTERMS.identifier, Literal(record.get("record", ""), datatype=XSD.string)))
-        rdf.add((source, DCTERMS.license, Literal(record.get("licence", ""), datatype=XSD.string)))
+        pairs.append((PROV.wasDerivedFrom, source))
+        about: list[Pair] = [
+            (RDF.type, PROV.Entity),
+            (DCTERMS.source, Literal(record.get("dataset", ""), datatype=XSD.string)),
+            (DCTERMS.identifier, Literal(record.get("record", ""), datatype=XSD.string)),
+            (DCTERMS.license, Literal(record.get("licence", ""), datatype=XSD.string)),
+        ]
         if record.get("date"):
-            rdf.add((source, DCTERMS.date, Literal(record["date"], datatype=XSD.string)))
+            about.append((DCTERMS.date, Literal(record["date"], datatype=XSD.string)))
+        sources.append((source, about))
+    return pairs, sources
+
+
+def rdf_blocks(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)
+               ) -> Iterator[Block]:
+    """The triples of :func:`graph_to_rdf`, one subject at a time, without repeats.
+
+    Each block is a subject and its statements: the graph's dataset, then each node (with the
+    direct triples of the edges from it), the reification of each of those edges, and each source
+    record the first time it is cited. A streaming writer can write a block as it comes
+    (:mod:`graph.rdf_writer`); a subject appears in more than one block only for an edge key shared by
+    edges between different nodes, or a node typed by another part's edge.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Ward", name="Bedfont", provenance=[], field_provenance={}, conflicts=[])
+    >>> [(str(subject).rsplit("/", 1)[-1], len(pairs)) for subject, pairs in rdf_blocks(g)]
+    [('graph', 2), ('a', 6)]
+    """
+    vocab = vocabulary()
+    node_iri = {node: _iri(base, data["kind"], node) for node, data in graph.nodes(data=True)}
+    number, parts = part
+    position_of = {node: position for position, node in enumerate(graph)} if parts > 1 else {}
+    cited: set[URIRef] = set()
+
+    def new_sources(sources: list[Block]) -> Iterator[Block]:
+        for source, about in sources:
+            if source not in cited:
+                cited.add(source)
+                yield source, about
+
+    if number == 0:
+        yield URIRef(f"{base}graph"), [(RDF.type, ECO.GraphDataset),
+                                       (ECO.graphAttributes, Literal(canonical_json(dict(graph.graph))))]
+    for position, (node, data) in enumerate(graph.nodes(data=True)):
+        if position % parts != number:
+            continue
+        subject = node_iri[node]
+        pairs: list[Pair] = [(RDF.type, vocab.kinds[data["kind"]]), (DCTERMS.identifier, Literal(node))]
+        pairs += [(vocab.attributes[key].iri, _literal(key, value)) for key, value in data.items()
+                  if key not in RESERVED_NODE_KEYS]
+        provenance, sources = _provenance_pairs(base, data.get("provenance", []))
+        pairs += provenance
+        pairs.append((ECO.fieldProvenance, Literal(canonical_json(data.get("field_provenance", {})))))
+        pairs.append((ECO.conflicts, Literal(canonical_json(data.get("conflicts", [])))))
+        edges: list[Block] = []
+        for _, target, key, edge_data in graph.out_edges(node, keys=True, data=True):
+            if parts > 1 and position_of[target] % parts != number:  # another part's node: typed here too
+                edges.append((node_iri[target], [(RDF.type, vocab.kinds[graph.nodes[target]["kind"]])]))
+            predicate = vocab.relations[edge_data["relation"]]
+            pairs.append((predicate, node_iri[target]))
+            edge = URIRef(f"{base}edge/{quote(key, safe='-_.~')}")
+            about: list[Pair] = [(RDF.type, ECO.Relationship), (ECO.edgeKey, Literal(key, datatype=XSD.string)),
+                                 (RDF.subject, subject), (RDF.predicate, predicate), (RDF.object, node_iri[target])]
+            about += [(vocab.attributes[attr].iri, _literal(attr, value)) for attr, value in edge_data.items()
+                      if attr not in RESERVED_EDGE_KEYS]
+            edge_provenance, edge_sources = _provenance_pairs(base, edge_data.get("provenance", []))
+            edges.append((edge, list(dict.fromkeys(about + edge_provenance))))
+            sources += edge_sources
+        yield subject, list(dict.fromkeys(pairs))
+        yield from edges
+        yield from new_sources(sources)
 
 
 def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)) -> Graph:
@@ -101,47 +176,13 @@ def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tupl
     >>> nx.utils.graphs_equal(graph_from_rdf(graph_to_rdf(g)), g)
     True
     """
-    vocab = vocabulary()
     rdf = Graph()
     rdf.bind("eco", str(ECO))
     rdf.bind("prov", PROV)
     rdf.bind("dct", DCTERMS)
-    node_iri = {node: _iri(base, data["kind"], node) for node, data in graph.nodes(data=True)}
-    number, parts = part
-    owned = {node for position, node in enumerate(graph) if position % parts == number}
-    if number == 0:
-        dataset = URIRef(f"{base}graph")
-        rdf.add((dataset, RDF.type, ECO.GraphDataset))
-        rdf.add((dataset, ECO.graphAttributes, Literal(canonical_json(dict(graph.graph)))))
-    for node, data in graph.nodes(data=True):
-        if node not in owned:
-            continue
-        subject = node_iri[node]
-        rdf.add((subject, RDF.type, vocab.kinds[data["kind"]]))
-        rdf.add((subject, DCTERMS.identifier, Literal(node)))
-        for key, value in data.items():
-            if key not in RESERVED_NODE_KEYS:
-                rdf.add((subject, vocab.attributes[key].iri, _literal(key, value)))
-        _add_provenance(rdf, subject, base, data.get("provenance", []))
-        rdf.add((subject, ECO.fieldProvenance, Literal(canonical_json(data.get("field_provenance", {})))))
-        rdf.add((subject, ECO.conflicts, Literal(canonical_json(data.get("conflicts", [])))))
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        if source not in owned:
-            continue
-        if target not in owned:
-            rdf.add((node_iri[target], RDF.type, vocab.kinds[graph.nodes[target]["kind"]]))
-        predicate = vocab.relations[data["relation"]]
-        rdf.add((node_iri[source], predicate, node_iri[target]))
-        edge = URIRef(f"{base}edge/{quote(key, safe='-_.~')}")
-        rdf.add((edge, RDF.type, ECO.Relationship))
-        rdf.add((edge, ECO.edgeKey, Literal(key, datatype=XSD.string)))
-        rdf.add((edge, RDF.subject, node_iri[source]))
-        rdf.add((edge, RDF.predicate, predicate))
-        rdf.add((edge, RDF.object, node_iri[target]))
-        for attr, value in data.items():
-            if attr not in RESERVED_EDGE_KEYS:
-                rdf.add((edge, vocab.attributes[attr].iri, _literal(attr, value)))
-        _add_provenance(rdf, edge, base, data.get("provenance", []))
+    for subject, pairs in rdf_blocks(graph, base=base, part=part):
+        for predicate, obj in pairs:
+            rdf.add((subject, predicate, obj))
     return rdf
 
 
