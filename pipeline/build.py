@@ -30,7 +30,7 @@ from civicgraph.graph.errors import ConfigError, GraphValidationError, SourceFor
 from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.frames import GraphFrames, frames_to_graph
 from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
-from civicgraph.graph.placement import placement_coverage
+from civicgraph.graph.placement import placement_by_source, placement_coverage
 from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
@@ -250,6 +250,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
         frames = mark_register_candidates(frames, resolution.review)
         frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
+        warnings += placement_warnings(frames, config.min_placed_share)
+        frames.attributes["warnings"] = warnings
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
     rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
@@ -313,6 +315,30 @@ def source_warnings(results: list[LoadResult]) -> list[str]:
             why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
             found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
                          + (f" ({result.filter_applied})" if result.filter_applied else ""))
+    return found
+
+
+def placement_warnings(frames: GraphFrames, least: float) -> list[str]:
+    """A warning for each source that placed less than ``least`` (a share) of what it could place:
+    the organisations, buildings, land and grants it gave with a postcode, against those that ended
+    in a ward or known to be outside the authority (:func:`graph.placement.placement_by_source`).
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"id": ["a", "b"], "kind": ["Charity", "Charity"], "postcode": ["M1 1AA", "M1 1AB"]})
+    >>> sources = pd.DataFrame({"node": [0, 1], "dataset": ["ccew:charities.csv"] * 2})
+    >>> frames = GraphFrames(nodes, sources, pd.DataFrame(columns=["source", "target", "relation"]),
+    ...                      pd.DataFrame(), pd.DataFrame())
+    >>> placement_warnings(frames, 0.5)
+    ['charities.csv (ccew): placed 0 of the 2 it could place (0%, below the 50% of [build] min_placed_share): their postcodes are not in the postcode directory, or its LSOAs not in the ward lookup']
+    """
+    found = []
+    for row in placement_by_source(frames).itertuples(index=False):
+        if row.share < least:
+            loader, _, name = str(row.dataset).partition(":")
+            found.append(f"{Path(name).name or loader} ({loader}): placed {row.placed:,} of the {row.could_place:,} it "
+                         f"could place ({row.share:.0%}, below the {least:.0%} of [build] min_placed_share): their "
+                         "postcodes are not in the postcode directory, or its LSOAs not in the ward lookup")
     return found
 
 

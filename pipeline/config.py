@@ -12,6 +12,7 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     validate = true      # check the graph against the SHACL shapes
     strict = false       # true: any rejected row aborts the build
     parallel_merge = false  # true: merge a large graph's edges in a second process (faster, more memory)
+    min_placed_share = 0.5  # warn of a source that places less than this share of what has a postcode
     keep_contacts = false   # true: keep e-mail addresses and phone numbers found in free text
 
     [[source]]
@@ -94,6 +95,9 @@ class BuildConfig:
     keep_contacts : bool
         Whether e-mail addresses and phone numbers in free text are kept (by default they are
         withheld as the sources are loaded: :mod:`loaders.personal_data`).
+    min_placed_share : float
+        A source that places less than this share of its organisations, buildings, land and grants
+        with a postcode (in a ward, or outside the authority) is warned of (``[build]``; default 0.5).
     parallel_merge : bool
         Whether a large graph's edges are merged in a second process beside its nodes (see
         :func:`graph.assemble.assemble_frames`: a national build 12-16 s faster, 1.8 GB more memory).
@@ -122,6 +126,7 @@ class BuildConfig:
     validate: bool = True
     strict: bool = False
     parallel_merge: bool = False
+    min_placed_share: float = 0.5
     keep_contacts: bool = False
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
@@ -222,6 +227,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         validate=build.get("validate", True),
         strict=build.get("strict", False),
         parallel_merge=build.get("parallel_merge", False),
+        min_placed_share=_share(build.get("min_placed_share", 0.5), path),
         keep_contacts=build.get("keep_contacts", False),
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
@@ -229,6 +235,13 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         classification_rules=classification_rules,
         rates={code: float(rate) for code, rate in raw.get("money", {}).get("rates", {}).items()},
     )
+
+
+def _share(value: float, path: Path) -> float:
+    """``[build] min_placed_share``, refused unless between 0 and 1."""
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{path}: [build] min_placed_share = {value}: give a share between 0 and 1 (0.5 is half)")
+    return float(value)
 
 
 def _authority(table: dict[str, Any], path: Path) -> Authority:

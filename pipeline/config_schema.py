@@ -31,7 +31,8 @@ RATES = "a table of currency code = GBP per unit (rates = { USD = 0.79 })"
 #: Each table section, its keys and their types.
 SCHEMA: dict[str, dict[str, str]] = {
     "authority": {"name": TEXT, "gss_code": TEXT, "org_id": TEXT, "code": TEXT},
-    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG, "keep_contacts": FLAG},
+    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG, "keep_contacts": FLAG,
+              "min_placed_share": NUMBER},
     "resolution": {"accept": NUMBER, "review": NUMBER, "review_file": TEXT, "enabled": FLAG, "max_block": WHOLE,
                    "chunk_pairs": WHOLE},
     "comparison": {"grants": TEXTS, "peers": TEXTS},
