@@ -42,6 +42,7 @@ def write_council(folder: Path, payments: int, *, seed: int = 24) -> Path:
     """
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
+    postcodes = _write_geography(folder, max(2, payments // 100), rng)
     suppliers = [f"Supplier {n} {rng.choice(SUFFIXES)}".strip() for n in range(max(2, payments // 12))]
     centres = [f"Cost Centre {n}" for n in range(max(2, payments // 30))]
     with (folder / "spend.csv").open("w", encoding="utf-8") as spend:
@@ -55,8 +56,8 @@ def write_council(folder: Path, payments: int, *, seed: int = 24) -> Path:
     with (folder / "assets.csv").open("w", encoding="utf-8") as assets:
         assets.write("UPRN,AssetCode,PropertyName,Street,PostTown,PostCode,HoldingType\n")
         for number in range(max(2, payments // 50)):
-            assets.write(f"1000{number // 3},A{number},Property {number},High Street,Exampleton,EX1 1AA,Freehold\n")
-    postcodes = _write_geography(folder, max(2, payments // 100), rng)
+            assets.write(f"1000{number // 3},A{number},Property {number},High Street,Exampleton,"
+                         f"{postcodes[number * 7 % len(postcodes)]},Freehold\n")
     _write_charities(folder, max(2, payments // 25), postcodes, rng)
     config = folder / "council.toml"
     config.write_text('[authority]\ngss_code = "E08000003"\n\n'

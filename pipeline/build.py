@@ -12,6 +12,7 @@ identifiers are one organisation, then the frames are merged into one graph.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -237,6 +238,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
                 "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
     warnings = source_warnings(results[1:])
+    datasets = {d for r in results[1:] if "prov_dataset" in r.nodes for d in r.nodes["prov_dataset"].unique()}
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
                   "data_dates": _data_dates(results), "warnings": warnings}
@@ -250,7 +252,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
         frames = mark_register_candidates(frames, resolution.review)
         frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
-        warnings += placement_warnings(frames, config.min_placed_share)
+        warnings += placement_warnings(frames, config.min_placed_share, sources=datasets)
         frames.attributes["warnings"] = warnings
     release_freed_memory()
     rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
@@ -311,17 +313,19 @@ def source_warnings(results: list[LoadResult]) -> list[str]:
     found = []
     for result in results:
         found += result.warnings
-        if result.nodes.empty and result.edges.empty:
+        if result.nodes.empty and result.edges.empty and not any(len(t) for t in result.lookups.values()):
             why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
             found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
                          + (f" ({result.filter_applied})" if result.filter_applied else ""))
     return found
 
 
-def placement_warnings(frames: GraphFrames, least: float) -> list[str]:
+def placement_warnings(frames: GraphFrames, least: float, *, sources: Collection[str] | None = None) -> list[str]:
     """A warning for each source that placed less than ``least`` (a share) of what it could place:
     the organisations, buildings, land and grants it gave with a postcode, against those that ended
     in a ward or known to be outside the authority (:func:`graph.placement.placement_by_source`).
+    ``sources`` limits the warnings to those datasets (the configured files, not the build's own
+    additions such as the classification rules); by default, every dataset.
 
     Examples
     --------
@@ -334,7 +338,7 @@ def placement_warnings(frames: GraphFrames, least: float) -> list[str]:
     """
     found = []
     for row in placement_by_source(frames).itertuples(index=False):
-        if row.share < least:
+        if row.share < least and (sources is None or row.dataset in sources):
             loader, _, name = str(row.dataset).partition(":")
             found.append(f"{Path(name).name or loader} ({loader}): placed {row.placed:,} of the {row.could_place:,} it "
                          f"could place ({row.share:.0%}, below the {least:.0%} of [build] min_placed_share): their "

@@ -115,6 +115,9 @@ class BuildConfig:
     rates : dict of str to float
         GBP per unit of other currencies (``[money] rates``); money in a currency without a rate
         is never counted in a GBP total, only listed in its own currency.
+    own_words : dict of str to str
+        The borough's own words for some answers (``[answers] own_words``: answer key -> words),
+        shown in brackets after the generic title; none by default.
     """
 
     path: Path
@@ -133,6 +136,7 @@ class BuildConfig:
     boundaries: Path | None = None
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
     classification_rules: list[Path] = field(default_factory=list)
+    own_words: dict[str, str] = field(default_factory=dict)
     rates: dict[str, float] = field(default_factory=dict)
 
     def context(self, pseudonym_key: bytes | None = None) -> LoadContext:
@@ -234,6 +238,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         boundaries=boundaries,
         classification_rules=classification_rules,
         rates={code: float(rate) for code, rate in raw.get("money", {}).get("rates", {}).items()},
+        own_words={key: words.strip() for key, words in raw.get("answers", {}).get("own_words", {}).items()},
     )
 
 

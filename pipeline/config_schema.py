@@ -27,6 +27,8 @@ TEXT, FLAG, NUMBER, WHOLE, TEXTS = "text", "true or false", "a number", "a whole
 OPTION = "text, a number or true/false"
 #: A table of exchange rates: ISO 4217 currency code -> GBP per unit of that currency.
 RATES = "a table of currency code = GBP per unit (rates = { USD = 0.79 })"
+#: The borough's own words for some answers' titles: answer key -> text.
+WORDS = "a table of answer = words (own_words = { 05_local_programmes = \"Local CIL\" })"
 
 #: Each table section, its keys and their types.
 SCHEMA: dict[str, dict[str, str]] = {
@@ -39,6 +41,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "briefs": {"boundaries": TEXT},
     "classification": {"rules": TEXTS},
     "money": {"rates": RATES},
+    "answers": {"own_words": WORDS},
 }
 #: The keys every ``[[source]]`` may have; any other key is an option of its loader.
 SOURCE_KEYS: dict[str, str] = {"loader": TEXT, "path": TEXT, "url": TEXT, "sha256": TEXT}
@@ -72,6 +75,22 @@ def _rate_problems(value: Any, where: str) -> list[str]:
     return problems
 
 
+def _words_problems(value: Any, where: str) -> list[str]:
+    """Each entry of an ``own_words`` table that is not an answer's key with text."""
+    from civicgraph.pipeline.answers import ANSWERS  # the answers import the configuration's users
+
+    if not isinstance(value, dict):
+        return [f"[{where}] own_words = {_shown(value)}: expected {WORDS}"]
+    keys = [answer.key for answer in ANSWERS]
+    problems = []
+    for key, words in value.items():
+        if key not in keys:
+            problems.append(f"[{where}] own_words.{key}: not an answer. Use one of: {', '.join(keys)}")
+        elif not isinstance(words, str) or not words.strip():
+            problems.append(f"[{where}] own_words.{key} = {_shown(words)}: expected text")
+    return problems
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -87,6 +106,8 @@ def _check_table(table: Any, keys: dict[str, str], where: str, *, others: str | 
         expected = keys.get(key, others)
         if expected == RATES:
             problems += _rate_problems(value, where)
+        elif expected == WORDS:
+            problems += _words_problems(value, where)
         elif expected is None:
             problems.append(f"[{where}] {key!r} is not a setting. Use one of: "
                             + ", ".join(f"'{k}'" for k in sorted(keys)) + ".")

@@ -117,7 +117,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         if config.comparison_grants:
             comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
         answered = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections,
-                                                     rates=config.rates))
+                                                     rates=config.rates, own_words=config.own_words))
         return [*write_answers(answered, staging / "answers", title=config.authority_name),
                 *write_briefs(answered, staging / "briefs", graph, boundaries=config.boundaries)]
 
