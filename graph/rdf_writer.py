@@ -13,7 +13,7 @@ breaks escaped). Any rdflib parser reads the files back to the same triples (the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import IO
@@ -23,6 +23,7 @@ import orjson
 from rdflib import DCTERMS, PROV, RDF, XSD, Literal, URIRef
 from rdflib.term import Identifier
 
+from civicgraph.graph.progress import ROWS
 from civicgraph.graph.rdf import DEFAULT_BASE, Block, rdf_blocks
 from civicgraph.ontology.vocabulary import ECO
 
@@ -65,7 +66,7 @@ def write_rdf(graph: nx.MultiDiGraph, path: str | Path, fmt: str, *, base: str =
     if fmt not in STREAMED_FORMATS:
         raise ValueError(f"format {fmt!r} is not streamed. Use one of: {', '.join(STREAMED_FORMATS)}.")
     path = Path(path)
-    blocks = rdf_blocks(graph, base=base)
+    blocks = _counted(rdf_blocks(graph, base=base))
     if fmt == "json-ld":
         with path.open("wb") as handle:
             _write_jsonld(blocks, handle)
@@ -86,6 +87,13 @@ def _term(obj: Identifier) -> str:
             return f"{text}@{obj.language}"
         return f"{text}^^<{obj.datatype}>" if obj.datatype is not None else text
     return obj.n3()
+
+
+def _counted(blocks: Iterable[Block]) -> Iterator[Block]:
+    """The blocks, each counted in :data:`graph.progress.ROWS` as it is written."""
+    for block in blocks:
+        ROWS.add()
+        yield block
 
 
 def _write_ntriples(blocks: Iterable[Block], handle: IO[str]) -> None:
