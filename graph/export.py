@@ -40,6 +40,8 @@ def _flat(value: Any) -> Any:
 
 def _cleaned(value: Any) -> Any:
     """``value`` with :func:`graph.cells.clean_text` applied to every text inside it."""
+    if isinstance(value, str):
+        return clean_text(value)
     if isinstance(value, list):
         return [_cleaned(v) for v in value]
     if isinstance(value, dict):

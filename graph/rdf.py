@@ -13,13 +13,12 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import networkx as nx
 import pandas as pd
 from rdflib import DCTERMS, PROV, RDF, XSD, BNode, Graph, Literal, URIRef
-from rdflib.term import Identifier
 
 from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
@@ -35,19 +34,44 @@ def _iri(base: str, kind: str, identifier: str) -> URIRef:
     return URIRef(f"{base}{kind}/{quote(identifier, safe='-_.~')}")
 
 
-def _literal(key: str, value: Any) -> Literal:
-    attribute = vocabulary().attributes[key]
+class Text(NamedTuple):
+    """A literal as it is written: its lexical form, its datatype's IRI (None for a plain string),
+    and for numbers and booleans the value itself (JSON-LD writes it as a JSON number or boolean).
+    Cheaper to make than an :class:`rdflib.Literal`, which :meth:`literal` gives.
+
+    Examples
+    --------
+    >>> Text("5", str(XSD.integer), 5).literal() == Literal(5, datatype=XSD.integer)
+    True
+    """
+
+    lexical: str
+    datatype: str | None = None
+    native: Any = None
+
+    def literal(self) -> Literal:
+        """The same literal for rdflib."""
+        return Literal(self.lexical, datatype=URIRef(self.datatype) if self.datatype else None)
+
+
+_JSON, _STRING, _DATE = str(RDF.JSON), str(XSD.string), str(XSD.date)
+
+
+def _text(key: str, value: Any) -> Text:
+    """An attribute's value as a literal (numbers and booleans in rdflib's lexical form)."""
     if isinstance(value, (list, dict)):
-        return Literal(canonical_json(value), datatype=RDF.JSON)
-    if isinstance(value, bool):
-        return Literal(value, datatype=XSD.boolean)
-    if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
-    if isinstance(value, float):
-        return Literal(value, datatype=XSD.double)
-    if attribute.datatype == XSD.date and _ISO_DATE.match(str(value)):
-        return Literal(str(value), datatype=XSD.date)
-    return Literal(str(value))
+        return Text(canonical_json(value), _JSON)
+    if isinstance(value, (bool, int, float)):
+        datatype = XSD.boolean if isinstance(value, bool) else XSD.integer if isinstance(value, int) else XSD.double
+        return Text(str(Literal(value, datatype=datatype)), str(datatype), value)
+    if vocabulary().attributes[key].datatype == XSD.date and _ISO_DATE.match(str(value)):
+        return Text(str(value), _DATE)
+    return Text(str(value))
+
+
+def _literal(key: str, value: Any) -> Literal:
+    """An attribute's value as the rdflib literal the export writes (:mod:`graph.shapes` checks these)."""
+    return _text(key, value).literal()
 
 
 def _value(literal: Literal) -> Any:
@@ -61,26 +85,37 @@ def _value(literal: Literal) -> Any:
 
 
 #: One statement about a subject (predicate, object), and a subject with its statements.
-Pair = tuple[URIRef, Identifier]
+Pair = tuple[URIRef, URIRef | Text]
 Block = tuple[URIRef, list[Pair]]
+# The ontology's terms the blocks use, looked up once (a namespace's attribute is a lookup each time);
+# rdf:type is always this object in a block, so writers may test it with ``is``.
+TYPE, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.subject, RDF.predicate, RDF.object
+_PROV_RECORDS, _DERIVED, _ENTITY = ECO.provenanceRecords, PROV.wasDerivedFrom, PROV.Entity
+_DCT_SOURCE, _DCT_ID, _DCT_LICENSE, _DCT_DATE = DCTERMS.source, DCTERMS.identifier, DCTERMS.license, DCTERMS.date
+_FIELD_PROVENANCE, _CONFLICTS, _RELATIONSHIP, _EDGE_KEY = (ECO.fieldProvenance, ECO.conflicts, ECO.Relationship,
+                                                           ECO.edgeKey)
 
 
-def _provenance_pairs(base: str, records: list[dict[str, str]]) -> tuple[list[Pair], list[Block]]:
-    """The provenance statements of a subject, and one block for each source record it cites."""
-    pairs: list[Pair] = [(ECO.provenanceRecords, Literal(canonical_json(records)))]
+def _provenance_pairs(base: str, records: list[dict[str, str]], cited: set[str]) -> tuple[list[Pair], list[Block]]:
+    """The provenance statements of a subject, and a block for each source record it cites that is
+    not yet in ``cited`` (which it joins)."""
+    pairs: list[Pair] = [(_PROV_RECORDS, Text(canonical_json(records)))]
     sources: list[Block] = []
     for record in records:
         digest = hashlib.sha1(canonical_json(record).encode()).hexdigest()[:20]
         source = URIRef(f"{base}source/{digest}")
-        pairs.append((PROV.wasDerivedFrom, source))
+        pairs.append((_DERIVED, source))
+        if digest in cited:
+            continue
+        cited.add(digest)
         about: list[Pair] = [
-            (RDF.type, PROV.Entity),
-            (DCTERMS.source, Literal(record.get("dataset", ""), datatype=XSD.string)),
-            (DCTERMS.identifier, Literal(record.get("record", ""), datatype=XSD.string)),
-            (DCTERMS.license, Literal(record.get("licence", ""), datatype=XSD.string)),
+            (TYPE, _ENTITY),
+            (_DCT_SOURCE, Text(record.get("dataset", ""), _STRING)),
+            (_DCT_ID, Text(record.get("record", ""), _STRING)),
+            (_DCT_LICENSE, Text(record.get("licence", ""), _STRING)),
         ]
         if record.get("date"):
-            about.append((DCTERMS.date, Literal(record["date"], datatype=XSD.string)))
+            about.append((_DCT_DATE, Text(record["date"], _STRING)))
         sources.append((source, about))
     return pairs, sources
 
@@ -103,48 +138,43 @@ def rdf_blocks(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[
     [('graph', 2), ('a', 6)]
     """
     vocab = vocabulary()
+    kinds, relations = vocab.kinds, vocab.relations
+    attribute_iri = {key: attribute.iri for key, attribute in vocab.attributes.items()}
     node_iri = {node: _iri(base, data["kind"], node) for node, data in graph.nodes(data=True)}
     number, parts = part
     position_of = {node: position for position, node in enumerate(graph)} if parts > 1 else {}
-    cited: set[URIRef] = set()
-
-    def new_sources(sources: list[Block]) -> Iterator[Block]:
-        for source, about in sources:
-            if source not in cited:
-                cited.add(source)
-                yield source, about
-
+    cited: set[str] = set()
     if number == 0:
-        yield URIRef(f"{base}graph"), [(RDF.type, ECO.GraphDataset),
-                                       (ECO.graphAttributes, Literal(canonical_json(dict(graph.graph))))]
+        yield URIRef(f"{base}graph"), [(TYPE, ECO.GraphDataset),
+                                       (ECO.graphAttributes, Text(canonical_json(dict(graph.graph))))]
     for position, (node, data) in enumerate(graph.nodes(data=True)):
         if position % parts != number:
             continue
         subject = node_iri[node]
-        pairs: list[Pair] = [(RDF.type, vocab.kinds[data["kind"]]), (DCTERMS.identifier, Literal(node))]
-        pairs += [(vocab.attributes[key].iri, _literal(key, value)) for key, value in data.items()
+        pairs: list[Pair] = [(TYPE, kinds[data["kind"]]), (_DCT_ID, Text(node))]
+        pairs += [(attribute_iri[key], _text(key, value)) for key, value in data.items()
                   if key not in RESERVED_NODE_KEYS]
-        provenance, sources = _provenance_pairs(base, data.get("provenance", []))
+        provenance, sources = _provenance_pairs(base, data.get("provenance", []), cited)
         pairs += provenance
-        pairs.append((ECO.fieldProvenance, Literal(canonical_json(data.get("field_provenance", {})))))
-        pairs.append((ECO.conflicts, Literal(canonical_json(data.get("conflicts", [])))))
+        pairs.append((_FIELD_PROVENANCE, Text(canonical_json(data.get("field_provenance", {})))))
+        pairs.append((_CONFLICTS, Text(canonical_json(data.get("conflicts", [])))))
         edges: list[Block] = []
         for _, target, key, edge_data in graph.out_edges(node, keys=True, data=True):
             if parts > 1 and position_of[target] % parts != number:  # another part's node: typed here too
-                edges.append((node_iri[target], [(RDF.type, vocab.kinds[graph.nodes[target]["kind"]])]))
-            predicate = vocab.relations[edge_data["relation"]]
+                edges.append((node_iri[target], [(TYPE, kinds[graph.nodes[target]["kind"]])]))
+            predicate = relations[edge_data["relation"]]
             pairs.append((predicate, node_iri[target]))
             edge = URIRef(f"{base}edge/{quote(key, safe='-_.~')}")
-            about: list[Pair] = [(RDF.type, ECO.Relationship), (ECO.edgeKey, Literal(key, datatype=XSD.string)),
-                                 (RDF.subject, subject), (RDF.predicate, predicate), (RDF.object, node_iri[target])]
-            about += [(vocab.attributes[attr].iri, _literal(attr, value)) for attr, value in edge_data.items()
+            about: list[Pair] = [(TYPE, _RELATIONSHIP), (_EDGE_KEY, Text(key, _STRING)),
+                                 (_SUBJECT, subject), (_PREDICATE, predicate), (_OBJECT, node_iri[target])]
+            about += [(attribute_iri[attr], _text(attr, value)) for attr, value in edge_data.items()
                       if attr not in RESERVED_EDGE_KEYS]
-            edge_provenance, edge_sources = _provenance_pairs(base, edge_data.get("provenance", []))
+            edge_provenance, edge_sources = _provenance_pairs(base, edge_data.get("provenance", []), cited)
             edges.append((edge, list(dict.fromkeys(about + edge_provenance))))
             sources += edge_sources
         yield subject, list(dict.fromkeys(pairs))
         yield from edges
-        yield from new_sources(sources)
+        yield from sources
 
 
 def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)) -> Graph:
@@ -182,7 +212,7 @@ def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tupl
     rdf.bind("dct", DCTERMS)
     for subject, pairs in rdf_blocks(graph, base=base, part=part):
         for predicate, obj in pairs:
-            rdf.add((subject, predicate, obj))
+            rdf.add((subject, predicate, obj.literal() if isinstance(obj, Text) else obj))
     return rdf
 
 

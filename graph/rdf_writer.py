@@ -20,19 +20,16 @@ from typing import IO
 
 import networkx as nx
 import orjson
-from rdflib import DCTERMS, PROV, RDF, XSD, Literal, URIRef
-from rdflib.term import Identifier
+from rdflib import DCTERMS, PROV, RDF, XSD, URIRef
 
 from civicgraph.graph.progress import ROWS
-from civicgraph.graph.rdf import DEFAULT_BASE, Block, rdf_blocks
+from civicgraph.graph.rdf import DEFAULT_BASE, TYPE, Block, Text, rdf_blocks
 from civicgraph.ontology.vocabulary import ECO
 
 #: The formats written here; others (RDF/XML) go through rdflib.
 STREAMED_FORMATS = ("turtle", "nt", "json-ld")
 PREFIXES = {"eco": str(ECO), "prov": str(PROV), "dct": str(DCTERMS), "rdf": str(RDF), "xsd": str(XSD)}
 _LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-#: Datatypes JSON-LD writes as JSON numbers or booleans, as rdflib's serialiser does.
-_NATIVE = {XSD.integer, XSD.double, XSD.boolean}
 
 
 def write_rdf(graph: nx.MultiDiGraph, path: str | Path, fmt: str, *, base: str = DEFAULT_BASE) -> Path:
@@ -76,17 +73,13 @@ def write_rdf(graph: nx.MultiDiGraph, path: str | Path, fmt: str, *, base: str =
     return path
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def _term(obj: Identifier) -> str:
+def _term(obj: URIRef | Text) -> str:
     """An IRI or literal as N-Triples (and Turtle) write it, on one line."""
-    if isinstance(obj, Literal):
-        text = f'"{str(obj).translate(_ESCAPES)}"'
-        if obj.language:
-            return f"{text}@{obj.language}"
+    if isinstance(obj, Text):
+        escaped = obj.lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        text = f'"{escaped}"'
         return f"{text}^^<{obj.datatype}>" if obj.datatype is not None else text
-    return obj.n3()
+    return f"<{obj}>"
 
 
 def _counted(blocks: Iterable[Block]) -> Iterator[Block]:
@@ -98,8 +91,8 @@ def _counted(blocks: Iterable[Block]) -> Iterator[Block]:
 
 def _write_ntriples(blocks: Iterable[Block], handle: IO[str]) -> None:
     for subject, pairs in blocks:
-        s = subject.n3()
-        handle.write("".join(f"{s} {p.n3()} {_term(o)} .\n" for p, o in pairs))
+        s = f"<{subject}>"
+        handle.write("".join(f"{s} <{p}> {_term(o)} .\n" for p, o in pairs))
 
 
 @cache
@@ -115,19 +108,17 @@ def _write_turtle(blocks: Iterable[Block], handle: IO[str]) -> None:
     handle.write("".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()) + "\n")
     for subject, pairs in blocks:
         statements = " ;\n    ".join(
-            f"{_predicate(p)} {_predicate(o) if p == RDF.type and isinstance(o, URIRef) else _term(o)}"
+            f"{_predicate(p)} {_predicate(o) if p is TYPE and isinstance(o, URIRef) else _term(o)}"
             for p, o in pairs)
-        handle.write(f"{subject.n3()} {statements} .\n\n")
+        handle.write(f"<{subject}> {statements} .\n\n")
 
 
-def _jsonld_value(obj: Identifier) -> dict[str, object]:
-    if isinstance(obj, URIRef):
+def _jsonld_value(obj: URIRef | Text) -> dict[str, object]:
+    if not isinstance(obj, Text):
         return {"@id": str(obj)}
-    assert isinstance(obj, Literal)
     if obj.datatype is None:
-        return {"@value": str(obj)}
-    value = obj.toPython() if obj.datatype in _NATIVE else str(obj)
-    return {"@type": str(obj.datatype), "@value": value}
+        return {"@value": obj.lexical}
+    return {"@type": obj.datatype, "@value": obj.lexical if obj.native is None else obj.native}
 
 
 def _write_jsonld(blocks: Iterable[Block], handle: IO[bytes]) -> None:
@@ -136,7 +127,7 @@ def _write_jsonld(blocks: Iterable[Block], handle: IO[bytes]) -> None:
     for subject, pairs in blocks:
         node: dict[str, object] = {"@id": str(subject)}
         for p, o in pairs:
-            if p == RDF.type and isinstance(o, URIRef):
+            if p is TYPE and isinstance(o, URIRef):
                 node.setdefault("@type", []).append(str(o))  # type: ignore[union-attr]
             else:
                 node.setdefault(str(p), []).append(_jsonld_value(o))  # type: ignore[union-attr]
