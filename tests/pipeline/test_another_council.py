@@ -95,6 +95,7 @@ def test_inspect_needs_a_council_and_shows_the_columns_it_found(capsys: pytest.C
     report = json.loads(capsys.readouterr().out)
     assert report["columns"]["supplier"] == "BeneficiaryName" and report["columns"]["cost_centre"] == "CostCentre"
     assert "GB-LAE-MAN" in report["filter"]
+    assert [w for w in report["warnings"] if w.startswith("no postcode directory with --authority alone")]
 
 
 def test_the_loaders_command_lists_each_loaders_columns(capsys: pytest.CaptureFixture[str]) -> None:
