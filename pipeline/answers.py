@@ -193,7 +193,7 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
              "per question, with a chart where one helps, is in `../briefs/`.", ""]
     for answer in ANSWERS:
         result = answers[answer.key]
-        lines += [f"## {answer.question}", "", f"**{markdown_text(result.headline)}**", ""]
+        lines += [f"## {markdown_text(result.question)}", "", f"**{markdown_text(result.headline)}**", ""]
         if result.missing:
             lines += [f"**The loaded data cannot answer this question.** {markdown_text(result.missing)}", ""]
         about = [f"Period: {result.period}."] if result.period else []

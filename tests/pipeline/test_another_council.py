@@ -198,6 +198,11 @@ def test_answer_titles_are_generic_with_the_boroughs_own_words_from_its_configur
     ours = answer_all(nx.MultiDiGraph(), AnswerInputs(own_words=hounslow.own_words))
     assert ours["05_compare_authorities"].question.endswith("per head (the Review's Figure 3)")
     assert ours["05_local_programmes"].question.endswith("(Local CIL allocations)")
+    from civicgraph.pipeline.answers import write_answers
+
+    written = write_answers(ours, tmp_path / "answers", title="Hounslow")
+    readable = next(p for p in written if p.name == "answers.md").read_text()
+    assert "## 5. The authority against its peers: grants in total and per head (the Review's Figure 3)" in readable
     other = read_config(_config(tmp_path, 'gss_code = "E08000003"'))
     theirs = answer_all(nx.MultiDiGraph(), AnswerInputs(own_words=other.own_words))
     assert other.own_words == {}
