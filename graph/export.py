@@ -5,7 +5,8 @@ CSV and Excel use a wide layout an analyst can filter: one column per attribute,
 run as a formula is quoted (:mod:`graph.cells`). Every format leaves out the control characters XML
 cannot hold. GraphML carries the same
 attributes (nested values as JSON text). Parquet is the lossless graph folder of :mod:`graph.store`;
-RDF is :func:`graph.rdf.graph_to_rdf`.
+RDF is :func:`graph.rdf.graph_to_rdf`'s, Turtle, N-Triples and JSON-LD
+written as it comes (:mod:`graph.rdf_writer`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from civicgraph.graph.errors import OutputFolderError
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
 from civicgraph.graph.placement import placement_coverage
 from civicgraph.graph.rdf import RDF_FORMATS, graph_to_rdf
+from civicgraph.graph.rdf_writer import STREAMED_FORMATS, write_rdf
 from civicgraph.graph.store import canonical_json, save_graph
 
 EXPORT_FORMATS = ("parquet", "csv", "excel", "graphml", *RDF_FORMATS)
@@ -38,6 +40,8 @@ def _flat(value: Any) -> Any:
 
 def _cleaned(value: Any) -> Any:
     """``value`` with :func:`graph.cells.clean_text` applied to every text inside it."""
+    if isinstance(value, str):
+        return clean_text(value)
     if isinstance(value, list):
         return [_cleaned(v) for v in value]
     if isinstance(value, dict):
@@ -162,10 +166,9 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     _refuse_to_overwrite(path, fmt)
     if fmt == "parquet":
         return [save_graph(graph, path)]
-    if fmt == "json-ld":
+    if fmt in STREAMED_FORMATS:
         with replaced_when_complete(path) as partial:
-            text = graph_to_rdf(graph_with_clean_text(graph)).serialize(format=fmt)
-            Path(partial).write_text(_in_stable_order(text), encoding="utf-8")
+            write_rdf(graph_with_clean_text(graph), partial, fmt)
         return [path]
     if fmt in RDF_FORMATS:
         with replaced_when_complete(path) as partial:

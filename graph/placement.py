@@ -11,7 +11,7 @@ import pandas as pd
 from civicgraph.graph.frames import GraphFrames, present
 from civicgraph.ontology.vocabulary import vocabulary
 
-__all__ = ["placement_coverage", "ward_set"]
+__all__ = ["placement_by_source", "placement_coverage", "ward_set"]
 
 #: Kinds counted besides organisations: what else has an address.
 PLACED_KINDS = ("Building", "Land", "Grant")
@@ -71,6 +71,21 @@ def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
     >>> placement_coverage(frames)["by_kind"]["Charity"]
     {'nodes': 2, 'with_postcode': 1, 'postcode_known': 1, 'inside': 1, 'outside': 0, 'in_ward': 1}
     """
+    flags = _placement_flags(frames)
+    kinds, counted, with_postcode = flags["kinds"], flags["counted"], flags["with_postcode"]
+    by_kind: dict[str, dict[str, int]] = {}
+    for kind in sorted(set(kinds[counted])):
+        rows = (kinds == kind).to_numpy() & counted
+        by_kind[kind] = {"nodes": int(rows.sum()), "with_postcode": int((rows & with_postcode).sum()),
+                         "postcode_known": int((rows & flags["known"]).sum()),
+                         "inside": int((rows & flags["inside"]).sum()), "outside": int((rows & flags["outside"]).sum()),
+                         "in_ward": int((rows & with_postcode & flags["in_ward"]).sum())}
+    return {"ward_set": ward_set(frames.nodes, frames.attributes.get("ward_source", "")), "by_kind": by_kind}
+
+
+def _placement_flags(frames: GraphFrames) -> dict[str, Any]:
+    """For each node: its kind (``kinds``) and, as boolean arrays, whether it is counted, has a
+    postcode, a postcode the directory knows, is inside or outside the authority, or in a ward."""
     nodes, edges = frames.nodes, frames.edges
     kinds = nodes["kind"].astype(str)
     vocab = vocabulary()
@@ -94,14 +109,42 @@ def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
         known = inside | outside
         np.logical_or.at(postcode, src, known[dst])
     known = inside | outside
-    by_kind: dict[str, dict[str, int]] = {}
-    for kind in sorted(set(kinds[counted])):
-        rows = (kinds == kind).to_numpy() & counted
-        with_postcode = rows & (postcode | known)
-        by_kind[kind] = {"nodes": int(rows.sum()), "with_postcode": int(with_postcode.sum()),
-                         "postcode_known": int((rows & known).sum()), "inside": int((rows & inside).sum()),
-                         "outside": int((rows & outside).sum()), "in_ward": int((with_postcode & in_ward).sum())}
-    return {"ward_set": ward_set(frames.nodes, frames.attributes.get("ward_source", "")), "by_kind": by_kind}
+    return {"kinds": kinds, "counted": counted, "with_postcode": postcode | known, "known": known,
+            "inside": inside, "outside": outside, "in_ward": in_ward}
+
+
+def placement_by_source(frames: GraphFrames) -> pd.DataFrame:
+    """For each source dataset: how many of the organisations, buildings, land and grants it gave
+    could be placed (they have a postcode, their own or through what they occupy or were awarded
+    to), and how many were (in a ward, or known to be outside the authority).
+
+    Returns
+    -------
+    DataFrame
+        ``dataset``, ``could_place``, ``placed``, ``share`` (placed / could_place), one row per
+        dataset that gave something with a postcode.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"id": ["W@2017", "a", "b"], "kind": ["Ward", "Charity", "Charity"],
+    ...                       "postcode": [None, "TW3 1AA", "ZZ9 9ZZ"], "inside_authority": [None, True, None]})
+    >>> edges = pd.DataFrame({"source": ["a"], "target": ["W@2017"], "relation": ["LOCATED_IN"]})
+    >>> sources = pd.DataFrame({"node": [1, 2], "dataset": ["ccew:charities.csv", "ccew:charities.csv"]})
+    >>> frames = GraphFrames(nodes, sources, edges, pd.DataFrame(), pd.DataFrame())
+    >>> placement_by_source(frames).to_dict("records")
+    [{'dataset': 'ccew:charities.csv', 'could_place': 2, 'placed': 1, 'share': 0.5}]
+    """
+    flags = _placement_flags(frames)
+    could = flags["counted"] & flags["with_postcode"]
+    placed = could & (flags["in_ward"] | flags["outside"])
+    given = frames.node_sources[["node", "dataset"]].drop_duplicates() if len(frames.node_sources) else \
+        pd.DataFrame({"node": pd.Series(dtype=np.int64), "dataset": pd.Series(dtype=object)})
+    rows = given["node"].to_numpy(dtype=np.int64)
+    table = pd.DataFrame({"dataset": given["dataset"].astype(str).to_numpy(), "could_place": could[rows],
+                          "placed": placed[rows]})
+    table = table[table["could_place"]].groupby("dataset", sort=True)[["could_place", "placed"]].sum().reset_index()
+    table["share"] = table["placed"] / table["could_place"]
+    return table.astype({"could_place": np.int64, "placed": np.int64})
 
 
 def _flag(nodes: pd.DataFrame, value: bool) -> np.ndarray:

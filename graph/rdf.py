@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import networkx as nx
@@ -33,19 +34,44 @@ def _iri(base: str, kind: str, identifier: str) -> URIRef:
     return URIRef(f"{base}{kind}/{quote(identifier, safe='-_.~')}")
 
 
-def _literal(key: str, value: Any) -> Literal:
-    attribute = vocabulary().attributes[key]
+class Text(NamedTuple):
+    """A literal as it is written: its lexical form, its datatype's IRI (None for a plain string),
+    and for numbers and booleans the value itself (JSON-LD writes it as a JSON number or boolean).
+    Cheaper to make than an :class:`rdflib.Literal`, which :meth:`literal` gives.
+
+    Examples
+    --------
+    >>> Text("5", str(XSD.integer), 5).literal() == Literal(5, datatype=XSD.integer)
+    True
+    """
+
+    lexical: str
+    datatype: str | None = None
+    native: Any = None
+
+    def literal(self) -> Literal:
+        """The same literal for rdflib."""
+        return Literal(self.lexical, datatype=URIRef(self.datatype) if self.datatype else None)
+
+
+_JSON, _STRING, _DATE = str(RDF.JSON), str(XSD.string), str(XSD.date)
+
+
+def _text(key: str, value: Any) -> Text:
+    """An attribute's value as a literal (numbers and booleans in rdflib's lexical form)."""
     if isinstance(value, (list, dict)):
-        return Literal(canonical_json(value), datatype=RDF.JSON)
-    if isinstance(value, bool):
-        return Literal(value, datatype=XSD.boolean)
-    if isinstance(value, int):
-        return Literal(value, datatype=XSD.integer)
-    if isinstance(value, float):
-        return Literal(value, datatype=XSD.double)
-    if attribute.datatype == XSD.date and _ISO_DATE.match(str(value)):
-        return Literal(str(value), datatype=XSD.date)
-    return Literal(str(value))
+        return Text(canonical_json(value), _JSON)
+    if isinstance(value, (bool, int, float)):
+        datatype = XSD.boolean if isinstance(value, bool) else XSD.integer if isinstance(value, int) else XSD.double
+        return Text(str(Literal(value, datatype=datatype)), str(datatype), value)
+    if vocabulary().attributes[key].datatype == XSD.date and _ISO_DATE.match(str(value)):
+        return Text(str(value), _DATE)
+    return Text(str(value))
+
+
+def _literal(key: str, value: Any) -> Literal:
+    """An attribute's value as the rdflib literal the export writes (:mod:`graph.shapes` checks these)."""
+    return _text(key, value).literal()
 
 
 def _value(literal: Literal) -> Any:
@@ -58,18 +84,97 @@ def _value(literal: Literal) -> Any:
     return literal.toPython()
 
 
-def _add_provenance(rdf: Graph, subject: URIRef, base: str, records: list[dict[str, str]]) -> None:
-    rdf.add((subject, ECO.provenanceRecords, Literal(canonical_json(records))))
+#: One statement about a subject (predicate, object), and a subject with its statements.
+Pair = tuple[URIRef, URIRef | Text]
+Block = tuple[URIRef, list[Pair]]
+# The ontology's terms the blocks use, looked up once (a namespace's attribute is a lookup each time);
+# rdf:type is always this object in a block, so writers may test it with ``is``.
+TYPE, _SUBJECT, _PREDICATE, _OBJECT = RDF.type, RDF.subject, RDF.predicate, RDF.object
+_PROV_RECORDS, _DERIVED, _ENTITY = ECO.provenanceRecords, PROV.wasDerivedFrom, PROV.Entity
+_DCT_SOURCE, _DCT_ID, _DCT_LICENSE, _DCT_DATE = DCTERMS.source, DCTERMS.identifier, DCTERMS.license, DCTERMS.date
+_FIELD_PROVENANCE, _CONFLICTS, _RELATIONSHIP, _EDGE_KEY = (ECO.fieldProvenance, ECO.conflicts, ECO.Relationship,
+                                                           ECO.edgeKey)
+
+
+def _provenance_pairs(base: str, records: list[dict[str, str]], cited: set[str]) -> tuple[list[Pair], list[Block]]:
+    """The provenance statements of a subject, and a block for each source record it cites that is
+    not yet in ``cited`` (which it joins)."""
+    pairs: list[Pair] = [(_PROV_RECORDS, Text(canonical_json(records)))]
+    sources: list[Block] = []
     for record in records:
         digest = hashlib.sha1(canonical_json(record).encode()).hexdigest()[:20]
         source = URIRef(f"{base}source/{digest}")
-        rdf.add((subject, PROV.wasDerivedFrom, source))
-        rdf.add((source, RDF.type, PROV.Entity))
-        rdf.add((source, DCTERMS.source, Literal(record.get("dataset", ""), datatype=XSD.string)))
-        rdf.add((source, DCTERMS.identifier, Literal(record.get("record", ""), datatype=XSD.string)))
-        rdf.add((source, DCTERMS.license, Literal(record.get("licence", ""), datatype=XSD.string)))
+        pairs.append((_DERIVED, source))
+        if digest in cited:
+            continue
+        cited.add(digest)
+        about: list[Pair] = [
+            (TYPE, _ENTITY),
+            (_DCT_SOURCE, Text(record.get("dataset", ""), _STRING)),
+            (_DCT_ID, Text(record.get("record", ""), _STRING)),
+            (_DCT_LICENSE, Text(record.get("licence", ""), _STRING)),
+        ]
         if record.get("date"):
-            rdf.add((source, DCTERMS.date, Literal(record["date"], datatype=XSD.string)))
+            about.append((_DCT_DATE, Text(record["date"], _STRING)))
+        sources.append((source, about))
+    return pairs, sources
+
+
+def rdf_blocks(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)
+               ) -> Iterator[Block]:
+    """The triples of :func:`graph_to_rdf`, one subject at a time, without repeats.
+
+    Each block is a subject and its statements: the graph's dataset, then each node (with the
+    direct triples of the edges from it), the reification of each of those edges, and each source
+    record the first time it is cited. A streaming writer can write a block as it comes
+    (:mod:`graph.rdf_writer`); a subject appears in more than one block only for an edge key shared by
+    edges between different nodes, or a node typed by another part's edge.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Ward", name="Bedfont", provenance=[], field_provenance={}, conflicts=[])
+    >>> [(str(subject).rsplit("/", 1)[-1], len(pairs)) for subject, pairs in rdf_blocks(g)]
+    [('graph', 2), ('a', 6)]
+    """
+    vocab = vocabulary()
+    kinds, relations = vocab.kinds, vocab.relations
+    attribute_iri = {key: attribute.iri for key, attribute in vocab.attributes.items()}
+    node_iri = {node: _iri(base, data["kind"], node) for node, data in graph.nodes(data=True)}
+    number, parts = part
+    position_of = {node: position for position, node in enumerate(graph)} if parts > 1 else {}
+    cited: set[str] = set()
+    if number == 0:
+        yield URIRef(f"{base}graph"), [(TYPE, ECO.GraphDataset),
+                                       (ECO.graphAttributes, Text(canonical_json(dict(graph.graph))))]
+    for position, (node, data) in enumerate(graph.nodes(data=True)):
+        if position % parts != number:
+            continue
+        subject = node_iri[node]
+        pairs: list[Pair] = [(TYPE, kinds[data["kind"]]), (_DCT_ID, Text(node))]
+        pairs += [(attribute_iri[key], _text(key, value)) for key, value in data.items()
+                  if key not in RESERVED_NODE_KEYS]
+        provenance, sources = _provenance_pairs(base, data.get("provenance", []), cited)
+        pairs += provenance
+        pairs.append((_FIELD_PROVENANCE, Text(canonical_json(data.get("field_provenance", {})))))
+        pairs.append((_CONFLICTS, Text(canonical_json(data.get("conflicts", [])))))
+        edges: list[Block] = []
+        for _, target, key, edge_data in graph.out_edges(node, keys=True, data=True):
+            if parts > 1 and position_of[target] % parts != number:  # another part's node: typed here too
+                edges.append((node_iri[target], [(TYPE, kinds[graph.nodes[target]["kind"]])]))
+            predicate = relations[edge_data["relation"]]
+            pairs.append((predicate, node_iri[target]))
+            edge = URIRef(f"{base}edge/{quote(key, safe='-_.~')}")
+            about: list[Pair] = [(TYPE, _RELATIONSHIP), (_EDGE_KEY, Text(key, _STRING)),
+                                 (_SUBJECT, subject), (_PREDICATE, predicate), (_OBJECT, node_iri[target])]
+            about += [(attribute_iri[attr], _text(attr, value)) for attr, value in edge_data.items()
+                      if attr not in RESERVED_EDGE_KEYS]
+            edge_provenance, edge_sources = _provenance_pairs(base, edge_data.get("provenance", []), cited)
+            edges.append((edge, list(dict.fromkeys(about + edge_provenance))))
+            sources += edge_sources
+        yield subject, list(dict.fromkeys(pairs))
+        yield from edges
+        yield from sources
 
 
 def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)) -> Graph:
@@ -101,47 +206,13 @@ def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tupl
     >>> nx.utils.graphs_equal(graph_from_rdf(graph_to_rdf(g)), g)
     True
     """
-    vocab = vocabulary()
     rdf = Graph()
     rdf.bind("eco", str(ECO))
     rdf.bind("prov", PROV)
     rdf.bind("dct", DCTERMS)
-    node_iri = {node: _iri(base, data["kind"], node) for node, data in graph.nodes(data=True)}
-    number, parts = part
-    owned = {node for position, node in enumerate(graph) if position % parts == number}
-    if number == 0:
-        dataset = URIRef(f"{base}graph")
-        rdf.add((dataset, RDF.type, ECO.GraphDataset))
-        rdf.add((dataset, ECO.graphAttributes, Literal(canonical_json(dict(graph.graph)))))
-    for node, data in graph.nodes(data=True):
-        if node not in owned:
-            continue
-        subject = node_iri[node]
-        rdf.add((subject, RDF.type, vocab.kinds[data["kind"]]))
-        rdf.add((subject, DCTERMS.identifier, Literal(node)))
-        for key, value in data.items():
-            if key not in RESERVED_NODE_KEYS:
-                rdf.add((subject, vocab.attributes[key].iri, _literal(key, value)))
-        _add_provenance(rdf, subject, base, data.get("provenance", []))
-        rdf.add((subject, ECO.fieldProvenance, Literal(canonical_json(data.get("field_provenance", {})))))
-        rdf.add((subject, ECO.conflicts, Literal(canonical_json(data.get("conflicts", [])))))
-    for source, target, key, data in graph.edges(keys=True, data=True):
-        if source not in owned:
-            continue
-        if target not in owned:
-            rdf.add((node_iri[target], RDF.type, vocab.kinds[graph.nodes[target]["kind"]]))
-        predicate = vocab.relations[data["relation"]]
-        rdf.add((node_iri[source], predicate, node_iri[target]))
-        edge = URIRef(f"{base}edge/{quote(key, safe='-_.~')}")
-        rdf.add((edge, RDF.type, ECO.Relationship))
-        rdf.add((edge, ECO.edgeKey, Literal(key, datatype=XSD.string)))
-        rdf.add((edge, RDF.subject, node_iri[source]))
-        rdf.add((edge, RDF.predicate, predicate))
-        rdf.add((edge, RDF.object, node_iri[target]))
-        for attr, value in data.items():
-            if attr not in RESERVED_EDGE_KEYS:
-                rdf.add((edge, vocab.attributes[attr].iri, _literal(attr, value)))
-        _add_provenance(rdf, edge, base, data.get("provenance", []))
+    for subject, pairs in rdf_blocks(graph, base=base, part=part):
+        for predicate, obj in pairs:
+            rdf.add((subject, predicate, obj.literal() if isinstance(obj, Text) else obj))
     return rdf
 
 

@@ -19,6 +19,7 @@ from pandas.api.types import union_categoricals
 
 from civicgraph.graph.amounts import exact_sum
 from civicgraph.graph.errors import ConfigError
+from civicgraph.graph.progress import ROWS
 from civicgraph.graph.provenance import Provenance
 from civicgraph.ontology.vocabulary import vocabulary
 
@@ -231,6 +232,7 @@ class RecordSink:
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
         _append(self._nodes, record)
+        ROWS.add()
 
     def edge(
         self,
@@ -260,6 +262,7 @@ class RecordSink:
             if not is_missing(value):
                 record[vocab.check_attribute(key)] = native(value)
         _append(self._edges, record)
+        ROWS.add()
 
     def nodes(self, ids: Sequence[str], kind: str | Sequence[str], *, records: Sequence[str] | str,
               dates: Sequence[str] | str, licence: str, enrich_only: bool = False, **attributes: Any) -> None:
@@ -293,6 +296,7 @@ class RecordSink:
         for value in [kind] if isinstance(kind, str) else pd.unique(pd.Series(kind, dtype=object)):
             vocab.check_kind(value)
         self._nodes.append(self._columns({"id": ids, "kind": kind}, records, dates, licence, enrich_only, attributes))
+        ROWS.add(len(ids))
 
     def edges(self, sources: Sequence[str], targets: Sequence[str], relation: str, *, records: Sequence[str] | str,
               dates: Sequence[str] | str, licence: str, enrich_only: bool = False, identified: bool = False,
@@ -315,6 +319,7 @@ class RecordSink:
         if identified:
             frame[IDENTIFIED] = True
         self._edges.append(frame)
+        ROWS.add(len(frame))
 
     def _columns(self, leading: dict[str, Any], records: Any, dates: Any, licence: str, enrich_only: bool,
                  attributes: dict[str, Any]) -> pd.DataFrame:

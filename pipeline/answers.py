@@ -54,12 +54,16 @@ class AnswerInputs:
     rates : mapping of str to float
         GBP per unit of other currencies (``[money] rates``): the money answers count those
         currencies in ``amount_gbp`` at these rates and name them in a caveat.
+    own_words : mapping of str to str
+        The borough's own words for some questions (``[answers] own_words``: answer key -> words),
+        added to the generic title in brackets.
     """
 
     comparison_grants: pd.DataFrame | None = None
     peers: tuple[str, ...] = ()
     rejections: pd.DataFrame | None = None
     rates: Mapping[str, float] = field(default_factory=dict)
+    own_words: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,9 @@ class Answer:
         """The answer with its coverage, sources and caveats (see :func:`ask`)."""
         inputs = inputs or AnswerInputs()
         table = self.compute(graph, inputs)
-        return AnswerResult(self.key, self.question, table, columns=columns_of(self.key, table),
+        words = inputs.own_words.get(self.key)
+        question = f"{self.question} ({words})" if words else self.question
+        return AnswerResult(self.key, question, table, columns=columns_of(self.key, table),
                             **explain(self.key, graph, table, inputs.comparison_grants,
                                       rejections=inputs.rejections,
                                       rates=inputs.rates if self.money else None))
@@ -114,7 +120,7 @@ ANSWERS = (
     Answer("05_funding_by_ward", "5. Where the money goes: grants by ward against deprivation (IMD)", _with_rates(funding_by_ward), money=True),
     Answer("05_funding_by_income_band", "5. Grants by the recipient's income band", _with_rates(funding_by_income_band), money=True),
     Answer("05_funding_by_funder", "5. Grants by funder, and how concentrated", _with_rates(funding_by_funder), money=True),
-    Answer("05_local_programmes", "5. The council's own programmes (e.g. neighbourhood CIL allocations)", _on_graph(local_programmes)),
+    Answer("05_local_programmes", "5. The council's own funding programmes", _on_graph(local_programmes)),
     Answer("05_compare_authorities", "5. The authority against its peers: grants in total and per head", _comparison,
            money=True),
     Answer("06_asset_use", "6. Community buildings and land: who uses them, on what terms", _on_graph(asset_use)),
@@ -187,7 +193,7 @@ def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str,
              "per question, with a chart where one helps, is in `../briefs/`.", ""]
     for answer in ANSWERS:
         result = answers[answer.key]
-        lines += [f"## {answer.question}", "", f"**{markdown_text(result.headline)}**", ""]
+        lines += [f"## {markdown_text(result.question)}", "", f"**{markdown_text(result.headline)}**", ""]
         if result.missing:
             lines += [f"**The loaded data cannot answer this question.** {markdown_text(result.missing)}", ""]
         about = [f"Period: {result.period}."] if result.period else []

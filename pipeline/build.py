@@ -12,6 +12,8 @@ identifiers are one organisation, then the frames are merged into one graph.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -20,7 +22,6 @@ from typing import Any
 
 import networkx as nx
 import pandas as pd
-from tqdm.auto import tqdm
 
 from civicgraph.graph.assemble import assemble_frames
 from civicgraph.graph.atomic import check_replaceable
@@ -30,7 +31,8 @@ from civicgraph.graph.errors import ConfigError, GraphValidationError, SourceFor
 from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.frames import GraphFrames, frames_to_graph
 from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
-from civicgraph.graph.placement import placement_coverage
+from civicgraph.graph.placement import placement_by_source, placement_coverage
+from civicgraph.graph.progress import StepBar
 from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
@@ -143,7 +145,7 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     context = config.context(pseudonym_key)
     geography = [i for i, s in enumerate(config.sources) if s.loader in GEOGRAPHY_LOADERS]
     others = [i for i, s in enumerate(config.sources) if s.loader not in GEOGRAPHY_LOADERS]
-    bar = tqdm(total=len(config.sources), desc="loading sources", unit="source", disable=not progress)
+    bar = StepBar(len(config.sources), "loading sources", enabled=progress)
     results = _load(config, geography, context, bar)
     if config.wards == "postcodes":
         chosen = use_postcode_wards([results[j] for j in geography], config.authority_gss,
@@ -154,27 +156,27 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     mine, helpers = _share(config, others)
     later = start_forked(_load, config, helpers, context, None) if helpers else dict
     results.update(_load(config, mine, context, bar))
-    results.update(later())
-    bar.update(len(helpers))
+    if helpers:
+        with bar.step(f"{len(helpers)} more in a helper process"):
+            results.update(later())
+        bar.advance(len(helpers) - 1)
     bar.close()
     return [results[i] for i in range(len(config.sources))], places
 
 
-def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: tqdm | None) -> dict[int, LoadResult]:
+def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: StepBar | None
+          ) -> dict[int, LoadResult]:
     """Run the loaders of the sources at ``indices``."""
     results = {}
     for i in indices:
         source = config.sources[i]
-        if bar is not None:
-            bar.set_postfix_str(f"{source.loader}: {source.path.name}")
-        try:
-            results[i] = get_loader(source.loader).load(source.path, context, **source.options)
-        except TypeError as error:
-            raise ConfigError(f"{config.path.name}: [[source]] {source.path.name}: {error}") from None
-        if not config.keep_contacts:
-            results[i] = redact_contacts(results[i])
-        if bar is not None:
-            bar.update()
+        with bar.step(f"{source.loader}: {source.path.name}") if bar is not None else nullcontext():
+            try:
+                results[i] = get_loader(source.loader).load(source.path, context, **source.options)
+            except TypeError as error:
+                raise ConfigError(f"{config.path.name}: [[source]] {source.path.name}: {error}") from None
+            if not config.keep_contacts:
+                results[i] = redact_contacts(results[i])
     return results
 
 
@@ -244,37 +246,44 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     results = [authority_result(config, places), *map(screen_declared_ids, results)]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
-    resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
-    warnings = source_warnings(results[1:])
-    attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
-                  "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
-                  "data_dates": _data_dates(results), "warnings": warnings,
-                  "registers": register_extracts(results),
-                  "ward_source": POSTCODE_WARDS_SOURCE if config.wards == "postcodes" else ""}
-    results.append(branch_result(resolution.links))  # BRANCH_OF: a branch's page on its national body's site
-    release_freed_memory()  # before the merge forks its helper, which would share it
-    with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
-        frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
-                                           attributes=attributes, parallel=config.parallel_merge)
+    with StepBar(4 if config.validate else 3, "building", enabled=progress) as bar:
+        with bar.step("resolving entities"):
+            resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
+        warnings = source_warnings(results[1:])
+        datasets = {d for r in results[1:] if "prov_dataset" in r.nodes for d in r.nodes["prov_dataset"].unique()}
+        attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
+                      "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
+                      "data_dates": _data_dates(results), "warnings": warnings,
+                      "registers": register_extracts(results),
+                      "ward_source": POSTCODE_WARDS_SOURCE if config.wards == "postcodes" else ""}
+        results.append(branch_result(resolution.links))  # BRANCH_OF: a branch's page on its national body's site
+        release_freed_memory()  # before the merge forks its helper, which would share it
+        with large_blocks_mapped(), bar.step("merging"):  # the merge's only: resolution's chunks would be slower
+            frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
+                                               attributes=attributes, parallel=config.parallel_merge)
+            release_freed_memory()
+        with bar.step("placing and classifying"):
+            lookup_date = _postcode_date(config)
+            frames, _ = locate_by_postcode(frames, places, lookup_date=lookup_date)
+            frames = mark_places(frames, places, config.authority_gss, lookup_date=lookup_date)
+            frames = estimate_population(frames, places, config.authority_gss)
+            frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
+            frames = mark_register_candidates(frames, resolution.review)
+            frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
+            warnings += placement_warnings(frames, config.min_placed_share, sources=datasets)
+            frames.attributes["warnings"] = warnings
         release_freed_memory()
-        lookup_date = _postcode_date(config)
-        frames, _ = locate_by_postcode(frames, places, lookup_date=lookup_date)
-        frames = mark_places(frames, places, config.authority_gss, lookup_date=lookup_date)
-        frames = estimate_population(frames, places, config.authority_gss)
-        frames = classify_organisations(frames, read_class_rules(*config.classification_rules, CLASS_RULES_FILE))
-        frames = mark_register_candidates(frames, resolution.review)
-        frames.attributes["placement"] = placement_coverage(frames)  # for summaries read without attributes
-    release_freed_memory()
-    rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
-    rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
-    if config.strict and len(rejections):
-        first = rejections.iloc[0]
-        raise SourceFormatError(
-            f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
-            f"({rejected_rows(rejections)} rejected rows; strict build stopped)")
-    violations = pd.DataFrame(columns=VIOLATION_COLUMNS)
-    if config.validate:
-        frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
+        rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
+        rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
+        if config.strict and len(rejections):
+            first = rejections.iloc[0]
+            raise SourceFormatError(
+                f"{Path(str(first['file'])).name} {first['row']}, field {first['field']}: {first['reason']} "
+                f"({rejected_rows(rejections)} rejected rows; strict build stopped)")
+        violations = pd.DataFrame(columns=VIOLATION_COLUMNS)
+        if config.validate:
+            with bar.step("checking shapes"):
+                frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
     return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution,
                         warnings=warnings)
 
@@ -332,10 +341,36 @@ def source_warnings(results: list[LoadResult]) -> list[str]:
     found = []
     for result in results:
         found += result.warnings
-        if result.nodes.empty and result.edges.empty and not result.lookups:  # a postcode directory places, adds no rows
+        if result.nodes.empty and result.edges.empty and not any(len(t) for t in result.lookups.values()):
             why = f", {len(result.rejections):,} rejected (see rejections.csv)" if len(result.rejections) else ""
             found.append(f"{result.path.name} ({result.loader}): kept 0 rows{why}"
                          + (f" ({result.filter_applied})" if result.filter_applied else ""))
+    return found
+
+
+def placement_warnings(frames: GraphFrames, least: float, *, sources: Collection[str] | None = None) -> list[str]:
+    """A warning for each source that placed less than ``least`` (a share) of what it could place:
+    the organisations, buildings, land and grants it gave with a postcode, against those that ended
+    in a ward or known to be outside the authority (:func:`graph.placement.placement_by_source`).
+    ``sources`` limits the warnings to those datasets (the configured files, not the build's own
+    additions such as the classification rules); by default, every dataset.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"id": ["a", "b"], "kind": ["Charity", "Charity"], "postcode": ["M1 1AA", "M1 1AB"]})
+    >>> sources = pd.DataFrame({"node": [0, 1], "dataset": ["ccew:charities.csv"] * 2})
+    >>> frames = GraphFrames(nodes, sources, pd.DataFrame(columns=["source", "target", "relation"]),
+    ...                      pd.DataFrame(), pd.DataFrame())
+    >>> placement_warnings(frames, 0.5)
+    ['charities.csv (ccew): placed 0 of the 2 it could place (0%, below the 50% of [build] min_placed_share): their postcodes are not in the postcode directory, or its LSOAs not in the ward lookup']
+    """
+    found = []
+    for row in placement_by_source(frames).itertuples(index=False):
+        if row.share < least and (sources is None or row.dataset in sources):
+            loader, _, name = str(row.dataset).partition(":")
+            found.append(f"{Path(name).name or loader} ({loader}): placed {row.placed:,} of the {row.could_place:,} it "
+                         f"could place ({row.share:.0%}, below the {least:.0%} of [build] min_placed_share): their "
+                         "postcodes are not in the postcode directory, or its LSOAs not in the ward lookup")
     return found
 
 

@@ -12,6 +12,7 @@ A borough's graph is a configuration, not code. Example (``config/hounslow.toml`
     validate = true      # check the graph against the SHACL shapes
     strict = false       # true: any rejected row aborts the build
     parallel_merge = false  # true: merge a large graph's edges in a second process (faster, more memory)
+    min_placed_share = 0.5  # warn of a source that places less than this share of what has a postcode
     keep_contacts = false   # true: keep e-mail addresses and phone numbers found in free text
 
     [[source]]
@@ -102,6 +103,9 @@ class BuildConfig:
     keep_contacts : bool
         Whether e-mail addresses and phone numbers in free text are kept (by default they are
         withheld as the sources are loaded: :mod:`loaders.personal_data`).
+    min_placed_share : float
+        A source that places less than this share of its organisations, buildings, land and grants
+        with a postcode (in a ward, or outside the authority) is warned of (``[build]``; default 0.5).
     parallel_merge : bool
         Whether a large graph's edges are merged in a second process beside its nodes (see
         :func:`graph.assemble.assemble_frames`: a national build 12-16 s faster, 1.8 GB more memory).
@@ -126,6 +130,9 @@ class BuildConfig:
         Which ward set the graph uses (``[geography] wards``): ``lookup`` (the LSOA lookup's wards,
         with their names; the default) or ``postcodes`` (the current ward codes of a postcode
         directory such as OS Code-Point Open, code only; :mod:`pipeline.wards`).
+    own_words : dict of str to str
+        The borough's own words for some answers (``[answers] own_words``: answer key -> words),
+        shown in brackets after the generic title; none by default.
     """
 
     path: Path
@@ -137,12 +144,14 @@ class BuildConfig:
     validate: bool = True
     strict: bool = False
     parallel_merge: bool = False
+    min_placed_share: float = 0.5
     keep_contacts: bool = False
     comparison_grants: list[Path] = field(default_factory=list)
     peers: list[str] = field(default_factory=list)
     boundaries: Path | None = None
     resolution: ResolutionSettings = field(default_factory=ResolutionSettings)
     classification_rules: list[Path] = field(default_factory=list)
+    own_words: dict[str, str] = field(default_factory=dict)
     rates: dict[str, float] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
     wards: str = "lookup"
@@ -239,6 +248,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         validate=build.get("validate", True),
         strict=build.get("strict", False),
         parallel_merge=build.get("parallel_merge", False),
+        min_placed_share=_share(build.get("min_placed_share", 0.5), path),
         keep_contacts=build.get("keep_contacts", False),
         comparison_grants=comparison_grants,
         peers=[str(code) for code in comparison.get("peers", [])],
@@ -247,6 +257,7 @@ def read_config(path: str | os.PathLike[str], *, require_files: bool = True) -> 
         rates={code: float(rate) for code, rate in raw.get("money", {}).get("rates", {}).items()},
         limits=Limits(**raw.get("limits", {})),
         wards=_ward_set(raw.get("geography", {}), path),
+        own_words={key: words.strip() for key, words in raw.get("answers", {}).get("own_words", {}).items()},
     )
 
 
@@ -258,6 +269,13 @@ def _ward_set(table: dict[str, Any], path: Path) -> str:
         raise ConfigError(f"{path}: [geography] wards {wards!r} is not supported. Use one of: "
                           f"{', '.join(repr(w) for w in WARD_SETS)}")
     return wards
+
+
+def _share(value: float, path: Path) -> float:
+    """``[build] min_placed_share``, refused unless between 0 and 1."""
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{path}: [build] min_placed_share = {value}: give a share between 0 and 1 (0.5 is half)")
+    return float(value)
 
 
 def _authority(table: dict[str, Any], path: Path) -> Authority:

@@ -30,11 +30,14 @@ OPTION = "text, a number or true/false"
 LIMIT = "a whole number above 0"
 #: A table of exchange rates: ISO 4217 currency code -> GBP per unit of that currency.
 RATES = "a table of currency code = GBP per unit (rates = { USD = 0.79 })"
+#: The borough's own words for some answers' titles: answer key -> text.
+WORDS = "a table of answer = words (own_words = { 05_local_programmes = \"Local CIL\" })"
 
 #: Each table section, its keys and their types.
 SCHEMA: dict[str, dict[str, str]] = {
     "authority": {"name": TEXT, "gss_code": TEXT, "org_id": TEXT, "code": TEXT},
-    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG, "keep_contacts": FLAG},
+    "build": {"validate": FLAG, "strict": FLAG, "parallel_merge": FLAG, "keep_contacts": FLAG,
+              "min_placed_share": NUMBER},
     "resolution": {"accept": NUMBER, "review": NUMBER, "review_file": TEXT, "enabled": FLAG, "max_block": WHOLE,
                    "chunk_pairs": WHOLE},
     "comparison": {"grants": TEXTS, "peers": TEXTS},
@@ -43,6 +46,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "money": {"rates": RATES},
     "limits": dict.fromkeys(Limits.names(), LIMIT),
     "geography": {"wards": TEXT},
+    "answers": {"own_words": WORDS},
 }
 #: The keys every ``[[source]]`` may have; any other key is an option of its loader.
 SOURCE_KEYS: dict[str, str] = {"loader": TEXT, "path": TEXT, "url": TEXT, "sha256": TEXT}
@@ -78,6 +82,22 @@ def _rate_problems(value: Any, where: str) -> list[str]:
     return problems
 
 
+def _words_problems(value: Any, where: str) -> list[str]:
+    """Each entry of an ``own_words`` table that is not an answer's key with text."""
+    from civicgraph.pipeline.answers import ANSWERS  # the answers import the configuration's users
+
+    if not isinstance(value, dict):
+        return [f"[{where}] own_words = {_shown(value)}: expected {WORDS}"]
+    keys = [answer.key for answer in ANSWERS]
+    problems = []
+    for key, words in value.items():
+        if key not in keys:
+            problems.append(f"[{where}] own_words.{key}: not an answer. Use one of: {', '.join(keys)}")
+        elif not isinstance(words, str) or not words.strip():
+            problems.append(f"[{where}] own_words.{key} = {_shown(words)}: expected text")
+    return problems
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -93,6 +113,8 @@ def _check_table(table: Any, keys: dict[str, str], where: str, *, others: str | 
         expected = keys.get(key, others)
         if expected == RATES:
             problems += _rate_problems(value, where)
+        elif expected == WORDS:
+            problems += _words_problems(value, where)
         elif expected is None:
             problems.append(f"[{where}] {key!r} is not a setting. Use one of: "
                             + ", ".join(f"'{k}'" for k in sorted(keys)) + ".")

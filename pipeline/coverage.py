@@ -397,7 +397,7 @@ def _income_bands(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: objec
 def _programmes(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
     if table.empty:
         return Explanation("No council programme is recorded.", missing=(
-            "No council programmes loaded: record them (e.g. Local CIL allocations) in the workbook's programmes sheet."))
+            "No council programmes loaded: record them (e.g. neighbourhood funding allocations) in the workbook's programmes sheet."))
     amounts = pd.to_numeric(table["amount_gbp"], errors="coerce")
     return Explanation(f"{len(table):,} council programmes; {amounts.sum():,.0f} GBP where an amount is given.",
                        [coverage_row("programmes with an amount", amounts.notna().sum(), len(table))],

@@ -75,6 +75,10 @@ def inspect_source(loader: str, path: Path, *, config: str | None = None, author
         context = replace(context, places=places)
     elif authority:
         context = authority_context(authority)
+        if not context.national:
+            warnings.append("no postcode directory with --authority alone: rows kept or placed by their postcode "
+                            "(a register list's contact postcode, a grant's recipient) are not; give --config "
+                            "with your ons-lookup and ons-postcodes sources to see what the build keeps")
     else:
         raise ConfigError("inspect needs --config (a build configuration) or --authority (a GSS code, e.g. "
                           "E08000003, or K04000001 for England and Wales): no council is assumed")

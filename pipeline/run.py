@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from civicgraph.cypher.store import write_database
 from civicgraph.graph.atomic import check_replaceable
 from civicgraph.graph.cells import write_csv
 from civicgraph.graph.errors import ConfigError
 from civicgraph.graph.export import export_graph, summary_json
+from civicgraph.graph.progress import StepBar
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.limits import limits_in_force
 from civicgraph.loaders.threesixtygiving import grants_by_authority
@@ -120,26 +121,34 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
             with limits_in_force(config.limits):
                 comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
         answered = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections,
-                                                     rates=config.rates))
+                                                     rates=config.rates, own_words=config.own_words))
         return [*write_answers(answered, staging / "answers", title=config.authority_name),
                 *write_briefs(answered, staging / "briefs", graph, boundaries=config.boundaries)]
 
     def exports(staging: Path) -> list[Path]:
         paths = []
-        for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
-            paths += export_graph(graph, fmt, staging / "exports" / name.format(code=code))
+        for fmt, name in EXPORTS:
+            with bar.step(f"exports: {fmt}"):
+                paths += export_graph(graph, fmt, staging / "exports" / name.format(code=code))
         return paths
 
-    with atomic_directory(out) as staging:
-        (staging / "graph").mkdir()
-        write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
-        write_csv(outcome.rejections, staging / "rejections.csv")
-        write_csv(outcome.resolution.links, staging / "matches.csv")
+    steps = 1 + sum(len(EXPORTS) if part == "exports" else 1 for part in parts)
+    with atomic_directory(out) as staging, StepBar(steps, "writing outputs", enabled=progress) as bar:
+        with bar.step("graph tables"):
+            (staging / "graph").mkdir()
+            write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
+            write_csv(outcome.rejections, staging / "rejections.csv")
+            write_csv(outcome.resolution.links, staging / "matches.csv")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
-        attempt("answers", answers, staging)
-        attempt("maps", lambda staging: write_all_maps(graph, staging / "maps", boundaries=config.boundaries), staging)
-        attempt("cypher", lambda staging: [write_database(graph, staging / "cypher")], staging)
+        with bar.step("answers and briefs") if "answers" in parts else nullcontext():
+            attempt("answers", answers, staging)
+        with bar.step("maps") if "maps" in parts else nullcontext():
+            attempt("maps", lambda staging: write_all_maps(graph, staging / "maps", boundaries=config.boundaries),
+                    staging)
+        with bar.step("Cypher database") if "cypher" in parts else nullcontext():
+            attempt("cypher", lambda staging: [write_database(graph, staging / "cypher")], staging)
         attempt("exports", exports, staging)
+        bar.advance(steps - bar.done)  # the formats after one that failed
         summary = json.loads(summary_json(outcome.frames))
         (staging / "summary.json").write_text(json.dumps({**summary, "failed": failed}, indent=2) + "\n")
     save_review_file(config, outcome)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import networkx as nx
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from civicgraph.graph.rdf import graph_from_rdf, graph_to_rdf, validate_graph, validate_rdf
+from civicgraph.graph.rdf_writer import write_rdf
 
 
 @pytest.mark.parametrize("fmt", ["turtle", "json-ld"])
@@ -61,3 +65,26 @@ def test_checking_in_parts_finds_what_checking_whole_finds(toy_graph: nx.MultiDi
     assert len(whole) >= 5
     key = ["focus", "path", "message", "value"]  # a property shape is a blank node, named anew each parse
     assert sorted(map(tuple, in_parts[key].values)) == sorted(map(tuple, whole[key].values))
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "json-ld"])
+def test_streamed_rdf_holds_the_same_triples_as_rdflib_s_graph(toy_graph: nx.MultiDiGraph, fmt: str,
+                                                                tmp_path: Path) -> None:
+    toy_graph.nodes["Ward-1"]["name"] = 'Line\nbreak "quoted" \\ back\rslash\ttab Café'
+    written = write_rdf(toy_graph, tmp_path / f"graph.{fmt}", fmt)
+    parsed = Graph().parse(written, format=fmt)
+    expected = graph_to_rdf(toy_graph)
+    assert set(parsed) == set(expected)
+    assert nx.utils.graphs_equal(graph_from_rdf(parsed), toy_graph)
+
+
+def test_streamed_json_ld_writes_numbers_as_rdflib_does(toy_graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    written = json.loads(write_rdf(toy_graph, tmp_path / "graph.jsonld", "json-ld").read_text(encoding="utf-8"))
+    ours = {node["@id"]: node for node in written}
+    theirs = {node["@id"]: node for node in json.loads(graph_to_rdf(toy_graph).serialize(format="json-ld"))}
+    assert ours.keys() == theirs.keys()
+    for subject, node in theirs.items():
+        assert {key: sorted(map(json.dumps, values)) if isinstance(values, list) else values
+                for key, values in ours[subject].items()} == \
+               {key: sorted(map(json.dumps, values)) if isinstance(values, list) else values
+                for key, values in node.items()}

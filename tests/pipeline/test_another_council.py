@@ -95,6 +95,7 @@ def test_inspect_needs_a_council_and_shows_the_columns_it_found(capsys: pytest.C
     report = json.loads(capsys.readouterr().out)
     assert report["columns"]["supplier"] == "BeneficiaryName" and report["columns"]["cost_centre"] == "CostCentre"
     assert "GB-LAE-MAN" in report["filter"]
+    assert [w for w in report["warnings"] if w.startswith("no postcode directory with --authority alone")]
 
 
 def test_the_loaders_command_lists_each_loaders_columns(capsys: pytest.CaptureFixture[str]) -> None:
@@ -189,3 +190,58 @@ def test_a_national_configuration_builds_from_the_gss_code_alone(tmp_path: Path)
     charities = [n for n, d in graph.nodes(data=True) if d["kind"] == "Charity" and d.get("name")]
     assert {"GB-CHC-1200001", "GB-CHC-1200002", "GB-CHC-1012345"} <= set(charities)  # every row kept
     assert graph.graph["authority_name"] == "England and Wales"
+
+
+def test_answer_titles_are_generic_with_the_boroughs_own_words_from_its_configuration(tmp_path: Path) -> None:
+    from civicgraph.pipeline.answers import ANSWERS, AnswerInputs, answer_all
+
+    assert not [a.question for a in ANSWERS if "Figure" in a.question or "CIL" in a.question or "Review" in a.question]
+    hounslow = read_config(REPO / "config" / "hounslow.toml", require_files=False)
+    assert hounslow.own_words["05_compare_authorities"] == "the Review's Figure 3"
+    import networkx as nx
+
+    ours = answer_all(nx.MultiDiGraph(), AnswerInputs(own_words=hounslow.own_words))
+    assert ours["05_compare_authorities"].question.endswith("per head (the Review's Figure 3)")
+    assert ours["05_local_programmes"].question.endswith("(Local CIL allocations)")
+    from civicgraph.pipeline.answers import write_answers
+
+    written = write_answers(ours, tmp_path / "answers", title="Hounslow")
+    readable = next(p for p in written if p.name == "answers.md").read_text()
+    assert "## 5. The authority against its peers: grants in total and per head (the Review's Figure 3)" in readable
+    other = read_config(_config(tmp_path, 'gss_code = "E08000003"'))
+    theirs = answer_all(nx.MultiDiGraph(), AnswerInputs(own_words=other.own_words))
+    assert other.own_words == {}
+    assert not [r.question for r in theirs.values() if "Figure" in r.question or "CIL" in r.question]
+
+
+@pytest.mark.parametrize(("words", "message"), [
+    ('{ 05_nothing = "x" }', r"\[answers\] own_words.05_nothing: not an answer. Use one of: 01_below"),
+    ('{ 05_local_programmes = 3 }', r"\[answers\] own_words.05_local_programmes = 3: expected text"),
+    ('"Local CIL"', r"\[answers\] own_words = 'Local CIL': expected a table of answer = words"),
+])
+def test_own_words_for_an_unknown_answer_or_not_text_are_refused(words: str, message: str, tmp_path: Path) -> None:
+    path = _config(tmp_path, 'gss_code = "E08000003"')
+    path.write_text(path.read_text() + f"\n[answers]\nown_words = {words}\n")
+    with pytest.raises(ConfigError, match=r"borough.toml: " + message):
+        read_config(path)
+
+
+def test_a_source_that_places_less_than_the_stated_share_warns(tmp_path: Path) -> None:
+    from benchmarks.council import write_council
+
+    config = write_council(tmp_path / "council", 300)
+    placed = build_graph(read_config(config), progress=False)
+    assert not [w for w in placed.warnings if "min_placed_share" in w]
+    text = config.read_text()
+    without_directory = text.replace('[[source]]\nloader = "ons-postcodes"\npath = "postcodes.csv"\n', "")
+    assert without_directory != text
+    config.write_text(without_directory)
+    unplaced = build_graph(read_config(config), progress=False)
+    warned = [w for w in unplaced.warnings if "min_placed_share" in w]
+    assert [w for w in warned if w.startswith("assets.csv (assets): placed 0 of the 6 it could place (0%, below the "
+                                              "50% of [build] min_placed_share)")]
+    assert [w for w in warned if w.startswith("grants.csv (360giving): placed 0 of")]
+    assert not [w for w in warned if "organisation-classes" in w]  # the build's own rules are not a source
+    assert unplaced.frames.attributes["warnings"] == unplaced.warnings
+    config.write_text(without_directory.replace("[authority]", "[build]\nmin_placed_share = 0\n\n[authority]"))
+    assert not [w for w in build_graph(read_config(config), progress=False).warnings if "min_placed_share" in w]

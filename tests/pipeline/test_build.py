@@ -144,7 +144,7 @@ def test_build_settings_are_checked_and_the_parallel_merge_is_asked_for(hounslow
     with pytest.raises(ConfigError, match=r"hounslow.toml: \[build\] parallel_merge = 'yes': write true or false"):
         read_config(hounslow_config)
     hounslow_config.write_text(text.replace("[build]", "[build]\nparalel_merge = true"))
-    with pytest.raises(ConfigError, match=r"\[build\] 'paralel_merge' is not a setting. Use one of: 'keep_contacts', 'parallel_merge'"):
+    with pytest.raises(ConfigError, match=r"\[build\] 'paralel_merge' is not a setting. Use one of: 'keep_contacts', 'min_placed_share', 'parallel_merge'"):
         read_config(hounslow_config)
 
 
