@@ -33,10 +33,12 @@ _CAPTION_UNITS_PER_LETTER = 11.0
 
 @dataclass
 class Layout:
-    """Node positions and the captions of the blocks of unlinked nodes."""
+    """Node positions, the captions of the blocks of unlinked nodes, and the nodes drawn apart from
+    the map (a geographic map's nodes with no known place), whose lines the page hides until asked."""
 
     positions: dict[str, tuple[float, float]]
     captions: list[dict[str, object]] = field(default_factory=list)
+    apart: set[str] = field(default_factory=set)
 
 
 @dataclass

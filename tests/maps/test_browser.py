@@ -39,7 +39,8 @@ def test_preset_renders_offline_with_its_dataset(preset: str, hounslow_maps: Pat
     status = re.search(r'data-visible-nodes="(\d+)" data-visible-edges="(\d+)"', dom)
     assert status, "the page's script did not run"
     assert int(status.group(1)) == len(data["nodes"]) > 0
-    assert int(status.group(2)) == len(data["edges"])
+    # lines to the panel of nodes with no known place wait for the button
+    assert int(status.group(2)) == len([e for e in data["edges"] if not e.get("apart")])
     shot = tmp_path / "shot.png"
     browser(page, f"--screenshot={shot}", window="1280,800")
     image = Image.open(shot).convert("L")
@@ -257,3 +258,37 @@ def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: C
     assert sorted(out["labels"]) == sorted(HOSTILE_NAMES)
     assert out["drawn"] > 0
     assert out["title"] == HOSTILE_NAMES[2]
+
+
+@pytest.mark.parametrize("fragment", ["", "#presenter=1"])
+def test_place_not_known_panel_stands_apart_and_its_lines_wait(fragment: str, hounslow_maps: Path,
+                                                               scenario: Callable[..., dict]) -> None:
+    page = hounslow_maps / "places.html"
+    data = map_json(page)
+    apart = {n["id"] for n in data["nodes"] if n.get("apart")}
+    lines = [e for e in data["edges"] if e.get("apart")]
+    # an organisation with no known place that has a line on the map, and one placed with none to the panel
+    lonely = next(e["from"] if e["from"] in apart else e["to"] for e in lines)
+    out = scenario(page, f"""
+        const edges = () => Number(document.getElementById("status").dataset.visibleEdges);
+        const panel = MAP.background.panel, canvas = document.querySelector("#network canvas").getBoundingClientRect();
+        const a = civicmap.network.canvasToDOM({{x: panel.x, y: panel.y}});
+        const b = civicmap.network.canvasToDOM({{x: panel.x + panel.width, y: panel.y + panel.height}});
+        out.panel = [a.x, a.y, b.x, b.y]; out.canvas = [canvas.width, canvas.height];
+        out.legendLeft = document.getElementById("side").getBoundingClientRect().left;
+        out.start = edges(); out.status = document.getElementById("status").textContent;
+        civicmap.focusOn({lonely!r}); out.focused = edges(); out.focusSet = [...civicmap.state.focusSet];
+        document.getElementById("show-all").click();
+        document.getElementById("apart-lines").click(); out.all = edges(); out.hash = location.hash;
+        out.pressed = document.getElementById("apart-lines").getAttribute("aria-pressed");
+        out.legend = document.getElementById("legend").textContent;
+    """, fragment=fragment)
+    assert out["start"] == len(data["edges"]) - len(lines)
+    assert f"{len(lines)} lines to \u201cPlace not known\u201d hidden" in out["status"]
+    mine = [e for e in data["edges"] if lonely in (e["from"], e["to"])]
+    assert out["focused"] == len([e for e in data["edges"] if {e["from"], e["to"]} <= set(out["focusSet"])]) >= len(mine)
+    assert out["all"] == len(data["edges"]) and out["pressed"] == "true" and "lines=1" in out["hash"]
+    assert f"Place not known ({len(apart)})" in out["legend"]
+    # the whole panel is on the screen, left of the legend, when the map opens
+    left, top, right, bottom = out["panel"]
+    assert 0 <= left < right <= out["canvas"][0] <= out["legendLeft"] and 0 <= top < bottom <= out["canvas"][1]
