@@ -19,6 +19,7 @@ from civicgraph.maps.palette import (
     colour_difference,
     contrast_on_white,
     kind_style,
+    relation_style,
 )
 from civicgraph.maps.presets import PRESETS, preset_view
 from civicgraph.maps.render import aggregate, map_data, render_map
@@ -103,6 +104,8 @@ def test_legend_colours_stay_apart_under_colour_blindness_and_contrast_on_white(
     looks = [kind_style(kind) for kind in KIND_STYLE]
     assert len(looks) == len(set(looks)), "two kinds look the same (colour and shape)"
     assert {style[0] for style in RELATION_STYLE.values()} <= set(colours)
+    lines = [str(relation_style(relation)) for relation in [*RELATION_STYLE, "SOME_OTHER_RELATION"]]
+    assert len(lines) == len(set(lines)), "two relations are drawn alike (colour and dashes)"
 
 
 def test_charity_and_funder_are_told_apart_under_protanopia() -> None:
