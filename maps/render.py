@@ -149,6 +149,8 @@ def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind", context: nx.MultiDiGr
         totals[key][0] += 1
         totals[key][1] += float(data.get("amount") or 0.0)
     for (a, b, relation), (count, amount) in totals.items():
+        if a == b:  # links inside a group: a loop on its node says nothing a room can read
+            continue
         small.add_edge(f"group:{a}", f"group:{b}", relation=relation, links=count, amount=amount, provenance=[])
     return small
 

@@ -208,11 +208,18 @@ def test_big_map_opens_grouped_and_a_group_opens_on_click(scenario: Callable[...
     members = {n["id"] for n in data["nodes"] if n.get("group") == charity}
     out = scenario(page, f"""
         out.start = {VISIBLE}; out.placed = {POSITIONS};
+        out.named = Number(document.body.dataset.labelsDrawn);
         civicmap.network.emit("click", {{nodes: [{charity!r}], edges: []}});
         out.open = {VISIBLE}; out.after = {POSITIONS};
         out.lines = Number(document.getElementById("status").dataset.visibleEdges);
+        const close = document.querySelector("#trail button[data-group]");
+        out.closeButton = close && close.textContent;
+        close.click(); out.closed = {VISIBLE}; out.trail = document.getElementById("trail").textContent;
     """)
     assert set(out["start"]) == {n["id"] for n in groups}
+    assert out["named"] >= len(groups)  # every group is named, however small it is drawn
+    label = next(n["label"] for n in groups if n["id"] == charity)
+    assert out["closeButton"].startswith(label) and set(out["closed"]) == set(out["start"]) and not out["trail"]
     assert set(out["open"]) == ({n["id"] for n in groups} - {charity}) | members
     assert out["placed"] == out["after"]
     # members' links into the closed groups are drawn as well as those among themselves
