@@ -242,11 +242,16 @@ def test_geographic_map_draws_wards_and_shading_turns_off(hounslow_maps: Path, s
         out.button = !document.getElementById("shading").hidden; out.shaded = inks();
         document.getElementById("shading").click(); civicmap.network.redraw();
         await new Promise(resolve => setTimeout(resolve, 200));
-        out.plain = inks(); out.hash = location.hash;
+        out.plain = inks(); out.hash = location.hash; out.svg = civicmap.viewAsSvg();
     """)
     assert out["button"] and out["hash"] == "#shading=0"
     assert out["plain"] > 10 * max(out["shaded"], 1000)  # the wards' plain fill replaces the shading
-    assert len(map_json(page)["background"]["labels"]) == 20  # every ward named
+    background = map_json(page)["background"]
+    assert len(background["labels"]) == 20  # every ward named
+    # the SVG export carries the borough too: each LSOA, the ward lines, every ward's name and the panel
+    assert out["svg"].count("<path") == len(background["areas"]) + 2  # and the arrowhead
+    assert all(f">{label['text']}</text>" in out["svg"] for label in background["labels"])
+    assert f">{background['panel']['text']}</text>" in out["svg"]
 
 
 def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: Callable[..., dict]) -> None:
