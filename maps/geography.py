@@ -262,7 +262,8 @@ def _unplaced_panel(graph: nx.MultiDiGraph, nodes: list[str], *, left: float, to
     y = top + title
     for kind, members in groups:
         captions.append({"text": f"{kind} ({len(members):,})", "x": round(left + pad, 1), "y": round(y, 1),
-                         "width": round(width - 2 * pad, 1), "height": round(head - 0.4 * _CELL, 1)})
+                         "width": round(width - 2 * pad, 1), "height": round(head - 0.4 * _CELL, 1),
+                         "members": members})
         y += head
         for i, node in enumerate(members):
             positions[node] = (round(left + pad + (i % columns) * _CELL, 1), round(y + (i // columns) * _CELL, 1))

@@ -135,7 +135,8 @@ def _pack(blocks: list[_Block], *, gap: float = SPACING, top: float = 0.0) -> La
             positions[node] = (round(x + dx, 1), round(y + head + dy, 1))
         if block.caption:  # the page shrinks a caption to its block's width and the room above it
             captions.append({"text": block.caption, "x": round(x, 1), "y": round(y, 1),
-                             "width": round(block.width + gap * 0.8, 1), "height": round(head - 0.25 * _CELL, 1)})
+                             "width": round(block.width + gap * 0.8, 1), "height": round(head - 0.25 * _CELL, 1),
+                             "members": sorted(block.positions, key=str)})
         x += block.width + gap
         row_height = max(row_height, block.height + head)
     return Layout(positions, captions)
