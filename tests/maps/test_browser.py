@@ -304,3 +304,16 @@ def test_place_not_known_panel_stands_apart_and_its_lines_wait(fragment: str, ho
     # the whole panel is on the screen, left of the legend, when the map opens
     left, top, right, bottom = out["panel"]
     assert 0 <= left < right <= out["canvas"][0] <= out["legendLeft"] and 0 <= top < bottom <= out["canvas"][1]
+
+
+def test_a_filter_with_one_choice_is_not_offered(hounslow_maps: Path, scenario: Callable[..., dict]) -> None:
+    page = hounslow_maps / "infrastructure.html"
+    filters = map_json(page)["filters"]
+    out = scenario(page, """
+        for (const id of ["filter-kind", "filter-ward", "filter-theme", "filter-relation"]) {
+            out[id] = getComputedStyle(document.getElementById(id).closest("label")).display !== "none";
+        }
+    """)
+    assert filters["wards"] == ["not known"] and not out["filter-ward"]  # every ward not known: nothing to filter
+    assert len(filters["kinds"]) > 1 and out["filter-kind"]
+    assert out["filter-theme"] == (len(filters["themes"]) > 1)
