@@ -3,7 +3,8 @@
 A node is placed by the British National Grid reference of its own postcode (``easting`` and
 ``northing``, from the postcode directory), else of a building it occupies, else at the centre of
 its LSOA, else at the centre of its ward; nodes at one point are spread in a small sunflower so
-none hides another, and nodes with no known place wait in a block beside the map. Ward boundaries
+none hides another, and nodes with no known place wait in a framed panel beside the map, grouped by
+kind, their lines hidden until asked for (so none crosses the borough to reach them). Ward boundaries
 are dissolved from the LSOA boundaries (ONS GeoJSON, which carries each LSOA's grid reference
 and longitude and latitude, from which a local affine transform takes the polygons to the grid),
 and LSOAs are shaded by their IMD decile where the graph has it. No tile server, no network.
@@ -23,7 +24,8 @@ import numpy as np
 
 from civicgraph.graph.errors import SourceFormatError
 from civicgraph.graph.network import name, ward_index
-from civicgraph.maps.layout import _CELL, SPACING, Layout, _grid_block, _pack, separate
+from civicgraph.maps.layout import _CELL, SPACING, Layout, separate
+from civicgraph.maps.palette import kind_label
 
 __all__ = ["Area", "geographic_layout", "read_boundaries"]
 
@@ -34,6 +36,8 @@ IMD_FILLS = ("#cfc1de", "#d6cae3", "#ddd3e8", "#e3dbec", "#e9e3f0", "#eeeaf3", "
              "#fbfafc")
 _NO_DECILE = "#f3f3f3"
 _GOLDEN = math.pi * (3 - math.sqrt(5))
+#: Narrowest the panel of nodes with no known place may be, in map units: room for its captions.
+_PANEL_MIN_WIDTH = 1500.0
 
 
 @dataclass(frozen=True)
@@ -206,13 +210,12 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
             radius = 0.55 * _CELL * math.sqrt(i)
             positions[node] = (round(x + radius * math.cos(i * _GOLDEN), 1), round(y + radius * math.sin(i * _GOLDEN), 1))
     positions = separate(positions, apart=0.6 * _CELL)
-    captions = []
-    if unplaced:
-        right = max([to_map(float(r[:, 0].max()), north0)[0] for a in areas for r in a.rings]
-                    + [x for x, _ in positions.values()])
-        loose = _pack([_grid_block(unplaced, f"Place not known ({len(unplaced)})")], gap=SPACING)
-        positions.update({n: (x + right + 2 * SPACING, y) for n, (x, y) in loose.positions.items()})
-        captions = [{**c, "x": float(c["x"]) + right + 2 * SPACING} for c in loose.captions]
+    # the panel stands beside the borough (and any node placed east of it), as tall as the borough
+    right = max([to_map(float(r[:, 0].max()), north0)[0] for a in areas for r in a.rings]
+                + [x for x, _ in positions.values()])
+    bottom = to_map(east0, min(float(r[:, 1].min()) for a in areas for r in a.rings))[1]
+    panel = _unplaced_panel(graph, unplaced, left=right + 3 * SPACING, top=0.0, height=bottom)
+    positions.update(panel.positions)
     deciles = {code: context.nodes[node].get("imd_decile") for code, node in area_of_code.items()}
     background = {
         "areas": [{"rings": [[list(to_map(*p)) for p in ring] for ring in area.rings],
@@ -228,7 +231,44 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
     order = ["postcode", "postcode of a building it uses", "LSOA", "ward", "not known"]
     said = "; ".join(f"{'placed by ' + m if m != 'not known' else 'place not known'}: {how[m]:,}"
                      for m in order if how[m])
-    return Layout(positions, captions), background, (said[:1].upper() + said[1:] + ".") if said else ""
+    if unplaced:
+        background["panel"] = panel.captions[0]
+    said = (said[:1].upper() + said[1:] + ".") if said else ""
+    return Layout(positions, panel.captions[1:], apart=set(unplaced)), background, said
+
+
+def _unplaced_panel(graph: nx.MultiDiGraph, nodes: list[str], *, left: float, top: float, height: float) -> Layout:
+    """The nodes with no known place, in a framed panel beside the map, grouped by kind: the narrowest
+    panel (in columns of nodes) no taller than the map. The first caption is the panel itself (its
+    box and title), the others name each kind's block."""
+    if not nodes:
+        return Layout({}, [{}])
+    kinds: dict[str, list[str]] = {}
+    for node in nodes:
+        kinds.setdefault(kind_label(graph.nodes[node]["kind"]), []).append(node)
+    groups = sorted(kinds.items(), key=lambda item: (-len(item[1]), item[0]))
+    pad, title, head, gap = 0.6 * SPACING, 1.4 * SPACING, 0.9 * SPACING, 0.8 * _CELL
+
+    def tall(columns: int) -> float:
+        rows = sum(math.ceil(len(members) / columns) for _, members in groups)
+        return title + len(groups) * (head + gap) + (rows - len(groups)) * _CELL + pad - gap
+
+    narrowest = next((c for c in range(4, 41) if tall(c) <= height), 40)
+    width = max((narrowest - 1) * _CELL + 2 * pad, _PANEL_MIN_WIDTH)
+    columns = int((width - 2 * pad) // _CELL) + 1  # as many as fill the width
+    positions: dict[str, tuple[float, float]] = {}
+    captions: list[dict[str, object]] = [{"text": f"Place not known ({len(nodes):,})", "x": left, "y": top,
+                                          "width": round(width, 1), "height": round(tall(columns), 1)}]
+    y = top + title
+    for kind, members in groups:
+        captions.append({"text": f"{kind} ({len(members):,})", "x": round(left + pad, 1), "y": round(y, 1),
+                         "width": round(width - 2 * pad, 1), "height": round(head - 0.4 * _CELL, 1),
+                         "members": members})
+        y += head
+        for i, node in enumerate(members):
+            positions[node] = (round(left + pad + (i % columns) * _CELL, 1), round(y + (i // columns) * _CELL, 1))
+        y += (math.ceil(len(members) / columns) - 1) * _CELL + gap
+    return Layout(positions, captions)
 
 
 def _fill(decile: object) -> str:

@@ -28,15 +28,18 @@ SPACING = 130.0
 _APART = 95.0
 #: Distance between neighbouring nodes in a block of unlinked nodes.
 _CELL = 75.0
-_CAPTION_UNITS_PER_LETTER = 11.0
+#: Room a block leaves for each letter of its caption (a caption drawn wider than its block shrinks).
+_CAPTION_UNITS_PER_LETTER = 20.0
 
 
 @dataclass
 class Layout:
-    """Node positions and the captions of the blocks of unlinked nodes."""
+    """Node positions, the captions of the blocks of unlinked nodes, and the nodes drawn apart from
+    the map (a geographic map's nodes with no known place), whose lines the page hides until asked."""
 
     positions: dict[str, tuple[float, float]]
     captions: list[dict[str, object]] = field(default_factory=list)
+    apart: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -106,7 +109,8 @@ def separate(positions: dict[str, tuple[float, float]], *, apart: float, rounds:
 
 
 def _grid_block(nodes: list[str], caption: str) -> _Block:
-    columns = max(1, math.ceil(math.sqrt(len(nodes) * 1.6)))
+    # about three times as wide as tall: a projector's screen is wide, and the map fits it by height
+    columns = max(1, math.ceil(math.sqrt(len(nodes) * 3)))
     positions = {n: ((i % columns) * _CELL, (i // columns) * _CELL) for i, n in enumerate(nodes)}
     # room for the caption beside the next block, at the size it is drawn when the map fits the screen
     return _Block(positions, max((columns - 1) * _CELL, len(caption) * _CAPTION_UNITS_PER_LETTER),
@@ -114,23 +118,25 @@ def _grid_block(nodes: list[str], caption: str) -> _Block:
 
 
 def _pack(blocks: list[_Block], *, gap: float = SPACING, top: float = 0.0) -> Layout:
-    """Place blocks left to right in rows no wider than the widest block or the square root of their
-    total area (whichever is more), each caption above its block."""
+    """Place blocks left to right in rows no wider than the widest block or a rectangle two and a half
+    times as wide as tall holding them all (whichever is more), each caption above its block."""
     if not blocks:
         return Layout({})
     area = sum((b.width + gap) * (b.height + gap) for b in blocks)
-    row_width = max(max(b.width for b in blocks), math.sqrt(area) * 1.2)
+    row_width = max(max(b.width for b in blocks), math.sqrt(area * 2.5))
     positions: dict[str, tuple[float, float]] = {}
     captions: list[dict[str, object]] = []
     x, y, row_height = 0.0, top, 0.0
     for block in blocks:
-        head = gap * 0.6 if block.caption else 0.0
+        head = SPACING * 0.8 if block.caption else 0.0
         if x > 0 and x + block.width > row_width:
             x, y, row_height = 0.0, y + row_height + gap, 0.0
         for node, (dx, dy) in block.positions.items():
             positions[node] = (round(x + dx, 1), round(y + head + dy, 1))
-        if block.caption:
-            captions.append({"text": block.caption, "x": round(x, 1), "y": round(y, 1)})
+        if block.caption:  # the page shrinks a caption to its block's width and the room above it
+            captions.append({"text": block.caption, "x": round(x, 1), "y": round(y, 1),
+                             "width": round(block.width + gap * 0.8, 1), "height": round(head - 0.25 * _CELL, 1),
+                             "members": sorted(block.positions, key=str)})
         x += block.width + gap
         row_height = max(row_height, block.height + head)
     return Layout(positions, captions)

@@ -50,7 +50,8 @@ _KIND_WORDS = {
 #: Relations drawn from their target to their source, so that money and commissions flow the way a
 #: room reads them (from funder to recipient, from commissioner to provider).
 REVERSED_RELATIONS = frozenset({"FUNDED_BY", "COMMISSIONED_BY", "PAID_BY"})
-#: Colour, dashes and words of each relation, as drawn (after reversal).
+#: Colour, dashes (False: solid; True: dashed; a list: vis-network's dash and gap lengths, [2, 6] is
+#: dotted) and words of each relation, as drawn (after reversal). No two relations look alike.
 RELATION_STYLE = {
     "FUNDED_BY": (FAMILY_COLOURS["money"], False, "funds (money from funder to recipient)"),
     "AWARDED_TO": (FAMILY_COLOURS["money"], True, "grant awarded to"),
@@ -62,9 +63,13 @@ RELATION_STYLE = {
     "SUPPORTS": (FAMILY_COLOURS["support"], False, "supports"),
     "DELIVERS": (FAMILY_COLOURS["activity"], False, "delivers"),
     "ADDRESSES": (FAMILY_COLOURS["activity"], True, "works on (theme)"),
-    "OFFERS_FUNCTION": (FAMILY_COLOURS["activity"], True, "offers (support function)"),
+    "OFFERS_FUNCTION": (FAMILY_COLOURS["activity"], [2, 6], "offers (support function)"),
+    "PART_OF": (FAMILY_COLOURS["context"], [2, 6], "part of"),
+    "SUCCEEDS": (FAMILY_COLOURS["context"], False, "succeeds (took over from)"),
+    "LOCATED_IN": (FAMILY_COLOURS["context"], True, "located in"),
 }
-_OTHER_RELATION = (FAMILY_COLOURS["context"], True)
+#: Any other relation: dash and dot.
+_OTHER_RELATION = (FAMILY_COLOURS["context"], [10, 4, 2, 4])
 
 # Machado, Oliveira and Fernandes (2009), severity 1.0, on linear RGB.
 _CVD = {
@@ -116,8 +121,9 @@ def relation_label(relation: str) -> str:
     return relation.replace("_", " ").lower()
 
 
-def relation_style(relation: str) -> tuple[str, bool]:
-    """The colour of a relation's lines and whether they are dashed.
+def relation_style(relation: str) -> tuple[str, bool | list[int]]:
+    """The colour of a relation's lines and their dashes (False: solid; True: dashed; or a list of
+    dash and gap lengths).
 
     Examples
     --------

@@ -149,6 +149,8 @@ def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind", context: nx.MultiDiGr
         totals[key][0] += 1
         totals[key][1] += float(data.get("amount") or 0.0)
     for (a, b, relation), (count, amount) in totals.items():
+        if a == b:  # links inside a group: a loop on its node says nothing a room can read
+            continue
         small.add_edge(f"group:{a}", f"group:{b}", relation=relation, links=count, amount=amount, provenance=[])
     return small
 
@@ -184,7 +186,7 @@ def _sizes(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, size_by: str) -> tu
             _MEASURE_WORDS.get(size_by, size_by))
 
 
-def _edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
+def _edge_records(graph: nx.MultiDiGraph, apart: set[str]) -> list[dict[str, Any]]:
     # refunds and credit notes are negative payments: width by size of the amount
     widest = max((abs(float(d.get("amount") or 0.0)) for *_, d in graph.edges(data=True)), default=0.0) or 1.0
     records = []
@@ -198,6 +200,8 @@ def _edge_records(graph: nx.MultiDiGraph) -> list[dict[str, Any]]:
             text += f" ({data['links']:,} links)"
         records.append({"id": f"e{number}", "from": start, "to": end, "relation": relation, "title": text,
                         "color": colour, "dashes": dashed, "width": round(1.5 + 7 * math.sqrt(abs(amount) / widest), 2)})
+        if source in apart or target in apart:
+            records[-1]["apart"] = True
     return records
 
 
@@ -264,8 +268,10 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
             record["group"] = groups.get(node)
         if "members" in data:
             record["members"] = data["members"]
+        if node in layout.apart:
+            record["apart"] = True
         nodes.append(record)
-    edges = _edge_records(graph)
+    edges = _edge_records(graph, layout.apart)
     kinds = Counter(d["kind"] for _, d in graph.nodes(data=True) if "members" not in d or not groups)
     relations = Counter(e["relation"] for e in edges)
     themes = sorted({t for n in nodes for t in n["themes"]})

@@ -39,7 +39,8 @@ def test_preset_renders_offline_with_its_dataset(preset: str, hounslow_maps: Pat
     status = re.search(r'data-visible-nodes="(\d+)" data-visible-edges="(\d+)"', dom)
     assert status, "the page's script did not run"
     assert int(status.group(1)) == len(data["nodes"]) > 0
-    assert int(status.group(2)) == len(data["edges"])
+    # lines to the panel of nodes with no known place wait for the button
+    assert int(status.group(2)) == len([e for e in data["edges"] if not e.get("apart")])
     shot = tmp_path / "shot.png"
     browser(page, f"--screenshot={shot}", window="1280,800")
     image = Image.open(shot).convert("L")
@@ -207,11 +208,18 @@ def test_big_map_opens_grouped_and_a_group_opens_on_click(scenario: Callable[...
     members = {n["id"] for n in data["nodes"] if n.get("group") == charity}
     out = scenario(page, f"""
         out.start = {VISIBLE}; out.placed = {POSITIONS};
+        out.named = Number(document.body.dataset.labelsDrawn);
         civicmap.network.emit("click", {{nodes: [{charity!r}], edges: []}});
         out.open = {VISIBLE}; out.after = {POSITIONS};
         out.lines = Number(document.getElementById("status").dataset.visibleEdges);
+        const close = document.querySelector("#trail button[data-group]");
+        out.closeButton = close && close.textContent;
+        close.click(); out.closed = {VISIBLE}; out.trail = document.getElementById("trail").textContent;
     """)
     assert set(out["start"]) == {n["id"] for n in groups}
+    assert out["named"] >= len(groups)  # every group is named, however small it is drawn
+    label = next(n["label"] for n in groups if n["id"] == charity)
+    assert out["closeButton"].startswith(label) and set(out["closed"]) == set(out["start"]) and not out["trail"]
     assert set(out["open"]) == ({n["id"] for n in groups} - {charity}) | members
     assert out["placed"] == out["after"]
     # members' links into the closed groups are drawn as well as those among themselves
@@ -234,11 +242,16 @@ def test_geographic_map_draws_wards_and_shading_turns_off(hounslow_maps: Path, s
         out.button = !document.getElementById("shading").hidden; out.shaded = inks();
         document.getElementById("shading").click(); civicmap.network.redraw();
         await new Promise(resolve => setTimeout(resolve, 200));
-        out.plain = inks(); out.hash = location.hash;
+        out.plain = inks(); out.hash = location.hash; out.svg = civicmap.viewAsSvg();
     """)
     assert out["button"] and out["hash"] == "#shading=0"
     assert out["plain"] > 10 * max(out["shaded"], 1000)  # the wards' plain fill replaces the shading
-    assert len(map_json(page)["background"]["labels"]) == 20  # every ward named
+    background = map_json(page)["background"]
+    assert len(background["labels"]) == 20  # every ward named
+    # the SVG export carries the borough too: each LSOA, the ward lines, every ward's name and the panel
+    assert out["svg"].split("</defs>")[1].count("<path") == len(background["areas"]) + 1  # (arrowheads in defs)
+    assert all(f">{label['text']}</text>" in out["svg"] for label in background["labels"])
+    assert f">{background['panel']['text']}</text>" in out["svg"]
 
 
 def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: Callable[..., dict]) -> None:
@@ -257,3 +270,50 @@ def test_hostile_names_neither_blank_the_map_nor_run(tmp_path: Path, scenario: C
     assert sorted(out["labels"]) == sorted(HOSTILE_NAMES)
     assert out["drawn"] > 0
     assert out["title"] == HOSTILE_NAMES[2]
+
+
+@pytest.mark.parametrize("fragment", ["", "#presenter=1"])
+def test_place_not_known_panel_stands_apart_and_its_lines_wait(fragment: str, hounslow_maps: Path,
+                                                               scenario: Callable[..., dict]) -> None:
+    page = hounslow_maps / "places.html"
+    data = map_json(page)
+    apart = {n["id"] for n in data["nodes"] if n.get("apart")}
+    lines = [e for e in data["edges"] if e.get("apart")]
+    # an organisation with no known place that has a line on the map, and one placed with none to the panel
+    lonely = next(e["from"] if e["from"] in apart else e["to"] for e in lines)
+    out = scenario(page, f"""
+        const edges = () => Number(document.getElementById("status").dataset.visibleEdges);
+        const panel = MAP.background.panel, canvas = document.querySelector("#network canvas").getBoundingClientRect();
+        const a = civicmap.network.canvasToDOM({{x: panel.x, y: panel.y}});
+        const b = civicmap.network.canvasToDOM({{x: panel.x + panel.width, y: panel.y + panel.height}});
+        out.panel = [a.x, a.y, b.x, b.y]; out.canvas = [canvas.width, canvas.height];
+        out.legendLeft = document.getElementById("side").getBoundingClientRect().left;
+        out.start = edges(); out.status = document.getElementById("status").textContent;
+        civicmap.focusOn({lonely!r}); out.focused = edges(); out.focusSet = [...civicmap.state.focusSet];
+        document.getElementById("show-all").click();
+        document.getElementById("apart-lines").click(); out.all = edges(); out.hash = location.hash;
+        out.pressed = document.getElementById("apart-lines").getAttribute("aria-pressed");
+        out.legend = document.getElementById("legend").textContent;
+    """, fragment=fragment)
+    assert out["start"] == len(data["edges"]) - len(lines)
+    assert f"{len(lines)} lines to \u201cPlace not known\u201d hidden" in out["status"]
+    mine = [e for e in data["edges"] if lonely in (e["from"], e["to"])]
+    assert out["focused"] == len([e for e in data["edges"] if {e["from"], e["to"]} <= set(out["focusSet"])]) >= len(mine)
+    assert out["all"] == len(data["edges"]) and out["pressed"] == "true" and "lines=1" in out["hash"]
+    assert f"Place not known ({len(apart)})" in out["legend"]
+    # the whole panel is on the screen, left of the legend, when the map opens
+    left, top, right, bottom = out["panel"]
+    assert 0 <= left < right <= out["canvas"][0] <= out["legendLeft"] and 0 <= top < bottom <= out["canvas"][1]
+
+
+def test_a_filter_with_one_choice_is_not_offered(hounslow_maps: Path, scenario: Callable[..., dict]) -> None:
+    page = hounslow_maps / "infrastructure.html"
+    filters = map_json(page)["filters"]
+    out = scenario(page, """
+        for (const id of ["filter-kind", "filter-ward", "filter-theme", "filter-relation"]) {
+            out[id] = getComputedStyle(document.getElementById(id).closest("label")).display !== "none";
+        }
+    """)
+    assert filters["wards"] == ["not known"] and not out["filter-ward"]  # every ward not known: nothing to filter
+    assert len(filters["kinds"]) > 1 and out["filter-kind"]
+    assert out["filter-theme"] == (len(filters["themes"]) > 1)

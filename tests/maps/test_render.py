@@ -19,6 +19,7 @@ from civicgraph.maps.palette import (
     colour_difference,
     contrast_on_white,
     kind_style,
+    relation_style,
 )
 from civicgraph.maps.presets import PRESETS, preset_view
 from civicgraph.maps.render import aggregate, map_data, render_map
@@ -103,6 +104,8 @@ def test_legend_colours_stay_apart_under_colour_blindness_and_contrast_on_white(
     looks = [kind_style(kind) for kind in KIND_STYLE]
     assert len(looks) == len(set(looks)), "two kinds look the same (colour and shape)"
     assert {style[0] for style in RELATION_STYLE.values()} <= set(colours)
+    lines = [str(relation_style(relation)) for relation in [*RELATION_STYLE, "SOME_OTHER_RELATION"]]
+    assert len(lines) == len(set(lines)), "two relations are drawn alike (colour and dashes)"
 
 
 def test_charity_and_funder_are_told_apart_under_protanopia() -> None:
@@ -235,9 +238,14 @@ def test_geographic_layout_places_by_grid_reference_then_lsoa_then_ward() -> Non
     at = layout.positions
     assert at["east"][0] > at["west"][0] and at["east"][1] < at["west"][1]  # east is right, north is up
     assert at["user"][1] > at["west"][1]  # the hall is further south
-    assert layout.captions[0]["text"] == "Place not known (1)"
-    unknown_block = layout.captions[0]["x"]
-    assert at["nowhere"][0] >= unknown_block > max(at[n][0] for n in ("in-lsoa", "in-ward", "east", "user"))
+    panel = background["panel"]
+    assert panel["text"] == "Place not known (1)" and layout.apart == {"nowhere"}
+    assert [c["text"] for c in layout.captions] == ["Community organisation (1)"]
+    # the panel stands apart, east of the borough and of every placed node, and holds the unplaced node
+    borough_east = max(x for area in background["areas"] for ring in area["rings"] for x, _ in ring)
+    assert panel["x"] > max([borough_east] + [at[n][0] for n in ("in-lsoa", "in-ward", "east", "west", "user")])
+    assert panel["x"] < at["nowhere"][0] < panel["x"] + panel["width"]
+    assert panel["y"] < at["nowhere"][1] < panel["y"] + panel["height"]
     # the ward's only LSOA: both at its centre, spread apart so neither hides the other
     assert 0 < abs(complex(*at["in-ward"]) - complex(*at["in-lsoa"])) < 100
     assert said == ("Placed by postcode: 2; placed by postcode of a building it uses: 1; placed by LSOA: 1; "
@@ -252,6 +260,25 @@ def test_ward_boundaries_are_dissolved_from_lsoas(hounslow_graph: nx.MultiDiGrap
     assert len(by_ward["labels"]) == 20 and not by_lsoa["labels"]
     # inner LSOA edges cancel out inside each ward: far fewer lines than every LSOA outline
     assert 0 < len(by_ward["lines"]) < 0.6 * len(by_lsoa["lines"])
+
+
+def test_organisations_with_no_known_place_wait_in_a_panel_grouped_by_kind(hounslow_maps: Path) -> None:
+    data = map_json(hounslow_maps / "places.html")
+    panel, apart = data["background"]["panel"], [n for n in data["nodes"] if n.get("apart")]
+    assert panel["text"] == f"Place not known ({len(apart)})" and apart
+    inside = [n for n in data["nodes"] if panel["x"] <= n["x"] <= panel["x"] + panel["width"]
+              and panel["y"] <= n["y"] <= panel["y"] + panel["height"]]
+    assert inside == apart  # the panel holds exactly the nodes with no known place
+    borough = [p for area in data["background"]["areas"] for ring in area["rings"] for p in ring]
+    assert panel["height"] <= max(y for _, y in borough) - min(y for _, y in borough)  # no taller than the borough
+    kinds = {}
+    for node in apart:
+        kinds[node["card"]["kind"]] = kinds.get(node["card"]["kind"], 0) + 1
+    assert sorted(c["text"] for c in data["captions"]) == sorted(f"{k} ({n})" for k, n in kinds.items())
+    # lines to the panel are marked (the page hides them until asked), and only those
+    marked = {e["id"] for e in data["edges"] if e.get("apart")}
+    ids = {n["id"] for n in apart}
+    assert marked == {e["id"] for e in data["edges"] if {e["from"], e["to"]} & ids} and marked
 
 
 def test_boundary_file_errors_name_the_feature_and_field(tmp_path: Path) -> None:
