@@ -15,10 +15,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from civicgraph.cypher.endpoint import EndpointError
-from civicgraph.cypher.neo4j_push import Neo4jPushError
-from civicgraph.cypher.statement import StatementRefused
-from civicgraph.graph.errors import (
+from civicgraph.analysis.lookup import OrganisationNotFound
+from civicgraph.core.errors import (
     ConfigError,
     FetchError,
     GraphStoreError,
@@ -28,7 +26,9 @@ from civicgraph.graph.errors import (
     UnknownLoaderError,
     UnknownTermError,
 )
-from civicgraph.graph.lookup import OrganisationNotFound
+from civicgraph.cypher.endpoint import EndpointError
+from civicgraph.cypher.neo4j_push import Neo4jPushError
+from civicgraph.cypher.statement import StatementRefused
 
 #: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
 USAGE_ERRORS = (ConfigError, EndpointError, OutputFolderError, UnknownLoaderError, UnknownTermError,
@@ -83,9 +83,9 @@ def command_ask(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_what_if(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.centrality import what_if_removed
-    from civicgraph.graph.lookup import find_organisation
-    from civicgraph.graph.network import name
+    from civicgraph.analysis.centrality import what_if_removed
+    from civicgraph.analysis.lookup import find_organisation
+    from civicgraph.analysis.network import name
     from civicgraph.graph.store import load_graph
 
     graph = load_graph(args.graph)
@@ -101,7 +101,7 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def command_info(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.export import graph_summary, summary_json
+    from civicgraph.exports.formats import graph_summary, summary_json
     from civicgraph.graph.store import load_frames
 
     frames = load_frames(args.graph, attributes=False)  # counts need no attributes and no networkx graph
@@ -124,7 +124,7 @@ def command_info(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_export(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.export import export_graph
+    from civicgraph.exports.formats import export_graph
     from civicgraph.graph.store import load_graph
 
     if args.format == "neo4j-import":
@@ -245,7 +245,7 @@ def command_template(args: argparse.Namespace, console: Console) -> None:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``civicgraph`` command."""
-    from civicgraph.graph.export import EXPORT_FORMATS
+    from civicgraph.exports.formats import EXPORT_FORMATS
     from civicgraph.loaders.registry import available_loaders
     from civicgraph.pipeline.answers import ANSWERS
 

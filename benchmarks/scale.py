@@ -36,12 +36,11 @@ import pyarrow.csv as pa_csv
 from tabulate import tabulate
 
 from benchmarks.sources import SourceFiles, write_sources
+from civicgraph.analysis.centrality import centrality_table
+from civicgraph.analysis.network import organisation_nodes
+from civicgraph.core.bulk import collector_paused
 from civicgraph.graph.assemble import assemble_frames
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.centrality import centrality_table
 from civicgraph.graph.frames import frames_to_graph
-from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
-from civicgraph.graph.network import organisation_nodes
 from civicgraph.graph.store import write_frames
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.place_index import PlaceIndex
@@ -50,6 +49,7 @@ from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
 from civicgraph.pipeline.build import run_loaders, source_place_words
 from civicgraph.pipeline.config import BuildConfig, SourceConfig
 from civicgraph.pipeline.locate import locate_by_postcode
+from civicgraph.pipeline.memory import large_blocks_mapped, release_freed_memory
 from civicgraph.resolve.resolution import resolve_entities
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,8 +10,8 @@ import ladybug
 import networkx as nx
 import pandas as pd
 
+from civicgraph.analysis.network import datasets
 from civicgraph.cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
-from civicgraph.graph.network import datasets
 from civicgraph.graph.store import atomic_directory, canonical_json
 
 DATABASE_FILE = "graph.lbug"

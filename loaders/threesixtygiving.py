@@ -41,11 +41,11 @@ import pandas as pd
 import pyarrow as pa
 from jsonschema import Draft202012Validator, FormatChecker
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import company_id, company_number
-from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
+from civicgraph.core.columns import TEXT, is_missing
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import company_id, company_number
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, native
 from civicgraph.loaders.tabular import (
-    TEXT,
     check_decimal,
     decode_bytes,
     first_json_character,

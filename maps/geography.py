@@ -21,8 +21,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.network import name, ward_index
+from civicgraph.analysis.network import name, ward_index
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.maps.layout import _CELL, SPACING, Layout, _grid_block, _pack, separate
 
 __all__ = ["Area", "geographic_layout", "read_boundaries"]

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from civicgraph.graph.coproduction import _partners
-from civicgraph.graph.gaps import below_the_radar_groups
-from civicgraph.graph.infrastructure import infrastructure_profiles
-from civicgraph.graph.network import neighbours, organisations, sector
+from civicgraph.analysis.coproduction import _partners
+from civicgraph.analysis.gaps import below_the_radar_groups
+from civicgraph.analysis.infrastructure import infrastructure_profiles
+from civicgraph.analysis.network import neighbours, organisations, sector
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ identifiers are one organisation, then the frames are merged into one graph.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cached_property
@@ -22,15 +21,15 @@ import networkx as nx
 import pandas as pd
 from tqdm.auto import tqdm
 
+from civicgraph.analysis.placement import placement_coverage
+from civicgraph.core.atomic import check_replaceable
+from civicgraph.core.beside import Beside
+from civicgraph.core.bulk import collector_paused
+from civicgraph.core.cells import write_csv
+from civicgraph.core.errors import ConfigError, GraphValidationError, SourceFormatError
+from civicgraph.core.hashing import sha256_of
 from civicgraph.graph.assemble import assemble_frames
-from civicgraph.graph.atomic import check_replaceable
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.cells import write_csv
-from civicgraph.graph.errors import ConfigError, GraphValidationError, SourceFormatError
-from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.frames import GraphFrames, frames_to_graph
-from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
-from civicgraph.graph.placement import placement_coverage
 from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
@@ -41,6 +40,14 @@ from civicgraph.pipeline.authorities import authority_table
 from civicgraph.pipeline.candidates import mark_register_candidates
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
+from civicgraph.pipeline.helpers import (
+    edge_merge_helper,
+    large_blocks_mapped,
+    loading_helper,
+    release_freed_memory,
+    scoring_helper,
+    table_write_helper,
+)
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 from civicgraph.resolve.declared import screen_declared_ids
 from civicgraph.resolve.names import place_words
@@ -87,16 +94,6 @@ class BuildOutcome:
         return frames_to_graph(self.frames)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
 def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     """The council itself, from the configuration, located in its area when the area is known.
 
@@ -116,10 +113,6 @@ def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     if area:
         sink.edge(config.authority_id, area, "LOCATED_IN", prov)
     return sink.result()
-
-
-#: Sources (bytes on disk) above which the loaders are shared with a forked helper (two cores).
-SHARE_LOADING_BYTES = 50 << 20
 
 
 @collector_paused()
@@ -143,8 +136,8 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     results = _load(config, geography, context, bar)
     places = PlaceIndex.from_results([results[j] for j in geography])
     context = replace(context, places=places)
-    mine, helpers = _share(config, others)
-    later = start_forked(_load, config, helpers, context, None) if helpers else dict
+    mine, helpers, beside = _share(config, others)
+    later = beside(_load, config, helpers, context, None) if beside else dict
     results.update(_load(config, mine, context, bar))
     results.update(later())
     bar.update(len(helpers))
@@ -170,18 +163,19 @@ def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: tq
     return results
 
 
-def _share(config: BuildConfig, indices: list[int]) -> tuple[list[int], list[int]]:
-    """Sources this process loads, and those a helper loads: the largest file here, the others there
-    while they are no larger in all, and everything here when the sources are small."""
+def _share(config: BuildConfig, indices: list[int]) -> tuple[list[int], list[int], Beside | None]:
+    """Sources this process loads, those a helper loads and the helper: the largest file here, the
+    others there while they are no larger in all, and everything here when the sources are small."""
     sizes = {i: _bytes(config.sources[i].path) for i in indices}
-    if sum(sizes.values()) < SHARE_LOADING_BYTES or len(indices) < 2 or not can_fork():
-        return indices, []
+    beside = loading_helper(sum(sizes.values()), len(indices))
+    if beside is None:
+        return indices, [], None
     mine, helpers, load = [], [], [0, 0]
     for i in sorted(indices, key=lambda i: -sizes[i]):
         side = 0 if load[0] <= load[1] else 1
         (mine, helpers)[side].append(i)
         load[side] += sizes[i]
-    return sorted(mine), sorted(helpers)
+    return sorted(mine), sorted(helpers), beside
 
 
 def _bytes(path: Path) -> int:
@@ -235,7 +229,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     results = [authority_result(config, places), *map(screen_declared_ids, results)]
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
-    resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
+    resolution = resolve_entities(results, config.resolution, places=source_place_words(results),
+                                  beside=scoring_helper())
     warnings = source_warnings(results[1:])
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -243,7 +238,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     release_freed_memory()  # before the merge forks its helper, which would share it
     with large_blocks_mapped():  # the merge's only: resolution's chunks of pairs would be slower
         frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
-                                           attributes=attributes, parallel=config.parallel_merge)
+                                           attributes=attributes, between_halves=release_freed_memory,
+                                           beside=edge_merge_helper(results, wanted=config.parallel_merge))
         release_freed_memory()
         frames, _ = locate_by_postcode(frames, places)
         frames = mark_places(frames, places, config.authority_gss)
@@ -330,7 +326,7 @@ def check_boundaries(places: PlaceIndex) -> None:
     >>> check_boundaries(PlaceIndex(lsoa_ward={"E01002555@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "E01002555@2021"}))
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
+    civicgraph.core.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
     """
     if not places.postcode_lsoa or not places.lsoa_ward:
         return
@@ -379,22 +375,32 @@ def _data_dates(results: list[LoadResult]) -> dict[str, str]:
 
 def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: bytes | None = None,
                     progress: bool = True) -> BuildOutcome:
-    """Build and save to ``folder`` atomically: a failed build leaves the previous one as it was.
-
-    The folder holds the graph tables and manifest (see :mod:`graph.store`), ``rejections.csv``,
-    ``matches.csv`` (every pair entity resolution considered, with score, method, status and
-    evidence) and the manifest's ``sources``: each file's loader, path, SHA-256 and counts. The
-    review file named in ``[resolution]`` is rewritten after the folder is in place.
+    """Build and save to ``folder`` atomically (see :func:`write_build_folder`): a failed build
+    leaves the previous one as it was. The review file named in ``[resolution]`` is rewritten after
+    the folder is in place.
     """
     check_replaceable(folder)  # before the build, not after minutes of it
     outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
-    sources = [{**s, "sha256": _sha256(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
     with atomic_directory(folder) as staging:
-        write_frames(outcome.frames, staging, extra={"config": str(config.path), "sources": sources})
-        write_csv(outcome.rejections, staging / "rejections.csv")
-        write_csv(outcome.resolution.links, staging / "matches.csv")
+        write_build_folder(config, outcome, staging)
     save_review_file(config, outcome)
     return outcome
+
+
+def write_build_folder(config: BuildConfig, outcome: BuildOutcome, folder: Path) -> None:
+    """Write a build into an existing, empty folder: what ``civicgraph build`` writes, and ``run`` in
+    its ``graph`` folder.
+
+    The folder holds the graph tables and manifest (see :mod:`civicgraph.graph.store`),
+    ``rejections.csv``, ``matches.csv`` (every pair entity resolution considered, with score,
+    method, status and evidence) and the manifest's ``sources``: each file's loader, path, SHA-256
+    and counts.
+    """
+    sources = [{**s, "sha256": sha256_of(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
+    write_frames(outcome.frames, folder, extra={"config": str(config.path), "sources": sources},
+                 beside=table_write_helper(outcome.frames))
+    write_csv(outcome.rejections, folder / "rejections.csv")
+    write_csv(outcome.resolution.links, folder / "matches.csv")
 
 
 def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
@@ -455,7 +461,7 @@ def check_review_file(config: BuildConfig) -> None:
     >>> check_review_file(replace(config, authority_gss="E08000003", authority_code="MAN"))
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
+    civicgraph.core.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
     """
     path = config.resolution.review_file
     if not path or not Path(path).is_file():

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.pipeline.authorities import Authority, find_authority
 from civicgraph.pipeline.config_schema import check_config, project_path

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from civicgraph.graph.network import name, organisation_edges, organisation_nodes, ward_index
+from civicgraph.analysis.network import name, organisation_edges, organisation_nodes, ward_index
 from civicgraph.graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
 from civicgraph.pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
@@ -268,7 +268,7 @@ def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
 
 
 def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
-    from civicgraph.graph.infrastructure import infrastructure_profiles
+    from civicgraph.analysis.infrastructure import infrastructure_profiles
 
     profiles = infrastructure_profiles(graph)
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
@@ -383,7 +383,7 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
     >>> funding_placement(g)
     {'placed': 0, 'unplaced_gbp': 5.0}
     """
-    from civicgraph.graph.money import funding_by_ward
+    from civicgraph.analysis.money import funding_by_ward
 
     cache = cached(graph)
     if "funding_placement" not in cache:
@@ -492,7 +492,7 @@ def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
 
 
 def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
-    from civicgraph.graph.infrastructure import alliance_candidates, infrastructure_profiles
+    from civicgraph.analysis.infrastructure import alliance_candidates, infrastructure_profiles
 
     explanation = _infrastructure(graph, table, comparison)
     covered = float(table["covered"].iloc[-1]) if len(table) else 0.0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
-from civicgraph.graph.cells import markdown_text
+from civicgraph.core.cells import markdown_text
 
 COVERAGE_COLUMNS = ["what", "known", "total", "share", "note"]
 SOURCE_COLUMNS = ["dataset", "licence", "first_date", "last_date", "facts"]

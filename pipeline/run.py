@@ -23,16 +23,16 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from civicgraph.core.atomic import check_replaceable
+from civicgraph.core.cells import write_csv
+from civicgraph.core.errors import ConfigError
 from civicgraph.cypher.store import write_database
-from civicgraph.graph.atomic import check_replaceable
-from civicgraph.graph.cells import write_csv
-from civicgraph.graph.errors import ConfigError
-from civicgraph.graph.export import export_graph, summary_json
-from civicgraph.graph.store import atomic_directory, write_frames
+from civicgraph.exports.formats import export_graph, summary_json
+from civicgraph.graph.store import atomic_directory
 from civicgraph.loaders.threesixtygiving import grants_by_authority
 from civicgraph.pipeline.answers import AnswerInputs, answer_all, write_answers
 from civicgraph.pipeline.briefs import write_briefs
-from civicgraph.pipeline.build import build_graph, save_review_file
+from civicgraph.pipeline.build import build_graph, save_review_file, write_build_folder
 from civicgraph.pipeline.config import BuildConfig
 from civicgraph.visualise import write_all_maps
 
@@ -129,7 +129,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
 
     with atomic_directory(out) as staging:
         (staging / "graph").mkdir()
-        write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
+        write_build_folder(config, outcome, staging / "graph")
         write_csv(outcome.rejections, staging / "rejections.csv")
         write_csv(outcome.resolution.links, staging / "matches.csv")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]

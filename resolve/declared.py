@@ -18,8 +18,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.assemble import present_mask
-from civicgraph.graph.identifiers import identifier_problems, schemes_of, slugify
+from civicgraph.core.columns import present_mask
+from civicgraph.core.identifiers import identifier_problems, schemes_of, slugify
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadResult
 
 __all__ = ["screen_declared_ids"]

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from networkx.utils import UnionFind
 
-from civicgraph.graph.identifiers import scheme_of, schemes_of
+from civicgraph.core.identifiers import scheme_of, schemes_of
 from civicgraph.loaders.base import LoadResult
 from civicgraph.resolve.entities import matchable_kinds
 

@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 import requests
 
+from civicgraph.analysis.money import funding_by_funder
 from civicgraph.cypher.endpoint import EndpointError, EndpointSettings, serve
-from civicgraph.graph.money import funding_by_funder
 from tests.cypher.conftest import TOKEN, count_nodes, query
 
 

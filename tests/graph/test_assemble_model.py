@@ -16,8 +16,9 @@ import networkx as nx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from civicgraph.graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key, present_mask
-from civicgraph.graph.identifiers import scheme_rank
+from civicgraph.core.columns import present_mask
+from civicgraph.core.identifiers import scheme_rank
+from civicgraph.graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key
 from civicgraph.loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, LoadResult, RecordSink
 from civicgraph.ontology.vocabulary import vocabulary
 

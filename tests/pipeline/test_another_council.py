@@ -11,7 +11,7 @@ import pytest
 
 import civicgraph.pipeline.run as run_module
 from civicgraph.cli import main
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import available_loaders
 from civicgraph.pipeline.authorities import REGISTER, find_authority

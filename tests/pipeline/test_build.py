@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from civicgraph.cli import main
-from civicgraph.graph.errors import ConfigError, SourceFormatError
-from civicgraph.graph.export import summary_json
-from civicgraph.graph.provenance import DERIVED_DATASETS
+from civicgraph.core.errors import ConfigError, SourceFormatError
+from civicgraph.core.provenance import DERIVED_DATASETS
+from civicgraph.exports.formats import summary_json
 from civicgraph.graph.store import load_graph, save_graph
 from civicgraph.pipeline.build import build_graph, build_to_folder, run_loaders
 from civicgraph.pipeline.config import read_config

@@ -9,9 +9,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from civicgraph.graph.gaps import below_the_radar_groups
-from civicgraph.graph.period import activity
-from civicgraph.graph.placement import placement_coverage
+from civicgraph.analysis.gaps import below_the_radar_groups
+from civicgraph.analysis.period import activity
+from civicgraph.analysis.placement import placement_coverage
 from civicgraph.pipeline.build import BuildOutcome, build_graph
 from civicgraph.pipeline.config import read_config
 
@@ -52,7 +52,7 @@ def test_seven_in_ten_organisations_with_a_postcode_are_in_a_ward(outcome: Build
 
 def test_every_directory_location_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
                                                                            district: dict[str, str]) -> None:
-    from civicgraph.graph.network import ward_index
+    from civicgraph.analysis.network import ward_index
     wards = ward_index(graph)
     buildings = {n: d["postcode"] for n, d in graph.nodes(data=True) if d["kind"] == "Building"}
     hounslow = [n for n, p in buildings.items() if district.get(p) == "E09000018"]
@@ -74,7 +74,7 @@ def test_directory_locations_outside_the_borough_are_marked_outside(graph: nx.Mu
 
 def test_every_grant_recipient_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
                                                                        district: dict[str, str]) -> None:
-    from civicgraph.graph.network import ward_index
+    from civicgraph.analysis.network import ward_index
     wards = ward_index(graph)
     recipients = {t for _, t, d in graph.edges(data=True) if d["relation"] == "AWARDED_TO"}
     local = [r for r in recipients if district.get(graph.nodes[r].get("postcode")) == "E09000018"]
