@@ -18,17 +18,17 @@ from rich.table import Table
 from civicgraph.analysis.lookup import OrganisationNotFound
 from civicgraph.core.errors import (
     ConfigError,
+    EndpointError,
     FetchError,
     GraphStoreError,
     GraphValidationError,
+    Neo4jPushError,
     OutputFolderError,
     SourceFormatError,
+    StatementRefused,
     UnknownLoaderError,
     UnknownTermError,
 )
-from civicgraph.cypher.endpoint import EndpointError
-from civicgraph.cypher.neo4j_push import Neo4jPushError
-from civicgraph.cypher.statement import StatementRefused
 
 #: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
 USAGE_ERRORS = (ConfigError, EndpointError, OutputFolderError, UnknownLoaderError, UnknownTermError,

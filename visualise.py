@@ -31,7 +31,7 @@ def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organ
                  presenter: bool = False, seed: int = 7) -> Path:
     """Write the map of one preset (``below-the-radar``, ``coproduction``, ``infrastructure``,
     ``funding``, ``network``, or ``ego`` with ``organisation``: an id or a name, see
-    :func:`graph.lookup.find_organisation`).
+    :func:`analysis.lookup.find_organisation`).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """Brokers and single points of failure (question 4): centrality, structural holes, brokerage,
 cut points, communities, and what happens when one organisation goes.
 
-All measures are computed on :func:`graph.network.organisation_network`: organisations (council
+All measures are computed on :func:`analysis.network.organisation_network`: organisations (council
 bodies, funders, NHS and businesses included) joined by the relations between them.
 """
 
@@ -30,7 +30,7 @@ from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
 EXACT_BETWEENNESS_LIMIT = 5_000
-#: Above this many nodes ``backend="auto"`` computes with igraph (see :mod:`graph.fast`).
+#: Above this many nodes ``backend="auto"`` computes with igraph (see :mod:`analysis.fast`).
 IGRAPH_ABOVE = 2_000
 BACKENDS = ("auto", "networkx", "igraph")
 
@@ -120,14 +120,14 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
         :data:`EXACT_BETWEENNESS_LIMIT` nodes and sampled above, from 1,000 sources or fewer (at
         least :data:`FEWEST_SOURCES`) to keep within :data:`BETWEENNESS_BUDGET`; the frame's
         ``attrs["betweenness"]`` says which. A sampled value comes with its own standard error in
-        ``betweenness_se`` (see :mod:`graph.betweenness`; NaN with the networkx backend). With the
+        ``betweenness_se`` (see :mod:`analysis.betweenness`; NaN with the networkx backend). With the
         igraph backend, Burt's constraint is NaN for organisations with more than
         :data:`civicgraph.analysis.fast.CONSTRAINT_MAX_DEGREE` partners.
     seed : int
         For the sample and the community detection.
     backend : {"auto", "networkx", "igraph"}
         Where the measures are computed. ``auto`` uses networkx up to :data:`IGRAPH_ABOVE`
-        organisations and igraph (:mod:`graph.fast`) above; the results are the same measures.
+        organisations and igraph (:mod:`analysis.fast`) above; the results are the same measures.
     as_of : str, optional
         The period (ISO date): organisations not active then (removed, merged, only proposed) are
         left out before anything is measured, so they are never brokers or cut points. By default
@@ -389,7 +389,7 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     graph : networkx.MultiDiGraph
         A built ecosystem graph.
     removed : str
-        The organisation's id or name (see :func:`graph.lookup.find_organisation`; a misspelt or
+        The organisation's id or name (see :func:`analysis.lookup.find_organisation`; a misspelt or
         ambiguous name raises :class:`civicgraph.analysis.lookup.OrganisationNotFound` with suggestions).
 
     Returns

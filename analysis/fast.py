@@ -1,6 +1,6 @@
 """The centrality suite computed with igraph (C), for graphs too big for networkx's pure Python.
 
-Analysts keep networkx as their interface: :func:`graph.centrality.centrality_table` calls this
+Analysts keep networkx as their interface: :func:`analysis.centrality.centrality_table` calls this
 module when the organisation network is large (``backend="auto"``), or when asked. The measures
 and their definitions are the same; ``benchmarks/analysis.py`` compares the two side by side.
 """
@@ -25,7 +25,7 @@ from civicgraph.graph.tables import cached
 
 
 def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]]:
-    """The organisation network (:func:`graph.network.organisation_edges`) as an undirected igraph
+    """The organisation network (:func:`analysis.network.organisation_edges`) as an undirected igraph
     graph, with ``links`` and ``weight`` edge attributes, built from the tables without networkx.
 
     Made once per graph and kept with the tables (:mod:`graph.tables`); do not change it.
@@ -34,7 +34,7 @@ def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]
     -------
     graph : igraph.Graph
     ids : list of str
-        Node ids in igraph's vertex order (the order of :func:`graph.network.organisation_nodes`).
+        Node ids in igraph's vertex order (the order of :func:`analysis.network.organisation_nodes`).
 
     Examples
     --------
@@ -58,7 +58,7 @@ def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]
 
 def eigenvector(graph: igraph.Graph) -> list[float]:
     """Eigenvector centrality within each connected component of three or more vertices, scaled by
-    the component's share of vertices (as :func:`graph.centrality._eigenvector` does)."""
+    the component's share of vertices (as :func:`analysis.centrality._eigenvector` does)."""
     scores = [0.0] * graph.vcount()
     for component in graph.connected_components():
         if len(component) < 3:

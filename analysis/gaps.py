@@ -176,7 +176,7 @@ def service_gaps(graph: nx.MultiDiGraph, *, themes: list[str] | None = None) -> 
     """Themes or needs with no provider in a ward.
 
     A provider addresses a theme directly (``ADDRESSES``) or through a service it delivers, and is
-    in a ward (see :func:`graph.network.ward_of`; a service's ward is that of its organisation).
+    in a ward (see :func:`analysis.network.ward_of`; a service's ward is that of its organisation).
 
     Parameters
     ----------

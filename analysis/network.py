@@ -300,7 +300,7 @@ def organisation_network(graph: nx.MultiDiGraph) -> nx.Graph:
     Parallel edges are combined: ``weight`` is the sum of their amounts (GBP), ``links`` their
     number, ``relations`` the set of relation types. Service, place and concept nodes are left out.
     Built from :func:`organisation_nodes` and :func:`organisation_edges`; large graphs are better
-    analysed from those tables (:mod:`graph.fast` does).
+    analysed from those tables (:mod:`analysis.fast` does).
 
     Examples
     --------

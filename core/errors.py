@@ -49,3 +49,19 @@ class OutputFolderError(ValueError):
 
 class SourceEncodingWarning(UserWarning):
     """A source file held bytes that are not text in its encoding; the message names file and line."""
+
+
+class EndpointError(ValueError):
+    """The Cypher endpoint cannot start as configured; the message says what to change."""
+
+
+class Neo4jPushError(ConnectionError):
+    """Neo4j could not be reached or refused the credentials; the message says which and where."""
+
+
+class StatementRefused(PermissionError):
+    """A Cypher statement outside the read-only allow-list; ``code`` is the Neo4j error code to report."""
+
+    def __init__(self, message: str, code: str = "Neo.ClientError.Security.Forbidden") -> None:
+        super().__init__(message)
+        self.code = code

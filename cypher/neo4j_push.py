@@ -20,14 +20,11 @@ from typing import Any
 import networkx as nx
 from tqdm.auto import tqdm
 
+from civicgraph.core.errors import Neo4jPushError
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from civicgraph.graph.store import canonical_json
 from civicgraph.ontology.vocabulary import vocabulary
-
-
-class Neo4jPushError(ConnectionError):
-    """Neo4j could not be reached or refused the credentials; the message says which and where."""
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from civicgraph.core.errors import StatementRefused
+
 GRAMMAR = Path(__file__).with_name("readonly.lark")
 MAX_STATEMENT_CHARS = 65_536
 MAX_NESTING = 48
@@ -74,14 +76,6 @@ _KEYWORD_TYPES = frozenset({
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 _GLUE = "\x00"  # marks a part written without a space before it; never in a statement (strings refuse NUL)
 _UNICODE_ESCAPE = re.compile(r"u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})")
-
-
-class StatementRefused(PermissionError):
-    """A statement outside the read-only allow-list; ``code`` is the Neo4j error code to report."""
-
-    def __init__(self, message: str, code: str = "Neo.ClientError.Security.Forbidden") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class StatementSyntaxError(StatementRefused):

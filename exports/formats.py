@@ -2,7 +2,7 @@
 
 CSV and Excel use a wide layout an analyst can filter: one column per attribute, lists joined by
 ``; ``, and a ``sources`` column naming the datasets behind each row; text that a spreadsheet would
-run as a formula is quoted (:mod:`graph.cells`). Every format leaves out the control characters XML
+run as a formula is quoted (:mod:`core.cells`). Every format leaves out the control characters XML
 cannot hold. GraphML carries the same
 attributes (nested values as JSON text). Parquet is the lossless graph folder of :mod:`graph.store`;
 RDF is :func:`graph.rdf.graph_to_rdf`.
@@ -37,7 +37,7 @@ def _flat(value: Any) -> Any:
 
 
 def _cleaned(value: Any) -> Any:
-    """``value`` with :func:`graph.cells.clean_text` applied to every text inside it."""
+    """``value`` with :func:`core.cells.clean_text` applied to every text inside it."""
     if isinstance(value, list):
         return [_cleaned(v) for v in value]
     if isinstance(value, dict):

@@ -138,7 +138,7 @@ def _codes(*columns: pd.Series) -> np.ndarray:
 
 
 def _scheme_ranks(identifiers: pd.Series) -> np.ndarray:
-    """:func:`graph.identifiers.scheme_rank` of many identifiers at once."""
+    """:func:`core.identifiers.scheme_rank` of many identifiers at once."""
     ranks = np.full(len(identifiers), len(SCHEME_PRIORITY), dtype=np.int64)
     for rank, prefix in reversed(list(enumerate(SCHEME_PRIORITY))):
         ranks[identifiers.str.startswith(prefix + "-").to_numpy(dtype=bool, na_value=False)] = rank

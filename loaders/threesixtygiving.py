@@ -740,7 +740,7 @@ _AUTHORITY_CODE = re.compile(r"^(E0[6-9]|W06|S12|N09)\d{6}$")
 
 def grants_by_authority(path: Path) -> pd.DataFrame:
     """Every valid grant of a 360Giving file with the local authority it went to, unfiltered: the
-    input for comparing authorities (:func:`graph.money.compare_authorities`).
+    input for comparing authorities (:func:`analysis.money.compare_authorities`).
 
     The authority is GrantNav's recipient district code, else a beneficiary or recipient location
     that is a local authority code. Grants placed in no authority have ``authority`` None. A grant

@@ -189,7 +189,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     """Build the graph a configuration describes, in memory.
 
     Between its stages the build hands what it has freed back to the system, and during the merge
-    it has large blocks mapped on their own (:mod:`graph.memory`).
+    it has large blocks mapped on their own (:mod:`pipeline.memory`).
 
     Parameters
     ----------
@@ -230,7 +230,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     sources = [{"loader": r.loader, "path": str(r.path), "filter": r.filter_applied, "nodes": len(r.nodes),
                 "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
     resolution = resolve_entities(results, config.resolution, places=source_place_words(results),
-                                  beside=scoring_helper())
+                                  beside=scoring_helper(results))
     warnings = source_warnings(results[1:])
     attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
                   "authority_id": config.authority_id, "built": datetime.now(UTC).isoformat(timespec="seconds"),

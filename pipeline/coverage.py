@@ -374,7 +374,7 @@ def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
 
 
 def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
-    """How many grants, and how much money, :func:`graph.money.funding_by_ward` can place in a ward.
+    """How many grants, and how much money, :func:`analysis.money.funding_by_ward` can place in a ward.
 
     Examples
     --------
@@ -570,7 +570,7 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
 
 def _theme_providers(graph: nx.MultiDiGraph, themes: set[str]) -> set[str]:
     """Organisations that address a theme, directly or through a service they deliver (as
-    :func:`graph.gaps.service_gaps` counts them)."""
+    :func:`analysis.gaps.service_gaps` counts them)."""
     found = set()
     for source, target, data in graph.edges(data=True):
         if data["relation"] != "ADDRESSES" or target not in themes:

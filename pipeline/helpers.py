@@ -27,6 +27,8 @@ __all__ = ["large_blocks_mapped", "release_freed_memory"]
 
 #: Sources (bytes on disk) above which the loaders are shared with a helper (two cores).
 SHARE_LOADING_BYTES = 50 << 20
+#: Node records (all sources) above which candidate pairs are scored by two processes.
+SHARED_SCORING_RECORDS = 50_000
 #: Edge records above which a build asked for ``parallel_merge`` merges the edges in a helper.
 FORK_EDGES = 200_000
 #: Memory the machine must have available, per edge record, for the helper of a parallel merge:
@@ -53,16 +55,16 @@ def loading_helper(total_bytes: int, sources: int) -> Beside | None:
     return _helper_if(total_bytes >= SHARE_LOADING_BYTES and sources >= 2)
 
 
-def scoring_helper() -> Beside | None:
-    """A helper to score every other chunk of candidate pairs (resolution asks for it only when there
-    is more than one chunk).
+def scoring_helper(results: Iterable[LoadResult]) -> Beside | None:
+    """A helper to score every other chunk of candidate pairs, when the sources hold more node
+    records than a borough's (resolution asks for it only when there is more than one chunk).
 
     Examples
     --------
-    >>> scoring_helper() in (None, start_forked)
+    >>> scoring_helper([]) is None
     True
     """
-    return _helper_if(True)
+    return _helper_if(sum(len(r.nodes) for r in results) > SHARED_SCORING_RECORDS)
 
 
 def edge_merge_helper(results: Iterable[LoadResult], *, wanted: bool) -> Beside | None:

@@ -146,7 +146,7 @@ def _percent(share: float | None) -> str:
 
 
 def _markdown(frame: pd.DataFrame) -> str:
-    """A table as Markdown, its text escaped (:func:`graph.cells.markdown_text`): names in it are data."""
+    """A table as Markdown, its text escaped (:func:`core.cells.markdown_text`): names in it are data."""
     shown = frame.astype(object).map(lambda v: markdown_text(v) if isinstance(v, str) else v)
     shown.columns = [markdown_text(c) for c in shown.columns]
     return shown.to_markdown(index=False)

@@ -26,15 +26,12 @@ from tqdm.auto import tqdm
 from civicgraph.core.atomic import check_replaceable
 from civicgraph.core.cells import write_csv
 from civicgraph.core.errors import ConfigError
-from civicgraph.cypher.store import write_database
 from civicgraph.exports.formats import export_graph, summary_json
 from civicgraph.graph.store import atomic_directory
 from civicgraph.loaders.threesixtygiving import grants_by_authority
 from civicgraph.pipeline.answers import AnswerInputs, answer_all, write_answers
-from civicgraph.pipeline.briefs import write_briefs
 from civicgraph.pipeline.build import build_graph, save_review_file, write_build_folder
 from civicgraph.pipeline.config import BuildConfig
-from civicgraph.visualise import write_all_maps
 
 EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
            ("excel", "{code}.xlsx"), ("csv", "csv"))
@@ -78,7 +75,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
     ``out`` is replaced only when everything that could be written is: a failure to build leaves
     the previous outputs. A failing output (a map, an export) does not lose the others: the run
     writes the rest, lists what failed in ``summary.json`` under ``failed``, then raises. ``out``
-    must be new, empty or a previous output (:func:`graph.atomic.check_replaceable`), which is
+    must be new, empty or a previous output (:func:`core.atomic.check_replaceable`), which is
     checked before the build starts.
 
     Parameters
@@ -112,7 +109,10 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         except Exception as error:  # noqa: BLE001 - reported below and in summary.json, never swallowed
             failed.append(f"{part}: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
 
+    # each part imports its heavy library (matplotlib, igraph, pyvis, LadybugDB) only when it runs
     def answers(staging: Path) -> list[Path]:
+        from civicgraph.pipeline.briefs import write_briefs
+
         comparison = None
         if config.comparison_grants:
             comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
@@ -120,6 +120,16 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
                                                      rates=config.rates))
         return [*write_answers(answered, staging / "answers", title=config.authority_name),
                 *write_briefs(answered, staging / "briefs", graph, boundaries=config.boundaries)]
+
+    def maps(staging: Path) -> list[Path]:
+        from civicgraph.visualise import write_all_maps
+
+        return write_all_maps(graph, staging / "maps", boundaries=config.boundaries)
+
+    def cypher(staging: Path) -> list[Path]:
+        from civicgraph.cypher.store import write_database
+
+        return [write_database(graph, staging / "cypher")]
 
     def exports(staging: Path) -> list[Path]:
         paths = []
@@ -134,8 +144,8 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         write_csv(outcome.resolution.links, staging / "matches.csv")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         attempt("answers", answers, staging)
-        attempt("maps", lambda staging: write_all_maps(graph, staging / "maps", boundaries=config.boundaries), staging)
-        attempt("cypher", lambda staging: [write_database(graph, staging / "cypher")], staging)
+        attempt("maps", maps, staging)
+        attempt("cypher", cypher, staging)
         attempt("exports", exports, staging)
         summary = json.loads(summary_json(outcome.frames))
         (staging / "summary.json").write_text(json.dumps({**summary, "failed": failed}, indent=2) + "\n")

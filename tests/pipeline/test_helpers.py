@@ -46,13 +46,17 @@ def test_large_work_gets_a_helper_and_a_borough_does_not(monkeypatch: pytest.Mon
     assert helpers.loading_helper(helpers.SHARE_LOADING_BYTES, 2) is start_forked
     assert helpers.loading_helper(helpers.SHARE_LOADING_BYTES, 1) is None  # one file: nothing to share
     assert helpers.loading_helper(helpers.SHARE_LOADING_BYTES - 1, 5) is None
+    monkeypatch.setattr(helpers, "SHARED_SCORING_RECORDS", 0)
+    sink = _with_edges(1)
+    sink.node("GB-CHC-1", "Charity", sink.provenance("row 1", "", "CC0-1.0"), name="A")
+    assert helpers.scoring_helper([sink.result()]) is start_forked
 
 
 def test_without_fork_nothing_runs_beside(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(helpers, "can_fork", lambda: False)
     monkeypatch.setattr(helpers, "SHARED_BETWEENNESS_EDGES", 0)
     assert helpers.betweenness_helper(nx.MultiDiGraph([("a", "b")])) is None
-    assert helpers.scoring_helper() is None
+    assert helpers.scoring_helper([_with_edges(1).result()]) is None
 
 
 def test_only_the_helpers_module_starts_processes_or_hands_memory_back() -> None:
