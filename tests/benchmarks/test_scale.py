@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.scale import main
 from benchmarks.sources import write_sources
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.registry import get_loader
+
+pytestmark = pytest.mark.slow
 
 
 def test_scale_benchmark_at_one_percent_measures_every_stage(tmp_path: Path) -> None:

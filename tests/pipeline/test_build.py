@@ -207,12 +207,12 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
 
 
 def test_sources_loaded_by_two_processes_are_the_same(hounslow_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import civicgraph.pipeline.build
+    import civicgraph.pipeline.helpers
     from civicgraph.pipeline.build import run_loaders
 
     config = read_config(hounslow_config)
     alone, _ = run_loaders(config, progress=False)
-    monkeypatch.setattr(civicgraph.pipeline.build, "SHARE_LOADING_BYTES", 0)  # share whatever the sizes
+    monkeypatch.setattr(civicgraph.pipeline.helpers, "SHARE_LOADING_BYTES", 0)  # share whatever the sizes
     shared, _ = run_loaders(config, progress=False)
     assert [r.path for r in shared] == [r.path for r in alone]
     for one, other in zip(alone, shared):
