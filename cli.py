@@ -125,14 +125,9 @@ def command_info(args: argparse.Namespace, console: Console) -> None:
 
 def command_export(args: argparse.Namespace, console: Console) -> None:
     from civicgraph.exports.formats import export_graph
-    from civicgraph.graph.store import load_graph
+    from civicgraph.graph.store import load_frames
 
-    if args.format == "neo4j-import":
-        from civicgraph.cypher.neo4j_push import export_neo4j_import
-
-        written = export_neo4j_import(load_graph(args.graph), args.out)
-    else:
-        written = export_graph(load_graph(args.graph), args.format, args.out)
+    written = export_graph(load_frames(args.graph), args.format, args.out)
     console.print("wrote " + ", ".join(map(str, written)))
 
 
@@ -276,7 +271,7 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="export a graph")
     export.add_argument("graph", help="a graph folder")
-    export.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, "neo4j-import"])
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export.add_argument("--out", required=True, help="file, or folder for parquet and csv")
     export.set_defaults(handler=command_export)
 

@@ -172,7 +172,8 @@ def write_excel(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
     """
     path = Path(path)
     with replaced_when_complete(path) as partial:
-        with pd.ExcelWriter(partial, engine="openpyxl") as writer:
+        # the file is ours to close: pandas leaves its handle open when the workbook fails to save
+        with partial.open("wb") as handle, pd.ExcelWriter(handle, engine="openpyxl") as writer:
             for name, frame in sheets.items():
                 spreadsheet_frame(frame).to_excel(writer, sheet_name=clean_text(name)[:31], index=False)
         _without_time_stamps(partial)

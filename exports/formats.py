@@ -11,6 +11,8 @@ RDF is :func:`graph.rdf.graph_to_rdf`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +23,52 @@ import pandas as pd
 from civicgraph.analysis.placement import placement_coverage
 from civicgraph.core.cells import clean_text, replaced_when_complete, write_csv, write_excel
 from civicgraph.core.errors import OutputFolderError
-from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphFrames, graph_to_frames
+from civicgraph.graph.frames import (
+    RESERVED_EDGE_KEYS,
+    RESERVED_NODE_KEYS,
+    GraphFrames,
+    frames_to_graph,
+    graph_to_frames,
+)
 from civicgraph.graph.rdf import RDF_FORMATS, graph_to_rdf
-from civicgraph.graph.store import canonical_json, save_graph
+from civicgraph.graph.store import canonical_json, save_frames
 
-EXPORT_FORMATS = ("parquet", "csv", "excel", "graphml", *RDF_FORMATS)
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One way to write a graph for other tools.
+
+    Attributes
+    ----------
+    name : str
+        What ``--format`` and :func:`export_graph` call it.
+    file_name : str
+        Its name in a run's ``exports`` folder (``{code}`` is the authority's code).
+    endings : tuple of str
+        The endings of an existing file it may replace; empty for formats written as a folder.
+    in_run : bool
+        Whether ``civicgraph run`` writes it.
+    """
+
+    name: str
+    file_name: str
+    endings: tuple[str, ...]
+    in_run: bool
+
+
+#: Every export format, in the order ``civicgraph run`` writes those it writes.
+EXPORTS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("turtle", "{code}.ttl", (".ttl",), True),
+    ExportFormat("json-ld", "{code}.jsonld", (".jsonld", ".json"), True),
+    ExportFormat("graphml", "{code}.graphml", (".graphml", ".xml"), True),
+    ExportFormat("excel", "{code}.xlsx", (".xlsx",), True),
+    ExportFormat("csv", "csv", (), True),
+    ExportFormat("parquet", "parquet", (), False),
+    ExportFormat("xml", "{code}.rdf", (".rdf", ".xml"), False),
+    ExportFormat("nt", "{code}.nt", (".nt",), False),
+    ExportFormat("neo4j-import", "neo4j-import", (), False),
+)}
+EXPORT_FORMATS = tuple(EXPORTS)
 
 
 def _flat(value: Any) -> Any:
@@ -131,17 +174,19 @@ def graph_for_graphml(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return flat
 
 
-def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Path]:
-    """Write the graph in one format.
+def export_graph(graph: nx.MultiDiGraph | GraphFrames, fmt: str, path: str | Path) -> list[Path]:
+    """Write the graph in one format of :data:`EXPORTS`.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : networkx.MultiDiGraph or GraphFrames
+        The graph, or its tables (``load_frames``): Parquet is written from the tables as they are,
+        the other formats from the networkx graph, made from the tables only when needed.
     fmt : str
         One of :data:`EXPORT_FORMATS`.
     path : path
-        A folder for ``parquet`` and ``csv`` (``nodes.csv``, ``edges.csv``); a file otherwise. An
-        existing file is replaced only if its ending is the format's (:data:`FILE_ENDINGS`).
+        A folder for ``parquet``, ``csv`` (``nodes.csv``, ``edges.csv``) and ``neo4j-import``; a
+        file otherwise. An existing file is replaced only if its ending is the format's.
 
     Returns
     -------
@@ -157,37 +202,55 @@ def export_graph(graph: nx.MultiDiGraph, fmt: str, path: str | Path) -> list[Pat
     ['nodes.csv', 'edges.csv']
     """
     path = Path(path)
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in EXPORTS:
         raise ValueError(f"format {fmt!r} is not supported. Use one of: {', '.join(EXPORT_FORMATS)}.")
-    _refuse_to_overwrite(path, fmt)
+    _refuse_to_overwrite(path, EXPORTS[fmt])
     if fmt == "parquet":
-        return [save_graph(graph, path)]
-    if fmt in RDF_FORMATS:
+        return [save_frames(graph if isinstance(graph, GraphFrames) else graph_to_frames(graph), path)]
+    return _WRITERS[fmt](frames_to_graph(graph) if isinstance(graph, GraphFrames) else graph, path)
+
+
+def _rdf(fmt: str) -> Callable[[nx.MultiDiGraph, Path], list[Path]]:
+    def write(graph: nx.MultiDiGraph, path: Path) -> list[Path]:
         with replaced_when_complete(path) as partial:
             graph_to_rdf(graph_with_clean_text(graph)).serialize(destination=partial, format=fmt, encoding="utf-8")
         return [path]
-    if fmt == "graphml":
-        with replaced_when_complete(path) as partial:
-            nx.write_graphml(graph_for_graphml(graph), partial)
-        return [path]
+    return write
+
+
+def _graphml(graph: nx.MultiDiGraph, path: Path) -> list[Path]:
+    with replaced_when_complete(path) as partial:
+        nx.write_graphml(graph_for_graphml(graph), partial)
+    return [path]
+
+
+def _csv(graph: nx.MultiDiGraph, path: Path) -> list[Path]:
     nodes, edges = graph_to_wide_frames(graph)
-    if fmt == "csv":
-        return [write_csv(nodes, path / "nodes.csv"), write_csv(edges, path / "edges.csv")]
+    return [write_csv(nodes, path / "nodes.csv"), write_csv(edges, path / "edges.csv")]
+
+
+def _excel(graph: nx.MultiDiGraph, path: Path) -> list[Path]:
+    nodes, edges = graph_to_wide_frames(graph)
     return [write_excel({"nodes": nodes, "edges": edges}, path)]
 
 
-#: The endings of files each format may replace (an existing file with another ending is kept).
-FILE_ENDINGS = {"excel": (".xlsx",), "graphml": (".graphml", ".xml"),
-                **{fmt: (ending,) for fmt, ending in RDF_FORMATS.items()}}
-FILE_ENDINGS["json-ld"] += (".json",)
-FILE_ENDINGS["xml"] += (".xml",)
+def _neo4j_import(graph: nx.MultiDiGraph, path: Path) -> list[Path]:
+    from civicgraph.cypher.neo4j_push import export_neo4j_import
+
+    return export_neo4j_import(graph, path)
 
 
-def _refuse_to_overwrite(path: Path, fmt: str) -> None:
+#: How each format other than Parquet is written from a networkx graph.
+_WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], list[Path]]] = {
+    **{fmt: _rdf(fmt) for fmt in RDF_FORMATS}, "graphml": _graphml, "csv": _csv, "excel": _excel,
+    "neo4j-import": _neo4j_import,
+}
+
+
+def _refuse_to_overwrite(path: Path, fmt: ExportFormat) -> None:
     """Refuse to write a file format over a file that is plainly something else (``--out thesis.docx``)."""
-    if fmt in FILE_ENDINGS and path.is_file() and path.suffix.lower() not in FILE_ENDINGS[fmt]:
-        raise OutputFolderError(f"{path}: exists and is not a {', '.join(FILE_ENDINGS[fmt])} file; "
-                                "give a new file name")
+    if fmt.endings and path.is_file() and path.suffix.lower() not in fmt.endings:
+        raise OutputFolderError(f"{path}: exists and is not a {', '.join(fmt.endings)} file; give a new file name")
 
 
 def graph_summary(graph: nx.MultiDiGraph | GraphFrames) -> dict[str, Any]:

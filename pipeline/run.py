@@ -26,15 +26,13 @@ from tqdm.auto import tqdm
 from civicgraph.core.atomic import check_replaceable
 from civicgraph.core.cells import write_csv
 from civicgraph.core.errors import ConfigError
-from civicgraph.exports.formats import export_graph, summary_json
+from civicgraph.exports.formats import EXPORTS, export_graph, summary_json
 from civicgraph.graph.store import atomic_directory
 from civicgraph.loaders.threesixtygiving import grants_by_authority
 from civicgraph.pipeline.answers import AnswerInputs, answer_all, write_answers
 from civicgraph.pipeline.build import build_graph, save_review_file, write_build_folder
 from civicgraph.pipeline.config import BuildConfig
 
-EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
-           ("excel", "{code}.xlsx"), ("csv", "csv"))
 #: The outputs a run may be limited to (``--only``) or spared (``--skip``); the graph, rejections,
 #: matches and summary are always written.
 PARTS = ("answers", "maps", "cypher", "exports")
@@ -133,8 +131,9 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
 
     def exports(staging: Path) -> list[Path]:
         paths = []
-        for fmt, name in tqdm(EXPORTS, desc="exports", unit="format", disable=not progress):
-            paths += export_graph(graph, fmt, staging / "exports" / name.format(code=code))
+        for fmt in tqdm([f for f in EXPORTS.values() if f.in_run], desc="exports", unit="format",
+                        disable=not progress):
+            paths += export_graph(graph, fmt.name, staging / "exports" / fmt.file_name.format(code=code))
         return paths
 
     with atomic_directory(out) as staging:

@@ -50,7 +50,8 @@ def _cells_of_workbook(path: Path) -> list[openpyxl.cell.Cell]:
     return [cell for sheet in openpyxl.load_workbook(path) for row in sheet.iter_rows() for cell in row]
 
 
-@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f != "parquet"])
+# Parquet keeps text as it is (typed, for civicgraph); neo4j-import's files are for neo4j-admin
+@pytest.mark.parametrize("fmt", [f for f in EXPORT_FORMATS if f not in ("parquet", "neo4j-import")])
 def test_every_export_of_hostile_names_is_valid_and_runs_nothing(fmt: str, tmp_path: Path) -> None:
     [*written] = export_graph(_hostile_graph(), fmt, tmp_path / ("export.xlsx" if fmt == "excel" else fmt))
     for path in written:
