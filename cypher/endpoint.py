@@ -113,7 +113,7 @@ def check_token(token: str) -> str:
     >>> check_token("   ")
     Traceback (most recent call last):
     ...
-    civicgraph.cypher.endpoint.EndpointError: the token must be at least 8 characters without spaces or control characters
+    civicgraph.core.errors.EndpointError: the token must be at least 8 characters without spaces or control characters
     """
     if (not isinstance(token, str) or len(token) < MIN_TOKEN_CHARS
             or any(c.isspace() or ord(c) < 32 for c in token) or not token.isprintable()):

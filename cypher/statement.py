@@ -149,7 +149,7 @@ def check_statement(statement: str, *, expand_label: Callable[[str], Iterable[st
     >>> check_statement("MATCH (c) DETACH DELETE c")
     Traceback (most recent call last):
     ...
-    civicgraph.cypher.statement.StatementRefused: the endpoint is read-only: DETACH is not allowed (line 1, column 11)
+    civicgraph.core.errors.StatementRefused: the endpoint is read-only: DETACH is not allowed (line 1, column 11)
     """
     if not isinstance(statement, str) or not statement.strip():
         raise StatementSyntaxError("the statement is empty")

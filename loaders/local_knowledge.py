@@ -175,7 +175,8 @@ def write_template(path: str | Path) -> Path:
     --------
     >>> import tempfile
     >>> out = write_template(Path(tempfile.mkdtemp()) / "local_knowledge.xlsx")
-    >>> pd.ExcelFile(out).sheet_names[:2]
+    >>> with pd.ExcelFile(out) as book:
+    ...     book.sheet_names[:2]
     ['README', 'organisations']
     """
     path = Path(path)

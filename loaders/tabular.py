@@ -49,6 +49,7 @@ def decode_bytes(path: Path) -> str:
     'Café'
     >>> _ = p.write_bytes("Name\\nCaf\\u00e9\\nBad \\x9d byte".encode("utf-8").replace(b"\\xc2\\x9d", b"\\x9d"))
     >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
     ...     decode_bytes(p).splitlines()[1:]
     ['Café', 'Bad � byte']
     >>> str(caught[0].message)
