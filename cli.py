@@ -16,20 +16,20 @@ from typing import NoReturn
 from rich.console import Console
 from rich.table import Table
 
-from civicgraph.cypher.endpoint import EndpointError
-from civicgraph.cypher.neo4j_push import Neo4jPushError
-from civicgraph.cypher.statement import StatementRefused
-from civicgraph.graph.errors import (
+from civicgraph.analysis.lookup import OrganisationNotFound
+from civicgraph.core.errors import (
     ConfigError,
+    EndpointError,
     FetchError,
     GraphStoreError,
     GraphValidationError,
+    Neo4jPushError,
     OutputFolderError,
     SourceFormatError,
+    StatementRefused,
     UnknownLoaderError,
     UnknownTermError,
 )
-from civicgraph.graph.lookup import OrganisationNotFound
 
 #: Usage errors: the command line or the configuration is wrong (exit code 2, one line).
 USAGE_ERRORS = (ConfigError, EndpointError, OutputFolderError, UnknownLoaderError, UnknownTermError,
@@ -40,7 +40,7 @@ USER_ERRORS = (FetchError, Neo4jPushError, StatementRefused, GraphStoreError, Gr
 
 
 def _table(title: str, counts: dict[str, int | float | str], *, key: str, value: str) -> Table:
-    from civicgraph.graph.amounts import money_text
+    from civicgraph.core.amounts import money_text
 
     table = Table(title=title, title_justify="left")
     table.add_column(key)
@@ -87,9 +87,9 @@ def command_ask(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_what_if(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.centrality import what_if_removed
-    from civicgraph.graph.lookup import find_organisation
-    from civicgraph.graph.network import name
+    from civicgraph.analysis.centrality import what_if_removed
+    from civicgraph.analysis.lookup import find_organisation
+    from civicgraph.analysis.network import name
     from civicgraph.graph.store import load_graph
 
     graph = load_graph(args.graph)
@@ -105,7 +105,7 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 def command_info(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.export import graph_summary, summary_json
+    from civicgraph.exports.formats import graph_summary, summary_json
     from civicgraph.graph.store import load_frames
 
     frames = load_frames(args.graph, attributes=False)  # counts need no attributes and no networkx graph
@@ -128,15 +128,10 @@ def command_info(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_export(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.export import export_graph
-    from civicgraph.graph.store import load_graph
+    from civicgraph.exports.formats import export_graph
+    from civicgraph.graph.store import load_frames
 
-    if args.format == "neo4j-import":
-        from civicgraph.cypher.neo4j_push import export_neo4j_import
-
-        written = export_neo4j_import(load_graph(args.graph), args.out)
-    else:
-        written = export_graph(load_graph(args.graph), args.format, args.out)
+    written = export_graph(load_frames(args.graph), args.format, args.out)
     console.print("wrote " + ", ".join(map(str, written)))
 
 
@@ -181,6 +176,7 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
     from civicgraph.cypher.endpoint import EndpointSettings, new_token, serve
     from civicgraph.cypher.store import DATABASE_FILE, write_database
     from civicgraph.graph.store import load_graph, read_manifest
+    from civicgraph.pipeline.helpers import contained_helper
 
     source = Path(args.graph)
     database = source / DATABASE_FILE
@@ -188,7 +184,7 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
         read_manifest(source)  # a graph folder: build its database beside it once
         database = source.parent / "cypher" / DATABASE_FILE
         if not database.exists() or database.stat().st_mtime < (source / "manifest.json").stat().st_mtime:
-            database = write_database(load_graph(source), source.parent / "cypher")
+            database = write_database(load_graph(source), source.parent / "cypher", beside=contained_helper())
     given = args.token or os.environ.get("CIVICGRAPH_TOKEN")
     token = given or new_token()
     settings = EndpointSettings(database, token, timeout_ms=int(args.timeout * 1000), max_rows=args.max_rows,
@@ -267,7 +263,7 @@ def parser() -> argparse.ArgumentParser:
     >>> print(stderr.getvalue(), end="")
     civicgraph: error: unrecognized arguments: --bogus (see civicgraph --help)
     """
-    from civicgraph.graph.export import EXPORT_FORMATS
+    from civicgraph.exports.formats import EXPORT_FORMATS
     from civicgraph.loaders.registry import available_loaders
     from civicgraph.pipeline.answers import ANSWERS
 
@@ -298,7 +294,7 @@ def parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", parents=[common], help="export a graph")
     export.add_argument("graph", help="a graph folder")
-    export.add_argument("--format", required=True, choices=[*EXPORT_FORMATS, "neo4j-import"])
+    export.add_argument("--format", required=True, choices=EXPORT_FORMATS)
     export.add_argument("--out", required=True, help="file, or folder for parquet and csv")
     export.set_defaults(handler=command_export)
 

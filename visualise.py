@@ -18,7 +18,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from civicgraph.graph.lookup import find_organisation
+from civicgraph.analysis.lookup import find_organisation
 from civicgraph.maps.charts import centrality_league_chart, funding_against_deprivation_chart
 from civicgraph.maps.geography import geographic_layout, read_boundaries
 from civicgraph.maps.presets import PRESETS, preset_view
@@ -31,7 +31,7 @@ def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organ
                  presenter: bool = False, seed: int = 7) -> Path:
     """Write the map of one preset (``below-the-radar``, ``coproduction``, ``infrastructure``,
     ``funding``, ``network``, or ``ego`` with ``organisation``: an id or a name, see
-    :func:`graph.lookup.find_organisation`).
+    :func:`analysis.lookup.find_organisation`).
 
     Parameters
     ----------
@@ -111,7 +111,7 @@ def write_all_maps(graph: nx.MultiDiGraph, folder: str | Path, *, boundaries: st
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python visualise.py GRAPH_FOLDER (--preset NAME | --all) --out PATH``."""
-    from civicgraph.graph.errors import GraphStoreError, SourceFormatError
+    from civicgraph.core.errors import GraphStoreError, SourceFormatError
     from civicgraph.graph.store import load_graph
 
     parser = argparse.ArgumentParser(description="Workshop maps: self-contained, offline HTML.")

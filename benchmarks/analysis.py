@@ -13,7 +13,7 @@ import argparse
 import time
 
 from benchmarks.generate import national_graph
-from civicgraph.graph.network import organisation_edges, ward_index
+from civicgraph.analysis.network import organisation_edges, ward_index
 from civicgraph.graph.tables import edge_table, node_table
 from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
 

@@ -36,12 +36,11 @@ import pyarrow.csv as pa_csv
 from tabulate import tabulate
 
 from benchmarks.sources import SourceFiles, write_sources
+from civicgraph.analysis.centrality import centrality_table
+from civicgraph.analysis.network import organisation_nodes
+from civicgraph.core.bulk import collector_paused
 from civicgraph.graph.assemble import assemble_frames
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.centrality import centrality_table
 from civicgraph.graph.frames import frames_to_graph
-from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
-from civicgraph.graph.network import organisation_nodes
 from civicgraph.graph.store import write_frames
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.place_index import PlaceIndex
@@ -49,6 +48,13 @@ from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
 from civicgraph.pipeline.build import run_loaders, source_place_words
 from civicgraph.pipeline.config import BuildConfig, SourceConfig
+from civicgraph.pipeline.helpers import (
+    edge_merge_helper,
+    large_blocks_mapped,
+    release_freed_memory,
+    scoring_helper,
+    table_write_helper,
+)
 from civicgraph.pipeline.locate import locate_by_postcode
 from civicgraph.resolve.resolution import resolve_entities
 
@@ -167,15 +173,17 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         results, places = run_loaders(config, progress=False)
         release_freed_memory()
     with _measured(run, size, "resolve"):
-        resolution = resolve_entities(results, places=source_place_words(results))
+        resolution = resolve_entities(results, places=source_place_words(results), beside=scoring_helper(results))
         release_freed_memory()  # as build_graph does between its stages
     with _measured(run, size, "build graph (merge)"), large_blocks_mapped():
-        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True)
+        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
+                                    between_halves=release_freed_memory,
+                                    beside=edge_merge_helper(results, wanted=config.parallel_merge))
         del results
         frames, _ = locate_by_postcode(frames, places)
         release_freed_memory()
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
-        write_frames(frames, Path(folder))
+        write_frames(frames, Path(folder), beside=table_write_helper(frames))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
     if not build_only:

@@ -46,6 +46,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from civicgraph.core.errors import EndpointError
 from civicgraph.cypher.queries import library_examples
 from civicgraph.cypher.results import PLAIN, TYPED, ParameterError, read_typed_parameter
 from civicgraph.cypher.sandbox import sandbox_support
@@ -58,10 +59,6 @@ MAX_HEADER_BYTES = 16 << 10
 HEADER_TIMEOUT_S = 10.0
 BODY_TIMEOUT_S = 10.0
 MIN_TOKEN_CHARS = 8
-
-
-class EndpointError(ValueError):
-    """The endpoint cannot start as configured; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +113,7 @@ def check_token(token: str) -> str:
     >>> check_token("   ")
     Traceback (most recent call last):
     ...
-    civicgraph.cypher.endpoint.EndpointError: the token must be at least 8 characters without spaces or control characters
+    civicgraph.core.errors.EndpointError: the token must be at least 8 characters without spaces or control characters
     """
     if (not isinstance(token, str) or len(token) < MIN_TOKEN_CHARS
             or any(c.isspace() or ord(c) < 32 for c in token) or not token.isprintable()):

@@ -22,15 +22,12 @@ from typing import Any
 import networkx as nx
 from tqdm.auto import tqdm
 
-from civicgraph.graph.amounts import HUNDREDTHS, hundredths
+from civicgraph.core.amounts import HUNDREDTHS, hundredths
+from civicgraph.core.errors import Neo4jPushError
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from civicgraph.graph.store import canonical_json
 from civicgraph.ontology.vocabulary import vocabulary
-
-
-class Neo4jPushError(ConnectionError):
-    """Neo4j could not be reached or refused the credentials; the message says which and where."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +58,7 @@ def _property(value: Any) -> Any:
 
 
 def _with_hundredths(properties: dict[str, Any]) -> dict[str, Any]:
-    """``properties`` with :data:`graph.amounts.HUNDREDTHS` beside an amount that has it."""
+    """``properties`` with :data:`core.amounts.HUNDREDTHS` beside an amount that has it."""
     exact = hundredths(properties.get("amount"))
     return properties if exact is None else {**properties, HUNDREDTHS: exact}
 

@@ -6,7 +6,7 @@ attributes its nodes carry (typed from the ontology's ranges), ``sources`` (data
 in the data, with the edge ``key``, its attributes and ``provenance``.
 
 Money: ``amount`` is a DOUBLE (LadybugDB 0.22 cannot ``sum()`` a DECIMAL column) and ``currency``
-stands beside it; ``amount_hundredths`` (INT64, :data:`graph.amounts.HUNDREDTHS`) is the same amount
+stands beside it; ``amount_hundredths`` (INT64, :data:`core.amounts.HUNDREDTHS`) is the same amount
 as a whole number of hundredths of its currency, which sums exactly:
 ``sum(r.amount_hundredths) / 100.0`` is a total to the penny where ``sum(r.amount)`` may print
 ``18303977.009999998``. It is missing where ``amount`` is, or where an amount has a finer fraction
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import networkx as nx
 from rdflib import XSD
 
-from civicgraph.graph.amounts import HUNDREDTHS
+from civicgraph.core.amounts import HUNDREDTHS
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
 from civicgraph.ontology.vocabulary import vocabulary
 

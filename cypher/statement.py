@@ -24,6 +24,8 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from civicgraph.core.errors import StatementRefused
+
 GRAMMAR = Path(__file__).with_name("readonly.lark")
 MAX_STATEMENT_CHARS = 65_536
 MAX_NESTING = 48
@@ -74,14 +76,6 @@ _KEYWORD_TYPES = frozenset({
 _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f"}
 _GLUE = "\x00"  # marks a part written without a space before it; never in a statement (strings refuse NUL)
 _UNICODE_ESCAPE = re.compile(r"u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})")
-
-
-class StatementRefused(PermissionError):
-    """A statement outside the read-only allow-list; ``code`` is the Neo4j error code to report."""
-
-    def __init__(self, message: str, code: str = "Neo.ClientError.Security.Forbidden") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class StatementSyntaxError(StatementRefused):
@@ -155,7 +149,7 @@ def check_statement(statement: str, *, expand_label: Callable[[str], Iterable[st
     >>> check_statement("MATCH (c) DETACH DELETE c")
     Traceback (most recent call last):
     ...
-    civicgraph.cypher.statement.StatementRefused: the endpoint is read-only: DETACH is not allowed (line 1, column 11)
+    civicgraph.core.errors.StatementRefused: the endpoint is read-only: DETACH is not allowed (line 1, column 11)
     """
     if not isinstance(statement, str) or not statement.strip():
         raise StatementSyntaxError("the statement is empty")

@@ -13,11 +13,11 @@ import ladybug
 import networkx as nx
 import pandas as pd
 
+from civicgraph.analysis.network import datasets
+from civicgraph.core.amounts import HUNDREDTHS, hundredths
+from civicgraph.core.beside import Beside, run_here
+from civicgraph.core.errors import CypherStoreError
 from civicgraph.cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
-from civicgraph.graph.amounts import HUNDREDTHS, hundredths
-from civicgraph.graph.errors import CypherStoreError
-from civicgraph.graph.forked import can_fork, start_forked
-from civicgraph.graph.network import datasets
 from civicgraph.graph.store import atomic_directory, canonical_json
 
 DATABASE_FILE = "graph.lbug"
@@ -32,11 +32,14 @@ def _cell(key: str, data: dict[str, Any]) -> Any:
     return value
 
 
-def write_database(graph: nx.MultiDiGraph, folder: str | Path) -> Path:
+def write_database(graph: nx.MultiDiGraph, folder: str | Path, *, beside: Beside | None = None) -> Path:
     """Write ``graph`` as a LadybugDB database in ``folder`` (replaced only when complete).
 
     A write that fails (a full disk, a file size limit) raises :class:`CypherStoreError` in one line
-    and leaves ``folder`` as it was: no half-written database.
+    and leaves ``folder`` as it was: no half-written database. LadybugDB ends the whole process
+    (C++ ``terminate``) when it closes a database whose log could not be written; given ``beside``
+    that runs the write in another process (see :mod:`civicgraph.core.beside`: the pipeline and the
+    command line pass one), that failure too is a :class:`CypherStoreError`.
 
     Returns
     -------
@@ -70,18 +73,17 @@ def write_database(graph: nx.MultiDiGraph, folder: str | Path) -> Path:
     folder = Path(folder)
     with atomic_directory(folder) as staging, tempfile.TemporaryFile() as log:
         try:
-            start_forked(_write, graph, staging / DATABASE_FILE, log if can_fork() else None)()
+            (beside or run_here)(_write, graph, staging / DATABASE_FILE, log, os.getpid())()
         except RuntimeError as error:
             raise CypherStoreError(f"{folder}: the Cypher database could not be written, nothing was kept: "
                                    f"{_reason(error, log, staging)}") from error
     return folder / DATABASE_FILE
 
 
-def _write(graph: nx.MultiDiGraph, path: Path, log: IO[bytes] | None) -> None:
-    """Write the database file, in a helper process where the platform forks: LadybugDB aborts the
-    whole process (C++ ``terminate``) when it closes a database whose log could not be written, so
-    the helper dies instead of the build, its complaint going to ``log`` rather than the console."""
-    if log is not None:  # the process's own stderr (2), where C++ writes: a notebook's sys.stderr has no fileno
+def _write(graph: nx.MultiDiGraph, path: Path, log: IO[bytes], asker: int) -> None:
+    """Write the database file. In another process than the ``asker``'s (a helper that dies instead
+    of the build if LadybugDB aborts), LadybugDB's complaints go to ``log`` rather than the console."""
+    if os.getpid() != asker:  # the process's own stderr (2), where C++ writes: a notebook's sys.stderr has no fileno
         os.dup2(log.fileno(), 2)
     schema = schema_of(graph)
     database = ladybug.Database(path)

@@ -4,7 +4,7 @@ Merge rules, applied in the order sources are listed in the build configuration:
 
 * One node per entity. Identifiers that a source declares to be the same entity (a node's
   ``other_ids``) are united; the node keeps the id of the highest-priority scheme
-  (:data:`civicgraph.graph.identifiers.SCHEME_PRIORITY`; among equals, the first seen) and lists the rest in
+  (:data:`civicgraph.core.identifiers.SCHEME_PRIORITY`; among equals, the first seen) and lists the rest in
   ``other_ids``.
 * Identifiers that entity resolution found to be one entity (``matches``) are united too, but
   listed apart, in ``matched_ids``: an inferred identity is never presented as a declared one.
@@ -27,7 +27,8 @@ is done one by one in Python: nodes whose sources disagree on kind, lists to uni
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +40,11 @@ import pyarrow.compute as pc
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.forked import start_forked
+from civicgraph.core.beside import Beside
+from civicgraph.core.bulk import collector_paused
+from civicgraph.core.columns import TEXT, arrow_text, present_mask
+from civicgraph.core.identifiers import SCHEME_PRIORITY
+from civicgraph.core.provenance import PROVENANCE_FIELDS
 from civicgraph.graph.frames import (
     CONFLICT_COLUMNS,
     EDGE_SOURCE_COLUMNS,
@@ -48,22 +52,11 @@ from civicgraph.graph.frames import (
     GraphFrames,
     frames_to_graph,
 )
-from civicgraph.graph.identifiers import SCHEME_PRIORITY
-from civicgraph.graph.memory import available_memory, release_freed_memory
-from civicgraph.graph.provenance import PROVENANCE_FIELDS
 from civicgraph.loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, REJECTION_COLUMNS, LoadResult
-from civicgraph.loaders.tabular import TEXT, arrow_text
 from civicgraph.ontology.vocabulary import vocabulary
 
 #: Attributes whose values are lists; merging takes their union.
 LIST_ATTRIBUTES = frozenset({"other_names", "other_ids", "matched_ids", "sic_codes"})
-#: Edge records above which a merge asked to be ``parallel`` merges the edges in a forked helper,
-#: beside the nodes (two cores).
-FORK_EDGES = 200_000
-#: Memory the machine must have available, per edge record, for the helper of a ``parallel`` merge:
-#: at national size (4.4 million records) the whole build peaks 1.8 GB higher with it (5.6 against
-#: 3.8 GB), so about 2.8 GB is asked for. With less, the edges are merged here, after the nodes.
-HELPER_BYTES_PER_EDGE = 640
 #: Identifier lists the merge rewrites: what a record declared, and what resolution inferred.
 IDENTIFIER_LISTS = ("other_ids", "matched_ids")
 _NOT_ATTRIBUTES = frozenset({"id", "kind", "source", "target", "relation", ENRICH_ONLY, IDENTIFIED,
@@ -112,24 +105,6 @@ def _edge_keys(columns: list[pd.Series]) -> pd.Series:
     return pd.Series(pa.chunked_array(keys, type=pa.large_string()).combine_chunks(), dtype=TEXT)
 
 
-def present_mask(values: pd.Series) -> np.ndarray:
-    """Cells that hold a value: not None, NaN or NA, and not blank text (lists and dicts always do).
-
-    Examples
-    --------
-    >>> present_mask(pd.Series(["a", " ", None, ["x"], 0], dtype=object)).tolist()
-    [True, False, False, True, True]
-    """
-    mask = values.notna().to_numpy(dtype=bool, copy=True)
-    if isinstance(values.dtype, pd.StringDtype):
-        mask &= values.str.strip().ne("").to_numpy(dtype=bool, na_value=False)
-    elif values.dtype == object:
-        text = values.to_numpy(dtype=object)
-        blank = np.fromiter((isinstance(v, str) and not v.strip() for v in text[mask]), bool, int(mask.sum()))
-        mask[np.flatnonzero(mask)[blank]] = False
-    return mask
-
-
 def _text(parts: list[pd.Series]) -> pd.Series:
     """Text columns end to end, as one Arrow-backed column (ids and provenance are always text)."""
     parts = [p if isinstance(p.dtype, pd.StringDtype) else p.astype("str") for p in parts]
@@ -163,7 +138,7 @@ def _codes(*columns: pd.Series) -> np.ndarray:
 
 
 def _scheme_ranks(identifiers: pd.Series) -> np.ndarray:
-    """:func:`graph.identifiers.scheme_rank` of many identifiers at once."""
+    """:func:`core.identifiers.scheme_rank` of many identifiers at once."""
     ranks = np.full(len(identifiers), len(SCHEME_PRIORITY), dtype=np.int64)
     for rank, prefix in reversed(list(enumerate(SCHEME_PRIORITY))):
         ranks[identifiers.str.startswith(prefix + "-").to_numpy(dtype=bool, na_value=False)] = rank
@@ -549,15 +524,13 @@ def _field_names(masks: np.ndarray, names: list[str]) -> pd.Categorical:
 
 @collector_paused()
 def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
-                    matches: Iterable[tuple[str, str]] = (), consume: bool = False, parallel: bool = False
-                    ) -> tuple[GraphFrames, pd.DataFrame]:
+                    matches: Iterable[tuple[str, str]] = (), consume: bool = False, beside: Beside | None = None,
+                    between_halves: Callable[[], object] | None = None) -> tuple[GraphFrames, pd.DataFrame]:
     """Merge load results into the tables of one graph.
 
-    The nodes are merged first, then the edges. With ``parallel``, many edges (over
-    :data:`FORK_EDGES` records) are merged by a forked helper while this process merges the nodes,
-    if the machine has :data:`HELPER_BYTES_PER_EDGE` available per record: faster on two cores, but
-    the two working sets add up (the national build of the scale benchmark: 12-16 s faster, but its
-    peak 5.6 GB against 3.8 GB).
+    The nodes are merged first, then the edges; given ``beside``, the edges are merged there while
+    this process merges the nodes (the pipeline passes a helper process for a large graph on a
+    machine with room for both working sets).
 
     Parameters
     ----------
@@ -571,8 +544,12 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     consume : bool
         Empty each result's node and edge frames as they are merged, so that a national build holds
         its sources and its graph at once only in part (for a caller that has no further use for them).
-    parallel : bool
-        Merge many edges in a helper process beside the nodes (see above).
+    beside : callable, optional
+        Where to merge the edges meanwhile (see :mod:`civicgraph.core.beside`); by default here,
+        after the nodes. With ``consume``, the results' edges are emptied here once it has started.
+    between_halves : callable, optional
+        Called once the nodes are merged and their working arrays let go, before the edges are
+        taken (the pipeline hands freed memory back to the system there).
 
     Returns
     -------
@@ -606,13 +583,11 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     node_of_code = np.full(len(identities.ids), -1, dtype=np.int64)
     node_of_code[node_codes] = np.arange(len(node_codes))
     # the edges need only the identities: a large graph merges them in a helper process meanwhile
-    edge_count = sum(len(r.edges) for r in results)
-    helped = parallel and edge_count > FORK_EDGES and available_memory() > edge_count * HELPER_BYTES_PER_EDGE
-    if helped:
-        merged_edges = start_forked(_merge_edges_in_helper, results, identities, node_of_code)
+    if beside is not None:
+        merged_edges = beside(_merge_edges_beside, results, identities, node_of_code, os.getpid())
     else:
         merged_edges = lambda: _merge_edges(results, identities, node_of_code, consume=consume)  # noqa: E731
-    if consume and helped:  # the helper has its own view of the edges now
+    if consume and beside is not None:  # the helper has its own view of the edges now
         _empty(results, "edges")
     nodes, node_sources, found = _merge_nodes(records, identities, id_codes, declared, node_codes, node_of_code,
                                               consume=consume)
@@ -620,7 +595,8 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     conflicts = found.table([node_sources[f] for f in PROVENANCE_FIELDS])
     if consume:
         _empty(results, "nodes")
-        release_freed_memory()  # what the node merge freed, before the edges' merge needs as much again
+    if between_halves is not None:  # what the node merge freed, before the edges' merge needs as much again
+        between_halves()
     edges, edge_sources, rejections = merged_edges()
     if consume:
         _empty(results, "edges")
@@ -750,14 +726,16 @@ def _compact(values: pd.Series, field: str) -> pd.Series:
     return values if field == "record" else values.astype("category")
 
 
-def _merge_edges_in_helper(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray
-                           ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """In a helper process: :func:`_merge_edges`, letting go of the helper's view of the node records
-    and of each edge column once merged. The process that asked has let go of the edges, and lets
-    go of the nodes as it merges them, so memory that only one of the two still uses is freed when
-    that one is done with it."""
-    _empty(results, "nodes")
-    return _merge_edges(results, identities, node_of_code, consume=True)
+def _merge_edges_beside(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray, asker: int
+                        ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`_merge_edges`, beside the node merge. In another process than the ``asker``'s it lets
+    go of its view of the node records and of each edge column once merged: the asker has let go of
+    the edges and lets go of the nodes as it merges them, so memory that only one of the two still
+    uses is freed when that one is done with it."""
+    elsewhere = os.getpid() != asker
+    if elsewhere:
+        _empty(results, "nodes")
+    return _merge_edges(results, identities, node_of_code, consume=elsewhere)
 
 
 def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,

@@ -20,8 +20,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.provenance import PROVENANCE_FIELDS
+from civicgraph.core.bulk import collector_paused
+from civicgraph.core.columns import present_mask
+from civicgraph.core.provenance import PROVENANCE_FIELDS
 
 #: Keys of a node's data that are not ontology attributes.
 RESERVED_NODE_KEYS = ("kind", "provenance", "field_provenance", "conflicts")
@@ -91,17 +92,6 @@ class GraphFrames:
         return [c for c in self.edges.columns if c not in EDGE_TABLE_COLUMNS]
 
 
-def present(values: pd.Series) -> np.ndarray:
-    """Which cells of a column hold a value (not None, NaN or NA; lists and dicts always do).
-
-    Examples
-    --------
-    >>> present(pd.Series(["a", None, float("nan"), ["x"]], dtype=object)).tolist()
-    [True, False, False, True]
-    """
-    return values.notna().to_numpy(dtype=bool, copy=True)
-
-
 def _provenance_dicts(sources: pd.DataFrame) -> list[dict[str, str]]:
     columns = [sources[name].astype(object).tolist() for name in PROVENANCE_FIELDS]
     return [dict(zip(PROVENANCE_FIELDS, values)) for values in zip(*columns)]
@@ -110,7 +100,7 @@ def _provenance_dicts(sources: pd.DataFrame) -> list[dict[str, str]]:
 def _set_attributes(datas: list[dict[str, Any]], table: pd.DataFrame, columns: list[str]) -> None:
     for column in columns:
         values = table[column]
-        mask = present(values)
+        mask = present_mask(values)
         for row, value in zip(np.flatnonzero(mask).tolist(), values[mask].tolist()):
             datas[row][column] = value
 

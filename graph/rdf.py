@@ -20,7 +20,7 @@ import networkx as nx
 import pandas as pd
 from rdflib import DCTERMS, PROV, RDF, XSD, BNode, Graph, Literal, URIRef
 
-from civicgraph.graph.forked import can_fork, start_forked
+from civicgraph.core.beside import Beside, run_here
 from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
 from civicgraph.graph.store import canonical_json
 from civicgraph.ontology.vocabulary import ECO, SHAPES_FILE, ontology_graph, vocabulary
@@ -319,27 +319,22 @@ def validate_rdf(rdf: Graph, *, in_place: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["focus", "path", "shape", "message", "value"])
 
 
-#: Graphs with more nodes than this are checked in two parts at once, one in a forked helper.
-CHECK_IN_PARTS_ABOVE = 500
+def validate_graph(graph: nx.MultiDiGraph, *, parts: int = 1, beside: Beside | None = None) -> pd.DataFrame:
+    """Check a graph against the SHACL shapes with pyshacl; one row per violation (empty when it
+    conforms). This is the reference check: builds use the same shapes as column rules
+    (:mod:`civicgraph.graph.shapes`).
 
-
-def validate_graph(graph: nx.MultiDiGraph, *, parts: int | None = None) -> pd.DataFrame:
-    """Check a graph against the SHACL shapes; one row per violation (empty when it conforms).
-
-    The graph is turned into RDF and checked in ``parts`` parts at once, each in its own process
-    (by default two on graphs of more than :data:`CHECK_IN_PARTS_ABOVE` nodes where the platform can
-    fork, else one): every node's triples, and those of the edges from it, are in one part, so each
-    shape sees all it needs; the borough's check takes half the time.
+    The graph is turned into RDF and checked in ``parts`` parts, all but the first given to
+    ``beside`` (see :mod:`civicgraph.core.beside`) to check meanwhile: every node's triples, and
+    those of the edges from it, are in one part, so each shape sees all it needs.
 
     Examples
     --------
     >>> validate_graph(nx.MultiDiGraph()).empty
     True
     """
-    if parts is None:
-        parts = 2 if graph.number_of_nodes() > CHECK_IN_PARTS_ABOVE and can_fork() else 1
-    helpers = [start_forked(_violations_in_part, graph, (number, parts)) for number in range(1, parts)]
-    found = [_violations_in_part(graph, (0, parts)), *(helper() for helper in helpers)]
+    later = [(beside or run_here)(_violations_in_part, graph, (number, parts)) for number in range(1, parts)]
+    found = [_violations_in_part(graph, (0, parts)), *(getter() for getter in later)]
     return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
 
 

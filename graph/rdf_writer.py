@@ -22,7 +22,7 @@ import networkx as nx
 import orjson
 from rdflib import DCTERMS, PROV, RDF, XSD, URIRef
 
-from civicgraph.graph.progress import ROWS
+from civicgraph.core.progress import ROWS
 from civicgraph.graph.rdf import DEFAULT_BASE, TYPE, Block, Text, rdf_blocks
 from civicgraph.ontology.vocabulary import ECO
 
@@ -83,7 +83,7 @@ def _term(obj: URIRef | Text) -> str:
 
 
 def _counted(blocks: Iterable[Block]) -> Iterator[Block]:
-    """The blocks, each counted in :data:`graph.progress.ROWS` as it is written."""
+    """The blocks, each counted in :data:`core.progress.ROWS` as it is written."""
     for block in blocks:
         ROWS.add()
         yield block

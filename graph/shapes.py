@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from rdflib import PROV, RDF, XSD, Graph, Literal, URIRef
 
-from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.core.columns import present_mask
+from civicgraph.graph.frames import GraphFrames
 from civicgraph.ontology.vocabulary import ECO_IRI, SHAPES_FILE, vocabulary
 
 __all__ = ["VIOLATION_COLUMNS", "ShapeRule", "shape_rules", "shape_violations", "without_violations"]
@@ -212,7 +213,7 @@ def shape_violations(frames: GraphFrames) -> pd.DataFrame:
                 bad = _relation_breaks(frames, rule, targeted)
             else:
                 column = data[rule.field] if rule.field in data else pd.Series(None, index=data.index, dtype=object)
-                given = present(column)
+                given = present_mask(column)
                 if rule.min_count:
                     bad += [(p, None, rule.message or f"no {rule.field}")
                             for p in np.flatnonzero(targeted & ~given).tolist()]

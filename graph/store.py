@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 from datetime import UTC, datetime
@@ -37,10 +36,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from civicgraph.graph.atomic import atomic_directory
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.errors import GraphStoreError
-from civicgraph.graph.forked import start_forked
+from civicgraph.core.atomic import atomic_directory
+from civicgraph.core.beside import Beside
+from civicgraph.core.bulk import collector_paused
+from civicgraph.core.columns import arrow_text, present_mask
+from civicgraph.core.errors import GraphStoreError
+from civicgraph.core.hashing import sha256_of
+from civicgraph.core.provenance import PROVENANCE_FIELDS
 from civicgraph.graph.frames import (
     CONFLICT_COLUMNS,
     EDGE_SOURCE_COLUMNS,
@@ -50,10 +52,7 @@ from civicgraph.graph.frames import (
     GraphFrames,
     frames_to_graph,
     graph_to_frames,
-    present,
 )
-from civicgraph.graph.provenance import PROVENANCE_FIELDS
-from civicgraph.loaders.tabular import arrow_text
 
 FORMAT_NAME = "civicgraph-graph"
 FORMAT_VERSION = 2
@@ -88,14 +87,6 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def column_encoding(values: pd.Series) -> tuple[str, pa.DataType]:
     """How an attribute column is stored, and as what type: :data:`TYPED` when every value is of one
     type Parquet has (text, float, integer, boolean, list of text), else :data:`JSON_TEXT`.
@@ -110,7 +101,7 @@ def column_encoding(values: pd.Series) -> tuple[str, pa.DataType]:
     if values.dtype != object:
         kind = pa.array(values.iloc[:1], from_pandas=True).type
         return TYPED, pa.large_string() if pa.types.is_string(kind) or pa.types.is_dictionary(kind) else kind
-    given = values.to_numpy(dtype=object)[present(values)]
+    given = values.to_numpy(dtype=object)[present_mask(values)]
     kinds = set(map(type, given))
     typed = {str: pa.large_string(), float: pa.float64(), int: pa.int64(), bool: pa.bool_()}
     if len(kinds) == 1 and (kind := next(iter(kinds))) in typed:
@@ -136,7 +127,7 @@ def encode_column(values: pd.Series, encoding: tuple[str, pa.DataType] | None = 
         array = pa.array(values.array if isinstance(values.dtype, pd.CategoricalDtype) else values, from_pandas=True)
         array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
         return array.cast(kind), how
-    mask = present(values)
+    mask = present_mask(values)
     if how == TYPED:
         return pa.array(np.where(mask, values.to_numpy(dtype=object), None), type=kind), how
     texts = np.full(len(values), None, dtype=object)
@@ -268,17 +259,15 @@ def _conflict_table(conflicts: pd.DataFrame, node_ids: pd.Series) -> pa.Table:
     return pa.table(columns)
 
 
-#: Graphs of more rows (nodes and edges) than this are written by two processes: the node table by
-#: this one, the edge and conflict tables by a forked helper meanwhile.
-SHARED_WRITE_ROWS = 1_000_000
+def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | None = None,
+                 beside: Beside | None = None) -> None:
+    """Write a graph's tables and manifest into an existing folder (no atomic swap: see :func:`save_frames`).
 
-
-@collector_paused()
-def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | None = None) -> None:
-    """Write a graph's tables and manifest into an existing folder (no atomic swap: see :func:`save_frames`)."""
+    Given ``beside`` (see :mod:`civicgraph.core.beside`), the edge and conflict tables are written
+    there while this process writes the node table.
+    """
     nodes, edges = frames.nodes, frames.edges
-    shared = len(nodes) + len(edges) > SHARED_WRITE_ROWS
-    later = start_forked(_write_edges_and_conflicts, frames, folder) if shared else None
+    later = beside(_write_edges_and_conflicts, frames, folder) if beside is not None else None
     try:
         node_encodings = _write_table(folder / "nodes.parquet", nodes, NODE_TABLE_COLUMNS,
                                       frames.node_attribute_columns(), frames.node_sources, "node",
@@ -297,7 +286,7 @@ def write_frames(frames: GraphFrames, folder: Path, *, extra: dict[str, Any] | N
         "edges": len(edges),
         "graph": frames.attributes,
         "columns": {"nodes": node_encodings, "edges": edge_encodings},
-        "tables": {name: _sha256(folder / name) for name in TABLES},
+        "tables": {name: sha256_of(folder / name) for name in TABLES},
         **(extra or {}),
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
@@ -311,7 +300,8 @@ def _write_edges_and_conflicts(frames: GraphFrames, folder: Path) -> dict[str, s
     return encodings
 
 
-def save_frames(frames: GraphFrames, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> Path:
+def save_frames(frames: GraphFrames, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None,
+                beside: Beside | None = None) -> Path:
     """Write a graph's tables to ``folder`` (replacing it atomically) as Parquet tables and a manifest.
 
     Parameters
@@ -322,6 +312,8 @@ def save_frames(frames: GraphFrames, folder: str | os.PathLike[str], *, extra: d
         Target folder; replaced only once everything is written.
     extra : dict, optional
         More manifest entries (e.g. the build's sources and their checksums).
+    beside : callable, optional
+        Where to write the edge and conflict tables meanwhile (see :mod:`civicgraph.core.beside`).
 
     Returns
     -------
@@ -330,11 +322,12 @@ def save_frames(frames: GraphFrames, folder: str | os.PathLike[str], *, extra: d
     """
     folder = Path(folder)
     with atomic_directory(folder) as staging:
-        write_frames(frames, staging, extra=extra)
+        write_frames(frames, staging, extra=extra, beside=beside)
     return folder
 
 
-def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None) -> Path:
+def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra: dict[str, Any] | None = None,
+               beside: Beside | None = None) -> Path:
     """Write a networkx graph to ``folder`` (replacing it atomically); see :func:`save_frames`.
 
     Examples
@@ -346,7 +339,7 @@ def save_graph(graph: nx.MultiDiGraph, folder: str | os.PathLike[str], *, extra:
     >>> nx.utils.graphs_equal(load_graph(path), g)
     True
     """
-    return save_frames(graph_to_frames(graph), folder, extra=extra)
+    return save_frames(graph_to_frames(graph), folder, extra=extra, beside=beside)
 
 
 def read_manifest(folder: str | os.PathLike[str]) -> dict[str, Any]:
@@ -413,7 +406,7 @@ def load_frames(folder: str | os.PathLike[str], *, attributes: bool = True) -> G
     folder = Path(folder)
     manifest = read_manifest(folder)
     for name, expected in manifest["tables"].items():
-        if _sha256(folder / name) != expected:
+        if sha256_of(folder / name) != expected:
             raise GraphStoreError(f"{folder / name}: checksum does not match the manifest; the graph is damaged")
     if manifest["format_version"] == 1:
         frames = graph_to_frames(_graph_from_version_1(folder, manifest))
@@ -466,7 +459,7 @@ def load_graph(folder: str | os.PathLike[str]) -> nx.MultiDiGraph:
     >>> load_graph("/nonexistent")
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.GraphStoreError: /nonexistent: no saved graph here (manifest.json is missing); run 'civicgraph build' first
+    civicgraph.core.errors.GraphStoreError: /nonexistent: no saved graph here (manifest.json is missing); run 'civicgraph build' first
     """
     return frames_to_graph(load_frames(folder))
 

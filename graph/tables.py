@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 import networkx as nx
 import pandas as pd
 
-from civicgraph.graph.bulk import collector_paused
+from civicgraph.core.bulk import collector_paused
 
 _CACHE_KEY = "civicgraph_tables"
 #: Edge attributes the analysis reads; other attributes stay in the graph.

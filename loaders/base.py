@@ -7,7 +7,6 @@ and rejected rows. It never writes anything; merging into the graph happens in `
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,16 +16,17 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from civicgraph.graph.amounts import exact_sum
-from civicgraph.graph.errors import ConfigError
-from civicgraph.graph.progress import ROWS
-from civicgraph.graph.provenance import Provenance
+from civicgraph.core.amounts import exact_sum
+from civicgraph.core.columns import is_missing
+from civicgraph.core.errors import ConfigError
+from civicgraph.core.progress import ROWS
+from civicgraph.core.provenance import Provenance
 from civicgraph.ontology.vocabulary import vocabulary
 
 if TYPE_CHECKING:
     from civicgraph.loaders.place_index import PlaceIndex
 
-#: Provenance of each row of a load result, one column per part (:class:`civicgraph.graph.provenance.Provenance`).
+#: Provenance of each row of a load result, one column per part (:class:`civicgraph.core.provenance.Provenance`).
 PROVENANCE_COLUMNS = ["prov_dataset", "prov_record", "prov_date", "prov_licence"]
 NODE_COLUMNS = ["id", "kind", *PROVENANCE_COLUMNS]
 #: GSS codes of countries: a build for one of them keeps every row (England and Wales, England, Wales,
@@ -152,21 +152,6 @@ def _counts(frame: pd.DataFrame, column: str) -> dict[str, int]:
         return {}
     counts = frame[column].value_counts()  # of a categorical column: every category, used or not
     return {str(k): int(v) for k, v in sorted(counts[counts > 0].items(), key=lambda item: str(item[0]))}
-
-
-def is_missing(value: Any) -> bool:
-    """Whether a cell holds no value (None, NaN, NaT or blank text).
-
-    Examples
-    --------
-    >>> is_missing(float("nan")), is_missing("  "), is_missing(0)
-    (True, True, False)
-    """
-    if value is None or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 @dataclass
@@ -457,7 +442,7 @@ class Loader:
         >>> get_loader("360giving").check_options({"colour": "red"})
         Traceback (most recent call last):
         ...
-        civicgraph.graph.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'decimal', 'filter', 'licence'.
+        civicgraph.core.errors.ConfigError: loader '360giving' has no option 'colour'. Use one of: 'date', 'decimal', 'filter', 'licence'.
         """
         taken = sorted(name for name, parameter in inspect.signature(self.load).parameters.items()
                        if parameter.kind is inspect.Parameter.KEYWORD_ONLY)

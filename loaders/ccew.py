@@ -30,13 +30,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import company_numbers, slugify
+from civicgraph.core.columns import TEXT
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import company_numbers, slugify
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from civicgraph.loaders.income_bands import income_bands
 from civicgraph.loaders.pseudonyms import pseudonym
 from civicgraph.loaders.tabular import (
-    TEXT,
     header,
     in_set,
     normalise_postcodes,

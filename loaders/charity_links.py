@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import charity_id, local_group_id
-from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.core.columns import is_missing
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import charity_id, local_group_id
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from civicgraph.loaders.tabular import parse_date, read_csv_text
 
 

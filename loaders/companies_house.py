@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.errors import ConfigError, SourceFormatError
-from civicgraph.graph.identifiers import company_ids, company_numbers
+from civicgraph.core.columns import TEXT
+from civicgraph.core.errors import ConfigError, SourceFormatError
+from civicgraph.core.identifiers import company_ids, company_numbers
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
-from civicgraph.loaders.tabular import TEXT, header, in_set, normalise_postcodes, stream_csv
+from civicgraph.loaders.tabular import header, in_set, normalise_postcodes, stream_csv
 
 REQUIRED = ("CompanyName", "CompanyNumber", "RegAddress.PostCode", "CompanyCategory", "CompanyStatus",
             "IncorporationDate", "SICCode.SicText_1")

@@ -45,9 +45,10 @@ from typing import Any
 
 import pandas as pd
 
-from civicgraph.graph.errors import ConfigError, SourceFormatError
-from civicgraph.graph.identifiers import local_group_id, slugify
-from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.core.columns import is_missing
+from civicgraph.core.errors import ConfigError, SourceFormatError
+from civicgraph.core.identifiers import local_group_id, slugify
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from civicgraph.loaders.income_bands import income_band
 from civicgraph.loaders.tabular import check_decimal, normalise_postcode, parse_amount, parse_date, read_csv_text
 from civicgraph.ontology.vocabulary import vocabulary
@@ -174,7 +175,8 @@ def write_template(path: str | Path) -> Path:
     --------
     >>> import tempfile
     >>> out = write_template(Path(tempfile.mkdtemp()) / "local_knowledge.xlsx")
-    >>> pd.ExcelFile(out).sheet_names[:2]
+    >>> with pd.ExcelFile(out) as book:
+    ...     book.sheet_names[:2]
     ['README', 'organisations']
     """
     path = Path(path)

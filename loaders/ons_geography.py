@@ -20,8 +20,8 @@ import pandas as pd
 import pyarrow as pa
 from pyarrow import csv as pa_csv
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import place_ids
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import place_ids
 from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from civicgraph.loaders.tabular import normalise_postcode, normalise_postcodes, read_csv_text, require_columns
 

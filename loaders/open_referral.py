@@ -25,9 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import company_id, local_group_id, slugify
-from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.core.columns import is_missing
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import company_id, local_group_id, slugify
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from civicgraph.loaders.directory_themes import service_themes
 from civicgraph.loaders.tabular import (
     check_json_depth,

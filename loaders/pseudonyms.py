@@ -11,7 +11,7 @@ import hmac
 import re
 import unicodedata
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 
 KEY_HINT = ("people's names are pseudonymised with your key: set CIVICGRAPH_PSEUDONYM_KEY to a secret "
             "of your own (kept out of the repository) and build again")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 
-from civicgraph.graph.errors import UnknownLoaderError
+from civicgraph.core.errors import UnknownLoaderError
 from civicgraph.loaders.base import Loader
 
 _LOADERS: dict[str, str] = {
@@ -50,7 +50,7 @@ def get_loader(name: str) -> Loader:
     >>> get_loader("360givng")
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.UnknownLoaderError: loader '360givng' is not registered. Use one of: ...
+    civicgraph.core.errors.UnknownLoaderError: loader '360givng' is not registered. Use one of: ...
     """
     if name not in _LOADERS:
         raise UnknownLoaderError(f"loader {name!r} is not registered. Use one of: {', '.join(available_loaders())}.")

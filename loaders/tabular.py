@@ -19,41 +19,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from civicgraph.graph.errors import ConfigError, SourceEncodingWarning, SourceFormatError
+from civicgraph.core.columns import TEXT, arrow_text
+from civicgraph.core.errors import ConfigError, SourceEncodingWarning, SourceFormatError
 from civicgraph.loaders.limits import Limits, current_limits
 
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: A valid UTF-8 sequence of two to four bytes: a file holding one is UTF-8, whatever else it holds.
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-#: Text columns as loaders keep them: Arrow-backed, missing as NaN (pandas' default ``str``).
-TEXT = pd.StringDtype("pyarrow", na_value=np.nan)
 #: Defaults of the limits a CSV reader keeps to (see :class:`loaders.limits.Limits`; a build's
 #: ``[limits]`` table changes them).
 MAX_FIELD_BYTES = Limits().max_field_bytes
 MAX_ROWS = Limits().max_rows
 
 
-def arrow_text(values: pd.Series) -> pa.Array:
-    """A column of text (Arrow-backed, categorical or objects) as one Arrow ``large_string`` array,
-    missing values null; Arrow-backed text is not copied cell by cell.
-
-    Examples
-    --------
-    >>> arrow_text(pd.Series(["a", None], dtype=TEXT)).to_pylist()
-    ['a', None]
-    >>> arrow_text(pd.Series(pd.Categorical(["b", "b"]))).to_pylist()
-    ['b', 'b']
-    """
-    if isinstance(values.dtype, pd.StringDtype | pd.CategoricalDtype):
-        array = pa.array(values.array, from_pandas=True)
-        return (array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array).cast(pa.large_string())
-    return pa.array(values.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
-
 def decode_bytes(path: Path) -> str:
     """The text of a file: UTF-8 (with or without BOM), else Windows-1252, else Latin-1.
 
     A file that is UTF-8 but for a few bad bytes (it holds at least as many valid multi-byte UTF-8
-    sequences as bad bytes) is read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~civicgraph.graph.errors.SourceEncodingWarning`
+    sequences as bad bytes) is read as UTF-8 with each bad byte replaced by U+FFFD and a :class:`~civicgraph.core.errors.SourceEncodingWarning`
     naming its line, rather than re-decoded whole as Windows-1252 (which would turn every "é"
     into "Ã©" and change identifiers made from names).
 
@@ -66,6 +49,7 @@ def decode_bytes(path: Path) -> str:
     'Café'
     >>> _ = p.write_bytes("Name\\nCaf\\u00e9\\nBad \\x9d byte".encode("utf-8").replace(b"\\xc2\\x9d", b"\\x9d"))
     >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
     ...     decode_bytes(p).splitlines()[1:]
     ['Café', 'Bad � byte']
     >>> str(caught[0].message)
@@ -106,7 +90,7 @@ def check_decimal(decimal: str, *, loader: str) -> None:
     >>> check_decimal(";", loader="spend")
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.
+    civicgraph.core.errors.ConfigError: loader 'spend' option decimal: ';' is not supported. Use one of: '.', ','.
     """
     if decimal not in _GROUPED:
         raise ConfigError(f"loader {loader!r} option decimal: {decimal!r} is not supported. "
@@ -230,7 +214,7 @@ def read_csv_text(path: Path, *, header_row: int = 0, max_field_bytes: int | Non
     >>> read_csv_text(p, max_field_bytes=2)
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.SourceFormatError: a.csv row 2, field code: 3 bytes, over the limit of 2 bytes per field ([limits] max_field_bytes)
+    civicgraph.core.errors.SourceFormatError: a.csv row 2, field code: 3 bytes, over the limit of 2 bytes per field ([limits] max_field_bytes)
     """
     limits = current_limits()
     max_field_bytes = limits.max_field_bytes if max_field_bytes is None else max_field_bytes
@@ -346,7 +330,7 @@ def stream_csv(path: Path, *, delimiter: str = ",", quoted: bool = True, block_b
     >>> [chunk for chunk in stream_csv(p, max_rows=1)]
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.SourceFormatError: a.csv row 3: over the limit of 1 data rows ([limits] max_rows)
+    civicgraph.core.errors.SourceFormatError: a.csv row 3: over the limit of 1 data rows ([limits] max_rows)
     """
     limits = current_limits()
     max_field_bytes = limits.max_field_bytes if max_field_bytes is None else max_field_bytes
@@ -557,7 +541,7 @@ def check_json_depth(path: Path, *, limit: int | None = None, block_bytes: int =
     >>> check_json_depth(p, limit=3)
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than the limit of 3 levels ([limits] max_json_depth); ...
+    civicgraph.core.errors.SourceFormatError: a.json byte 3: lists and objects nested deeper than the limit of 3 levels ([limits] max_json_depth); ...
     """
     limit = current_limits().max_json_depth if limit is None else limit
     depth, in_string, backslashes, offset = 0, False, 0, 0

@@ -41,11 +41,11 @@ import pandas as pd
 import pyarrow as pa
 from jsonschema import Draft202012Validator, FormatChecker
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import company_id, company_number
-from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing, native
+from civicgraph.core.columns import TEXT, is_missing
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import company_id, company_number
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, native
 from civicgraph.loaders.tabular import (
-    TEXT,
     check_decimal,
     decode_bytes,
     first_json_character,
@@ -761,7 +761,7 @@ _AUTHORITY_CODE = re.compile(r"^(E0[6-9]|W06|S12|N09)\d{6}$")
 
 def grants_by_authority(path: Path) -> pd.DataFrame:
     """Every valid grant of a 360Giving file with the local authority it went to, unfiltered: the
-    input for comparing authorities (:func:`graph.money.compare_authorities`).
+    input for comparing authorities (:func:`analysis.money.compare_authorities`).
 
     The authority is GrantNav's recipient district code, else a beneficiary or recipient location
     that is a local authority code. Grants placed in no authority have ``authority`` None. A grant

@@ -32,9 +32,10 @@ from typing import Any
 
 import pandas as pd
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.identifiers import charity_id, company_id, local_group_id, slugify
-from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink, is_missing
+from civicgraph.core.columns import is_missing
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.core.identifiers import charity_id, company_id, local_group_id, slugify
+from civicgraph.loaders.base import LoadContext, Loader, LoadResult, RecordSink
 from civicgraph.loaders.tabular import check_decimal, decode_bytes, normalise_postcode, parse_amount, read_csv_text
 
 #: Spend columns by role, in order of preference. The Transparency Code (2015, part 2 paragraph 24) asks

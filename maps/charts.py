@@ -10,8 +10,8 @@ matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 
-from civicgraph.graph.centrality import centrality_table  # noqa: E402
-from civicgraph.graph.money import funding_by_ward  # noqa: E402
+from civicgraph.analysis.centrality import centrality_table  # noqa: E402
+from civicgraph.analysis.money import funding_by_ward  # noqa: E402
 
 
 def funding_against_deprivation_chart(graph: nx.MultiDiGraph, path: str | Path) -> Path:

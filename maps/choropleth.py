@@ -23,8 +23,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 
-from civicgraph.graph.errors import SourceFormatError  # noqa: E402
-from civicgraph.graph.network import name  # noqa: E402
+from civicgraph.analysis.network import name  # noqa: E402
+from civicgraph.core.errors import SourceFormatError  # noqa: E402
 
 CODE_PROPERTIES = ("LSOA11CD", "LSOA21CD", "lsoa11cd", "lsoa21cd", "code")
 UNKNOWN_COLOUR = "#d9d9d9"

@@ -22,8 +22,8 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.network import name, ward_index
+from civicgraph.analysis.network import name, ward_index
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.maps.layout import _CELL, SPACING, Layout, separate
 from civicgraph.maps.palette import kind_label
 

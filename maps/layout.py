@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 from scipy.spatial import cKDTree
 
-from civicgraph.graph.fast import seeded_igraph
+from civicgraph.analysis.fast import seeded_igraph
 
 __all__ = ["SPACING", "Layout", "force_layout", "grouped_layout", "separate"]
 

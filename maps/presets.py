@@ -7,11 +7,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from civicgraph.graph.coproduction import _partners
-from civicgraph.graph.gaps import below_the_radar_groups
-from civicgraph.graph.infrastructure import infrastructure_profiles
-from civicgraph.graph.lookup import find_organisation
-from civicgraph.graph.network import neighbours, organisations, sector
+from civicgraph.analysis.coproduction import _partners
+from civicgraph.analysis.gaps import below_the_radar_groups
+from civicgraph.analysis.infrastructure import infrastructure_profiles
+from civicgraph.analysis.lookup import find_organisation
+from civicgraph.analysis.network import neighbours, organisations, sector
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,8 @@ def ego_map(graph: nx.MultiDiGraph, organisation: str, *, radius: int = 2) -> Ma
     graph : networkx.MultiDiGraph
         The whole built graph.
     organisation : str
-        Its id or name (see :func:`graph.lookup.find_organisation`): a misspelt or ambiguous name
-        raises :class:`graph.lookup.OrganisationNotFound` with suggestions.
+        Its id or name (see :func:`analysis.lookup.find_organisation`): a misspelt or ambiguous name
+        raises :class:`analysis.lookup.OrganisationNotFound` with suggestions.
     radius : int
         How many steps out from the organisation to show.
 

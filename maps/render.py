@@ -25,8 +25,8 @@ import jinja2
 import networkx as nx
 import pyvis
 
-from civicgraph.graph.centrality import MEASURES, centrality
-from civicgraph.graph.network import is_organisation, name, ward_index
+from civicgraph.analysis.centrality import MEASURES, centrality
+from civicgraph.analysis.network import is_organisation, name, ward_index
 from civicgraph.maps.layout import SPACING, Layout, force_layout, grouped_layout
 from civicgraph.maps.palette import REVERSED_RELATIONS, kind_label, kind_style, relation_label, relation_style
 
@@ -218,7 +218,7 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
         The whole graph ``graph`` was cut from: wards, themes, sizes and the links counted on each
         card come from it (a preset's subgraph holds no ward or theme nodes). Default ``graph``.
     size_by : str
-        Measure that sizes organisations (:data:`civicgraph.graph.centrality.MEASURES`, or ``members``).
+        Measure that sizes organisations (:data:`civicgraph.analysis.centrality.MEASURES`, or ``members``).
     gather_by : {"kind", "ward"}
         How nodes with no link on the map are gathered.
     seed : int

@@ -14,7 +14,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
 
-from civicgraph.graph.errors import UnknownTermError
+from civicgraph.core.errors import UnknownTermError
 
 ONTOLOGY_FILE = Path(__file__).with_name("ecosystem.ttl")
 SHAPES_FILE = Path(__file__).with_name("shapes.ttl")

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.core.columns import present_mask
+from civicgraph.graph.frames import GraphFrames
 
 
 def annotate_nodes(frames: GraphFrames, rows: np.ndarray, values: dict[str, pd.Series | list], *, dataset: str,
@@ -40,7 +41,7 @@ def annotate_nodes(frames: GraphFrames, rows: np.ndarray, values: dict[str, pd.S
             nodes[name] = pd.Series(None, index=nodes.index, dtype=object)
         cells = nodes[name].to_numpy(dtype=object).copy()
         if nodes[name].dtype != object:
-            cells[~present(nodes[name])] = None
+            cells[~present_mask(nodes[name])] = None
         cells[rows[has]] = column.to_numpy(dtype=object)[has]
         nodes[name] = pd.Series(cells, index=nodes.index, dtype=object)
         given[has] = given[has] + (" " + name)

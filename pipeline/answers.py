@@ -16,15 +16,14 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from civicgraph.graph.assets import asset_transfer_candidates, asset_use
-from civicgraph.graph.cells import markdown_table, markdown_text, write_csv, write_excel
-from civicgraph.graph.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
-from civicgraph.graph.contracts import contract_consolidation
-from civicgraph.graph.coproduction import directorate_coproduction, forum_representativeness
-from civicgraph.graph.gaps import below_the_radar_groups, service_gaps
-from civicgraph.graph.infrastructure import alliance_candidates, duplicated_infrastructure
-from civicgraph.graph.interlocks import board_interlocks
-from civicgraph.graph.money import (
+from civicgraph.analysis.assets import asset_transfer_candidates, asset_use
+from civicgraph.analysis.centrality import bridges, brokerage_roles, centrality_table, funding_concentration
+from civicgraph.analysis.contracts import contract_consolidation
+from civicgraph.analysis.coproduction import directorate_coproduction, forum_representativeness
+from civicgraph.analysis.gaps import below_the_radar_groups, service_gaps
+from civicgraph.analysis.infrastructure import alliance_candidates, duplicated_infrastructure
+from civicgraph.analysis.interlocks import board_interlocks
+from civicgraph.analysis.money import (
     co_funding,
     compare_authorities,
     funding_by_funder,
@@ -32,9 +31,11 @@ from civicgraph.graph.money import (
     funding_by_ward,
     local_programmes,
 )
+from civicgraph.core.cells import markdown_table, markdown_text, write_csv, write_excel
 from civicgraph.pipeline.authorities import authority_table
 from civicgraph.pipeline.coverage import explain
 from civicgraph.pipeline.glossary import columns_of
+from civicgraph.pipeline.helpers import betweenness_helper
 from civicgraph.pipeline.result import AnswerResult
 
 
@@ -113,7 +114,7 @@ ANSWERS = (
     Answer("03_duplicated_infrastructure", "3. Duplicated infrastructure: support bodies offering the same function "
            "to the same area, members and funders", _on_graph(duplicated_infrastructure)),
     Answer("04_brokers", "4. Brokers and single points of failure: centrality, structural holes, cut points",
-           _on_graph(centrality_table)),
+           lambda graph, _: centrality_table(graph, beside=betweenness_helper(graph))),
     Answer("04_bridges", "4. Relations whose loss splits the network", _on_graph(bridges)),
     Answer("04_brokerage_roles", "4. Brokerage roles across sectors (Gould-Fernandez)", _on_graph(brokerage_roles)),
     Answer("04_funding_concentration", "4. How concentrated each organisation's funding is", _on_graph(funding_concentration)),

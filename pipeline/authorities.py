@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
 
 __all__ = ["Authority", "authority_context", "authority_table", "find_authority", "REGISTER", "COUNTRIES"]

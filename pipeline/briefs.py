@@ -22,7 +22,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from civicgraph.graph.cells import is_money, markdown_table  # noqa: E402
+from civicgraph.core.cells import is_money, markdown_table  # noqa: E402
 from civicgraph.maps.choropleth import ward_choropleth  # noqa: E402
 from civicgraph.pipeline.result import AnswerResult  # noqa: E402
 

@@ -11,7 +11,6 @@ identifiers are one organisation, then the frames are merged into one graph.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
@@ -23,16 +22,16 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
+from civicgraph.analysis.placement import placement_by_source, placement_coverage
+from civicgraph.core.atomic import check_replaceable
+from civicgraph.core.beside import Beside
+from civicgraph.core.bulk import collector_paused
+from civicgraph.core.cells import write_csv
+from civicgraph.core.errors import ConfigError, GraphValidationError, SourceFormatError
+from civicgraph.core.hashing import sha256_of
+from civicgraph.core.progress import StepBar
 from civicgraph.graph.assemble import assemble_frames
-from civicgraph.graph.atomic import check_replaceable
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.cells import write_csv
-from civicgraph.graph.errors import ConfigError, GraphValidationError, SourceFormatError
-from civicgraph.graph.forked import can_fork, start_forked
 from civicgraph.graph.frames import GraphFrames, frames_to_graph
-from civicgraph.graph.memory import large_blocks_mapped, release_freed_memory
-from civicgraph.graph.placement import placement_by_source, placement_coverage
-from civicgraph.graph.progress import StepBar
 from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
@@ -44,6 +43,14 @@ from civicgraph.pipeline.authorities import authority_table
 from civicgraph.pipeline.candidates import mark_register_candidates, register_extracts
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules
 from civicgraph.pipeline.config import BuildConfig, pseudonym_key_from_environment
+from civicgraph.pipeline.helpers import (
+    edge_merge_helper,
+    large_blocks_mapped,
+    loading_helper,
+    release_freed_memory,
+    scoring_helper,
+    table_write_helper,
+)
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 from civicgraph.pipeline.population import estimate_population
 from civicgraph.pipeline.wards import POSTCODE_WARDS_SOURCE, use_postcode_wards
@@ -93,16 +100,6 @@ class BuildOutcome:
         return frames_to_graph(self.frames)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        with file.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
-
-
 def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     """The council itself, from the configuration, located in its area when the area is known.
 
@@ -122,10 +119,6 @@ def authority_result(config: BuildConfig, places: PlaceIndex) -> LoadResult:
     if area:
         sink.edge(config.authority_id, area, "LOCATED_IN", prov)
     return sink.result()
-
-
-#: Sources (bytes on disk) above which the loaders are shared with a forked helper (two cores).
-SHARE_LOADING_BYTES = 50 << 20
 
 
 @collector_paused()
@@ -153,8 +146,8 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         results.update(zip(geography, chosen))
     places = PlaceIndex.from_results([results[j] for j in geography])
     context = replace(context, places=places)
-    mine, helpers = _share(config, others)
-    later = start_forked(_load, config, helpers, context, None) if helpers else dict
+    mine, helpers, beside = _share(config, others)
+    later = beside(_load, config, helpers, context, None) if beside else dict
     results.update(_load(config, mine, context, bar))
     if helpers:
         with bar.step(f"{len(helpers)} more in a helper process"):
@@ -180,18 +173,19 @@ def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: St
     return results
 
 
-def _share(config: BuildConfig, indices: list[int]) -> tuple[list[int], list[int]]:
-    """Sources this process loads, and those a helper loads: the largest file here, the others there
-    while they are no larger in all, and everything here when the sources are small."""
+def _share(config: BuildConfig, indices: list[int]) -> tuple[list[int], list[int], Beside | None]:
+    """Sources this process loads, those a helper loads and the helper: the largest file here, the
+    others there while they are no larger in all, and everything here when the sources are small."""
     sizes = {i: _bytes(config.sources[i].path) for i in indices}
-    if sum(sizes.values()) < SHARE_LOADING_BYTES or len(indices) < 2 or not can_fork():
-        return indices, []
+    beside = loading_helper(sum(sizes.values()), len(indices))
+    if beside is None:
+        return indices, [], None
     mine, helpers, load = [], [], [0, 0]
     for i in sorted(indices, key=lambda i: -sizes[i]):
         side = 0 if load[0] <= load[1] else 1
         (mine, helpers)[side].append(i)
         load[side] += sizes[i]
-    return sorted(mine), sorted(helpers)
+    return sorted(mine), sorted(helpers), beside
 
 
 def _bytes(path: Path) -> int:
@@ -205,7 +199,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     """Build the graph a configuration describes, in memory.
 
     Between its stages the build hands what it has freed back to the system, and during the merge
-    it has large blocks mapped on their own (:mod:`graph.memory`).
+    it has large blocks mapped on their own (:mod:`pipeline.memory`).
 
     Parameters
     ----------
@@ -248,7 +242,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
                 "edges": len(r.edges), "rejected": rejected_rows(r.rejections)} for r in results[1:]]
     with StepBar(4 if config.validate else 3, "building", enabled=progress) as bar:
         with bar.step("resolving entities"):
-            resolution = resolve_entities(results, config.resolution, places=source_place_words(results))
+            resolution = resolve_entities(results, config.resolution, places=source_place_words(results),
+                                          beside=scoring_helper(results))
         warnings = source_warnings(results[1:])
         datasets = {d for r in results[1:] if "prov_dataset" in r.nodes for d in r.nodes["prov_dataset"].unique()}
         attributes = {"authority_name": config.authority_name, "authority_gss": config.authority_gss,
@@ -260,7 +255,8 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
         release_freed_memory()  # before the merge forks its helper, which would share it
         with large_blocks_mapped(), bar.step("merging"):  # the merge's only: resolution's chunks would be slower
             frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
-                                               attributes=attributes, parallel=config.parallel_merge)
+                                               attributes=attributes, between_halves=release_freed_memory,
+                                               beside=edge_merge_helper(results, wanted=config.parallel_merge))
             release_freed_memory()
         with bar.step("placing and classifying"):
             lookup_date = _postcode_date(config)
@@ -351,7 +347,7 @@ def source_warnings(results: list[LoadResult]) -> list[str]:
 def placement_warnings(frames: GraphFrames, least: float, *, sources: Collection[str] | None = None) -> list[str]:
     """A warning for each source that placed less than ``least`` (a share) of what it could place:
     the organisations, buildings, land and grants it gave with a postcode, against those that ended
-    in a ward or known to be outside the authority (:func:`graph.placement.placement_by_source`).
+    in a ward or known to be outside the authority (:func:`analysis.placement.placement_by_source`).
     ``sources`` limits the warnings to those datasets (the configured files, not the build's own
     additions such as the classification rules); by default, every dataset.
 
@@ -388,7 +384,7 @@ def check_boundaries(places: PlaceIndex) -> None:
     >>> check_boundaries(PlaceIndex(lsoa_ward={"E01002555@2011": "W@2017"}, postcode_lsoa={"TW3 1AA": "E01002555@2021"}))
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
+    civicgraph.core.errors.ConfigError: the postcode directory's LSOAs are of 2021 and the ward lookup's of 2011: ...
     """
     if not places.postcode_lsoa or not places.lsoa_ward:
         return
@@ -437,22 +433,32 @@ def _data_dates(results: list[LoadResult]) -> dict[str, str]:
 
 def build_to_folder(config: BuildConfig, folder: str | Path, *, pseudonym_key: bytes | None = None,
                     progress: bool = True) -> BuildOutcome:
-    """Build and save to ``folder`` atomically: a failed build leaves the previous one as it was.
-
-    The folder holds the graph tables and manifest (see :mod:`graph.store`), ``rejections.csv``,
-    ``matches.csv`` (every pair entity resolution considered, with score, method, status and
-    evidence) and the manifest's ``sources``: each file's loader, path, SHA-256 and counts. The
-    review file named in ``[resolution]`` is rewritten after the folder is in place.
+    """Build and save to ``folder`` atomically (see :func:`write_build_folder`): a failed build
+    leaves the previous one as it was. The review file named in ``[resolution]`` is rewritten after
+    the folder is in place.
     """
     check_replaceable(folder)  # before the build, not after minutes of it
     outcome = build_graph(config, pseudonym_key=pseudonym_key, progress=progress)
-    sources = [{**s, "sha256": _sha256(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
     with atomic_directory(folder) as staging:
-        write_frames(outcome.frames, staging, extra={"config": str(config.path), "sources": sources})
-        write_csv(outcome.rejections, staging / "rejections.csv")
-        write_csv(outcome.resolution.links, staging / "matches.csv")
+        write_build_folder(config, outcome, staging)
     save_review_file(config, outcome)
     return outcome
+
+
+def write_build_folder(config: BuildConfig, outcome: BuildOutcome, folder: Path) -> None:
+    """Write a build into an existing, empty folder: what ``civicgraph build`` writes, and ``run`` in
+    its ``graph`` folder.
+
+    The folder holds the graph tables and manifest (see :mod:`civicgraph.graph.store`),
+    ``rejections.csv``, ``matches.csv`` (every pair entity resolution considered, with score,
+    method, status and evidence) and the manifest's ``sources``: each file's loader, path, SHA-256
+    and counts.
+    """
+    sources = [{**s, "sha256": sha256_of(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
+    write_frames(outcome.frames, folder, extra={"config": str(config.path), "sources": sources},
+                 beside=table_write_helper(outcome.frames))
+    write_csv(outcome.rejections, folder / "rejections.csv")
+    write_csv(outcome.resolution.links, folder / "matches.csv")
 
 
 def save_review_file(config: BuildConfig, outcome: BuildOutcome) -> bool:
@@ -513,7 +519,7 @@ def check_review_file(config: BuildConfig) -> None:
     >>> check_review_file(replace(config, authority_gss="E08000003", authority_code="MAN"))
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
+    civicgraph.core.errors.ConfigError: review.csv (the [resolution] review_file) is E09000018's, not E08000003's: ...
     """
     path = config.resolution.review_file
     if not path or not Path(path).is_file():

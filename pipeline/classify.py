@@ -21,8 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.core.columns import present_mask
+from civicgraph.core.errors import SourceFormatError
+from civicgraph.graph.frames import GraphFrames
 from civicgraph.ontology.vocabulary import vocabulary
 from civicgraph.pipeline._annotate import annotate_nodes
 
@@ -35,7 +36,7 @@ RULE_FIELDS = ("kind", "id", "name", "name_if_unregistered", "description", "sca
 RULE_COLUMNS = ("rule", "class", "community_group", "field", "pattern")
 #: Optional columns: the parent body a branch rule names (when its pattern has no ``parent`` group).
 OPTIONAL_COLUMNS = ("parent",)
-DATASET = "organisation-classes"  # one of civicgraph.graph.provenance.DERIVED_DATASETS
+DATASET = "organisation-classes"  # one of civicgraph.core.provenance.DERIVED_DATASETS
 #: Org-ID schemes of charity registers (``name_if_unregistered`` is empty for their charities).
 CHARITY_PREFIXES = ("GB-CHC-", "GB-SC-", "GB-NIC-")
 
@@ -127,7 +128,7 @@ def classify_organisations(frames: GraphFrames, rules: list[ClassRule] | None = 
     kinds = nodes["kind"].astype(str)
     vocab = vocabulary()
     is_org = kinds.map({k: vocab.is_a(k, "Organisation") for k in kinds.unique()}).astype(bool).to_numpy()
-    given = present(nodes["org_class"]) if "org_class" in nodes else np.zeros(len(nodes), dtype=bool)
+    given = present_mask(nodes["org_class"]) if "org_class" in nodes else np.zeros(len(nodes), dtype=bool)
     rows = np.flatnonzero(is_org)
     n = len(rows)
     chosen = np.full(n, -1, dtype=np.int64)  # the rule of each organisation, -1 while none has matched
@@ -238,7 +239,7 @@ def _texts(frames: GraphFrames, rows: np.ndarray) -> dict[str, pd.DataFrame]:
         parts = []
         for field in fields:
             if field in texts:
-                value = chosen[other].map(texts[field].where(present(texts[field]), None)) if len(chosen) else None
+                value = chosen[other].map(texts[field].where(present_mask(texts[field]), None)) if len(chosen) else None
                 if value is not None:
                     parts.append(_long(chosen[own].map(pos).to_numpy(), value.fillna(chosen[other] if field == "name"
                                                                                     else "").astype(str)))

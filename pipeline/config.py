@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.limits import Limits
 from civicgraph.pipeline.authorities import Authority, find_authority

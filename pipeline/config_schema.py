@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.limits import Limits
 
 __all__ = ["SCHEMA", "SOURCE_KEYS", "check_config", "project_path"]
@@ -146,7 +146,7 @@ def check_config(raw: dict[str, Any], path: Path) -> None:
     >>> check_config({"buld": {}, "resolution": {"enabled": "false"}}, Path("b.toml"))
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: b.toml: [buld] is not a section. Use one of: ...; [resolution] enabled = 'false': write true or false
+    civicgraph.core.errors.ConfigError: b.toml: [buld] is not a section. Use one of: ...; [resolution] enabled = 'false': write true or false
     """
     problems = []
     for section, value in raw.items():
@@ -193,7 +193,7 @@ def project_path(path: Path, value: str, where: str) -> Path:
     >>> project_path(Path("/p/config/b.toml"), "../../x.csv", "[resolution] review_file")
     Traceback (most recent call last):
     ...
-    civicgraph.graph.errors.ConfigError: /p/config/b.toml: [resolution] review_file '../../x.csv' leads out of the project (/p); ...
+    civicgraph.core.errors.ConfigError: /p/config/b.toml: [resolution] review_file '../../x.csv' leads out of the project (/p); ...
     """
     if os.path.isabs(value):
         return Path(value).resolve()

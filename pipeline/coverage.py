@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
-from civicgraph.graph.network import name, organisation_edges, organisation_nodes, ward_index
-from civicgraph.graph.placement import ward_set
+from civicgraph.analysis.network import name, organisation_edges, organisation_nodes, ward_index
+from civicgraph.analysis.placement import ward_set
 from civicgraph.graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
 from civicgraph.pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
@@ -325,7 +325,7 @@ def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
 
 
 def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
-    from civicgraph.graph.infrastructure import infrastructure_profiles
+    from civicgraph.analysis.infrastructure import infrastructure_profiles
 
     profiles = infrastructure_profiles(graph)
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
@@ -434,7 +434,7 @@ def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
 
 
 def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
-    """How many grants, and how much money, :func:`graph.money.funding_by_ward` can place in a ward.
+    """How many grants, and how much money, :func:`analysis.money.funding_by_ward` can place in a ward.
 
     Examples
     --------
@@ -443,7 +443,7 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
     >>> funding_placement(g)
     {'placed': 0, 'unplaced_gbp': 5.0}
     """
-    from civicgraph.graph.money import funding_by_ward
+    from civicgraph.analysis.money import funding_by_ward
 
     cache = cached(graph)
     if "funding_placement" not in cache:
@@ -635,7 +635,7 @@ def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
 
 
 def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
-    from civicgraph.graph.infrastructure import alliance_candidates, infrastructure_profiles
+    from civicgraph.analysis.infrastructure import alliance_candidates, infrastructure_profiles
 
     explanation = _infrastructure(graph, table, comparison)
     covered = float(table["covered"].iloc[-1]) if len(table) else 0.0
@@ -713,7 +713,7 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
 
 def _theme_providers(graph: nx.MultiDiGraph, themes: set[str]) -> set[str]:
     """Organisations that address a theme, directly or through a service they deliver (as
-    :func:`graph.gaps.service_gaps` counts them)."""
+    :func:`analysis.gaps.service_gaps` counts them)."""
     found = set()
     for source, target, data in graph.edges(data=True):
         if data["relation"] != "ADDRESSES" or target not in themes:

@@ -18,7 +18,8 @@ from typing import Any
 import requests
 from tqdm.auto import tqdm
 
-from civicgraph.graph.errors import ConfigError, FetchError
+from civicgraph.core.errors import ConfigError, FetchError
+from civicgraph.core.hashing import sha256_of
 from civicgraph.loaders.limits import current_limits, limits_in_force
 from civicgraph.pipeline.config import BuildConfig
 
@@ -33,24 +34,6 @@ class Fetched:
     path: Path
     sha256: str
     from_cache: bool
-
-
-def sha256_of(path: Path) -> str:
-    """SHA-256 of a file, in hex.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> p = Path(tempfile.mkdtemp()) / "a.txt"
-    >>> _ = p.write_bytes(b"abc")
-    >>> sha256_of(p)[:12]
-    'ba7816bf8f01'
-    """
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def download(url: str, cache: Path, *, expected_sha256: str | None = None, progress: bool = True,

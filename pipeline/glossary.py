@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civicgraph.graph.gaps import WEIGHTS
-from civicgraph.graph.infrastructure import OVERLAP_WEIGHTS
+from civicgraph.analysis.gaps import WEIGHTS
+from civicgraph.analysis.infrastructure import OVERLAP_WEIGHTS
 
 #: Meanings shared by several answers.
 COMMON = {

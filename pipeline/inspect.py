@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.core.errors import ConfigError, SourceFormatError
 from civicgraph.loaders.limits import Limits, limits_in_force
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader

@@ -8,9 +8,10 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from civicgraph.core.columns import present_mask
+from civicgraph.core.provenance import PROVENANCE_FIELDS
 from civicgraph.graph.assemble import edge_key
-from civicgraph.graph.frames import GraphFrames, present
-from civicgraph.graph.provenance import PROVENANCE_FIELDS
+from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.base import NATIONAL_CODES
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.tabular import normalise_postcodes
@@ -27,7 +28,7 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex, *, lookup_date: 
     The edge's provenance names the postcode lookup first (dated ``lookup_date``), then the sources
     that gave the postcode. Its ``date`` is the day the location was observed: the earliest date of
     the sources that gave the postcode, else the lookup's date; like every relation stated on a
-    day, it holds from then on (:data:`civicgraph.graph.period.DATING_RULE`).
+    day, it holds from then on (:data:`civicgraph.analysis.period.DATING_RULE`).
 
     Parameters
     ----------
@@ -66,7 +67,7 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex, *, lookup_date: 
     located = np.zeros(len(nodes), dtype=bool)
     sources = node_index.get_indexer(edges.loc[(edges["relation"] == "LOCATED_IN").to_numpy(dtype=bool), "source"])
     located[sources[sources >= 0]] = True
-    rows = np.flatnonzero(present(nodes["postcode"]) & ~located)
+    rows = np.flatnonzero(present_mask(nodes["postcode"]) & ~located)
     postcodes = nodes["postcode"].iloc[rows].astype(str)
     wards = places.wards_of_postcodes(normalise_postcodes(postcodes)).to_numpy(dtype=object)
     ward_rows = node_index.get_indexer(pd.Series(wards, dtype=object).fillna(""))
@@ -154,7 +155,7 @@ def mark_places(frames: GraphFrames, places: PlaceIndex, authority_gss: str, *, 
     if places.postcode_areas is None or "postcode" not in nodes or nodes.empty:
         return frames
     national = authority_gss in NATIONAL_CODES
-    postcodes = normalise_postcodes(nodes["postcode"].where(present(nodes["postcode"]), "").astype(str))
+    postcodes = normalise_postcodes(nodes["postcode"].where(present_mask(nodes["postcode"]), "").astype(str))
     areas = places.areas_of_postcodes(postcodes)
     known = areas["district"].notna().to_numpy()
     values = {f: pd.Series(None, index=nodes.index, dtype=object) for f in PLACE_FIELDS}

@@ -16,7 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.frames import GraphFrames, present
+from civicgraph.core.columns import present_mask
+from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.pipeline._annotate import annotate_nodes
 from civicgraph.pipeline.authorities import authority_table
@@ -112,7 +113,7 @@ def estimate_population(frames: GraphFrames, places: PlaceIndex, authority_gss: 
     estimates |= {ward: (int(row.residents), f"estimate: {whole} x {int(row.output_areas)} of its "
                                              f"{int(counts.sum()):,} output areas ({int(row.lsoas)} LSOAs)")
                   for ward, row in ward_totals.iterrows()}
-    given = present(nodes["population"]) if "population" in nodes else pd.Series(False, index=nodes.index)
+    given = present_mask(nodes["population"]) if "population" in nodes else pd.Series(False, index=nodes.index)
     ids = nodes["id"].astype(object)
     rows = np.flatnonzero((ids.isin(list(estimates)) & ~given).to_numpy(dtype=bool))
     if not len(rows):

@@ -14,8 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from civicgraph.graph.amounts import money_text
-from civicgraph.graph.cells import is_money, markdown_table, markdown_text
+from civicgraph.core.amounts import money_text
+from civicgraph.core.cells import is_money, markdown_table, markdown_text
 
 COVERAGE_COLUMNS = ["what", "known", "total", "share", "note"]
 SOURCE_COLUMNS = ["dataset", "licence", "first_date", "last_date", "facts"]
@@ -170,7 +170,7 @@ def _percent(share: float | None) -> str:
 
 
 def _markdown(frame: pd.DataFrame) -> str:
-    """A table as Markdown, its text escaped (:func:`graph.cells.markdown_text`): names in it are data."""
+    """A table as Markdown, its text escaped (:func:`core.cells.markdown_text`): names in it are data."""
     shown = frame.astype(object).map(lambda v: markdown_text(v) if isinstance(v, str) else v)
     shown.columns = [markdown_text(c) for c in shown.columns]
     return markdown_table(shown)

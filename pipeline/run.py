@@ -23,23 +23,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from civicgraph.cypher.store import write_database
-from civicgraph.graph.atomic import check_replaceable
-from civicgraph.graph.cells import write_csv
-from civicgraph.graph.errors import ConfigError
-from civicgraph.graph.export import export_graph, summary_json
-from civicgraph.graph.progress import StepBar
-from civicgraph.graph.store import atomic_directory, write_frames
+from civicgraph.core.atomic import check_replaceable
+from civicgraph.core.cells import write_csv
+from civicgraph.core.errors import ConfigError
+from civicgraph.core.progress import StepBar
+from civicgraph.exports.formats import EXPORTS, export_graph, summary_json
+from civicgraph.graph.store import atomic_directory
 from civicgraph.loaders.limits import limits_in_force
 from civicgraph.loaders.threesixtygiving import grants_by_authority
 from civicgraph.pipeline.answers import AnswerInputs, answer_all, write_answers
-from civicgraph.pipeline.briefs import write_briefs
-from civicgraph.pipeline.build import build_graph, save_review_file
+from civicgraph.pipeline.build import build_graph, save_review_file, write_build_folder
 from civicgraph.pipeline.config import BuildConfig
-from civicgraph.visualise import write_all_maps
 
-EXPORTS = (("turtle", "{code}.ttl"), ("json-ld", "{code}.jsonld"), ("graphml", "{code}.graphml"),
-           ("excel", "{code}.xlsx"), ("csv", "csv"))
+#: The export formats a run writes, in order.
+RUN_EXPORTS = tuple(f for f in EXPORTS.values() if f.in_run)
 #: The outputs a run may be limited to (``--only``) or spared (``--skip``); the graph, rejections,
 #: matches and summary are always written.
 PARTS = ("answers", "maps", "cypher", "exports")
@@ -80,7 +77,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
     ``out`` is replaced only when everything that could be written is: a failure to build leaves
     the previous outputs. A failing output (a map, an export) does not lose the others: the run
     writes the rest, lists what failed in ``summary.json`` under ``failed``, then raises. ``out``
-    must be new, empty or a previous output (:func:`graph.atomic.check_replaceable`), which is
+    must be new, empty or a previous output (:func:`core.atomic.check_replaceable`), which is
     checked before the build starts.
 
     Parameters
@@ -115,7 +112,10 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
             message = str(error).splitlines()[0].replace(str(staging), str(out)) if str(error) else ""
             failed.append(f"{part}: {type(error).__name__}: {message}")  # named where the user will look
 
+    # each part imports its heavy library (matplotlib, igraph, pyvis, LadybugDB) only when it runs
     def answers(staging: Path) -> list[Path]:
+        from civicgraph.pipeline.briefs import write_briefs
+
         comparison = None
         if config.comparison_grants:
             with limits_in_force(config.limits):
@@ -125,28 +125,38 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         return [*write_answers(answered, staging / "answers", title=config.authority_name),
                 *write_briefs(answered, staging / "briefs", graph, boundaries=config.boundaries)]
 
+    def maps(staging: Path) -> list[Path]:
+        from civicgraph.visualise import write_all_maps
+
+        return write_all_maps(graph, staging / "maps", boundaries=config.boundaries)
+
+    def cypher(staging: Path) -> list[Path]:
+        from civicgraph.cypher.store import write_database
+        from civicgraph.pipeline.helpers import contained_helper
+
+        return [write_database(graph, staging / "cypher", beside=contained_helper())]
+
     def exports(staging: Path) -> list[Path]:
         paths = []
-        for fmt, name in EXPORTS:
-            with bar.step(f"exports: {fmt}"):
-                paths += export_graph(graph, fmt, staging / "exports" / name.format(code=code))
+        for fmt in RUN_EXPORTS:
+            with bar.step(f"exports: {fmt.name}"):
+                paths += export_graph(graph, fmt.name, staging / "exports" / fmt.file_name.format(code=code))
         return paths
 
-    steps = 1 + sum(len(EXPORTS) if part == "exports" else 1 for part in parts)
+    steps = 1 + sum(len(RUN_EXPORTS) if part == "exports" else 1 for part in parts)
     with atomic_directory(out) as staging, StepBar(steps, "writing outputs", enabled=progress) as bar:
         with bar.step("graph tables"):
             (staging / "graph").mkdir()
-            write_frames(outcome.frames, staging / "graph", extra={"config": str(config.path)})
+            write_build_folder(config, outcome, staging / "graph")
             write_csv(outcome.rejections, staging / "rejections.csv")
             write_csv(outcome.resolution.links, staging / "matches.csv")
         written += [Path("graph"), Path("rejections.csv"), Path("matches.csv"), Path("summary.json")]
         with bar.step("answers and briefs") if "answers" in parts else nullcontext():
             attempt("answers", answers, staging)
         with bar.step("maps") if "maps" in parts else nullcontext():
-            attempt("maps", lambda staging: write_all_maps(graph, staging / "maps", boundaries=config.boundaries),
-                    staging)
+            attempt("maps", maps, staging)
         with bar.step("Cypher database") if "cypher" in parts else nullcontext():
-            attempt("cypher", lambda staging: [write_database(graph, staging / "cypher")], staging)
+            attempt("cypher", cypher, staging)
         attempt("exports", exports, staging)
         bar.advance(steps - bar.done)  # the formats after one that failed
         summary = json.loads(summary_json(outcome.frames))

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.base import LoadResult, RecordSink
 from civicgraph.loaders.place_index import PlaceIndex
 

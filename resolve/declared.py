@@ -2,7 +2,7 @@
 
 A grant file's ``companyNumber`` of ``0`` becomes ``GB-COH-00000000``; taken as declared, it would
 join every recipient carrying it into one node. Before resolution, each source's ``other_ids`` are
-checked (:func:`graph.identifiers.identifier_problems`): placeholders and numbers of the wrong form
+checked (:func:`core.identifiers.identifier_problems`): placeholders and numbers of the wrong form
 for their register are taken out and kept in the source's rejections, with the reason.
 
 A publisher's own recipient identifier can be a placeholder too: the Indigo Trust gives ``DUMMY01``
@@ -18,8 +18,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.assemble import present_mask
-from civicgraph.graph.identifiers import identifier_problems, schemes_of, slugify
+from civicgraph.core.columns import present_mask
+from civicgraph.core.identifiers import identifier_problems, schemes_of, slugify
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadResult
 
 __all__ = ["screen_declared_ids"]
@@ -59,7 +59,7 @@ def screen_declared_ids(result: LoadResult) -> LoadResult:
 
 
 def _without_impossible_ids(result: LoadResult) -> LoadResult:
-    """The records without declared identifiers of :func:`graph.identifiers.identifier_problems`."""
+    """The records without declared identifiers of :func:`core.identifiers.identifier_problems`."""
     cells = result.nodes["other_ids"].to_numpy(dtype=object)
     rows = np.flatnonzero(present_mask(result.nodes["other_ids"]))
     rows = rows[np.fromiter((isinstance(cells[i], list) for i in rows), bool, len(rows))]

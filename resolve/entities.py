@@ -15,10 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from civicgraph.graph.assemble import present_mask
-from civicgraph.graph.identifiers import OFFICIAL_SCHEMES, schemes_of
+from civicgraph.core.columns import arrow_text, present_mask
+from civicgraph.core.identifiers import OFFICIAL_SCHEMES, schemes_of
 from civicgraph.loaders.base import LoadResult
-from civicgraph.loaders.tabular import arrow_text
 from civicgraph.ontology.vocabulary import vocabulary
 from civicgraph.resolve.names import ALIAS_HINT, name_aliases, normalise_texts, web_domain, web_page
 

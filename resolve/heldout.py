@@ -21,7 +21,7 @@ import pandas as pd
 from networkx.utils import UnionFind
 from scipy.stats import binomtest
 
-from civicgraph.graph.identifiers import scheme_of, schemes_of
+from civicgraph.core.identifiers import scheme_of, schemes_of
 from civicgraph.loaders.base import LoadResult
 from civicgraph.resolve.entities import matchable_kinds
 

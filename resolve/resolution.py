@@ -35,10 +35,10 @@ from networkx.utils import UnionFind
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from civicgraph.graph.assemble import present_mask
-from civicgraph.graph.bulk import collector_paused
-from civicgraph.graph.forked import start_forked
-from civicgraph.graph.identifiers import scheme_of, schemes_of
+from civicgraph.core.beside import Beside, run_here
+from civicgraph.core.bulk import collector_paused
+from civicgraph.core.columns import present_mask
+from civicgraph.core.identifiers import scheme_of, schemes_of
 from civicgraph.loaders.base import LoadResult
 from civicgraph.resolve.blocking import CHUNK_PAIRS, MAX_BLOCK, Blocks
 from civicgraph.resolve.branches import branch_links
@@ -215,7 +215,7 @@ class _Merger:
 
 @collector_paused()
 def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = ResolutionSettings(), *,
-                     places: frozenset[str] = frozenset()) -> Resolution:
+                     places: frozenset[str] = frozenset(), beside: Beside | None = None) -> Resolution:
     """Find the identifiers that are one organisation, applying the review file's decisions.
 
     Parameters
@@ -227,6 +227,9 @@ def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = R
     places : frozenset of str
         Words naming places (:func:`resolve.names.place_words`): names differing in a place are
         different branches.
+    beside : callable, optional
+        Where to score every other chunk of candidate pairs meanwhile (see
+        :mod:`civicgraph.core.beside`); by default here, one chunk after another.
 
     Returns
     -------
@@ -247,7 +250,7 @@ def resolve_entities(results: list[LoadResult], settings: ResolutionSettings = R
     decided = decisions(previous)
     official = official_clusters(results)
     entities = entity_records(results) if settings.enabled else entity_records([])
-    scored = _score(entities, official, places, settings)
+    scored = _score(entities, official, places, settings, beside or run_here)
     forget_names()  # what scoring remembered of a million names is no use to the rest of the build
     links = _candidate_links(scored, entities, decided, settings)
     rejected = {pair for pair, decision in decided.items() if decision == "reject"}
@@ -306,7 +309,7 @@ def _ambiguous(links: pd.DataFrame, decided: dict[tuple[str, str], str],
 
 
 def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset[str],
-           settings: ResolutionSettings) -> pd.DataFrame:
+           settings: ResolutionSettings, beside: Beside) -> pd.DataFrame:
     if entities.empty:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])
     # as integers, compared over tens of millions of pairs: -1 where an entity has none
@@ -328,8 +331,8 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
         return found
 
     chunks = blocks.chunks
-    # chunks are independent: a helper process scores every other one (two cores)
-    others = start_forked(score, chunks[1::2]) if len(chunks) > 1 else (lambda: [])
+    # chunks are independent: every other one may be scored beside (a second core)
+    others = beside(score, chunks[1::2]) if len(chunks) > 1 else (lambda: [])
     scored = [frame for frame in score(chunks[0::2]) + others() if len(frame)]
     if not scored:
         return pd.DataFrame(columns=["left", "right", "score", "evidence", "exact"])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.loaders.tabular import decode_bytes
 
 REVIEW_COLUMNS = ["left_id", "left_name", "right_id", "right_name", "score", "evidence", "decision",

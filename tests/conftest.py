@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, settings
 
 from civicgraph.graph.assemble import assemble_graph
 from civicgraph.loaders.base import LoadResult, RecordSink
 from civicgraph.ontology.vocabulary import vocabulary
+
+# Hypothesis: many examples in CI (the default, what `.ci/run` and scripts/test.sh run), few while
+# developing (HYPOTHESIS_PROFILE=dev). A test may scale its own count from the profile's.
+settings.register_profile("ci", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"

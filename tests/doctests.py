@@ -16,9 +16,9 @@ from types import ModuleType
 import pytest
 from _pytest.doctest import DoctestItem, DoctestModule
 
+from tests.layers import MODULES, PACKAGES
+
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("graph", "loaders", "resolve", "ontology", "pipeline", "maps", "cypher")
-MODULES = ("cli.py", "visualise.py", "__init__.py")
 
 
 def installed_name(path: Path) -> str | None:

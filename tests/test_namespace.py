@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.layers import PACKAGES
+
 ROOT = Path(__file__).resolve().parents[1]
-OURS = {"graph", "loaders", "resolve", "ontology", "pipeline", "maps", "cypher", "cli", "visualise"}
+OURS = {*PACKAGES, "cli", "visualise"}
 
 
 def sources() -> list[Path]:

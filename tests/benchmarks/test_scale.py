@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks.scale import main
 from benchmarks.sources import write_sources
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.registry import get_loader
+
+pytestmark = pytest.mark.slow
 
 
 def test_scale_benchmark_at_one_percent_measures_every_stage(tmp_path: Path) -> None:
@@ -20,7 +24,9 @@ def test_scale_benchmark_at_one_percent_measures_every_stage(tmp_path: Path) -> 
                   "centrality table (igraph)", "centrality table (networkx)"):
         assert stage in names
     assert "= build from raw files" in printed[0]
-    assert all(stage.seconds >= 0 for stage in run.stages if stage.seconds == stage.seconds)
+    measured = {stage.name: stage for stage in run.stages}
+    assert measured["resolve"].peak_mb > 100  # the process's own memory is in every peak
+    assert measured["load ccew"].ratio is not None  # each loader is set against its parse floor
 
 
 def test_generated_sources_load_in_a_national_build_without_rejections(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 import requests
 
+from civicgraph.analysis.money import funding_by_funder
 from civicgraph.cypher.endpoint import EndpointError, EndpointSettings, serve
-from civicgraph.graph.money import funding_by_funder
 from tests.cypher.conftest import TOKEN, count_nodes, query
 
 
@@ -27,7 +27,7 @@ def test_funder_totals_match_the_analysis_function(endpoint: str, hounslow: nx.M
 
 
 def test_a_sum_of_hundredths_is_an_integer_in_both_json_forms(endpoint: str, hounslow: nx.MultiDiGraph) -> None:
-    from civicgraph.graph.amounts import hundredths
+    from civicgraph.core.amounts import hundredths
 
     statement = "MATCH ()-[r:FUNDED_BY]->() WHERE r.currency = 'GBP' RETURN sum(r.amount_hundredths)"
     expected = sum(hundredths(d["amount"]) for *_, d in hounslow.edges(data=True)

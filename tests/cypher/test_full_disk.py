@@ -25,7 +25,8 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     import networkx as nx
     from civicgraph.cypher.store import write_database
-    from civicgraph.graph.errors import CypherStoreError
+    from civicgraph.core.errors import CypherStoreError
+    from civicgraph.pipeline.forked import start_forked
 
     graph = nx.MultiDiGraph()
     for i in range(20_000):
@@ -34,7 +35,7 @@ SCRIPT = textwrap.dedent("""
     limit = int(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     try:
-        write_database(graph, Path(sys.argv[1]))
+        write_database(graph, Path(sys.argv[1]), beside=start_forked)
     except CypherStoreError as error:
         print(error)
         sys.exit(3)

@@ -9,12 +9,12 @@ import networkx as nx
 import pandas as pd
 import pytest
 
+from civicgraph.analysis.contracts import contract_consolidation
+from civicgraph.analysis.interlocks import board_interlocks
+from civicgraph.analysis.money import co_funding, funding_by_funder
+from civicgraph.analysis.network import ORGANISATION_RELATIONS, organisations
 from civicgraph.cypher.queries import LIBRARY, translate
 from civicgraph.cypher.store import write_database
-from civicgraph.graph.contracts import contract_consolidation
-from civicgraph.graph.interlocks import board_interlocks
-from civicgraph.graph.money import co_funding, funding_by_funder
-from civicgraph.graph.network import ORGANISATION_RELATIONS, organisations
 from civicgraph.pipeline.build import build_graph
 from civicgraph.pipeline.config import read_config
 
@@ -95,7 +95,7 @@ def test_translation_between_dialects() -> None:
 
 
 def test_asset_users_match_the_analysis_function(run, hounslow: nx.MultiDiGraph) -> None:  # noqa: ANN001
-    from civicgraph.graph.assets import asset_use
+    from civicgraph.analysis.assets import asset_use
 
     cypher = run("asset_users")
     expected = asset_use(hounslow)

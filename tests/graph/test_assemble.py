@@ -7,9 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from civicgraph.core.beside import run_here
+from civicgraph.core.errors import UnknownTermError
 from civicgraph.graph.assemble import assemble_graph
-from civicgraph.graph.errors import UnknownTermError
 from civicgraph.loaders.base import RecordSink
+from civicgraph.pipeline.forked import start_forked
 
 
 def _sink(name: str) -> RecordSink:
@@ -134,8 +136,7 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
     results, places = run_loaders(config, progress=False)
     results = [authority_result(config, places), *results]
     in_process, rejected = civicgraph.graph.assemble.assemble_frames(results)
-    monkeypatch.setattr(civicgraph.graph.assemble, "FORK_EDGES", 0)  # the Hounslow build is far below the threshold
-    helped, rejected_too = civicgraph.graph.assemble.assemble_frames(results, consume=True, parallel=True)
+    helped, rejected_too = civicgraph.graph.assemble.assemble_frames(results, consume=True, beside=start_forked)
     assert len(helped.edges) == len(in_process.edges) > 500
     assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
     pd.testing.assert_frame_equal(helped.edge_sources, in_process.edge_sources)  # categories kept, not text
@@ -178,24 +179,14 @@ def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.
         edge_key(f"GB-CHC-{n}", f"GB-CHC-{n + 1}", "FUNDED_BY", prov) for n, prov in enumerate(records)]
 
 
-def test_edges_are_merged_beside_the_nodes_only_when_asked_and_there_is_room(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edges_merged_beside_the_nodes_are_the_edges_merged_after_them() -> None:
     import civicgraph.graph.assemble
 
     register = _two_charities_one_funding()
     alone, _ = civicgraph.graph.assemble.assemble_frames([register.result()])
-    monkeypatch.setattr(civicgraph.graph.assemble, "FORK_EDGES", 0)
-    forks: list[object] = []
-    start = civicgraph.graph.assemble.start_forked
-    monkeypatch.setattr(civicgraph.graph.assemble, "start_forked", lambda *args: forks.append(args) or start(*args))
-    monkeypatch.setattr(civicgraph.graph.assemble, "available_memory", lambda: 0)  # no room at all
-    short, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
-    assert not forks
-    monkeypatch.setattr(civicgraph.graph.assemble, "available_memory", lambda: 1 << 40)
-    lean, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True)
-    assert not forks  # not asked for
-    roomy, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, parallel=True)
-    assert len(forks) == 1
-    for frames in (short, lean, roomy):
+    here, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, beside=run_here)
+    helped, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, beside=start_forked)
+    for frames in (here, helped):
         pd.testing.assert_frame_equal(frames.edges, alone.edges, check_dtype=False)  # amount: float or object
         assert frames.edges["relation"].dtype == alone.edges["relation"].dtype == "category"
         pd.testing.assert_frame_equal(frames.edge_sources, alone.edge_sources)  # categories both ways
@@ -206,16 +197,15 @@ def test_helper_hands_edges_back_through_the_temporary_folder_and_leaves_nothing
     import tempfile
 
     import civicgraph.graph.assemble
-    import civicgraph.graph.forked
+    import civicgraph.pipeline.forked
 
     register = _two_charities_one_funding()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(civicgraph.graph.assemble, "FORK_EDGES", 0)
     places: list[str] = []
     spool = tempfile.TemporaryFile
-    monkeypatch.setattr(civicgraph.graph.forked.tempfile, "TemporaryFile",
+    monkeypatch.setattr(civicgraph.pipeline.forked.tempfile, "TemporaryFile",
                         lambda: places.append(tempfile.gettempdir()) or spool())
-    frames, _ = civicgraph.graph.assemble.assemble_frames([register.result()], parallel=True)
+    frames, _ = civicgraph.graph.assemble.assemble_frames([register.result()], beside=civicgraph.pipeline.forked.start_forked)
     assert places == [str(tmp_path)]
     assert not list(tmp_path.iterdir())  # read back; it never had a name
     assert frames.edges["amount"].tolist() == [10.0]

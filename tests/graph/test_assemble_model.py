@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from civicgraph.graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key, present_mask
-from civicgraph.graph.identifiers import scheme_rank
+from civicgraph.core.columns import present_mask
+from civicgraph.core.identifiers import scheme_rank
+from civicgraph.graph.assemble import LIST_ATTRIBUTES, assemble_graph, edge_key
 from civicgraph.loaders.base import ENRICH_ONLY, IDENTIFIED, PROVENANCE_COLUMNS, LoadResult, RecordSink
 from civicgraph.ontology.vocabulary import vocabulary
 
@@ -163,7 +164,6 @@ def sources(draw: st.DrawFn) -> tuple[list[LoadResult], list[tuple[str, str]]]:
     return results, matches
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sources())
 def test_column_merge_follows_the_rules_record_by_record(generated: tuple[list[LoadResult], list]) -> None:
     results, matches = generated

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from civicgraph.graph.identifiers import local_group_id, slugify
+from civicgraph.core.identifiers import local_group_id, slugify
 
 #: Names of groups a borough's workbook or directory could hold, in the scripts of its residents.
 NAMES = {

@@ -12,11 +12,12 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from civicgraph.core.errors import GraphStoreError
 from civicgraph.graph.assemble import assemble_graph
-from civicgraph.graph.errors import GraphStoreError
 from civicgraph.graph.frames import EDGE_TABLE_COLUMNS, NODE_TABLE_COLUMNS, graph_to_frames
 from civicgraph.graph.store import atomic_directory, canonical_json, json_texts, load_frames, load_graph, save_graph
 from civicgraph.loaders.base import RecordSink
+from civicgraph.pipeline.forked import start_forked
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -158,8 +159,7 @@ def test_tables_written_by_two_processes_are_the_same_files(tmp_path: Path, monk
 
     merged = _graph_with_a_conflict()
     alone = save_graph(merged, tmp_path / "alone")
-    monkeypatch.setattr(civicgraph.graph.store, "SHARED_WRITE_ROWS", 0)
-    shared = save_graph(merged, tmp_path / "shared")
+    shared = save_graph(merged, tmp_path / "shared", beside=start_forked)
     digests = {name: _digest(folder) for name, folder in (("alone", alone), ("shared", shared))}
     assert all(digests["alone"][table] == digests["shared"][table] for table in civicgraph.graph.store.TABLES)
     assert len(load_frames(shared).conflicts) == 1
@@ -175,10 +175,9 @@ def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
     def broken(*_: object) -> None:
         raise GraphStoreError("disk full")
 
-    monkeypatch.setattr(civicgraph.graph.store, "SHARED_WRITE_ROWS", 0)
     monkeypatch.setattr(civicgraph.graph.store, "_conflict_table", broken)  # runs in the helper
     with pytest.raises(GraphStoreError, match="disk full"):
-        save_graph(toy_graph, folder)
+        save_graph(toy_graph, folder, beside=start_forked)
     assert _digest(folder) == before
 
 

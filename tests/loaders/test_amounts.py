@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.local_knowledge import WorkbookLoader
 from civicgraph.loaders.registry import get_loader

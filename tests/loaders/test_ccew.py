@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.core.errors import ConfigError, SourceFormatError
 from civicgraph.loaders.base import PROVENANCE_COLUMNS, LoadContext
 from civicgraph.loaders.ccew import CharityCommissionLoader
 from civicgraph.loaders.place_index import PlaceIndex

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from civicgraph.analysis.period import active_graph
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.graph.assemble import assemble_graph
-from civicgraph.graph.errors import SourceFormatError
-from civicgraph.graph.period import active_graph
 from civicgraph.loaders.base import LoadContext, RecordSink
 from civicgraph.loaders.charity_links import CharityLinksLoader
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.graph.errors import ConfigError, SourceFormatError
+from civicgraph.core.errors import ConfigError, SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.companies_house import CompaniesHouseLoader
 from civicgraph.loaders.place_index import PlaceIndex

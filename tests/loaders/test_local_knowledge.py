@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.local_knowledge import SHEETS, WorkbookLoader, write_template
 from civicgraph.loaders.place_index import PlaceIndex

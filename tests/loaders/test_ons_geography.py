@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.ons_geography import DeprivationLoader, LookupLoader, PostcodeLookupLoader
 from civicgraph.loaders.place_index import PlaceIndex

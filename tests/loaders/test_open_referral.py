@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.loaders.base import PROVENANCE_COLUMNS, LoadContext
 from civicgraph.loaders.open_referral import HounslowConnectLoader, OpenReferralLoader
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from civicgraph.cli import main
-from civicgraph.graph.errors import UnknownLoaderError
+from civicgraph.core.errors import UnknownLoaderError
 from civicgraph.loaders.base import Loader
 from civicgraph.loaders.registry import available_loaders, get_loader
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import SourceEncodingWarning, SourceFormatError
+from civicgraph.core.errors import SourceEncodingWarning, SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.registry import get_loader
 from civicgraph.loaders.tabular import MAX_FIELD_BYTES, check_json_depth, decode_bytes, read_csv_text, stream_csv

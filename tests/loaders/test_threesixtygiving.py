@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.threesixtygiving import ThreeSixtyGivingLoader
@@ -218,7 +218,7 @@ def _file_grants(path: Path) -> list[tuple[str, str, float]]:
     FIXTURES / "indigo_trust_sample.csv", INDIGO_TRUST, *(FIXTURES / name for name in COMMUNITY_FOUNDATION)],
     ids=lambda p: p.name)
 def test_every_grant_and_pound_of_a_file_is_loaded_or_rejected_once(path: Path) -> None:
-    from civicgraph.graph.amounts import exact_sum
+    from civicgraph.core.amounts import exact_sum
 
     rows = _file_grants(path)
     result = load(path, filter="none")
@@ -272,7 +272,7 @@ def test_grants_by_authority_reads_grants_to_individuals_as_their_own_recipients
 
 
 def test_inspect_refuses_an_unknown_option_in_one_line_listing_the_choices() -> None:
-    from civicgraph.graph.errors import ConfigError
+    from civicgraph.core.errors import ConfigError
     from civicgraph.pipeline.inspect import inspect_source
 
     with pytest.raises(ConfigError, match=r"^loader '360giving' has no option 'colour'\. Use one of: 'date', 'decimal', "

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.transparency import AssetsLoader, SpendLoader
 

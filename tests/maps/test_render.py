@@ -282,7 +282,7 @@ def test_organisations_with_no_known_place_wait_in_a_panel_grouped_by_kind(houns
 
 
 def test_boundary_file_errors_name_the_feature_and_field(tmp_path: Path) -> None:
-    from civicgraph.graph.errors import SourceFormatError
+    from civicgraph.core.errors import SourceFormatError
 
     bad = tmp_path / "b.geojson"
     bad.write_text(json.dumps({"type": "FeatureCollection", "features": [
@@ -341,7 +341,7 @@ def test_very_big_graphs_hold_the_groups_only(tmp_path: Path, monkeypatch: pytes
 
 
 def test_config_names_the_boundaries_and_the_main_job_draws_places(tmp_path: Path) -> None:
-    from civicgraph.graph.errors import ConfigError
+    from civicgraph.core.errors import ConfigError
     from civicgraph.pipeline.config import read_config
 
     assert read_config(REPO / "config" / "hounslow.toml").boundaries == BOUNDARIES.resolve()
@@ -373,7 +373,7 @@ def test_a_credit_note_is_drawn_by_the_size_of_its_amount(tmp_path: Path) -> Non
 def test_layout_stays_the_same_after_an_analysis_draws_random_numbers() -> None:
     import igraph
 
-    from civicgraph.graph.fast import measures
+    from civicgraph.analysis.fast import measures
     from civicgraph.maps.layout import force_layout
 
     g = nx.barbell_graph(6, 3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, Graph, Namespace
 
-from civicgraph.graph.errors import UnknownTermError
+from civicgraph.core.errors import UnknownTermError
 from civicgraph.loaders.local_knowledge import RELATIONS
 from civicgraph.loaders.threesixtygiving import KIND_BY_SCHEME
 from civicgraph.ontology.vocabulary import ECO, ECO_IRI, SHAPES_FILE, ontology_graph, vocabulary

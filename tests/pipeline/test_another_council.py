@@ -9,9 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import civicgraph.pipeline.run as run_module
 from civicgraph.cli import main
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import available_loaders
 from civicgraph.pipeline.authorities import REGISTER, find_authority
@@ -136,7 +135,9 @@ def test_a_failing_output_keeps_the_others_and_exits_1(tmp_path: Path, monkeypat
                                                         capsys: pytest.CaptureFixture[str]) -> None:
     def broken(*_: object, **__: object) -> list[Path]:
         raise ValueError("math domain error")
-    monkeypatch.setattr(run_module, "write_all_maps", broken)
+    import civicgraph.visualise
+
+    monkeypatch.setattr(civicgraph.visualise, "write_all_maps", broken)
     config = _config(tmp_path, 'gss_code = "E08000003"')
     code = main(["run", str(config), "--out", str(tmp_path / "out"), "--skip", "cypher,exports", "--quiet"])
     assert code == 1

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from civicgraph.graph.coproduction import forum_representativeness
+from civicgraph.analysis.coproduction import forum_representativeness
 from civicgraph.pipeline.answers import ANSWERS, answer_all, ask, write_answers
 
 

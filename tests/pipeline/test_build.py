@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from civicgraph.cli import main
-from civicgraph.graph.errors import ConfigError, SourceFormatError
-from civicgraph.graph.export import summary_json
-from civicgraph.graph.provenance import DERIVED_DATASETS
+from civicgraph.core.errors import ConfigError, SourceFormatError
+from civicgraph.core.provenance import DERIVED_DATASETS
+from civicgraph.exports.formats import summary_json
 from civicgraph.graph.store import load_graph, save_graph
 from civicgraph.pipeline.build import build_graph, build_to_folder, run_loaders
 from civicgraph.pipeline.config import read_config
@@ -207,12 +207,12 @@ def test_main_job_writes_graph_exports_and_report(hounslow_config: Path, tmp_pat
 
 
 def test_sources_loaded_by_two_processes_are_the_same(hounslow_config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import civicgraph.pipeline.build
+    import civicgraph.pipeline.helpers
     from civicgraph.pipeline.build import run_loaders
 
     config = read_config(hounslow_config)
     alone, _ = run_loaders(config, progress=False)
-    monkeypatch.setattr(civicgraph.pipeline.build, "SHARE_LOADING_BYTES", 0)  # share whatever the sizes
+    monkeypatch.setattr(civicgraph.pipeline.helpers, "SHARE_LOADING_BYTES", 0)  # share whatever the sizes
     shared, _ = run_loaders(config, progress=False)
     assert [r.path for r in shared] == [r.path for r in alone]
     for one, other in zip(alone, shared):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import GraphValidationError
+from civicgraph.core.errors import GraphValidationError
 from civicgraph.pipeline.build import build_graph
 from civicgraph.pipeline.config import read_config
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.graph.frames import frames_to_graph, graph_to_frames
 from civicgraph.pipeline.candidates import mark_register_candidates
 from civicgraph.pipeline.classify import CLASS_RULES_FILE, classify_organisations, read_class_rules

@@ -45,12 +45,12 @@ def test_disk_full_while_writing_is_one_line_and_leaves_the_previous_output(
 @pytest.mark.slow
 def test_a_read_only_file_system_is_one_line_naming_the_folder(hounslow_config: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    import civicgraph.graph.atomic
+    import civicgraph.core.atomic
 
     def read_only(*args: object, dir: str | None = None, **kwargs: object) -> str:  # noqa: A002 - mkdtemp's name
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(dir))
 
-    monkeypatch.setattr(civicgraph.graph.atomic.tempfile, "mkdtemp", read_only)
+    monkeypatch.setattr(civicgraph.core.atomic.tempfile, "mkdtemp", read_only)
     out = hounslow_config.parent / "g"
     assert main(["build", str(hounslow_config), "--out", str(out), "--quiet"]) == 1
     assert capsys.readouterr().err == f"civicgraph: error: {out.parent.resolve()}: Read-only file system\n"

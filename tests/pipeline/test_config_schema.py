@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from civicgraph.graph.errors import ConfigError
+from civicgraph.core.errors import ConfigError
 from civicgraph.pipeline.config import read_config
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from civicgraph.cli import main
-from civicgraph.graph.errors import FetchError
+from civicgraph.core.errors import FetchError
 from civicgraph.pipeline.config import read_config
 from civicgraph.pipeline.fetch import download, fetch_sources
 

@@ -9,9 +9,9 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from civicgraph.graph.gaps import below_the_radar_groups
-from civicgraph.graph.period import activity
-from civicgraph.graph.placement import placement_coverage
+from civicgraph.analysis.gaps import below_the_radar_groups
+from civicgraph.analysis.period import activity
+from civicgraph.analysis.placement import placement_coverage
 from civicgraph.pipeline.build import BuildOutcome, build_graph
 from civicgraph.pipeline.config import read_config
 
@@ -52,7 +52,7 @@ def test_seven_in_ten_organisations_with_a_postcode_are_in_a_ward(outcome: Build
 
 def test_every_directory_location_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
                                                                            district: dict[str, str]) -> None:
-    from civicgraph.graph.network import ward_index
+    from civicgraph.analysis.network import ward_index
     wards = ward_index(graph)
     buildings = {n: d["postcode"] for n, d in graph.nodes(data=True) if d["kind"] == "Building"}
     hounslow = [n for n, p in buildings.items() if district.get(p) == "E09000018"]
@@ -74,7 +74,7 @@ def test_directory_locations_outside_the_borough_are_marked_outside(graph: nx.Mu
 
 def test_every_grant_recipient_with_a_hounslow_postcode_is_in_a_ward(graph: nx.MultiDiGraph,
                                                                        district: dict[str, str]) -> None:
-    from civicgraph.graph.network import ward_index
+    from civicgraph.analysis.network import ward_index
     wards = ward_index(graph)
     recipients = {t for _, t, d in graph.edges(data=True) if d["relation"] == "AWARDED_TO"}
     local = [r for r in recipients if district.get(graph.nodes[r].get("postcode")) == "E09000018"]
@@ -181,7 +181,7 @@ def current_wards() -> BuildOutcome:
 
 def test_the_current_wards_of_code_point_open_can_be_chosen(current_wards: BuildOutcome,
                                                              district: dict[str, str]) -> None:
-    from civicgraph.graph.network import ward_index
+    from civicgraph.analysis.network import ward_index
     from civicgraph.pipeline.answers import ask
     graph = current_wards.graph
     wards = {n: d for n, d in graph.nodes(data=True) if d["kind"] == "Ward"}
@@ -204,7 +204,7 @@ def test_by_default_the_lookup_wards_are_stated_with_their_names(graph: nx.Multi
 
 
 def test_the_branch_merged_in_2016_is_no_broker_or_bridge_after_it(graph: nx.MultiDiGraph) -> None:
-    from civicgraph.graph.centrality import bridges, centrality_table
+    from civicgraph.analysis.centrality import bridges, centrality_table
     branch = "GB-CHC-210943"
     assert branch in set(centrality_table(graph, as_of="2015-06-01")["id"])
     later = centrality_table(graph)
@@ -214,7 +214,7 @@ def test_the_branch_merged_in_2016_is_no_broker_or_bridge_after_it(graph: nx.Mul
 
 
 def test_the_workshops_coproduction_links_hold_in_2020_21(graph: nx.MultiDiGraph) -> None:
-    from civicgraph.graph.coproduction import directorate_coproduction
+    from civicgraph.analysis.coproduction import directorate_coproduction
     year = directorate_coproduction(graph, between=("2020-04-01", "2021-03-31"))
     assert year["co-production"].sum() >= 1
     assert directorate_coproduction(graph, between=("2010-01-01", "2015-12-31"))["co-production"].sum() == 0

@@ -8,7 +8,7 @@ import networkx as nx
 import pandas as pd
 import pytest
 
-from civicgraph.graph.errors import SourceFormatError
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.graph.frames import frames_to_graph, graph_to_frames
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.ons_geography import LookupLoader, PostcodeLookupLoader

@@ -10,8 +10,12 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
+
+pytestmark = pytest.mark.slow
 
 
 def _run(*command: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

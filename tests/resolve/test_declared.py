@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from civicgraph.core.identifiers import identifier_problems
 from civicgraph.graph.assemble import assemble_frames
-from civicgraph.graph.identifiers import identifier_problems
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.authorities import authority_context
 from civicgraph.resolve.declared import screen_declared_ids

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from civicgraph.core.errors import SourceFormatError
 from civicgraph.graph.assemble import assemble_graph
-from civicgraph.graph.errors import SourceFormatError
 from civicgraph.loaders.base import LoadResult, RecordSink
 from civicgraph.resolve.names import place_words
 from civicgraph.resolve.resolution import ResolutionSettings, resolve_entities

@@ -1,0 +1,1 @@
+"""Writing the graph for other tools: CSV, Excel, GraphML, Parquet, RDF."""
