@@ -252,7 +252,8 @@ def trim_margins(path: Path, *, pad: int = 12) -> Path:
     >>> from PIL import Image
     >>> file = Path(tempfile.mkdtemp()) / "c.png"
     >>> image = Image.new("RGB", (200, 200), "white"); image.paste((0, 0, 0), (50, 50, 60, 150)); image.save(file)
-    >>> Image.open(trim_margins(file, pad=5)).size
+    >>> with Image.open(trim_margins(file, pad=5)) as trimmed:
+    ...     trimmed.size
     (20, 110)
     """
     from PIL import Image, ImageChops

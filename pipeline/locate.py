@@ -85,8 +85,9 @@ def locate_by_postcode(frames: GraphFrames, places: PlaceIndex, *, lookup_date: 
     given = _postcode_sources(frames.node_sources, rows, numbers)
     dates = given["date"].astype(str).str[:10]
     observed = dates[dates.str.match(r"^\d{4}-\d{2}-\d{2}$")].groupby(given["edge"]).min()
+    found = pd.Series(numbers).map(observed).astype(object)
     new_edges = pd.DataFrame({"key": keys, "source": ids, "target": wards, "relation": "LOCATED_IN",
-                              "date": pd.Series(numbers).map(observed).fillna(lookup_date or None).to_numpy(dtype=object)})
+                              "date": found.where(found.notna(), lookup_date or None).to_numpy(dtype=object)})
     new_sources = pd.concat([lookup, given], ignore_index=True).sort_values(["edge", "part"], kind="stable")
     return replace(frames, edges=pd.concat([edges, new_edges], ignore_index=True),
                    edge_sources=pd.concat([frames.edge_sources, new_sources.drop(columns="part")],
