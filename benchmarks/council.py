@@ -115,12 +115,12 @@ STAGES = (("civicgraph.pipeline.build", "run_loaders", "loaders"),
           ("civicgraph.pipeline.build", "assemble_frames", "merge"),
           ("civicgraph.pipeline.build", "_apply_shapes", "shape check"),
           ("civicgraph.pipeline.run", "build_graph", "build (all of the above and more)"),
-          ("civicgraph.pipeline.run", "write_frames", "graph tables"),
+          ("civicgraph.pipeline.run", "write_build_folder", "graph tables"),
           ("civicgraph.pipeline.run", "answer_all", "answers"),
           ("civicgraph.pipeline.run", "write_answers", "answer files"),
-          ("civicgraph.pipeline.run", "write_briefs", "briefs"),
-          ("civicgraph.pipeline.run", "write_all_maps", "maps"),
-          ("civicgraph.pipeline.run", "write_database", "Cypher database"))
+          ("civicgraph.pipeline.briefs", "write_briefs", "briefs"),  # run imports these three when it uses them
+          ("civicgraph.visualise", "write_all_maps", "maps"),
+          ("civicgraph.cypher.store", "write_database", "Cypher database"))
 
 
 @contextlib.contextmanager
