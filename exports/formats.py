@@ -254,8 +254,8 @@ def _neo4j_import(graph: nx.MultiDiGraph, path: Path) -> list[Path]:
 
 #: How each format other than Parquet is written from a networkx graph.
 _WRITERS: dict[str, Callable[[nx.MultiDiGraph, Path], list[Path]]] = {
-    **{fmt: _rdf(fmt) for fmt in RDF_FORMATS}, **{fmt: _streamed(fmt) for fmt in STREAMED_FORMATS}, "graphml": _graphml, "csv": _csv, "excel": _excel,
-    "neo4j-import": _neo4j_import,
+    **{fmt: _streamed(fmt) if fmt in STREAMED_FORMATS else _rdf(fmt) for fmt in RDF_FORMATS},
+    "graphml": _graphml, "csv": _csv, "excel": _excel, "neo4j-import": _neo4j_import,
 }
 
 
