@@ -1,11 +1,13 @@
-"""The graph as tables: what a build makes and the store saves, and the bridge to networkx.
+"""The graph as tables: what a build makes, the store saves, the analyses and writers read.
 
 A national graph has millions of nodes, each with a list of provenance records; held as Python dicts
-in a networkx graph it takes more than 10 GB. A build therefore keeps the graph as four tables
-(:class:`GraphFrames`) and makes the networkx graph only when an analysis asks for it
-(:func:`frames_to_graph`); :func:`graph_to_frames` goes back, for a graph edited in Python.
+in a networkx graph it takes more than 10 GB. The graph is therefore four tables
+(:class:`GraphFrames`), the one form every analysis and writer reads (:func:`as_frames`). The
+networkx graph is made only for a user who asks for it, or a drawing that needs it
+(:func:`frames_to_graph`, :func:`as_networkx`); :func:`graph_to_frames` goes back, for a graph
+built or edited in Python, so every public function also takes a networkx graph.
 
-The networkx form (used by every analysis) is, per node: ``kind``, one key per attribute,
+The networkx form is, per node: ``kind``, one key per attribute,
 ``provenance`` (a list of ``{dataset, record, date, licence}``), ``field_provenance`` (attribute ->
 positions in that list of the sources that gave its value, ascending) and ``conflicts`` (what other
 sources said, with both sides' sources); per edge: ``relation``, attributes and ``provenance``.
@@ -82,6 +84,8 @@ class GraphFrames:
     edge_sources: pd.DataFrame
     conflicts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CONFLICT_COLUMNS))
     attributes: dict[str, Any] = field(default_factory=dict)
+    #: Tables and projections derived from these (see :func:`derived`); not compared or copied.
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def node_attribute_columns(self) -> list[str]:
         """The node table's attribute columns."""
@@ -90,6 +94,58 @@ class GraphFrames:
     def edge_attribute_columns(self) -> list[str]:
         """The edge table's attribute columns."""
         return [c for c in self.edges.columns if c not in EDGE_TABLE_COLUMNS]
+
+
+#: A graph as the library's functions take it: its tables, or a networkx graph made in Python.
+GraphLike = GraphFrames | nx.MultiDiGraph
+
+
+def as_frames(graph: GraphLike) -> GraphFrames:
+    """The tables of ``graph``: itself when it is tables, else made from the networkx graph (each
+    call, so an edited networkx graph is always read as it is now).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity")
+    >>> frames = as_frames(g)
+    >>> as_frames(frames) is frames, frames.nodes["id"].tolist()
+    (True, ['a'])
+    """
+    return graph if isinstance(graph, GraphFrames) else graph_to_frames(graph)
+
+
+def as_networkx(graph: GraphLike) -> nx.MultiDiGraph:
+    """The networkx graph of ``graph``: itself when it is one, else made from the tables once and
+    kept with them (for drawings and for users who ask for it; do not edit it).
+
+    Examples
+    --------
+    >>> frames = as_frames(nx.MultiDiGraph([("a", "b")]))
+    >>> as_networkx(frames) is as_networkx(frames)
+    True
+    """
+    if isinstance(graph, nx.MultiDiGraph):
+        return graph
+    cache = derived(graph)
+    if "networkx" not in cache:
+        cache["networkx"] = frames_to_graph(graph)
+    return cache["networkx"]
+
+
+def derived(frames: GraphFrames) -> dict[str, Any]:
+    """Where tables and projections made from ``frames`` are kept, so each is made once.
+
+    A build's tables are not edited in place once made; after editing one, call
+    ``derived(frames).clear()``.
+
+    Examples
+    --------
+    >>> frames = as_frames(nx.MultiDiGraph())
+    >>> derived(frames)["answer"] = 42
+    >>> derived(frames)
+    {'answer': 42}
+    """
+    return frames._derived
 
 
 def _provenance_dicts(sources: pd.DataFrame) -> list[dict[str, str]]:
@@ -218,9 +274,9 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> GraphFrames:
     >>> graph_to_frames(g).edges.values.tolist()
     [['k', 'a', 'b', 'PART_OF']]
     """
-    node_ids, node_datas = list(graph._node), list(graph._node.values())
+    node_ids, node_datas = map(list, zip(*graph.nodes(data=True))) if len(graph) else ([], [])
     nodes = pd.DataFrame({"id": pd.Series(node_ids, dtype=object),
-                          "kind": pd.Series([d["kind"] for d in node_datas], dtype=object),
+                          "kind": pd.Series([d.get("kind") for d in node_datas], dtype=object),
                           **_sparse_columns(node_datas, RESERVED_NODE_KEYS, len(node_datas))})
     conflict_rows = []
     for row, data in enumerate(node_datas):
@@ -237,14 +293,13 @@ def graph_to_frames(graph: nx.MultiDiGraph) -> GraphFrames:
         for position, provenance in enumerate(data.get("provenance", [])):
             source_rows.append((row, *(provenance.get(f, "") for f in PROVENANCE_FIELDS),
                                 " ".join(sorted(given.get(position, [])))))
-    edge_rows = [(key, source, target, data) for source, partners in graph._adj.items()
-                 for target, keyed in partners.items() for key, data in keyed.items()]
+    edge_rows = [(key, source, target, data) for source, target, key, data in graph.edges(keys=True, data=True)]
     edge_datas = [data for *_, data in edge_rows]
     edges = pd.DataFrame({
         "key": pd.Series([k for k, *_ in edge_rows], dtype=object),
         "source": pd.Series([s for _, s, _, _ in edge_rows], dtype=object),
         "target": pd.Series([t for _, _, t, _ in edge_rows], dtype=object),
-        "relation": pd.Series([d["relation"] for d in edge_datas], dtype=object),
+        "relation": pd.Series([d.get("relation") for d in edge_datas], dtype=object),
         **_sparse_columns(edge_datas, RESERVED_EDGE_KEYS, len(edge_datas))})
     edge_sources = [(row, *(p.get(f, "") for f in PROVENANCE_FIELDS))
                     for row, data in enumerate(edge_datas) for p in data.get("provenance", [])]

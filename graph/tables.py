@@ -1,128 +1,84 @@
-"""The graph as two tables (nodes, edges), made once per graph and kept until the graph changes.
+"""The columns of the graph's tables the analyses read, as plain Python objects, made once per graph.
 
-Walking a million-edge ``MultiDiGraph`` in Python takes seconds each time; most questions only need
-a few columns of the edges, grouped and joined. :func:`edge_table` and :func:`node_table` make
-those tables once and keep them in the graph's ``__networkx_cache__``, which networkx empties
-whenever nodes or edges are added or removed. Like networkx's own cached results, they are not
-refreshed when an attribute of an existing node or edge is edited in place; call
-:func:`forget_tables` after such an edit.
+:class:`~civicgraph.graph.frames.GraphFrames` keep their columns as the build made them (Arrow text,
+nullable numbers, categories). The analyses group, join and look up a few of them, and want ids as
+plain strings (which pandas matches and joins several times faster than Arrow-backed text) and
+``None`` where a value is missing. :func:`edge_table` and :func:`node_table` make those tables from
+the frames, once, and keep them with the frames (:func:`~civicgraph.graph.frames.derived`); a
+networkx graph is read through its tables (:func:`~civicgraph.graph.frames.as_frames`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-
-import networkx as nx
+import numpy as np
 import pandas as pd
 
-from civicgraph.core.bulk import collector_paused
+from civicgraph.core.columns import present_mask
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, derived
 
-_CACHE_KEY = "civicgraph_tables"
-#: Edge attributes the analysis reads; other attributes stay in the graph.
+#: Edge attributes the analysis reads by default; :func:`edge_table` adds others when asked.
 EDGE_COLUMNS = ("source", "target", "relation", "amount", "currency", "award_date", "date", "grant", "mode")
-#: Node attributes the analysis reads.
+#: Node attributes the analysis reads by default; :func:`node_table` adds others when asked.
 NODE_COLUMNS = ("id", "kind", "name", "income_band", "latest_income", "scale", "postcode")
 
 
-def cached(graph: nx.Graph) -> dict:
-    """This module's corner of the graph's ``__networkx_cache__`` (emptied when the graph changes).
+def edge_table(graph: GraphLike, *extra: str) -> pd.DataFrame:
+    """Every edge as a row: the columns of :data:`EDGE_COLUMNS` and ``extra``, as Python objects
+    (``None`` where missing; ``amount`` numeric, ``relation`` a category). Do not edit it in place.
 
     Examples
     --------
-    >>> g = nx.MultiDiGraph(); cached(g)["answer"] = 42; g.add_node("a", kind="Charity")
-    >>> cached(g)
-    {}
-    """
-    return graph.__networkx_cache__.setdefault(_CACHE_KEY, {})
-
-
-def edge_records(graph: nx.MultiDiGraph) -> Iterator[tuple[str, str, str, dict]]:
-    """Every edge as ``(source, target, key, data)``, read from networkx's adjacency dicts: its edge
-    view costs about six times as much per edge, which counts on a million edges.
-
-    Examples
-    --------
-    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", key="k", relation="FUNDED_BY")
-    >>> list(edge_records(g))
-    [('a', 'f', 'k', {'relation': 'FUNDED_BY'})]
-    """
-    return ((source, target, key, data) for source, partners in graph._adj.items()
-            for target, keyed in partners.items() for key, data in keyed.items())
-
-
-def node_records(graph: nx.MultiDiGraph) -> Iterable[tuple[str, dict]]:
-    """Every node as ``(id, data)``, from networkx's node dict (cheaper than its node view).
-
-    Examples
-    --------
-    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity")
-    >>> list(node_records(g))
-    [('a', {'kind': 'Charity'})]
-    """
-    return graph._node.items()
-
-
-def edge_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
-    """Every edge as a row: ``source``, ``target``, ``relation`` and the attributes in :data:`EDGE_COLUMNS`.
-
-    Examples
-    --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
-    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
+    >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, note="x")
     >>> edge_table(g)[["source", "target", "relation", "amount"]].values.tolist()
     [['a', 'f', 'FUNDED_BY', 5.0]]
-    >>> _ = g.add_edge("b", "f", relation="FUNDED_BY", amount=7.0)  # adding an edge refreshes the table
-    >>> len(edge_table(g))
-    2
+    >>> edge_table(g, "note")["note"].tolist()
+    ['x']
     """
-    cache = cached(graph)
-    if "edges" not in cache:
-        relation, amount, currency, award_date, date, grant, mode = EDGE_COLUMNS[2:]
-        with collector_paused():
-            rows = [(source, target, d.get(relation), d.get(amount), d.get(currency), d.get(award_date), d.get(date),
-                     d.get(grant), d.get(mode)) for source, target, _, d in edge_records(graph)]
-            frame = _object_frame(rows, EDGE_COLUMNS)
-        frame["amount"] = pd.to_numeric(frame["amount"], errors="coerce")
-        frame["relation"] = frame["relation"].astype("category")
-        cache["edges"] = frame
-    return cache["edges"]
+    frames = as_frames(graph)
+    columns = [*EDGE_COLUMNS, *(c for c in extra if c not in EDGE_COLUMNS)]
+    table = pd.DataFrame({name: _objects(frames, "edges", name) for name in columns})
+    table["amount"] = pd.to_numeric(table["amount"], errors="coerce")
+    table["relation"] = table["relation"].astype("category")
+    return table
 
 
-def node_table(graph: nx.MultiDiGraph) -> pd.DataFrame:
-    """Every node as a row: ``id``, ``kind`` and the attributes in :data:`NODE_COLUMNS`, indexed by id.
+def node_table(graph: GraphLike, *extra: str) -> pd.DataFrame:
+    """Every node as a row, indexed by id: the columns of :data:`NODE_COLUMNS` and ``extra``, as
+    Python objects (``None`` where missing; ``kind`` a category). Do not edit it in place.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("a", kind="Charity", name="A")
-    >>> node_table(g).loc["a", "name"]
-    'A'
+    >>> g.add_node("a", kind="Charity", name="A", imd_score=12.5)
+    >>> node_table(g).loc["a", "name"], node_table(g, "imd_score").loc["a", "imd_score"]
+    ('A', 12.5)
     """
-    cache = cached(graph)
-    if "nodes" not in cache:
-        attributes = NODE_COLUMNS[1:]
-        with collector_paused():
-            rows = [(n, *(d.get(a) for a in attributes)) for n, d in node_records(graph)]
-            frame = _object_frame(rows, NODE_COLUMNS)
-        frame["kind"] = frame["kind"].astype("category")
-        cache["nodes"] = frame.set_index("id", drop=False)
-    return cache["nodes"]
+    frames = as_frames(graph)
+    columns = [*NODE_COLUMNS, *(c for c in extra if c not in NODE_COLUMNS)]
+    table = pd.DataFrame({name: _objects(frames, "nodes", name) for name in columns})
+    table["kind"] = table["kind"].astype("category")
+    return table.set_index(pd.Index(table["id"], name=None))
 
 
-def grants_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def grants_frame(graph: GraphLike) -> pd.DataFrame:
     """Every ``FUNDED_BY`` edge as a row: ``recipient``, ``funder``, ``amount`` (in ``currency``, as
-    published; None where unknown), ``grant``, ``year``.
+    published; 0 where unknown), ``grant``, ``year`` (of the award date, else the date).
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, currency="GBP", award_date="2019-04-01", grant="G1")
     >>> grants_frame(g).to_dict("records")
     [{'recipient': 'a', 'funder': 'f', 'amount': 5.0, 'currency': 'GBP', 'grant': 'G1', 'year': 2019}]
     """
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "grants" not in cache:
-        edges = edge_table(graph)
+        edges = edge_table(frames)
         funded = edges[edges["relation"] == "FUNDED_BY"]
         date = funded["award_date"].where(funded["award_date"].notna() & (funded["award_date"] != ""), funded["date"])
         frame = pd.DataFrame({"recipient": funded["source"].to_numpy(), "funder": funded["target"].to_numpy(),
@@ -134,21 +90,22 @@ def grants_frame(graph: nx.MultiDiGraph) -> pd.DataFrame:
     return cache["grants"].copy()
 
 
-def _object_frame(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
-    """Rows as a frame of Python objects: ids stay plain strings, which pandas matches and joins
-    several times faster than its Arrow-backed string columns."""
-    values = list(zip(*rows)) if rows else [()] * len(columns)
-    return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in zip(columns, values)})
+def _objects(frames: GraphFrames, table: str, name: str) -> pd.Series:
+    """Column ``name`` of the frames' ``table`` as Python objects, ``None`` where missing (all
+    ``None`` when the table has no such column); made once per frames."""
+    cache = derived(frames).setdefault(f"{table}.objects", {})
+    if name not in cache:
+        source = getattr(frames, table)
+        if name in source.columns:
+            column = source[name]
+            values = np.where(present_mask(column), column.to_numpy(dtype=object), None)
+        else:
+            values = np.full(len(source), None, dtype=object)
+        cache[name] = pd.Series(values, dtype=object)
+    return cache[name]
 
 
-def forget_tables(graph: nx.MultiDiGraph) -> None:
-    """Drop the cached tables (after editing node or edge attributes in place).
-
-    Examples
-    --------
-    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A")
-    >>> _ = node_table(g); g.nodes["a"]["name"] = "B"; forget_tables(g)
-    >>> node_table(g).loc["a", "name"]
-    'B'
-    """
-    cached(graph).clear()
+def cached(graph: GraphLike) -> dict:
+    """Transitional: where an analysis keeps what it made from ``graph`` (the frames' derived
+    tables; for a networkx graph, networkx's cache, emptied when the graph changes)."""
+    return derived(graph) if isinstance(graph, GraphFrames) else graph.__networkx_cache__.setdefault("civicgraph", {})

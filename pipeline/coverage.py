@@ -15,7 +15,7 @@ import pandas as pd
 
 from civicgraph.analysis.network import name, organisation_edges, organisation_nodes, ward_index
 from civicgraph.analysis.placement import ward_set
-from civicgraph.graph.tables import cached, edge_records, edge_table, grants_frame, node_records, node_table
+from civicgraph.graph.tables import cached, edge_table, grants_frame, node_table
 from civicgraph.pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
 #: Kinds of organisation in the voluntary and community sector, whose records the below-the-radar answer reads.
@@ -216,7 +216,7 @@ def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[
     """
     summary = _provenance_summary(graph)
     if touching:
-        wanted = {n for n, d in node_records(graph) if d.get("kind") in set(kinds)}
+        wanted = {n for n, d in graph.nodes(data=True) if d.get("kind") in set(kinds)}
         edges = [d for n in wanted for _, _, d in (*graph.in_edges(n, data=True), *graph.out_edges(n, data=True))
                  if d.get("relation") in set(relations)]
         seen = _summarise(p for d in edges for p in d.get("provenance") or ())
@@ -256,9 +256,9 @@ def _provenance_summary(graph: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
     cache = cached(graph)
     if "provenance_summary" not in cache:
         by_group: dict[tuple[str, str], list[dict]] = {}
-        for _, _, _, data in edge_records(graph):
+        for _, _, data in graph.edges(data=True):
             by_group.setdefault(("edge", data.get("relation")), []).extend(data.get("provenance") or ())
-        for _, data in node_records(graph):
+        for _, data in graph.nodes(data=True):
             by_group.setdefault(("node", data.get("kind")), []).extend(data.get("provenance") or ())
         cache["provenance_summary"] = {group: _summarise(entries) for group, entries in by_group.items()}
     return cache["provenance_summary"]

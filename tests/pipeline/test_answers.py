@@ -12,6 +12,7 @@ import pytest
 
 from civicgraph.analysis.coproduction import forum_representativeness
 from civicgraph.pipeline.answers import ANSWERS, answer_all, ask, write_answers
+from tests.analysis.ecosystem import small_borough
 
 
 def prov(dataset: str, date: str = "2019-01-01") -> list[dict]:
@@ -252,3 +253,12 @@ def test_figure_3_on_one_funder_ranks_nothing_and_says_what_would_answer(money: 
     assert figure.missing.startswith("Only Trust's grants are loaded for every authority compared")
     assert any("does not agree with the funding-by-funder answer for Trust (0 GBP here, 4,250 GBP there)" in c
                for c in figure.caveats)
+
+
+def test_every_answer_is_written_and_no_personal_names(tmp_path: Path) -> None:
+    answers = answer_all(small_borough())
+    assert set(answers) == {a.key for a in ANSWERS}
+    written = write_answers(answers, tmp_path, title="Test borough")
+    assert {p.name for p in written} >= {"answers.md", "answers.xlsx", "01_below_the_radar_groups.csv"}
+    text = (tmp_path / "answers.md").read_text()
+    assert "## 12. Themes or needs with no provider in a ward" in text and "Lunch Club" in text

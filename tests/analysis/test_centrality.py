@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter, defaultdict
 
 import networkx as nx
+import pytest
 
-from civicgraph.analysis.centrality import BROKERAGE_ROLES, brokerage_roles
+from civicgraph.analysis.centrality import (
+    BROKERAGE_ROLES,
+    bridges,
+    brokerage_roles,
+    centrality_table,
+    funding_concentration,
+    what_if_removed,
+)
 from civicgraph.analysis.network import sector
 
 
@@ -48,3 +57,28 @@ def test_roles_match_the_definition_on_a_random_ecosystem() -> None:
         assert [row[r] for r in BROKERAGE_ROLES] == [expected[node][r] for r in BROKERAGE_ROLES], node
         assert row["total"] == sum(expected[node].values())
     assert found["total"].is_monotonic_decreasing
+
+
+def test_cut_points_bridges_and_what_if(borough: nx.MultiDiGraph) -> None:
+    table = centrality_table(borough).set_index("id")
+    assert table.loc["cvs", "cut_point"]  # the club reaches everyone through the CVS
+    assert table.attrs["betweenness"] == "exact"
+    assert not table.loc["club", "cut_point"]
+    assert math.isclose(table.loc["local", "funding_gbp"], 10_000.0)
+    cut = bridges(borough)
+    assert ("cvs", "club") in set(zip(cut["source"], cut["target"])) | set(zip(cut["target"], cut["source"]))
+    lost = what_if_removed(borough, "bridge").set_index("id")
+    assert lost.loc["micro", "effect"] == "loses its only link in"
+    assert "local" not in lost.index  # still funded by the Lottery
+    with pytest.raises(LookupError):
+        what_if_removed(borough, "nobody")
+    assert what_if_removed(borough, "City Bridge").equals(lost.reset_index())  # by name as well as by id
+
+
+def test_brokerage_and_funding_concentration(borough: nx.MultiDiGraph) -> None:
+    roles = brokerage_roles(borough).set_index("id")
+    # national -> Adult Social Care -> council (gatekeeper); national -> Adult Social Care -> CVS (itinerant)
+    assert roles.loc["asc", ["gatekeeper", "itinerant", "total"]].tolist() == [1, 1, 2]
+    concentration = funding_concentration(borough).set_index("id")
+    assert concentration.loc["micro", "hhi"] == 1.0
+    assert concentration.loc["local", "top_funder_share"] == pytest.approx(0.9)

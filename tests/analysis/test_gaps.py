@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from civicgraph.analysis.gaps import below_the_radar_groups
+from civicgraph.analysis.gaps import below_the_radar_groups, service_gaps
+from tests.analysis.ecosystem import edge, node
 
 
 def _group(g: nx.MultiDiGraph, node: str, **data: object) -> None:
@@ -108,3 +109,30 @@ def test_a_charity_its_source_calls_exempt_is_not_registered() -> None:
     g = nx.MultiDiGraph()
     g.add_node("LOCAL-x", kind="Organisation", name="Hounslow Evangelical Church Trust (Exempt charity)")
     assert registration(g, "LOCAL-x") == ("no", "its source names it an exempt charity, which is not on the register")
+
+
+def test_below_the_radar_lists_unlinked_grassroots_groups_with_their_one_link_in(borough: nx.MultiDiGraph) -> None:
+    table = below_the_radar_groups(borough).set_index("id")
+    assert set(table.index) == {"club", "choir"}  # the micro charity is in the register and funded
+    assert table.loc["club", "ward"] == "W-poor"
+    assert table.loc["club", "one_link_in"] is None  # a CVS member: the CVS is no council body or funder
+    wider = below_the_radar_groups(borough, min_little_known_score=0.3).set_index("id")
+    assert wider.loc["micro", "one_link_in"] == "City Bridge"
+    assert wider.loc["choir", "little_known_score"] > wider.loc["micro", "little_known_score"]
+    assert "local" not in wider.index  # registered and not micro
+    assert "micro" not in set(below_the_radar_groups(borough, max_links_in=0, min_little_known_score=0.0)["id"])
+
+
+def test_a_theme_has_a_gap_until_a_provider_is_placed_in_a_ward() -> None:
+    g = nx.MultiDiGraph()
+    node(g, "a", "Charity")
+    node(g, "W", "Ward", name="Ward")
+    node(g, "T", "Theme", name="older people")
+    node(g, "svc", "Service")
+    edge(g, "a", "svc", "DELIVERS")
+    edge(g, "svc", "T", "ADDRESSES")
+    [gap] = service_gaps(g).to_dict("records")
+    assert gap["no_located_provider"] and gap["unlocated_providers"] == 1
+    edge(g, "a", "W", "LOCATED_IN")
+    [filled] = service_gaps(g).to_dict("records")
+    assert not filled["no_located_provider"] and filled["provider_names"] == "a"

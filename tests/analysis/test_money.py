@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import networkx as nx
+import pandas as pd
 import pytest
 
-from civicgraph.analysis.money import funding_by_funder, funding_by_income_band, funding_by_ward
+from civicgraph.analysis.money import co_funding, funding_by_funder, funding_by_income_band, funding_by_ward, gini
 from civicgraph.core.amounts import exact_sum
 from civicgraph.graph.assemble import assemble_frames, assemble_graph
 from civicgraph.graph.frames import frames_to_graph
@@ -119,3 +121,68 @@ def test_grant_to_an_individual_counts_in_the_ward_of_its_beneficiary_location()
     wards = funding_by_ward(graph).set_index("ward_name")
     # Feltham Community Kitchen's grant (1,250.50) and one grant to an individual (350) serve Bedfont
     assert wards.loc["Bedfont", ["grants", "amount_gbp", "recipients"]].tolist() == [2, 1600.5, 2]
+
+
+def test_money_by_ward_band_funder_and_co_funding(borough: nx.MultiDiGraph) -> None:
+    wards = funding_by_ward(borough).set_index("ward")
+    assert wards.loc["W-rich", "amount_gbp"] == 10_000.0
+    assert wards.loc["unknown", "amount_gbp"] == 2_000.0  # the micro charity is placed nowhere
+    assert wards.loc["W-poor", "imd_rank_in_authority"] == 1
+    assert funding_by_ward(borough, years=(2019, 2019))["amount_gbp"].sum() == 2_000.0
+    bands = funding_by_income_band(borough).set_index("income_band")
+    assert bands.loc["small", "share_of_amount"] == pytest.approx(10 / 12)
+    funders = funding_by_funder(borough).set_index("funder_name")
+    assert funders.loc["City Bridge", "recipients"] == 2
+    pairs = co_funding(borough)
+    assert pairs[["funder_a", "funder_b", "shared_recipients"]].values.tolist() == [["City Bridge", "Lottery", 1]]
+    assert gini([1.0]) == 0.0 and gini([]) is None
+
+
+def test_authority_against_its_peers_per_head() -> None:
+
+    from civicgraph.analysis.money import compare_authorities
+    from civicgraph.loaders.threesixtygiving import grants_by_authority
+    from civicgraph.pipeline.authorities import authority_table
+
+    grants = grants_by_authority(Path(__file__).resolve().parents[2] / "data/360giving/london_powertochange_grants.json")
+    assert len(grants) == 102 and grants["authority"].notna().all()
+    table = compare_authorities(grants, authority_table(), focus="E09000018", peers=["E09000022", "E09000012"])
+    assert set(table["name"]) == {"Hounslow", "Lambeth", "Hackney"}
+    lambeth = table.set_index("name").loc["Lambeth"]
+    assert lambeth["grants"] == 18
+    assert lambeth["gbp_per_head"] == pytest.approx(grants.loc[grants["authority"] == "E09000022", "amount"].sum() / 321813)
+    assert table.set_index("name").loc["Hounslow", "amount_gbp"] == 0.0
+
+
+def test_need_against_reach_per_head_flags_the_deprived_ward_that_gets_least() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("F", kind="Funder", name="Funder")
+    for ward, lsoas, imd, money in (("Rich", 2, 5.0, 9_000.0), ("Poor", 4, 40.0, 1_000.0)):
+        g.add_node(ward, kind="Ward", name=ward, population=lsoas * 1_500,
+                   population_basis=f"estimate: {lsoas * 5} of 30 output areas")
+        for number in range(lsoas):
+            lsoa = f"{ward}-{number}"
+            g.add_node(lsoa, kind="LSOA", imd_score=imd)
+            g.add_edge(lsoa, ward, relation="PART_OF")
+        g.add_node(f"{ward}-org", kind="Charity", name=f"{ward} charity")
+        g.add_edge(f"{ward}-org", ward, relation="LOCATED_IN")
+        g.add_edge(f"{ward}-org", "F", relation="FUNDED_BY", amount=money, currency="GBP", award_date="2019-01-01")
+    table = funding_by_ward(g).set_index("ward")
+    assert table.loc["Poor", "population"] == 4 * 1_500
+    assert table.loc["Poor", "population_basis"] == "estimate: 20 of 30 output areas"
+    assert table.loc["Poor", "amount_per_head_gbp"] == round(1_000 / (4 * 1_500), 2)
+    assert table.loc["Rich", "organisations_per_1000"] == round(1 / (2 * 1_500) * 1000, 2)
+    assert table.loc["Poor", "need_reach_gap"] == 1  # most deprived, least funded per head
+    assert table.loc["Rich", "need_reach_gap"] == -1
+
+
+def test_a_ward_of_unknown_population_has_no_per_head_figure() -> None:
+    g = nx.MultiDiGraph()
+    g.add_node("W", kind="Ward", name="Nowhere")
+    g.add_node("o", kind="Charity")
+    g.add_node("F", kind="Funder")
+    g.add_edge("o", "W", relation="LOCATED_IN")
+    g.add_edge("o", "F", relation="FUNDED_BY", amount=100.0, currency="GBP", award_date="2019-01-01")
+    row = funding_by_ward(g).set_index("ward").loc["W"]
+    assert row["population_basis"] == "unknown"
+    assert pd.isna(row["population"]) and pd.isna(row["amount_per_head_gbp"])
