@@ -18,19 +18,19 @@ matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.patheffects as effects  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
-import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 
-from civicgraph.analysis.network import name  # noqa: E402
 from civicgraph.core.errors import SourceFormatError  # noqa: E402
+from civicgraph.graph.frames import GraphLike, as_frames  # noqa: E402
+from civicgraph.graph.tables import edge_table, node_table  # noqa: E402
 
 CODE_PROPERTIES = ("LSOA11CD", "LSOA21CD", "lsoa11cd", "lsoa21cd", "code")
 UNKNOWN_COLOUR = "#d9d9d9"
 
 
-def ward_rings(graph: nx.MultiDiGraph, boundaries: str | Path) -> dict[str, list[np.ndarray]]:
+def ward_rings(graph: GraphLike, boundaries: str | Path) -> dict[str, list[np.ndarray]]:
     """The outer rings of each ward's LSOAs, by ward id, in the boundaries' coordinates.
 
     Raises
@@ -50,10 +50,12 @@ def ward_rings(graph: nx.MultiDiGraph, boundaries: str | Path) -> dict[str, list
     >>> [len(r) for r in ward_rings(g, path)["W"]]
     [5]
     """
-    ward_of_code = {}
-    for lsoa, ward, data in graph.edges(data=True):
-        if data["relation"] == "PART_OF" and graph.nodes[lsoa]["kind"] == "LSOA" and graph.nodes[ward]["kind"] == "Ward":
-            ward_of_code[graph.nodes[lsoa].get("gss_code", lsoa.split("@")[0])] = ward
+    nodes, edges = node_table(graph, "gss_code"), edge_table(graph)
+    kind = nodes["kind"].astype(object)
+    parts = edges[(edges["relation"] == "PART_OF") & edges["source"].map(kind).eq("LSOA").to_numpy()
+                  & edges["target"].map(kind).eq("Ward").to_numpy()]
+    codes = parts["source"].map(nodes["gss_code"]).fillna(parts["source"].str.split("@").str[0])
+    ward_of_code = dict(zip(codes, parts["target"]))
     features = json.loads(Path(boundaries).read_text()).get("features", [])
     rings: dict[str, list[np.ndarray]] = {}
     for number, feature in enumerate(features):
@@ -97,7 +99,7 @@ def _centroid(rings: list[np.ndarray]) -> tuple[float, float]:
     return cx / total, cy / total
 
 
-def ward_choropleth(graph: nx.MultiDiGraph, values: pd.Series, path: str | Path, *, boundaries: str | Path,
+def ward_choropleth(graph: GraphLike, values: pd.Series, path: str | Path, *, boundaries: str | Path,
                     title: str, legend: str, note: str = "") -> Path:
     """A PNG map of one value per ward; wards with no value are grey and said to be not known.
 
@@ -117,7 +119,9 @@ def ward_choropleth(graph: nx.MultiDiGraph, values: pd.Series, path: str | Path,
     Path
         The file written.
     """
-    rings = ward_rings(graph, boundaries)
+    frames = as_frames(graph)
+    rings = ward_rings(frames, boundaries)
+    names = node_table(frames)["name"]
     known = values.dropna()
     scale = plt.get_cmap("YlOrRd")
     low, high = (float(known.min()), float(known.max())) if len(known) else (0.0, 1.0)
@@ -129,7 +133,7 @@ def ward_choropleth(graph: nx.MultiDiGraph, values: pd.Series, path: str | Path,
         ax.add_collection(PolyCollection(ward_rings_, facecolors=colour, edgecolors=colour, linewidths=0.4))
         ax.add_collection(LineCollection(_outline(ward_rings_), colors="#404040", linewidths=0.8))
         x, y = _centroid(ward_rings_)
-        ax.text(x, y, name(graph, ward), fontsize=6.5, ha="center", va="center",
+        ax.text(x, y, str(names.get(ward) or ward), fontsize=6.5, ha="center", va="center",
                 path_effects=[effects.withStroke(linewidth=2.2, foreground="white")])
     ax.autoscale_view()
     ax.set_aspect(1 / np.cos(np.radians(float(np.mean([r[:, 1].mean() for rs in rings.values() for r in rs]))))

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
 
 from civicgraph.analysis.assets import asset_transfer_candidates, asset_use
@@ -32,6 +31,7 @@ from civicgraph.analysis.money import (
     local_programmes,
 )
 from civicgraph.core.cells import markdown_table, markdown_text, write_csv, write_excel
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
 from civicgraph.pipeline.authorities import authority_table
 from civicgraph.pipeline.coverage import explain
 from civicgraph.pipeline.glossary import columns_of
@@ -74,12 +74,13 @@ class Answer:
 
     key: str
     question: str
-    compute: Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]
+    compute: Callable[[GraphFrames, AnswerInputs], pd.DataFrame]
     money: bool = False
 
-    def ask(self, graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> AnswerResult:
+    def ask(self, graph: GraphLike, inputs: AnswerInputs | None = None) -> AnswerResult:
         """The answer with its coverage, sources and caveats (see :func:`ask`)."""
         inputs = inputs or AnswerInputs()
+        graph = as_frames(graph)
         table = self.compute(graph, inputs)
         words = inputs.own_words.get(self.key)
         question = f"{self.question} ({words})" if words else self.question
@@ -89,16 +90,16 @@ class Answer:
                                       rates=inputs.rates if self.money else None))
 
 
-def _on_graph(function: Callable[[nx.MultiDiGraph], pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:
+def _on_graph(function: Callable[[GraphFrames], pd.DataFrame]) -> Callable[[GraphFrames, AnswerInputs], pd.DataFrame]:
     return lambda graph, _: function(graph)
 
 
-def _with_rates(function: Callable[..., pd.DataFrame]) -> Callable[[nx.MultiDiGraph, AnswerInputs], pd.DataFrame]:
+def _with_rates(function: Callable[..., pd.DataFrame]) -> Callable[[GraphFrames, AnswerInputs], pd.DataFrame]:
     return lambda graph, inputs: function(graph, rates=inputs.rates)
 
 
-def _comparison(graph: nx.MultiDiGraph, inputs: AnswerInputs) -> pd.DataFrame:
-    focus = graph.graph.get("authority_gss", "")
+def _comparison(graph: GraphFrames, inputs: AnswerInputs) -> pd.DataFrame:
+    focus = graph.attributes.get("authority_gss", "")
     if inputs.comparison_grants is None or not focus:
         return pd.DataFrame(columns=["gss_code", "name", "grants", "amount_gbp", "other_currencies", "recipients",
                                      "funders", "population", "gbp_per_head", "rank_per_head", "focus"])
@@ -137,13 +138,13 @@ ANSWERS = (
 )
 
 
-def ask(graph: nx.MultiDiGraph, key: str, inputs: AnswerInputs | None = None) -> AnswerResult:
+def ask(graph: GraphLike, key: str, inputs: AnswerInputs | None = None) -> AnswerResult:
     """One question's answer with its headline, coverage, sources, period and caveats.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
-        A built ecosystem graph.
+    graph : GraphFrames or networkx.MultiDiGraph
+        A built ecosystem graph (a build's ``outcome.frames``, or its networkx ``outcome.graph``).
     key : str
         The answer's key, e.g. ``"05_funding_by_ward"`` (see :data:`ANSWERS`).
     inputs : AnswerInputs, optional
@@ -161,15 +162,17 @@ def ask(graph: nx.MultiDiGraph, key: str, inputs: AnswerInputs | None = None) ->
     raise KeyError(f"{key!r} is not an answer. Use one of: {', '.join(a.key for a in ANSWERS)}.")
 
 
-def answer_all(graph: nx.MultiDiGraph, inputs: AnswerInputs | None = None) -> dict[str, AnswerResult]:
-    """Every answer with its coverage and caveats, keyed by :attr:`Answer.key`.
+def answer_all(graph: GraphLike, inputs: AnswerInputs | None = None) -> dict[str, AnswerResult]:
+    """Every answer with its coverage and caveats, keyed by :attr:`Answer.key` (a networkx graph is
+    read as tables once, for all of them).
 
     Examples
     --------
     >>> sorted(answer_all(nx.MultiDiGraph()))[:2]
     ['01_below_the_radar_groups', '02_directorate_coproduction']
     """
-    return {answer.key: answer.ask(graph, inputs) for answer in ANSWERS}
+    frames = as_frames(graph)
+    return {answer.key: answer.ask(frames, inputs) for answer in ANSWERS}
 
 
 def write_answers(answers: dict[str, AnswerResult], folder: Path, *, title: str, rows_shown: int = 10) -> list[Path]:

@@ -18,11 +18,12 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from civicgraph.core.cells import is_money, markdown_table  # noqa: E402
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames  # noqa: E402
+from civicgraph.graph.tables import node_table  # noqa: E402
 from civicgraph.maps.choropleth import ward_choropleth  # noqa: E402
 from civicgraph.pipeline.result import AnswerResult  # noqa: E402
 
@@ -115,11 +116,13 @@ def brief_table(table: pd.DataFrame, *, rows: int = TABLE_ROWS, columns: tuple[s
     return shown
 
 
-def _ward_ids_by_name(graph: nx.MultiDiGraph) -> dict[str, str]:
-    return {d.get("name"): n for n, d in graph.nodes(data=True) if d["kind"] == "Ward"}
+def _ward_ids_by_name(graph: GraphFrames) -> dict[str, str]:
+    nodes = node_table(graph)
+    wards = nodes[nodes["kind"] == "Ward"]
+    return dict(zip(wards["name"], wards["id"]))
 
 
-def _funding_map(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, boundaries: Path) -> Path:
+def _funding_map(graph: GraphFrames, result: AnswerResult, path: Path, boundaries: Path) -> Path:
     table = result.table[result.table["ward"] != "unknown"]
     unplaced = result.table.loc[result.table["ward"] == "unknown", "amount_gbp"].sum()
     note = f"{unplaced:,.0f} GBP of grants could not be placed in any ward and is not drawn."
@@ -133,14 +136,14 @@ def _funding_map(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, bound
                            title="Grant money by ward", legend="grants (GBP)", note=note)
 
 
-def _gaps_map(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, boundaries: Path) -> Path:
+def _gaps_map(graph: GraphFrames, result: AnswerResult, path: Path, boundaries: Path) -> Path:
     counts = result.table.groupby("ward")["no_located_provider"].sum().astype(float)
     return ward_choropleth(graph, counts, path, boundaries=boundaries, title="Themes with no located provider, by ward",
                            legend="themes with no provider located in the ward",
                            note="Providers with no known ward are not drawn; they may serve these wards.")
 
 
-def _below_radar_map(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, boundaries: Path) -> Path:
+def _below_radar_map(graph: GraphFrames, result: AnswerResult, path: Path, boundaries: Path) -> Path:
     wards = _ward_ids_by_name(graph)
     counts = result.table["ward"].map(wards).value_counts().astype(float)
     counts = pd.Series({w: counts.get(w, 0.0) for w in wards.values()})
@@ -162,18 +165,18 @@ def _bars(labels: pd.Series, values: pd.Series, path: Path, *, title: str, xlabe
     return path
 
 
-def _brokers_bars(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, _: object) -> Path:
+def _brokers_bars(graph: GraphFrames, result: AnswerResult, path: Path, _: object) -> Path:
     top = result.table.head(10)
     return _bars(top["name"], top["betweenness"], path, title="The ten strongest brokers",
                  xlabel="betweenness: share of shortest paths between others that pass through it")
 
 
-def _funder_bars(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, _: object) -> Path:
+def _funder_bars(graph: GraphFrames, result: AnswerResult, path: Path, _: object) -> Path:
     top = result.table.head(10)
     return _bars(top["funder_name"], top["amount_gbp"], path, title="Grant money by funder", xlabel="GBP")
 
 
-def _peer_bars(graph: nx.MultiDiGraph, result: AnswerResult, path: Path, _: object) -> Path:
+def _peer_bars(graph: GraphFrames, result: AnswerResult, path: Path, _: object) -> Path:
     table = result.table
     return _bars(table["name"], table["gbp_per_head"], path, title="Grants per head, on the funders compared",
                  xlabel="GBP per resident", highlight=table["focus"])
@@ -190,7 +193,7 @@ CHARTS: dict[str, tuple[Callable[..., Path], bool]] = {
 }
 
 
-def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: nx.MultiDiGraph, *,
+def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: GraphLike, *,
                  boundaries: str | Path | None = None) -> list[Path]:
     """Write ``{key}.md`` and ``{key}.html`` (with ``{key}.png`` where a chart helps) per answer,
     and ``index.html``.
@@ -201,7 +204,7 @@ def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: nx
         From :func:`pipeline.answers.answer_all`.
     folder : path
         Where to write.
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         The graph the answers were computed on (for ward maps).
     boundaries : path, optional
         LSOA boundaries (GeoJSON) for ward maps; without them no ward map is drawn and the brief
@@ -222,6 +225,7 @@ def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: nx
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    graph = as_frames(graph)
     written: list[Path] = []
     for key, result in results.items():
         chart, note = None, ""

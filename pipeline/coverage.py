@@ -7,15 +7,17 @@ fields of :class:`civicgraph.pipeline.result.AnswerResult` besides the table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import networkx as nx
+import numpy as np
 import pandas as pd
 
-from civicgraph.analysis.network import name, organisation_edges, organisation_nodes, ward_index
+from civicgraph.analysis.network import organisation_edges, organisation_nodes, ward_index
 from civicgraph.analysis.placement import ward_set
-from civicgraph.graph.tables import cached, edge_table, grants_frame, node_table
+from civicgraph.core.columns import present_mask
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, derived
+from civicgraph.graph.tables import edge_table, grants_frame, node_table
 from civicgraph.pipeline.result import COVERAGE_COLUMNS, SOURCE_COLUMNS, coverage_row
 
 #: Kinds of organisation in the voluntary and community sector, whose records the below-the-radar answer reads.
@@ -65,7 +67,7 @@ class Explanation:
     period: str = ""
 
 
-def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
+def explain(key: str, graph: GraphLike, table: pd.DataFrame,
             comparison: pd.DataFrame | None = None, *, rejections: pd.DataFrame | None = None,
             rates: Mapping[str, float] | None = None) -> dict[str, object]:
     """Headline, coverage, sources, period, caveats and what is missing for one answer.
@@ -74,7 +76,7 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     ----------
     key : str
         The answer's key (see :data:`civicgraph.pipeline.answers.ANSWERS`).
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         The graph the answer was computed on.
     table : DataFrame
         The answer.
@@ -97,13 +99,14 @@ def explain(key: str, graph: nx.MultiDiGraph, table: pd.DataFrame,
     >>> explain("11_board_interlocks", g, pd.DataFrame())["missing"][:23]
     'No trustee table loaded'
     """
-    explanation = EXPLAINERS.get(key, _generic)(graph, table, comparison)
+    frames = as_frames(graph)
+    explanation = EXPLAINERS.get(key, _generic)(frames, table, comparison)
     relations, kinds = READS.get(key, ((), ()))
-    sources = sources_of(graph, relations, kinds, touching=key in TOUCHING)
+    sources = sources_of(frames, relations, kinds, touching=key in TOUCHING)
     if key == "05_compare_authorities" and comparison is not None and len(table):
         sources = pd.concat([frame for frame in (sources, comparison_sources(comparison, len(table))) if len(frame)],
                             ignore_index=True)
-    caveats = [*explanation.caveats, *stated_by_analysis(graph, table), *converted(rates),
+    caveats = [*explanation.caveats, *stated_by_analysis(frames, table), *converted(rates),
                *left_out(sources, rejections)]
     period = "; ".join(p for p in (table.attrs.get("period", ""), explanation.period) if p)
     return {"headline": explanation.headline,
@@ -138,7 +141,7 @@ def comparison_sources(comparison: pd.DataFrame, authorities: int) -> pd.DataFra
 WARD_COLUMNS = ("ward", "ward_name", "ward_code")
 
 
-def stated_by_analysis(graph: nx.MultiDiGraph, table: pd.DataFrame) -> list[str]:
+def stated_by_analysis(graph: GraphLike, table: pd.DataFrame) -> list[str]:
     """What the analysis itself says it left out, the rule it dated relations by (``table.attrs``)
     and, for an answer by ward, which ward set it uses.
 
@@ -154,7 +157,8 @@ def stated_by_analysis(graph: nx.MultiDiGraph, table: pd.DataFrame) -> list[str]
     said = [f"Left out: {table.attrs['left out']}." if table.attrs.get("left out") else "",
             f"Relations dated by: {table.attrs['dating']}." if table.attrs.get("dating") else ""]
     if any(column in table.columns for column in WARD_COLUMNS):
-        said.append(f"Wards: {ward_set(node_table(graph), graph.graph.get('ward_source', ''))}.")
+        frames = as_frames(graph)
+        said.append(f"Wards: {ward_set(node_table(frames), frames.attributes.get('ward_source', ''))}.")
     return [s for s in said if s]
 
 
@@ -200,11 +204,12 @@ def left_out(sources: pd.DataFrame, rejections: pd.DataFrame | None) -> list[str
     return found
 
 
-def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[str, ...], *,
+def sources_of(graph: GraphLike, relations: tuple[str, ...], kinds: tuple[str, ...], *,
                touching: bool = False) -> pd.DataFrame:
     """The datasets behind the relations and node kinds an answer reads: licence, dates and facts.
 
-    With ``touching``, only relations with a node of one of ``kinds`` at either end count.
+    With ``touching``, only relations with a node of one of ``kinds`` at either end count (each
+    relation once). Rows are ordered by facts, most first, then dataset and licence.
 
     Examples
     --------
@@ -214,72 +219,65 @@ def sources_of(graph: nx.MultiDiGraph, relations: tuple[str, ...], kinds: tuple[
     >>> sources_of(g, ("FUNDED_BY",), ()).values.tolist()
     [['360giving:g.json', 'CC-BY-4.0', '2019-05-01', '2019-05-01', 1]]
     """
-    summary = _provenance_summary(graph)
+    frames = as_frames(graph)
+    node_facts, edge_facts = _facts(frames)
+    kinds_wanted = node_facts["group"].isin(kinds)
     if touching:
-        wanted = {n for n, d in graph.nodes(data=True) if d.get("kind") in set(kinds)}
-        edges = [d for n in wanted for _, _, d in (*graph.in_edges(n, data=True), *graph.out_edges(n, data=True))
-                 if d.get("relation") in set(relations)]
-        seen = _summarise(p for d in edges for p in d.get("provenance") or ())
-        _merge(seen, summary, [("node", k) for k in kinds])
+        kind = frames.nodes.set_index(frames.nodes["id"].astype(object))["kind"].astype(object)
+        edges = frames.edges
+        ends = edges["source"].astype(object).map(kind).isin(kinds) | edges["target"].astype(object).map(kind).isin(kinds)
+        rows = np.flatnonzero(ends.to_numpy() & edges["relation"].astype(object).isin(relations).to_numpy())
+        chosen = pd.concat([node_facts[kinds_wanted], edge_facts[edge_facts["row"].isin(rows)]])
     else:
-        seen = {}
-        _merge(seen, summary, [("edge", r) for r in relations] + [("node", k) for k in kinds])
-    rows = [[dataset, licence, first, last, facts] for (dataset, licence), (first, last, facts) in seen.items()]
-    return pd.DataFrame(rows, columns=SOURCE_COLUMNS).sort_values("facts", ascending=False).reset_index(drop=True)
+        chosen = pd.concat([node_facts[kinds_wanted], edge_facts[edge_facts["group"].isin(relations)]])
+    if chosen.empty:
+        return pd.DataFrame(columns=SOURCE_COLUMNS)
+    dated = chosen["date"].where(chosen["date"] != "")
+    table = chosen.assign(date=dated).groupby(["dataset", "licence"], sort=False).agg(
+        first_date=("date", "min"), last_date=("date", "max"), facts=("date", "size")).reset_index()
+    table = table.sort_values(["facts", "dataset", "licence"], ascending=[False, True, True], kind="stable")
+    table = table.astype({"first_date": object, "last_date": object})
+    table[["first_date", "last_date"]] = table[["first_date", "last_date"]].where(table[["first_date", "last_date"]].notna(), None)
+    return pd.DataFrame(table.to_numpy(), columns=SOURCE_COLUMNS).astype({"facts": int})
 
 
-def _summarise(provenance: Iterable[dict]) -> dict[tuple[str, str], list]:
-    """(dataset, licence) -> [first date, last date, facts] over provenance entries."""
-    seen: dict[tuple[str, str], list] = {}
-    for p in provenance:
-        entry = seen.setdefault((p.get("dataset", ""), p.get("licence", "")), [None, None, 0])
-        date = p.get("date") or None
-        if date:
-            entry[0] = date if entry[0] is None else min(entry[0], date)
-            entry[1] = date if entry[1] is None else max(entry[1], date)
-        entry[2] += 1
-    return seen
+def _facts(frames: GraphFrames) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every provenance entry of the nodes and of the edges: ``row`` (of the node or edge table),
+    ``group`` (its kind or relation), ``dataset``, ``licence`` and ``date`` (text, '' where
+    missing); made once per graph (every answer asks for its sources)."""
+    cache = derived(frames)
+    if "coverage.facts" not in cache:
+        cache["coverage.facts"] = tuple(
+            _entries(sources, sources[row].to_numpy(), table[group].astype(object).to_numpy())
+            for sources, row, table, group in ((frames.node_sources, "node", frames.nodes, "kind"),
+                                               (frames.edge_sources, "edge", frames.edges, "relation")))
+    return cache["coverage.facts"]
 
 
-def _merge(into: dict, summary: dict, groups: list[tuple[str, str]]) -> None:
-    for group in groups:
-        for key, (first, last, facts) in summary.get(group, {}).items():
-            entry = into.setdefault(key, [None, None, 0])
-            entry[0] = first if entry[0] is None or (first is not None and first < entry[0]) else entry[0]
-            entry[1] = last if entry[1] is None or (last is not None and last > entry[1]) else entry[1]
-            entry[2] += facts
+def _entries(sources: pd.DataFrame, rows: np.ndarray, groups: np.ndarray) -> pd.DataFrame:
+    def text(name: str) -> np.ndarray:
+        column = sources[name]
+        return np.where(present_mask(column), column.astype(object).to_numpy(), "")
+    return pd.DataFrame({"row": rows, "group": groups[rows], "dataset": text("dataset"), "licence": text("licence"),
+                         "date": text("date")})
 
 
-def _provenance_summary(graph: nx.MultiDiGraph) -> dict[tuple[str, str], dict]:
-    """Provenance summarised per relation and per node kind, in one pass kept until the graph changes
-    (every answer asks for its sources; a pass each would cost seconds on a national graph)."""
-    cache = cached(graph)
-    if "provenance_summary" not in cache:
-        by_group: dict[tuple[str, str], list[dict]] = {}
-        for _, _, data in graph.edges(data=True):
-            by_group.setdefault(("edge", data.get("relation")), []).extend(data.get("provenance") or ())
-        for _, data in graph.nodes(data=True):
-            by_group.setdefault(("node", data.get("kind")), []).extend(data.get("provenance") or ())
-        cache["provenance_summary"] = {group: _summarise(entries) for group, entries in by_group.items()}
-    return cache["provenance_summary"]
-
-
-def _count(graph: nx.MultiDiGraph, relation: str) -> int:
+def _count(graph: GraphFrames, relation: str) -> int:
     edges = edge_table(graph)
     return int((edges["relation"] == relation).sum())
 
 
-def _vcse(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def _vcse(graph: GraphFrames) -> pd.DataFrame:
     nodes = organisation_nodes(graph)
     return nodes[nodes["sector"] == "vcse"]
 
 
-def _generic(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _generic(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     return Explanation(f"{len(table):,} rows found." if len(table) else
                        "Nothing found in the data loaded: either there is nothing to find, or no source records it.")
 
 
-def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _below_the_radar(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     vcse = _vcse(graph)
     index = ward_index(graph)
     income = pd.to_numeric(node_table(graph).loc[vcse["id"], "latest_income"], errors="coerce")
@@ -300,7 +298,7 @@ def _below_the_radar(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> 
          "unregistered."])
 
 
-def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _directorates(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     if table.empty:
         return Explanation("No directorate or team is in the data.", missing=(
             "No council directorates loaded: fill in the directorates sheet of the workshop workbook "
@@ -324,12 +322,13 @@ def _directorates(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
          "`vcse_link` is 'unknown' where no source records a link: not the same as having none."])
 
 
-def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _infrastructure(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     from civicgraph.analysis.infrastructure import infrastructure_profiles
 
     profiles = infrastructure_profiles(graph)
     with_functions = sum(bool(p["functions"]) for p in profiles.values())
-    areas = {b for b, _, d in graph.edges(data=True) if d["relation"] in ("SERVES_AREA", "LOCATED_IN") and b in profiles}
+    edges = edge_table(graph)
+    areas = set(edges.loc[edges["relation"].isin(("SERVES_AREA", "LOCATED_IN")) & edges["source"].isin(profiles), "source"])
     where = ("no source records where any of them works, so each is taken to serve the whole authority"
              if not areas else f"{len(areas):,} of {len(profiles):,} have an area recorded; the others are taken to "
                                "serve the whole authority")
@@ -343,7 +342,7 @@ def _infrastructure(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> E
          "with nothing recorded on either side is left out of the score."])
 
 
-def _brokers(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _brokers(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     nodes = organisation_nodes(graph)
     edges = organisation_edges(graph)
     linked = set(edges["a"]) | set(edges["b"])
@@ -360,7 +359,7 @@ def _brokers(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanat
                                                len(linked & set(nodes["id"])), len(nodes))], caveats)
 
 
-def _bridges(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+def _bridges(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Explanation:
     explanation = _brokers(graph, table, comparison)
     explanation.headline = (f"{len(table):,} relations each hold part of the network together; losing the first "
                             f"would cut off {int(table['cut_off'].max()):,} organisation(s)." if len(table)
@@ -368,7 +367,7 @@ def _bridges(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) ->
     return explanation
 
 
-def _brokerage(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+def _brokerage(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Explanation:
     explanation = _brokers(graph, table, comparison)
     explanation.headline = (f"{len(table):,} organisations broker between others; {table.iloc[0]['name']} brokers "
                             f"most ({int(table.iloc[0]['total']):,} paths)." if len(table)
@@ -376,7 +375,7 @@ def _brokerage(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) 
     return explanation
 
 
-def _concentration(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+def _concentration(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Explanation:
     explanation = _money(graph, table, comparison)
     if len(table):
         single = int((table["funders"] == 1).sum())
@@ -385,7 +384,7 @@ def _concentration(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: obje
     return explanation
 
 
-def _income_bands(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+def _income_bands(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Explanation:
     explanation = _money(graph, table, comparison)
     if len(table) and table["amount_gbp"].sum():
         unknown = table.loc[table["income_band"] == "unknown", "share_of_amount"].sum()
@@ -394,7 +393,7 @@ def _income_bands(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: objec
     return explanation
 
 
-def _programmes(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _programmes(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     if table.empty:
         return Explanation("No council programme is recorded.", missing=(
             "No council programmes loaded: record them (e.g. neighbourhood funding allocations) in the workbook's programmes sheet."))
@@ -405,7 +404,7 @@ def _programmes(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Expla
                         "recipients: they are not in the other money answers."])
 
 
-def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _money(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     edges = edge_table(graph)
     funded = edges[edges["relation"] == "FUNDED_BY"]
     grants = grants_frame(graph)
@@ -416,7 +415,7 @@ def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
     period = f"awards from {int(years.min())} to {int(years.max())}" if len(years) else ""
     ward = funding_placement(graph)
     income = pd.to_numeric(node_table(graph).loc[grants["recipient"].drop_duplicates(), "latest_income"], errors="coerce")
-    funders = sorted(name(graph, f) for f in grants["funder"].unique())
+    funders = sorted(_name(graph, f) for f in grants["funder"].unique())
     caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders)}. Money from funders whose "
                "grants are not loaded is not in any of these totals."]
     if income.notna().sum() == 0:
@@ -433,7 +432,7 @@ def _money(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
         caveats, period=period)
 
 
-def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
+def funding_placement(graph: GraphLike) -> dict[str, float]:
     """How many grants, and how much money, :func:`analysis.money.funding_by_ward` can place in a ward.
 
     Examples
@@ -445,16 +444,17 @@ def funding_placement(graph: nx.MultiDiGraph) -> dict[str, float]:
     """
     from civicgraph.analysis.money import funding_by_ward
 
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "funding_placement" not in cache:
-        by_ward = funding_by_ward(graph)
+        by_ward = funding_by_ward(frames)
         unknown = by_ward[by_ward["ward"] == "unknown"]
         cache["funding_placement"] = {"placed": int(by_ward.loc[by_ward["ward"] != "unknown", "grants"].sum()),
                                       "unplaced_gbp": float(unknown["amount_gbp"].sum())}
     return dict(cache["funding_placement"])
 
 
-def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+def _by_ward(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Explanation:
     explanation = _money(graph, table, comparison)
     unplaced = table.loc[table["ward"] == "unknown", "amount_gbp"].sum() if len(table) else 0
     if unplaced:
@@ -479,7 +479,7 @@ def _by_ward(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) ->
     return explanation
 
 
-def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFrame | None) -> Explanation:
+def _compare(graph: GraphFrames, table: pd.DataFrame, comparison: pd.DataFrame | None) -> Explanation:
     if comparison is None or table.empty:
         return Explanation("No comparison made.", missing=(
             "No grants of other authorities loaded: list 360Giving files that cover every borough compared under "
@@ -488,8 +488,8 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
     funders = sorted(comparison["funder_name"].dropna().unique()) if "funder_name" in comparison else \
         sorted(comparison["funder"].dropna().unique())
     in_graph = grants_frame(graph)
-    graph_funders = {name(graph, f) for f in in_graph["funder"].unique()}
-    outside = in_graph[~in_graph["funder"].map(lambda f: name(graph, f)).isin(funders)]
+    graph_funders = {_name(graph, f) for f in in_graph["funder"].unique()}
+    outside = in_graph[~in_graph["funder"].map(lambda f: _name(graph, f)).isin(funders)]
     caveats = [f"Every authority is compared on the grants of the same {len(funders)} funder(s) only "
                f"({', '.join(map(str, funders))}), whose files cover every borough compared; per head uses the "
                "2020 mid-year population in the authorities table."]
@@ -497,7 +497,7 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
         caveats.append(f"The graph holds {outside['amount'].sum():,.0f} GBP from {len(graph_funders)} other funder(s) "
                        "for this authority that are not in the comparison, because no file gives their grants in the "
                        "other boroughs; this table is not the authority's total funding.")
-    agreement = compared_money(graph, comparison, graph.graph.get("authority_gss", ""))
+    agreement = compared_money(graph, comparison, graph.attributes.get("authority_gss", ""))
     if len(agreement):
         differ = agreement[(agreement["comparison_gbp"] - agreement["graph_gbp"]).abs() > 0.005]
         if differ.empty:
@@ -542,7 +542,7 @@ def _compare(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: pd.DataFra
                        period=f"awards from {int(years.min())} to {int(years.max())}" if len(years) else "")
 
 
-def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str) -> pd.DataFrame:
+def compared_money(graph: GraphLike, comparison: pd.DataFrame, focus: str) -> pd.DataFrame:
     """For each funder of the comparison (Figure 3), its GBP to the focus authority there and in the graph.
 
     The same money must be the same in every answer: the comparison's row for the authority and the
@@ -550,7 +550,7 @@ def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str)
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         The authority's graph.
     comparison : DataFrame
         Grants by authority (:func:`loaders.threesixtygiving.grants_by_authority`).
@@ -578,11 +578,12 @@ def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str)
     gbp = comparison[comparison["currency"].astype(str).str.upper() == "GBP"]
     names = gbp["funder_name"] if "funder_name" in gbp else gbp["funder"]
     here = gbp.assign(funder_name=names.fillna(gbp["funder"]).astype(str))
-    in_graph = grants_frame(graph)
+    frames = as_frames(graph)
+    in_graph = grants_frame(frames)
     in_graph = in_graph[in_graph["currency"].astype(str).str.upper() == "GBP"] if len(in_graph) else in_graph
     rows = []
     for (funder, funder_name), grants in here.groupby(["funder", "funder_name"], sort=True):
-        same = in_graph["funder"].eq(funder) | in_graph["funder"].map(lambda f: name(graph, f)).eq(funder_name) \
+        same = in_graph["funder"].eq(funder) | in_graph["funder"].map(lambda f: _name(frames, f)).eq(funder_name) \
             if len(in_graph) else pd.Series(dtype=bool)
         rows.append({"funder_name": funder_name,
                      "comparison_gbp": float(grants.loc[grants["authority"] == focus, "amount"].sum()),
@@ -590,12 +591,13 @@ def compared_money(graph: nx.MultiDiGraph, comparison: pd.DataFrame, focus: str)
     return pd.DataFrame(rows, columns=["funder_name", "comparison_gbp", "graph_gbp"])
 
 
-def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
-    assets = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Building", "Land", "Asset")]
-    edges = edge_table(graph)
+def _assets(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
+    nodes = node_table(graph)
+    assets = nodes.loc[nodes["kind"].isin(("Building", "Land", "Asset")), "id"].tolist()
+    edges = edge_table(graph, "rent_terms")
     owned = set(edges.loc[edges["relation"] == "OWNS", "target"]) & set(assets)
     occupied = edges[edges["relation"] == "OCCUPIES"]
-    terms = sum(1 for _, _, d in graph.edges(data=True) if d["relation"] == "OCCUPIES" and d.get("rent_terms"))
+    terms = int(occupied["rent_terms"].notna().sum())
     missing = "" if owned else ("No owners or rent terms recorded: load the council's land and assets register "
                                 "(loader `assets`) to see who owns each building and on what terms it is used.")
     if not assets:
@@ -608,19 +610,20 @@ def _assets(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanati
                         "run, not every group that hires a room."], missing)
 
 
-def _contracts(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
-    contracts = [n for n, d in graph.nodes(data=True) if d["kind"] == "Contract"]
+def _contracts(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
+    nodes = node_table(graph, "provider_count")
+    contracts = nodes[nodes["kind"] == "Contract"]
     if not _count(graph, "SUCCEEDS"):
         return Explanation("No contract re-let is recorded.", [coverage_row("contracts", 0, len(contracts))], missing=(
             "No contract successions loaded: record re-let contracts in the workbook's contracts and relationships "
             "sheets ('succeeds'), or load the council's contracts register."))
     consolidated = int((table["consolidated"] == "yes").sum())
     return Explanation(f"{consolidated:,} of {len(table):,} recorded re-lets went to fewer providers.",
-                       [coverage_row("contracts with a provider count", sum(
-                           graph.nodes[c].get("provider_count") is not None for c in contracts), len(contracts))])
+                       [coverage_row("contracts with a provider count", contracts["provider_count"].notna().sum(),
+                                     len(contracts))])
 
 
-def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _forum(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     if table.empty:
         return Explanation("No forum in the data.", missing="No forum loaded: add it to the workbook's organisations sheet.")
     empty = table[table["members"] == 0]
@@ -634,7 +637,7 @@ def _forum(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanatio
                        caveats, missing)
 
 
-def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -> Explanation:
+def _alliance(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Explanation:
     from civicgraph.analysis.infrastructure import alliance_candidates, infrastructure_profiles
 
     explanation = _infrastructure(graph, table, comparison)
@@ -646,9 +649,9 @@ def _alliance(graph: nx.MultiDiGraph, table: pd.DataFrame, comparison: object) -
     return explanation
 
 
-def _co_funding(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _co_funding(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     grants = grants_frame(graph)
-    funders = sorted(name(graph, f) for f in grants["funder"].unique())
+    funders = sorted(_name(graph, f) for f in grants["funder"].unique())
     absent = [f for f in NAMED_FUNDERS if not any(f.lower() in loaded.lower() for loaded in funders)]
     caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders) or 'none'}."]
     missing = ""
@@ -667,13 +670,14 @@ def _co_funding(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Expla
                        caveats, missing)
 
 
-def _interlocks(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
+def _interlocks(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     trustees = _count(graph, "TRUSTEE_OF")
     if not trustees:
         return Explanation("Board interlocks cannot be found: no trustees are in the data.", missing=(
             "No trustee table loaded: load the Charity Commission register's trustee table "
             "(publicextract.charity_trustee, loader `ccew`) to find board interlocks."))
-    boards = len({t for _, t, d in graph.edges(data=True) if d["relation"] == "TRUSTEE_OF"})
+    edges = edge_table(graph)
+    boards = edges.loc[edges["relation"] == "TRUSTEE_OF", "target"].nunique()
     return Explanation(f"{len(table):,} pairs of organisations share at least one trustee.",
                        [coverage_row("charities with their trustees loaded", boards,
                                      int((organisation_nodes(graph)["kind"] == "Charity").sum()))],
@@ -681,10 +685,11 @@ def _interlocks(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Expla
                         "not a confirmed same person."])
 
 
-def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Explanation:
-    themes = [n for n, d in graph.nodes(data=True) if d["kind"] == "Theme"]
-    services = [n for n, d in graph.nodes(data=True) if d["kind"] == "Service"]
-    themed = {s for s, _, d in graph.edges(data=True) if d["relation"] == "ADDRESSES" and s in set(services)}
+def _service_gaps(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
+    nodes, edges = node_table(graph), edge_table(graph)
+    themes = nodes.loc[nodes["kind"] == "Theme", "id"].tolist()
+    services = set(nodes.loc[nodes["kind"] == "Service", "id"])
+    themed = set(edges.loc[(edges["relation"] == "ADDRESSES") & edges["source"].isin(services), "source"])
     if not themes:
         return Explanation("No themes in the data.", missing=(
             "No themes loaded: a directory with taxonomy terms (Open Referral UK) or the workbook's themes column "
@@ -711,21 +716,22 @@ def _service_gaps(graph: nx.MultiDiGraph, table: pd.DataFrame, _: object) -> Exp
          "not the directory's own category."], missing)
 
 
-def _theme_providers(graph: nx.MultiDiGraph, themes: set[str]) -> set[str]:
+def _theme_providers(frames: GraphFrames, themes: set[str]) -> set[str]:
     """Organisations that address a theme, directly or through a service they deliver (as
     :func:`analysis.gaps.service_gaps` counts them)."""
-    found = set()
-    for source, target, data in graph.edges(data=True):
-        if data["relation"] != "ADDRESSES" or target not in themes:
-            continue
-        if graph.nodes[source]["kind"] == "Service":
-            found |= {s for s, _, d in graph.in_edges(source, data=True) if d["relation"] == "DELIVERS"}
-        else:
-            found.add(source)
-    return found
+    nodes, edges = node_table(frames), edge_table(frames)
+    addressers = set(edges.loc[(edges["relation"] == "ADDRESSES") & edges["target"].isin(themes), "source"])
+    services = {a for a in addressers if nodes.at[a, "kind"] == "Service"}
+    delivered = edges.loc[(edges["relation"] == "DELIVERS") & edges["target"].isin(services), "source"]
+    return (addressers - services) | set(delivered)
 
 
-EXPLAINERS: dict[str, Callable[[nx.MultiDiGraph, pd.DataFrame, object], Explanation]] = {
+def _name(frames: GraphFrames, node: str) -> str:
+    """A node's name, or its id when it has none."""
+    return str(node_table(frames)["name"].get(node) or node)
+
+
+EXPLAINERS: dict[str, Callable[[GraphFrames, pd.DataFrame, object], Explanation]] = {
     "01_below_the_radar_groups": _below_the_radar,
     "02_directorate_coproduction": _directorates,
     "03_duplicated_infrastructure": _infrastructure,

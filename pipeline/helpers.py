@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
 from civicgraph.core.beside import Beside
 from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.base import LoadResult
@@ -92,15 +90,16 @@ def table_write_helper(frames: GraphFrames) -> Beside | None:
     return _helper_if(len(frames.nodes) + len(frames.edges) > SHARED_WRITE_ROWS)
 
 
-def betweenness_helper(graph: nx.MultiDiGraph) -> Beside | None:
+def betweenness_helper(frames: GraphFrames) -> Beside | None:
     """A helper to share betweenness with, for large graphs.
 
     Examples
     --------
-    >>> betweenness_helper(nx.MultiDiGraph()) is None
+    >>> import pandas as pd
+    >>> betweenness_helper(GraphFrames(*[pd.DataFrame()] * 5, {})) is None
     True
     """
-    return _helper_if(graph.number_of_edges() > SHARED_BETWEENNESS_EDGES)
+    return _helper_if(len(frames.edges) > SHARED_BETWEENNESS_EDGES)
 
 
 def contained_helper() -> Beside | None:

@@ -98,7 +98,7 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
     out = Path(out)
     check_replaceable(out)  # before the build, not after minutes of it
     outcome = build_graph(config, progress=progress)
-    graph = outcome.graph
+    frames = outcome.frames
     code = config.authority_code.lower()
     written: list[Path] = []
     failed: list[str] = []
@@ -120,27 +120,27 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         if config.comparison_grants:
             with limits_in_force(config.limits):
                 comparison = pd.concat([grants_by_authority(p) for p in config.comparison_grants], ignore_index=True)
-        answered = answer_all(graph, AnswerInputs(comparison, tuple(config.peers), outcome.rejections,
+        answered = answer_all(frames, AnswerInputs(comparison, tuple(config.peers), outcome.rejections,
                                                      rates=config.rates, own_words=config.own_words))
         return [*write_answers(answered, staging / "answers", title=config.authority_name),
-                *write_briefs(answered, staging / "briefs", graph, boundaries=config.boundaries)]
+                *write_briefs(answered, staging / "briefs", frames, boundaries=config.boundaries)]
 
     def maps(staging: Path) -> list[Path]:
         from civicgraph.visualise import write_all_maps
 
-        return write_all_maps(graph, staging / "maps", boundaries=config.boundaries)
+        return write_all_maps(frames, staging / "maps", boundaries=config.boundaries)
 
     def cypher(staging: Path) -> list[Path]:
         from civicgraph.cypher.store import write_database
         from civicgraph.pipeline.helpers import contained_helper
 
-        return [write_database(graph, staging / "cypher", beside=contained_helper())]
+        return [write_database(frames, staging / "cypher", beside=contained_helper())]
 
     def exports(staging: Path) -> list[Path]:
         paths = []
         for fmt in RUN_EXPORTS:
             with bar.step(f"exports: {fmt.name}"):
-                paths += export_graph(graph, fmt.name, staging / "exports" / fmt.file_name.format(code=code))
+                paths += export_graph(frames, fmt.name, staging / "exports" / fmt.file_name.format(code=code))
         return paths
 
     steps = 1 + sum(len(RUN_EXPORTS) if part == "exports" else 1 for part in parts)
