@@ -128,9 +128,14 @@ class Blocks:
         by_name = pd.DataFrame({"variant": np.arange(len(variants)), "name": name_codes})
         worded = by_name.merge(pd.DataFrame({"name": word_owner, "key": word}), on="name")
         members, keys, offset = [worded["variant"].to_numpy()], [worded["key"].to_numpy()], int(word.max(initial=-1)) + 1
-        # the name without spaces, and a long name's initials, in one key space: "ACF" meets its long form
+        # the name without spaces, and a long name's initials, in one key space: "ACF" meets its long form.
+        # Initials are a key only where some name is written so: long names sharing initials alone
+        # are no candidates (random three-word names share them by the thousand at national size)
         initial_owner, initial_forms = _initials(names)
-        joined = pc.dictionary_encode(pa.concat_arrays([pc.replace_substring(names, " ", ""), initial_forms]))
+        unspaced = pc.replace_substring(names, " ", "")
+        written = pc.is_in(initial_forms, value_set=unspaced).to_numpy(zero_copy_only=False)
+        initial_owner, initial_forms = initial_owner[written], initial_forms.filter(pa.array(written))
+        joined = pc.dictionary_encode(pa.concat_arrays([unspaced, initial_forms]))
         joined = joined.indices.to_numpy(zero_copy_only=False).astype(np.int64)
         members.append(np.arange(len(variants)))
         keys.append(offset + joined[:len(names)][name_codes])
