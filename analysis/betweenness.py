@@ -63,6 +63,13 @@ def _sum_batches(graph: igraph.Graph, batches: list[list[int]], taken: Synchroni
     return total, squares
 
 
+def _sum_batches_of_edges(n: int, edges: np.ndarray, batches: list[list[int]], taken: Synchronized
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_sum_batches` on the undirected graph of ``n`` vertices and ``edges`` (pairs of vertex
+    numbers): what a helper process is given, an array rather than a graph object."""
+    return _sum_batches(igraph.Graph(n=n, edges=edges, directed=False), batches, taken)
+
+
 def _untaken(taken: Synchronized, count: int) -> Iterator[int]:
     """Batch numbers not yet taken by any process, each claimed as it is yielded."""
     while True:
@@ -133,7 +140,8 @@ def betweenness_later(graph: igraph.Graph, *, sample: int | None, seed: int,
     count = max(1, len(sources) // max(SOURCES_PER_BATCH, len(sources) // 64))
     batches = [list(b) for b in np.array_split(sources, count)]
     taken = multiprocessing.Value("l", 0)
-    theirs = beside(_sum_batches, graph, batches, taken)
+    edges = np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    theirs = beside(_sum_batches_of_edges, n, edges, batches, taken)
 
     def result() -> Betweenness:
         total, squares = _sum_batches(graph, batches, taken)

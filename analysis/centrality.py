@@ -1,8 +1,10 @@
 """Brokers and single points of failure (question 4): centrality, structural holes, brokerage,
 cut points, communities, and what happens when one organisation goes.
 
-All measures are computed on :func:`analysis.network.organisation_network`: organisations (council
-bodies, funders, NHS and businesses included) joined by the relations between them.
+All measures are computed on the organisation network: organisations (council bodies, funders, NHS
+and businesses included) joined by the relations between them, made from the graph's tables
+(:func:`analysis.network.organisation_edges`) as an igraph graph (:func:`analysis.fast.organisation_igraph`)
+or, for the networkx algorithms, a simple ``nx.Graph`` (:func:`analysis.network.organisation_network`).
 """
 
 from __future__ import annotations
@@ -14,15 +16,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from civicgraph.analysis.fast import measures, organisation_igraph
 from civicgraph.analysis.network import (
-    name,
     names_of,
     organisation_edges,
     organisation_network,
     organisation_nodes,
     organisation_relation_ends,
-    organisations,
-    sector,
 )
 from civicgraph.analysis.period import (
     DATING_RULE,
@@ -33,6 +33,7 @@ from civicgraph.analysis.period import (
     with_period,
 )
 from civicgraph.core.beside import Beside
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, as_networkx
 from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -63,10 +64,10 @@ def _eigenvector(simple: nx.Graph) -> dict[str, float]:
 MEASURES = ("degree", "links", "funding_gbp", "betweenness", "pagerank", "eigenvector")
 
 
-def _use_igraph(graph: nx.MultiDiGraph, backend: str) -> bool:
+def _use_igraph(frames: GraphFrames, backend: str) -> bool:
     if backend not in BACKENDS:
         raise ValueError(f"backend {backend!r} is not supported. Use one of: {', '.join(BACKENDS)}.")
-    return backend == "igraph" or (backend == "auto" and len(organisation_nodes(graph)) > IGRAPH_ABOVE)
+    return backend == "igraph" or (backend == "auto" and len(organisation_nodes(frames)) > IGRAPH_ABOVE)
 
 
 #: Work budget of a sampled betweenness (sources x edges): the sample shrinks on big graphs to fit it,
@@ -75,14 +76,14 @@ BETWEENNESS_BUDGET = 40_000_000
 FEWEST_SOURCES = 40
 
 
-def _sample(graph: nx.MultiDiGraph, betweenness_sample: int | None) -> int | None:
-    size = len(organisation_nodes(graph))
-    default = max(FEWEST_SOURCES, min(1_000, BETWEENNESS_BUDGET // max(len(organisation_edges(graph)), 1)))
+def _sample(frames: GraphFrames, betweenness_sample: int | None) -> int | None:
+    size = len(organisation_nodes(frames))
+    default = max(FEWEST_SOURCES, min(1_000, BETWEENNESS_BUDGET // max(len(organisation_edges(frames)), 1)))
     k = betweenness_sample or (default if size > EXACT_BETWEENNESS_LIMIT else None)
     return k if k is not None and k < size else None
 
 
-def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: str = "auto") -> dict[str, float]:
+def centrality(graph: GraphLike, measure: str, *, seed: int = 0, backend: str = "auto") -> dict[str, float]:
     """One centrality measure of every organisation (cheaper than the whole table).
 
     Examples
@@ -90,21 +91,20 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=10.0)
-    >>> centrality(g, "funding_gbp")
-    {'a': 10.0, 'f': 10.0}
+    >>> centrality(g, "funding_gbp"), centrality(as_frames(g), "betweenness")
+    ({'a': 10.0, 'f': 10.0}, {'a': 0.0, 'f': 0.0})
     """
-    if measure in ("betweenness", "pagerank", "eigenvector") and _use_igraph(graph, backend):
-        from civicgraph.analysis.fast import measures, organisation_igraph
-
-        fast, ids = organisation_igraph(graph)
-        return dict(zip(ids, measures(fast, ids, betweenness_sample=_sample(graph, None), seed=seed)[measure]))
-    simple = organisation_network(graph)
+    frames = as_frames(graph)
+    if measure in ("betweenness", "pagerank", "eigenvector") and _use_igraph(frames, backend):
+        fast, ids = organisation_igraph(frames)
+        return dict(zip(ids, measures(fast, ids, betweenness_sample=_sample(frames, None), seed=seed)[measure]))
+    simple = organisation_network(frames)
     if measure == "degree":
         return dict(simple.degree())
     if measure in ("links", "funding_gbp"):
         return dict(simple.degree(weight="links" if measure == "links" else "weight"))
     if measure == "betweenness":
-        return nx.betweenness_centrality(simple, k=_sample(simple, None), seed=seed)
+        return nx.betweenness_centrality(simple, k=_sample(frames, None), seed=seed)
     if measure == "pagerank":
         return nx.pagerank(simple, weight="links") if simple.number_of_edges() else \
             dict.fromkeys(simple, 1 / max(simple.number_of_nodes(), 1))
@@ -113,14 +113,14 @@ def centrality(graph: nx.MultiDiGraph, measure: str, *, seed: int = 0, backend: 
     raise ValueError(f"measure {measure!r} is not a centrality. Use one of: {', '.join(MEASURES)}.")
 
 
-def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None = None, seed: int = 0,
+def centrality_table(graph: GraphLike, *, betweenness_sample: int | None = None, seed: int = 0,
                      backend: str = "auto", as_of: str | None = None,
                      between: tuple[str, str] | None = None, beside: Beside | None = None) -> pd.DataFrame:
     """Centrality of every organisation, with structural holes, cut points and communities.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         A built ecosystem graph.
     betweenness_sample : int, optional
         Estimate betweenness from this many source nodes. By default it is exact up to
@@ -183,40 +183,47 @@ def centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None =
     >>> table.loc[0, "id"], bool(table.loc[0, "cut_point"])
     ('b', True)
     """
-    graph, period = _active_in_period(graph, as_of, between)
-    table = _centrality_table(graph, betweenness_sample=betweenness_sample, seed=seed, backend=backend, beside=beside)
+    frames, period = _active_in_period(graph, as_of, between)
+    table = _centrality_table(frames, betweenness_sample=betweenness_sample, seed=seed, backend=backend, beside=beside)
     return with_period(table, period)
 
 
-def _active_in_period(graph: nx.MultiDiGraph, as_of: str | None,
-                      between: tuple[str, str] | None) -> tuple[nx.MultiDiGraph, dict[str, str]]:
-    """The graph of the organisations active in the period and its relations (see
+def _active_in_period(graph: GraphLike, as_of: str | None,
+                      between: tuple[str, str] | None) -> tuple[GraphFrames, dict[str, str]]:
+    """The tables of the organisations active in the period and their relations (see
     :func:`analysis.period.active_graph`), and the ``attrs`` the answer states its period by."""
-    start, end = resolve_period(graph, as_of, between)
-    graph, left_out = active_graph(graph, end, start=start)
-    return graph, {"period": period_label(end, start), "left out": f"{len(left_out)} organisations not active in the period",
-                   "dating": DATING_RULE}
+    # TRANSITIONAL: analysis.period reads a networkx graph; pass it the frames once it reads tables
+    networkx = as_networkx(graph)
+    start, end = resolve_period(networkx, as_of, between)
+    active, left_out = active_graph(networkx, end, start=start)
+    return _frames_of(graph, networkx, active), {
+        "period": period_label(end, start), "left out": f"{len(left_out)} organisations not active in the period",
+        "dating": DATING_RULE}
 
 
-def _centrality_table(graph: nx.MultiDiGraph, *, betweenness_sample: int | None, seed: int,
+def _frames_of(graph: GraphLike, networkx: nx.MultiDiGraph, kept: nx.MultiDiGraph) -> GraphFrames:
+    """The tables of ``kept``, a period's part of ``networkx`` (the networkx form of ``graph``): those
+    of ``graph`` when the period left nothing out, so what was made from them is used again."""
+    return as_frames(graph) if kept is networkx else as_frames(kept)
+
+
+def _centrality_table(frames: GraphFrames, *, betweenness_sample: int | None, seed: int,
                       backend: str, beside: Beside | None) -> pd.DataFrame:
     columns = ["id", "name", "kind", "sector", "degree", "links", "funding_gbp", "betweenness", "betweenness_se", "pagerank",
                "eigenvector", "constraint", "cut_point", "community"]
-    nodes = organisation_nodes(graph)
+    nodes = organisation_nodes(frames)
     if nodes.empty:
         return pd.DataFrame(columns=columns)
-    k = _sample(graph, betweenness_sample)
+    k = _sample(frames, betweenness_sample)
     table = nodes[["id", "name", "kind", "sector"]].copy()
-    if _use_igraph(graph, backend):
-        from civicgraph.analysis.fast import measures, organisation_igraph
-
-        fast, ids = organisation_igraph(graph)
+    if _use_igraph(frames, backend):
+        fast, ids = organisation_igraph(frames)
         found = measures(fast, ids, betweenness_sample=k, seed=seed, beside=beside)
         table["degree"] = fast.degree()
         table["links"] = fast.strength(weights="links") if fast.ecount() else 0
         table["funding_gbp"] = fast.strength(weights="weight") if fast.ecount() else 0.0
     else:
-        simple = organisation_network(graph)
+        simple = organisation_network(frames)
         n = simple.number_of_nodes()
         links = nx.get_edge_attributes(simple, "links")
         communities = nx.community.louvain_communities(simple, seed=seed)
@@ -255,7 +262,7 @@ def _betweenness_note(table: pd.DataFrame, sample: int | None) -> str:
     return f"sampled from {sample} sources{sureness}"
 
 
-def bridges(graph: nx.MultiDiGraph, *, as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
+def bridges(graph: GraphLike, *, as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Relations whose loss splits the organisation network, with what each one joins.
 
     Parameters
@@ -280,12 +287,10 @@ def bridges(graph: nx.MultiDiGraph, *, as_of: str | None = None, between: tuple[
     >>> bridges(g)["cut_off"].tolist()
     [1]
     """
-    from civicgraph.analysis.fast import organisation_igraph
-
-    graph, period = _active_in_period(graph, as_of, between)
-    fast, ids = organisation_igraph(graph)
-    edges = organisation_edges(graph).set_index(["a", "b"])["relations"]
-    names = organisation_nodes(graph).set_index("id")["name"]
+    frames, period = _active_in_period(graph, as_of, between)
+    fast, ids = organisation_igraph(frames)
+    edges = organisation_edges(frames).set_index(["a", "b"])["relations"]
+    names = organisation_nodes(frames).set_index("id")["name"]
     # a bridge is in every spanning tree, and the side it cuts off is the subtree below it: one
     # breadth-first tree per component (igraph, in C) gives every bridge's side
     parent = [-1] * fast.vcount()
@@ -323,7 +328,7 @@ def bridges(graph: nx.MultiDiGraph, *, as_of: str | None = None, between: tuple[
 BROKERAGE_ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 
 
-def brokerage_roles(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+def brokerage_roles(graph: GraphLike, *, as_of: str | None = None,
                     between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Gould–Fernandez brokerage roles of each organisation across sectors.
 
@@ -373,10 +378,10 @@ def brokerage_roles(graph: nx.MultiDiGraph, *, as_of: str | None = None,
     >>> brokerage_roles(g)[["id", "representative"]].values.tolist()
     [['i', 1]]
     """
-    graph, period = _active_in_period(graph, as_of, between)
-    nodes = organisation_nodes(graph)
+    frames, period = _active_in_period(graph, as_of, between)
+    nodes = organisation_nodes(frames)
     n = len(nodes)
-    codes = _directed_pairs(graph, nodes)
+    codes = _directed_pairs(frames, nodes)
     pairs = pd.DataFrame({"a": codes // max(n, 1), "b": codes % max(n, 1)})
     # every two-step path a -> b -> c: the relations into b joined to the relations out of b
     paths = pairs.merge(pairs.rename(columns={"a": "b", "b": "c"}), on="b")
@@ -393,10 +398,10 @@ def brokerage_roles(graph: nx.MultiDiGraph, *, as_of: str | None = None,
     return with_period(frame.sort_values(["total", "id"], ascending=[False, True]).reset_index(drop=True), period)
 
 
-def _directed_pairs(graph: nx.MultiDiGraph, nodes: pd.DataFrame) -> np.ndarray:
+def _directed_pairs(frames: GraphFrames, nodes: pd.DataFrame) -> np.ndarray:
     """Distinct ``source -> target`` relations between two different organisations, as sorted codes
     ``source * n + target`` of positions in ``nodes``."""
-    _, source, target = organisation_relation_ends(graph)
+    _, source, target = organisation_relation_ends(frames)
     return np.unique(source * len(nodes) + target)
 
 
@@ -408,7 +413,7 @@ def _contains(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return (found < len(sorted_codes)) & (sorted_codes[np.minimum(found, len(sorted_codes) - 1)] == codes)
 
 
-def links_into(graph: nx.MultiDiGraph, *, into: tuple[str, ...] = ("council", "funder")) -> dict[str, set[str]]:
+def links_into(graph: GraphLike, *, into: tuple[str, ...] = ("council", "funder")) -> dict[str, set[str]]:
     """The council bodies and funders (by default) each organisation is directly joined to, from the
     organisation tables; organisations with none are left out.
 
@@ -417,11 +422,16 @@ def links_into(graph: nx.MultiDiGraph, *, into: tuple[str, ...] = ("council", "f
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder"); g.add_node("b", kind="Charity")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY"); _ = g.add_edge("a", "b", relation="PARTNERS_WITH")
-    >>> links_into(g)
-    {'a': {'f'}}
+    >>> links_into(g), links_into(as_frames(g), into=("vcse",))["f"]
+    ({'a': {'f'}}, {'a'})
     """
-    edges = organisation_edges(graph)
-    group = organisation_nodes(graph).set_index("id")["sector"]
+    frames = as_frames(graph)
+    return _links_into(organisation_edges(frames), organisation_nodes(frames), into)
+
+
+def _links_into(edges: pd.DataFrame, nodes: pd.DataFrame, into: tuple[str, ...]) -> dict[str, set[str]]:
+    """:func:`links_into` over some rows of the organisation tables."""
+    group = nodes.set_index("id")["sector"]
     both = pd.concat([pd.DataFrame({"node": edges["a"], "other": edges["b"]}),
                       pd.DataFrame({"node": edges["b"], "other": edges["a"]})], ignore_index=True)
     both = both[both["other"].map(group).isin(into)]
@@ -431,13 +441,13 @@ def links_into(graph: nx.MultiDiGraph, *, into: tuple[str, ...] = ("council", "f
     return dict(found)
 
 
-def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
+def what_if_removed(graph: GraphLike, removed: str) -> pd.DataFrame:
     """Who loses their only link into the council and funders, or their connection to the rest of
     the network, if one organisation (a funder, an infrastructure body) goes.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         A built ecosystem graph.
     removed : str
         The organisation's id or name (see :func:`analysis.lookup.find_organisation`; a misspelt or
@@ -449,6 +459,12 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
         ``id``, ``name``, ``kind``, ``effect`` ("loses its only link in" or "cut off from the
         network"), ``links_in_before``, ``links_in_after``.
 
+    Notes
+    -----
+    "The network" is the largest connected part of the organisation network (the first found,
+    in node order, when two are as large); those cut off are the organisations of it that are not
+    in the largest part left when ``removed`` goes.
+
     Examples
     --------
     >>> g = nx.MultiDiGraph()
@@ -457,37 +473,47 @@ def what_if_removed(graph: nx.MultiDiGraph, removed: str) -> pd.DataFrame:
     >>> what_if_removed(g, "F")[["id", "effect"]].values.tolist()
     [['a', 'loses its only link in']]
     """
-    from civicgraph.analysis.lookup import find_organisation
-
-    removed = find_organisation(graph, removed)
+    frames = as_frames(graph)
+    removed = _organisation_id(graph, frames, removed)
+    nodes, edges = organisation_nodes(frames), organisation_edges(frames)
+    fast, ids = organisation_igraph(frames)
+    main_before = max(fast.connected_components(), key=len, default=[])
+    cut_off = set()
+    if removed in (members := {ids[v] for v in main_before}):
+        rest = [v for v in main_before if ids[v] != removed]
+        pieces = fast.induced_subgraph(rest).connected_components()  # in the order of ``rest``
+        reachable_after = {ids[rest[v]] for v in max(pieces, key=len, default=[])}
+        cut_off = members - reachable_after - {removed}
+    untouched = (edges["a"] != removed) & (edges["b"] != removed)
+    linked_before = _links_into(edges, nodes, ("council", "funder"))
+    linked_after = _links_into(edges[untouched.to_numpy()], nodes, ("council", "funder"))
     rows = []
-    before_network = organisation_network(graph)
-    after = graph.copy()
-    after.remove_node(removed)
-    after_network = organisation_network(after)
-    main_before = max(nx.connected_components(before_network), key=len, default=set())
-    reachable_after = set()
-    if removed in main_before:
-        rest = main_before - {removed}
-        pieces = [c for c in nx.connected_components(after_network.subgraph(rest))]
-        reachable_after = max(pieces, key=len, default=set())
-    linked_before, linked_after = links_into(graph), links_into(after)
-    for node in organisations(after):
-        if sector(graph.nodes[node]["kind"]) in ("council", "funder"):
+    for node, node_name, kind, group in nodes[["id", "name", "kind", "sector"]].itertuples(index=False):
+        if node == removed or group in ("council", "funder"):
             continue
         before, now = linked_before.get(node, set()), linked_after.get(node, set())
         effect = None
         if before and not now:
             effect = "loses its only link in"
-        elif removed in main_before and node in main_before and node not in reachable_after:
+        elif node in cut_off:
             effect = "cut off from the network"
         if effect:
-            rows.append({"id": node, "name": name(graph, node), "kind": graph.nodes[node]["kind"], "effect": effect,
+            rows.append({"id": node, "name": node_name, "kind": kind, "effect": effect,
                          "links_in_before": len(before), "links_in_after": len(now)})
     return pd.DataFrame(rows, columns=["id", "name", "kind", "effect", "links_in_before", "links_in_after"])
 
 
-def funding_concentration(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+def _organisation_id(graph: GraphLike, frames: GraphFrames, name_or_id: str) -> str:
+    """The organisation a user means (see :func:`analysis.lookup.find_organisation`)."""
+    from civicgraph.analysis.lookup import find_organisation
+
+    if frames.nodes["id"].eq(name_or_id).any():
+        return name_or_id
+    # TRANSITIONAL: analysis.lookup reads a networkx graph; pass it the frames once it reads tables
+    return find_organisation(as_networkx(graph), name_or_id)
+
+
+def funding_concentration(graph: GraphLike, *, as_of: str | None = None,
                           between: tuple[str, str] | None = None) -> pd.DataFrame:
     """How concentrated each funded organisation's grants are: total, funders, top funder's share,
     and the Herfindahl–Hirschman index of funder shares (1 = one funder only).
@@ -511,8 +537,10 @@ def funding_concentration(graph: nx.MultiDiGraph, *, as_of: str | None = None,
     [0.75, 0.625]
     """
     columns = ["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"]
-    graph, period = grants_in_period(graph, as_of, between)
-    grants = grants_frame(graph)
+    networkx = as_networkx(graph)  # TRANSITIONAL, as in _active_in_period
+    kept, period = grants_in_period(networkx, as_of, between)
+    frames = _frames_of(graph, networkx, kept)
+    grants = grants_frame(frames)
     grants = grants[grants["currency"].eq("GBP").to_numpy()]  # money in other currencies is not GBP
     if grants.empty:
         return with_period(pd.DataFrame(columns=columns), period)
@@ -524,9 +552,9 @@ def funding_concentration(graph: nx.MultiDiGraph, *, as_of: str | None = None,
         funding_gbp=("amount", "sum"), funders=("funder", "size"), hhi=("share_squared", "sum")).reset_index()
     top = top.set_index("recipient").loc[frame["recipient"]]
     frame = pd.DataFrame({
-        "id": frame["recipient"].to_numpy(), "name": names_of(graph, frame["recipient"]),
+        "id": frame["recipient"].to_numpy(), "name": names_of(frames, frame["recipient"]),
         "funding_gbp": frame["funding_gbp"].to_numpy(), "funders": frame["funders"].to_numpy(),
-        "top_funder": names_of(graph, pd.Series(top["funder"].to_numpy())),
+        "top_funder": names_of(frames, pd.Series(top["funder"].to_numpy())),
         "top_funder_share": (top["amount"].to_numpy() / frame["funding_gbp"].where(frame["funding_gbp"] > 0)).to_numpy(),
         "hhi": frame["hhi"].where(frame["funding_gbp"] > 0).to_numpy()})
     return with_period(frame.sort_values(["hhi", "funding_gbp"], ascending=[False, False]).reset_index(drop=True),

@@ -1,8 +1,9 @@
 """The centrality suite computed with igraph (C), for graphs too big for networkx's pure Python.
 
-Analysts keep networkx as their interface: :func:`analysis.centrality.centrality_table` calls this
-module when the organisation network is large (``backend="auto"``), or when asked. The measures
-and their definitions are the same; ``benchmarks/analysis.py`` compares the two side by side.
+The igraph graph is a projection of the organisation tables (:func:`organisation_igraph`), made once
+per set of tables. :func:`analysis.centrality.centrality_table` calls this module when the
+organisation network is large (``backend="auto"``), or when asked. The measures and their
+definitions are the same as networkx's; ``benchmarks/analysis.py`` compares the two side by side.
 """
 
 from __future__ import annotations
@@ -14,21 +15,20 @@ from contextlib import contextmanager
 from itertools import chain
 
 import igraph
-import networkx as nx
 import numpy as np
 from scipy import sparse
 
 from civicgraph.analysis.betweenness import betweenness_later
 from civicgraph.analysis.network import organisation_edges, organisation_nodes, organisation_positions
 from civicgraph.core.beside import Beside
-from civicgraph.graph.tables import cached
+from civicgraph.graph.frames import GraphLike, as_frames, derived
 
 
-def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]]:
+def organisation_igraph(graph: GraphLike) -> tuple[igraph.Graph, list[str]]:
     """The organisation network (:func:`analysis.network.organisation_edges`) as an undirected igraph
     graph, with ``links`` and ``weight`` edge attributes, built from the tables without networkx.
 
-    Made once per graph and kept with the tables (:mod:`graph.tables`); do not change it.
+    Made once per set of tables and kept with them (:func:`graph.frames.derived`); do not change it.
 
     Returns
     -------
@@ -38,6 +38,7 @@ def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity"); g.add_node("f", kind="Funder"); g.add_node("w", kind="Ward")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=10.0)
@@ -45,11 +46,12 @@ def organisation_igraph(graph: nx.MultiDiGraph) -> tuple[igraph.Graph, list[str]
     >>> ids, fast.es["weight"]
     (['a', 'f'], [10.0])
     """
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "organisation_igraph" not in cache:
-        ids = organisation_nodes(graph)["id"].tolist()
-        edges = organisation_edges(graph)
-        fast = igraph.Graph(n=len(ids), edges=organisation_positions(graph), directed=False)
+        ids = organisation_nodes(frames)["id"].tolist()
+        edges = organisation_edges(frames)
+        fast = igraph.Graph(n=len(ids), edges=organisation_positions(frames), directed=False)
         fast.es["links"] = edges["links"].tolist()
         fast.es["weight"] = edges["weight"].astype(float).tolist()
         cache["organisation_igraph"] = fast, ids
@@ -105,6 +107,7 @@ def constraint(graph: igraph.Graph, *, max_degree: int = CONSTRAINT_MAX_DEGREE) 
 
     Examples
     --------
+    >>> import networkx as nx
     >>> star = nx.star_graph(3)
     >>> round(constraint(igraph.Graph.from_networkx(star))[0], 4), round(nx.constraint(star)[0], 4)
     (0.3333, 0.3333)

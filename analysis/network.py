@@ -1,7 +1,9 @@
-"""Views of the ecosystem graph that the analysis functions share: sectors, places, names.
+"""Views of the ecosystem graph that the analysis functions share: sectors, places, names, and the
+organisation network.
 
-Nothing here changes the graph; every function takes the built ``MultiDiGraph`` and returns plain
-data.
+Nothing here changes the graph. Every function takes the graph's tables or a networkx graph
+(:data:`~civicgraph.graph.frames.GraphLike`) and returns plain data; the organisation tables are made
+once per set of tables and kept with them (:func:`~civicgraph.graph.frames.derived`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from civicgraph.graph.tables import cached, edge_table, node_table
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, derived
+from civicgraph.graph.tables import edge_table, node_table
 from civicgraph.ontology.vocabulary import vocabulary
 
 #: Sector of each node kind, for brokerage across sectors and for "links into council and funders".
@@ -48,12 +51,36 @@ def sector(kind: str) -> str:
     return "other"
 
 
-def is_organisation(graph: nx.MultiDiGraph, node: str) -> bool:
-    """Whether a node is an organisation of any kind (council bodies and funders included)."""
-    return vocabulary().is_a(graph.nodes[node]["kind"], "Organisation")
+def is_organisation(graph: GraphLike, node: str) -> bool:
+    """Whether a node is an organisation of any kind (council bodies and funders included).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity"); g.add_node("w", kind="Ward")
+    >>> frames = as_frames(g)
+    >>> is_organisation(frames, "a"), is_organisation(frames, "w"), is_organisation(g, "a")
+    (True, False, True)
+    """
+    return vocabulary().is_a(_node_value(graph, node, "kind"), "Organisation")
 
 
-def organisations(graph: nx.MultiDiGraph, sectors: Iterable[str] | None = None) -> list[str]:
+def _node_value(graph: GraphLike, node: str, column: str) -> object:
+    """One value of one node (None where it has none). A networkx graph is read as it is: these
+    lookups are made one node at a time, and its tables would be made anew on each."""
+    if isinstance(graph, GraphFrames):
+        return _nodes(graph).at[node, column]
+    return graph.nodes[node].get(column)
+
+
+def _nodes(frames: GraphFrames) -> pd.DataFrame:
+    """The node table (:func:`graph.tables.node_table`), made once, for lookups node by node."""
+    cache = derived(frames)
+    if "network.nodes" not in cache:
+        cache["network.nodes"] = node_table(frames)
+    return cache["network.nodes"]
+
+
+def organisations(graph: GraphLike, sectors: Iterable[str] | None = None) -> list[str]:
     """Organisation nodes, optionally only those of some sectors.
 
     Examples
@@ -63,17 +90,25 @@ def organisations(graph: nx.MultiDiGraph, sectors: Iterable[str] | None = None) 
     >>> organisations(g), organisations(g, ["funder"])
     (['a', 'b'], ['b'])
     """
-    wanted = set(sectors) if sectors is not None else None
-    return [n for n in graph if is_organisation(graph, n)
-            and (wanted is None or sector(graph.nodes[n]["kind"]) in wanted)]
+    nodes = organisation_nodes(graph)
+    if sectors is not None:
+        nodes = nodes[nodes["sector"].isin(set(sectors)).to_numpy()]
+    return nodes["id"].tolist()
 
 
-def name(graph: nx.MultiDiGraph, node: str) -> str:
-    """A node's name, or its id when it has none."""
-    return str(graph.nodes[node].get("name") or node)
+def name(graph: GraphLike, node: str) -> str:
+    """A node's name, or its id when it has none.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A"); g.add_node("b", kind="Charity")
+    >>> name(g, "a"), name(as_frames(g), "b")
+    ('A', 'b')
+    """
+    return str(_node_value(graph, node, "name") or node)
 
 
-def names_of(graph: nx.MultiDiGraph, ids: pd.Series) -> np.ndarray:
+def names_of(graph: GraphLike, ids: pd.Series) -> np.ndarray:
     """Each node's name, or its id when it has none, for a column of ids (from the node table).
 
     Examples
@@ -82,7 +117,8 @@ def names_of(graph: nx.MultiDiGraph, ids: pd.Series) -> np.ndarray:
     >>> names_of(g, pd.Series(["b", "a"])).tolist()
     ['b', 'A']
     """
-    found = ids.map(node_table(graph)["name"])
+    frames = as_frames(graph)
+    found = ids.map(_nodes(frames)["name"])
     return found.where(found.notna() & (found != ""), ids).astype(str).to_numpy(dtype=object)
 
 
@@ -97,7 +133,7 @@ def is_large_or_national(data: dict) -> bool:
     return data.get("income_band") in LARGE_BANDS or data.get("scale") == "national"
 
 
-def ward_of(graph: nx.MultiDiGraph, node: str) -> str | None:
+def ward_of(graph: GraphLike, node: str) -> str | None:
     """The ward a node is in: through ``LOCATED_IN`` to a ward or an LSOA of one, or through a
     building it occupies.
 
@@ -106,32 +142,53 @@ def ward_of(graph: nx.MultiDiGraph, node: str) -> str | None:
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("W", kind="Ward"); g.add_node("L", kind="LSOA"); g.add_node("o", kind="Charity")
     >>> _ = g.add_edge("L", "W", relation="PART_OF"); _ = g.add_edge("o", "L", relation="LOCATED_IN")
-    >>> ward_of(g, "o")
-    'W'
+    >>> ward_of(g, "o"), ward_of(as_frames(g), "o")
+    ('W', 'W')
     """
     def via_place(start: str) -> str | None:
-        for _, place, data in graph.out_edges(start, data=True):
-            if data["relation"] != "LOCATED_IN":
+        for place, relation in _incident(graph, start, "out"):
+            if relation != "LOCATED_IN":
                 continue
-            kind = graph.nodes[place]["kind"]
+            kind = _node_value(graph, place, "kind")
             if kind == "Ward":
                 return place
             if kind == "LSOA":
-                for _, ward, part in graph.out_edges(place, data=True):
-                    if part["relation"] == "PART_OF" and graph.nodes[ward]["kind"] == "Ward":
+                for ward, part in _incident(graph, place, "out"):
+                    if part == "PART_OF" and _node_value(graph, ward, "kind") == "Ward":
                         return ward
         return None
 
     found = via_place(node)
     if found:
         return found
-    for _, building, data in graph.out_edges(node, data=True):
-        if data["relation"] == "OCCUPIES" and (found := via_place(building)):
+    for building, relation in _incident(graph, node, "out"):
+        if relation == "OCCUPIES" and (found := via_place(building)):
             return found
     return None
 
 
-def ward_index(graph: nx.MultiDiGraph) -> dict[str, str]:
+def _incident(graph: GraphLike, node: str, direction: str) -> list[tuple[str, str]]:
+    """The other end and the relation of each edge out of (``"out"``) or into (``"in"``) ``node``,
+    in the order of the edge table (a networkx graph is read as it is, see :func:`_node_value`)."""
+    if not isinstance(graph, GraphFrames):
+        if direction == "out":
+            return [(target, relation) for _, target, relation in graph.out_edges(node, data="relation")]
+        return [(source, relation) for source, _, relation in graph.in_edges(node, data="relation")]
+    cache = derived(graph)
+    if "network.incident" not in cache:
+        edges = edge_table(graph)
+        rows = pd.Series(np.arange(len(edges)))
+        cache["network.incident"] = (rows.groupby(edges["source"].to_numpy()).indices,
+                                     rows.groupby(edges["target"].to_numpy()).indices,
+                                     edges["source"].to_numpy(dtype=object), edges["target"].to_numpy(dtype=object),
+                                     edges["relation"].astype(object).to_numpy())
+    out, into, sources, targets, relations = cache["network.incident"]
+    rows = (out if direction == "out" else into).get(node, [])
+    others = targets if direction == "out" else sources
+    return [(others[row], relations[row]) for row in rows]
+
+
+def ward_index(graph: GraphLike) -> dict[str, str]:
     """The ward of every node that has one (as :func:`ward_of` finds it), in one pass over the edges.
 
     Examples
@@ -142,9 +199,10 @@ def ward_index(graph: nx.MultiDiGraph) -> dict[str, str]:
     >>> ward_index(g)
     {'W': 'W', 'L': 'W', 'o': 'W'}
     """
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "ward_index" not in cache:
-        nodes, edges = node_table(graph), edge_table(graph)
+        nodes, edges = node_table(frames), edge_table(frames)
         kind = nodes["kind"].astype(str)
         wards = nodes.loc[(kind == "Ward").to_numpy(), "id"]
         index = pd.Series(wards.to_numpy(), index=wards.to_numpy(), dtype=object)
@@ -175,11 +233,19 @@ def datasets(data: dict) -> list[str]:
     return list(dict.fromkeys(p.get("dataset", "").split(":")[0] for p in data.get("provenance", [])))
 
 
-def neighbours(graph: nx.MultiDiGraph, node: str, relations: Iterable[str] | None = None) -> set[str]:
-    """Nodes joined to ``node`` in either direction by the given relations (all if None)."""
+def neighbours(graph: GraphLike, node: str, relations: Iterable[str] | None = None) -> set[str]:
+    """Nodes joined to ``node`` in either direction by the given relations (all if None).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("o", "L", relation="LOCATED_IN"); _ = g.add_edge("f", "o", relation="FUNDED_BY")
+    >>> sorted(neighbours(g, "o")), sorted(neighbours(as_frames(g), "o", ["LOCATED_IN"]))
+    (['L', 'f'], ['L'])
+    """
     wanted = set(relations) if relations is not None else None
-    found = {t for _, t, d in graph.out_edges(node, data=True) if wanted is None or d["relation"] in wanted}
-    found |= {s for s, _, d in graph.in_edges(node, data=True) if wanted is None or d["relation"] in wanted}
+    found = {other for direction in ("out", "in") for other, relation in _incident(graph, node, direction)
+             if wanted is None or relation in wanted}
     return found - {node}
 
 
@@ -188,7 +254,7 @@ def _relation_names(code: int) -> str:
     return ", ".join(sorted(r for r, bit in _RELATION_BIT.items() if code & bit))
 
 
-def organisation_nodes(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def organisation_nodes(graph: GraphLike) -> pd.DataFrame:
     """The organisations (council bodies and funders included) as a table: ``id``, ``kind``, ``sector``, ``name``.
 
     Examples
@@ -198,9 +264,10 @@ def organisation_nodes(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> organisation_nodes(g).values.tolist()
     [['a', 'Charity', 'vcse', 'A']]
     """
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "organisation_nodes" not in cache:
-        nodes = node_table(graph)
+        nodes = node_table(frames)
         vocab = vocabulary()
         kinds = nodes["kind"].astype(str)
         is_org = kinds.map({k: vocab.is_a(k, "Organisation") for k in kinds.unique()}).astype(bool)
@@ -213,7 +280,7 @@ def organisation_nodes(graph: nx.MultiDiGraph) -> pd.DataFrame:
     return cache["organisation_nodes"]
 
 
-def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def organisation_edges(graph: GraphLike) -> pd.DataFrame:
     """The relations between organisations, parallel ones combined, as a table.
 
     Returns
@@ -231,10 +298,11 @@ def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> organisation_edges(g).values.tolist()
     [['a', 'f', 100.0, 2, 'FUNDED_BY, PARTNERS_WITH']]
     """
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "organisation_edges" not in cache:
-        chosen, source, target = organisation_relation_ends(graph)
-        node_ids = organisation_nodes(graph)["id"].to_numpy()
+        chosen, source, target = organisation_relation_ends(frames)
+        node_ids = organisation_nodes(frames)["id"].to_numpy()
         in_order = np.argsort(node_ids, kind="stable")
         rank = np.empty(len(node_ids), dtype=np.int64)
         rank[in_order] = np.arange(len(node_ids))
@@ -255,9 +323,9 @@ def organisation_edges(graph: nx.MultiDiGraph) -> pd.DataFrame:
     return cache["organisation_edges"]
 
 
-def organisation_relation_ends(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+def organisation_relation_ends(graph: GraphLike) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """The edges between two different organisations (rows of :func:`graph.tables.edge_table`), with
-    their source and target as positions in :func:`organisation_nodes`; made once per graph.
+    their source and target as positions in :func:`organisation_nodes`; made once per set of tables.
 
     Examples
     --------
@@ -268,18 +336,19 @@ def organisation_relation_ends(graph: nx.MultiDiGraph) -> tuple[pd.DataFrame, np
     >>> len(chosen), source.tolist(), target.tolist()
     (1, [1], [0])
     """
-    cache = cached(graph)
+    frames = as_frames(graph)
+    cache = derived(frames)
     if "organisation_relation_ends" not in cache:
-        edges = edge_table(graph)
+        edges = edge_table(frames)
         chosen = edges[edges["relation"].isin(ORGANISATION_RELATIONS)]
-        position = pd.Index(organisation_nodes(graph)["id"])
+        position = pd.Index(organisation_nodes(frames)["id"])
         source, target = position.get_indexer(chosen["source"]), position.get_indexer(chosen["target"])
         keep = (source >= 0) & (target >= 0) & (source != target)
         cache["organisation_relation_ends"] = chosen[keep], source[keep].astype(np.int64), target[keep].astype(np.int64)
     return cache["organisation_relation_ends"]
 
 
-def organisation_positions(graph: nx.MultiDiGraph) -> np.ndarray:
+def organisation_positions(graph: GraphLike) -> np.ndarray:
     """The two ends of each row of :func:`organisation_edges` as positions in :func:`organisation_nodes`.
 
     Examples
@@ -290,17 +359,19 @@ def organisation_positions(graph: nx.MultiDiGraph) -> np.ndarray:
     >>> organisation_positions(g).tolist()
     [[1, 0]]
     """
-    organisation_edges(graph)
-    return cached(graph)["organisation_positions"]
+    frames = as_frames(graph)
+    organisation_edges(frames)
+    return derived(frames)["organisation_positions"]
 
 
-def organisation_network(graph: nx.MultiDiGraph) -> nx.Graph:
+def organisation_network(graph: GraphLike) -> nx.Graph:
     """The organisations and the relations between them, as a simple undirected weighted graph.
 
     Parallel edges are combined: ``weight`` is the sum of their amounts (GBP), ``links`` their
     number, ``relations`` the set of relation types. Service, place and concept nodes are left out.
-    Built from :func:`organisation_nodes` and :func:`organisation_edges`; large graphs are better
-    analysed from those tables (:mod:`analysis.fast` does).
+    Built from :func:`organisation_nodes` and :func:`organisation_edges` (not from a networkx form of
+    the whole graph), for the networkx algorithms; large graphs are better analysed from those
+    tables (:mod:`analysis.fast` does).
 
     Examples
     --------
@@ -311,11 +382,12 @@ def organisation_network(graph: nx.MultiDiGraph) -> nx.Graph:
     >>> organisation_network(g).edges["a", "f"]["weight"]
     150.0
     """
+    frames = as_frames(graph)
     simple = nx.Graph()
-    nodes = organisation_nodes(graph)
+    nodes = organisation_nodes(frames)
     simple.add_nodes_from((n, {"kind": k, "sector": s, "name": m})
                           for n, k, s, m in nodes[["id", "kind", "sector", "name"]].itertuples(index=False))
-    edges = organisation_edges(graph)
+    edges = organisation_edges(frames)
     simple.add_edges_from((a, b, {"weight": w, "links": n, "relations": set(r.split(", "))})
                           for a, b, w, n, r in edges[["a", "b", "weight", "links", "relations"]].itertuples(index=False))
     return simple

@@ -3,6 +3,8 @@ match how much the estimates really vary from sample to sample."""
 
 from __future__ import annotations
 
+import pickle
+
 import igraph
 import numpy as np
 import pytest
@@ -41,3 +43,17 @@ def test_standard_errors_match_the_spread_of_estimates(scale_free: igraph.Graph)
     ratio = errors[:, top].mean(axis=0) / estimates[:, top].std(axis=0)
     assert np.all((ratio > 0.6) & (ratio < 1.6)), ratio
     assert np.all(errors[:, top] > 0)
+
+
+def test_a_helper_is_given_module_level_work_on_arrays(scale_free: igraph.Graph) -> None:
+    given = []
+
+    def recording(function, *args):  # noqa: ANN001, ANN202
+        given.append((function, args))
+        return run_here(function, *args)
+
+    found = betweenness_later(scale_free, sample=150, seed=3, beside=recording)()
+    (function, args), = given
+    assert pickle.loads(pickle.dumps(function)) is function  # crosses to a spawned process by name
+    assert not any(isinstance(arg, igraph.Graph) for arg in args)
+    assert found.values == pytest.approx(betweenness(scale_free, sample=150, seed=3).values)

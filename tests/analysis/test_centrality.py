@@ -7,17 +7,21 @@ import random
 from collections import Counter, defaultdict
 
 import networkx as nx
+import pandas as pd
 import pytest
 
 from civicgraph.analysis.centrality import (
     BROKERAGE_ROLES,
+    MEASURES,
     bridges,
     brokerage_roles,
+    centrality,
     centrality_table,
     funding_concentration,
     what_if_removed,
 )
 from civicgraph.analysis.network import sector
+from civicgraph.graph.frames import as_frames, derived
 
 
 def _by_definition(graph: nx.MultiDiGraph) -> dict[str, Counter[str]]:
@@ -82,3 +86,36 @@ def test_brokerage_and_funding_concentration(borough: nx.MultiDiGraph) -> None:
     concentration = funding_concentration(borough).set_index("id")
     assert concentration.loc["micro", "hhi"] == 1.0
     assert concentration.loc["local", "top_funder_share"] == pytest.approx(0.9)
+
+
+def _same_answer(found: pd.DataFrame, expected: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(found, expected)
+    assert found.attrs == expected.attrs
+
+
+def test_tables_give_the_answers_the_networkx_graph_gives(borough: nx.MultiDiGraph) -> None:
+    frames = as_frames(borough)
+    for answer in (centrality_table, bridges, brokerage_roles, funding_concentration):
+        _same_answer(answer(frames), answer(borough))
+        _same_answer(answer(frames, between=("2018-01-01", "2018-12-31")), answer(borough, between=("2018-01-01", "2018-12-31")))
+    _same_answer(centrality_table(frames, backend="igraph"), centrality_table(borough, backend="igraph"))
+
+
+def test_what_if_removed_reads_the_tables_only(borough: nx.MultiDiGraph) -> None:
+    frames = as_frames(borough)
+    _same_answer(what_if_removed(frames, "bridge"), what_if_removed(borough, "bridge"))
+    _same_answer(what_if_removed(frames, "cvs"), what_if_removed(borough, "cvs"))
+    assert what_if_removed(frames, "cvs").set_index("id").loc["club", "effect"] == "cut off from the network"
+    assert what_if_removed(frames, "W-poor").empty  # a place is in no one's links
+    assert "networkx" not in derived(frames)
+    assert what_if_removed(frames, "City Bridge").equals(what_if_removed(borough, "bridge"))
+
+
+def test_single_measures_read_the_tables_only(borough: nx.MultiDiGraph) -> None:
+    frames = as_frames(borough)
+    for measure in MEASURES:
+        for backend in ("networkx", "igraph"):
+            assert centrality(frames, measure, backend=backend) == pytest.approx(
+                centrality(borough, measure, backend=backend)), (measure, backend)
+    assert centrality(frames, "betweenness", backend="networkx")["cvs"] > 0
+    assert "networkx" not in derived(frames)

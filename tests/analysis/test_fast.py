@@ -7,11 +7,13 @@ import random
 import igraph
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 
 from civicgraph.analysis.centrality import bridges, centrality, centrality_table
-from civicgraph.analysis.fast import constraint
+from civicgraph.analysis.fast import constraint, organisation_igraph
 from civicgraph.analysis.network import organisation_network
+from civicgraph.graph.frames import as_frames, derived
 
 
 @pytest.fixture
@@ -78,3 +80,16 @@ def test_constraint_with_hubs_left_out_matches_networkx_elsewhere() -> None:
             assert np.isnan(value)
         else:
             assert value == pytest.approx(expected[vertex], abs=1e-12), vertex
+
+
+def test_igraph_projection_is_made_once_from_the_tables(sparse_ecosystem: nx.MultiDiGraph) -> None:
+    frames = as_frames(sparse_ecosystem)
+    fast, ids = organisation_igraph(frames)
+    assert organisation_igraph(frames)[0] is fast
+    assert ids == organisation_igraph(sparse_ecosystem)[1]
+    assert fast.get_edgelist() == organisation_igraph(sparse_ecosystem)[0].get_edgelist()
+    assert centrality(frames, "eigenvector", backend="igraph") == centrality(sparse_ecosystem, "eigenvector", backend="igraph")
+    assert "networkx" not in derived(frames)
+    pd.testing.assert_frame_equal(centrality_table(frames, backend="igraph", betweenness_sample=150),
+                                  centrality_table(sparse_ecosystem, backend="igraph", betweenness_sample=150))
+    pd.testing.assert_frame_equal(bridges(frames), bridges(sparse_ecosystem))
