@@ -6,7 +6,7 @@ import pandas as pd
 
 from civicgraph.analysis.network import names_of
 from civicgraph.graph.frames import GraphLike, as_frames
-from civicgraph.graph.tables import edge_table, node_table, source_records
+from civicgraph.graph.tables import edge_table, in_source_order, node_table, source_records
 
 
 def contract_consolidation(graph: GraphLike) -> pd.DataFrame:
@@ -35,8 +35,8 @@ def contract_consolidation(graph: GraphLike) -> pd.DataFrame:
     frames = as_frames(graph)
     nodes, edges = node_table(frames, "provider_count", "start_date", "end_date"), edge_table(frames)
     relation = edges["relation"]
-    successions = edges[(relation == "SUCCEEDS").to_numpy(dtype=bool)
-                        & (edges["source"].map(nodes["kind"]) == "Contract").to_numpy(dtype=bool)]
+    successions = in_source_order(frames, edges[(relation == "SUCCEEDS").to_numpy(dtype=bool)
+                                                & (edges["source"].map(nodes["kind"]) == "Contract").to_numpy(dtype=bool)])
     awarded = edges.loc[(relation == "AWARDED_TO").to_numpy(dtype=bool), ["source", "target"]].drop_duplicates()
     named = awarded.groupby("source").size()
     name = pd.Series(names_of(frames, nodes["id"]), index=nodes.index)

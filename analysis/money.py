@@ -28,7 +28,7 @@ from civicgraph.analysis.period import (
 )
 from civicgraph.core.amounts import exact_sum, in_base_currency, other_currencies
 from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
-from civicgraph.graph.tables import edge_table, grants_frame, node_table, source_records
+from civicgraph.graph.tables import edge_table, grants_frame, in_source_order, node_table, source_records
 from civicgraph.loaders.income_bands import BANDS
 
 
@@ -386,7 +386,7 @@ def local_programmes(graph: GraphLike) -> pd.DataFrame:
     frames = as_frames(graph)
     nodes, edges = node_table(frames, "amount", "start_date", "end_date", "note"), edge_table(frames)
     delivers = edges[(edges["relation"] == "DELIVERS").to_numpy(dtype=bool)]
-    delivers = delivers[(delivers["target"].map(nodes["kind"]) == "Programme").to_numpy(dtype=bool)]
+    delivers = in_source_order(frames, delivers[(delivers["target"].map(nodes["kind"]) == "Programme").to_numpy(dtype=bool)])
     programmes = nodes.loc[delivers["target"]]
     records = source_records(frames).to_numpy()[pd.Index(frames.nodes["id"]).get_indexer(delivers["target"])]
     return pd.DataFrame({"programme": names_of(frames, delivers["target"]), "delivered_by": names_of(frames, delivers["source"]),

@@ -9,7 +9,7 @@ before it, registered after it, or only proposed) and relations dated outside it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,9 @@ import pandas as pd
 from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, derived, select
 from civicgraph.graph.tables import edge_table, node_table
 from civicgraph.ontology.vocabulary import vocabulary
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["DATING_RULE", "grants_in_period", "with_period", "ENDED_STATUSES", "EVENT_RELATIONS", "NOT_STARTED_STATUSES", "active_graph", "activity", "default_as_of", "edge_date", "edge_outside",
            "edges_outside", "inactive_organisations", "period_label", "relations_in_period", "relations_period_label",
@@ -167,8 +170,21 @@ def activity(graph: GraphLike, node: str, as_of: str, *, start: str = "") -> tup
     >>> activity(g, "old", "2015-01-01"), activity(g, "old", "2021-02-10")
     ((True, ''), (False, 'Removed on 2016-07-21'))
     """
-    life = _lifecycle(as_frames(graph)).loc[node]
-    return _activity(life["status"], life["registered"], life["ended"], as_of, start)
+    if isinstance(graph, GraphFrames):
+        life = _lifecycle(graph).loc[node]
+        return _activity(life["status"], life["registered"], life["ended"], as_of, start)
+    return _activity(*_node_lifecycle(graph, node), as_of, start)
+
+
+def _node_lifecycle(graph: nx.MultiDiGraph, node: str) -> tuple[str, str, str]:
+    """One node's status, registration day and end day (as :func:`_lifecycle` gives them) read from
+    a networkx graph where it is: tables of the whole graph for one node would cost far more."""
+    data = graph.nodes[node]
+    ended = str(data.get("removal_date") or "")[:10]
+    if not ended:
+        ended = min((str(d["date"])[:10] for _, _, d in graph.in_edges(node, data=True)
+                     if d.get("relation") == "SUCCEEDS" and d.get("date")), default="")
+    return str(data.get("status") or "").strip(), str(data.get("registration_date") or "")[:10], ended
 
 
 def inactive_organisations(graph: GraphLike, as_of: str, *, start: str = "") -> dict[str, str]:

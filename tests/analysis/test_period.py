@@ -235,6 +235,12 @@ def test_the_period_answers_of_the_tables_are_those_of_the_graph() -> None:
     frames = as_frames(g)
     for period in ({}, {"between": ("2010-01-01", "2015-12-31")}, {"as_of": "2018-12-31"}, {"as_of": ""}):
         assert funding_by_ward(frames, **period).equals(funding_by_ward(g, **period))
-    assert activity(frames, "g", "2021-01-01") == activity(g, "g", "2021-01-01") == (True, "")
+    g.add_node("old", kind="Charity", status=" Removed ", registration_date="2001-02-03T00:00:00")
+    g.add_edge("c", "old", relation="SUCCEEDS", date="2016-07-21")
+    g.add_edge("g", "old", relation="SUCCEEDS", date="2014-01-05")
+    frames = as_frames(g)
+    for as_of, start in (("2021-01-01", ""), ("2015-12-31", "2014-06-01"), ("2000-01-01", ""), ("", "")):
+        assert [activity(frames, n, as_of, start=start) for n in g] == [activity(g, n, as_of, start=start) for n in g]
+    assert activity(frames, "old", "2021-01-01") == (False, "Removed on 2014-01-05")
     assert default_as_of(frames) == "2021-02-10"
     assert "networkx" not in derived(frames)
