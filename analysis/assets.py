@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from civicgraph.analysis.network import names_of, sector, ward_index
-from civicgraph.graph.frames import GraphLike, as_frames
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
 from civicgraph.graph.tables import edge_table, node_table
 
 #: Rent terms below market, in the order of generosity.
@@ -15,10 +15,10 @@ CONCESSIONARY = ("free", "peppercorn", "discounted")
 ASSET_KINDS = ("Building", "Land", "Asset")
 
 
-def _into_assets(graph: GraphLike, relation: str) -> pd.DataFrame:
+def _into_assets(frames: GraphFrames, relation: str) -> pd.DataFrame:
     """The ``relation`` edges into a building or land: ``source``, ``target``, ``rent_terms``, and
     the source's ``sector``."""
-    nodes, edges = node_table(graph), edge_table(graph, "rent_terms")
+    nodes, edges = node_table(frames), edge_table(frames, "rent_terms")
     kind = nodes["kind"].astype(str)
     chosen = edges[(edges["relation"] == relation).to_numpy(dtype=bool)
                    & edges["target"].map(kind).isin(ASSET_KINDS).to_numpy(dtype=bool)]

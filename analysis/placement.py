@@ -57,6 +57,11 @@ def placement_coverage(graph: GraphLike) -> dict[str, Any]:
     An organisation's postcode is its own or that of a building it occupies; a grant's is its
     recipient's, and a grant is in a ward when its recipient is.
 
+    Parameters
+    ----------
+    graph : GraphFrames or networkx.MultiDiGraph
+        A built graph (read through its tables).
+
     Returns
     -------
     dict
@@ -119,6 +124,11 @@ def placement_by_source(graph: GraphLike) -> pd.DataFrame:
     """For each source dataset: how many of the organisations, buildings, land and grants it gave
     could be placed (they have a postcode, their own or through what they occupy or were awarded
     to), and how many were (in a ward, or known to be outside the authority).
+
+    Parameters
+    ----------
+    graph : GraphFrames or networkx.MultiDiGraph
+        A built graph (read through its tables).
 
     Returns
     -------
