@@ -8,11 +8,11 @@ Every function that takes an organisation passes what it was given through
 
 from __future__ import annotations
 
-import networkx as nx
 from rapidfuzz import fuzz, process
 
 from civicgraph.analysis.network import organisation_nodes
-from civicgraph.graph.tables import cached
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, derived
+from civicgraph.graph.tables import node_table
 from civicgraph.resolve.names import normalise_name
 
 #: Smallest similarity (0 to 100) of a name offered as a suggestion, and how far below the closest
@@ -35,7 +35,7 @@ class OrganisationNotFound(LookupError):
         return str(self.args[0]) if self.args else ""
 
 
-def find_organisation(graph: nx.MultiDiGraph, name_or_id: str) -> str:
+def find_organisation(graph: GraphLike, name_or_id: str) -> str:
     """The id of the organisation a user means by an id, a name or another name it is known by.
 
     Names are compared after normalising case, punctuation and legal suffixes (as entity
@@ -45,7 +45,7 @@ def find_organisation(graph: nx.MultiDiGraph, name_or_id: str) -> str:
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         A built ecosystem graph.
     name_or_id : str
         ``"GB-CHC-327114"``, ``"Lloyds Bank Foundation for England and Wales"`` or
@@ -64,6 +64,7 @@ def find_organisation(graph: nx.MultiDiGraph, name_or_id: str) -> str:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("GB-CHC-327114", kind="Funder", name="Lloyds Bank Foundation for England and Wales")
     >>> g.add_node("GB-CHC-1", kind="Charity", name="Age UK Hounslow")
@@ -76,14 +77,15 @@ def find_organisation(graph: nx.MultiDiGraph, name_or_id: str) -> str:
     ...
     civicgraph.analysis.lookup.OrganisationNotFound: 'Age UK Hounslo' is not the name or id of an organisation. Did you mean: Age UK Hounslow (GB-CHC-1)?
     """
-    if name_or_id in graph:
+    frames = as_frames(graph)
+    if name_or_id in node_table(frames).index:
         return name_or_id
-    index = _name_index(graph)
+    index = _name_index(frames)
     wanted = normalise_name(name_or_id) or name_or_id.strip().lower()
     found = index.get(name_or_id.strip()) or index.get(wanted, [])
     if not found:
         found = list(dict.fromkeys(n for key, nodes in index.items() if key.startswith(wanted + " ") for n in nodes))
-    labels = _labels(graph)
+    labels = _labels(frames)
     if len(found) == 1:
         return found[0]
     if len(found) > 1:
@@ -103,22 +105,23 @@ def _similarity(a: str, b: str, **_: object) -> float:
     return (fuzz.QRatio(a, b) + fuzz.token_set_ratio(a, b)) / 2
 
 
-def _labels(graph: nx.MultiDiGraph) -> dict[str, str]:
-    nodes = organisation_nodes(graph)
+def _labels(frames: GraphFrames) -> dict[str, str]:
+    nodes = organisation_nodes(frames)
     return dict(zip(nodes["id"], nodes["name"]))
 
 
-def _name_index(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
-    """Normalised name (and other names) -> organisation ids; kept until the graph changes."""
-    cache = cached(graph)
+def _name_index(frames: GraphFrames) -> dict[str, list[str]]:
+    """Normalised name (and other names) -> organisation ids; made once per frames."""
+    cache = derived(frames)
     if "name_index" not in cache:
         index: dict[str, list[str]] = {}
-        for node in organisation_nodes(graph)["id"]:
-            data = graph.nodes[node]
-            for other in (*(data.get("other_ids") or []), *(data.get("matched_ids") or [])):
+        ids = organisation_nodes(frames)["id"]
+        nodes = node_table(frames, "other_ids", "matched_ids", "other_names").loc[ids]
+        for node, name, other_ids, matched_ids, other_names in zip(
+                ids, nodes["name"], nodes["other_ids"], nodes["matched_ids"], nodes["other_names"]):
+            for other in (*(other_ids or []), *(matched_ids or [])):
                 index.setdefault(other, []).append(node)
-            names = [data.get("name"), *(data.get("other_names") or [])]
-            for text in names:
+            for text in (name, *(other_names or [])):
                 if isinstance(text, str) and text.strip():
                     key = normalise_name(text) or text.strip().lower()
                     if node not in index.setdefault(key, []):

@@ -14,12 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
-from civicgraph.analysis.gaps import ward_deprivation
-from civicgraph.analysis.network import name, names_of, organisations, ward_index
+from civicgraph.analysis.network import names_of, organisation_nodes, ward_index
 from civicgraph.analysis.period import (
     DATING_RULE,
     grants_in_period,
@@ -29,13 +27,14 @@ from civicgraph.analysis.period import (
     with_period,
 )
 from civicgraph.core.amounts import exact_sum, in_base_currency, other_currencies
-from civicgraph.graph.tables import edge_table, grants_frame, node_table
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
+from civicgraph.graph.tables import edge_table, grants_frame, in_source_order, node_table, source_records
 from civicgraph.loaders.income_bands import BANDS
 
 
-def _grant_wards(graph: nx.MultiDiGraph, index: dict[str, str]) -> pd.Series:
+def _grant_wards(frames: GraphFrames, index: dict[str, str]) -> pd.Series:
     """The ward each grant serves (its ``SERVES_AREA`` ward, or the ward of its LSOA), by grant id."""
-    edges, kind = edge_table(graph), node_table(graph)["kind"].astype(str)
+    edges, kind = edge_table(frames), node_table(frames)["kind"].astype(str)
     serves = edges[edges["relation"] == "SERVES_AREA"]
     place_kind = serves["target"].map(kind)
     ward = serves["target"].where(place_kind == "Ward", serves["target"].map(index).where(place_kind == "LSOA"))
@@ -56,18 +55,32 @@ def _money_by(grants: pd.DataFrame, column: str, rates: Mapping[str, float] | No
     return frame
 
 
-def _ward_population(graph: nx.MultiDiGraph, wards: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _ward_population(frames: GraphFrames, wards: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Each ward's residents and how they are known: its ``population`` attribute, with its
     ``population_basis`` (an estimate, see :mod:`pipeline.population`) or ``source``; ``unknown``
     when neither a source nor an estimate gives it (per-head figures are then left empty)."""
-    given = {w: graph.nodes[w].get("population") for w in wards if w in graph}
-    population = wards.map(pd.Series(given, dtype=float))
-    basis = wards.map({w: graph.nodes[w].get("population_basis") or "source" for w, p in given.items()
-                       if p is not None and not pd.isna(p)})
-    return population, basis.where(basis.notna(), "unknown").astype(object)
+    nodes = node_table(frames, "population", "population_basis")
+    population = wards.map(nodes["population"]).astype(float)
+    basis = wards.map(nodes["population_basis"])
+    basis = basis.where(basis.notna() & (basis != ""), "source")
+    return population, basis.where(population.notna(), "unknown").astype(object)
 
 
-def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = None,
+def _ward_deprivation(frames: GraphFrames) -> dict[str, float]:
+    """Mean IMD score of each ward's LSOAs (higher is more deprived), summed in the order of the LSOAs."""
+    edges, nodes = edge_table(frames), node_table(frames, "imd_score")
+    kind = nodes["kind"].astype(str)
+    part_of = edges[(edges["relation"] == "PART_OF").to_numpy(dtype=bool)]
+    part_of = part_of[(part_of["source"].map(kind) == "LSOA").to_numpy() & (part_of["target"].map(kind) == "Ward").to_numpy()]
+    score = part_of["source"].map(nodes["imd_score"])
+    scored = part_of[score.notna().to_numpy()]
+    scores: dict[str, list[float]] = {}
+    for ward, value in zip(scored["target"], score.dropna()):
+        scores.setdefault(ward, []).append(float(value))
+    return {ward: sum(v) / len(v) for ward, v in scores.items()}
+
+
+def funding_by_ward(graph: GraphLike, *, years: tuple[int, int] | None = None,
                     rates: Mapping[str, float] | None = None, as_of: str | None = None,
                     between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Grant money by ward against deprivation.
@@ -100,6 +113,7 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("W", kind="Ward", name="Feltham West"); g.add_node("o", kind="Charity"); g.add_node("f", kind="Funder")
     >>> _ = g.add_edge("o", "W", relation="LOCATED_IN")
@@ -113,15 +127,16 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     >>> before["amount_gbp"].tolist(), before.attrs["left out"]
     ([0.0], '1 grants dated outside the period')
     """
-    start, end = resolve_period(graph, as_of, between)
-    graph, outside = relations_in_period(graph, end, start=start, relations=frozenset({"FUNDED_BY"}))
-    kind = node_table(graph)["kind"].astype(str)
+    frames = as_frames(graph)
+    start, end = resolve_period(frames, as_of, between)
+    frames, outside = relations_in_period(frames, end, start=start, relations=frozenset({"FUNDED_BY"}))
+    kind = node_table(frames)["kind"].astype(str)
     wards = kind.index[(kind == "Ward").to_numpy()].tolist()
-    index = ward_index(graph)
-    grants = grants_frame(graph)
+    index = ward_index(frames)
+    grants = grants_frame(frames)
     if years:
         grants = grants[grants["year"].between(years[0], years[1]).fillna(False).astype(bool)]
-    served = grants["grant"].map(_grant_wards(graph, index)).astype(object)
+    served = grants["grant"].map(_grant_wards(frames, index)).astype(object)
     home = grants["recipient"].map(index).astype(object)
     grants = grants.assign(ward=served.where(served.notna(), home).where(lambda w: w.notna(), "unknown"))
     totals = grants.groupby("ward").agg(grants=("recipient", "size"), recipients=("recipient", "nunique"))
@@ -129,19 +144,19 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     totals = totals.join(_money_by(grants, "ward", rates))[["grants", "amount_gbp", "other_currencies", "recipients"]]
     placed = pd.Series(index)
     located = placed[~placed.index.map(kind).isin(["Ward", "LSOA"])].value_counts()
-    imd = ward_deprivation(graph)
+    imd = _ward_deprivation(frames)
     every = list(dict.fromkeys([*wards, *totals.index]))
     totals.index = totals.index.astype(object)
     frame = pd.DataFrame({"ward": pd.Series(every, dtype=object)}).join(totals, on="ward")
     frame = frame.fillna({"grants": 0, "amount_gbp": 0.0, "recipients": 0}).astype({"grants": int, "recipients": int})
-    frame.insert(1, "ward_name", [name(graph, w) if w in graph else w for w in every])
+    frame.insert(1, "ward_name", names_of(frames, frame["ward"]))
     frame["organisations_located"] = frame["ward"].map(located).fillna(0).astype(int)
     frame["imd_score"] = frame["ward"].map(imd)
     frame = frame[["ward", "ward_name", "grants", "amount_gbp", "other_currencies", "recipients",
                    "organisations_located", "imd_score"]]
     frame["imd_rank_in_authority"] = frame["imd_score"].rank(ascending=False, method="min")
     frame["amount_rank"] = frame["amount_gbp"].rank(ascending=False, method="min")
-    population, basis = _ward_population(graph, frame["ward"])
+    population, basis = _ward_population(frames, frame["ward"])
     frame["population"], frame["population_basis"] = population, basis
     frame["amount_per_head_gbp"] = (frame["amount_gbp"] / frame["population"]).round(2)
     frame["organisations_per_1000"] = (frame["organisations_located"] / frame["population"] * 1000).round(2)
@@ -154,7 +169,7 @@ def funding_by_ward(graph: nx.MultiDiGraph, *, years: tuple[int, int] | None = N
     return frame
 
 
-def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None,
+def funding_by_income_band(graph: GraphLike, *, rates: Mapping[str, float] | None = None,
                            as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Grant money by the recipient's income band (NCVO bands; ``unknown`` where no income is known,
     ``individuals`` for grants to individuals).
@@ -177,20 +192,20 @@ def funding_by_income_band(graph: nx.MultiDiGraph, *, rates: Mapping[str, float]
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity", income_band="micro"); g.add_node("f", kind="Funder")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=100.0, currency="GBP")
     >>> funding_by_income_band(g).set_index("income_band").loc["micro", "share_of_amount"]
     np.float64(1.0)
     """
-    graph, period = grants_in_period(graph, as_of, between)
+    frames, period = grants_in_period(as_frames(graph), as_of, between)
     bands = [b for b, _ in BANDS] + ["unknown"]
-    population = defaultdict(int)
-    for node in organisations(graph, ["vcse"]):
-        population[graph.nodes[node].get("income_band", "unknown")] += 1
-    grants = grants_frame(graph)
-    nodes = node_table(graph)
+    nodes = node_table(frames)
     band_of = nodes["income_band"]
+    vcse = organisation_nodes(frames).query("sector == 'vcse'")["id"]
+    population = vcse.map(band_of).fillna("unknown").value_counts()
+    grants = grants_frame(frames)
     grants["band"] = grants["recipient"].map(band_of).fillna("unknown")
     grants.loc[grants["recipient"].map(nodes["kind"].astype(str)).eq("Grant").to_numpy(), "band"] = "individuals"
     totals = grants.groupby("band").agg(recipients=("recipient", "nunique"), grants=("recipient", "size"))
@@ -221,7 +236,7 @@ def gini(values: list[float]) -> float | None:
     return sum((2 * i - n + 1) * v for i, v in enumerate(ordered)) / (n * total)
 
 
-def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | None = None,
+def funding_by_funder(graph: GraphLike, *, rates: Mapping[str, float] | None = None,
                       as_of: str | None = None, between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Each funder's grants in the area: total, recipients, and how concentrated (Gini, HHI).
 
@@ -245,6 +260,7 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> for n, k in [("a", "Charity"), ("b", "Charity"), ("f", "Funder")]:
     ...     g.add_node(n, kind=k, name=n.upper())
@@ -254,8 +270,8 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
     >>> funding_by_funder(g)[["funder_name", "grants", "amount_gbp", "other_currencies", "recipients"]].values.tolist()
     [['F', 3, 100.3, 'USD 50.0', 2]]
     """
-    graph, period = grants_in_period(graph, as_of, between)
-    grants = grants_frame(graph)
+    frames, period = grants_in_period(as_frames(graph), as_of, between)
+    grants = grants_frame(frames)
     gbp = in_base_currency(grants["amount"], grants["currency"], rates=rates)
     counted = grants[gbp.notna().to_numpy()].assign(amount=gbp.dropna().to_numpy())
     per_recipient = exact_sum(counted["amount"], by=counted["funder"].astype(str) + "\0" + counted["recipient"].astype(str))
@@ -266,10 +282,10 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
     counts = grants["funder"].value_counts()
     every = grants.groupby("funder")["recipient"].nunique()
     rows = []
-    for funder in counts.index:
+    for funder, funder_name in zip(counts.index, names_of(frames, counts.index.to_series())):
         values = np.array(values_of.get(str(funder), []), dtype=float)
         total = float(money["amount_gbp"].get(funder, 0.0))
-        rows.append({"funder": funder, "funder_name": name(graph, funder), "grants": int(counts[funder]),
+        rows.append({"funder": funder, "funder_name": funder_name, "grants": int(counts[funder]),
                      "amount_gbp": total, "other_currencies": money["other_currencies"].get(funder),
                      "recipients": int(every[funder]), "gini": gini(list(values)),
                      "hhi": float(((values / total) ** 2).sum()) if total else None})
@@ -279,7 +295,7 @@ def funding_by_funder(graph: nx.MultiDiGraph, *, rates: Mapping[str, float] | No
                        period)
 
 
-def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1, as_of: str | None = None,
+def co_funding(graph: GraphLike, *, min_shared: int = 1, as_of: str | None = None,
                between: tuple[str, str] | None = None) -> pd.DataFrame:
     """Funders that fund the same organisations (through grants of the period).
 
@@ -302,6 +318,7 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1, as_of: str | None
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> for n, k in [("a", "Charity"), ("l", "Funder"), ("c", "Funder")]:
     ...     g.add_node(n, kind=k, name=n.upper())
@@ -309,12 +326,12 @@ def co_funding(graph: nx.MultiDiGraph, *, min_shared: int = 1, as_of: str | None
     >>> co_funding(g)[["funder_a", "funder_b", "shared_recipients"]].values.tolist()
     [['C', 'L', 1]]
     """
-    graph, period = grants_in_period(graph, as_of, between)
-    grants = grants_frame(graph)[["recipient", "funder"]].drop_duplicates()
+    frames, period = grants_in_period(as_frames(graph), as_of, between)
+    grants = grants_frame(frames)[["recipient", "funder"]].drop_duplicates()
     columns = ["funder_a", "funder_b", "shared_recipients", "jaccard", "recipient_names"]
 
     def label(ids: pd.Series) -> pd.Series:
-        return pd.Series(names_of(graph, ids), index=ids.index)
+        return pd.Series(names_of(frames, ids), index=ids.index)
 
     funders = grants["funder"].drop_duplicates()
     order = pd.Series(range(len(funders)), index=pd.DataFrame({"name": label(funders), "id": funders})
@@ -354,26 +371,28 @@ def _first_names(pairs: pd.DataFrame) -> pd.Series:
                                                              names=["funder_a", "funder_b"]), name="recipient_names")
 
 
-def local_programmes(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def local_programmes(graph: GraphLike) -> pd.DataFrame:
     """Money the council allocates through its own programmes (e.g. Local CIL), with sources.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("c", kind="Council", name="LBH"); g.add_node("p", kind="Programme", name="Local CIL", amount=302292.0)
     >>> _ = g.add_edge("c", "p", relation="DELIVERS", mode="grant-maker")
     >>> local_programmes(g)[["programme", "amount_gbp"]].values.tolist()
     [['Local CIL', 302292.0]]
     """
-    rows = []
-    for owner, programme, data in graph.edges(data=True):
-        node = graph.nodes[programme]
-        if data["relation"] == "DELIVERS" and node["kind"] == "Programme":
-            rows.append({"programme": name(graph, programme), "delivered_by": name(graph, owner),
-                         "amount_gbp": node.get("amount"), "start_date": node.get("start_date"),
-                         "end_date": node.get("end_date"), "note": node.get("note"),
-                         "source": "; ".join(p["record"] for p in node.get("provenance", []))})
-    return pd.DataFrame(rows, columns=["programme", "delivered_by", "amount_gbp", "start_date", "end_date", "note", "source"])
+    frames = as_frames(graph)
+    nodes, edges = node_table(frames, "amount", "start_date", "end_date", "note"), edge_table(frames)
+    delivers = edges[(edges["relation"] == "DELIVERS").to_numpy(dtype=bool)]
+    delivers = in_source_order(frames, delivers[(delivers["target"].map(nodes["kind"]) == "Programme").to_numpy(dtype=bool)])
+    programmes = nodes.loc[delivers["target"]]
+    records = source_records(frames).to_numpy()[pd.Index(frames.nodes["id"]).get_indexer(delivers["target"])]
+    return pd.DataFrame({"programme": names_of(frames, delivers["target"]), "delivered_by": names_of(frames, delivers["source"]),
+                         "amount_gbp": programmes["amount"].to_numpy(), "start_date": programmes["start_date"].to_numpy(),
+                         "end_date": programmes["end_date"].to_numpy(), "note": programmes["note"].to_numpy(),
+                         "source": records}).infer_objects()
 
 
 def compare_authorities(grants: pd.DataFrame, authorities: pd.DataFrame, *, focus: str,

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from civicgraph.core.columns import present_mask
-from civicgraph.graph.frames import GraphFrames
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
 from civicgraph.ontology.vocabulary import vocabulary
 
 __all__ = ["placement_by_source", "placement_coverage", "ward_set"]
@@ -49,13 +49,18 @@ def ward_set(nodes: pd.DataFrame, source: str = "") -> str:
     return f"{', '.join(years)} wards (from {source}), {names}"
 
 
-def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
+def placement_coverage(graph: GraphLike) -> dict[str, Any]:
     """Organisations (by kind), buildings, land and grants: how many have a postcode, how many of
     those a postcode directory knows, how many are inside or outside the authority, and how many
     are in a ward.
 
     An organisation's postcode is its own or that of a building it occupies; a grant's is its
     recipient's, and a grant is in a ward when its recipient is.
+
+    Parameters
+    ----------
+    graph : GraphFrames or networkx.MultiDiGraph
+        A built graph (read through its tables).
 
     Returns
     -------
@@ -72,6 +77,7 @@ def placement_coverage(frames: GraphFrames) -> dict[str, Any]:
     >>> placement_coverage(frames)["by_kind"]["Charity"]
     {'nodes': 2, 'with_postcode': 1, 'postcode_known': 1, 'inside': 1, 'outside': 0, 'in_ward': 1}
     """
+    frames = as_frames(graph)
     flags = _placement_flags(frames)
     kinds, counted, with_postcode = flags["kinds"], flags["counted"], flags["with_postcode"]
     by_kind: dict[str, dict[str, int]] = {}
@@ -114,10 +120,15 @@ def _placement_flags(frames: GraphFrames) -> dict[str, Any]:
             "inside": inside, "outside": outside, "in_ward": in_ward}
 
 
-def placement_by_source(frames: GraphFrames) -> pd.DataFrame:
+def placement_by_source(graph: GraphLike) -> pd.DataFrame:
     """For each source dataset: how many of the organisations, buildings, land and grants it gave
     could be placed (they have a postcode, their own or through what they occupy or were awarded
     to), and how many were (in a ward, or known to be outside the authority).
+
+    Parameters
+    ----------
+    graph : GraphFrames or networkx.MultiDiGraph
+        A built graph (read through its tables).
 
     Returns
     -------
@@ -135,6 +146,7 @@ def placement_by_source(frames: GraphFrames) -> pd.DataFrame:
     >>> placement_by_source(frames).to_dict("records")
     [{'dataset': 'ccew:charities.csv', 'could_place': 2, 'placed': 1, 'share': 0.5}]
     """
+    frames = as_frames(graph)
     flags = _placement_flags(frames)
     could = flags["counted"] & flags["with_postcode"]
     placed = could & (flags["in_ward"] | flags["outside"])

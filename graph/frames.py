@@ -148,6 +148,51 @@ def derived(frames: GraphFrames) -> dict[str, Any]:
     return frames._derived
 
 
+def select(frames: GraphFrames, nodes: np.ndarray, edges: np.ndarray) -> GraphFrames:
+    """The part of ``frames`` made of some rows of its node and edge tables, with their sources and
+    conflicts, renumbered to the rows kept (a subgraph, as tables).
+
+    Parameters
+    ----------
+    frames : GraphFrames
+    nodes, edges : array of bool
+        One flag per row of ``frames.nodes`` and of ``frames.edges``: whether to keep it. An edge
+        whose source or target is not kept is left out too.
+
+    Returns
+    -------
+    GraphFrames
+        New tables (row order kept, indexes from 0) with the same graph-level attributes.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Charity", provenance=[{"dataset": "ccew"}], field_provenance={}, conflicts=[])
+    >>> g.add_node("b", kind="Charity", provenance=[{"dataset": "ccew"}], field_provenance={}, conflicts=[])
+    >>> _ = g.add_edge("b", "b", relation="PARTNERS_WITH", provenance=[{"dataset": "dir"}])
+    >>> part = select(graph_to_frames(g), np.array([False, True]), np.array([True]))
+    >>> part.nodes["id"].tolist(), part.node_sources["node"].tolist(), part.edge_sources["edge"].tolist()
+    (['b'], [0], [0])
+    """
+    nodes = np.asarray(nodes, dtype=bool)
+    kept_ids = frames.nodes["id"][nodes]
+    edges = (np.asarray(edges, dtype=bool) & frames.edges["source"].isin(kept_ids).to_numpy(dtype=bool)
+             & frames.edges["target"].isin(kept_ids).to_numpy(dtype=bool))
+    return GraphFrames(frames.nodes[nodes].reset_index(drop=True), _renumbered(frames.node_sources, "node", nodes),
+                       frames.edges[edges].reset_index(drop=True), _renumbered(frames.edge_sources, "edge", edges),
+                       _renumbered(frames.conflicts, "node", nodes), dict(frames.attributes))
+
+
+def _renumbered(table: pd.DataFrame, column: str, kept: np.ndarray) -> pd.DataFrame:
+    """The rows of ``table`` whose ``column`` (a row of another table) is kept, pointing to that
+    row's position among the rows kept."""
+    position = np.cumsum(kept) - 1
+    rows = table[column].to_numpy(dtype=np.int64)
+    chosen = table[kept[rows]].reset_index(drop=True)
+    chosen[column] = position[rows[kept[rows]]]
+    return chosen
+
+
 def _provenance_dicts(sources: pd.DataFrame) -> list[dict[str, str]]:
     columns = [sources[name].astype(object).tolist() for name in PROVENANCE_FIELDS]
     return [dict(zip(PROVENANCE_FIELDS, values)) for values in zip(*columns)]

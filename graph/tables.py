@@ -90,6 +90,43 @@ def grants_frame(graph: GraphLike) -> pd.DataFrame:
     return cache["grants"].copy()
 
 
+def in_source_order(graph: GraphLike, edges: pd.DataFrame) -> pd.DataFrame:
+    """Rows of an edge table ordered by their source's row in the node table, keeping the order of
+    each source's edges (the order in which a graph lists its nodes' out-edges).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph(); g.add_nodes_from(["a", "b"])
+    >>> edges = pd.DataFrame({"source": ["b", "a", "b"], "target": ["x", "y", "z"]})
+    >>> in_source_order(g, edges)["target"].tolist()
+    ['y', 'x', 'z']
+    """
+    row = pd.Index(as_frames(graph).nodes["id"]).get_indexer(edges["source"])
+    return edges.iloc[np.argsort(row, kind="stable")]
+
+
+def source_records(graph: GraphLike, table: str = "nodes") -> pd.Series:
+    """The ``record`` of each source of each row of the node (or ``"edges"``) table, in order,
+    joined with "; ", by row position ('' for a row no source gave).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("p", kind="Programme", provenance=[{"dataset": "workbook", "record": "sheet 2 row 4"},
+    ...                                              {"dataset": "cil", "record": "row 9"}])
+    >>> g.add_node("q", kind="Programme")
+    >>> source_records(g).tolist()
+    ['sheet 2 row 4; row 9', '']
+    """
+    frames = as_frames(graph)
+    sources, owner = (frames.node_sources, "node") if table == "nodes" else (frames.edge_sources, "edge")
+    joined = sources["record"].astype(object).groupby(sources[owner].to_numpy()).agg("; ".join)
+    rows = len(getattr(frames, table))
+    return pd.Series(joined.reindex(range(rows)).astype(object).fillna("").to_numpy(dtype=object), dtype=object)
+
+
 def _objects(frames: GraphFrames, table: str, name: str) -> pd.Series:
     """Column ``name`` of the frames' ``table`` as Python objects, ``None`` where missing (all
     ``None`` when the table has no such column); made once per frames."""

@@ -71,3 +71,13 @@ def test_the_map_command_suggests_names(graph: nx.MultiDiGraph, tmp_path, capsys
             "Did you mean: Age UK Hounslow (GB-CHC-1)?") in capsys.readouterr().err
     assert main([str(tmp_path / "g"), "--preset", "ego", "--organisation", "age concern hounslow",
                  "--out", str(tmp_path / "m.html")]) == 0
+
+
+def test_an_organisation_is_found_in_the_tables_alone(graph: nx.MultiDiGraph) -> None:
+    from civicgraph.graph.frames import as_frames, derived
+    frames = as_frames(graph)
+    for asked in ("GB-CHC-1", "AGE UK HOUNSLOW", "Age Concern Hounslow", "360G-lloyds", "Lloyds Bank Foundation", "W"):
+        assert find_organisation(frames, asked) == find_organisation(graph, asked)
+    with pytest.raises(OrganisationNotFound, match="Did you mean: Age UK Hounslow"):
+        find_organisation(frames, "Age UK Hounslo")
+    assert "name_index" in derived(frames) and "networkx" not in derived(frames)

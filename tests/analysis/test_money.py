@@ -186,3 +186,19 @@ def test_a_ward_of_unknown_population_has_no_per_head_figure() -> None:
     row = funding_by_ward(g).set_index("ward").loc["W"]
     assert row["population_basis"] == "unknown"
     assert pd.isna(row["population"]) and pd.isna(row["amount_per_head_gbp"])
+
+
+def test_the_money_answers_read_the_tables_alone(borough: nx.MultiDiGraph) -> None:
+    from civicgraph.analysis.money import local_programmes
+    from civicgraph.graph.frames import as_frames, derived
+    borough.add_node("cil", kind="Programme", name="Local CIL", amount=302292.0, start_date="2021-04-01",
+                     provenance=[{"dataset": "workbook:x", "record": "sheet 3 row 2", "date": "", "licence": "x"}])
+    borough.add_edge("council", "cil", relation="DELIVERS", mode="grant-maker", provenance=[])
+    frames = as_frames(borough)
+    for answer in (funding_by_ward, funding_by_income_band, funding_by_funder, co_funding, local_programmes):
+        from_tables, from_networkx = answer(frames), answer(borough)
+        pd.testing.assert_frame_equal(from_tables, from_networkx)
+        assert from_tables.attrs == from_networkx.attrs
+    assert local_programmes(frames)[["programme", "source"]].values.tolist() == [["Local CIL", "sheet 3 row 2"]]
+    assert funding_by_funder(frames)["grants"].sum() == 3
+    assert "networkx" not in derived(frames)

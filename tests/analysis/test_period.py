@@ -209,3 +209,38 @@ def test_a_charity_merged_away_bridges_nothing_and_brokers_nothing_after_its_mer
     assert later.attrs["period"].startswith("as of 2021-02-10")
     assert "GB-CHC-1" in set(brokerage_roles(g, as_of="2014-01-01")["id"])
     assert "GB-CHC-1" not in set(brokerage_roles(g)["id"])
+
+
+def test_a_period_of_the_tables_is_tables_with_sources_renumbered() -> None:
+    from civicgraph.analysis.period import relations_in_period
+    from civicgraph.graph.frames import GraphFrames, as_frames, derived
+    g = _broker_graph()
+    g.nodes["GB-CHC-2"]["provenance"] = [{"dataset": "ccew", "record": "row 2", "date": "", "licence": "x"}]
+    g.edges["GB-CHC-2", "GB-CHC-1", 0]["provenance"] = [{"dataset": "ccew", "record": "row 9", "date": "", "licence": "x"}]
+    frames = as_frames(g)
+    kept, left_out = active_graph(frames, "2021-02-10")
+    assert isinstance(kept, GraphFrames) and left_out == {"GB-CHC-1": "Removed on 2016-07-21"}
+    assert kept.nodes["id"].tolist() == [n for n in active_graph(g, "2021-02-10")[0]]
+    assert kept.edges.empty and kept.edge_sources.empty  # every relation touched the charity merged away
+    assert kept.node_sources[["node", "record"]].values.tolist() == [[kept.nodes["id"].tolist().index("GB-CHC-2"), "row 2"]]
+    assert active_graph(frames, "")[0] is frames  # no period: nothing left out
+    grants, outside = relations_in_period(frames, "2011-12-31", relations=frozenset({"FUNDED_BY"}))
+    assert outside == 1 and "FUNDED_BY" not in set(grants.edges["relation"])
+    assert "networkx" not in derived(frames)
+
+
+def test_the_period_answers_of_the_tables_are_those_of_the_graph() -> None:
+    from civicgraph.graph.frames import as_frames, derived
+    g = _money_and_links()
+    frames = as_frames(g)
+    for period in ({}, {"between": ("2010-01-01", "2015-12-31")}, {"as_of": "2018-12-31"}, {"as_of": ""}):
+        assert funding_by_ward(frames, **period).equals(funding_by_ward(g, **period))
+    g.add_node("old", kind="Charity", status=" Removed ", registration_date="2001-02-03T00:00:00")
+    g.add_edge("c", "old", relation="SUCCEEDS", date="2016-07-21")
+    g.add_edge("g", "old", relation="SUCCEEDS", date="2014-01-05")
+    frames = as_frames(g)
+    for as_of, start in (("2021-01-01", ""), ("2015-12-31", "2014-06-01"), ("2000-01-01", ""), ("", "")):
+        assert [activity(frames, n, as_of, start=start) for n in g] == [activity(g, n, as_of, start=start) for n in g]
+    assert activity(frames, "old", "2021-01-01") == (False, "Removed on 2014-01-05")
+    assert default_as_of(frames) == "2021-02-10"
+    assert "networkx" not in derived(frames)
