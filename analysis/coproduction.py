@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-import networkx as nx
 import pandas as pd
 
-from civicgraph.analysis.network import is_large_or_national, name, sector, ward_of
-from civicgraph.analysis.period import DATING_RULE, relations_in_period, relations_period_label, resolve_period
+from civicgraph.analysis._tables import names_by_id, period_of, relations_in_period
+from civicgraph.analysis.network import is_large_or_national, sector, ward_index
+from civicgraph.analysis.period import DATING_RULE, relations_period_label
+from civicgraph.graph.frames import GraphLike, as_frames
+from civicgraph.graph.tables import edge_table, node_table
 
 #: How a relation shows a directorate working with an organisation, unless the edge's ``mode`` says.
 #: Only ``co-production`` (co-design or co-production of a service) counts towards the co-production
@@ -22,36 +24,47 @@ MODE_ALIASES = {"co-design": "co-production", "co-production": "co-production",
                 "infrastructure support": "infrastructure-support", "partnership": "partnership",
                 "purchaser-provider": "purchaser-provider", "grant-maker": "grant-maker",
                 "infrastructure-support": "infrastructure-support"}
+#: Kinds of the council's units whose ways of working are counted.
+UNIT_KINDS = ("Directorate", "Team")
 MODES = ("purchaser-provider", "grant-maker", "co-production", "infrastructure-support", "partnership")
 
 
-def _partners(graph: nx.MultiDiGraph, unit: str) -> list[tuple[str, str]]:
-    """(partner, mode) for each relation between a council unit and a non-council organisation.
+def _partners(graph: GraphLike, unit: str) -> list[tuple[str, str]]:
+    """(partner, mode) for each relation between a council unit and a non-council organisation
+    (see :func:`_partner_links`)."""
+    frames = as_frames(graph)
+    links = _partner_links(edge_table(frames), node_table(frames)["kind"], [unit])
+    return list(zip(links["partner"].tolist(), links["mode"].tolist()))
+
+
+def _partner_links(edges: pd.DataFrame, kind: pd.Series, units: list[str]) -> pd.DataFrame:
+    """``unit``, ``partner``, ``mode`` for each relation (a row of the edge table) between one of
+    the council ``units`` and a non-council organisation, given each node's ``kind``.
 
     Contracts count through the contract: ``contract -COMMISSIONED_BY-> unit`` and
-    ``contract -AWARDED_TO-> provider``.
+    ``contract -AWARDED_TO-> provider`` (the contract itself when it names no provider).
     """
-    found = []
-    edges = [(s, d) for s, _, d in graph.in_edges(unit, data=True)] + [(t, d) for _, t, d in graph.out_edges(unit, data=True)]
-    for other, data in edges:
-        mode = MODE_ALIASES.get(str(data.get("mode") or "").lower()) or MODE_OF_RELATION.get(data["relation"])
-        if mode is None:
-            continue
-        kind = graph.nodes[other]["kind"]
-        if kind == "Contract":
-            providers = [t for _, t, d in graph.out_edges(other, data=True) if d["relation"] == "AWARDED_TO"]
-            found += [(p, mode) for p in providers] or [(other, mode)]
-        elif sector(kind) not in ("council",):
-            found.append((other, mode))
-    return found
+    kind = kind.astype(str)
+    touching = edges[(edges["source"].isin(units) | edges["target"].isin(units)).to_numpy()]
+    mode = touching["mode"].map(lambda m: MODE_ALIASES.get(str(m or "").lower()))
+    mode = mode.where(mode.notna(), touching["relation"].astype(str).map(MODE_OF_RELATION))
+    into, out_of = touching["target"].isin(units) & mode.notna(), touching["source"].isin(units) & mode.notna()
+    links = pd.concat([pd.DataFrame({"unit": touching["target"][into], "other": touching["source"][into], "mode": mode[into]}),
+                       pd.DataFrame({"unit": touching["source"][out_of], "other": touching["target"][out_of],
+                                     "mode": mode[out_of]})], ignore_index=True)
+    by_contract = links["other"].map(kind).eq("Contract").to_numpy()
+    awarded = edges[(edges["relation"] == "AWARDED_TO") & edges["source"].isin(links["other"][by_contract])]
+    awarded = pd.DataFrame({"other": awarded["source"].to_numpy(), "provider": awarded["target"].to_numpy()})
+    contracts = links[by_contract].merge(awarded, on="other", how="left")
+    contracts["partner"] = contracts["provider"].where(contracts["provider"].notna(), contracts["other"])
+    sectors = {k: sector(k) for k in kind.unique()}
+    others = links[~by_contract]
+    others = others[others["other"].map(kind).map(sectors).ne("council").to_numpy()]
+    return pd.concat([others.rename(columns={"other": "partner"}), contracts[["unit", "partner", "mode"]]],
+                     ignore_index=True)
 
 
-def _unit_links(graph: nx.MultiDiGraph, units: list[str]) -> int:
-    """How many relations start or end at the given council units."""
-    return sum(graph.in_degree(u) + graph.out_degree(u) for u in units)
-
-
-def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None,
+def directorate_coproduction(graph: GraphLike, *, as_of: str | None = None,
                              between: tuple[str, str] | None = None) -> pd.DataFrame:
     """For each directorate and team: how it works with the VCSE, and the Review's warning signs.
 
@@ -82,6 +95,7 @@ def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("d", kind="Directorate", name="Adult Social Care", sector_champion="no")
     >>> g.add_node("e", kind="Directorate", name="Environment")
@@ -92,30 +106,40 @@ def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None
     >>> directorate_coproduction(g, as_of="2015-12-31").attrs["period"]
     'as of 2015-12-31 (relations dated after it, or ended before it, are left out)'
     """
-    start, end = resolve_period(graph, as_of, between)
-    units = [n for n, k in graph.nodes(data="kind") if k in ("Directorate", "Team")]
-    everything, (graph, _) = graph, relations_in_period(graph, end, start=start)
-    outside = _unit_links(everything, units) - _unit_links(graph, units)
+    frames = as_frames(graph)
+    start, end = period_of(frames, as_of, between)
+    kept, _ = relations_in_period(frames, end, start=start)
+    nodes = node_table(frames, "sector_champion", "vcse_links", "note")
+    units = nodes[nodes["kind"].isin(UNIT_KINDS).to_numpy()]
+    edges = edge_table(kept)
+    outside = _unit_links(edge_table(frames), units.index) - _unit_links(edges, units.index)
+    found = _partner_links(edges, nodes["kind"], units.index.tolist())
+    by_unit: dict[str, list[tuple[str, str]]] = {}
+    for unit, partner, mode in found[["unit", "partner", "mode"]].itertuples(index=False, name=None):
+        by_unit.setdefault(unit, []).append((partner, mode))
+    championed = set(edges["target"][(edges["relation"] == "CHAMPION_FOR").to_numpy()])
+    names = names_by_id(frames, [*units.index, *found["partner"]])
+    partnering = [p for p in dict.fromkeys(found["partner"]) if p in nodes.index]
+    large_ones = {p for p, data in zip(partnering, nodes.loc[partnering].astype(object).to_dict("records"))
+                  if is_large_or_national(data)}
     rows = []
-    for unit, data in graph.nodes(data=True):
-        if data["kind"] not in ("Directorate", "Team"):
-            continue
-        links = _partners(graph, unit)
+    for data in units.astype(object).to_dict("records"):
+        unit = data["id"]
+        links = by_unit.get(unit, [])
         modes = Counter(mode for _, mode in links)
         partners = sorted({p for p, _ in links})
-        large = [p for p in partners if is_large_or_national(graph.nodes[p])]
-        champions = [s for s, _, d in graph.in_edges(unit, data=True) if d["relation"] == "CHAMPION_FOR"]
-        champion = "yes" if champions else data.get("sector_champion") or "unknown"
-        stated = str(data.get("vcse_links") or "").lower()
-        evidence = "; ".join(f"{mode}: {', '.join(sorted({name(graph, p) for p, m in links if m == mode}))}"
+        large = [p for p in partners if p in large_ones]
+        champion = "yes" if unit in championed else data["sector_champion"] or "unknown"
+        stated = str(data["vcse_links"] or "").lower()
+        evidence = "; ".join(f"{mode}: {', '.join(sorted({names[p] for p, m in links if m == mode}))}"
                              for mode in MODES if modes[mode])
         rows.append({
-            "id": unit, "name": name(graph, unit), "kind": data["kind"], **{mode: modes[mode] for mode in MODES},
+            "id": unit, "name": names[unit], "kind": data["kind"], **{mode: modes[mode] for mode in MODES},
             "partners": len(partners), "share_large_or_national": len(large) / len(partners) if partners else None,
             "coproduction_share": modes["co-production"] / len(links) if links else None,
             "vcse_link": "yes" if partners else ("no" if stated == "no" else "unknown"),
             "only_large_national": ("yes" if len(large) == len(partners) else "no") if partners else "unknown",
-            "sector_champion": champion, "note": data.get("note"), "evidence": evidence,
+            "sector_champion": champion, "note": data["note"], "evidence": evidence,
         })
     columns = ["id", "name", "kind", *MODES, "partners", "share_large_or_national", "coproduction_share",
                "vcse_link", "only_large_national", "sector_champion", "note", "evidence"]
@@ -126,8 +150,18 @@ def directorate_coproduction(graph: nx.MultiDiGraph, *, as_of: str | None = None
     return frame
 
 
-def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:
+def _unit_links(edges: pd.DataFrame, units: pd.Index) -> int:
+    """How many relations (rows of the edge table) start or end at the given council units."""
+    return int(edges["source"].isin(units).sum() + edges["target"].isin(units).sum())
+
+
+
+def forum_representativeness(graph: GraphLike) -> pd.DataFrame:
     """Who sits on each forum, by kind, size and ward; and whether the council attends senior.
+
+    Parameters
+    ----------
+    graph : GraphFrames or networkx.MultiDiGraph
 
     Returns
     -------
@@ -138,6 +172,7 @@ def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("F", kind="Forum", name="VCSE Partnership")
     >>> g.add_node("a", kind="UnregisteredGroup", name="A"); g.add_node("d", kind="Directorate", name="D")
@@ -145,34 +180,43 @@ def forum_representativeness(graph: nx.MultiDiGraph) -> pd.DataFrame:
     >>> forum_representativeness(g)[["members", "council_members", "council_senior"]].to_dict("records")
     [{'members': 2, 'council_members': 1, 'council_senior': 'no'}]
     """
+    frames = as_frames(graph)
+    nodes, edges = node_table(frames), edge_table(frames, "seniority")
+    forums = nodes["id"][(nodes["kind"] == "Forum").to_numpy()].tolist()
+    memberships = edges[edges["relation"].isin(("MEMBER_OF", "PARTICIPATED_IN")) & edges["target"].isin(forums)]
+    by_forum = dict(iter(memberships.groupby("target", sort=False)))
+    index = ward_index(frames)
+    members_ever = memberships["source"].tolist()
+    names = names_by_id(frames, [*forums, *members_ever, *(index[m] for m in members_ever if m in index)])
+    sectors = {k: sector(k) for k in nodes["kind"].astype(str).unique()}
     rows = []
-    for forum, data in graph.nodes(data=True):
-        if data["kind"] != "Forum":
-            continue
-        memberships = [(s, d) for s, _, d in graph.in_edges(forum, data=True) if d["relation"] in ("MEMBER_OF", "PARTICIPATED_IN")]
-        members = sorted({s for s, _ in memberships})
-        council = [(s, d) for s, d in memberships if sector(graph.nodes[s]["kind"]) == "council"]
-        wards = Counter(name(graph, w) if (w := ward_of(graph, m)) else "unknown" for m in members)
+    for forum in forums:
+        found = by_forum.get(forum, memberships.iloc[:0])
+        members = sorted(set(found["source"].tolist()))
+        council = found[found["source"].map(nodes["kind"].astype(str)).map(sectors).eq("council").to_numpy()]
+        member = nodes.loc[members].astype(object).to_dict("records")
+        wards = Counter(names[w] if (w := index.get(m)) else "unknown" for m in members)
         rows.append({
-            "id": forum, "name": name(graph, forum), "members": len(members),
-            "by_kind": _counts(graph.nodes[m]["kind"] for m in members),
-            "by_income_band": _counts(graph.nodes[m].get("income_band", "unknown") for m in members),
+            "id": forum, "name": names[forum], "members": len(members),
+            "by_kind": _counts(m["kind"] for m in member),
+            "by_income_band": _counts(m["income_band"] or "unknown" for m in member),
             "by_ward": _counts(wards.elements()),
-            "large_members": sum(is_large_or_national(graph.nodes[m]) for m in members),
-            "council_members": len({s for s, _ in council}),
-            "council_senior": _senior(council),
-            "member_names": "; ".join(name(graph, m) for m in members),
+            "large_members": sum(is_large_or_national(m) for m in member),
+            "council_members": council["source"].nunique(),
+            "council_senior": _senior(council["seniority"].tolist()),
+            "member_names": "; ".join(names[m] for m in members),
         })
     return pd.DataFrame(rows, columns=["id", "name", "members", "by_kind", "by_income_band", "by_ward", "large_members",
                                        "council_members", "council_senior", "member_names"])
 
 
-def _senior(council: list[tuple[str, dict]]) -> str:
-    """yes, no or unknown: does a council member attend at senior level?"""
-    seniority = [str(d.get("seniority") or "").lower() for _, d in council]
-    if "senior" in seniority:
+def _senior(seniority: list[str | None]) -> str:
+    """yes, no or unknown: does a council member attend at senior level (given the ``seniority`` of
+    each council membership)?"""
+    stated = [str(s or "").lower() for s in seniority]
+    if "senior" in stated:
         return "yes"
-    return "no" if seniority and all(seniority) else "unknown"
+    return "no" if stated and all(stated) else "unknown"
 
 
 def _counts(values: object) -> str:

@@ -10,50 +10,61 @@ from __future__ import annotations
 from collections import defaultdict
 from itertools import combinations
 
-import networkx as nx
 import pandas as pd
 
-from civicgraph.analysis.network import name
+from civicgraph.analysis._tables import names_by_id
+from civicgraph.graph.frames import GraphLike, as_frames
+from civicgraph.graph.tables import edge_table, node_table
 
 #: Weight of each dimension in the overlap score (they sum to 1).
 OVERLAP_WEIGHTS = {"functions": 0.4, "areas": 0.2, "members": 0.2, "funders": 0.2}
 
 
-def _targets(graph: nx.MultiDiGraph, node: str, relations: tuple[str, ...]) -> set[str]:
-    return {t for _, t, d in graph.out_edges(node, data=True) if d["relation"] in relations}
-
-
-def _sources(graph: nx.MultiDiGraph, node: str, relations: tuple[str, ...]) -> set[str]:
-    return {s for s, _, d in graph.in_edges(node, data=True) if d["relation"] in relations}
-
-
-def infrastructure_profiles(graph: nx.MultiDiGraph) -> dict[str, dict[str, set[str]]]:
+def infrastructure_profiles(graph: GraphLike) -> dict[str, dict[str, set[str]]]:
     """For each infrastructure body: its functions, areas, members (and those it supports) and funders.
 
     An infrastructure body with no area recorded is taken to serve the whole authority.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("cvs", kind="InfrastructureBody"); g.add_node("vol", kind="SupportFunction")
+    >>> g.add_node("club", kind="UnregisteredGroup")
+    >>> _ = g.add_edge("cvs", "vol", relation="OFFERS_FUNCTION"); _ = g.add_edge("club", "cvs", relation="MEMBER_OF")
+    >>> infrastructure_profiles(g)
+    {'cvs': {'functions': {'vol'}, 'areas': set(), 'members': {'club'}, 'funders': set()}}
     """
-    authority = graph.graph.get("authority_gss")
-    whole = {n for n, d in graph.nodes(data=True) if d["kind"] == "LocalAuthorityArea" and
-             (authority is None or d.get("gss_code") == authority)}
-    profiles = {}
-    for node, data in graph.nodes(data=True):
-        functions = _targets(graph, node, ("OFFERS_FUNCTION",))
-        if data["kind"] != "InfrastructureBody" and not functions:
-            continue
-        areas = _targets(graph, node, ("SERVES_AREA", "LOCATED_IN")) or set(whole)
-        profiles[node] = {
-            "functions": functions, "areas": areas,
-            "members": _sources(graph, node, ("MEMBER_OF",)) | _targets(graph, node, ("SUPPORTS",)),
-            "funders": _targets(graph, node, ("FUNDED_BY",)),
-        }
-    return profiles
+    frames = as_frames(graph)
+    nodes, edges = node_table(frames, "gss_code"), edge_table(frames)
+    authority = frames.attributes.get("authority_gss")
+    areas = nodes[(nodes["kind"] == "LocalAuthorityArea").to_numpy()]
+    whole = set(areas["id"] if authority is None else areas["id"][(areas["gss_code"] == authority).to_numpy()])
+    offers = _ends(edges, ("OFFERS_FUNCTION",), "source", "target")
+    bodies = nodes["id"][((nodes["kind"] == "InfrastructureBody") | nodes["id"].isin(offers)).to_numpy()].tolist()
+    serves = _ends(edges, ("SERVES_AREA", "LOCATED_IN"), "source", "target")
+    members, supports = _ends(edges, ("MEMBER_OF",), "target", "source"), _ends(edges, ("SUPPORTS",), "source", "target")
+    funders = _ends(edges, ("FUNDED_BY",), "source", "target")
+    return {body: {"functions": offers.get(body, set()), "areas": serves.get(body) or set(whole),
+                   "members": members.get(body, set()) | supports.get(body, set()), "funders": funders.get(body, set())}
+            for body in bodies}
+
+
+def _ends(edges: pd.DataFrame, relations: tuple[str, ...], start: str, end: str) -> dict[str, set[str]]:
+    """For each node at the ``start`` end ("source" or "target") of an edge of ``relations``, the
+    nodes at its other end."""
+    chosen = edges[edges["relation"].isin(relations)]
+    found: dict[str, set[str]] = {}
+    for node, other in zip(chosen[start].tolist(), chosen[end].tolist()):
+        found.setdefault(node, set()).add(other)
+    return found
 
 
 def _jaccard(a: set[str], b: set[str]) -> float | None:
     return len(a & b) / len(a | b) if a | b else None
 
 
-def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0) -> pd.DataFrame:
+def duplicated_infrastructure(graph: GraphLike, *, min_score: float = 0.0) -> pd.DataFrame:
     """Pairs of support bodies offering the same functions to the same areas, members and funders.
 
     Parameters
@@ -73,6 +84,7 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> for n in ("cvs", "vc", "net"):
     ...     g.add_node(n, kind="InfrastructureBody", name=n.upper())
@@ -83,7 +95,8 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
     >>> duplicated_infrastructure(g)[["a_name", "b_name", "shared_functions"]].values.tolist()
     [['CVS', 'NET', 'organisational development'], ['CVS', 'VC', 'volunteering']]
     """
-    profiles = infrastructure_profiles(graph)
+    frames = as_frames(graph)
+    profiles = infrastructure_profiles(frames)
     # candidate pairs share a function in an area: an inverted index, not every pair of bodies
     offering: dict[tuple[str, str], list[str]] = defaultdict(list)
     for body, profile in profiles.items():
@@ -91,6 +104,7 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
             for area in profile["areas"] or {None}:
                 offering[(function, area)].append(body)
     candidates = {tuple(sorted(pair)) for bodies in offering.values() for pair in combinations(sorted(set(bodies)), 2)}
+    names = names_by_id(frames, _profiled(profiles))
     rows = []
     for a, b in sorted(candidates):
         pa, pb = profiles[a], profiles[b]
@@ -101,8 +115,8 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
         if score < min_score:
             continue
         rows.append({
-            "a": a, "b": b, "a_name": name(graph, a), "b_name": name(graph, b),
-            **{f"shared_{dim}": "; ".join(sorted(name(graph, n) for n in shared[dim])) for dim in OVERLAP_WEIGHTS},
+            "a": a, "b": b, "a_name": names[a], "b_name": names[b],
+            **{f"shared_{dim}": "; ".join(sorted(names[n] for n in shared[dim])) for dim in OVERLAP_WEIGHTS},
             **{f"{dim}_overlap": overlaps[dim] for dim in OVERLAP_WEIGHTS}, "overlap_score": round(score, 3),
         })
     columns = ["a", "b", "a_name", "b_name", *(f"shared_{d}" for d in OVERLAP_WEIGHTS),
@@ -111,7 +125,7 @@ def duplicated_infrastructure(graph: nx.MultiDiGraph, *, min_score: float = 0.0)
                                                            ).reset_index(drop=True)
 
 
-def alliance_candidates(graph: nx.MultiDiGraph, *, functions: list[str] | None = None) -> pd.DataFrame:
+def alliance_candidates(graph: GraphLike, *, functions: list[str] | None = None) -> pd.DataFrame:
     """A set of support bodies that together cover the functions needed, with the least overlap
     (greedy weighted set cover, the usual approximation for Alliance Contracting shortlists).
 
@@ -129,6 +143,7 @@ def alliance_candidates(graph: nx.MultiDiGraph, *, functions: list[str] | None =
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> for n in ("cvs", "vc", "net"):
     ...     g.add_node(n, kind="InfrastructureBody", name=n.upper())
@@ -139,8 +154,10 @@ def alliance_candidates(graph: nx.MultiDiGraph, *, functions: list[str] | None =
     >>> alliance_candidates(g)["name"].tolist()
     ['CVS', 'NET']
     """
-    profiles = infrastructure_profiles(graph)
+    frames = as_frames(graph)
+    profiles = infrastructure_profiles(frames)
     needed = set(functions) if functions is not None else set().union(*(p["functions"] for p in profiles.values()))
+    names = names_by_id(frames, [*_profiled(profiles), *needed])
     covered: set[str] = set()
     chosen: list[dict] = []
     remaining = dict(profiles)
@@ -154,10 +171,16 @@ def alliance_candidates(graph: nx.MultiDiGraph, *, functions: list[str] | None =
             break
         overlaps = remaining[best]["functions"] & covered
         covered |= adds
-        chosen.append({"id": best, "name": name(graph, best), "adds": "; ".join(sorted(name(graph, f) for f in adds)),
-                       "overlaps": "; ".join(sorted(name(graph, f) for f in overlaps)),
+        chosen.append({"id": best, "name": names[best], "adds": "; ".join(sorted(names[f] for f in adds)),
+                       "overlaps": "; ".join(sorted(names[f] for f in overlaps)),
                        "covered": len(covered & needed) / len(needed)})
         del remaining[best]
     frame = pd.DataFrame(chosen, columns=["id", "name", "adds", "overlaps", "covered"])
-    frame.attrs["uncovered"] = sorted(name(graph, f) for f in needed - covered if f in graph)
+    known = node_table(frames).index
+    frame.attrs["uncovered"] = sorted(names[f] for f in needed - covered if f in known)
     return frame
+
+
+def _profiled(profiles: dict[str, dict[str, set[str]]]) -> list[str]:
+    """The bodies of ``profiles`` and every node in their profiles."""
+    return [*profiles, *(n for profile in profiles.values() for nodes in profile.values() for n in nodes)]

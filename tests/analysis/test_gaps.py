@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import networkx as nx
+import pytest
+from pandas.testing import assert_frame_equal
 
-from civicgraph.analysis.gaps import below_the_radar_groups, service_gaps
-from tests.analysis.ecosystem import edge, node
+from civicgraph.analysis.gaps import below_the_radar_groups, registration, service_gaps, ward_deprivation
+from civicgraph.graph.frames import as_frames, derived
+from tests.analysis.ecosystem import edge, node, small_borough
 
 
 def _group(g: nx.MultiDiGraph, node: str, **data: object) -> None:
@@ -136,3 +139,47 @@ def test_a_theme_has_a_gap_until_a_provider_is_placed_in_a_ward() -> None:
     edge(g, "a", "W", "LOCATED_IN")
     [filled] = service_gaps(g).to_dict("records")
     assert not filled["no_located_provider"] and filled["provider_names"] == "a"
+
+
+def _dated_borough() -> nx.MultiDiGraph:
+    """The small borough with data dates, a group removed in 2016 and a link observed only in 2019."""
+    g = small_borough()
+    g.graph["data_dates"] = {"ons": "2017-12-01", "directory": "2021-02-10"}
+    node(g, "gone", "UnregisteredGroup", "hounslow-connect", name="Closed Group", status="Removed", removal_date="2016-01-31")
+    node(g, "late", "UnregisteredGroup", "hounslow-connect", name="Late Group")
+    edge(g, "late", "lottery", "FUNDED_BY", award_date="2019-06-01", amount=500.0)
+    return g
+
+
+@pytest.mark.parametrize("period", [{}, {"as_of": ""}, {"as_of": "2015-06-30"}, {"between": ("2018-01-01", "2020-12-31")}])
+def test_below_the_radar_from_the_tables_is_the_answer_from_networkx(period: dict) -> None:
+    g = _dated_borough()
+    frames = as_frames(g)
+    from_frames = below_the_radar_groups(frames, min_little_known_score=0.0, **period)
+    assert_frame_equal(from_frames, below_the_radar_groups(g, min_little_known_score=0.0, **period))
+    assert from_frames.attrs == below_the_radar_groups(g, min_little_known_score=0.0, **period).attrs
+    assert "networkx" not in derived(frames)
+
+
+def test_a_group_is_known_to_a_funder_only_in_the_period_of_its_grant() -> None:
+    frames = as_frames(_dated_borough())
+    assert below_the_radar_groups(frames, min_little_known_score=0.0, as_of="2018-12-31").set_index("id").loc[
+        "late", "links_in"] == 0
+    assert below_the_radar_groups(frames, min_little_known_score=0.0).set_index("id").loc["late", "one_link_in"] == "Lottery"
+    assert "gone" not in set(below_the_radar_groups(frames, min_little_known_score=0.0)["id"])
+
+
+def test_service_gaps_and_deprivation_from_the_tables_are_the_answers_from_networkx() -> None:
+    g = small_borough()
+    node(g, "T", "Theme", name="older people")
+    node(g, "svc", "Service")
+    edge(g, "club", "svc", "DELIVERS")
+    edge(g, "svc", "T", "ADDRESSES")
+    edge(g, "local", "T", "ADDRESSES")
+    frames = as_frames(g)
+    gaps = service_gaps(frames)
+    assert_frame_equal(gaps, service_gaps(g))
+    assert gaps.set_index("ward").loc["W-poor", "provider_names"] == "Lunch Club"
+    assert ward_deprivation(frames) == ward_deprivation(g) == {"W-rich": 8.0, "W-poor": 40.0}
+    assert registration(frames, "club") == registration(g, "club")
+    assert "networkx" not in derived(frames)
