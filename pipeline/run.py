@@ -134,13 +134,13 @@ def run_all(config: BuildConfig, out: str | Path, *, progress: bool = True,
         from civicgraph.cypher.store import write_database
         from civicgraph.pipeline.helpers import contained_helper
 
-        return [write_database(graph, staging / "cypher", beside=contained_helper())]
+        return [write_database(outcome.frames, staging / "cypher", beside=contained_helper())]
 
     def exports(staging: Path) -> list[Path]:
         paths = []
         for fmt in RUN_EXPORTS:
             with bar.step(f"exports: {fmt.name}"):
-                paths += export_graph(graph, fmt.name, staging / "exports" / fmt.file_name.format(code=code))
+                paths += export_graph(outcome.frames, fmt.name, staging / "exports" / fmt.file_name.format(code=code))
         return paths
 
     steps = 1 + sum(len(RUN_EXPORTS) if part == "exports" else 1 for part in parts)
