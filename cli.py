@@ -175,7 +175,7 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
 
     from civicgraph.cypher.endpoint import EndpointSettings, new_token, serve
     from civicgraph.cypher.store import DATABASE_FILE, write_database
-    from civicgraph.graph.store import load_graph, read_manifest
+    from civicgraph.graph.store import load_frames, read_manifest
     from civicgraph.pipeline.helpers import contained_helper
 
     source = Path(args.graph)
@@ -184,7 +184,7 @@ def command_serve(args: argparse.Namespace, console: Console) -> None:
         read_manifest(source)  # a graph folder: build its database beside it once
         database = source.parent / "cypher" / DATABASE_FILE
         if not database.exists() or database.stat().st_mtime < (source / "manifest.json").stat().st_mtime:
-            database = write_database(load_graph(source), source.parent / "cypher", beside=contained_helper())
+            database = write_database(load_frames(source), source.parent / "cypher", beside=contained_helper())
     given = args.token or os.environ.get("CIVICGRAPH_TOKEN")
     token = given or new_token()
     settings = EndpointSettings(database, token, timeout_ms=int(args.timeout * 1000), max_rows=args.max_rows,
@@ -200,12 +200,12 @@ def command_push(args: argparse.Namespace, console: Console) -> None:
     import os
 
     from civicgraph.cypher.neo4j_push import push_to_neo4j
-    from civicgraph.graph.store import load_graph
+    from civicgraph.graph.store import load_frames
 
     password = os.environ.get(args.password_env)
     if not password:
         raise ValueError(f"set the Neo4j password in ${args.password_env} (it is never taken on the command line)")
-    sent = push_to_neo4j(load_graph(args.graph), args.uri, (args.user, password), database=args.database,
+    sent = push_to_neo4j(load_frames(args.graph), args.uri, (args.user, password), database=args.database,
                          batch_size=args.batch_size, progress=not args.quiet)
     console.print(f"pushed {sent['nodes']:,} nodes and {sent['relationships']:,} relationships "
                   f"in {sent['batches']:,} batches to {args.uri}")

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 from tqdm.auto import tqdm
 
 from civicgraph.core.amounts import HUNDREDTHS, hundredths
 from civicgraph.core.errors import Neo4jPushError
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
-from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS, GraphLike, as_frames, edge_items, node_items
 from civicgraph.graph.store import canonical_json
 from civicgraph.ontology.vocabulary import vocabulary
 
@@ -63,22 +62,24 @@ def _with_hundredths(properties: dict[str, Any]) -> dict[str, Any]:
     return properties if exact is None else {**properties, HUNDREDTHS: exact}
 
 
-def constraint_statements(graph: nx.MultiDiGraph) -> list[str]:
+def constraint_statements(graph: GraphLike) -> list[str]:
     """Uniqueness constraints (which also index): one on ``Entity.id``.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> constraint_statements(nx.MultiDiGraph())
     ['CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE']
     """
     return ["CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"]
 
 
-def node_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> Iterator[Batch]:
+def node_batches(graph: GraphLike, *, batch_size: int = 5_000) -> Iterator[Batch]:
     """``UNWIND $rows AS row MERGE (n:Entity {id: row.id}) SET n:Kind..., n += row.properties``, per kind.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A", provenance=[])
     >>> batch = next(node_batches(g))
     >>> batch.cypher
@@ -87,7 +88,7 @@ def node_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> Iterator
     'A'
     """
     by_kind: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for node, data in graph.nodes(data=True):
+    for node, data in node_items(as_frames(graph)):
         properties = {k: _property(v) for k, v in data.items() if k not in RESERVED_NODE_KEYS and v is not None}
         properties.update(kind=data["kind"], provenance=canonical_json(data.get("provenance", [])))
         by_kind[data["kind"]].append({"id": node, "properties": _with_hundredths(properties)})
@@ -98,18 +99,19 @@ def node_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> Iterator
             yield Batch(cypher, {"rows": rows[start:start + batch_size]})
 
 
-def relationship_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> Iterator[Batch]:
+def relationship_batches(graph: GraphLike, *, batch_size: int = 5_000) -> Iterator[Batch]:
     """``UNWIND ... MATCH`` both ends ``MERGE (a)-[r:TYPE {key: row.key}]->(b) SET r += row.properties``.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", key="k1", relation="FUNDED_BY", amount=5.1, provenance=[])
     >>> properties = next(relationship_batches(g)).parameters["rows"][0]["properties"]
     >>> properties["amount"], properties["amount_hundredths"]
     (5.1, 510)
     """
     by_relation: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for source, target, key, data in graph.edges(keys=True, data=True):
+    for source, target, key, data in edge_items(as_frames(graph)):
         properties = {k: _property(v) for k, v in data.items() if k not in RESERVED_EDGE_KEYS and v is not None}
         properties["provenance"] = canonical_json(data.get("provenance", []))
         by_relation[data["relation"]].append({"source": source, "target": target, "key": key,
@@ -122,7 +124,7 @@ def relationship_batches(graph: nx.MultiDiGraph, *, batch_size: int = 5_000) -> 
             yield Batch(cypher, {"rows": rows[start:start + batch_size]})
 
 
-def push_to_neo4j(graph: nx.MultiDiGraph, uri: str, auth: tuple[str, str], *, database: str | None = None,
+def push_to_neo4j(graph: GraphLike, uri: str, auth: tuple[str, str], *, database: str | None = None,
                   batch_size: int = 5_000, progress: bool = True, driver: Any = None) -> dict[str, int]:
     """Push the graph to a Neo4j server; pushing twice changes nothing.
 
@@ -158,12 +160,13 @@ def push_to_neo4j(graph: nx.MultiDiGraph, uri: str, auth: tuple[str, str], *, da
     own_driver = driver is None
     driver = driver or GraphDatabase.driver(uri, auth=auth)
     sent = {"nodes": 0, "relationships": 0, "batches": 0}
-    batches = [*(("nodes", b) for b in node_batches(graph, batch_size=batch_size)),
-               *(("relationships", b) for b in relationship_batches(graph, batch_size=batch_size))]
+    frames = as_frames(graph)
+    batches = [*(("nodes", b) for b in node_batches(frames, batch_size=batch_size)),
+               *(("relationships", b) for b in relationship_batches(frames, batch_size=batch_size))]
     try:
         driver.verify_connectivity()
         with driver.session(database=database) as session:
-            for statement in constraint_statements(graph):
+            for statement in constraint_statements(frames):
                 session.run(statement).consume()
             for what, batch in tqdm(batches, desc="pushing to Neo4j", unit="batch", disable=not progress):
                 session.execute_write(lambda tx, b=batch: tx.run(b.cypher, b.parameters).consume())
@@ -192,7 +195,7 @@ def _header(key: str, values: list[Any]) -> str:
     return key
 
 
-def export_neo4j_import(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path]:
+def export_neo4j_import(graph: GraphLike, folder: str | Path) -> list[Path]:
     """Write CSV files for ``neo4j-admin database import full`` (one file per node kind and relation).
 
     Arrays use ``;`` (the tool's default array delimiter). Import with, for example::
@@ -207,6 +210,7 @@ def export_neo4j_import(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path
     Examples
     --------
     >>> import tempfile
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A", latest_income=5.0, provenance=[])
     >>> [p.name for p in export_neo4j_import(g, Path(tempfile.mkdtemp()))]
     ['nodes_Charity.csv']
@@ -216,9 +220,10 @@ def export_neo4j_import(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    frames = as_frames(graph)
     written = []
     by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
-    for node, data in graph.nodes(data=True):
+    for node, data in node_items(frames):
         by_kind[data["kind"]].append((node, _with_hundredths(data)))
     for kind, members in sorted(by_kind.items()):
         keys = sorted({k for _, d in members for k in d if k not in RESERVED_NODE_KEYS})
@@ -232,7 +237,7 @@ def export_neo4j_import(graph: nx.MultiDiGraph, folder: str | Path) -> list[Path
                                  *(_csv_value(k, data.get(k)) for k in keys), canonical_json(data.get("provenance", []))])
         written.append(path)
     by_relation: dict[str, list[tuple[str, str, str, dict[str, Any]]]] = defaultdict(list)
-    for source, target, key, data in graph.edges(keys=True, data=True):
+    for source, target, key, data in edge_items(frames):
         by_relation[data["relation"]].append((source, target, key, _with_hundredths(data)))
     for relation, edges in sorted(by_relation.items()):
         keys = sorted({k for *_, d in edges for k in d if k not in RESERVED_EDGE_KEYS})

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-import networkx as nx
+import pandas as pd
 from rdflib import XSD
 
 from civicgraph.core.amounts import HUNDREDTHS
 from civicgraph.graph.assemble import LIST_ATTRIBUTES
+from civicgraph.graph.frames import GraphLike, as_frames
 from civicgraph.ontology.vocabulary import vocabulary
 
 #: Attributes held as JSON text (nested lists).
@@ -78,11 +79,12 @@ class Schema:
         return created
 
 
-def schema_of(graph: nx.MultiDiGraph) -> Schema:
+def schema_of(graph: GraphLike) -> Schema:
     """The tables for a graph: one per node kind of the ontology, one per relation present.
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Charity", name="A"); g.add_node("f", kind="Funder", name="F")
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0)
@@ -91,9 +93,14 @@ def schema_of(graph: nx.MultiDiGraph) -> Schema:
     >>> "latest_income" in schema_of(g).nodes["Ward"], "amount_hundredths" in schema_of(g).relations["FUNDED_BY"][1]
     (True, True)
     """
+    frames = as_frames(graph)
+    kind_of = pd.Series(frames.nodes["kind"].astype(object).to_numpy(), index=frames.nodes["id"].astype(object))
+    ends = pd.DataFrame({"relation": frames.edges["relation"].astype(object).to_numpy(),
+                         "source": kind_of.reindex(frames.edges["source"].astype(object)).to_numpy(),
+                         "target": kind_of.reindex(frames.edges["target"].astype(object)).to_numpy()})
     pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for source, target, data in graph.edges(data=True):
-        pairs[data["relation"]].add((graph.nodes[source]["kind"], graph.nodes[target]["kind"]))
+    for relation, source, target in ends.drop_duplicates().itertuples(index=False):
+        pairs[relation].add((source, target))
     # every kind gets a table and every table every attribute of the ontology, empty or not, so
     # that any query naming a kind or a property binds (and finds nothing) whatever was loaded
     keys = sorted([*vocabulary().attributes, *DERIVED_COLUMNS])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import ladybug
-import networkx as nx
 import pandas as pd
 
 from civicgraph.analysis.network import datasets
@@ -18,6 +18,7 @@ from civicgraph.core.amounts import HUNDREDTHS, hundredths
 from civicgraph.core.beside import Beside, run_here
 from civicgraph.core.errors import CypherStoreError
 from civicgraph.cypher.schema import JSON_ATTRIBUTES, Schema, schema_of
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, edge_items, node_items
 from civicgraph.graph.store import atomic_directory, canonical_json
 
 DATABASE_FILE = "graph.lbug"
@@ -32,8 +33,9 @@ def _cell(key: str, data: dict[str, Any]) -> Any:
     return value
 
 
-def write_database(graph: nx.MultiDiGraph, folder: str | Path, *, beside: Beside | None = None) -> Path:
-    """Write ``graph`` as a LadybugDB database in ``folder`` (replaced only when complete).
+def write_database(graph: GraphLike, folder: str | Path, *, beside: Beside | None = None) -> Path:
+    """Write ``graph`` (its tables, or a networkx graph read through them) as a LadybugDB database
+    in ``folder`` (replaced only when complete).
 
     A write that fails (a full disk, a file size limit) raises :class:`CypherStoreError` in one line
     and leaves ``folder`` as it was: no half-written database. LadybugDB ends the whole process
@@ -54,6 +56,7 @@ def write_database(graph: nx.MultiDiGraph, folder: str | Path, *, beside: Beside
     Examples
     --------
     >>> import tempfile
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A", provenance=[])
     >>> path = write_database(g, Path(tempfile.mkdtemp()) / "cypher")
     >>> conn = ladybug.Connection(ladybug.Database(path, read_only=True))
@@ -73,25 +76,27 @@ def write_database(graph: nx.MultiDiGraph, folder: str | Path, *, beside: Beside
     folder = Path(folder)
     with atomic_directory(folder) as staging, tempfile.TemporaryFile() as log:
         try:
-            (beside or run_here)(_write, graph, staging / DATABASE_FILE, log, os.getpid())()
+            # the tables without what was derived from them: all a helper started afresh is sent
+            tables = dataclasses.replace(as_frames(graph))
+            (beside or run_here)(_write, tables, staging / DATABASE_FILE, log, os.getpid())()
         except RuntimeError as error:
             raise CypherStoreError(f"{folder}: the Cypher database could not be written, nothing was kept: "
                                    f"{_reason(error, log, staging)}") from error
     return folder / DATABASE_FILE
 
 
-def _write(graph: nx.MultiDiGraph, path: Path, log: IO[bytes], asker: int) -> None:
+def _write(frames: GraphFrames, path: Path, log: IO[bytes], asker: int) -> None:
     """Write the database file. In another process than the ``asker``'s (a helper that dies instead
     of the build if LadybugDB aborts), LadybugDB's complaints go to ``log`` rather than the console."""
     if os.getpid() != asker:  # the process's own stderr (2), where C++ writes: a notebook's sys.stderr has no fileno
         os.dup2(log.fileno(), 2)
-    schema = schema_of(graph)
+    schema = schema_of(frames)
     database = ladybug.Database(path)
     connection = ladybug.Connection(database)
     for statement in schema.statements():
         connection.execute(statement)
-    _copy_nodes(connection, graph, schema)
-    _copy_edges(connection, graph, schema)
+    _copy_nodes(connection, frames, schema)
+    _copy_edges(connection, frames, schema)
     connection.close()
     database.close()  # the last checkpoint: a failure here is a failure to write
 
@@ -113,26 +118,27 @@ def _reason(error: RuntimeError, log: IO[bytes], staging: Path) -> str:
     return "a write to the database file failed (the disk is full or a file size limit was reached)"
 
 
-def _copy_nodes(connection: ladybug.Connection, graph: nx.MultiDiGraph, schema: Schema) -> None:
+def _copy_nodes(connection: ladybug.Connection, frames: GraphFrames, schema: Schema) -> None:
     rows: dict[str, list[dict[str, Any]]] = {kind: [] for kind in schema.nodes}
-    for node, data in graph.nodes(data=True):
+    for node, data in node_items(frames):
         keys = schema.nodes[data["kind"]]
         rows[data["kind"]].append({"id": node, **{k: _cell(k, data) for k in keys},
-                                   "sources": datasets(data), "provenance": canonical_json(data.get("provenance", []))})
+                                   "sources": datasets(data), "provenance": canonical_json(data["provenance"])})
     for kind, records in rows.items():
         frame = pd.DataFrame(records, columns=["id", *schema.nodes[kind], "sources", "provenance"])  # noqa: F841 - COPY reads it by name
         connection.execute(f"COPY {kind} FROM frame")
 
 
-def _copy_edges(connection: ladybug.Connection, graph: nx.MultiDiGraph, schema: Schema) -> None:
+def _copy_edges(connection: ladybug.Connection, frames: GraphFrames, schema: Schema) -> None:
+    kind_of = dict(zip(frames.nodes["id"].astype(object).tolist(), frames.nodes["kind"].astype(object).tolist()))
     rows: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
-    for source, target, key, data in graph.edges(keys=True, data=True):
+    for source, target, key, data in edge_items(frames):
         relation = data["relation"]
-        pair = (relation, graph.nodes[source]["kind"], graph.nodes[target]["kind"])
+        pair = (relation, kind_of[source], kind_of[target])
         keys = schema.relations[relation][1]
         rows.setdefault(pair, []).append({"from": source, "to": target, "key": key,
                                           **{k: _cell(k, data) for k in keys},
-                                          "provenance": canonical_json(data.get("provenance", []))})
+                                          "provenance": canonical_json(data["provenance"])})
     for (relation, source_kind, target_kind), records in rows.items():
         keys = schema.relations[relation][1]
         frame = pd.DataFrame(records, columns=["from", "to", "key", *keys, "provenance"])  # noqa: F841 - COPY reads it by name

@@ -15,6 +15,7 @@ sources said, with both sides' sources); per edge: ``relation``, attributes and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -208,7 +209,7 @@ def _set_attributes(datas: list[dict[str, Any]], table: pd.DataFrame, columns: l
 
 @collector_paused()
 def frames_to_graph(frames: GraphFrames) -> nx.MultiDiGraph:
-    """The networkx graph of a set of tables (what every analysis reads).
+    """The networkx graph of a set of tables (for users who ask for it, and drawings that need it).
 
     Parameters
     ----------
@@ -227,9 +228,28 @@ def frames_to_graph(frames: GraphFrames) -> nx.MultiDiGraph:
     'A'
     """
     nodes, edges = frames.nodes, frames.edges
+    graph = nx.MultiDiGraph(**frames.attributes)
+    graph.add_nodes_from(zip(nodes["id"].astype(object).tolist(), node_records(frames)))
+    graph.add_edges_from(zip(edges["source"].astype(object).tolist(), edges["target"].astype(object).tolist(),
+                             edges["key"].astype(object).tolist(), edge_records(frames)))
+    return graph
+
+
+def node_records(frames: GraphFrames) -> list[dict[str, Any]]:
+    """Each node's data as the networkx graph holds it, one dict per row of the node table: ``kind``,
+    ``provenance``, ``field_provenance``, ``conflicts``, then the attributes it has, in column order.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("a", kind="Ward", name="Bedfont", field_provenance={"name": [0]}, conflicts=[],
+    ...            provenance=[{"dataset": "ons", "record": "row 2", "date": "", "licence": "OGL-UK-3.0"}])
+    >>> node_records(graph_to_frames(g))[0]["field_provenance"]
+    {'name': [0]}
+    """
     datas = [{"kind": kind, "provenance": [], "field_provenance": {}, "conflicts": []}
-             for kind in nodes["kind"].astype(object).tolist()]
-    _set_attributes(datas, nodes, frames.node_attribute_columns())
+             for kind in frames.nodes["kind"].astype(object).tolist()]
+    _set_attributes(datas, frames.nodes, frames.node_attribute_columns())
     for row, conflict in zip(frames.conflicts["node"].tolist(), conflict_dicts(frames.conflicts)):
         datas[row]["conflicts"].append(conflict)
     split: dict[str, list[str]] = {}
@@ -243,17 +263,81 @@ def frames_to_graph(frames: GraphFrames) -> nx.MultiDiGraph:
             split[fields] = fields.split() if isinstance(fields, str) else []
         for name in split[fields]:
             data["field_provenance"].setdefault(name, []).append(position)
-    graph = nx.MultiDiGraph(**frames.attributes)
-    graph.add_nodes_from(zip(nodes["id"].astype(object).tolist(), datas))
-    edge_datas = [{"relation": relation} for relation in edges["relation"].astype(object).tolist()]
-    _set_attributes(edge_datas, edges, frames.edge_attribute_columns())
-    for data in edge_datas:
+    return datas
+
+
+def edge_records(frames: GraphFrames) -> list[dict[str, Any]]:
+    """Each edge's data as the networkx graph holds it, one dict per row of the edge table:
+    ``relation``, the attributes it has (in column order), then ``provenance``.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph()
+    >>> _ = g.add_edge("a", "b", key="k", relation="PART_OF", provenance=[], note="x")
+    >>> edge_records(graph_to_frames(g))
+    [{'relation': 'PART_OF', 'note': 'x', 'provenance': []}]
+    """
+    datas = [{"relation": relation} for relation in frames.edges["relation"].astype(object).tolist()]
+    _set_attributes(datas, frames.edges, frames.edge_attribute_columns())
+    for data in datas:
         data["provenance"] = []
     for row, provenance in zip(frames.edge_sources["edge"].tolist(), _provenance_dicts(frames.edge_sources)):
-        edge_datas[row]["provenance"].append(provenance)
-    graph.add_edges_from(zip(edges["source"].astype(object).tolist(), edges["target"].astype(object).tolist(),
-                             edges["key"].astype(object).tolist(), edge_datas))
-    return graph
+        datas[row]["provenance"].append(provenance)
+    return datas
+
+
+def node_items(frames: GraphFrames) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """Each node's id and data (:func:`node_records`), as networkx's ``graph.nodes(data=True)`` lists them.
+
+    Examples
+    --------
+    >>> [node for node, _ in node_items(graph_to_frames(nx.MultiDiGraph([("a", "b")])))]
+    ['a', 'b']
+    """
+    return zip(frames.nodes["id"].astype(object).tolist(), node_records(frames))
+
+
+def edge_items(frames: GraphFrames) -> Iterator[tuple[Any, Any, Any, dict[str, Any]]]:
+    """Each edge's source, target, key and data (:func:`edge_records`), in the order of networkx's
+    ``graph.edges(keys=True, data=True)`` (:func:`networkx_edge_order`).
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "b", key="k", relation="PART_OF")
+    >>> list(edge_items(graph_to_frames(g)))
+    [('a', 'b', 'k', {'relation': 'PART_OF', 'provenance': []})]
+    """
+    order = networkx_edge_order(frames)
+    records = edge_records(frames)
+    ends = [frames.edges[name].astype(object).to_numpy()[order].tolist() for name in ("source", "target", "key")]
+    return ((source, target, key, records[row]) for source, target, key, row in zip(*ends, order.tolist()))
+
+
+def networkx_edge_order(frames: GraphFrames) -> np.ndarray:
+    """The rows of the edge table in the order networkx lists the edges of :func:`frames_to_graph`:
+    by source, in node table order; from one source, by target, in the order each target was first
+    reached from it; then by row. Writers list edges in this order, whichever form they were given.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph([("b", "c"), ("a", "c"), ("b", "a"), ("b", "c")])
+    >>> frames = graph_to_frames(g)
+    >>> frames.edges.index = [3, 0, 2, 1]  # a table in another order than the graph's
+    >>> frames.edges = frames.edges.sort_index(ignore_index=True)
+    >>> frames.edges.loc[networkx_edge_order(frames), ["source", "target"]].values.tolist()
+    [['b', 'c'], ['b', 'c'], ['b', 'a'], ['a', 'c']]
+    >>> [(s, t) for s, t in frames_to_graph(frames).edges()]
+    [('b', 'c'), ('b', 'c'), ('b', 'a'), ('a', 'c')]
+    """
+    edges = frames.edges
+    rows = np.arange(len(edges))
+    if not len(edges):
+        return rows
+    position = pd.Index(frames.nodes["id"].astype(object)).get_indexer(edges["source"].astype(object))
+    pairs = pd.MultiIndex.from_arrays([edges["source"].astype(object), edges["target"].astype(object)])
+    codes, _ = pd.factorize(pairs)
+    first_row = pd.Series(rows).groupby(codes).transform("min").to_numpy()
+    return np.lexsort((rows, first_row, position))
 
 
 def conflict_dicts(conflicts: pd.DataFrame) -> list[dict[str, Any]]:

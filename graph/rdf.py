@@ -9,6 +9,7 @@ twice: as PROV-O (``prov:wasDerivedFrom`` a source record with ``dct:source``, `
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -21,7 +22,16 @@ import pandas as pd
 from rdflib import DCTERMS, PROV, RDF, XSD, BNode, Graph, Literal, URIRef
 
 from civicgraph.core.beside import Beside, run_here
-from civicgraph.graph.frames import RESERVED_EDGE_KEYS, RESERVED_NODE_KEYS
+from civicgraph.graph.frames import (
+    RESERVED_EDGE_KEYS,
+    RESERVED_NODE_KEYS,
+    GraphFrames,
+    GraphLike,
+    as_frames,
+    edge_records,
+    networkx_edge_order,
+    node_records,
+)
 from civicgraph.graph.store import canonical_json
 from civicgraph.ontology.vocabulary import ECO, SHAPES_FILE, ontology_graph, vocabulary
 
@@ -120,8 +130,7 @@ def _provenance_pairs(base: str, records: list[dict[str, str]], cited: set[str])
     return pairs, sources
 
 
-def rdf_blocks(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)
-               ) -> Iterator[Block]:
+def rdf_blocks(graph: GraphLike, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)) -> Iterator[Block]:
     """The triples of :func:`graph_to_rdf`, one subject at a time, without repeats.
 
     Each block is a subject and its statements: the graph's dataset, then each node (with the
@@ -137,39 +146,45 @@ def rdf_blocks(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[
     >>> [(str(subject).rsplit("/", 1)[-1], len(pairs)) for subject, pairs in rdf_blocks(g)]
     [('graph', 2), ('a', 6)]
     """
+    frames = as_frames(graph)
     vocab = vocabulary()
     kinds, relations = vocab.kinds, vocab.relations
     attribute_iri = {key: attribute.iri for key, attribute in vocab.attributes.items()}
-    node_iri = {node: _iri(base, data["kind"], node) for node, data in graph.nodes(data=True)}
+    node_ids = frames.nodes["id"].astype(object).tolist()
+    node_kinds = frames.nodes["kind"].astype(object).tolist()
+    node_iri = [_iri(base, kind, node) for node, kind in zip(node_ids, node_kinds)]
+    out_edges = _out_edges(frames)
+    edge_datas = edge_records(frames)
+    edge_keys = frames.edges["key"].astype(object).tolist()
     number, parts = part
-    position_of = {node: position for position, node in enumerate(graph)} if parts > 1 else {}
     cited: set[str] = set()
     if number == 0:
         yield URIRef(f"{base}graph"), [(TYPE, ECO.GraphDataset),
-                                       (ECO.graphAttributes, Text(canonical_json(dict(graph.graph))))]
-    for position, (node, data) in enumerate(graph.nodes(data=True)):
+                                       (ECO.graphAttributes, Text(canonical_json(dict(frames.attributes))))]
+    for position, (node, data) in enumerate(zip(node_ids, node_records(frames))):
         if position % parts != number:
             continue
-        subject = node_iri[node]
+        subject = node_iri[position]
         pairs: list[Pair] = [(TYPE, kinds[data["kind"]]), (_DCT_ID, Text(node))]
         pairs += [(attribute_iri[key], _text(key, value)) for key, value in data.items()
                   if key not in RESERVED_NODE_KEYS]
-        provenance, sources = _provenance_pairs(base, data.get("provenance", []), cited)
+        provenance, sources = _provenance_pairs(base, data["provenance"], cited)
         pairs += provenance
-        pairs.append((_FIELD_PROVENANCE, Text(canonical_json(data.get("field_provenance", {})))))
-        pairs.append((_CONFLICTS, Text(canonical_json(data.get("conflicts", [])))))
+        pairs.append((_FIELD_PROVENANCE, Text(canonical_json(data["field_provenance"]))))
+        pairs.append((_CONFLICTS, Text(canonical_json(data["conflicts"]))))
         edges: list[Block] = []
-        for _, target, key, edge_data in graph.out_edges(node, keys=True, data=True):
-            if parts > 1 and position_of[target] % parts != number:  # another part's node: typed here too
-                edges.append((node_iri[target], [(TYPE, kinds[graph.nodes[target]["kind"]])]))
+        for row, target in out_edges.get(position, ()):
+            if parts > 1 and target % parts != number:  # another part's node: typed here too
+                edges.append((node_iri[target], [(TYPE, kinds[node_kinds[target]])]))
+            edge_data = edge_datas[row]
             predicate = relations[edge_data["relation"]]
             pairs.append((predicate, node_iri[target]))
-            edge = URIRef(f"{base}edge/{quote(key, safe='-_.~')}")
-            about: list[Pair] = [(TYPE, _RELATIONSHIP), (_EDGE_KEY, Text(key, _STRING)),
+            edge = URIRef(f"{base}edge/{quote(edge_keys[row], safe='-_.~')}")
+            about: list[Pair] = [(TYPE, _RELATIONSHIP), (_EDGE_KEY, Text(edge_keys[row], _STRING)),
                                  (_SUBJECT, subject), (_PREDICATE, predicate), (_OBJECT, node_iri[target])]
             about += [(attribute_iri[attr], _text(attr, value)) for attr, value in edge_data.items()
                       if attr not in RESERVED_EDGE_KEYS]
-            edge_provenance, edge_sources = _provenance_pairs(base, edge_data.get("provenance", []), cited)
+            edge_provenance, edge_sources = _provenance_pairs(base, edge_data["provenance"], cited)
             edges.append((edge, list(dict.fromkeys(about + edge_provenance))))
             sources += edge_sources
         yield subject, list(dict.fromkeys(pairs))
@@ -177,12 +192,25 @@ def rdf_blocks(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[
         yield from sources
 
 
-def graph_to_rdf(graph: nx.MultiDiGraph, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)) -> Graph:
+def _out_edges(frames: GraphFrames) -> dict[int, list[tuple[int, int]]]:
+    """For each node's row, its edges out (row of the edge table, row of the target node), in
+    networkx's order."""
+    order = networkx_edge_order(frames)
+    index = pd.Index(frames.nodes["id"].astype(object))
+    sources = index.get_indexer(frames.edges["source"].astype(object))[order].tolist()
+    targets = index.get_indexer(frames.edges["target"].astype(object))[order].tolist()
+    found: dict[int, list[tuple[int, int]]] = {}
+    for row, source, target in zip(order.tolist(), sources, targets):
+        found.setdefault(source, []).append((row, target))
+    return found
+
+
+def graph_to_rdf(graph: GraphLike, *, base: str = DEFAULT_BASE, part: tuple[int, int] = (0, 1)) -> Graph:
     """The graph as RDF in the ecosystem ontology.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         A built ecosystem graph.
     base : str
         IRI prefix for nodes, edges and source records.
@@ -319,7 +347,7 @@ def validate_rdf(rdf: Graph, *, in_place: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["focus", "path", "shape", "message", "value"])
 
 
-def validate_graph(graph: nx.MultiDiGraph, *, parts: int = 1, beside: Beside | None = None) -> pd.DataFrame:
+def validate_graph(graph: GraphLike, *, parts: int = 1, beside: Beside | None = None) -> pd.DataFrame:
     """Check a graph against the SHACL shapes with pyshacl; one row per violation (empty when it
     conforms). This is the reference check: builds use the same shapes as column rules
     (:mod:`civicgraph.graph.shapes`).
@@ -333,16 +361,17 @@ def validate_graph(graph: nx.MultiDiGraph, *, parts: int = 1, beside: Beside | N
     >>> validate_graph(nx.MultiDiGraph()).empty
     True
     """
-    later = [(beside or run_here)(_violations_in_part, graph, (number, parts)) for number in range(1, parts)]
-    found = [_violations_in_part(graph, (0, parts)), *(getter() for getter in later)]
+    frames = dataclasses.replace(as_frames(graph))  # without what was derived: all a helper started afresh is sent
+    later = [(beside or run_here)(_violations_in_part, frames, (number, parts)) for number in range(1, parts)]
+    found = [_violations_in_part(frames, (0, parts)), *(getter() for getter in later)]
     return pd.concat(found, ignore_index=True).drop_duplicates(ignore_index=True)
 
 
-def _violations_in_part(graph: nx.MultiDiGraph, part: tuple[int, int]) -> pd.DataFrame:
+def _violations_in_part(frames: GraphFrames, part: tuple[int, int]) -> pd.DataFrame:
     """The violations of one part's own nodes, edges and sources (not of the nodes it only types)."""
-    violations = validate_rdf(graph_to_rdf(graph, part=part), in_place=True)
+    violations = validate_rdf(graph_to_rdf(frames, part=part), in_place=True)
     number, parts = part
-    others = {str(_iri(DEFAULT_BASE, data["kind"], node)) for position, (node, data) in enumerate(graph.nodes(data=True))
+    others = {str(_iri(DEFAULT_BASE, kind, node)) for position, (node, kind) in
+              enumerate(zip(frames.nodes["id"].astype(object).tolist(), frames.nodes["kind"].astype(object).tolist()))
               if position % parts != number}
     return violations[~violations["focus"].isin(others)]
-

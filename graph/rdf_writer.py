@@ -18,11 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import IO
 
-import networkx as nx
 import orjson
 from rdflib import DCTERMS, PROV, RDF, XSD, URIRef
 
 from civicgraph.core.progress import ROWS
+from civicgraph.graph.frames import GraphLike
 from civicgraph.graph.rdf import DEFAULT_BASE, TYPE, Block, Text, rdf_blocks
 from civicgraph.ontology.vocabulary import ECO
 
@@ -32,12 +32,12 @@ PREFIXES = {"eco": str(ECO), "prov": str(PROV), "dct": str(DCTERMS), "rdf": str(
 _LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def write_rdf(graph: nx.MultiDiGraph, path: str | Path, fmt: str, *, base: str = DEFAULT_BASE) -> Path:
+def write_rdf(graph: GraphLike, path: str | Path, fmt: str, *, base: str = DEFAULT_BASE) -> Path:
     """Write the graph as Turtle, N-Triples or JSON-LD to ``path``, a subject at a time.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         A built ecosystem graph.
     path : path
         The file to write (replaced if it exists).
@@ -53,6 +53,7 @@ def write_rdf(graph: nx.MultiDiGraph, path: str | Path, fmt: str, *, base: str =
     Examples
     --------
     >>> import tempfile
+    >>> import networkx as nx
     >>> from rdflib import Graph
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("a", kind="Ward", name="Bedfont", provenance=[], field_provenance={}, conflicts=[])

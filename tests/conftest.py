@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from civicgraph.graph.assemble import assemble_graph
+from civicgraph.graph.frames import GraphFrames, graph_to_frames
 from civicgraph.loaders.base import LoadResult, RecordSink
 from civicgraph.ontology.vocabulary import vocabulary
 
@@ -96,3 +97,19 @@ def hounslow_config(tmp_path: Path) -> Path:
     for name in ("hounslow.toml", "hounslow_review.csv"):
         shutil.copy(REPO / "config" / name, tmp_path / "config" / name)
     return tmp_path / "config" / "hounslow.toml"
+
+
+def edges_out_of_networkx_order(graph: nx.MultiDiGraph) -> GraphFrames:
+    """The tables of ``graph`` with the edge table's rows reversed (a build's edge table is not in the
+    order networkx lists the edges, which writers keep)."""
+    frames = graph_to_frames(graph)
+    last = len(frames.edges) - 1
+    frames.edges = frames.edges.iloc[::-1].reset_index(drop=True)
+    frames.edge_sources = frames.edge_sources.assign(edge=last - frames.edge_sources["edge"])
+    return frames
+
+
+@pytest.fixture
+def no_networkx_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if any networkx graph is made while it runs."""
+    monkeypatch.setattr(nx.MultiDiGraph, "__init__", lambda *_, **__: pytest.fail("a networkx graph was made"))
