@@ -80,19 +80,19 @@ def command_run(args: argparse.Namespace, console: Console) -> None:
 
 
 def command_ask(args: argparse.Namespace, console: Console) -> None:
-    from civicgraph.graph.store import load_graph
+    from civicgraph.graph.store import load_frames
     from civicgraph.pipeline.answers import ask
 
-    print(repr(ask(load_graph(args.graph), args.question)))
+    print(repr(ask(load_frames(args.graph), args.question)))
 
 
 def command_what_if(args: argparse.Namespace, console: Console) -> None:
     from civicgraph.analysis.centrality import what_if_removed
     from civicgraph.analysis.lookup import find_organisation
     from civicgraph.analysis.network import name
-    from civicgraph.graph.store import load_graph
+    from civicgraph.graph.store import load_frames
 
-    graph = load_graph(args.graph)
+    graph = load_frames(args.graph)
     removed = find_organisation(graph, args.organisation)
     table = what_if_removed(graph, removed)
     console.print(f"If [bold]{name(graph, removed)}[/bold] ({removed}) went: {len(table):,} organisations affected")

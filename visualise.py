@@ -16,16 +16,15 @@ import argparse
 import sys
 from pathlib import Path
 
-import networkx as nx
-
 from civicgraph.analysis.lookup import find_organisation
+from civicgraph.graph.frames import GraphLike, as_frames
 from civicgraph.maps.charts import centrality_league_chart, funding_against_deprivation_chart
 from civicgraph.maps.geography import geographic_layout, read_boundaries
 from civicgraph.maps.presets import PRESETS, preset_view
 from civicgraph.maps.render import MAX_NODES, render_map
 
 
-def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organisation: str | None = None,
+def workshop_map(graph: GraphLike, preset: str, path: str | Path, *, organisation: str | None = None,
                  size_by: str = "pagerank", max_nodes: int = MAX_NODES, aggregate_by: str = "kind",
                  gather_by: str = "kind", layout: str = "force", boundaries: str | Path | None = None,
                  presenter: bool = False, seed: int = 7) -> Path:
@@ -35,8 +34,8 @@ def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organ
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
-        The whole built graph.
+    graph : GraphFrames or networkx.MultiDiGraph
+        The whole built graph (a build's ``outcome.frames`` or its networkx ``outcome.graph``).
     preset : str
     path : path
         The ``.html`` file to write.
@@ -66,6 +65,7 @@ def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organ
     >>> workshop_map(g, "network", Path(tempfile.mkdtemp()) / "m.html").suffix
     '.html'
     """
+    graph = as_frames(graph)
     if organisation:
         organisation = find_organisation(graph, organisation)
     view = preset_view(graph, preset, organisation=organisation)
@@ -82,12 +82,12 @@ def workshop_map(graph: nx.MultiDiGraph, preset: str, path: str | Path, *, organ
                       presenter=presenter, layout=placed, background=background)
 
 
-def write_all_maps(graph: nx.MultiDiGraph, folder: str | Path, *, boundaries: str | Path | None = None) -> list[Path]:
+def write_all_maps(graph: GraphLike, folder: str | Path, *, boundaries: str | Path | None = None) -> list[Path]:
     """Every preset map and the two report charts, into ``folder``.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
     folder : path
     boundaries : path, optional
         LSOA boundaries (GeoJSON): with them, ``places.html`` too, every organisation on the
@@ -100,6 +100,7 @@ def write_all_maps(graph: nx.MultiDiGraph, folder: str | Path, *, boundaries: st
         ``funding_by_ward_vs_imd.png``, ``centrality_league.png``.
     """
     folder = Path(folder)
+    graph = as_frames(graph)  # read as tables once for every map
     written = [workshop_map(graph, preset, folder / f"{preset}.html") for preset in PRESETS]
     if boundaries is not None:
         written.append(workshop_map(graph, "network", folder / "places.html", layout="geographic",

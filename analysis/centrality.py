@@ -33,7 +33,7 @@ from civicgraph.analysis.period import (
     with_period,
 )
 from civicgraph.core.beside import Beside
-from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, as_networkx
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
 from civicgraph.graph.tables import grants_frame
 
 #: Above this many nodes betweenness is estimated from a sample of sources (see ``centrality_table``).
@@ -192,19 +192,12 @@ def _active_in_period(graph: GraphLike, as_of: str | None,
                       between: tuple[str, str] | None) -> tuple[GraphFrames, dict[str, str]]:
     """The tables of the organisations active in the period and their relations (see
     :func:`analysis.period.active_graph`), and the ``attrs`` the answer states its period by."""
-    # TRANSITIONAL: analysis.period reads a networkx graph; pass it the frames once it reads tables
-    networkx = as_networkx(graph)
-    start, end = resolve_period(networkx, as_of, between)
-    active, left_out = active_graph(networkx, end, start=start)
-    return _frames_of(graph, networkx, active), {
+    frames = as_frames(graph)
+    start, end = resolve_period(frames, as_of, between)
+    active, left_out = active_graph(frames, end, start=start)
+    return active, {
         "period": period_label(end, start), "left out": f"{len(left_out)} organisations not active in the period",
         "dating": DATING_RULE}
-
-
-def _frames_of(graph: GraphLike, networkx: nx.MultiDiGraph, kept: nx.MultiDiGraph) -> GraphFrames:
-    """The tables of ``kept``, a period's part of ``networkx`` (the networkx form of ``graph``): those
-    of ``graph`` when the period left nothing out, so what was made from them is used again."""
-    return as_frames(graph) if kept is networkx else as_frames(kept)
 
 
 def _centrality_table(frames: GraphFrames, *, betweenness_sample: int | None, seed: int,
@@ -509,8 +502,7 @@ def _organisation_id(graph: GraphLike, frames: GraphFrames, name_or_id: str) -> 
 
     if frames.nodes["id"].eq(name_or_id).any():
         return name_or_id
-    # TRANSITIONAL: analysis.lookup reads a networkx graph; pass it the frames once it reads tables
-    return find_organisation(as_networkx(graph), name_or_id)
+    return find_organisation(frames, name_or_id)
 
 
 def funding_concentration(graph: GraphLike, *, as_of: str | None = None,
@@ -537,9 +529,7 @@ def funding_concentration(graph: GraphLike, *, as_of: str | None = None,
     [0.75, 0.625]
     """
     columns = ["id", "name", "funding_gbp", "funders", "top_funder", "top_funder_share", "hhi"]
-    networkx = as_networkx(graph)  # TRANSITIONAL, as in _active_in_period
-    kept, period = grants_in_period(networkx, as_of, between)
-    frames = _frames_of(graph, networkx, kept)
+    frames, period = grants_in_period(as_frames(graph), as_of, between)
     grants = grants_frame(frames)
     grants = grants[grants["currency"].eq("GBP").to_numpy()]  # money in other currencies is not GBP
     if grants.empty:

@@ -141,8 +141,3 @@ def _objects(frames: GraphFrames, table: str, name: str) -> pd.Series:
         cache[name] = pd.Series(values, dtype=object)
     return cache[name]
 
-
-def cached(graph: GraphLike) -> dict:
-    """Transitional: where an analysis keeps what it made from ``graph`` (the frames' derived
-    tables; for a networkx graph, networkx's cache, emptied when the graph changes)."""
-    return derived(graph) if isinstance(graph, GraphFrames) else graph.__networkx_cache__.setdefault("civicgraph", {})

@@ -8,13 +8,13 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; no screen needed
 import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
 
 from civicgraph.analysis.centrality import centrality_table  # noqa: E402
 from civicgraph.analysis.money import funding_by_ward  # noqa: E402
+from civicgraph.graph.frames import GraphLike  # noqa: E402
 
 
-def funding_against_deprivation_chart(graph: nx.MultiDiGraph, path: str | Path) -> Path:
+def funding_against_deprivation_chart(graph: GraphLike, path: str | Path) -> Path:
     """Scatter of grant money (GBP) per ward against the ward's mean IMD score, wards labelled.
 
     Grants that no source places in a ward are counted in the title, not drawn.
@@ -32,7 +32,7 @@ def funding_against_deprivation_chart(graph: nx.MultiDiGraph, path: str | Path) 
     return _save(fig, path)
 
 
-def centrality_league_chart(graph: nx.MultiDiGraph, path: str | Path, *, top: int = 15,
+def centrality_league_chart(graph: GraphLike, path: str | Path, *, top: int = 15,
                             measure: str = "betweenness") -> Path:
     """Horizontal bar chart of the ``top`` organisations by a centrality measure."""
     table = centrality_table(graph).sort_values(measure, ascending=False).head(top).iloc[::-1]

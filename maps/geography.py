@@ -24,6 +24,7 @@ import numpy as np
 
 from civicgraph.analysis.network import name, ward_index
 from civicgraph.core.errors import SourceFormatError
+from civicgraph.graph.frames import GraphLike, as_networkx
 from civicgraph.maps.layout import _CELL, SPACING, Layout, separate
 from civicgraph.maps.palette import kind_label
 
@@ -150,7 +151,7 @@ def _ward_lines(areas: list[Area], ward_of_area: dict[str, str]) -> list[list[fl
     return [[*a, *b] for (_, a, b), count in counts.items() if count == 1]
 
 
-def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: list[Area]
+def geographic_layout(graph: nx.MultiDiGraph, context: GraphLike, areas: list[Area]
                       ) -> tuple[Layout, dict[str, Any], str]:
     """Positions by place, the background (LSOAs shaded by IMD decile, ward boundaries and names),
     and one sentence saying how many nodes were placed by what.
@@ -159,7 +160,7 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
     ----------
     graph : networkx.MultiDiGraph
         The nodes to place (a preset's view).
-    context : networkx.MultiDiGraph
+    context : GraphFrames or networkx.MultiDiGraph
         The whole graph: grid references, buildings, LSOAs and wards are looked up in it.
     areas : list of Area
         :func:`read_boundaries`.
@@ -179,6 +180,7 @@ def geographic_layout(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, areas: l
     'Placed by postcode: 1; place not known: 1.'
     """
     wards = ward_index(context)
+    context = as_networkx(context)
     area_of_code = {str(d.get("gss_code") or str(n).split("@")[0]): n
                     for n, d in context.nodes(data=True) if d["kind"] == "LSOA"}
     ward_of_area = {code: wards[node] for code, node in area_of_code.items() if node in wards}

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from civicgraph.analysis.coproduction import _partners
+from civicgraph.analysis.coproduction import _partner_links
 from civicgraph.analysis.gaps import below_the_radar_groups
 from civicgraph.analysis.infrastructure import infrastructure_profiles
 from civicgraph.analysis.lookup import find_organisation
-from civicgraph.analysis.network import neighbours, organisations, sector
+from civicgraph.analysis.network import name, neighbours, organisations, sector
+from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, as_networkx
+from civicgraph.graph.tables import edge_table, node_table
 
 
 @dataclass(frozen=True)
@@ -21,8 +23,8 @@ class MapView:
     graph: nx.MultiDiGraph
     title: str
     caption: str
-    #: The whole graph the view was cut from (wards, themes and sizes come from it).
-    context: nx.MultiDiGraph
+    #: The whole graph the view was cut from, as tables (wards, themes and sizes come from it).
+    context: GraphLike
 
 
 def _in_graph_order(graph: nx.MultiDiGraph, nodes: set[str]) -> nx.MultiDiGraph:
@@ -46,35 +48,42 @@ def _in_graph_order(graph: nx.MultiDiGraph, nodes: set[str]) -> nx.MultiDiGraph:
     return sub
 
 
-def _view(graph: nx.MultiDiGraph, nodes: set[str], title: str, caption: str) -> MapView:
-    sub = _in_graph_order(graph, nodes)
-    dates = [d for d in graph.graph.get("data_dates", {}).values() if d]
+def _view(frames: GraphFrames, nodes: set[str], title: str, caption: str) -> MapView:
+    """The drawing of ``nodes``: a subgraph of the networkx form of the tables (made once for them)."""
+    sub = _in_graph_order(as_networkx(frames), nodes)
+    dates = [d for d in frames.attributes.get("data_dates", {}).values() if d]
     as_of = f" Data from {min(dates)} to {max(dates)}." if dates else ""
-    return MapView(sub, title, caption + as_of, graph)
+    return MapView(sub, title, caption + as_of, frames)
 
 
-def below_the_radar_map(graph: nx.MultiDiGraph) -> MapView:
+def _of_kind(frames: GraphFrames, *kinds: str) -> set[str]:
+    nodes = node_table(frames)
+    return set(nodes.loc[nodes["kind"].isin(kinds), "id"])
+
+
+def below_the_radar_map(graph: GraphLike) -> MapView:
     """Below-the-radar groups, the council and funders, and the links (few or none) between them."""
+    graph = as_frames(graph)
     groups = set(below_the_radar_groups(graph)["id"])
-    hubs = set(organisations(graph, ["council", "funder"])) | {
-        n for n, d in graph.nodes(data=True) if d["kind"] == "InfrastructureBody"}
+    hubs = set(organisations(graph, ["council", "funder"])) | _of_kind(graph, "InfrastructureBody")
     wards = {w for n in groups for w in neighbours(graph, n, ["LOCATED_IN"])}
     return _view(graph, groups | hubs | wards, "Below-the-radar groups",
                  f"{len(groups)} unregistered or micro groups seen locally, with at most one link into the council "
                  "or funders, among the council, funders and infrastructure bodies.")
 
 
-def coproduction_map(graph: nx.MultiDiGraph) -> MapView:
+def coproduction_map(graph: GraphLike) -> MapView:
     """Council directorates and teams with the organisations they commission, fund or co-produce with."""
-    units = {n for n, d in graph.nodes(data=True) if d["kind"] in ("Council", "Directorate", "Team")}
-    partners = {p for u in units for p, _ in _partners(graph, u)}
-    contracts = {n for n in partners if graph.nodes[n]["kind"] == "Contract"}
-    return _view(graph, units | partners | contracts, "How the council works with the sector",
+    graph = as_frames(graph)
+    units = _of_kind(graph, "Council", "Directorate", "Team")
+    partners = set(_partner_links(edge_table(graph), node_table(graph)["kind"], sorted(units))["partner"])
+    return _view(graph, units | partners, "How the council works with the sector",
                  "Directorates and teams and the organisations they commission, fund or co-produce with.")
 
 
-def infrastructure_map(graph: nx.MultiDiGraph) -> MapView:
+def infrastructure_map(graph: GraphLike) -> MapView:
     """Support bodies, the functions they offer, and their members and funders: where they overlap."""
+    graph = as_frames(graph)
     profiles = infrastructure_profiles(graph)
     nodes = set(profiles)
     for profile in profiles.values():
@@ -83,23 +92,24 @@ def infrastructure_map(graph: nx.MultiDiGraph) -> MapView:
                  "Support bodies and the functions they offer; two bodies on one function overlap.")
 
 
-def funding_map(graph: nx.MultiDiGraph) -> MapView:
+def funding_map(graph: GraphLike) -> MapView:
     """Funders, the organisations they fund, and the wards those are in."""
-    nodes = set()
-    for recipient, funder, data in graph.edges(data=True):
-        if data["relation"] == "FUNDED_BY":
-            nodes |= {recipient, funder}
-            nodes |= neighbours(graph, recipient, ["LOCATED_IN"])
+    graph = as_frames(graph)
+    edges = edge_table(graph)
+    funded = edges[edges["relation"] == "FUNDED_BY"]
+    recipients = set(funded["source"])
+    located = edges[(edges["relation"] == "LOCATED_IN") & edges["source"].isin(recipients)]
+    nodes = recipients | set(funded["target"]) | set(located["target"])
     return _view(graph, nodes, "Funding flows", "Funders and the organisations they fund; arrows point from funder to "
                  "recipient and line width is money (GBP).")
 
 
-def ego_map(graph: nx.MultiDiGraph, organisation: str, *, radius: int = 2) -> MapView:
+def ego_map(graph: GraphLike, organisation: str, *, radius: int = 2) -> MapView:
     """One organisation and everything within ``radius`` steps of it.
 
     Parameters
     ----------
-    graph : networkx.MultiDiGraph
+    graph : GraphFrames or networkx.MultiDiGraph
         The whole built graph.
     organisation : str
         Its id or name (see :func:`analysis.lookup.find_organisation`): a misspelt or ambiguous name
@@ -116,14 +126,16 @@ def ego_map(graph: nx.MultiDiGraph, organisation: str, *, radius: int = 2) -> Ma
     >>> ego_map(g, "age uk hounslow").title
     'Age UK Hounslow and its connections'
     """
+    graph = as_frames(graph)
     organisation = find_organisation(graph, organisation)
-    nodes = set(nx.ego_graph(graph.to_undirected(as_view=True), organisation, radius=radius))
-    return _view(graph, nodes, f"{graph.nodes[organisation].get('name', organisation)} and its connections",
-                 f"Everything within {radius} steps of {graph.nodes[organisation].get('name', organisation)}.")
+    nodes = set(nx.ego_graph(as_networkx(graph).to_undirected(as_view=True), organisation, radius=radius))
+    called = name(graph, organisation)
+    return _view(graph, nodes, f"{called} and its connections", f"Everything within {radius} steps of {called}.")
 
 
-def network_map(graph: nx.MultiDiGraph) -> MapView:
+def network_map(graph: GraphLike) -> MapView:
     """Every organisation and the relations between them (council, funders, VCSE, NHS, business)."""
+    graph = as_frames(graph)
     nodes = set(organisations(graph))
     return _view(graph, nodes, "The civil-society network",
                  "Every organisation and the relations between them, sized by influence.")
@@ -138,7 +150,7 @@ PRESETS = {
 }
 
 
-def preset_view(graph: nx.MultiDiGraph, preset: str, *, organisation: str | None = None) -> MapView:
+def preset_view(graph: GraphLike, preset: str, *, organisation: str | None = None) -> MapView:
     """The view of a named preset (``ego`` needs ``organisation``).
 
     Raises
@@ -157,7 +169,7 @@ def preset_view(graph: nx.MultiDiGraph, preset: str, *, organisation: str | None
         return ego_map(graph, organisation)
     if preset not in PRESETS:
         raise ValueError(f"map preset {preset!r} is not known. Use one of: {', '.join([*PRESETS, 'ego'])}.")
-    return PRESETS[preset](graph)
+    return PRESETS[preset](as_frames(graph))
 
 
 def sector_counts(view: MapView) -> dict[str, int]:

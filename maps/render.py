@@ -27,6 +27,7 @@ import pyvis
 
 from civicgraph.analysis.centrality import MEASURES, centrality
 from civicgraph.analysis.network import is_organisation, name, ward_index
+from civicgraph.graph.frames import GraphLike, as_networkx
 from civicgraph.maps.layout import SPACING, Layout, force_layout, grouped_layout
 from civicgraph.maps.palette import REVERSED_RELATIONS, kind_label, kind_style, relation_label, relation_style
 
@@ -115,14 +116,14 @@ def card(graph: nx.MultiDiGraph, node: str, *, ward: str | None = None) -> str:
     return "\n".join(lines if sources else [*lines, "source: none recorded"])
 
 
-def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind", context: nx.MultiDiGraph | None = None) -> nx.MultiDiGraph:
+def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind", context: GraphLike | None = None) -> nx.MultiDiGraph:
     """One node per kind (or ward) with counts, edges summed between groups: for maps too big to draw.
 
     Parameters
     ----------
     graph : networkx.MultiDiGraph
     by : {"kind", "ward"}
-    context : networkx.MultiDiGraph, optional
+    context : GraphFrames or networkx.MultiDiGraph, optional
         The whole graph, where each node's ward is found (default ``graph``).
 
     Examples
@@ -155,7 +156,7 @@ def aggregate(graph: nx.MultiDiGraph, *, by: str = "kind", context: nx.MultiDiGr
     return small
 
 
-def _groups(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, by: str) -> dict[str, str]:
+def _groups(graph: nx.MultiDiGraph, context: GraphLike, by: str) -> dict[str, str]:
     if by not in ("kind", "ward"):
         raise ValueError(f"aggregate by {by!r} is not supported. Use one of: 'kind', 'ward'.")
     if by == "kind":
@@ -164,7 +165,7 @@ def _groups(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, by: str) -> dict[s
     return {n: name(context, wards[n]) if n in wards else "ward not known" for n in graph}
 
 
-def _sizes(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, size_by: str) -> tuple[dict[str, float], str]:
+def _sizes(graph: nx.MultiDiGraph, context: GraphLike, size_by: str) -> tuple[dict[str, float], str]:
     """Node sizes (map units) and the words for what they show. A measure that is the same for every
     organisation on the map says nothing, so sizes then show links in the whole graph."""
     if size_by == "members":
@@ -172,11 +173,11 @@ def _sizes(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, size_by: str) -> tu
     elif size_by in MEASURES:
         # measured on the whole graph (a preset's cut leaves most organisations alone), unless that
         # is national: then on the map itself, which is quick
-        source = context if context.number_of_nodes() <= MAX_CONTEXT else graph
-        measured = centrality(source, size_by) if source.number_of_nodes() else {}
+        source = context if len(context.nodes) <= MAX_CONTEXT else graph
+        measured = centrality(source, size_by) if len(source.nodes) else {}
         values = {n: float(measured[n]) for n in graph if n in measured and not math.isnan(measured[n])}
         if len({round(v, 12) for v in values.values()}) < 2 and size_by != "links":
-            links = centrality(source, "links") if source.number_of_nodes() else {}
+            links = centrality(source, "links") if len(source.nodes) else {}
             values = {n: float(links[n]) for n in graph if n in links}
             size_by = "links"
     else:
@@ -205,7 +206,7 @@ def _edge_records(graph: nx.MultiDiGraph, apart: set[str]) -> list[dict[str, Any
     return records
 
 
-def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, size_by: str = "pagerank",
+def map_data(graph: nx.MultiDiGraph, *, context: GraphLike | None = None, size_by: str = "pagerank",
              gather_by: str = "kind", seed: int = 7, layout: Layout | None = None,
              groups: dict[str, str] | None = None) -> dict[str, Any]:
     """The nodes (with positions), edges, filters and legend a map page draws.
@@ -214,7 +215,7 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
     ----------
     graph : networkx.MultiDiGraph
         What to draw.
-    context : networkx.MultiDiGraph, optional
+    context : GraphFrames or networkx.MultiDiGraph, optional
         The whole graph ``graph`` was cut from: wards, themes, sizes and the links counted on each
         card come from it (a preset's subgraph holds no ward or theme nodes). Default ``graph``.
     size_by : str
@@ -241,6 +242,7 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
     ('A', 'Charity')
     """
     context = graph if context is None else context
+    whole = as_networkx(context)
     sizes, size_words = _sizes(graph, context, size_by) if graph.number_of_nodes() else ({}, size_by)
     wards = ward_index(context)
     ward_names = {n: name(context, wards[n]) if n in wards else "not known" for n in graph}
@@ -253,16 +255,16 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
     nodes = []
     for node, data in graph.nodes(data=True):
         colour, shape = kind_style(data["kind"])
-        in_context = node in context
+        in_context = node in whole
         x, y = (round(v) for v in layout.positions[node])  # whole map units, as vis-network reports them
         record = {
             "id": node, "label": label(graph, node), "kind": data["kind"], "x": x, "y": y, "rank": rank[node],
             "size": sizes.get(node, 12.0 if is_organisation(graph, node) else 9.0), "shape": shape, "color": colour,
-            "ward": ward_names[node], "themes": _themes(context, node) if in_context else [],
+            "ward": ward_names[node], "themes": _themes(whole, node) if in_context else [],
             "title": card(graph, node, ward=ward_names[node]),
             "card": {"kind": kind_label(data["kind"]), "ward": ward_names[node],
                      "income": str(data.get("income_band") or "not known"), "sources": _sources(data),
-                     "links": context.degree(node) if in_context else degree[node]},
+                     "links": whole.degree(node) if in_context else degree[node]},
         }
         if groups:
             record["group"] = groups.get(node)
@@ -293,7 +295,7 @@ def map_data(graph: nx.MultiDiGraph, *, context: nx.MultiDiGraph | None = None, 
 
 
 def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption: str, size_by: str = "pagerank",
-               max_nodes: int = MAX_NODES, aggregate_by: str = "kind", context: nx.MultiDiGraph | None = None,
+               max_nodes: int = MAX_NODES, aggregate_by: str = "kind", context: GraphLike | None = None,
                gather_by: str = "kind", seed: int = 7, presenter: bool = False,
                layout: Layout | None = None, background: dict[str, Any] | None = None) -> Path:
     """Write ``graph`` as one self-contained, offline HTML map.
@@ -313,7 +315,7 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
         Above this the map opens aggregated by ``aggregate_by``; clicking a group shows its members
         (up to :data:`MAX_MEMBERS` nodes; above that the page holds the groups only).
     aggregate_by : {"kind", "ward"}
-    context : networkx.MultiDiGraph, optional
+    context : GraphFrames or networkx.MultiDiGraph, optional
         The whole graph (for wards, themes and sizes); default ``graph``.
     gather_by : {"kind", "ward"}
         How nodes with no link on the map are gathered.
@@ -363,7 +365,7 @@ def render_map(graph: nx.MultiDiGraph, path: str | Path, *, title: str, caption:
     return path
 
 
-def _aggregated_data(graph: nx.MultiDiGraph, context: nx.MultiDiGraph, *, aggregate_by: str, size_by: str,
+def _aggregated_data(graph: nx.MultiDiGraph, context: GraphLike, *, aggregate_by: str, size_by: str,
                      seed: int) -> dict[str, Any]:
     """Every node, laid out group by group, plus one node per group: the page opens with the groups
     and shows a group's members when it is clicked. Lines join groups, members and groups, and
