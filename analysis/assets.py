@@ -50,7 +50,7 @@ def asset_use(graph: GraphLike) -> pd.DataFrame:
     name = pd.Series(names_of(frames, nodes["id"]), index=nodes.index)
     owners = _into_assets(frames, "OWNS")
     owners = owners["source"].map(name).groupby(owners["target"].to_numpy(), sort=False).agg("; ".join)
-    users = _into_assets(frames, "OCCUPIES").assign(user=lambda e: e["source"].map(name))
+    users = _into_assets(frames, "OCCUPIES").assign(user=lambda e: e["source"].map(name).astype(object))
     stated = (users["rent_terms"].notna() & (users["rent_terms"] != "")).to_numpy()
     users["terms"] = (users["user"] + ": " + users["rent_terms"].astype(str)).where(stated, None)
     by_asset = users.groupby(users["target"].to_numpy(), sort=False)
@@ -63,10 +63,12 @@ def asset_use(graph: GraphLike) -> pd.DataFrame:
         "ward": ward.map(name).to_numpy(dtype=object),
         "owner": assets["id"].map(owners).to_numpy(dtype=object),
         "users": assets["id"].map(by_asset["source"].nunique()).fillna(0).astype(int).to_numpy(),
-        "user_names": assets["id"].map(by_asset["user"].agg(lambda n: "; ".join(sorted(set(n))))).fillna("").to_numpy(),
+        "user_names": assets["id"].map(by_asset["user"].agg(lambda n: "; ".join(sorted(set(n))))).fillna("")
+        .to_numpy(dtype=object),
         "vcse_users": assets["id"].map(users[users["sector"] == "vcse"].groupby("target")["source"].nunique())
         .fillna(0).astype(int).to_numpy(),
-        "rent_terms": assets["id"].map(by_asset["terms"].agg(lambda t: "; ".join(t.dropna()))).fillna("").to_numpy(),
+        "rent_terms": assets["id"].map(by_asset["terms"].agg(lambda t: "; ".join(t.dropna()))).fillna("")
+        .to_numpy(dtype=object),
     })
     return frame.sort_values(["users", "name"], ascending=[False, True]).reset_index(drop=True)
 

@@ -47,3 +47,11 @@ def test_asset_answers_read_the_tables_alone() -> None:
         ("Bedfont", "LBH", 2, "Choir; Club", "Club: peppercorn")
     assert asset_transfer_candidates(frames)[["name", "concessionary"]].values.tolist() == [["Hall", "yes"]]
     assert "networkx" not in derived(frames)
+
+
+def test_a_graph_without_buildings_has_no_asset_answers() -> None:
+    from civicgraph.graph.frames import as_frames
+    g = nx.MultiDiGraph()
+    node(g, "club", "UnregisteredGroup", name="Club")
+    for graph in (g, as_frames(g), nx.MultiDiGraph()):
+        assert asset_use(graph).empty and asset_transfer_candidates(graph).empty
