@@ -6,9 +6,8 @@ from collections import Counter
 
 import pandas as pd
 
-from civicgraph.analysis._tables import names_by_id, period_of, relations_in_period
-from civicgraph.analysis.network import is_large_or_national, sector, ward_index
-from civicgraph.analysis.period import DATING_RULE, relations_period_label
+from civicgraph.analysis.network import is_large_or_national, names_by_id, sector, ward_index
+from civicgraph.analysis.period import DATING_RULE, relations_in_period, relations_period_label, resolve_period
 from civicgraph.graph.frames import GraphLike, as_frames
 from civicgraph.graph.tables import edge_table, node_table
 
@@ -107,7 +106,7 @@ def directorate_coproduction(graph: GraphLike, *, as_of: str | None = None,
     'as of 2015-12-31 (relations dated after it, or ended before it, are left out)'
     """
     frames = as_frames(graph)
-    start, end = period_of(frames, as_of, between)
+    start, end = resolve_period(frames, as_of, between)
     kept, _ = relations_in_period(frames, end, start=start)
     nodes = node_table(frames, "sector_champion", "vcse_links", "note")
     units = nodes[nodes["kind"].isin(UNIT_KINDS).to_numpy()]

@@ -16,10 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from civicgraph.analysis._tables import inactive_in_period, names_by_id, period_of, relations_in_period
 from civicgraph.analysis.centrality import links_into
-from civicgraph.analysis.network import datasets, organisation_nodes, ward_index
-from civicgraph.analysis.period import DATING_RULE, period_label
+from civicgraph.analysis.network import datasets, names_by_id, organisation_nodes, ward_index
+from civicgraph.analysis.period import (
+    DATING_RULE,
+    inactive_organisations,
+    period_label,
+    relations_in_period,
+    resolve_period,
+)
 from civicgraph.core.provenance import DERIVED_DATASETS
 from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames
 from civicgraph.graph.tables import edge_table, node_table
@@ -183,12 +188,12 @@ def below_the_radar_groups(graph: GraphLike, *, income_threshold_gbp: float = 10
     [['Lunch club', 'no', 1.0]]
     """
     frames = as_frames(graph)
-    start, as_of = period_of(frames, as_of, between)
+    start, as_of = resolve_period(frames, as_of, between)
     linked_in = links_into(relations_in_period(frames, as_of, start=start)[0])  # links of the period only
     candidates = _candidates(frames, income_threshold_gbp, max_links_in, linked_in)
     table = node_table(frames, *GROUP_ATTRIBUTES).loc[candidates]
     serving = _serving_authority(edge_table(frames), node_table(frames)["kind"])
-    index, inactive = ward_index(frames), inactive_in_period(frames, as_of, start=start)
+    index, inactive = ward_index(frames), (inactive_organisations(frames, as_of, start=start) if as_of else {})
     registers = frames.attributes.get("registers") or []
     sightings = _sightings(frames, candidates)
     names = names_by_id(frames, [*candidates, *{n for c in candidates for n in linked_in.get(c, ())},

@@ -12,7 +12,7 @@ from itertools import combinations
 
 import pandas as pd
 
-from civicgraph.analysis._tables import names_by_id
+from civicgraph.analysis.network import names_by_id
 from civicgraph.graph.frames import GraphLike, as_frames
 from civicgraph.graph.tables import edge_table, node_table
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from civicgraph.analysis.gaps import ward_deprivation
 from civicgraph.analysis.network import names_of, organisation_nodes, ward_index
 from civicgraph.analysis.period import (
     DATING_RULE,
@@ -64,20 +65,6 @@ def _ward_population(frames: GraphFrames, wards: pd.Series) -> tuple[pd.Series, 
     basis = wards.map(nodes["population_basis"])
     basis = basis.where(basis.notna() & (basis != ""), "source")
     return population, basis.where(population.notna(), "unknown").astype(object)
-
-
-def _ward_deprivation(frames: GraphFrames) -> dict[str, float]:
-    """Mean IMD score of each ward's LSOAs (higher is more deprived), summed in the order of the LSOAs."""
-    edges, nodes = edge_table(frames), node_table(frames, "imd_score")
-    kind = nodes["kind"].astype(str)
-    part_of = edges[(edges["relation"] == "PART_OF").to_numpy(dtype=bool)]
-    part_of = part_of[(part_of["source"].map(kind) == "LSOA").to_numpy() & (part_of["target"].map(kind) == "Ward").to_numpy()]
-    score = part_of["source"].map(nodes["imd_score"])
-    scored = part_of[score.notna().to_numpy()]
-    scores: dict[str, list[float]] = {}
-    for ward, value in zip(scored["target"], score.dropna()):
-        scores.setdefault(ward, []).append(float(value))
-    return {ward: sum(v) / len(v) for ward, v in scores.items()}
 
 
 def funding_by_ward(graph: GraphLike, *, years: tuple[int, int] | None = None,
@@ -144,7 +131,7 @@ def funding_by_ward(graph: GraphLike, *, years: tuple[int, int] | None = None,
     totals = totals.join(_money_by(grants, "ward", rates))[["grants", "amount_gbp", "other_currencies", "recipients"]]
     placed = pd.Series(index)
     located = placed[~placed.index.map(kind).isin(["Ward", "LSOA"])].value_counts()
-    imd = _ward_deprivation(frames)
+    imd = ward_deprivation(frames)
     every = list(dict.fromkeys([*wards, *totals.index]))
     totals.index = totals.index.astype(object)
     frame = pd.DataFrame({"ward": pd.Series(every, dtype=object)}).join(totals, on="ward")

@@ -122,6 +122,19 @@ def names_of(graph: GraphLike, ids: pd.Series) -> np.ndarray:
     return found.where(found.notna() & (found != ""), ids).astype(str).to_numpy(dtype=object)
 
 
+def names_by_id(graph: GraphLike, ids: Iterable[str]) -> dict[str, str]:
+    """Each node's name, or its id when it has none (:func:`names_of`), by id.
+
+    Examples
+    --------
+    >>> g = nx.MultiDiGraph(); g.add_node("a", kind="Charity", name="A"); g.add_node("b", kind="Charity")
+    >>> names_by_id(g, ["a", "b", "a"])
+    {'a': 'A', 'b': 'b'}
+    """
+    chosen = list(dict.fromkeys(ids))
+    return dict(zip(chosen, names_of(graph, pd.Series(chosen, dtype=object)).tolist()))
+
+
 def is_large_or_national(data: dict) -> bool:
     """Whether an organisation is large (income 1m GBP or more) or works nationally.
 
