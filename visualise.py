@@ -60,7 +60,7 @@ def workshop_map(graph: GraphLike, preset: str, path: str | Path, *, organisatio
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, networkx as nx
     >>> g = nx.MultiDiGraph(); g.add_node("f", kind="Funder", name="F", provenance=[])
     >>> workshop_map(g, "network", Path(tempfile.mkdtemp()) / "m.html").suffix
     '.html'

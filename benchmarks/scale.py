@@ -40,7 +40,6 @@ from civicgraph.analysis.centrality import centrality_table
 from civicgraph.analysis.network import organisation_nodes
 from civicgraph.core.bulk import collector_paused
 from civicgraph.graph.assemble import assemble_frames
-from civicgraph.graph.frames import frames_to_graph
 from civicgraph.graph.store import write_frames
 from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.place_index import PlaceIndex
@@ -187,13 +186,10 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
     if not build_only:
-        with _measured(run, size, "networkx graph (for analysis)"):
-            graph = frames_to_graph(frames)
         for answer in ANSWERS:
             with _measured(run, size, f"answer {answer.key}"):
-                answer.compute(graph, AnswerInputs())
-        _measure_outputs(graph, size, run, networkx_limit)
-        del graph
+                answer.compute(frames, AnswerInputs())
+        _measure_outputs(frames, size, run, networkx_limit)
     del frames, resolution
     _measure_sources(files, size, run)  # after the build, which ran in a process as fresh as the command's
 

@@ -40,7 +40,7 @@ def ward_rings(graph: GraphLike, boundaries: str | Path) -> dict[str, list[np.nd
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, networkx as nx
     >>> square = [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]
     >>> path = Path(tempfile.mkdtemp()) / "b.geojson"
     >>> _ = path.write_text(json.dumps({"features": [{"properties": {"LSOA11CD": "E01"},

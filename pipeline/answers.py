@@ -152,6 +152,7 @@ def ask(graph: GraphLike, key: str, inputs: AnswerInputs | None = None) -> Answe
 
     Examples
     --------
+    >>> import networkx as nx
     >>> result = ask(nx.MultiDiGraph(), "11_board_interlocks")
     >>> result.missing.startswith("No trustee table loaded")
     True
@@ -168,6 +169,7 @@ def answer_all(graph: GraphLike, inputs: AnswerInputs | None = None) -> dict[str
 
     Examples
     --------
+    >>> import networkx as nx
     >>> sorted(answer_all(nx.MultiDiGraph()))[:2]
     ['01_below_the_radar_groups', '02_directorate_coproduction']
     """
@@ -230,6 +232,7 @@ def about_sheet(answers: dict[str, AnswerResult]) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> about_sheet(answer_all(nx.MultiDiGraph())).columns.tolist()[:3]
     ['sheet', 'question', 'headline']
     """

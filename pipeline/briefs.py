@@ -217,7 +217,7 @@ def write_briefs(results: dict[str, AnswerResult], folder: str | Path, graph: Gr
 
     Examples
     --------
-    >>> import tempfile
+    >>> import tempfile, networkx as nx
     >>> from civicgraph.pipeline.answers import answer_all
     >>> paths = write_briefs(answer_all(nx.MultiDiGraph()), Path(tempfile.mkdtemp()), nx.MultiDiGraph())
     >>> sorted(p.name for p in paths)[:2]

@@ -95,6 +95,7 @@ def explain(key: str, graph: GraphLike, table: pd.DataFrame,
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> explain("11_board_interlocks", g, pd.DataFrame())["missing"][:23]
     'No trustee table loaded'
@@ -147,6 +148,7 @@ def stated_by_analysis(graph: GraphLike, table: pd.DataFrame) -> list[str]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> g.add_node("E05000346@2017", kind="Ward", name="Bedfont")
     >>> table = pd.DataFrame({"ward": ["Bedfont"]})
@@ -213,6 +215,7 @@ def sources_of(graph: GraphLike, relations: tuple[str, ...], kinds: tuple[str, .
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
     >>> _ = g.add_edge("a", "f", relation="FUNDED_BY", provenance=[
     ...     {"dataset": "360giving:g.json", "record": "1", "date": "2019-05-01", "licence": "CC-BY-4.0"}])
@@ -437,6 +440,7 @@ def funding_placement(graph: GraphLike) -> dict[str, float]:
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(); _ = g.add_edge("a", "f", relation="FUNDED_BY", amount=5.0, currency="GBP")
     >>> nx.set_node_attributes(g, {"a": "Charity", "f": "Funder"}, "kind")
     >>> funding_placement(g)
@@ -565,6 +569,7 @@ def compared_money(graph: GraphLike, comparison: pd.DataFrame, focus: str) -> pd
 
     Examples
     --------
+    >>> import networkx as nx
     >>> g = nx.MultiDiGraph(authority_gss="A")
     >>> g.add_node("f", kind="Funder", name="Trust"); g.add_node("o", kind="Charity")
     >>> _ = g.add_edge("o", "f", relation="FUNDED_BY", amount=40.0, currency="GBP")
