@@ -46,7 +46,7 @@ from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
-from civicgraph.pipeline.build import run_loaders, source_place_words
+from civicgraph.pipeline.build import handed_over, run_loaders, source_place_words
 from civicgraph.pipeline.config import BuildConfig, SourceConfig
 from civicgraph.pipeline.helpers import (
     edge_merge_helper,
@@ -89,7 +89,7 @@ class Run:
 
 
 def _memory_mb() -> float:
-    """Memory of this process and of the helper processes it forked (their proportional set size,
+    """Memory of this process and of the helper processes it started (their proportional set size,
     so pages a helper shares with this process count once), in MB."""
     total, pending = 0, [os.getpid()]
     while pending:
@@ -176,10 +176,9 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         resolution = resolve_entities(results, places=source_place_words(results), beside=scoring_helper(results))
         release_freed_memory()  # as build_graph does between its stages
     with _measured(run, size, "build graph (merge)"), large_blocks_mapped():
-        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
-                                    between_halves=release_freed_memory,
-                                    beside=edge_merge_helper(results, wanted=config.parallel_merge))
-        del results
+        edge_helper = edge_merge_helper(results, wanted=config.parallel_merge)
+        frames, _ = assemble_frames(handed_over(results), matches=resolution.merged_pairs(),
+                                    between_halves=release_freed_memory, beside=edge_helper)
         frames, _ = locate_by_postcode(frames, places)
         release_freed_memory()
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):

@@ -2,10 +2,10 @@
 
 Library functions are plain single-process code. Those whose work splits into independent halves
 take a ``beside`` argument (:mod:`civicgraph.core.beside`); this module decides, from the size of
-the work and the memory the machine has, when a forked helper (:mod:`civicgraph.pipeline.forked`)
-is worth it, and hands the build's freed memory back to the system between stages
-(:mod:`civicgraph.pipeline.memory`). Only the pipeline calls it; nothing below the pipeline imports
-it.
+the work and the memory the machine has, when a helper process
+(:mod:`civicgraph.pipeline.helper_process`) is worth it, and hands the build's freed memory back to
+the system between stages (:mod:`civicgraph.pipeline.memory`). Only the pipeline calls it; nothing
+below the pipeline imports it.
 
 On a borough every function returns ``None`` (run here): a helper costs more than it saves.
 """
@@ -19,7 +19,7 @@ import networkx as nx
 from civicgraph.core.beside import Beside
 from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.base import LoadResult
-from civicgraph.pipeline.forked import can_fork, start_forked
+from civicgraph.pipeline.helper_process import can_start_helpers, start_in_helper
 from civicgraph.pipeline.memory import available_memory, large_blocks_mapped, release_freed_memory
 
 #: The build hands memory back between its stages with these.
@@ -41,7 +41,7 @@ SHARED_BETWEENNESS_EDGES = 200_000
 
 
 def _helper_if(worth_it: bool) -> Beside | None:
-    return start_forked if worth_it and can_fork() else None
+    return start_in_helper if worth_it and can_start_helpers() else None
 
 
 def loading_helper(total_bytes: int, sources: int) -> Beside | None:
@@ -109,7 +109,7 @@ def contained_helper() -> Beside | None:
 
     Examples
     --------
-    >>> contained_helper() is (start_forked if can_fork() else None)
+    >>> contained_helper() is (start_in_helper if can_start_helpers() else None)
     True
     """
     return _helper_if(True)
