@@ -53,7 +53,6 @@ from civicgraph.pipeline.helpers import (
     large_blocks_mapped,
     release_freed_memory,
     scoring_helper,
-    table_write_helper,
 )
 from civicgraph.pipeline.locate import locate_by_postcode
 from civicgraph.resolve.resolution import resolve_entities
@@ -182,7 +181,7 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         frames, _ = locate_by_postcode(frames, places)
         release_freed_memory()
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
-        write_frames(frames, Path(folder), beside=table_write_helper(frames))
+        write_frames(frames, Path(folder))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
     if not build_only:

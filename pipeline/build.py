@@ -49,7 +49,6 @@ from civicgraph.pipeline.helpers import (
     loading_helper,
     release_freed_memory,
     scoring_helper,
-    table_write_helper,
 )
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 from civicgraph.pipeline.population import estimate_population
@@ -479,8 +478,7 @@ def write_build_folder(config: BuildConfig, outcome: BuildOutcome, folder: Path)
     and counts.
     """
     sources = [{**s, "sha256": sha256_of(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
-    write_frames(outcome.frames, folder, extra={"config": str(config.path), "sources": sources},
-                 beside=table_write_helper(outcome.frames))
+    write_frames(outcome.frames, folder, extra={"config": str(config.path), "sources": sources})
     write_csv(outcome.rejections, folder / "rejections.csv")
     write_csv(outcome.resolution.links, folder / "matches.csv")
 

@@ -17,7 +17,8 @@ half, to read. The result is pickled into one file a little at a time, and the r
 arrays (numpy arrays and Arrow columns: pickle's out-of-band buffers, protocol 5) into another,
 which this process maps rather than reads. Neither side holds the whole pickle as one bytes object,
 as ``multiprocessing``'s connections would (a national loader's helper went from 1.1 to 3.3 GB
-doing so). Open files among the arguments (a log) cross as file descriptors of the same open file.
+doing so). Open files among the arguments (a log) cross as file descriptors of the same open file,
+and shared values (a counter of work taken) as their shared memory.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ import tempfile
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import reduction
+from multiprocessing.context import set_spawning_popen
+from multiprocessing.sharedctypes import SynchronizedBase
 from typing import IO, Any
 
 #: Buffers smaller than this stay in the pickle: mapping them would cost more than copying.
@@ -74,7 +78,8 @@ def start_in_helper[Result](function: Callable[..., Result], *args: Any) -> Call
         return lambda: function(*args)
     files = _Files.made()
     args, opened = _files_apart(args)
-    passed = [f.fileno() for f in files.all()] + opened
+    args, shared = _shared_apart(args)
+    passed = [f.fileno() for f in files.all()] + opened + shared
     helper = subprocess.Popen([sys.executable, "-c", _HELPER, *map(str, passed)], pass_fds=passed,
                               stdin=subprocess.PIPE)
     try:
@@ -159,7 +164,47 @@ def _files_apart(args: tuple) -> tuple[tuple, list[int]]:
 
 
 def _files_back(args: tuple, opened: list[int]) -> tuple:
-    return tuple(os.fdopen(opened[a.number], a.mode) if isinstance(a, _OpenFile) else a for a in args)
+    """The arguments with their open files and shared values as they were."""
+    return tuple(os.fdopen(opened[a.number], a.mode) if isinstance(a, _OpenFile) else
+                 pickle.loads(a.pickled) if isinstance(a, _SharedValue) else a for a in args)  # noqa: S301
+
+
+@dataclass(frozen=True)
+class _SharedValue:
+    """A value in shared memory among the arguments (``multiprocessing``'s, made in a ``spawn`` or
+    ``forkserver`` context: one made for ``fork`` cannot be shared), pickled as ``multiprocessing``
+    pickles it for a process it starts."""
+
+    pickled: bytes
+
+
+class _Spawning:
+    """Stands for a process being started while shared values are pickled: ``multiprocessing`` then
+    hands their memory over as descriptors, which the helper is given under the same numbers."""
+
+    def __init__(self) -> None:
+        from multiprocessing.popen_spawn_posix import _DupFd  # POSIX only, as helpers are
+
+        self.DupFd = _DupFd
+        self.fds: list[int] = []
+
+    def duplicate_for_child(self, fd: int) -> int:
+        self.fds.append(fd)
+        return fd
+
+
+def _shared_apart(args: tuple) -> tuple[tuple, list[int]]:
+    """The arguments with each shared value replaced by a :class:`_SharedValue`, and the
+    descriptors of their memory."""
+    if not any(isinstance(a, SynchronizedBase) for a in args):
+        return args, []
+    spawning = _Spawning()
+    set_spawning_popen(spawning)
+    try:
+        return tuple(_SharedValue(bytes(reduction.ForkingPickler.dumps(a))) if isinstance(a, SynchronizedBase) else a
+                     for a in args), spawning.fds
+    finally:
+        set_spawning_popen(None)
 
 
 def _dump(value: Any, stream: IO[bytes], buffers: IO[bytes]) -> Spans:  # noqa: ANN401

@@ -7,7 +7,9 @@ the work and the memory the machine has, when a helper process
 the system between stages (:mod:`civicgraph.pipeline.memory`). Only the pipeline calls it; nothing
 below the pipeline imports it.
 
-On a borough every function returns ``None`` (run here): a helper costs more than it saves.
+On a borough every function returns ``None`` (run here): a helper costs more than it saves. A
+graph's tables are written here, one after the other: a helper would first have to be handed the
+edge tables, which costs about as much as writing them and holds them twice.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import Iterable
 import networkx as nx
 
 from civicgraph.core.beside import Beside
-from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.base import LoadResult
 from civicgraph.pipeline.helper_process import can_start_helpers, start_in_helper
 from civicgraph.pipeline.memory import available_memory, large_blocks_mapped, release_freed_memory
@@ -30,12 +31,10 @@ SHARE_LOADING_BYTES = 50 << 20
 #: Node records (all sources) above which candidate pairs are scored by two processes.
 SHARED_SCORING_RECORDS = 50_000
 #: Edge records above which a build asked for ``parallel_merge`` merges the edges in a helper.
-FORK_EDGES = 200_000
+HELPER_EDGES = 200_000
 #: Memory the machine must have available, per edge record, for the helper of a parallel merge:
 #: the two working sets add up, so with less the edges are merged here, after the nodes.
 HELPER_BYTES_PER_EDGE = 640
-#: Graphs of more rows (nodes and edges) than this write their edge table in a helper.
-SHARED_WRITE_ROWS = 1_000_000
 #: Graphs of more edges than this share betweenness with a helper.
 SHARED_BETWEENNESS_EDGES = 200_000
 
@@ -77,19 +76,7 @@ def edge_merge_helper(results: Iterable[LoadResult], *, wanted: bool) -> Beside 
     True
     """
     edges = sum(len(r.edges) for r in results)
-    return _helper_if(wanted and edges > FORK_EDGES and available_memory() > edges * HELPER_BYTES_PER_EDGE)
-
-
-def table_write_helper(frames: GraphFrames) -> Beside | None:
-    """A helper to write the edge table while the node table is written, for large graphs.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> table_write_helper(GraphFrames(*[pd.DataFrame()] * 5, {})) is None
-    True
-    """
-    return _helper_if(len(frames.nodes) + len(frames.edges) > SHARED_WRITE_ROWS)
+    return _helper_if(wanted and edges > HELPER_EDGES and available_memory() > edges * HELPER_BYTES_PER_EDGE)
 
 
 def betweenness_helper(graph: nx.MultiDiGraph) -> Beside | None:

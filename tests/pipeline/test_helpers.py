@@ -26,14 +26,14 @@ def _with_edges(count: int) -> RecordSink:
 @needs_helpers
 def test_edges_merge_beside_only_when_asked_many_and_there_is_room(monkeypatch: pytest.MonkeyPatch) -> None:
     results = [_with_edges(3).result()]
-    monkeypatch.setattr(helpers, "FORK_EDGES", 2)
+    monkeypatch.setattr(helpers, "HELPER_EDGES", 2)
     monkeypatch.setattr(helpers, "available_memory", lambda: 1 << 40)
     assert helpers.edge_merge_helper(results, wanted=False) is None
     assert helpers.edge_merge_helper(results, wanted=True) is start_in_helper
     monkeypatch.setattr(helpers, "available_memory", lambda: 0)  # no room for a second working set
     assert helpers.edge_merge_helper(results, wanted=True) is None
     monkeypatch.setattr(helpers, "available_memory", lambda: 1 << 40)
-    monkeypatch.setattr(helpers, "FORK_EDGES", 3)  # not more than the threshold
+    monkeypatch.setattr(helpers, "HELPER_EDGES", 3)  # not more than the threshold
     assert helpers.edge_merge_helper(results, wanted=True) is None
 
 
