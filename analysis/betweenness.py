@@ -139,7 +139,7 @@ def betweenness_later(graph: igraph.Graph, *, sample: int | None, seed: int,
     sources = list(range(n)) if sampled is None else sampled
     count = max(1, len(sources) // max(SOURCES_PER_BATCH, len(sources) // 64))
     batches = [list(b) for b in np.array_split(sources, count)]
-    taken = multiprocessing.Value("l", 0)
+    taken = multiprocessing.get_context("spawn").Value("l", 0)  # shared with a helper that is not a fork
     edges = np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
     theirs = beside(_sum_batches_of_edges, n, edges, batches, taken)
 

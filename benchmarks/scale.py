@@ -45,14 +45,13 @@ from civicgraph.loaders.base import LoadContext
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
 from civicgraph.pipeline.answers import ANSWERS, AnswerInputs
-from civicgraph.pipeline.build import run_loaders, source_place_words
+from civicgraph.pipeline.build import handed_over, run_loaders, source_place_words
 from civicgraph.pipeline.config import BuildConfig, SourceConfig
 from civicgraph.pipeline.helpers import (
     edge_merge_helper,
     large_blocks_mapped,
     release_freed_memory,
     scoring_helper,
-    table_write_helper,
 )
 from civicgraph.pipeline.locate import locate_by_postcode
 from civicgraph.resolve.resolution import resolve_entities
@@ -88,7 +87,7 @@ class Run:
 
 
 def _memory_mb() -> float:
-    """Memory of this process and of the helper processes it forked (their proportional set size,
+    """Memory of this process and of the helper processes it started (their proportional set size,
     so pages a helper shares with this process count once), in MB."""
     total, pending = 0, [os.getpid()]
     while pending:
@@ -175,14 +174,13 @@ def measure_size(size: float, work: Path, run: Run, *, networkx_limit: int = NET
         resolution = resolve_entities(results, places=source_place_words(results), beside=scoring_helper(results))
         release_freed_memory()  # as build_graph does between its stages
     with _measured(run, size, "build graph (merge)"), large_blocks_mapped():
-        frames, _ = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
-                                    between_halves=release_freed_memory,
-                                    beside=edge_merge_helper(results, wanted=config.parallel_merge))
-        del results
+        edge_helper = edge_merge_helper(results, wanted=config.parallel_merge)
+        frames, _ = assemble_frames(handed_over(results), matches=resolution.merged_pairs(),
+                                    between_halves=release_freed_memory, beside=edge_helper)
         frames, _ = locate_by_postcode(frames, places)
         release_freed_memory()
     with tempfile.TemporaryDirectory() as folder, _measured(run, size, "save (Parquet)"):
-        write_frames(frames, Path(folder), beside=table_write_helper(frames))
+        write_frames(frames, Path(folder))
     print(f"  (graph: {len(frames.nodes):,} nodes, {len(frames.edges):,} edges, "
           f"{(resolution.links['status'] == 'merged').sum():,} merges)", flush=True)
     if not build_only:

@@ -5,7 +5,10 @@ candidate pairs, merging edges while nodes merge, writing the edge table while t
 written, checking a second part of a graph). They take a ``beside`` argument: a function that starts
 ``function(*args)`` and returns a getter for its result. Left as ``None`` the half is computed here,
 at once (:func:`run_here`), so the library is plain single-process code. The pipeline decides when a
-helper process is worth it and passes its own (see ``civicgraph.pipeline.helpers``).
+helper process is worth it and passes its own (see ``civicgraph.pipeline.helpers``): the function
+and its arguments are then pickled into another interpreter, so a library function hands over a
+function defined at module level (or an instance of a module-level class) and plain data, and
+never relies on the half changing its arguments.
 """
 
 from __future__ import annotations

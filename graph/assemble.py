@@ -27,7 +27,6 @@ is done one by one in Python: nodes whose sources disagree on kind, lists to uni
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -175,30 +174,29 @@ def _provenance_column(parts: list[pd.Series], name: str) -> pd.Series:
 class _Records:
     """Every record of every source's frame (nodes or edges), end to end; ``offsets`` where each starts."""
 
-    frames: list[pd.DataFrame]
+    frames: list[pd.DataFrame]  # the merge's own (shallow copies): it takes each column out once used
     offsets: np.ndarray
     enrich: np.ndarray
     provenance: list[pd.Series]
     positions: list[dict[str, int]]  # each frame's columns' places (a record's conflicts follow them)
 
     @classmethod
-    def of(cls, frames: list[pd.DataFrame], *, consume: bool = False) -> _Records:
-        """The records of ``frames``; with ``consume``, the frames' provenance columns are then
-        taken out of them (the records have them end to end)."""
+    def of(cls, frames: list[pd.DataFrame]) -> _Records:
+        """The records of ``frames`` (the merge's own); their provenance columns are then taken out
+        of them (the records have them end to end)."""
         lengths = np.array([len(f) for f in frames], dtype=np.int64)
         records = cls(frames, np.concatenate([[0], np.cumsum(lengths)]),
                       np.concatenate([_enrich_column(f) for f in frames] or [np.array([], dtype=bool)]),
                       [_provenance_column([f[c] for f in frames if len(f)], c) for c in PROVENANCE_COLUMNS],
                       [{c: i for i, c in enumerate(f.columns)} for f in frames])
-        for column in PROVENANCE_COLUMNS if consume else ():
+        for column in PROVENANCE_COLUMNS:
             records.let_go(column)
         return records
 
-    def text(self, column: str, *, consume: bool = False) -> pd.Series:
-        """Column ``column`` end to end as Arrow text; with ``consume``, taken out of the frames."""
+    def text(self, column: str) -> pd.Series:
+        """Column ``column`` end to end as Arrow text, taken out of the frames."""
         text = _text([f[column] for f in self.frames if len(f)])
-        if consume:
-            self.let_go(column)
+        self.let_go(column)
         return text
 
     def let_go(self, column: str) -> None:
@@ -211,14 +209,14 @@ class _Records:
         parts = [f[column].to_numpy(dtype=object) for f in self.frames if len(f)]
         return np.concatenate(parts) if parts else np.array([], dtype=object)
 
-    def cells(self, name: str, *, consume: bool = False) -> tuple[pd.Series, np.ndarray, np.ndarray] | None:
+    def cells(self, name: str) -> tuple[pd.Series, np.ndarray, np.ndarray] | None:
         """The present cells of column ``name``: values, record numbers, and the column's place in its
-        frame; with ``consume``, the column is then taken out of the frames."""
+        frame; the column is taken out of the frames."""
         parts, at, where = [], [], []
         for number, frame in enumerate(self.frames):
             if name not in frame:
                 continue
-            column = frame.pop(name) if consume else frame[name]
+            column = frame.pop(name)
             mask = present_mask(column)
             parts.append(column[mask].reset_index(drop=True))
             at.append(self.offsets[number] + np.flatnonzero(mask))
@@ -524,7 +522,7 @@ def _field_names(masks: np.ndarray, names: list[str]) -> pd.Categorical:
 
 @collector_paused()
 def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,
-                    matches: Iterable[tuple[str, str]] = (), consume: bool = False, beside: Beside | None = None,
+                    matches: Iterable[tuple[str, str]] = (), beside: Beside | None = None,
                     between_halves: Callable[[], object] | None = None) -> tuple[GraphFrames, pd.DataFrame]:
     """Merge load results into the tables of one graph.
 
@@ -536,17 +534,17 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     ----------
     results : iterable of LoadResult
         In priority order: where sources disagree on a field, the earlier one is kept and the
-        disagreement recorded.
+        disagreement recorded. They are not changed. A caller with no further use for them can
+        hand them over (an iterator that gives each up as it goes: see ``pipeline.build``): the
+        merge then frees each of their columns once merged, so that a national build holds its
+        sources and its graph at once only in part.
     attributes : dict, optional
         Graph-level attributes (authority, build date).
     matches : iterable of (str, str)
         Pairs of identifiers that entity resolution merged (:mod:`resolve.resolution`).
-    consume : bool
-        Empty each result's node and edge frames as they are merged, so that a national build holds
-        its sources and its graph at once only in part (for a caller that has no further use for them).
     beside : callable, optional
         Where to merge the edges meanwhile (see :mod:`civicgraph.core.beside`); by default here,
-        after the nodes. With ``consume``, the results' edges are emptied here once it has started.
+        after the nodes.
     between_halves : callable, optional
         Called once the nodes are merged and their working arrays let go, before the edges are
         taken (the pipeline hands freed memory back to the system there).
@@ -572,10 +570,11 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     >>> frames.node_sources[["record", "fields"]].values.tolist()
     [['row 2', 'name'], ['g1', 'name']]
     """
-    results = list(results)
-    records = _Records.of([r.nodes for r in results], consume=consume)
+    node_frames, edge_frames = _own_frames(results)
+    records = _Records.of(node_frames)
+    del node_frames  # the records have them, and let go of each column once used
     declared = _declared_lists(records)
-    identities, id_codes = _identities(records.text("id", consume=consume), *declared, [(str(a), str(b)) for a, b in matches])
+    identities, id_codes = _identities(records.text("id"), *declared, [(str(a), str(b)) for a, b in matches])
     canonical = identities.canonical[id_codes]
     # nodes: the canonical ids of records that are not enrich-only, in merge order
     main = np.flatnonzero(~records.enrich)
@@ -584,34 +583,33 @@ def assemble_frames(results: Iterable[LoadResult], *, attributes: dict[str, Any]
     node_of_code[node_codes] = np.arange(len(node_codes))
     # the edges need only the identities: a large graph merges them in a helper process meanwhile
     if beside is not None:
-        merged_edges = beside(_merge_edges_beside, results, identities, node_of_code, os.getpid())
+        merged_edges = beside(_merge_edges, edge_frames, identities, node_of_code)
+        edge_frames = None  # the helper has its own
     else:
-        merged_edges = lambda: _merge_edges(results, identities, node_of_code, consume=consume)  # noqa: E731
-    if consume and beside is not None:  # the helper has its own view of the edges now
-        _empty(results, "edges")
-    nodes, node_sources, found = _merge_nodes(records, identities, id_codes, declared, node_codes, node_of_code,
-                                              consume=consume)
+        merged_edges = lambda: _merge_edges(edge_frames, identities, node_of_code)  # noqa: E731
+    nodes, node_sources, found = _merge_nodes(records, identities, id_codes, declared, node_codes, node_of_code)
     del records, id_codes, canonical, declared  # what the node merge needed: not kept while edges merge
     conflicts = found.table([node_sources[f] for f in PROVENANCE_FIELDS])
-    if consume:
-        _empty(results, "nodes")
     if between_halves is not None:  # what the node merge freed, before the edges' merge needs as much again
         between_halves()
     edges, edge_sources, rejections = merged_edges()
-    if consume:
-        _empty(results, "edges")
     return GraphFrames(nodes, node_sources, edges, edge_sources, conflicts, dict(attributes or {})), rejections
 
 
-def _empty(results: list[LoadResult], frame: str) -> None:
-    """Empty the ``frame`` ("nodes" or "edges") of each result (its columns stay)."""
+def _own_frames(results: Iterable[LoadResult]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """The node and edge frames of the results, as the merge's own shallow copies: it takes columns
+    out of these, never out of the results. Once the results are gone (a caller that handed them
+    over), each column is freed as soon as the merge has taken it."""
+    nodes, edges = [], []
     for result in results:
-        setattr(result, frame, getattr(result, frame).iloc[:0])
+        nodes.append(result.nodes.copy(deep=False))
+        edges.append(result.edges.copy(deep=False))
+    return nodes, edges
 
 
 def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarray,
-                 declared: tuple[np.ndarray, list[list[Any]]], node_codes: np.ndarray, node_of_code: np.ndarray, *,
-                 consume: bool) -> tuple[pd.DataFrame, pd.DataFrame, _Conflicts]:
+                 declared: tuple[np.ndarray, list[list[Any]]], node_codes: np.ndarray, node_of_code: np.ndarray
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, _Conflicts]:
     """The node and node source tables of the node records (see :func:`assemble_frames`), and the
     conflicts found (their table is made once this function's working arrays are gone)."""
     declared_rows, declared_lists = declared
@@ -639,7 +637,7 @@ def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarra
     fields = np.zeros((len(entries), len(names) // 64 + 1), dtype=np.uint64)
     for number, name in enumerate(names):
         vocab.check_attribute(name)
-        found = rewritten[name] if name in IDENTIFIER_LISTS else records.cells(name, consume=consume)
+        found = rewritten[name] if name in IDENTIFIER_LISTS else records.cells(name)
         if found is None or not len(found[0]):
             continue
         column = _gather(name, found, slot, placed)
@@ -663,17 +661,18 @@ def _merge_nodes(records: _Records, identities: _Identities, id_codes: np.ndarra
     return nodes, node_sources, conflicts
 
 
-def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray, *,
-                 consume: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def _merge_edges(frames: list[pd.DataFrame], identities: _Identities, node_of_code: np.ndarray
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Edges between canonical nodes, one per key, each with its provenance list; dangling ones
-    reported. With ``consume``, each attribute column is taken out of the results once merged."""
-    records = _Records.of([r.edges for r in results], consume=consume)
+    reported. ``frames`` are the merge's own edge frames: each column is taken out of them once merged."""
+    records = _Records.of(frames)
+    del frames
     ends = {}
     for end in ("source", "target"):
-        given = records.text(end, consume=consume)
+        given = records.text(end)
         canonical = _through(identities.canonical, identities.codes(given))
         ends[end] = (given, canonical, _through(node_of_code, canonical))
-    relation_codes, relation_names = pd.factorize(records.text("relation", consume=consume))
+    relation_codes, relation_names = pd.factorize(records.text("relation"))
     relations = np.asarray(relation_names, dtype=object)[relation_codes]  # references to a few strings
     (_, canonical_source, source_node), (_, canonical_target, target_node) = ends["source"], ends["target"]
     dangling = (source_node < 0) | (target_node < 0)
@@ -706,7 +705,7 @@ def _merge_edges(results: list[LoadResult], identities: _Identities, node_of_cod
     slot = np.full(len(relations), -1, dtype=np.int64)
     slot[kept[first]] = np.arange(len(first))
     for name in sorted({c for f in records.frames for c in f.columns if c not in _NOT_ATTRIBUTES}):
-        found = records.cells(name, consume=consume)
+        found = records.cells(name)
         values, at, _ = found
         wanted = slot[at] >= 0
         edges[name] = values[wanted].set_axis(slot[at][wanted]).reindex(range(len(first)))
@@ -724,18 +723,6 @@ def _compact(values: pd.Series, field: str) -> pd.Series:
     """A provenance column as kept in the graph's tables: the record as text, the others (a few
     datasets, licences and dates repeated over millions of rows) as categories."""
     return values if field == "record" else values.astype("category")
-
-
-def _merge_edges_beside(results: list[LoadResult], identities: _Identities, node_of_code: np.ndarray, asker: int
-                        ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """:func:`_merge_edges`, beside the node merge. In another process than the ``asker``'s it lets
-    go of its view of the node records and of each edge column once merged: the asker has let go of
-    the edges and lets go of the nodes as it merges them, so memory that only one of the two still
-    uses is freed when that one is done with it."""
-    elsewhere = os.getpid() != asker
-    if elsewhere:
-        _empty(results, "nodes")
-    return _merge_edges(results, identities, node_of_code, consume=elsewhere)
 
 
 def assemble_graph(results: Iterable[LoadResult], *, attributes: dict[str, Any] | None = None,

@@ -12,7 +12,7 @@ it is of that type; otherwise each value is canonical JSON text, and the manifes
 ``provenance`` column holds each row's list of ``{dataset, record, date, licence}`` (nodes also
 ``fields``: the attributes that source gave, space-separated). The conflict table has a row for each
 value a source gave that disagreed with the value kept (both as JSON text) and where each came from. A
-save/load round trip is exact. A large graph's node table is written while a forked helper writes
+save/load round trip is exact. A large graph's node table is written while a helper process writes
 the other two. Writing goes to a hidden sibling folder that replaces the target only when
 complete, so a failed save or build leaves the previous graph as it was. Folders of format version
 1 (JSON text per node) still load.

@@ -6,7 +6,7 @@ than exhausting memory or disk: JSON nested deeper than ``max_json_depth``, a CS
 to more than ``max_unpack_ratio`` times its size or more than ``max_unpacked_bytes`` in all.
 
 The limits in force are process-wide: a build sets them from its configuration for its duration
-(:func:`limits_in_force`), and the forked helper that runs some loaders inherits them. Readers
+(:func:`limits_in_force`), and hands them to the helper process that runs some loaders. Readers
 called outside a build use the defaults.
 
 Examples

@@ -11,7 +11,7 @@ identifiers are one organisation, then the frames are merged into one graph.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -35,7 +35,7 @@ from civicgraph.graph.frames import GraphFrames, frames_to_graph
 from civicgraph.graph.shapes import VIOLATION_COLUMNS, shape_violations, without_violations
 from civicgraph.graph.store import atomic_directory, write_frames
 from civicgraph.loaders.base import REJECTION_COLUMNS, LoadContext, LoadResult, RecordSink
-from civicgraph.loaders.limits import limits_in_force
+from civicgraph.loaders.limits import Limits, current_limits, limits_in_force
 from civicgraph.loaders.personal_data import redact_contacts
 from civicgraph.loaders.place_index import PlaceIndex
 from civicgraph.loaders.registry import get_loader
@@ -49,7 +49,6 @@ from civicgraph.pipeline.helpers import (
     loading_helper,
     release_freed_memory,
     scoring_helper,
-    table_write_helper,
 )
 from civicgraph.pipeline.locate import locate_by_postcode, mark_places
 from civicgraph.pipeline.population import estimate_population
@@ -127,7 +126,7 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     """Run every configured loader, geography first, and index the authority's places.
 
     Geography comes first because the others locate what they read with it. Large builds then
-    share the other loaders between this process and a forked helper, the files split by size.
+    share the other loaders between this process and a helper process, the files split by size.
 
     Returns
     -------
@@ -147,7 +146,7 @@ def run_loaders(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
     places = PlaceIndex.from_results([results[j] for j in geography])
     context = replace(context, places=places)
     mine, helpers, beside = _share(config, others)
-    later = beside(_load, config, helpers, context, None) if beside else dict
+    later = beside(_load_within, current_limits(), config, helpers, context) if beside else dict
     results.update(_load(config, mine, context, bar))
     if helpers:
         with bar.step(f"{len(helpers)} more in a helper process"):
@@ -171,6 +170,13 @@ def _load(config: BuildConfig, indices: list[int], context: LoadContext, bar: St
             if not config.keep_contacts:
                 results[i] = redact_contacts(results[i])
     return results
+
+
+def _load_within(limits: Limits, config: BuildConfig, indices: list[int], context: LoadContext
+                 ) -> dict[int, LoadResult]:
+    """:func:`_load` within ``limits`` (a helper process has its own, the defaults, until told)."""
+    with limits_in_force(limits):
+        return _load(config, indices, context, None)
 
 
 def _share(config: BuildConfig, indices: list[int]) -> tuple[list[int], list[int], Beside | None]:
@@ -252,11 +258,13 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
                       "registers": register_extracts(results),
                       "ward_source": POSTCODE_WARDS_SOURCE if config.wards == "postcodes" else ""}
         results.append(branch_result(resolution.links))  # BRANCH_OF: a branch's page on its national body's site
-        release_freed_memory()  # before the merge forks its helper, which would share it
+        source_rejections = [r.rejections for r in results]
+        edge_helper = edge_merge_helper(results, wanted=config.parallel_merge)
+        release_freed_memory()  # what resolution freed, before the merge needs as much again
         with large_blocks_mapped(), bar.step("merging"):  # the merge's only: resolution's chunks would be slower
-            frames, dangling = assemble_frames(results, matches=resolution.merged_pairs(), consume=True,
+            frames, dangling = assemble_frames(handed_over(results), matches=resolution.merged_pairs(),
                                                attributes=attributes, between_halves=release_freed_memory,
-                                               beside=edge_merge_helper(results, wanted=config.parallel_merge))
+                                               beside=edge_helper)
             release_freed_memory()
         with bar.step("placing and classifying"):
             lookup_date = _postcode_date(config)
@@ -269,7 +277,7 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
             warnings += placement_warnings(frames, config.min_placed_share, sources=datasets)
             frames.attributes["warnings"] = warnings
         release_freed_memory()
-        rejections = pd.concat([r.rejections for r in results] + [dangling], ignore_index=True)
+        rejections = pd.concat([*source_rejections, dangling], ignore_index=True)
         rejections = rejections if len(rejections) else pd.DataFrame(columns=REJECTION_COLUMNS)
         if config.strict and len(rejections):
             first = rejections.iloc[0]
@@ -282,6 +290,21 @@ def build_graph(config: BuildConfig, *, pseudonym_key: bytes | None = None, prog
                 frames, violations, rejections = _apply_shapes(frames, rejections, strict=config.strict)
     return BuildOutcome(frames, sources, rejections, violations=violations, resolution=resolution,
                         warnings=warnings)
+
+
+def handed_over[Item](items: list[Item]) -> Iterator[Item]:
+    """Each of ``items``, taken out of the list as it is given: a caller hands over a list of its
+    own, so that the function it calls holds the only reference to each item once it has taken it
+    (the merge then frees a source's columns as it merges them).
+
+    Examples
+    --------
+    >>> mine = ["register", "grants"]
+    >>> list(handed_over(mine)), mine
+    (['register', 'grants'], [])
+    """
+    while items:
+        yield items.pop(0)
 
 
 def _postcode_date(config: BuildConfig, *, wards: bool = False) -> str:
@@ -455,8 +478,7 @@ def write_build_folder(config: BuildConfig, outcome: BuildOutcome, folder: Path)
     and counts.
     """
     sources = [{**s, "sha256": sha256_of(Path(s["path"])) if Path(s["path"]).exists() else ""} for s in outcome.sources]
-    write_frames(outcome.frames, folder, extra={"config": str(config.path), "sources": sources},
-                 beside=table_write_helper(outcome.frames))
+    write_frames(outcome.frames, folder, extra={"config": str(config.path), "sources": sources})
     write_csv(outcome.rejections, folder / "rejections.csv")
     write_csv(outcome.resolution.links, folder / "matches.csv")
 

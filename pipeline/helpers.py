@@ -2,12 +2,14 @@
 
 Library functions are plain single-process code. Those whose work splits into independent halves
 take a ``beside`` argument (:mod:`civicgraph.core.beside`); this module decides, from the size of
-the work and the memory the machine has, when a forked helper (:mod:`civicgraph.pipeline.forked`)
-is worth it, and hands the build's freed memory back to the system between stages
-(:mod:`civicgraph.pipeline.memory`). Only the pipeline calls it; nothing below the pipeline imports
-it.
+the work and the memory the machine has, when a helper process
+(:mod:`civicgraph.pipeline.helper_process`) is worth it, and hands the build's freed memory back to
+the system between stages (:mod:`civicgraph.pipeline.memory`). Only the pipeline calls it; nothing
+below the pipeline imports it.
 
-On a borough every function returns ``None`` (run here): a helper costs more than it saves.
+On a borough every function returns ``None`` (run here): a helper costs more than it saves. A
+graph's tables are written here, one after the other: a helper would first have to be handed the
+edge tables, which costs about as much as writing them and holds them twice.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from civicgraph.core.beside import Beside
-from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.base import LoadResult
-from civicgraph.pipeline.forked import can_fork, start_forked
+from civicgraph.pipeline.helper_process import can_start_helpers, start_in_helper
 from civicgraph.pipeline.memory import available_memory, large_blocks_mapped, release_freed_memory
 
 #: The build hands memory back between its stages with these.
@@ -28,18 +29,16 @@ SHARE_LOADING_BYTES = 50 << 20
 #: Node records (all sources) above which candidate pairs are scored by two processes.
 SHARED_SCORING_RECORDS = 50_000
 #: Edge records above which a build asked for ``parallel_merge`` merges the edges in a helper.
-FORK_EDGES = 200_000
+HELPER_EDGES = 200_000
 #: Memory the machine must have available, per edge record, for the helper of a parallel merge:
 #: the two working sets add up, so with less the edges are merged here, after the nodes.
 HELPER_BYTES_PER_EDGE = 640
-#: Graphs of more rows (nodes and edges) than this write their edge table in a helper.
-SHARED_WRITE_ROWS = 1_000_000
 #: Graphs of more edges than this share betweenness with a helper.
 SHARED_BETWEENNESS_EDGES = 200_000
 
 
 def _helper_if(worth_it: bool) -> Beside | None:
-    return start_forked if worth_it and can_fork() else None
+    return start_in_helper if worth_it and can_start_helpers() else None
 
 
 def loading_helper(total_bytes: int, sources: int) -> Beside | None:
@@ -75,19 +74,7 @@ def edge_merge_helper(results: Iterable[LoadResult], *, wanted: bool) -> Beside 
     True
     """
     edges = sum(len(r.edges) for r in results)
-    return _helper_if(wanted and edges > FORK_EDGES and available_memory() > edges * HELPER_BYTES_PER_EDGE)
-
-
-def table_write_helper(frames: GraphFrames) -> Beside | None:
-    """A helper to write the edge table while the node table is written, for large graphs.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> table_write_helper(GraphFrames(*[pd.DataFrame()] * 5, {})) is None
-    True
-    """
-    return _helper_if(len(frames.nodes) + len(frames.edges) > SHARED_WRITE_ROWS)
+    return _helper_if(wanted and edges > HELPER_EDGES and available_memory() > edges * HELPER_BYTES_PER_EDGE)
 
 
 def betweenness_helper(frames: GraphFrames) -> Beside | None:
@@ -108,7 +95,7 @@ def contained_helper() -> Beside | None:
 
     Examples
     --------
-    >>> contained_helper() is (start_forked if can_fork() else None)
+    >>> contained_helper() is (start_in_helper if can_start_helpers() else None)
     True
     """
     return _helper_if(True)

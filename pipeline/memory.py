@@ -3,8 +3,7 @@
 A national build frees gigabytes between its stages (the loaders' working columns, entity
 resolution's candidate pairs), but the allocators keep what is freed for reuse: glibc keeps it in
 its heap, and Arrow's pool (mimalloc) keeps its pages. After entity resolution the build then holds
-0.7 GB it no longer uses, and the helper forked to merge the edges starts by sharing it. Two things
-return it:
+0.7 GB it no longer uses. Two things return it:
 
 - :func:`large_blocks_mapped` has glibc give each large block (an array, a column) its own
   mapping, unmapped when it is freed, for the length of a ``with`` block. glibc does so by default
@@ -53,8 +52,7 @@ def _glibc() -> ctypes.CDLL | None:
 @contextmanager
 def large_blocks_mapped(threshold: int = LARGE_BLOCK_BYTES) -> Iterator[bool]:
     """Within the ``with`` block, have glibc map every block of ``threshold`` bytes or more on its
-    own, so that it goes back to the system as soon as it is freed. A helper forked meanwhile does
-    the same. Afterwards the threshold is glibc's highest (32 MB), where its own adjustment takes it
+    own, so that it goes back to the system as soon as it is freed. Afterwards the threshold is glibc's highest (32 MB), where its own adjustment takes it
     once large blocks have been freed.
 
     Parameters

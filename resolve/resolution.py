@@ -308,6 +308,33 @@ def _ambiguous(links: pd.DataFrame, decided: dict[tuple[str, str], str],
     return found
 
 
+@dataclass
+class _ChunkScorer:
+    """Scores chunks of candidate pairs; made of plain data, so that a helper process may score some."""
+
+    blocks: Blocks
+    entities: pd.DataFrame
+    places: frozenset[str]
+    floor: float
+    names: NameTable
+    codes: EntityCodes
+    scheme: np.ndarray  # per entity, as integers (-1 where it has none): its register's scheme,
+    root: np.ndarray  # its official cluster's root,
+    single: np.ndarray  # and its one source, when it has only one
+
+    def __call__(self, chunks: np.ndarray) -> list[pd.DataFrame]:
+        found = []
+        for number in chunks:
+            pairs = self.blocks.pairs(number)
+            left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
+            same_register = (self.scheme[left] == self.scheme[right]) & (self.scheme[left] >= 0)
+            one_source = (self.single[left] == self.single[right]) & (self.single[left] >= 0)
+            pairs = pairs[~same_register & (self.root[left] != self.root[right]) & ~one_source]
+            found.append(score_pairs(pairs, self.entities, self.places, floor=self.floor, names=self.names,
+                                     codes=self.codes))
+        return found
+
+
 def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset[str],
            settings: ResolutionSettings, beside: Beside) -> pd.DataFrame:
     if entities.empty:
@@ -318,18 +345,7 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
     single = pd.factorize(entities["sources"].map(lambda s: s[0] if len(s) == 1 else None))[0]
     blocks = Blocks.of(entities, max_block=settings.max_block, chunk_pairs=settings.chunk_pairs)
     names, codes = NameTable.of(blocks.categories), EntityCodes.of(entities)
-
-    def score(chunks: np.ndarray) -> list[pd.DataFrame]:
-        found = []
-        for number in chunks:
-            pairs = blocks.pairs(number)
-            left, right = pairs["left"].to_numpy(), pairs["right"].to_numpy()
-            same_register = (scheme[left] == scheme[right]) & (scheme[left] >= 0)
-            one_source = (single[left] == single[right]) & (single[left] >= 0)
-            pairs = pairs[~same_register & (root[left] != root[right]) & ~one_source]
-            found.append(score_pairs(pairs, entities, places, floor=settings.review, names=names, codes=codes))
-        return found
-
+    score = _ChunkScorer(blocks, entities, places, settings.review, names, codes, scheme, root, single)
     chunks = blocks.chunks
     # chunks are independent: every other one may be scored beside (a second core)
     others = beside(score, chunks[1::2]) if len(chunks) > 1 else (lambda: [])

@@ -12,7 +12,7 @@ import pytest
 import civicgraph.analysis.betweenness
 from civicgraph.analysis.betweenness import betweenness, betweenness_later
 from civicgraph.core.beside import run_here
-from civicgraph.pipeline.forked import start_forked
+from civicgraph.pipeline.helper_process import start_in_helper
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +24,11 @@ def test_two_processes_give_the_same_values(scale_free: igraph.Graph, monkeypatc
     alone = {k: betweenness(scale_free, sample=k, seed=3) for k in (None, 150)}
     monkeypatch.setattr(civicgraph.analysis.betweenness, "SOURCES_PER_BATCH", 7)
     for k, expected in alone.items():
-        shared = betweenness_later(scale_free, sample=k, seed=3, beside=start_forked)()
+        shared = betweenness_later(scale_free, sample=k, seed=3, beside=start_in_helper)()
         assert np.allclose(shared.values, expected.values), k
         assert shared.sources == expected.sources
-    assert betweenness_later(scale_free, sample=None, seed=3, beside=start_forked)().standard_error == [0.0] * scale_free.vcount()
-    assert np.all(np.isfinite(betweenness_later(scale_free, sample=150, seed=3, beside=start_forked)().standard_error))
+    assert betweenness_later(scale_free, sample=None, seed=3, beside=start_in_helper)().standard_error == [0.0] * scale_free.vcount()
+    assert np.all(np.isfinite(betweenness_later(scale_free, sample=150, seed=3, beside=start_in_helper)().standard_error))
     here = betweenness_later(scale_free, sample=None, seed=3, beside=run_here)()
     assert np.allclose(here.values, alone[None].values)
 

@@ -18,7 +18,7 @@ import pytest
 
 from civicgraph.cypher.store import write_database
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE and fork are Linux's here")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_FSIZE is Linux's here")
 
 SCRIPT = textwrap.dedent("""
     import resource, signal, sys
@@ -26,7 +26,7 @@ SCRIPT = textwrap.dedent("""
     import networkx as nx
     from civicgraph.cypher.store import write_database
     from civicgraph.core.errors import CypherStoreError
-    from civicgraph.pipeline.forked import start_forked
+    from civicgraph.pipeline.helper_process import start_in_helper
 
     graph = nx.MultiDiGraph()
     for i in range(20_000):
@@ -35,7 +35,7 @@ SCRIPT = textwrap.dedent("""
     limit = int(sys.argv[2])
     resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
     try:
-        write_database(graph, Path(sys.argv[1]), beside=start_forked)
+        write_database(graph, Path(sys.argv[1]), beside=start_in_helper)
     except CypherStoreError as error:
         print(error)
         sys.exit(3)

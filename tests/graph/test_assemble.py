@@ -11,7 +11,7 @@ from civicgraph.core.beside import run_here
 from civicgraph.core.errors import UnknownTermError
 from civicgraph.graph.assemble import assemble_graph
 from civicgraph.loaders.base import RecordSink
-from civicgraph.pipeline.forked import start_forked
+from civicgraph.pipeline.helper_process import start_in_helper
 
 
 def _sink(name: str) -> RecordSink:
@@ -124,7 +124,7 @@ def test_same_edge_twice_in_one_record_is_one_edge() -> None:
     assert graph.number_of_edges() == 1
 
 
-def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_edges_merged_in_a_helper_give_the_same_graph_and_leave_the_sources_as_they_were() -> None:
     import networkx as nx
 
     import civicgraph.graph.assemble
@@ -135,30 +135,49 @@ def test_edges_merged_in_a_helper_and_sources_consumed_give_the_same_graph(monke
     config = read_config("config/hounslow.toml")
     results, places = run_loaders(config, progress=False)
     results = [authority_result(config, places), *results]
+    before = [(r.nodes.copy(), r.edges.copy()) for r in results]
     in_process, rejected = civicgraph.graph.assemble.assemble_frames(results)
-    helped, rejected_too = civicgraph.graph.assemble.assemble_frames(results, consume=True, beside=start_forked)
+    helped, rejected_too = civicgraph.graph.assemble.assemble_frames(results, beside=start_in_helper)
     assert len(helped.edges) == len(in_process.edges) > 500
     assert nx.utils.graphs_equal(frames_to_graph(helped), frames_to_graph(in_process))
     pd.testing.assert_frame_equal(helped.edge_sources, in_process.edge_sources)  # categories kept, not text
     pd.testing.assert_frame_equal(rejected, rejected_too)
-    assert all(r.edges.empty and r.nodes.empty for r in results)  # consumed: the sources gave up their records
-    assert not [c for r in results for c in r.nodes.columns if c == "name"]  # and their attributes
+    for result, (nodes, edges) in zip(results, before, strict=True):  # the merges took nothing from them
+        pd.testing.assert_frame_equal(result.nodes, nodes)
+        pd.testing.assert_frame_equal(result.edges, edges)
 
 
-def test_a_merge_without_helper_consumes_the_nodes_before_merging_the_edges(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sources_handed_over_are_let_go_before_the_edges_merge(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weakref
+
+    import civicgraph.graph.assemble
+    from civicgraph.pipeline.build import handed_over
+
+    results = [_two_charities_one_funding().result()]
+    originals = [weakref.ref(results[0].nodes), weakref.ref(results[0].edges)]
+    alive_when_edges_merged: list[bool] = []
+    merge_edges = civicgraph.graph.assemble._merge_edges
+
+    def watched(frames: list[pd.DataFrame], *rest: object) -> tuple[pd.DataFrame, ...]:
+        alive_when_edges_merged.extend(ref() is not None for ref in originals)
+        return merge_edges(frames, *rest)
+
+    monkeypatch.setattr(civicgraph.graph.assemble, "_merge_edges", watched)
+    frames, _ = civicgraph.graph.assemble.assemble_frames(handed_over(results))
+    assert results == [] and alive_when_edges_merged == [False, False]  # only the merge's own columns were left
+    assert frames.nodes["name"].tolist() == ["A", "B"] and frames.edges["amount"].tolist() == [10.0]
+
+
+def test_a_merge_keeps_its_inputs_whole() -> None:
     import civicgraph.graph.assemble
 
-    register = _two_charities_one_funding()
-    result = register.result()
-    nodes_when_edges_merged: list[int] = []
-    merge_edges = civicgraph.graph.assemble._merge_edges
-    monkeypatch.setattr(civicgraph.graph.assemble, "_merge_edges",
-                        lambda results, *rest, **options: nodes_when_edges_merged.append(len(results[0].nodes)) or
-                        merge_edges(results, *rest, **options))
-    frames, _ = civicgraph.graph.assemble.assemble_frames([result], consume=True)
-    assert nodes_when_edges_merged == [0]  # the node records were let go first
-    assert result.edges.empty
-    assert frames.nodes["name"].tolist() == ["A", "B"] and frames.edges["amount"].tolist() == [10.0]
+    result = _two_charities_one_funding().result()
+    nodes, edges = result.nodes.copy(), result.edges.copy()
+    for beside in (None, run_here, start_in_helper):
+        frames, _ = civicgraph.graph.assemble.assemble_frames([result], beside=beside)
+        pd.testing.assert_frame_equal(result.nodes, nodes)
+        pd.testing.assert_frame_equal(result.edges, edges)
+        assert frames.edges["amount"].tolist() == [10.0]
 
 
 def test_edge_keys_made_in_chunks_are_the_keys_of_each_edge(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -184,8 +203,8 @@ def test_edges_merged_beside_the_nodes_are_the_edges_merged_after_them() -> None
 
     register = _two_charities_one_funding()
     alone, _ = civicgraph.graph.assemble.assemble_frames([register.result()])
-    here, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, beside=run_here)
-    helped, _ = civicgraph.graph.assemble.assemble_frames([register.result()], consume=True, beside=start_forked)
+    here, _ = civicgraph.graph.assemble.assemble_frames([register.result()], beside=run_here)
+    helped, _ = civicgraph.graph.assemble.assemble_frames([register.result()], beside=start_in_helper)
     for frames in (here, helped):
         pd.testing.assert_frame_equal(frames.edges, alone.edges, check_dtype=False)  # amount: float or object
         assert frames.edges["relation"].dtype == alone.edges["relation"].dtype == "category"
@@ -197,15 +216,16 @@ def test_helper_hands_edges_back_through_the_temporary_folder_and_leaves_nothing
     import tempfile
 
     import civicgraph.graph.assemble
-    import civicgraph.pipeline.forked
+    import civicgraph.pipeline.helper_process
 
     register = _two_charities_one_funding()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     places: list[str] = []
     spool = tempfile.TemporaryFile
-    monkeypatch.setattr(civicgraph.pipeline.forked.tempfile, "TemporaryFile",
+    monkeypatch.setattr(civicgraph.pipeline.helper_process.tempfile, "TemporaryFile",
                         lambda: places.append(tempfile.gettempdir()) or spool())
-    frames, _ = civicgraph.graph.assemble.assemble_frames([register.result()], beside=civicgraph.pipeline.forked.start_forked)
-    assert places == [str(tmp_path)]
-    assert not list(tmp_path.iterdir())  # read back; it never had a name
+    frames, _ = civicgraph.graph.assemble.assemble_frames([register.result()],
+                                                          beside=civicgraph.pipeline.helper_process.start_in_helper)
+    assert places and set(places) == {str(tmp_path)}
+    assert not list(tmp_path.iterdir())  # read back; they never had a name
     assert frames.edges["amount"].tolist() == [10.0]

@@ -17,7 +17,7 @@ from civicgraph.graph.assemble import assemble_graph
 from civicgraph.graph.frames import EDGE_TABLE_COLUMNS, NODE_TABLE_COLUMNS, graph_to_frames
 from civicgraph.graph.store import atomic_directory, canonical_json, json_texts, load_frames, load_graph, save_graph
 from civicgraph.loaders.base import RecordSink
-from civicgraph.pipeline.forked import start_forked
+from civicgraph.pipeline.helper_process import start_in_helper
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -159,10 +159,14 @@ def test_tables_written_by_two_processes_are_the_same_files(tmp_path: Path, monk
 
     merged = _graph_with_a_conflict()
     alone = save_graph(merged, tmp_path / "alone")
-    shared = save_graph(merged, tmp_path / "shared", beside=start_forked)
+    shared = save_graph(merged, tmp_path / "shared", beside=start_in_helper)
     digests = {name: _digest(folder) for name, folder in (("alone", alone), ("shared", shared))}
     assert all(digests["alone"][table] == digests["shared"][table] for table in civicgraph.graph.store.TABLES)
     assert len(load_frames(shared).conflicts) == 1
+
+
+def _failing_write(*_: object) -> None:
+    raise GraphStoreError("disk full")
 
 
 def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
@@ -171,13 +175,10 @@ def test_helper_failing_to_write_fails_the_save_and_keeps_the_previous_graph(
 
     folder = save_graph(toy_graph, tmp_path / "graph")
     before = _digest(folder)
-
-    def broken(*_: object) -> None:
-        raise GraphStoreError("disk full")
-
-    monkeypatch.setattr(civicgraph.graph.store, "_conflict_table", broken)  # runs in the helper
+    # the helper is given the function by name: it imports this module and runs it there
+    monkeypatch.setattr(civicgraph.graph.store, "_write_edges_and_conflicts", _failing_write)
     with pytest.raises(GraphStoreError, match="disk full"):
-        save_graph(toy_graph, folder, beside=start_forked)
+        save_graph(toy_graph, folder, beside=start_in_helper)
     assert _digest(folder) == before
 
 
