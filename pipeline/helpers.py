@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from civicgraph.core.beside import Beside
+from civicgraph.graph.frames import GraphFrames
 from civicgraph.loaders.base import LoadResult
 from civicgraph.pipeline.helper_process import can_start_helpers, start_in_helper
 from civicgraph.pipeline.memory import available_memory, large_blocks_mapped, release_freed_memory

@@ -3,15 +3,11 @@ that dies is one line, and no process with threads is forked."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,8 +17,6 @@ from civicgraph.core.errors import SourceFormatError
 from civicgraph.pipeline.helper_process import can_start_helpers, start_in_helper
 
 pytestmark = pytest.mark.skipif(not can_start_helpers(), reason="this platform cannot start helper processes")
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _fail(message: str) -> None:
@@ -106,34 +100,3 @@ def test_a_getter_let_go_of_ends_its_helper() -> None:
     del later
     gc.collect()
     assert helper.poll() is not None  # ended, not left running for a minute
-
-
-#: A helper returns 300 MB of text in Arrow (what a loader's columns are); printed: the helper's
-#: peak resident MB, and whether the value came back whole.
-_LARGE_RESULT = """
-import json, resource
-import numpy as np
-import pyarrow as pa
-from civicgraph.pipeline.helper_process import start_in_helper
-from tests.pipeline.test_helper_process import large_text
-value = start_in_helper(large_text)()
-helper_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(json.dumps({"helper_peak": helper_peak, "whole": value.equals(large_text())}))
-"""
-
-
-def large_text() -> object:
-    """300 MB of text in one Arrow column."""
-    import pyarrow as pa
-
-    offsets = pa.py_buffer(np.arange(300_001, dtype=np.int64) * 1000)
-    return pa.LargeStringArray.from_buffers(300_000, offsets, pa.py_buffer(b"x" * 300_000_000))
-
-
-def test_a_large_result_comes_back_without_the_helper_holding_a_second_copy() -> None:
-    shown = subprocess.run([sys.executable, "-c", _LARGE_RESULT], cwd=REPO, capture_output=True, text=True,
-                           check=True, env={**os.environ, "PYTHONPATH": str(REPO)})
-    figures = json.loads(shown.stdout.splitlines()[-1])
-    assert figures["whole"]
-    # the 300 MB value and the interpreter, and not a pickled copy of it beside it (~300 MB more)
-    assert figures["helper_peak"] < 550, figures
