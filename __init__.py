@@ -6,8 +6,8 @@ The repository's folders install as this one package (``civicgraph.graph``, ``ci
     import civicgraph
 
     outcome = civicgraph.build("config/hounslow.toml")
-    money = civicgraph.ask(outcome.graph, "funding_by_funder")
-    civicgraph.workshop_map(outcome.graph, "funding", "funding.html")
+    money = civicgraph.ask(outcome.frames, "05_funding_by_funder")
+    civicgraph.workshop_map(outcome.frames, "funding", "funding.html")
 
 ``build`` reads a configuration and builds the graph; ``ask`` and ``answers`` give one or all of the
 twelve answers with their coverage and caveats; ``workshop_map`` writes an offline map;
