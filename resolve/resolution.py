@@ -310,10 +310,10 @@ def _ambiguous(links: pd.DataFrame, decided: dict[tuple[str, str], str],
 
 @dataclass
 class _ChunkScorer:
-    """Scores chunks of candidate pairs; made of plain data, so that a helper process may score some."""
+    """Scores chunks of candidate pairs; made of plain data, so that a helper process may score some
+    (only what scoring reads: the entities' codes, not their records, cross to the helper)."""
 
     blocks: Blocks
-    entities: pd.DataFrame
     places: frozenset[str]
     floor: float
     names: NameTable
@@ -330,8 +330,7 @@ class _ChunkScorer:
             same_register = (self.scheme[left] == self.scheme[right]) & (self.scheme[left] >= 0)
             one_source = (self.single[left] == self.single[right]) & (self.single[left] >= 0)
             pairs = pairs[~same_register & (self.root[left] != self.root[right]) & ~one_source]
-            found.append(score_pairs(pairs, self.entities, self.places, floor=self.floor, names=self.names,
-                                     codes=self.codes))
+            found.append(score_pairs(pairs, None, self.places, floor=self.floor, names=self.names, codes=self.codes))
         return found
 
 
@@ -345,7 +344,7 @@ def _score(entities: pd.DataFrame, official: OfficialClusters, places: frozenset
     single = pd.factorize(entities["sources"].map(lambda s: s[0] if len(s) == 1 else None))[0]
     blocks = Blocks.of(entities, max_block=settings.max_block, chunk_pairs=settings.chunk_pairs)
     names, codes = NameTable.of(blocks.categories), EntityCodes.of(entities)
-    score = _ChunkScorer(blocks, entities, places, settings.review, names, codes, scheme, root, single)
+    score = _ChunkScorer(blocks, places, settings.review, names, codes, scheme, root, single)
     chunks = blocks.chunks
     # chunks are independent: every other one may be scored beside (a second core)
     others = beside(score, chunks[1::2]) if len(chunks) > 1 else (lambda: [])

@@ -328,7 +328,7 @@ def _note(outcome: str, a: str, b: str) -> str:
     return f"{_NOTES.get(outcome, outcome.replace('_', ' '))} ({a}{'' if a == b else ' / ' + b})"
 
 
-def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[str], *,
+def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame | None, places: frozenset[str], *,
                 floor: float = SIMILARITY_FLOOR, names: NameTable | None = None,
                 codes: EntityCodes | None = None) -> pd.DataFrame:
     """Score candidate pairs; keep each pair of entities' best-scoring names.
@@ -337,8 +337,8 @@ def score_pairs(pairs: pd.DataFrame, entities: pd.DataFrame, places: frozenset[s
     ----------
     pairs : DataFrame
         From :meth:`civicgraph.resolve.blocking.Blocks.pairs`.
-    entities : DataFrame
-        From :func:`resolve.entities.entity_records`.
+    entities : DataFrame or None
+        From :func:`resolve.entities.entity_records`; may be None when ``codes`` is given.
     places : frozenset of str
         Place words.
     floor : float
