@@ -130,7 +130,7 @@ class Blocks:
         members, keys, offset = [worded["variant"].to_numpy()], [worded["key"].to_numpy()], int(word.max(initial=-1)) + 1
         # the name without spaces, and a long name's initials, in one key space: "ACF" meets its long form.
         # Initials are a key only where some name is written so: long names sharing initials alone
-        # are no candidates (random three-word names share them by the thousand at national size)
+        # are no candidates (unrelated long names share them all the time)
         initial_owner, initial_forms = _initials(names)
         unspaced = pc.replace_substring(names, " ", "")
         written = pc.is_in(initial_forms, value_set=unspaced).to_numpy(zero_copy_only=False)
