@@ -467,7 +467,7 @@ def what_if_removed(graph: GraphLike, removed: str) -> pd.DataFrame:
     [['a', 'loses its only link in']]
     """
     frames = as_frames(graph)
-    removed = _organisation_id(graph, frames, removed)
+    removed = _organisation_id(frames, removed)
     nodes, edges = organisation_nodes(frames), organisation_edges(frames)
     fast, ids = organisation_igraph(frames)
     main_before = max(fast.connected_components(), key=len, default=[])
@@ -496,7 +496,7 @@ def what_if_removed(graph: GraphLike, removed: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "name", "kind", "effect", "links_in_before", "links_in_after"])
 
 
-def _organisation_id(graph: GraphLike, frames: GraphFrames, name_or_id: str) -> str:
+def _organisation_id(frames: GraphFrames, name_or_id: str) -> str:
     """The organisation a user means (see :func:`analysis.lookup.find_organisation`)."""
     from civicgraph.analysis.lookup import find_organisation
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from civicgraph.analysis.network import organisation_edges, organisation_nodes, ward_index
+from civicgraph.analysis.network import name, organisation_edges, organisation_nodes, ward_index
 from civicgraph.analysis.placement import ward_set
 from civicgraph.core.columns import present_mask
 from civicgraph.graph.frames import GraphFrames, GraphLike, as_frames, derived
@@ -418,7 +418,7 @@ def _money(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     period = f"awards from {int(years.min())} to {int(years.max())}" if len(years) else ""
     ward = funding_placement(graph)
     income = pd.to_numeric(node_table(graph).loc[grants["recipient"].drop_duplicates(), "latest_income"], errors="coerce")
-    funders = sorted(_name(graph, f) for f in grants["funder"].unique())
+    funders = sorted(name(graph, f) for f in grants["funder"].unique())
     caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders)}. Money from funders whose "
                "grants are not loaded is not in any of these totals."]
     if income.notna().sum() == 0:
@@ -492,8 +492,8 @@ def _compare(graph: GraphFrames, table: pd.DataFrame, comparison: pd.DataFrame |
     funders = sorted(comparison["funder_name"].dropna().unique()) if "funder_name" in comparison else \
         sorted(comparison["funder"].dropna().unique())
     in_graph = grants_frame(graph)
-    graph_funders = {_name(graph, f) for f in in_graph["funder"].unique()}
-    outside = in_graph[~in_graph["funder"].map(lambda f: _name(graph, f)).isin(funders)]
+    graph_funders = {name(graph, f) for f in in_graph["funder"].unique()}
+    outside = in_graph[~in_graph["funder"].map(lambda f: name(graph, f)).isin(funders)]
     caveats = [f"Every authority is compared on the grants of the same {len(funders)} funder(s) only "
                f"({', '.join(map(str, funders))}), whose files cover every borough compared; per head uses the "
                "2020 mid-year population in the authorities table."]
@@ -588,7 +588,7 @@ def compared_money(graph: GraphLike, comparison: pd.DataFrame, focus: str) -> pd
     in_graph = in_graph[in_graph["currency"].astype(str).str.upper() == "GBP"] if len(in_graph) else in_graph
     rows = []
     for (funder, funder_name), grants in here.groupby(["funder", "funder_name"], sort=True):
-        same = in_graph["funder"].eq(funder) | in_graph["funder"].map(lambda f: _name(frames, f)).eq(funder_name) \
+        same = in_graph["funder"].eq(funder) | in_graph["funder"].map(lambda f: name(frames, f)).eq(funder_name) \
             if len(in_graph) else pd.Series(dtype=bool)
         rows.append({"funder_name": funder_name,
                      "comparison_gbp": float(grants.loc[grants["authority"] == focus, "amount"].sum()),
@@ -656,7 +656,7 @@ def _alliance(graph: GraphFrames, table: pd.DataFrame, comparison: object) -> Ex
 
 def _co_funding(graph: GraphFrames, table: pd.DataFrame, _: object) -> Explanation:
     grants = grants_frame(graph)
-    funders = sorted(_name(graph, f) for f in grants["funder"].unique())
+    funders = sorted(name(graph, f) for f in grants["funder"].unique())
     absent = [f for f in NAMED_FUNDERS if not any(f.lower() in loaded.lower() for loaded in funders)]
     caveats = [f"Grants of {len(funders)} funder(s) are loaded: {', '.join(funders) or 'none'}."]
     missing = ""
@@ -729,11 +729,6 @@ def _theme_providers(frames: GraphFrames, themes: set[str]) -> set[str]:
     services = {a for a in addressers if nodes.at[a, "kind"] == "Service"}
     delivered = edges.loc[(edges["relation"] == "DELIVERS") & edges["target"].isin(services), "source"]
     return (addressers - services) | set(delivered)
-
-
-def _name(frames: GraphFrames, node: str) -> str:
-    """A node's name, or its id when it has none."""
-    return str(node_table(frames)["name"].get(node) or node)
 
 
 EXPLAINERS: dict[str, Callable[[GraphFrames, pd.DataFrame, object], Explanation]] = {
